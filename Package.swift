@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+//
+// calib: a calibration-and-measurement inference engine on the GNU Scientific Library.
+
+import PackageDescription
+
+let package = Package(
+  name: "calib",
+  products: [
+    .executable(name: "calib", targets: ["calib"]),
+    .library(name: "CalibCore", targets: ["CalibCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+  ],
+  targets: [
+    // The GNU Scientific Library as a system library: a module map and one shim header.
+    .systemLibrary(
+      name: "CGSL",
+      pkgConfig: "gsl",
+      providers: [.apt(["libgsl-dev"])]
+    ),
+    // The engine: reading, models, fitting, the instrument file. Never prints, never exits.
+    .target(
+      name: "CalibCore",
+      dependencies: [
+        "CGSL",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    // The command line: argument parsing, file I/O, exit codes.
+    .executableTarget(
+      name: "calib",
+      dependencies: [
+        "CalibCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "CalibCoreTests",
+      dependencies: ["CalibCore"]
+    ),
+    .testTarget(
+      name: "CalibCLITests",
+      dependencies: ["calib"]
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,74 @@
+/// The standards of a calibration: known quantities x (one column per predictor), the
+/// instrument's readings y, and optionally the readings' standard uncertainties and
+/// replicate groups.
+///
+/// Values are kept to twice double precision (`DoubleDouble`), exactly as the decimal text
+/// gave them, so that the fit sees the data a certifying body computed with.
+public struct CalibrationData: Sendable {
+  /// The file's name, for messages and provenance.
+  public var source: String
+  /// The predictor columns' names.
+  public var predictorNames: [String]
+  /// The response column's name.
+  public var responseName: String
+  /// `predictors[i][k]`: predictor k of standard i.
+  public var predictors: [[DoubleDouble]]
+  /// The reading of each standard.
+  public var responses: [DoubleDouble]
+  /// The standard uncertainty u(y) of each reading, in the units of y, when known.
+  public var responseUncertainties: [DoubleDouble]?
+  /// The replicate group of each standard, when given.
+  public var groups: [String]?
+  /// The line of the file each standard came from.
+  public var lines: [Int]
+  /// SHA-256 of the file's bytes, in hexadecimal.
+  public var sha256: String
+
+  /// The number of standards.
+  public var count: Int { responses.count }
+
+  /// Reads the standards from a CSV file.
+  ///
+  /// - Parameters:
+  ///   - reader: A reader positioned after the header.
+  ///   - predictors: The predictor columns' names (`--x`).
+  ///   - response: The response column's name (`--y`).
+  ///   - uncertainty: The column of standard uncertainties of the readings (`--sy`), if any.
+  ///   - group: The column of replicate group labels (`--group`), if any.
+  /// - Throws: `InputError` naming the file, line and column of the first bad value.
+  public init(
+    reading reader: CSVReader, predictors: [String], response: String,
+    uncertainty: String? = nil, group: String? = nil
+  ) throws(InputError) {
+    let predictorColumns = try predictors.map { name throws(InputError) in try reader.column(named: name) }
+    let responseColumn = try reader.column(named: response)
+    let uncertaintyColumn = try uncertainty.map { name throws(InputError) in try reader.column(named: name) }
+    let groupColumn = try group.map { name throws(InputError) in try reader.column(named: name) }
+
+    source = reader.name
+    predictorNames = predictors
+    responseName = response
+    self.predictors = []
+    responses = []
+    responseUncertainties = uncertaintyColumn == nil ? nil : []
+    groups = groupColumn == nil ? nil : []
+    lines = []
+    while try reader.nextRecord() {
+      self.predictors.append(try predictorColumns.map { k throws(InputError) in try reader.number(at: k) })
+      responses.append(try reader.number(at: responseColumn))
+      if let k = uncertaintyColumn {
+        let u = try reader.number(at: k)
+        guard u.high > 0 else {
+          let (line, column) = reader.location(of: k)
+          throw InputError(
+            file: reader.name, line: line, column: column,
+            message: "a standard uncertainty must be positive, found \(reader.text(at: k).trimmingSpaces) in column '\(uncertainty!)'")
+        }
+        responseUncertainties!.append(u)
+      }
+      if let k = groupColumn { groups!.append(reader.text(at: k).trimmingSpaces) }
+      lines.append(reader.line)
+    }
+    sha256 = reader.sha256
+  }
+}

@@ -1,0 +1,32 @@
+/// A calibration that cannot be fitted as asked: too few standards, a degenerate design, a
+/// model undefined at a standard, or a kind of fit not available.
+public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// Fewer standards than the fit needs.
+  case tooFewStandards(have: Int, need: Int, reason: String)
+  /// The regressors are linearly dependent at the standards; the named terms take part.
+  case collinearTerms([String], conditionNumber: Double)
+  /// The model is not a finite number at a standard (a log of a negative x, say).
+  case undefinedAtStandard(line: Int, term: String)
+  /// Iterative refinement did not settle: the design is too ill-conditioned for double
+  /// precision even with refinement.
+  case refinementFailed(conditionNumber: Double)
+  /// Something the fit does not do (yet), said plainly.
+  case unsupported(String)
+
+  public var description: String {
+    switch self {
+    case .tooFewStandards(let have, let need, let reason):
+      return "\(have) standard\(have == 1 ? "" : "s") given, at least \(need) needed: \(reason)"
+    case .collinearTerms(let terms, let condition):
+      let list = terms.map { "'\($0)'" }.joined(separator: ", ")
+      return "the design is rank-deficient: the terms \(list) are linearly dependent at the standards"
+        + " (condition number \(condition.isFinite ? "\(condition)" : "infinite")); drop one of them or add standards that tell them apart"
+    case .undefinedAtStandard(let line, let term):
+      return "line \(line): the model term '\(term)' is not a finite number at this standard"
+    case .refinementFailed(let condition):
+      return "the least-squares solution did not settle (condition number \(condition)); rescale or center the predictors"
+    case .unsupported(let message):
+      return message
+    }
+  }
+}

@@ -1,0 +1,39 @@
+internal import CGSL
+
+/// A dense row-major matrix owned by GSL (`gsl_matrix`), freed when the object goes away.
+final class GSLMatrix {
+  let pointer: UnsafeMutablePointer<gsl_matrix>
+  /// Number of rows.
+  let rows: Int
+  /// Number of columns.
+  let columns: Int
+
+  /// Allocates a `rows × columns` matrix of zeros (`gsl_matrix_calloc`).
+  ///
+  /// - Throws: `GSLError` when a dimension is zero or the allocation fails.
+  init(rows: Int, columns: Int) throws(GSLError) {
+    GSL.prepare()
+    guard rows > 0, columns > 0, let matrix = gsl_matrix_calloc(rows, columns) else {
+      throw GSL.allocationFailure("gsl_matrix_calloc")
+    }
+    self.pointer = matrix
+    self.rows = rows
+    self.columns = columns
+  }
+
+  deinit {
+    gsl_matrix_free(pointer)
+  }
+
+  /// The element in row `row` and column `column` (both from zero), read and written in place.
+  subscript(row: Int, column: Int) -> Double {
+    get {
+      precondition(row >= 0 && row < rows && column >= 0 && column < columns)
+      return pointer.pointee.data[row * pointer.pointee.tda + column]
+    }
+    set {
+      precondition(row >= 0 && row < rows && column >= 0 && column < columns)
+      pointer.pointee.data[row * pointer.pointee.tda + column] = newValue
+    }
+  }
+}

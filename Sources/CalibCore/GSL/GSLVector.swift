@@ -1,0 +1,36 @@
+internal import CGSL
+
+/// A dense vector owned by GSL (`gsl_vector`), freed when the object goes away.
+final class GSLVector {
+  let pointer: UnsafeMutablePointer<gsl_vector>
+  /// Number of elements.
+  let count: Int
+
+  /// Allocates a vector of `count` zeros (`gsl_vector_calloc`).
+  ///
+  /// - Throws: `GSLError` when `count` is zero or the allocation fails.
+  init(count: Int) throws(GSLError) {
+    GSL.prepare()
+    guard count > 0, let vector = gsl_vector_calloc(count) else {
+      throw GSL.allocationFailure("gsl_vector_calloc")
+    }
+    self.pointer = vector
+    self.count = count
+  }
+
+  deinit {
+    gsl_vector_free(pointer)
+  }
+
+  /// The element at `index` (from zero), read and written in place.
+  subscript(index: Int) -> Double {
+    get {
+      precondition(index >= 0 && index < count)
+      return pointer.pointee.data[index * pointer.pointee.stride]
+    }
+    set {
+      precondition(index >= 0 && index < count)
+      pointer.pointee.data[index * pointer.pointee.stride] = newValue
+    }
+  }
+}

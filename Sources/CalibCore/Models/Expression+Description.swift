@@ -1,0 +1,55 @@
+extension Expression: CustomStringConvertible {
+  /// The tree written back in calib's formula language, with the parentheses it needs and no
+  /// more; parsing the text gives the same tree.
+  public var description: String { text(in: .loosest) }
+
+  /// How tightly a form binds, loosest first (see `FormulaParser`).
+  private enum Binding: Int, Comparable {
+    case loosest = 0, sum, product, unary, power, atom
+    static func < (a: Binding, b: Binding) -> Bool { a.rawValue < b.rawValue }
+  }
+
+  private var binding: Binding {
+    switch self {
+    case .number(let v): return v < 0 || v.sign == .minus ? .unary : .atom
+    case .symbol, .call: return .atom
+    case .negate: return .unary
+    case .add, .subtract: return .sum
+    case .multiply, .divide: return .product
+    case .power: return .power
+    }
+  }
+
+  /// The text of this tree placed where at least `minimum` binding is needed without
+  /// parentheses: the right operand of `-` needs a product, a base needs an atom, and so on.
+  private func text(in minimum: Binding) -> String {
+    let body: String
+    switch self {
+    case .number(let v):
+      body = Expression.format(v)
+    case .symbol(let s):
+      body = s
+    case .negate(let a):
+      body = "-" + a.text(in: .unary)
+    case .add(let a, let b):
+      body = a.text(in: .sum) + " + " + b.text(in: .product)
+    case .subtract(let a, let b):
+      body = a.text(in: .sum) + " - " + b.text(in: .product)
+    case .multiply(let a, let b):
+      body = a.text(in: .product) + "*" + b.text(in: .unary)
+    case .divide(let a, let b):
+      body = a.text(in: .product) + "/" + b.text(in: .unary)
+    case .power(let a, let b):
+      body = a.text(in: .atom) + "^" + b.text(in: .unary)
+    case .call(let function, let a):
+      body = function.rawValue + "(" + a.text(in: .loosest) + ")"
+    }
+    return binding < minimum ? "(" + body + ")" : body
+  }
+
+  /// A number as a formula literal: integers without a decimal point, others round-trip.
+  static func format(_ v: Double) -> String {
+    if v == v.rounded(), Swift.abs(v) < 1e15 { return String(Int64(v)) }
+    return "\(v)"
+  }
+}

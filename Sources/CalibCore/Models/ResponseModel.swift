@@ -1,0 +1,111 @@
+/// The response of an instrument, `y = f(x; a)`: a formula in the predictors x and the
+/// parameters a of the instrument state, with its exact derivatives.
+///
+/// Example:
+///
+///     let model = try ResponseModel(spec: "b1*(1-exp(-b2*x))", predictors: ["conc"])
+///     model.parameters            // ["b1", "b2"]
+///     model.linearStructure       // nil: nonlinear in b2
+///
+/// In a formula, a name is a predictor when it is one of `predictors`, or `x` when there is
+/// exactly one predictor; every other name is a parameter, in order of first appearance.
+public struct ResponseModel: Sendable {
+  /// The specification as given: a family (`poly:2`, `4pl`) or a formula.
+  public let spec: String
+  /// The response formula. With one predictor it may say `x` for it.
+  public let expression: Expression
+  /// The predictor names (the columns given to `--x`).
+  public let predictors: [String]
+  /// The parameter names, in the order estimates are listed.
+  public let parameters: [String]
+  /// The named family, when the spec names one.
+  public let family: ModelFamily?
+  /// The decomposition into regressors when the response is linear in the parameters.
+  public let linearStructure: LinearStructure?
+
+  let compiledResponse: CompiledExpression
+  let compiledParameterDerivatives: [CompiledExpression]
+  let compiledPredictorDerivatives: [CompiledExpression]
+
+  /// The formula as text.
+  public var formula: String { expression.description }
+
+  /// Whether the fit is a linear least-squares problem.
+  public var isLinear: Bool { linearStructure != nil }
+
+  /// Reads a model specification.
+  ///
+  /// - Parameters:
+  ///   - spec: A family name or a formula (see docs/formula-language.md).
+  ///   - predictors: The predictor names, at least one.
+  /// - Throws: `ModelError` for bad syntax, unknown families, a formula without parameters,
+  ///   or a predictor the formula does not use.
+  public init(spec: String, predictors: [String]) throws(ModelError) {
+    precondition(!predictors.isEmpty, "a model needs at least one predictor")
+    self.spec = spec
+    self.predictors = predictors
+    let family = try ModelFamily.named(spec)
+    self.family = family
+
+    let expression: Expression
+    do {
+      expression = try FormulaParser.parse(family?.formula ?? spec)
+    } catch {
+      throw .syntax(error)
+    }
+    if let family {
+      guard predictors.count == 1 else {
+        throw .familyNeedsOnePredictor(family: spec.trimmingSpaces, predictors: predictors)
+      }
+    }
+    let symbols = expression.symbols
+    // With one predictor, `x` stands for it whatever its column is called.
+    let aliases = predictors.count == 1 ? ["x": 0] : [:]
+    let predictorSet = Set(predictors).union(aliases.keys)
+    let parameters = family?.parameterNames ?? symbols.filter { !predictorSet.contains($0) }
+    guard !parameters.isEmpty else { throw .noParameters(formula: spec) }
+    if family == nil, predictors.count > 1, let unused = predictors.first(where: { !symbols.contains($0) }) {
+      throw .unusedPredictor(unused, formula: spec)
+    }
+    self.expression = expression
+    self.parameters = parameters
+
+    var slots = aliases
+    for (k, name) in predictors.enumerated() { slots[name] = k }
+    for (k, name) in parameters.enumerated() { slots[name] = predictors.count + k }
+    let slot = { (name: String) -> Int in slots[name]! }
+    self.compiledResponse = CompiledExpression(expression, slot: slot)
+    self.compiledParameterDerivatives = parameters.map {
+      CompiledExpression(expression.derivative(withRespectTo: $0), slot: slot)
+    }
+    self.compiledPredictorDerivatives = predictors.map { name in
+      let derivative = aliases.keys.reduce(expression.derivative(withRespectTo: name)) {
+        Expression.sum($0, expression.derivative(withRespectTo: $1))
+      }
+      return CompiledExpression(derivative, slot: slot)
+    }
+    self.linearStructure = LinearStructure(expression, parameters: parameters, slot: slot)
+  }
+
+  /// f(x; a).
+  ///
+  /// - Parameters:
+  ///   - x: The predictor values, one per predictor.
+  ///   - a: The parameter values, one per parameter.
+  public func response<Scalar: ModelScalar>(at x: [Scalar], parameters a: [Scalar]) -> Scalar {
+    compiledResponse.evaluate(x + a)
+  }
+
+  /// ∂f/∂aⱼ for every parameter, exactly (symbolic differentiation).
+  public func parameterGradient(at x: [Double], parameters a: [Double]) -> [Double] {
+    let slots = x + a
+    return compiledParameterDerivatives.map { $0.evaluate(slots) }
+  }
+
+  /// ∂f/∂xₖ for every predictor, exactly (symbolic differentiation): the sensitivity of the
+  /// instrument, the slope of the calibration curve.
+  public func predictorGradient(at x: [Double], parameters a: [Double]) -> [Double] {
+    let slots = x + a
+    return compiledPredictorDerivatives.map { $0.evaluate(slots) }
+  }
+}

@@ -1,0 +1,55 @@
+import CalibCore
+import Foundation
+import Testing
+
+/// NIST StRD linear regression: every certified estimate, standard error and the residual
+/// sd, judged by the log relative error (correct significant digits).
+@Suite("NIST StRD linear least squares")
+struct StRDLinearTests {
+  struct Certified: Decodable {
+    struct Values: Decodable {
+      var params: [Double]
+      var stddev: [Double]
+      var rss: Double
+      var residual_sd: Double
+      var r_squared: Double
+    }
+    var name: String
+    var regressors: [String]
+    var param_names: [String]
+    var predictors: [String]
+    var certified: Values
+  }
+
+  /// Required digits: 9 everywhere; Filip, NIST's hardest, is held to the same.
+  static let datasets = ["Norris", "Pontius", "NoInt1", "NoInt2", "Filip", "Longley",
+                         "Wampler1", "Wampler2", "Wampler3", "Wampler4", "Wampler5"]
+
+  /// The model as a formula in calib's language: Σ param·regressor.
+  static func formula(_ set: Certified) -> String {
+    zip(set.param_names, set.regressors).map { name, regressor in
+      regressor == "1" ? name : "\(name)*\(regressor)"
+    }.joined(separator: " + ")
+  }
+
+  @Test("certified values to at least 9 digits", arguments: datasets)
+  func certifiedDigits(_ name: String) throws {
+    let set = try ReferenceData.json("strd/\(name).json", as: Certified.self)
+    let data = try ReferenceData.calibration("strd/\(name).csv", x: set.predictors, y: "y")
+    let model = try ResponseModel(spec: Self.formula(set), predictors: set.predictors)
+    #expect(model.isLinear)
+    let instrument = try model.fit(to: data, provenance: testProvenance)
+    #expect(instrument.parameters.map(\.name) == set.param_names)
+    var digits: [Double] = []
+    for (k, parameter) in instrument.parameters.enumerated() {
+      digits.append(logRelativeError(parameter.estimate, certified: set.certified.params[k]))
+      digits.append(logRelativeError(parameter.stdError, certified: set.certified.stddev[k]))
+    }
+    let sd = instrument.fit.residualSD ?? .nan
+    digits.append(logRelativeError(sd, certified: set.certified.residual_sd))
+    let worst = digits.min() ?? 0
+    print("LRE \(name): worst \(String(format: "%.1f", worst)) (estimates, std errors, residual sd); R² LRE \(String(format: "%.1f", logRelativeError(instrument.fit.rSquared, certified: set.certified.r_squared))); condition \(instrument.fit.conditionNumber)")
+    #expect(worst >= 9, "worst LRE \(worst) in \(digits)")
+    #expect(logRelativeError(instrument.fit.rSquared, certified: set.certified.r_squared) >= 9)
+  }
+}
