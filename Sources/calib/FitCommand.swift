@@ -1,0 +1,105 @@
+import ArgumentParser
+import CalibCore
+
+/// `calib fit`: the instrument state from calibration standards.
+struct FitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fit",
+    abstract: "Fit the instrument state p(a | calibration) to calibration standards.",
+    discussion: """
+      Reads standards (known x, readings y) from a CSV file with a header line and writes \
+      the instrument file (JSON). Models linear in their parameters are fitted by weighted \
+      linear least squares; see docs/cli-fit.md and docs/formula-language.md.
+      """
+  )
+
+  @Argument(help: "The calibration CSV file, or - for standard input.")
+  var calibration: String
+
+  @Option(name: .customLong("x"), help: ArgumentHelp("Predictor column(s), comma-separated.", valueName: "col[,col...]"))
+  var predictorColumns: String
+
+  @Option(name: .customLong("y"), help: ArgumentHelp("Response (reading) column.", valueName: "col"))
+  var responseColumns: String
+
+  @Option(help: ArgumentHelp("A family (poly:N, line, exp, power, log, 4pl, 5pl, mm) or a formula.", valueName: "spec"))
+  var model: String = "poly:1"
+
+  @Option(help: ArgumentHelp("Starting values for nonlinear formulas.", valueName: "name=value,..."))
+  var start: String?
+
+  @Option(name: .customLong("sy"), help: ArgumentHelp("Column of standard uncertainties u(y) of the readings (weights 1/u²; σ known).", valueName: "col"))
+  var uncertaintyColumn: String?
+
+  @Option(name: .customLong("sx"), help: ArgumentHelp("Column of standard uncertainties of the standards.", valueName: "col"))
+  var predictorUncertaintyColumn: String?
+
+  @Option(name: .customLong("group"), help: ArgumentHelp("Column of replicate group labels.", valueName: "col"))
+  var groupColumn: String?
+
+  @Option(help: ArgumentHelp("Noise model: constant (σ estimated) or known (u(y) from --sy).", valueName: "spec"))
+  var noise: String?
+
+  @Option(help: "Seed of the random number generator (recorded; a linear fit draws no random numbers).")
+  var seed: UInt64 = 1
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("Instrument file to write, or - for standard output.", valueName: "file"))
+  var output: String = "-"
+
+  func validate() throws {
+    if columnList(responseColumns).count > 1 {
+      throw ValidationError("--y: one response column; several outputs (\(responseColumns)) are not supported by this version")
+    }
+    if predictorUncertaintyColumn != nil {
+      throw ValidationError("--sx: fits with uncertain standards (errors in x) are not supported by this version")
+    }
+    if columnList(predictorColumns).isEmpty || columnList(responseColumns).isEmpty {
+      throw ValidationError("--x and --y need at least one column name")
+    }
+    switch noise {
+    case nil, "constant" where uncertaintyColumn == nil, "known" where uncertaintyColumn != nil:
+      break
+    case "constant":
+      throw ValidationError("--noise constant estimates σ and cannot be combined with --sy; drop one")
+    case "known":
+      throw ValidationError("--noise known needs the uncertainties: give --sy COL")
+    default:
+      throw ValidationError("--noise: '\(noise!)' is not a noise model of this version; use constant or known")
+    }
+    if let start {
+      for item in start.split(separator: ",", omittingEmptySubsequences: false) {
+        let pair = item.split(separator: "=", maxSplits: 1)
+        guard pair.count == 2, !pair[0].isEmpty, DecimalNumber.parse(String(pair[1])) != nil else {
+          throw ValidationError("--start: expected name=value pairs separated by commas, found '\(item)'")
+        }
+      }
+    }
+  }
+
+  func run() throws {
+    try ExitStatus.reporting {
+      let predictors = columnList(predictorColumns)
+      let model = try ResponseModel(spec: model, predictors: predictors)
+      if let start {
+        let names = start.split(separator: ",").map { String($0.split(separator: "=")[0]).trimmingCharacters(in: .whitespaces) }
+        if let unknown = names.first(where: { !model.parameters.contains($0) }) {
+          throw CommandFailure.usage("--start: '\(unknown)' is not a parameter of the model; its parameters are \(model.parameters.joined(separator: ", "))")
+        }
+      }
+      let reader = try CSVReader(source: try FileByteSource(path: calibration), name: calibration)
+      let data = try CalibrationData(
+        reading: reader, predictors: predictors, response: columnList(responseColumns)[0],
+        uncertainty: uncertaintyColumn, group: groupColumn)
+      let provenance = Provenance(
+        input: calibration, inputSHA256: data.sha256, calibVersion: CalibVersion.current,
+        command: ["calib"] + CommandLine.arguments.dropFirst())
+      let instrument = try model.fit(to: data, provenance: provenance)
+      try OutputFile.write(try InstrumentFile.encode(instrument), to: output)
+    }
+  }
+}
+
+/// The names in a comma-separated list, trimmed.
+func columnList(_ text: String) -> [String] {
+  text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}

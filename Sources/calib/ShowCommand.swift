@@ -1,0 +1,64 @@
+import ArgumentParser
+import CalibCore
+import Foundation
+
+/// `calib show`: an instrument file as a short table for people.
+struct ShowCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "show",
+    abstract: "Print an instrument file as a short human-readable summary."
+  )
+
+  @Argument(help: "The instrument file, or - for standard input.")
+  var instrument: String
+
+  func run() throws {
+    try ExitStatus.reporting {
+      let bytes = try FileByteSource(path: instrument).readAll()
+      let state = try InstrumentFile.decode(bytes, name: instrument)
+      try OutputFile.write(Array(InstrumentSummary(state).text.utf8), to: "-")
+    }
+  }
+}
+
+/// The text of `calib show`.
+struct InstrumentSummary {
+  let state: InstrumentState
+
+  init(_ state: InstrumentState) { self.state = state }
+
+  var text: String {
+    var lines: [String] = []
+    let model = state.model
+    lines.append("instrument  \(model.response) = \(model.formula)   [\(model.spec)]")
+    let ranges = zip(model.predictors, state.domain.xRange).map { "\($0) in [\(format($1.lower)), \(format($1.upper))]" }
+    lines.append("standards   \(state.fit.n), \(ranges.joined(separator: ", ")); \(model.response) in [\(format(state.domain.responseRange.lower)), \(format(state.domain.responseRange.upper))]")
+    let width = max(9, state.parameters.map(\.name.count).max() ?? 0)
+    lines.append("")
+    lines.append(pad("parameter", width) + "  " + pad("estimate", 16, right: true) + "  " + pad("std error", 12, right: true))
+    for parameter in state.parameters {
+      lines.append(pad(parameter.name, width) + "  " + pad(format(parameter.estimate), 16, right: true) + "  " + pad(format(parameter.stdError, digits: 4), 12, right: true))
+    }
+    lines.append("")
+    let fit = state.fit
+    var noise = "noise       "
+    if let sigma = state.noise.sigma {
+      noise += "σ estimated: s = \(format(sigma, digits: 4)) on \(fit.dof) dof"
+    } else {
+      noise += "u(y) known: χ² = \(format(fit.chi2 ?? .nan, digits: 4)) on \(fit.dof) dof"
+      if let p = fit.chi2PValue { noise += ", p = \(format(p, digits: 3))" }
+    }
+    lines.append(noise)
+    lines.append("fit         R² = \(format(fit.rSquared, digits: 8)), condition number \(format(fit.conditionNumber, digits: 3)), max leverage \(format(state.domain.maxLeverage, digits: 3))")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private func format(_ value: Double, digits: Int = 7) -> String {
+    String(format: "%.\(digits)g", value)
+  }
+
+  private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+    let padding = String(repeating: " ", count: max(0, width - text.count))
+    return right ? padding + text : text + padding
+  }
+}
