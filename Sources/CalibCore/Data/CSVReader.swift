@@ -51,8 +51,7 @@ public final class CSVReader {
   public init(source: any ByteSource, name: String) throws(InputError) {
     self.source = source
     self.name = name
-    try fill()
-    if chunkCount >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { chunkPosition = 3 }
+    try skipByteOrderMark()
     guard try readRecord() else {
       throw InputError(file: name, line: 1, column: 1, message: "the file is empty; expected a header line naming the columns")
     }
@@ -161,6 +160,17 @@ public final class CSVReader {
       finished = true
     } else {
       chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    }
+  }
+
+  /// Skips a UTF-8 byte-order mark (EF BB BF) at the start, however the bytes arrive.
+  private func skipByteOrderMark() throws(InputError) {
+    guard try peek() == 0xEF else { return }
+    for expected: UInt8 in [0xEF, 0xBB, 0xBF] {
+      guard try peek() == expected else {
+        throw InputError(file: name, line: 1, column: 1, message: "the file starts with bytes that are not UTF-8 text")
+      }
+      chunkPosition += 1
     }
   }
 

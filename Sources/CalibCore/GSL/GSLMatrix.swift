@@ -36,4 +36,13 @@ final class GSLMatrix {
       pointer.pointee.data[row * pointer.pointee.tda + column] = newValue
     }
   }
+
+  /// Copies `other`, which must have the same dimensions, into this matrix.
+  ///
+  /// - Throws: `GSLError` (`GSL_EBADLEN`) when the dimensions differ.
+  ///
+  /// Calls `gsl_matrix_memcpy`.
+  func copy(from other: GSLMatrix) throws(GSLError) {
+    try GSL.check(gsl_matrix_memcpy(pointer, other.pointer), "gsl_matrix_memcpy")
+  }
 }

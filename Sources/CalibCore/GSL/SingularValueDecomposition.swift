@@ -23,7 +23,7 @@ struct SingularValueDecomposition {
   init(_ matrix: GSLMatrix) throws(GSLError) {
     precondition(matrix.rows >= matrix.columns, "the SVD here needs at least as many rows as columns")
     let u = try GSLMatrix(rows: matrix.rows, columns: matrix.columns)
-    try GSL.check(gsl_matrix_memcpy(u.pointer, matrix.pointer), "gsl_matrix_memcpy")
+    try u.copy(from: matrix)
     let v = try GSLMatrix(rows: matrix.columns, columns: matrix.columns)
     let s = try GSLVector(count: matrix.columns)
     try GSL.check(gsl_linalg_SV_decomp_jacobi(u.pointer, v.pointer, s.pointer), "gsl_linalg_SV_decomp_jacobi")

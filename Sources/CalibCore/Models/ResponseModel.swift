@@ -60,7 +60,7 @@ public struct ResponseModel: Sendable {
     }
     let symbols = expression.symbols
     // With one predictor, `x` stands for it whatever its column is called.
-    let aliases = predictors.count == 1 ? ["x": 0] : [:]
+    let aliases = predictors.count == 1 && predictors[0] != "x" ? ["x": 0] : [:]
     let predictorSet = Set(predictors).union(aliases.keys)
     let parameters = family?.parameterNames ?? symbols.filter { !predictorSet.contains($0) }
     guard !parameters.isEmpty else { throw .noParameters(formula: spec) }
