@@ -93,7 +93,12 @@ struct FitCommand: ParsableCommand {
       let provenance = Provenance(
         input: calibration, inputSHA256: data.sha256, calibVersion: CalibVersion.current,
         command: ["calib"] + CommandLine.arguments.dropFirst())
-      let instrument = try model.fit(to: data, provenance: provenance)
+      let instrument: InstrumentState
+      do {
+        instrument = try model.fit(to: data, provenance: provenance)
+      } catch let error as FitError {
+        throw error.inputError(in: calibration) ?? error
+      }
       try OutputFile.write(try InstrumentFile.encode(instrument), to: output)
     }
   }

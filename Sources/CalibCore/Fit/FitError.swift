@@ -13,6 +13,17 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   /// Something the fit does not do (yet), said plainly.
   case unsupported(String)
 
+  /// The same problem as bad input of the calibration file `file` (at the standard's line,
+  /// where there is one); nil for `unsupported`, which is a matter of usage, not of data.
+  public func inputError(in file: String) -> InputError? {
+    switch self {
+    case .unsupported: return nil
+    case .undefinedAtStandard(let line, let term):
+      return InputError(file: file, line: line, message: "the model term '\(term)' is not a finite number at this standard")
+    default: return InputError(file: file, message: description)
+    }
+  }
+
   public var description: String {
     switch self {
     case .tooFewStandards(let have, let need, let reason):
