@@ -30,7 +30,8 @@ struct InstrumentSummary {
   var text: String {
     var lines: [String] = []
     let model = state.model
-    lines.append("instrument  \(model.response) = \(model.formula)   [\(model.spec)]")
+    let alias = model.predictors.count == 1 && model.predictors[0] != "x" ? "   (x = \(model.predictors[0]))" : ""
+    lines.append("instrument  \(model.response) = \(model.formula)   [\(model.spec)]\(alias)")
     let ranges = zip(model.predictors, state.domain.xRange).map { "\($0) in [\(format($1.lower)), \(format($1.upper))]" }
     lines.append("standards   \(state.fit.n), \(ranges.joined(separator: ", ")); \(model.response) in [\(format(state.domain.responseRange.lower)), \(format(state.domain.responseRange.upper))]")
     let width = max(9, state.parameters.map(\.name.count).max() ?? 0)
@@ -49,6 +50,9 @@ struct InstrumentSummary {
       if let p = fit.chi2PValue { noise += ", p = \(format(p, digits: 3))" }
     }
     lines.append(noise)
+    if let test = fit.lackOfFit {
+      lines.append("lack of fit F = \(format(test.f, digits: 4)) on (\(test.lackOfFitDOF), \(test.pureErrorDOF)) dof, p = \(format(test.pValue, digits: 3)) (\(test.groups) groups of replicates)")
+    }
     lines.append("fit         R² = \(format(fit.rSquared, digits: 8)), condition number \(format(fit.conditionNumber, digits: 3)), max leverage \(format(state.domain.maxLeverage, digits: 3))")
     return lines.joined(separator: "\n") + "\n"
   }

@@ -183,4 +183,42 @@ struct LinearFitTests {
     // u(b) = √(u1² + u2²)/(x2 − x1) for two points.
     #expect(Swift.abs(fit.parameters[1].stdError - (0.01 + 0.04).squareRoot() / 2) < 1e-15)
   }
+
+  /// Lack of fit on the absorbance fixture against numpy/scipy (`stats.f.sf`): pure error
+  /// 1.3420666666666677e-04 on 12 dof, lack of fit 1.3184571428568e-05 on 4, F = 0.29472242525735,
+  /// p = 0.87580721718867. Tolerance 1e-9 relative: numpy's sums carry ~1e-12 error.
+  @Test("lack-of-fit F test from replicate standards")
+  func lackOfFit() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Fixtures/absorbance-line.csv")
+    let text = try String(contentsOf: root, encoding: .utf8)
+    for group in ["standard", nil] {
+      let reader = try CSVReader(source: MemoryByteSource(text), name: "absorbance-line.csv")
+      let data = try CalibrationData(reading: reader, predictors: ["concentration"], response: "absorbance", group: group)
+      let fit = try ResponseModel(spec: "line", predictors: ["concentration"]).fit(to: data, provenance: testProvenance)
+      let test = try #require(fit.fit.lackOfFit)
+      #expect(test.groups == 6 && test.pureErrorDOF == 12 && test.lackOfFitDOF == 4)
+      #expect(Swift.abs(test.pureErrorSS - 1.3420666666666677e-04) <= 1e-9 * 1.342e-4)
+      #expect(Swift.abs(test.f - 0.2947224252573526) <= 1e-9)
+      #expect(Swift.abs(test.pValue - 0.8758072171886679) <= 1e-9)
+    }
+    // A curve fitted with a line: the replicates show it (F large, p tiny).
+    let curved = "x,y\n" + [0.0, 1, 2, 3, 4].flatMap { x in [-0.01, 0.01].map { "\(x),\(x * x + $0)" } }.joined(separator: "\n")
+    let data = try readCalibration(curved)
+    let fit = try ResponseModel(spec: "line", predictors: ["x"]).fit(to: data, provenance: testProvenance)
+    #expect(try #require(fit.fit.lackOfFit).pValue < 1e-6)
+    // Without replicates there is no test.
+    let single = try readCalibration("x,y\n0,0.1\n1,2.0\n2,4.1\n3,5.9\n")
+    #expect(try ResponseModel(spec: "line", predictors: ["x"]).fit(to: single, provenance: testProvenance).fit.lackOfFit == nil)
+  }
+
+  @Test("the replicates of a labelled group must share their x")
+  func groupMismatch() throws {
+    let reader = try CSVReader(source: MemoryByteSource("g,x,y\nA,1,2\nA,1,2.1\nB,2,4\nB,2.5,4.9\nC,3,6\n"), name: "cal.csv")
+    let data = try CalibrationData(reading: reader, predictors: ["x"], response: "y", group: "g")
+    let error = #expect(throws: InputError.self) {
+      try ResponseModel(spec: "line", predictors: ["x"]).fit(to: data, provenance: testProvenance)
+    }
+    #expect(error?.description == "cal.csv:5: the replicates of group 'B' must share their x, but this standard differs from line 4")
+  }
 }

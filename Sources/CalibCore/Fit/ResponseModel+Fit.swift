@@ -69,6 +69,7 @@ extension ResponseModel {
       chi2PValue: noiseKnown && dof > 0 ? Distributions.chiSquaredUpperTail(rss, degreesOfFreedom: Double(dof)) : nil,
       rSquared: coefficientOfDetermination(
         rss: rss, response: response, weights: weightedSquares, design: design, columns: p),
+      lackOfFit: noiseKnown ? nil : try LackOfFit(data: data, parameters: p, rss: rss),
       converged: true,
       method: "linear least squares: column-scaled Jacobi SVD (GSL) with iterative refinement in double-double",
       conditionNumber: solution.conditionNumber,

@@ -7,4 +7,10 @@ enum Distributions {
     GSL.prepare()
     return gsl_cdf_chisq_Q(x, dof)
   }
+
+  /// P(X > x) for X ~ F(`numerator`, `denominator`). Calls `gsl_cdf_fdist_Q`.
+  static func fisherUpperTail(_ x: Double, numerator: Double, denominator: Double) -> Double {
+    GSL.prepare()
+    return gsl_cdf_fdist_Q(x, numerator, denominator)
+  }
 }

@@ -80,6 +80,9 @@ public struct FitStatistics: Codable, Equatable, Sendable {
   /// Coefficient of determination: centered when the model holds a constant term, else
   /// uncentered (1 − rss/Σwy²), as NIST computes it for models without intercept.
   public var rSquared: Double
+  /// The lack-of-fit F test from replicate standards, when σ is estimated and the
+  /// replicates leave degrees of freedom for it; null otherwise.
+  public var lackOfFit: LackOfFit?
   /// Whether the fit converged (always, for a linear fit that returns).
   public var converged: Bool
   /// How the fit was computed.
@@ -94,6 +97,7 @@ public struct FitStatistics: Codable, Equatable, Sendable {
     case residualSD = "residual_sd"
     case chi2PValue = "chi2_p_value"
     case rSquared = "r_squared"
+    case lackOfFit = "lack_of_fit"
     case conditionNumber = "condition_number"
     case refinementSteps = "refinement_steps"
   }
@@ -108,6 +112,7 @@ public struct FitStatistics: Codable, Equatable, Sendable {
     try container.encode(chi2, forKey: .chi2)
     try container.encode(chi2PValue, forKey: .chi2PValue)
     try container.encode(rSquared, forKey: .rSquared)
+    try container.encode(lackOfFit, forKey: .lackOfFit)
     try container.encode(converged, forKey: .converged)
     try container.encode(method, forKey: .method)
     try container.encode(conditionNumber, forKey: .conditionNumber)
