@@ -53,7 +53,7 @@ struct InstrumentSummary {
     if let test = fit.lackOfFit {
       lines.append("lack of fit F = \(format(test.f, digits: 4)) on (\(test.lackOfFitDOF), \(test.pureErrorDOF)) dof, p = \(format(test.pValue, digits: 3)) (\(test.groups) groups of replicates)")
     }
-    lines.append("fit         R² = \(format(fit.rSquared, digits: 8)), condition number \(format(fit.conditionNumber, digits: 3)), max leverage \(format(state.domain.maxLeverage, digits: 3))")
+    lines.append("fit         R² = \(fit.rSquared.map { format($0, digits: 8) } ?? "undefined"), condition number \(format(fit.conditionNumber, digits: 3)), max leverage \(format(state.domain.maxLeverage, digits: 3))")
     return lines.joined(separator: "\n") + "\n"
   }
 

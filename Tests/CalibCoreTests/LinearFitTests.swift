@@ -221,4 +221,16 @@ struct LinearFitTests {
     }
     #expect(error?.description == "cal.csv:5: the replicates of group 'B' must share their x, but this standard differs from line 4")
   }
+
+  /// Readings that do not vary: the fit is exact, R² is undefined and written as null,
+  /// never as a non-finite number that JSON cannot hold.
+  @Test("constant readings leave R² undefined")
+  func constantReadings() throws {
+    let data = try readCalibration("x,y\n1,5\n2,5\n3,5\n")
+    let fit = try ResponseModel(spec: "line", predictors: ["x"]).fit(to: data, provenance: testProvenance)
+    #expect(fit.fit.rSquared == nil)
+    // The exact slope is 0; refinement brings it below double-double resolution of b0.
+    #expect(fit.parameters[0].estimate == 5 && Swift.abs(fit.parameters[1].estimate) < 1e-30)
+    #expect(String(decoding: try InstrumentFile.encode(fit), as: UTF8.self).contains("\"r_squared\" : null"))
+  }
 }

@@ -54,6 +54,6 @@ struct StRDLinearTests {
       name, estimates.min()!, standardErrors.min()!, residualSD, instrument.fit.conditionNumber))
     // The issue asks for 9; we reach 14 or more and hold 12 so that a regression shows.
     #expect(worst >= 12, "worst LRE \(worst) in \(digits)")
-    #expect(logRelativeError(instrument.fit.rSquared, certified: set.certified.r_squared) >= 12)
+    #expect(logRelativeError(instrument.fit.rSquared ?? .nan, certified: set.certified.r_squared) >= 12)
   }
 }

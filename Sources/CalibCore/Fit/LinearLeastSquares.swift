@@ -136,16 +136,17 @@ struct LinearLeastSquares {
         g[j] = sum.doubleValue
       }
       let (dr, dx) = solver.correction(f: f, g: g)
-      var change = 0.0, size = 0.0
-      for j in 0..<p {
-        x[j] += dx[j]
-        change = max(change, Swift.abs(dx[j]))
-        size = max(size, Swift.abs(x[j]))
-      }
+      for j in 0..<p { x[j] += dx[j] }
       for i in 0..<n { r[i] += dr[i] }
-      if change <= size * Double.ulpOfOne || size == 0 { return (x, step) }
-      // Past the first steps, a change that no longer shrinks is rounding noise.
-      if step > 2 && change > 0.5 * previous { return (x, step) }
+      // Settled: no component moves by more than its last digit, or (for a component that
+      // is zero in exact arithmetic) by more than double-double resolution of the largest.
+      // Past the first steps, a change that no longer halves is rounding noise: stop too.
+      let largest = x.reduce(0) { max($0, Swift.abs($1)) }
+      let change = dx.reduce(0) { max($0, Swift.abs($1)) }
+      let settled = (0..<p).allSatisfy { j in
+        Swift.abs(dx[j]) <= max(Swift.abs(x[j]) * Double.ulpOfOne, largest * Double.ulpOfOne * Double.ulpOfOne)
+      }
+      if settled || (step > 2 && change > 0.5 * previous) { return (x, step) }
       previous = change
     }
     throw FitError.refinementFailed(conditionNumber: condition)

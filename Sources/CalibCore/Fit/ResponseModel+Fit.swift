@@ -107,10 +107,11 @@ extension ResponseModel {
   }
 
   /// R² = 1 − rss/tss, with tss about the weighted mean when a column of the design is
-  /// proportional to the weights' square roots (a constant term), about zero otherwise.
+  /// proportional to the weights' square roots (a constant term), about zero otherwise; nil
+  /// when tss = 0 (readings that do not vary leave R² undefined).
   private func coefficientOfDetermination(
     rss: Double, response: [DoubleDouble], weights: [DoubleDouble], design: [DoubleDouble], columns p: Int
-  ) -> Double {
+  ) -> Double? {
     let n = response.count
     // A constant regressor makes column j of the weighted design equal c·√wᵢ.
     let hasConstant = (0..<p).contains { j in
@@ -138,6 +139,7 @@ extension ResponseModel {
     } else {
       for i in 0..<n { total += response[i] * response[i] }
     }
-    return 1 - rss / total.doubleValue
+    let tss = total.doubleValue
+    return tss > 0 ? 1 - rss / tss : nil
   }
 }

@@ -78,8 +78,9 @@ public struct FitStatistics: Codable, Equatable, Sendable {
   /// The p-value of χ² on dof degrees of freedom when u(y) is known; null otherwise.
   public var chi2PValue: Double?
   /// Coefficient of determination: centered when the model holds a constant term, else
-  /// uncentered (1 − rss/Σwy²), as NIST computes it for models without intercept.
-  public var rSquared: Double
+  /// uncentered (1 − rss/Σwy²), as NIST computes it for models without intercept. Null when
+  /// the readings do not vary (the total sum of squares is zero).
+  public var rSquared: Double?
   /// The lack-of-fit F test from replicate standards, when σ is estimated and the
   /// replicates leave degrees of freedom for it; null otherwise.
   public var lackOfFit: LackOfFit?
