@@ -37,8 +37,8 @@ struct FitCommand: ParsableCommand {
   @Option(name: .customLong("group"), help: ArgumentHelp("Column of replicate group labels.", valueName: "col"))
   var groupColumn: String?
 
-  @Option(help: ArgumentHelp("Noise model: constant (σ estimated) or known (u(y) from --sy).", valueName: "spec"))
-  var noise: String?
+  @Option(help: "Noise model: constant (σ estimated; default without --sy) or known (u(y) from --sy).")
+  var noise: NoiseModel?
 
   @Option(help: "Seed of the random number generator (recorded; a linear fit draws no random numbers).")
   var seed: UInt64 = 1
@@ -56,15 +56,13 @@ struct FitCommand: ParsableCommand {
     if columnList(predictorColumns).isEmpty || columnList(responseColumns).isEmpty {
       throw ValidationError("--x and --y need at least one column name")
     }
-    switch noise {
-    case nil, "constant" where uncertaintyColumn == nil, "known" where uncertaintyColumn != nil:
-      break
-    case "constant":
+    switch (noise, uncertaintyColumn) {
+    case (.constant, _?):
       throw ValidationError("--noise constant estimates σ and cannot be combined with --sy; drop one")
-    case "known":
+    case (.known, nil):
       throw ValidationError("--noise known needs the uncertainties: give --sy COL")
     default:
-      throw ValidationError("--noise: '\(noise!)' is not a noise model of this version; use constant or known")
+      break
     }
     if let start {
       for item in start.split(separator: ",", omittingEmptySubsequences: false) {
@@ -102,6 +100,14 @@ struct FitCommand: ParsableCommand {
       try OutputFile.write(try InstrumentFile.encode(instrument), to: output)
     }
   }
+}
+
+/// The noise models of this version.
+enum NoiseModel: String, ExpressibleByArgument, CaseIterable {
+  /// One unknown σ for every reading, estimated from the residuals.
+  case constant
+  /// σᵢ = u(yᵢ), given by `--sy`.
+  case known
 }
 
 /// The names in a comma-separated list, trimmed.

@@ -53,10 +53,8 @@ public struct ResponseModel: Sendable {
     } catch {
       throw .syntax(error)
     }
-    if let family {
-      guard predictors.count == 1 else {
-        throw .familyNeedsOnePredictor(family: spec.trimmingSpaces, predictors: predictors)
-      }
+    if family != nil, predictors.count != 1 {
+      throw .familyNeedsOnePredictor(family: spec.trimmingSpaces, predictors: predictors)
     }
     let symbols = expression.symbols
     // With one predictor, `x` stands for it whatever its column is called.
