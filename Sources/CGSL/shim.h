@@ -10,5 +10,17 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_version.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_min.h>
+#include <gsl/gsl_sf_gamma.h>
+
+// GSL exports its method tables as mutable globals, which Swift's strict concurrency checking
+// refuses to read; these accessors return them as the constants they are.
+static inline const gsl_min_fminimizer_type *calib_gsl_min_brent(void) {
+  return gsl_min_fminimizer_brent;
+}
+static inline const gsl_integration_fixed_type *calib_gsl_fixed_laguerre(void) {
+  return gsl_integration_fixed_laguerre;
+}
 
 #endif

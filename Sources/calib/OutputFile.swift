@@ -8,17 +8,25 @@ import Musl
 import Darwin
 #endif
 
-/// Writes a command's output so that a file is either complete or not there: the bytes go to
-/// a temporary file beside the target, which is renamed over it only once all is written.
-enum OutputFile {
-  /// Writes `bytes` to `path`, or to standard output for `-`.
+/// A command's output, written so that a file is either complete or not there: the bytes
+/// go to a temporary file beside the target, which is renamed over it only by `commit()`.
+/// Standard output (`-`) is written as it comes. Writes are buffered; memory stays flat.
+final class OutputFile {
+  private let path: String
+  private let descriptor: Int32
+  private let temporary: String?
+  private var buffer: [UInt8] = []
+  private var finished = false
+
+  /// Opens `path` for writing (`-` is standard output).
   ///
-  /// - Throws: `CommandFailure.cannotWrite` (exit 73); no temporary file is left behind.
-  static func write(_ bytes: [UInt8], to path: String) throws {
+  /// - Throws: `CommandFailure.cannotWrite` (exit 73).
+  init(path: String) throws {
+    self.path = path
+    buffer.reserveCapacity(1 << 16)
     if path == "-" {
-      guard writeAll(bytes, to: STDOUT_FILENO) else {
-        throw CommandFailure.cannotWrite(path: path, reason: String(cString: strerror(errno)))
-      }
+      descriptor = STDOUT_FILENO
+      temporary = nil
       return
     }
     let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
@@ -28,17 +36,43 @@ enum OutputFile {
     guard descriptor >= 0 else {
       throw CommandFailure.cannotWrite(path: path, reason: String(cString: strerror(errno)))
     }
-    let temporary = String(cString: template.map { UInt8(bitPattern: $0) })
-    func fail() -> CommandFailure {
+    self.descriptor = descriptor
+    temporary = String(cString: template.map { UInt8(bitPattern: $0) })
+  }
+
+  deinit {
+    if !finished { abandon() }
+  }
+
+  /// Writes `bytes` to `path` in one go.
+  static func write(_ bytes: [UInt8], to path: String) throws {
+    let output = try OutputFile(path: path)
+    try output.write(bytes)
+    try output.commit()
+  }
+
+  /// Appends bytes.
+  func write(_ bytes: [UInt8]) throws {
+    buffer.append(contentsOf: bytes)
+    if buffer.count >= 1 << 16 { try flush() }
+  }
+
+  /// Appends the UTF-8 of `text`.
+  func write(_ text: String) throws {
+    try write(Array(text.utf8))
+  }
+
+  /// Completes the output: flushes, and renames the temporary file over the target.
+  ///
+  /// - Throws: `CommandFailure.cannotWrite`; the temporary file is removed.
+  func commit() throws {
+    try flush()
+    finished = true
+    guard let temporary else { return }
+    guard fchmod(descriptor, 0o644) == 0, fsync(descriptor) == 0, close(descriptor) == 0 else {
       let reason = String(cString: strerror(errno))
-      close(descriptor)
       unlink(temporary)
-      return CommandFailure.cannotWrite(path: path, reason: reason)
-    }
-    guard writeAll(bytes, to: descriptor), fchmod(descriptor, 0o644) == 0, fsync(descriptor) == 0 else { throw fail() }
-    guard close(descriptor) == 0 else {
-      unlink(temporary)
-      throw CommandFailure.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+      throw CommandFailure.cannotWrite(path: path, reason: reason)
     }
     guard rename(temporary, path) == 0 else {
       let reason = String(cString: strerror(errno))
@@ -47,14 +81,25 @@ enum OutputFile {
     }
   }
 
-  /// Writes every byte to a file descriptor, retrying short writes.
-  private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
+  /// Gives up: removes the temporary file; the target is left as it was.
+  func abandon() {
+    finished = true
+    guard let temporary else { return }
+    close(descriptor)
+    unlink(temporary)
+  }
+
+  private func flush() throws {
     var offset = 0
-    while offset < bytes.count {
-      let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-      guard count > 0 else { return false }
+    while offset < buffer.count {
+      let count = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+      guard count > 0 else {
+        let reason = String(cString: strerror(errno))
+        abandon()
+        throw CommandFailure.cannotWrite(path: path, reason: reason)
+      }
       offset += count
     }
-    return true
+    buffer.removeAll(keepingCapacity: true)
   }
 }

@@ -14,3 +14,35 @@ enum Distributions {
     return gsl_cdf_fdist_Q(x, numerator, denominator)
   }
 }
+
+extension Distributions {
+  /// The p-quantile of Student's t with `dof` degrees of freedom. Calls `gsl_cdf_tdist_Pinv`.
+  static func studentQuantile(_ p: Double, degreesOfFreedom dof: Double) -> Double {
+    GSL.prepare()
+    return gsl_cdf_tdist_Pinv(p, dof)
+  }
+
+  /// P(T > t) for Student's t with `dof` degrees of freedom. Calls `gsl_cdf_tdist_Q`.
+  static func studentUpperTail(_ t: Double, degreesOfFreedom dof: Double) -> Double {
+    GSL.prepare()
+    return gsl_cdf_tdist_Q(t, dof)
+  }
+
+  /// The p-quantile of the standard normal. Calls `gsl_cdf_ugaussian_Pinv`.
+  static func normalQuantile(_ p: Double) -> Double {
+    GSL.prepare()
+    return gsl_cdf_ugaussian_Pinv(p)
+  }
+
+  /// P(Z > z) for the standard normal. Calls `gsl_cdf_ugaussian_Q`.
+  static func normalUpperTail(_ z: Double) -> Double {
+    GSL.prepare()
+    return gsl_cdf_ugaussian_Q(z)
+  }
+
+  /// log Γ(x) for x > 0. Calls `gsl_sf_lngamma`.
+  static func logGamma(_ x: Double) -> Double {
+    GSL.prepare()
+    return gsl_sf_lngamma(x)
+  }
+}

@@ -181,6 +181,11 @@ public struct DomainRecord: Codable, Equatable, Sendable {
 public struct ClosedRangeRecord: Codable, Equatable, Sendable {
   public var lower: Double
   public var upper: Double
+
+  public init(lower: Double, upper: Double) {
+    self.lower = lower
+    self.upper = upper
+  }
 }
 
 /// Where an instrument file came from.

@@ -11,6 +11,7 @@ import Darwin
 
 @inline(__always) func _exp(_ a: Double) -> Double { exp(a) }
 @inline(__always) func _log(_ a: Double) -> Double { log(a) }
+@inline(__always) func _log1p(_ a: Double) -> Double { log1p(a) }
 @inline(__always) func _sin(_ a: Double) -> Double { sin(a) }
 @inline(__always) func _cos(_ a: Double) -> Double { cos(a) }
 @inline(__always) func _tan(_ a: Double) -> Double { tan(a) }

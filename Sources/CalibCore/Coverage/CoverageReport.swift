@@ -1,0 +1,102 @@
+/// Did the calibration reach this measurement? The figures behind the answer and the
+/// status they give (docs/coverage.md).
+public struct CoverageReport: Codable, Equatable, Sendable {
+  /// `covered`, `sparse`, `extrapolated`, `out_of_range` or `inconsistent`.
+  public var status: String
+  /// Why, in sentences: every rule that fired, the status's first.
+  public var reasons: [String]
+  /// The posterior probability that x lies outside the calibrated domain [min x, max x].
+  public var pOutsideDomain: Double
+  /// The calibrated domain.
+  public var domain: RangeRecord
+  /// The posterior density at the nearer bound of the prior range, relative to its highest
+  /// value: large when the prior range, not the data, stops the posterior.
+  public var priorBoundDensity: Double
+  /// The mean reading against the standards' readings.
+  public var reading: ReadingCheck
+  /// The leverage h(x̂) = φ(x̂)ᵀ(ΦᵀWΦ)⁻¹φ(x̂) against the largest among the standards.
+  public var leverage: LeverageCheck
+  /// The standards near the estimate.
+  public var support: SupportCheck
+  /// How probable the readings are under the fitted instrument.
+  public var consistency: ConsistencyCheck
+
+  enum CodingKeys: String, CodingKey {
+    case status, reasons, domain, reading, leverage, support, consistency
+    case pOutsideDomain = "p_outside_domain"
+    case priorBoundDensity = "prior_bound_density"
+  }
+}
+
+/// The mean reading against the range of the standards' readings.
+public struct ReadingCheck: Codable, Equatable, Sendable {
+  /// ȳ (weighted by 1/u² when the readings carry u).
+  public var mean: Double
+  /// The smallest and largest reading of the standards.
+  public var responseRange: RangeRecord
+  /// Whether ȳ lies within it.
+  public var withinResponseRange: Bool
+
+  enum CodingKeys: String, CodingKey {
+    case mean
+    case responseRange = "response_range"
+    case withinResponseRange = "within_response_range"
+  }
+}
+
+/// The leverage of the estimate against the standards'.
+public struct LeverageCheck: Codable, Equatable, Sendable {
+  /// h(x̂), with the unweighted regressors.
+  public var atEstimate: Double
+  /// max over the standards of h(xᵢ), likewise.
+  public var maxStandard: Double
+  /// atEstimate/maxStandard: above 1 is extrapolation in the sense of the design.
+  public var ratio: Double
+
+  enum CodingKeys: String, CodingKey {
+    case ratio
+    case atEstimate = "at_estimate"
+    case maxStandard = "max_standard"
+  }
+}
+
+/// The standards near the estimate.
+public struct SupportCheck: Codable, Equatable, Sendable {
+  /// Standards (replicates counted) inside the credible interval.
+  public var standardsInInterval: Int
+  /// The neighbourhood: the credible interval widened to at least one typical spacing of
+  /// the standards on each side of the estimate.
+  public var neighbourhood: RangeRecord
+  /// Distinct standard values of x inside the neighbourhood.
+  public var distinctStandardsNearby: Int
+  /// The standard nearest the estimate.
+  public var nearestStandard: Double
+  /// Its distance from the estimate in the metric of the noise: |μ(x̂) − μ(x_near)|/σ, σ the
+  /// noise sd of a reading there (s, or its u(y)).
+  public var nearestDistance: Double
+
+  enum CodingKeys: String, CodingKey {
+    case neighbourhood
+    case standardsInInterval = "standards_in_interval"
+    case distinctStandardsNearby = "distinct_standards_nearby"
+    case nearestStandard = "nearest_standard"
+    case nearestDistance = "nearest_distance"
+  }
+}
+
+/// How probable the readings are under the fitted instrument.
+public struct ConsistencyCheck: Codable, Equatable, Sendable {
+  /// The smallest of the p-values below.
+  public var pValue: Double
+  /// Two-sided p-value of ȳ − μ(x_mode) against its predictive sd: small when no x in the
+  /// range explains the reading.
+  public var residualPValue: Double
+  /// Upper-tail p-value of the replicates' spread against σ (F or χ²); null for one reading.
+  public var replicatePValue: Double?
+
+  enum CodingKeys: String, CodingKey {
+    case pValue = "p_value"
+    case residualPValue = "residual_p_value"
+    case replicatePValue = "replicate_p_value"
+  }
+}

@@ -1,0 +1,202 @@
+/// The classical calibration intervals labs report (Graybill & Iyer, *Regression Analysis*,
+/// 1994, ch. 6; ISO 8466-1; Greenwell & Schubert Kabban, R Journal 6(1), 2014):
+///
+/// - inversion: the set of x whose prediction interval for the mean reading holds ȳ,
+///   {x : (ȳ − μ(x))² ≤ q²·var(x)}. For a straight line this is Fieller's closed form, a
+///   quadratic inequality; otherwise it is found numerically on the prior range. It may be
+///   one interval, two semi-infinite pieces, or the whole line, and the report says which.
+/// - wald: the delta method, x̂ ± q·√var(x̂)/|dμ/dx(x̂)|.
+///
+/// var(x) = s_p²·(1/m + h(x)) with Graybill's pooled variance s_p² on n − p + m − 1 degrees of
+/// freedom when σ is estimated (q a Student-t quantile), and 1/W + h(x) when u(y) is known
+/// (q a normal quantile).
+struct ClassicalCalibration {
+  let instrument: LinearInstrument
+  let likelihood: ReadingLikelihood
+  let level: Double
+  /// The range searched for solutions and interval ends (the prior range).
+  let range: ClosedRange<Double>
+
+  /// The result of either method.
+  struct Result {
+    /// The point estimate: the solution of μ(x) = ȳ (the one in the calibrated domain when
+    /// there are several), or the x closest to it when there is none.
+    var estimate: Double
+    /// Every solution of μ(x) = ȳ in the range.
+    var solutions: [Double]
+    /// The interval pieces, in increasing order; an infinite bound is unbounded.
+    var pieces: [ClosedRange<Double>]
+    /// The standard error (wald only).
+    var standardError: Double?
+    /// The quantile used and its degrees of freedom (nil: normal).
+    var quantile: Double
+    var dof: Double?
+  }
+
+  private func variance(at x: Double) -> (variance: Double, dof: Double?) {
+    likelihood.classicalVariance(leverage: instrument.evaluate(at: x).leverage, instrument: instrument)
+  }
+
+  private var quantileAndDOF: (Double, Double?) {
+    let dof = variance(at: range.lowerBound).dof
+    let p = 0.5 + level / 2
+    return (dof.map { Distributions.studentQuantile(p, degreesOfFreedom: $0) } ?? Distributions.normalQuantile(p), dof)
+  }
+
+  /// The solutions of μ(x) = ȳ in the range, and the estimate.
+  func pointEstimate() throws -> (estimate: Double, solutions: [Double]) {
+    let y = likelihood.meanReading
+    let solutions = try Roots.all(of: { instrument.evaluate(at: $0).mean - y }, in: range)
+    if solutions.isEmpty {
+      // No x produces ȳ: the closest approach of the curve.
+      let grid = (0...512).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 512 }
+      let best = grid.min { Swift.abs(instrument.evaluate(at: $0).mean - y) < Swift.abs(instrument.evaluate(at: $1).mean - y) }!
+      return (best, [])
+    }
+    let inside = solutions.filter { instrument.domain.contains($0) }
+    return (inside.count == 1 ? inside[0] : solutions[0], solutions)
+  }
+
+  /// The inversion interval.
+  func inversion() throws -> Result {
+    let (estimate, solutions) = try pointEstimate()
+    let (q, dof) = quantileAndDOF
+    let y = likelihood.meanReading
+    let g = { (x: Double) -> Double in
+      let (mean, _) = instrument.evaluate(at: x)
+      return (y - mean) * (y - mean) - q * q * variance(at: x).variance
+    }
+    let pieces: [ClosedRange<Double>]
+    if let line = straightLine {
+      pieces = fieller(line: line, quantile: q)
+    } else {
+      pieces = try numericSublevelSet(g)
+    }
+    return Result(estimate: estimate, solutions: solutions, pieces: pieces, standardError: nil, quantile: q, dof: dof)
+  }
+
+  /// The Wald interval.
+  func wald() throws -> Result {
+    let (estimate, solutions) = try pointEstimate()
+    let (q, dof) = quantileAndDOF
+    let se = variance(at: estimate).variance.squareRoot() / Swift.abs(instrument.slope(at: estimate))
+    return Result(
+      estimate: estimate, solutions: solutions, pieces: [(estimate - q * se)...(estimate + q * se)],
+      standardError: se, quantile: q, dof: dof)
+  }
+
+  /// (b0, b1) when the response is b0 + b1·x exactly (basis 1 and x, no offset).
+  private var straightLine: (Double, Double)? {
+    let linear = instrument.linear
+    guard linear.offset.numberValue == 0, linear.basis.count == 2 else { return nil }
+    let x = instrument.model.predictors.count == 1 && instrument.model.predictors[0] != "x"
+      ? [Expression.symbol("x"), .symbol(instrument.model.predictors[0])] : [Expression.symbol("x")]
+    if linear.basis[0] == .number(1), x.contains(linear.basis[1]) { return (instrument.coefficients[0], instrument.coefficients[1]) }
+    if linear.basis[1] == .number(1), x.contains(linear.basis[0]) { return (instrument.coefficients[1], instrument.coefficients[0]) }
+    return nil
+  }
+
+  /// Fieller's solution of (ȳ − b0 − b1·x)² ≤ q²·(V₀ + k·h(x)) with h quadratic in x.
+  private func fieller(line: (Double, Double), quantile q: Double) -> [ClosedRange<Double>] {
+    let (b0, b1) = line
+    let y = likelihood.meanReading
+    // var(x) = V0 + k·(C00 + 2·C01·x + C11·x²) for the basis order (1, x).
+    let intercept = instrument.linear.basis[0] == .number(1) ? 0 : 1
+    let slopeIndex = 1 - intercept
+    let c = instrument.scale
+    let c00 = c[intercept * 2 + intercept], c11 = c[slopeIndex * 2 + slopeIndex], c01 = c[intercept * 2 + slopeIndex]
+    let atZero = variance(at: 0)
+    let k: Double
+    switch likelihood.kind {
+    case .student(let nu, let s2, let m, let within): k = (nu * s2 + within) / (nu + m - 1)
+    case .gaussian: k = 1
+    case .mixture: k = instrument.s2
+    }
+    let v0 = atZero.variance - k * c00
+    let a = b1 * b1 - q * q * k * c11
+    let b = -2 * b1 * (y - b0) - 2 * q * q * k * c01
+    let d = (y - b0) * (y - b0) - q * q * (v0 + k * c00)
+    let discriminant = b * b - 4 * a * d
+    if a > 0 {
+      guard discriminant >= 0 else { return [] }
+      let root = discriminant.squareRoot()
+      let r1 = (-b - root) / (2 * a), r2 = (-b + root) / (2 * a)
+      return [min(r1, r2)...max(r1, r2)]
+    }
+    if discriminant <= 0 { return [-Double.infinity...Double.infinity] }
+    let root = discriminant.squareRoot()
+    let r1 = (-b - root) / (2 * a), r2 = (-b + root) / (2 * a)
+    return [-Double.infinity...min(r1, r2), max(r1, r2)...Double.infinity]
+  }
+
+  /// {x in the range : g(x) ≤ 0}; a piece that reaches a bound of the range where g ≤ 0 is
+  /// reported unbounded on that side.
+  private func numericSublevelSet(_ g: (Double) -> Double) throws -> [ClosedRange<Double>] {
+    let roots = try Roots.all(of: g, in: range)
+    var edges = [range.lowerBound] + roots + [range.upperBound]
+    edges = edges.sorted()
+    var pieces: [ClosedRange<Double>] = []
+    for k in 0..<(edges.count - 1) where edges[k + 1] > edges[k] {
+      let middle = 0.5 * (edges[k] + edges[k + 1])
+      guard g(middle) <= 0 else { continue }
+      let lower = k == 0 ? -Double.infinity : edges[k]
+      let upper = k == edges.count - 2 ? Double.infinity : edges[k + 1]
+      if let last = pieces.last, last.upperBound == lower {
+        pieces[pieces.count - 1] = last.lowerBound...upper
+      } else {
+        pieces.append(lower...upper)
+      }
+    }
+    return pieces
+  }
+}
+
+/// Roots of a continuous function on an interval.
+enum Roots {
+  /// Every root of f in the range that a sign change on a 1024-step grid brackets, refined
+  /// by the Illinois method to full precision. Double roots that touch zero without a sign
+  /// change are found where the grid lands on them exactly; they are not sought otherwise.
+  static func all(of f: (Double) -> Double, in range: ClosedRange<Double>) throws -> [Double] {
+    let steps = 1024
+    let width = range.upperBound - range.lowerBound
+    var roots: [Double] = []
+    var previousX = range.lowerBound
+    var previous = f(previousX)
+    if previous == 0 { roots.append(previousX) }
+    for i in 1...steps {
+      let x = i == steps ? range.upperBound : range.lowerBound + width * Double(i) / Double(steps)
+      let value = f(x)
+      if value == 0 {
+        roots.append(x)
+      } else if previous != 0, (value > 0) != (previous > 0), value.isFinite, previous.isFinite {
+        roots.append(bracketed(f, previousX, previous, x, value, tolerance: 1e-15 * max(width, Swift.abs(x))))
+      }
+      previousX = x
+      previous = value
+    }
+    return roots
+  }
+
+  /// The root of f in [a, b] with f(a)·f(b) < 0 (Illinois method).
+  static func bracketed(_ f: (Double) -> Double, _ a0: Double, _ fa0: Double, _ b0: Double, _ fb0: Double, tolerance: Double) -> Double {
+    var a = a0, b = b0, fa = fa0, fb = fb0
+    var side = 0
+    var x = a
+    for _ in 0..<200 {
+      x = (a * fb - b * fa) / (fb - fa)
+      if !(x > a && x < b) { x = 0.5 * (a + b) }
+      let fx = f(x)
+      if fx == 0 || b - a <= tolerance { return x }
+      if (fx > 0) == (fa > 0) {
+        a = x; fa = fx
+        if side == -1 { fb *= 0.5 }
+        side = -1
+      } else {
+        b = x; fb = fx
+        if side == 1 { fa *= 0.5 }
+        side = 1
+      }
+    }
+    return x
+  }
+}

@@ -1,0 +1,91 @@
+/// An instrument file made ready to measure with: the response of a model linear in its
+/// parameters, in one predictor, with the posterior of its parameters.
+///
+/// For a standard or an unknown at x: the mean response μ(x) = φ₀(x) + φ(x)ᵀâ and the
+/// leverage h(x) = φ(x)ᵀCφ(x), with C = (ΦᵀWΦ)⁻¹ (docs/linear-posterior.md).
+struct LinearInstrument {
+  let model: ResponseModel
+  let linear: LinearStructure
+  /// â.
+  let coefficients: [Double]
+  /// C, row-major p×p.
+  let scale: [Double]
+  /// Whether the noise is known (u(y) per reading) rather than estimated.
+  let noiseKnown: Bool
+  /// s² (σ estimated); 1 when the noise is known.
+  let s2: Double
+  /// ν = n − p.
+  let dof: Int
+  /// The standards' x, y and u(y).
+  let standardsX: [Double]
+  let standardsY: [Double]
+  let standardsU: [Double]?
+  /// The calibrated domain [min x, max x].
+  let domain: ClosedRange<Double>
+  /// The range of the standards' readings.
+  let responseRange: ClosedRange<Double>
+  /// The largest leverage among the standards.
+  let maxLeverage: Double
+
+  var parameterCount: Int { coefficients.count }
+
+  /// Prepares `state`.
+  ///
+  /// - Throws: `MeasurementError.unsupportedInstrument` for a nonlinear model or several
+  ///   predictors.
+  init(_ state: InstrumentState) throws {
+    let model = try ResponseModel(spec: state.model.spec, predictors: state.model.predictors)
+    guard let linear = model.linearStructure else {
+      throw MeasurementError.unsupportedInstrument("the instrument's model is nonlinear; this version measures with linear instruments only")
+    }
+    guard model.predictors.count == 1 else {
+      throw MeasurementError.unsupportedInstrument(
+        "the instrument has \(model.predictors.count) predictors; measuring infers one unknown quantity, so it needs an instrument with one")
+    }
+    self.model = model
+    self.linear = linear
+    coefficients = state.posterior.location
+    scale = state.posterior.scale.flatMap { $0 }
+    noiseKnown = state.posterior.kind == "normal"
+    s2 = state.posterior.s2 ?? 1
+    dof = state.fit.dof
+    standardsX = state.domain.x[0]
+    standardsY = state.domain.y
+    standardsU = state.domain.uY
+    domain = state.domain.xRange[0].lower...state.domain.xRange[0].upper
+    responseRange = state.domain.responseRange.lower...state.domain.responseRange.upper
+    maxLeverage = state.domain.maxLeverage
+  }
+
+  /// μ(x) and h(x), using `regressors` (p elements) as scratch space: no allocation.
+  func evaluate(at x: Double, regressors: UnsafeMutableBufferPointer<Double>) -> (mean: Double, leverage: Double) {
+    let p = parameterCount
+    var slot = x
+    return withUnsafePointer(to: &slot) { pointer in
+      let slots = UnsafeBufferPointer(start: pointer, count: 1)
+      var mean: Double = linear.compiledOffset.evaluate(slots)
+      for j in 0..<p {
+        let phi: Double = linear.compiledBasis[j].evaluate(slots)
+        regressors[j] = phi
+        mean += phi * coefficients[j]
+      }
+      var leverage = 0.0
+      for j in 0..<p {
+        var row = 0.0
+        for k in 0..<p { row += scale[j * p + k] * regressors[k] }
+        leverage += regressors[j] * row
+      }
+      return (mean, leverage)
+    }
+  }
+
+  /// μ(x) and h(x), allocating scratch space: for calls outside hot loops.
+  func evaluate(at x: Double) -> (mean: Double, leverage: Double) {
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(parameterCount, 1)) { evaluate(at: x, regressors: $0) }
+  }
+
+  /// dμ/dx, the sensitivity of the instrument at x (exact derivative of the formula).
+  func slope(at x: Double) -> Double {
+    model.predictorGradient(at: [x], parameters: coefficients)[0]
+  }
+}

@@ -1,0 +1,29 @@
+/// How to measure: the method, the interval level, the prior range of x and the coverage
+/// thresholds. Recorded in the report's `settings`.
+public struct MeasurementSettings: Codable, Equatable, Sendable {
+  /// The inference method.
+  public enum Method: String, Codable, Sendable, CaseIterable {
+    /// The posterior over x with the instrument state integrated out (default).
+    case bayes
+    /// The classical inversion (Fieller) interval.
+    case inversion
+    /// The classical delta-method interval.
+    case wald
+  }
+
+  /// The level of intervals, in (0, 1).
+  public var level: Double
+  /// The method.
+  public var method: Method
+  /// The prior range of x; nil for the default rule (`Measurer.defaultRange`).
+  public var range: ClosedRangeRecord?
+  /// The thresholds of the coverage status.
+  public var thresholds: CoverageThresholds
+
+  public init(level: Double = 0.95, method: Method = .bayes, range: ClosedRangeRecord? = nil, thresholds: CoverageThresholds = CoverageThresholds()) {
+    self.level = level
+    self.method = method
+    self.range = range
+    self.thresholds = thresholds
+  }
+}

@@ -1,0 +1,229 @@
+import Foundation
+
+/// Turns observations into reports with one instrument: the posterior over the unknown
+/// quantity x (or a classical interval), and the coverage check.
+///
+/// Example:
+///
+///     let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
+///     let report = try measurer.measure(Observation(id: "s1", readings: [10.5], line: 2))
+///     report.x.estimate        // posterior median
+///     report.coverage.status   // "covered", …
+///
+/// A measurer keeps workspaces between observations and is not thread-safe: use one per
+/// thread. The same instrument, settings and observation give the same report, bit for bit.
+public final class Measurer {
+  /// The instrument measured with.
+  public let instrument: InstrumentState
+  /// The settings.
+  public let settings: MeasurementSettings
+  /// The prior range of x in use: `settings.range`, or the default rule.
+  public let priorRange: ClosedRange<Double>
+
+  let linear: LinearInstrument
+  private let tabulation: PosteriorTabulation
+  private let regressors: UnsafeMutableBufferPointer<Double>
+  private var laguerre: FixedQuadrature?
+  /// max over the standards of φ(xᵢ)ᵀCφ(xᵢ), unweighted.
+  private let maxStandardLeverage: Double
+  private let distinctStandards: [Double]
+  private let typicalSpacing: Double
+
+  /// Prepares to measure.
+  ///
+  /// - Throws: `MeasurementError` for an instrument this version cannot measure with or a
+  ///   setting out of its domain.
+  public init(instrument: InstrumentState, settings: MeasurementSettings) throws {
+    guard settings.level > 0, settings.level < 1 else {
+      throw MeasurementError.invalidSetting("the level must lie strictly between 0 and 1, not \(settings.level)")
+    }
+    let linear = try LinearInstrument(instrument)
+    self.instrument = instrument
+    self.settings = settings
+    self.linear = linear
+    if let range = settings.range {
+      guard range.lower < range.upper, range.lower.isFinite, range.upper.isFinite else {
+        throw MeasurementError.invalidSetting("the range must be LO:HI with LO < HI, finite, not \(range.lower):\(range.upper)")
+      }
+      priorRange = range.lower...range.upper
+    } else {
+      priorRange = Measurer.defaultRange(for: linear.domain)
+    }
+    tabulation = try PosteriorTabulation()
+    regressors = .allocate(capacity: max(linear.parameterCount, 1))
+    maxStandardLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
+    distinctStandards = Array(Set(linear.standardsX)).sorted()
+    let width = linear.domain.upperBound - linear.domain.lowerBound
+    typicalSpacing = distinctStandards.count > 1 ? width / Double(distinctStandards.count - 1) : max(width, 1)
+  }
+
+  deinit {
+    regressors.deallocate()
+  }
+
+  /// The default prior range: the calibrated domain [a, b] widened by its width on each side,
+  /// [a − (b − a), b + (b − a)], so that a measurement beyond the standards shows as
+  /// extrapolated instead of piling at the edge of the domain.
+  public static func defaultRange(for domain: ClosedRange<Double>) -> ClosedRange<Double> {
+    let width = domain.upperBound - domain.lowerBound
+    let margin = width > 0 ? width : max(Swift.abs(domain.lowerBound), 1)
+    return (domain.lowerBound - margin)...(domain.upperBound + margin)
+  }
+
+  /// Measures one observation.
+  ///
+  /// - Throws: `MeasurementError` (readings without the u a known-noise instrument needs),
+  ///   `GSLError`.
+  public func measure(_ observation: Observation) throws -> ObservationReport {
+    let likelihood = try ReadingLikelihood(observation, instrument: linear) { dof throws in
+      if let rule = self.laguerre { return rule }
+      let rule = try FixedQuadrature.gaussLaguerre(points: 32, alpha: Double(dof) / 2 - 1)
+      self.laguerre = rule
+      return rule
+    }
+    let linear = self.linear
+    let regressors = self.regressors
+    try tabulation.tabulate(
+      logDensity: { x in
+        let (mean, leverage) = linear.evaluate(at: x, regressors: regressors)
+        return likelihood.logDensity(mean: mean, leverage: leverage)
+      },
+      lower: priorRange.lowerBound, upper: priorRange.upperBound,
+      scaleHint: { x in
+        let variance = likelihood.classicalVariance(leverage: linear.evaluate(at: x).leverage, instrument: linear).variance
+        return variance.squareRoot() / Swift.abs(linear.slope(at: x))
+      })
+
+    let (mean, sd) = tabulation.moments()
+    let tail = (1 - settings.level) / 2
+    let median = tabulation.quantile(0.5)
+    let credible = tabulation.quantile(tail)...tabulation.quantile(1 - tail)
+    let quantity: QuantityEstimate
+    let estimate: Double
+    switch settings.method {
+    case .bayes:
+      estimate = median
+      let width = priorRange.upperBound - priorRange.lowerBound
+      quantity = QuantityEstimate(
+        method: "bayes", estimate: median, mean: mean, sd: sd, median: median, modes: tabulation.modes,
+        interval: IntervalRecord(level: settings.level, lower: credible.lowerBound, upper: credible.upperBound, bounded: true, pieces: nil),
+        hpd: tabulation.highestDensityRegion(level: settings.level).map(RangeRecord.init),
+        solutions: nil, quantile: nil, dof: nil,
+        numerical: NumericalError(
+          integrationRelative: tabulation.relativeError,
+          quantileTolerance: max(width * 1e-15, tabulation.relativeError * sd * 10),
+          densityEvaluations: tabulation.evaluations))
+    case .inversion, .wald:
+      let classical = ClassicalCalibration(instrument: linear, likelihood: likelihood, level: settings.level, range: priorRange)
+      let result = settings.method == .inversion ? try classical.inversion() : try classical.wald()
+      estimate = result.estimate
+      quantity = QuantityEstimate(
+        method: settings.method.rawValue, estimate: result.estimate, mean: nil, sd: result.standardError,
+        median: nil, modes: nil, interval: Measurer.intervalRecord(result.pieces, level: settings.level), hpd: nil,
+        solutions: result.solutions, quantile: result.quantile, dof: result.dof, numerical: nil)
+    }
+    let coverage = coverageReport(estimate: estimate, credible: credible, likelihood: likelihood)
+    return ObservationReport(
+      id: observation.id, line: observation.line, readings: observation.readings,
+      uncertainties: observation.uncertainties, x: quantity, coverage: coverage)
+  }
+
+  /// A classical interval's pieces as a report record.
+  private static func intervalRecord(_ pieces: [ClosedRange<Double>], level: Double) -> IntervalRecord {
+    if pieces.count == 1 {
+      let piece = RangeRecord(pieces[0])
+      return IntervalRecord(level: level, lower: piece.lower, upper: piece.upper, bounded: piece.lower != nil && piece.upper != nil, pieces: nil)
+    }
+    return IntervalRecord(level: level, lower: nil, upper: nil, bounded: false, pieces: pieces.map(RangeRecord.init))
+  }
+
+  // MARK: - Coverage
+
+  private func coverageReport(estimate: Double, credible: ClosedRange<Double>, likelihood: ReadingLikelihood) -> CoverageReport {
+    let thresholds = settings.thresholds
+    let domain = linear.domain
+    let pOutside = min(1, max(0, tabulation.cdf(domain.lowerBound) + 1 - tabulation.cdf(domain.upperBound)))
+    let boundDensity = max(tabulation.relativeDensity(priorRange.lowerBound), tabulation.relativeDensity(priorRange.upperBound))
+    let atBound = tabulation.relativeDensity(priorRange.lowerBound) >= tabulation.relativeDensity(priorRange.upperBound)
+      ? priorRange.lowerBound : priorRange.upperBound
+
+    let y = likelihood.meanReading
+    let reading = ReadingCheck(
+      mean: y, responseRange: RangeRecord(linear.responseRange), withinResponseRange: linear.responseRange.contains(y))
+
+    let (meanAtEstimate, leverageAtEstimate) = linear.evaluate(at: estimate)
+    let leverage = LeverageCheck(
+      atEstimate: leverageAtEstimate, maxStandard: maxStandardLeverage,
+      ratio: maxStandardLeverage > 0 ? leverageAtEstimate / maxStandardLeverage : .infinity)
+
+    let neighbourhood = min(credible.lowerBound, estimate - typicalSpacing)...max(credible.upperBound, estimate + typicalSpacing)
+    let nearby = distinctStandards.filter { neighbourhood.contains($0) }.count
+    let nearestIndex = linear.standardsX.indices.min { Swift.abs(linear.standardsX[$0] - estimate) < Swift.abs(linear.standardsX[$1] - estimate) }!
+    let nearestX = linear.standardsX[nearestIndex]
+    let noiseSD = linear.noiseKnown ? (linear.standardsU?[nearestIndex] ?? 1) : linear.s2.squareRoot()
+    let support = SupportCheck(
+      standardsInInterval: linear.standardsX.filter { credible.contains($0) }.count,
+      neighbourhood: RangeRecord(neighbourhood), distinctStandardsNearby: nearby, nearestStandard: nearestX,
+      nearestDistance: Swift.abs(meanAtEstimate - linear.evaluate(at: nearestX).mean) / noiseSD)
+
+    let consistency = consistencyCheck(likelihood: likelihood)
+
+    var reasons: [String] = []
+    var statuses: [String] = []
+    func format(_ v: Double) -> String { String(format: "%.3g", v) }
+    if boundDensity >= thresholds.boundDensity {
+      statuses.append("out_of_range")
+      reasons.append("the posterior density at the prior bound x = \(format(atBound)) is \(format(boundDensity)) of its peak: no x in the range [\(format(priorRange.lowerBound)), \(format(priorRange.upperBound))] accounts for the reading, the range stops the posterior")
+    }
+    if consistency.pValue < thresholds.inconsistencyP {
+      statuses.append("inconsistent")
+      if consistency.residualPValue < thresholds.inconsistencyP {
+        reasons.append("no x explains the mean reading \(format(y)): its residual at the best x has p = \(format(consistency.residualPValue))")
+      }
+      if let p = consistency.replicatePValue, p < thresholds.inconsistencyP {
+        reasons.append("the replicate readings scatter more than the instrument's noise allows (p = \(format(p)))")
+      }
+    }
+    if pOutside > thresholds.extrapolationMass {
+      statuses.append("extrapolated")
+      reasons.append("the posterior lies mostly outside the calibrated domain [\(format(domain.lowerBound)), \(format(domain.upperBound))]: P = \(format(pOutside))")
+    }
+    if nearby < thresholds.minimumSupport {
+      statuses.append("sparse")
+      reasons.append("\(nearby) distinct standard\(nearby == 1 ? "" : "s") within [\(format(neighbourhood.lowerBound)), \(format(neighbourhood.upperBound))]: too few to pin the curve down there (minimum \(thresholds.minimumSupport))")
+    }
+    if pOutside > 0.05 && pOutside <= thresholds.extrapolationMass {
+      reasons.append("P(x outside the calibrated domain) = \(format(pOutside))")
+    }
+    if leverage.ratio > 1 {
+      reasons.append("the leverage at the estimate is \(format(leverage.ratio)) times the largest among the standards")
+    }
+    if !reading.withinResponseRange {
+      reasons.append("the mean reading \(format(y)) lies beyond the standards' readings [\(format(linear.responseRange.lowerBound)), \(format(linear.responseRange.upperBound))]")
+    }
+    return CoverageReport(
+      status: statuses.first ?? "covered", reasons: reasons, pOutsideDomain: pOutside,
+      domain: RangeRecord(domain), priorBoundDensity: boundDensity, reading: reading,
+      leverage: leverage, support: support, consistency: consistency)
+  }
+
+  /// The residual at the posterior's highest mode and the replicates' spread, as p-values.
+  private func consistencyCheck(likelihood: ReadingLikelihood) -> ConsistencyCheck {
+    let best = tabulation.modes.max { tabulation.relativeDensity($0) < tabulation.relativeDensity($1) } ?? priorRange.lowerBound
+    let (mean, leverage) = linear.evaluate(at: best)
+    let (variance, dof) = likelihood.classicalVariance(leverage: leverage, instrument: linear)
+    let z = Swift.abs(likelihood.meanReading - mean) / variance.squareRoot()
+    let residual = 2 * (dof.map { Distributions.studentUpperTail(z, degreesOfFreedom: $0) } ?? Distributions.normalUpperTail(z))
+    var replicate: Double?
+    if likelihood.count > 1 {
+      let m = Double(likelihood.count)
+      switch likelihood.kind {
+      case .student(let nu, let s2, _, let within):
+        replicate = Distributions.fisherUpperTail(within / (m - 1) / s2, numerator: m - 1, denominator: nu)
+      case .gaussian, .mixture:
+        replicate = Distributions.chiSquaredUpperTail(likelihood.within, degreesOfFreedom: m - 1)
+      }
+    }
+    return ConsistencyCheck(pValue: min(residual, replicate ?? 1), residualPValue: residual, replicatePValue: replicate)
+  }
+}

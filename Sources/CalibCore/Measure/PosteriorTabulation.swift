@@ -1,0 +1,307 @@
+/// A posterior density of one scalar quantity on a bounded range, integrated once with error
+/// control and tabulated, so that every summary (moments, quantiles, modes, highest-density
+/// region) comes from the same table.
+///
+/// The method (docs/measurement.md):
+/// 1. The log-density is scanned on a grid over the range; its local maxima are refined by
+///    Brent's method (GSL) into the modes.
+/// 2. Around each mode, breakpoints at ±1, 2, 4, …, 32 local scales (from the curvature of
+///    the log-density) split the range into segments, so that no narrow peak falls between
+///    quadrature nodes.
+/// 3. Each segment is integrated by GSL's adaptive Gauss–Kronrod (QAG, 21 points) to
+///    relative tolerance 1e-10; the final subintervals become panels, integrated again with
+///    a 15-point Gauss–Legendre rule so that partial integrals inside a panel agree with it.
+/// 4. The CDF inside a panel is a Gauss–Legendre integral from the panel's start; quantiles
+///    are found by safeguarded Newton steps on it; the highest-density region by solving for
+///    the density level whose superset holds the wanted mass.
+///
+/// One tabulation object per thread: it keeps its workspaces and buffers between uses.
+final class PosteriorTabulation {
+  private let integrator: AdaptiveIntegrator
+  private let rule: FixedQuadrature
+  private var logDensity: (Double) -> Double = { _ in 0 }
+
+  /// The range [lower, upper] of the prior.
+  private(set) var lower = 0.0
+  private(set) var upper = 1.0
+  /// The largest value of the log-density: densities are kept as exp(ℓ − logPeak).
+  private(set) var logPeak = 0.0
+  /// The panels, in order, and the unnormalized CDF at each panel's start (one more entry:
+  /// the total mass at the end).
+  private var panels: [AdaptiveIntegrator.Panel] = []
+  private var cumulative: [Double] = []
+  /// Modes (local maxima) with density at least 1e-4 of the highest, in increasing x.
+  private(set) var modes: [Double] = []
+  /// The estimated relative error of the normalization.
+  private(set) var relativeError = 0.0
+  /// Density evaluations spent on this tabulation.
+  private(set) var evaluations = 0
+
+  init() throws {
+    integrator = try AdaptiveIntegrator(limit: 2000)
+    rule = try FixedQuadrature.gaussLegendre(points: 15)
+  }
+
+  /// The total (unnormalized) mass.
+  var mass: Double { cumulative.last ?? 0 }
+
+  /// Tabulates the density exp(ℓ(x)) on [lower, upper].
+  ///
+  /// - Parameters:
+  ///   - logDensity: ℓ, up to a constant; −∞ where the density is zero.
+  ///   - scaleHint: A rough standard deviation of the posterior near a point, for the
+  ///     curvature estimate's step (the linearized sd: √var(ȳ)/|dμ/dx|).
+  func tabulate(
+    logDensity: @escaping (Double) -> Double, lower: Double, upper: Double, scaleHint: (Double) -> Double
+  ) throws {
+    self.logDensity = logDensity
+    self.lower = lower
+    self.upper = upper
+    evaluations = 0
+    let width = upper - lower
+
+    // 1. Grid scan and refined maxima.
+    let gridCount = 256
+    var gridX = [Double](repeating: 0, count: gridCount + 1)
+    var gridL = gridX
+    for i in 0...gridCount {
+      gridX[i] = i == gridCount ? upper : lower + width * Double(i) / Double(gridCount)
+      gridL[i] = evaluate(gridX[i])
+    }
+    var candidates: [(x: Double, l: Double)] = []
+    for i in 0...gridCount {
+      let left = i > 0 ? gridL[i - 1] : -.infinity
+      let right = i < gridCount ? gridL[i + 1] : -.infinity
+      guard gridL[i] >= left, gridL[i] >= right, gridL[i] > -.infinity else { continue }
+      if i > 0, i < gridCount, gridL[i] > left, gridL[i] > right {
+        let x = try Minimizer.minimize(
+          { -self.evaluate($0) }, guess: gridX[i], lower: gridX[i - 1], upper: gridX[i + 1],
+          tolerance: max(width * 1e-15, Swift.abs(gridX[i]) * 1e-15))
+        candidates.append((x, evaluate(x)))
+      } else {
+        candidates.append((gridX[i], gridL[i]))
+      }
+    }
+    guard let highest = candidates.map(\.l).max(), highest.isFinite else {
+      throw MeasurementError.invalidSetting("the posterior is zero everywhere on the range [\(lower), \(upper)]")
+    }
+    logPeak = highest
+    let significant = candidates.filter { $0.l - highest > _log(1e-4) }
+    modes = significant.map(\.x).sorted()
+
+    // 2. Breakpoints around every mode, at multiples of its local scale.
+    var breakpoints = [lower, upper]
+    var guessMass = 0.0
+    for mode in candidates where mode.l - highest > -40 {
+      let scale = localScale(at: mode.x, hint: scaleHint(mode.x), width: width)
+      guessMass += scale * 2.5 * _exp(mode.l - highest)
+      breakpoints.append(mode.x)
+      for k in [1.0, 2, 4, 8, 16, 32] {
+        breakpoints.append(mode.x - k * scale)
+        breakpoints.append(mode.x + k * scale)
+      }
+    }
+    breakpoints = breakpoints.filter { $0 >= lower && $0 <= upper }.sorted()
+    var distinct: [Double] = []
+    for b in breakpoints where distinct.last.map({ b - $0 > width * 1e-13 }) ?? true { distinct.append(b) }
+    if distinct.last! < upper { distinct[distinct.count - 1] = upper }
+
+    // 3. Adaptive integration of every segment; the panels, re-integrated by Gauss–Legendre.
+    panels.removeAll(keepingCapacity: true)
+    var reportedError = 0.0
+    var adaptiveTotal = 0.0
+    let segments = distinct.count - 1
+    for k in 0..<segments {
+      let result = try integrator.integrate(
+        { self.density($0) }, from: distinct[k], to: distinct[k + 1],
+        absoluteTolerance: 1e-13 * guessMass / Double(segments), relativeTolerance: 1e-10, panels: &panels)
+      reportedError += result.error
+      adaptiveTotal += result.value
+    }
+    panels.sort { $0.lower < $1.lower }
+    cumulative.removeAll(keepingCapacity: true)
+    cumulative.append(0)
+    for i in panels.indices {
+      let value = integrate(from: panels[i].lower, to: panels[i].upper) { self.density($0) }
+      panels[i].integral = value
+      cumulative.append(cumulative[i] + value)
+    }
+    relativeError = (reportedError + Swift.abs(mass - adaptiveTotal)) / mass
+  }
+
+  // MARK: - Summaries
+
+  /// The normalized density at x.
+  func normalizedDensity(_ x: Double) -> Double { density(x) / mass }
+
+  /// The density at x relative to its highest value (1 at the highest mode).
+  func relativeDensity(_ x: Double) -> Double { density(x) }
+
+  /// P(X ≤ x).
+  func cdf(_ x: Double) -> Double { unnormalizedCDF(x) / mass }
+
+  /// Mean and standard deviation.
+  func moments() -> (mean: Double, sd: Double) {
+    var first = 0.0
+    for panel in panels { first += integrate(from: panel.lower, to: panel.upper) { $0 * self.density($0) } }
+    let mean = first / mass
+    var second = 0.0
+    for panel in panels {
+      second += integrate(from: panel.lower, to: panel.upper) { ($0 - mean) * ($0 - mean) * self.density($0) }
+    }
+    return (mean, (second / mass).squareRoot())
+  }
+
+  /// The q-quantile, 0 < q < 1, by safeguarded Newton steps on the CDF inside its panel.
+  func quantile(_ q: Double) -> Double {
+    let target = q * mass
+    var k = 0
+    var hi = panels.count - 1
+    while k < hi {
+      let mid = (k + hi + 1) / 2
+      if cumulative[mid] <= target { k = mid } else { hi = mid - 1 }
+    }
+    let panel = panels[k]
+    let base = cumulative[k]
+    var a = panel.lower, b = panel.upper
+    var t = panel.integral > 0 ? a + (b - a) * min(max((target - base) / panel.integral, 0), 1) : a
+    for _ in 0..<100 {
+      let f = base + integrate(from: panel.lower, to: t) { self.density($0) } - target
+      if f > 0 { b = t } else { a = t }
+      let p = density(t)
+      var next = p > 0 ? t - f / p : .nan
+      if !(next > a && next < b) { next = 0.5 * (a + b) }
+      if Swift.abs(next - t) <= 1e-15 * max(Swift.abs(t), upper - lower) || b - a <= 1e-15 * max(Swift.abs(t), upper - lower) {
+        return next
+      }
+      t = next
+    }
+    return t
+  }
+
+  /// The highest-density region holding `level` of the mass: the set {x : p(x) > c} for the
+  /// c at which its mass is `level`, as disjoint intervals in increasing order.
+  func highestDensityRegion(level: Double) -> [ClosedRange<Double>] {
+    var samples = panels.map(\.lower) + [upper] + modes
+    samples.sort()
+    let logSamples = samples.map { evaluate($0) - logPeak }
+    let target = level * mass
+    // mass({ℓ − logPeak > t}) decreases in t, from the whole mass to 0 at t = 0.
+    var low = max((logSamples.filter { $0 > -.infinity }.min() ?? -700) - 1, -700)
+    var high = 0.0
+    var gLow = superlevel(low, samples: samples, logSamples: logSamples).mass - target
+    var gHigh = -target
+    var t = low
+    var side = 0
+    for _ in 0..<200 {
+      t = gLow - gHigh != 0 ? (low * (-gHigh) + high * gLow) / (gLow - gHigh) : 0.5 * (low + high)
+      if !(t > low && t < high) { t = 0.5 * (low + high) }
+      let g = superlevel(t, samples: samples, logSamples: logSamples).mass - target
+      if Swift.abs(g) <= 1e-13 * mass || high - low <= 1e-14 { break }
+      if g > 0 {
+        low = t; gLow = g
+        if side == 1 { gHigh *= 0.5 }
+        side = 1
+      } else {
+        high = t; gHigh = g
+        if side == -1 { gLow *= 0.5 }
+        side = -1
+      }
+    }
+    return superlevel(t, samples: samples, logSamples: logSamples).intervals
+  }
+
+  /// The set where ℓ − logPeak > t, and its mass.
+  private func superlevel(_ t: Double, samples: [Double], logSamples: [Double]) -> (intervals: [ClosedRange<Double>], mass: Double) {
+    var intervals: [ClosedRange<Double>] = []
+    var start: Double? = logSamples[0] > t ? samples[0] : nil
+    for j in 0..<(samples.count - 1) {
+      let inside = logSamples[j] > t, next = logSamples[j + 1] > t
+      guard inside != next else { continue }
+      let crossing = crossingPoint(between: samples[j], and: samples[j + 1], level: t)
+      if inside {
+        intervals.append(start!...crossing)
+        start = nil
+      } else {
+        start = crossing
+      }
+    }
+    if let start { intervals.append(start...samples[samples.count - 1]) }
+    let mass = intervals.reduce(0.0) { $0 + unnormalizedCDF($1.upperBound) - unnormalizedCDF($1.lowerBound) }
+    return (intervals, mass)
+  }
+
+  /// The x in [a, b] where ℓ(x) − logPeak = t, for a bracketing pair (Illinois method).
+  private func crossingPoint(between a0: Double, and b0: Double, level t: Double) -> Double {
+    var a = a0, b = b0
+    var fa = evaluate(a) - logPeak - t, fb = evaluate(b) - logPeak - t
+    if !fa.isFinite { fa = -1e300 }
+    if !fb.isFinite { fb = -1e300 }
+    var side = 0
+    var x = 0.5 * (a + b)
+    for _ in 0..<100 {
+      x = (a * fb - b * fa) / (fb - fa)
+      if !(x > a && x < b) { x = 0.5 * (a + b) }
+      var fx = evaluate(x) - logPeak - t
+      if !fx.isFinite { fx = -1e300 }
+      if fx == 0 || b - a <= 1e-15 * max(Swift.abs(x), upper - lower) { break }
+      if (fx > 0) == (fa > 0) {
+        a = x; fa = fx
+        if side == -1 { fb *= 0.5 }
+        side = -1
+      } else {
+        b = x; fb = fx
+        if side == 1 { fa *= 0.5 }
+        side = 1
+      }
+    }
+    return x
+  }
+
+  // MARK: - Evaluation
+
+  private func evaluate(_ x: Double) -> Double {
+    evaluations += 1
+    return logDensity(x)
+  }
+
+  private func density(_ x: Double) -> Double {
+    let l = evaluate(x)
+    return l > -.infinity ? _exp(l - logPeak) : 0
+  }
+
+  private func unnormalizedCDF(_ x: Double) -> Double {
+    if x <= lower { return 0 }
+    if x >= upper { return mass }
+    var k = 0
+    var hi = panels.count - 1
+    while k < hi {
+      let mid = (k + hi + 1) / 2
+      if panels[mid].lower <= x { k = mid } else { hi = mid - 1 }
+    }
+    return cumulative[k] + integrate(from: panels[k].lower, to: x) { self.density($0) }
+  }
+
+  /// ∫ₐᵇ f by the 15-point Gauss–Legendre rule.
+  private func integrate(from a: Double, to b: Double, _ f: (Double) -> Double) -> Double {
+    guard b > a else { return 0 }
+    let half = 0.5 * (b - a), center = 0.5 * (a + b)
+    var sum = 0.0
+    for i in rule.nodes.indices { sum += rule.weights[i] * f(center + half * rule.nodes[i]) }
+    return sum * half
+  }
+
+  /// The local standard deviation at a mode, from the curvature of ℓ; the hint where the
+  /// curvature says nothing (a boundary, a flat top).
+  private func localScale(at x: Double, hint: Double, width: Double) -> Double {
+    let fallback = hint.isFinite && hint > 0 ? hint : width / 16
+    let step = max(min(fallback, width / 16) * 0.01, width * 1e-12)
+    if x - step > lower, x + step < upper {
+      let curvature = -(evaluate(x + step) - 2 * evaluate(x) + evaluate(x - step)) / (step * step)
+      if curvature > 0, curvature.isFinite {
+        return min(max(1 / curvature.squareRoot(), width * 1e-12), width / 8)
+      }
+    }
+    return min(max(fallback, width * 1e-12), width / 8)
+  }
+}

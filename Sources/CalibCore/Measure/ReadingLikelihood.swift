@@ -1,0 +1,113 @@
+/// log p(y* | x, calibration) up to a constant in x, for the readings of one observation,
+/// with the instrument state integrated out exactly (docs/measurement.md):
+///
+/// - `student`: σ estimated, the readings share σ with the calibration. The m readings are
+///   multivariate t_ν(μ(x)·1, s²(I + h(x)·11ᵀ)), so with d = ȳ − μ(x) and S = Σ(yᵢ − ȳ)²:
+///   ℓ(x) = −½·log(1 + m·h) − ½(ν + m)·log(1 + [S + m·d²/(1 + m·h)]/(ν·s²)).
+/// - `gaussian`: σ known (u(y) per reading, weights wᵢ = 1/uᵢ², W = Σwᵢ, ȳ the weighted
+///   mean). Covariance diag(u²) + h(x)·11ᵀ gives ℓ(x) = −½·log(1 + W·h) − ½·W·d²/(1 + W·h).
+/// - `mixture`: σ estimated for the instrument, but the readings carry their own u. Then
+///   μ(x) is uncertain by σ²·h(x) with σ² ~ Scaled-Inv-χ²(ν, s²), and the mean reading by 1/W:
+///   p = E_σ² N(d; 0, 1/W + σ²·h), the expectation taken by generalized Gauss–Laguerre
+///   quadrature over χ²_ν (`FixedQuadrature.gaussLaguerre`).
+struct ReadingLikelihood {
+  enum Kind {
+    case student(dof: Double, s2: Double, count: Double, within: Double)
+    case gaussian(weight: Double)
+    case mixture(weight: Double, variances: [Double], logWeights: [Double])
+  }
+
+  let kind: Kind
+  /// ȳ: the mean reading (weighted by 1/u² when the readings carry u).
+  let meanReading: Double
+  /// Number of readings.
+  let count: Int
+  /// The within-observation sum of squares Σ wᵢ(yᵢ − ȳ)² (wᵢ = 1 without u).
+  let within: Double
+
+  /// The likelihood of `observation` under `instrument`.
+  ///
+  /// - Throws: `MeasurementError.missingUncertainty` when the instrument's noise is known per
+  ///   reading, the observation has no u, and the standards' u(y) differ.
+  init(_ observation: Observation, instrument: LinearInstrument, laguerre: (Int) throws -> FixedQuadrature) throws {
+    var uncertainties = observation.uncertainties
+    if instrument.noiseKnown, uncertainties == nil {
+      // With equal u(y) at every standard, a reading without u is taken to have the same.
+      guard let u = instrument.standardsU, let first = u.first, u.allSatisfy({ $0 == first }) else {
+        throw MeasurementError.missingUncertainty(observation: observation.id)
+      }
+      uncertainties = Array(repeating: first, count: observation.readings.count)
+    }
+    let readings = observation.readings
+    count = readings.count
+    if let uncertainties {
+      let weights = uncertainties.map { 1 / ($0 * $0) }
+      let total = weights.reduce(0, +)
+      let mean = zip(weights, readings).map { $0 * $1 }.reduce(0, +) / total
+      meanReading = mean
+      within = zip(weights, readings).map { $0 * ($1 - mean) * ($1 - mean) }.reduce(0, +)
+      if instrument.noiseKnown {
+        kind = .gaussian(weight: total)
+      } else {
+        let nu = Double(instrument.dof)
+        let rule = try laguerre(instrument.dof)
+        let logNormalizer = Distributions.logGamma(nu / 2)
+        // σ² = ν s²/(2t) with t ~ Gamma(ν/2): the rule integrates t^(ν/2−1)e^(−t).
+        kind = .mixture(
+          weight: total,
+          variances: rule.nodes.map { nu * instrument.s2 / (2 * $0) },
+          logWeights: rule.weights.map { _log($0) - logNormalizer })
+      }
+    } else {
+      let mean = readings.reduce(0, +) / Double(count)
+      meanReading = mean
+      within = readings.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+      kind = .student(dof: Double(instrument.dof), s2: instrument.s2, count: Double(count), within: within)
+    }
+  }
+
+  /// ℓ at a point where the instrument's mean response is `mean` and its leverage `leverage`.
+  func logDensity(mean: Double, leverage h: Double) -> Double {
+    let d = meanReading - mean
+    switch kind {
+    case .student(let nu, let s2, let m, let within):
+      let a = 1 + m * h
+      let q = (within + m * d * d / a) / (nu * s2)
+      return -0.5 * _log(a) - 0.5 * (nu + m) * _log1p(q)
+    case .gaussian(let w):
+      let a = 1 + w * h
+      return -0.5 * _log(a) - 0.5 * w * d * d / a
+    case .mixture(let w, let variances, let logWeights):
+      // log Σ ωₖ N(d; 0, 1/W + σₖ²h), by log-sum-exp.
+      var largest = -Double.infinity
+      var terms = 0.0
+      for k in variances.indices {
+        let v = 1 / w + variances[k] * h
+        let term = logWeights[k] - 0.5 * _log(v) - 0.5 * d * d / v
+        if term > largest {
+          terms = terms * _exp(largest - term) + 1
+          largest = term
+        } else {
+          terms += _exp(term - largest)
+        }
+      }
+      return largest + _log(terms)
+    }
+  }
+
+  /// The variance of ȳ about μ(x) the classical methods use at leverage h, with its
+  /// degrees of freedom (nil for a normal quantile): Graybill's pooled variance
+  /// ((n−p)s² + (m−1)s_y²)/(n−p+m−1)·(1/m + h) on n−p+m−1 dof when σ is estimated,
+  /// 1/W + h when the readings carry u.
+  func classicalVariance(leverage h: Double, instrument: LinearInstrument) -> (variance: Double, dof: Double?) {
+    switch kind {
+    case .student(let nu, let s2, let m, let within):
+      let pooled = (nu * s2 + within) / (nu + m - 1)
+      return (pooled * (1 / m + h), nu + m - 1)
+    case .gaussian(let w):
+      return (1 / w + h, nil)
+    case .mixture(let w, _, _):
+      return (1 / w + instrument.s2 * h, Double(instrument.dof))
+    }
+  }
+}

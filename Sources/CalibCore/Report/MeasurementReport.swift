@@ -1,0 +1,102 @@
+/// The report of one observation (one element of `observations` in a `calib-report/1` file,
+/// one line of NDJSON). See docs/report-file.md.
+public struct ObservationReport: Codable, Equatable, Sendable {
+  /// The observation's name.
+  public var id: String
+  /// The line of the observations file where it starts.
+  public var line: Int
+  /// The readings, in input order.
+  public var readings: [Double]
+  /// Their standard uncertainties, when given.
+  public var uncertainties: [Double]?
+  /// The inferred quantity.
+  public var x: QuantityEstimate
+  /// Did the calibration cover this measurement?
+  public var coverage: CoverageReport
+}
+
+/// The unknown quantity x behind an observation, as the chosen method gives it.
+public struct QuantityEstimate: Codable, Equatable, Sendable {
+  /// `bayes`, `inversion` or `wald`.
+  public var method: String
+  /// The method's point estimate: the posterior median (bayes), the solution of μ(x) = ȳ
+  /// (inversion, wald).
+  public var estimate: Double
+  /// Posterior mean, sd and median (bayes); sd is the delta-method standard error for wald.
+  public var mean: Double?
+  public var sd: Double?
+  public var median: Double?
+  /// Posterior modes in increasing order (bayes).
+  public var modes: [Double]?
+  /// The interval: equal-tailed (bayes), inversion or Wald (classical).
+  public var interval: IntervalRecord
+  /// The highest-posterior-density region, as one or more intervals (bayes).
+  public var hpd: [RangeRecord]?
+  /// Every x with μ(x) = ȳ in the prior range (classical); empty when none.
+  public var solutions: [Double]?
+  /// The quantile behind a classical interval, and its degrees of freedom (null: normal).
+  public var quantile: Double?
+  public var dof: Double?
+  /// Estimates of the numerical error (bayes).
+  public var numerical: NumericalError?
+}
+
+/// An interval at a level. A bound is null when the interval is unbounded on that side
+/// (possible for inversion); `pieces` lists the parts when the set is not one interval.
+public struct IntervalRecord: Codable, Equatable, Sendable {
+  public var level: Double
+  public var lower: Double?
+  public var upper: Double?
+  /// Whether both bounds are finite and the set is one interval.
+  public var bounded: Bool
+  /// The parts of the set, when it has more than one (two semi-infinite pieces).
+  public var pieces: [RangeRecord]?
+
+  enum CodingKeys: String, CodingKey { case level, lower, upper, bounded, pieces }
+
+  /// Writes unbounded ends as `null`.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(level, forKey: .level)
+    try container.encode(lower, forKey: .lower)
+    try container.encode(upper, forKey: .upper)
+    try container.encode(bounded, forKey: .bounded)
+    try container.encodeIfPresent(pieces, forKey: .pieces)
+  }
+}
+
+/// A range [lower, upper]; null ends are unbounded.
+public struct RangeRecord: Codable, Equatable, Sendable {
+  public var lower: Double?
+  public var upper: Double?
+
+  enum CodingKeys: String, CodingKey { case lower, upper }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(lower, forKey: .lower)
+    try container.encode(upper, forKey: .upper)
+  }
+
+  init(_ range: ClosedRange<Double>) {
+    lower = range.lowerBound.isFinite ? range.lowerBound : nil
+    upper = range.upperBound.isFinite ? range.upperBound : nil
+  }
+}
+
+/// How accurate the numbers of a Bayesian measurement are.
+public struct NumericalError: Codable, Equatable, Sendable {
+  /// Estimated relative error of the posterior's normalization (GSL QAG's estimate plus the
+  /// disagreement of the Gauss–Legendre re-integration).
+  public var integrationRelative: Double
+  /// Tolerance of quantiles and interval ends, in units of x.
+  public var quantileTolerance: Double
+  /// Evaluations of the posterior density spent.
+  public var densityEvaluations: Int
+
+  enum CodingKeys: String, CodingKey {
+    case integrationRelative = "integration_relative"
+    case quantileTolerance = "quantile_tolerance"
+    case densityEvaluations = "density_evaluations"
+  }
+}

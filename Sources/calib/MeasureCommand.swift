@@ -1,0 +1,132 @@
+import ArgumentParser
+import CalibCore
+
+/// `calib measure`: the unknown quantity behind each observation, with the coverage check.
+struct MeasureCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "measure",
+    abstract: "Infer the unknown quantity x behind each observation, and check its coverage.",
+    discussion: """
+      An observation is one row, or all (consecutive) rows sharing a --group value. The \
+      default method gives the posterior over x with the instrument state integrated out; \
+      inversion and wald give the classical intervals. See docs/cli-measure.md.
+      """
+  )
+
+  @Argument(help: "The instrument file written by calib fit, or -.")
+  var instrument: String
+
+  @Argument(help: "The observations CSV file, or -.")
+  var observations: String
+
+  @Option(name: .customLong("y"), help: ArgumentHelp("Column of the readings.", valueName: "col"))
+  var responseColumn: String
+
+  @Option(name: .customLong("id"), help: ArgumentHelp("Column naming each observation.", valueName: "col"))
+  var idColumn: String?
+
+  @Option(name: .customLong("group"), help: ArgumentHelp("Column grouping replicate readings of one sample.", valueName: "col"))
+  var groupColumn: String?
+
+  @Option(name: .customLong("sy"), help: ArgumentHelp("Column of the readings' standard uncertainties.", valueName: "col"))
+  var uncertaintyColumn: String?
+
+  @Option(help: "Level of the intervals, in (0, 1).")
+  var level: Double = 0.95
+
+  @Option(help: "Inference method.")
+  var method: MethodOption = .bayes
+
+  @Option(help: ArgumentHelp("Prior range of x (default: the calibrated domain widened by its width on each side). Write --range=LO:HI when LO is negative.", valueName: "lo:hi"))
+  var range: String?
+
+  @Option(help: "Seed of the random number generator (recorded; linear instruments draw none).")
+  var seed: UInt64 = 1
+
+  @Option(help: "Output format.")
+  var format: FormatOption = .json
+
+  @Option(name: .customLong("bound-density"), help: "out_of_range when the posterior density at a prior bound is at least this fraction of its peak.")
+  var boundDensity: Double = CoverageThresholds().boundDensity
+
+  @Option(name: .customLong("inconsistency-p"), help: "inconsistent when the consistency p-value is below this.")
+  var inconsistencyP: Double = CoverageThresholds().inconsistencyP
+
+  @Option(name: .customLong("extrapolation-mass"), help: "extrapolated when P(x outside the domain) exceeds this.")
+  var extrapolationMass: Double = CoverageThresholds().extrapolationMass
+
+  @Option(name: .customLong("min-support"), help: "sparse when fewer distinct standards lie near the estimate.")
+  var minimumSupport: Int = CoverageThresholds().minimumSupport
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("Report file to write, or - for standard output.", valueName: "file"))
+  var output: String = "-"
+
+  enum MethodOption: String, ExpressibleByArgument, CaseIterable {
+    case bayes, inversion, wald
+  }
+
+  enum FormatOption: String, ExpressibleByArgument, CaseIterable {
+    case json, ndjson, csv
+  }
+
+  func validate() throws {
+    guard level > 0, level < 1 else { throw ValidationError("--level must lie strictly between 0 and 1") }
+    if instrument == "-" && observations == "-" {
+      throw ValidationError("the instrument and the observations cannot both come from standard input")
+    }
+    _ = try parsedRange()
+    guard boundDensity > 0, boundDensity <= 1, inconsistencyP > 0, inconsistencyP < 1,
+      extrapolationMass > 0, extrapolationMass < 1, minimumSupport >= 0
+    else {
+      throw ValidationError("coverage thresholds: --bound-density in (0, 1], --inconsistency-p and --extrapolation-mass in (0, 1), --min-support ≥ 0")
+    }
+  }
+
+  private func parsedRange() throws -> ClosedRangeRecord? {
+    guard let range else { return nil }
+    let parts = range.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2, let lower = DecimalNumber.parse(String(parts[0]))?.doubleValue,
+      let upper = DecimalNumber.parse(String(parts[1]))?.doubleValue, lower < upper
+    else {
+      throw ValidationError("--range: expected LO:HI with LO < HI, e.g. --range=-2:12, found '\(range)'")
+    }
+    return ClosedRangeRecord(lower: lower, upper: upper)
+  }
+
+  func run() throws {
+    try ExitStatus.reporting {
+      let state = try InstrumentFile.decode(try FileByteSource(path: instrument).readAll(), name: instrument)
+      var thresholds = CoverageThresholds()
+      thresholds.boundDensity = boundDensity
+      thresholds.inconsistencyP = inconsistencyP
+      thresholds.extrapolationMass = extrapolationMass
+      thresholds.minimumSupport = minimumSupport
+      let settings = MeasurementSettings(
+        level: level, method: MeasurementSettings.Method(rawValue: method.rawValue)!, range: try parsedRange(),
+        thresholds: thresholds)
+      let measurer: Measurer
+      do {
+        measurer = try Measurer(instrument: state, settings: settings)
+      } catch let error as MeasurementError {
+        throw InputError(file: instrument, message: error.description)
+      }
+      let reader = try CSVReader(source: try FileByteSource(path: observations), name: observations)
+      let source = try ObservationReader(
+        reader: reader, response: responseColumn, id: idColumn, group: groupColumn, uncertainty: uncertaintyColumn)
+      var encoder = ReportEncoder(format: ReportEncoder.Format(rawValue: format.rawValue)!)
+      let output = try OutputFile(path: output)
+      try output.write(try encoder.header(ReportEncoder.Settings(measurer: measurer, instrumentFile: instrument)))
+      while let observation = try source.next() {
+        let report: ObservationReport
+        do {
+          report = try measurer.measure(observation)
+        } catch let error as MeasurementError {
+          throw InputError(file: observations, line: observation.line, message: error.description)
+        }
+        try output.write(try encoder.observation(report))
+      }
+      try output.write(try encoder.footer())
+      try output.commit()
+    }
+  }
+}
