@@ -1,0 +1,111 @@
+import CalibCore
+import Foundation
+import Testing
+
+/// The classical intervals against published examples and the closed forms of
+/// Greenwell & Schubert Kabban (R Journal 6(1), 2014, eqs. for the inversion and Wald intervals).
+@Suite("Classical calibration intervals")
+struct ClassicalCalibrationTests {
+  /// Graybill & Iyer (1994, p. 431) thermostat: readings of a thermostat against true temperature.
+  static let thermostat = "x,y\n96,95.71\n98,98.16\n100,99.52\n102,102.09\n104,103.79\n106,106.18\n108,108.14\n110,110.21\n"
+
+  func measure(_ state: InstrumentState, _ readings: [Double], method: MeasurementSettings.Method, level: Double = 0.95, uncertainties: [Double]? = nil) throws -> ObservationReport {
+    try Measurer(instrument: state, settings: MeasurementSettings(level: level, method: method))
+      .measure(Observation(id: "o", readings: readings, uncertainties: uncertainties, line: 2))
+  }
+
+  @Test("Graybill & Iyer thermostat: the printed digits")
+  func thermostat() throws {
+    let state = try textInstrument(Self.thermostat, spec: "line")
+    let first = try measure(state, [104], method: .inversion)
+    #expect(rounded(first.x.estimate, places: 3) == 103.995)
+    #expect(rounded(first.x.interval.lower!, places: 1) == 103.4)
+    #expect(rounded(first.x.interval.upper!, places: 1) == 104.6)
+    #expect(first.x.interval.bounded && first.x.dof == 6)
+    let second = try measure(state, [100], method: .inversion, level: 0.9)
+    #expect(rounded(second.x.estimate, places: 1) == 100.1)
+    #expect(rounded(second.x.interval.lower!, places: 2) == 99.63)
+    #expect(rounded(second.x.interval.upper!, places: 2) == 100.59)
+  }
+
+  @Test("ISO/TS 28037 §6.3 inverse use: y = 10.5 ± 0.5 gives x = 4.913, u(x) = 0.322")
+  func isoInverse() throws {
+    let state = try textInstrument("x,y,u\n1,3.3,0.5\n2,5.6,0.5\n3,7.1,0.5\n4,9.3,0.5\n5,10.7,0.5\n6,12.1,0.5\n", spec: "line", sy: "u")
+    let report = try measure(state, [10.5], method: .wald, uncertainties: [0.5])
+    #expect(rounded(report.x.estimate, places: 3) == 4.913)
+    #expect(rounded(report.x.sd!, places: 3) == 0.322)
+    #expect(report.x.dof == nil)  // known u: a normal quantile
+    #expect(abs(report.x.quantile! - 1.959963984540054) < 1e-12)
+    // Without --sy the readings take the standards' common u = 0.5.
+    #expect(try measure(state, [10.5], method: .wald).x.sd == report.x.sd)
+  }
+
+  /// The paper's closed forms with Graybill's pooled variance for m replicates.
+  @Test("replicates: inversion and Wald against the closed forms with pooled variance")
+  func replicates() throws {
+    let state = try fixtureInstrument("absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
+    let readings = [0.5253, 0.5316, 0.5259]
+    let x = state.domain.x[0]
+    let n = Double(x.count), m = Double(readings.count)
+    let xbar = x.reduce(0, +) / n
+    let sxx = x.map { ($0 - xbar) * ($0 - xbar) }.reduce(0, +)
+    let (b0, b1) = (state.parameters[0].estimate, state.parameters[1].estimate)
+    let ybar = readings.reduce(0, +) / m
+    let sy2 = readings.map { ($0 - ybar) * ($0 - ybar) }.reduce(0, +) / (m - 1)
+    let dof = n + m - 3
+    let pooled = (((n - 2) * state.posterior.s2! + (m - 1) * sy2) / dof).squareRoot()
+    // t(0.975) on n + m − 3 = 18 dof, from scipy.stats.t.ppf.
+    #expect(dof == 18)
+    let quantile = try measure(state, readings, method: .inversion).x.quantile!
+    #expect(abs(quantile - 2.1009220402410382) < 1e-12)
+    let x0 = (ybar - b0) / b1
+    let g = quantile * quantile * pooled * pooled / (b1 * b1 * sxx)
+    let half = quantile * pooled / abs(b1) * ((x0 - xbar) * (x0 - xbar) / sxx + (1 - g) * (1 / m + 1 / n)).squareRoot()
+    let lower = x0 + ((x0 - xbar) * g - half) / (1 - g), upper = x0 + ((x0 - xbar) * g + half) / (1 - g)
+    let inversion = try measure(state, readings, method: .inversion)
+    #expect(abs(inversion.x.estimate - x0) < 1e-12)
+    #expect(abs(inversion.x.interval.lower! - lower) < 1e-10 && abs(inversion.x.interval.upper! - upper) < 1e-10)
+    #expect(inversion.x.dof == dof)
+    let se = pooled / abs(b1) * (1 / m + 1 / n + (x0 - xbar) * (x0 - xbar) / sxx).squareRoot()
+    let wald = try measure(state, readings, method: .wald)
+    #expect(abs(wald.x.sd! - se) < 1e-12)
+    #expect(abs(wald.x.interval.lower! - (x0 - quantile * se)) < 1e-10)
+  }
+
+  @Test("numeric inversion agrees with Fieller's closed form")
+  func numericInversion() throws {
+    let closed = try textInstrument(Self.thermostat, spec: "line")
+    // The same line written so that its regressor is not plainly x: solved numerically.
+    let numeric = try textInstrument(Self.thermostat, spec: "b0 + b1*(2*x)/2")
+    for y in [96.0, 104, 109.9] {
+      let a = try measure(closed, [y], method: .inversion), b = try measure(numeric, [y], method: .inversion)
+      #expect(abs(a.x.interval.lower! - b.x.interval.lower!) < 1e-9 && abs(a.x.interval.upper! - b.x.interval.upper!) < 1e-9)
+    }
+  }
+
+  @Test("a flat line gives an unbounded inversion set, and the report says so")
+  func unbounded() throws {
+    // Slope not significant: the prediction band never leaves the reading.
+    let state = try textInstrument("x,y\n0,5.1\n1,4.7\n2,5.3\n3,4.9\n4,5.2\n5,4.8\n", spec: "line")
+    let report = try measure(state, [5.0], method: .inversion)
+    #expect(!report.x.interval.bounded)
+    #expect(report.x.interval.lower == nil || report.x.interval.upper == nil)
+    let far = try measure(state, [7.0], method: .inversion)
+    #expect(!far.x.interval.bounded)
+    #expect(far.x.interval.pieces?.count == 2 || far.x.interval.lower == nil || far.x.interval.upper == nil)
+  }
+
+  @Test("a quadratic has two solutions; the one in the domain is the estimate")
+  func twoSolutions() throws {
+    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let report = try measure(state, [9.933], method: .inversion, uncertainties: [0.05])
+    #expect(report.x.solutions?.count == 2)
+    let roots = report.x.solutions!
+    // Both solve μ(x) = ȳ: b0 + b1·x + b2·x² = 9.933.
+    for r in roots {
+      let mu = state.parameters[0].estimate + state.parameters[1].estimate * r + state.parameters[2].estimate * r * r
+      #expect(abs(mu - 9.933) < 1e-9)
+    }
+    #expect(report.x.interval.pieces?.count == 2)
+  }
+}
