@@ -23,19 +23,29 @@ build: deps
 test: deps
 	$(SWIFT) test
 
+DEMO = $(or $(TMPDIR),/tmp)/calib-demo
+
 demo: build
+	@mkdir -p $(DEMO)
 	@echo "== Pontius load cell (NIST StRD), quadratic, sigma estimated"
-	@$(CALIB) fit Fixtures/pontius-load-cell.csv --x load --y deflection --model poly:2 -o /tmp/calib-demo-pontius.json
-	@$(CALIB) show /tmp/calib-demo-pontius.json
+	@$(CALIB) fit Fixtures/pontius-load-cell.csv --x load --y deflection --model poly:2 -o $(DEMO)/pontius.json
+	@$(CALIB) show $(DEMO)/pontius.json
+	@$(CALIB) measure $(DEMO)/pontius.json Fixtures/pontius-observations.csv --y deflection --id id --format table
 	@echo
-	@echo "== Absorbance line, replicate standards"
-	@$(CALIB) fit Fixtures/absorbance-line.csv --x concentration --y absorbance --group standard -o /tmp/calib-demo-absorbance.json
-	@$(CALIB) show /tmp/calib-demo-absorbance.json
+	@echo "== Absorbance line, replicate standards; samples in duplicate and beyond the standards"
+	@$(CALIB) fit Fixtures/absorbance-line.csv --x concentration --y absorbance --group standard -o $(DEMO)/absorbance.json
+	@$(CALIB) show $(DEMO)/absorbance.json
+	@$(CALIB) measure $(DEMO)/absorbance.json Fixtures/absorbance-observations.csv --y absorbance --group sample --format table
 	@echo
 	@echo "== Quadratic detector with its vertex inside the calibrated range, known u(y)"
-	@$(CALIB) fit Fixtures/quadratic-vertex.csv --x x --y reading --sy u_reading --model poly:2 -o /tmp/calib-demo-quadratic.json
-	@$(CALIB) show /tmp/calib-demo-quadratic.json
-	@rm -f /tmp/calib-demo-pontius.json /tmp/calib-demo-absorbance.json /tmp/calib-demo-quadratic.json
+	@$(CALIB) fit Fixtures/quadratic-vertex.csv --x x --y reading --sy u_reading --model poly:2 -o $(DEMO)/quadratic.json
+	@$(CALIB) show $(DEMO)/quadratic.json
+	@$(CALIB) measure $(DEMO)/quadratic.json Fixtures/quadratic-observations.csv --y reading --id id --sy u_reading --format table
+	@echo
+	@echo "== Pressure transducer calibrated at both ends of its range only"
+	@$(CALIB) fit Fixtures/pressure-gap.csv --x pressure_kPa --y output_mV -o $(DEMO)/pressure.json
+	@$(CALIB) measure $(DEMO)/pressure.json Fixtures/pressure-observations.csv --y output_mV --id sample --format table
+	@rm -rf $(DEMO)
 
 clean:
 	rm -rf .build

@@ -66,7 +66,7 @@ struct MeasureCommand: ParsableCommand {
   }
 
   enum FormatOption: String, ExpressibleByArgument, CaseIterable {
-    case json, ndjson, csv
+    case json, ndjson, csv, table
   }
 
   func validate() throws {
@@ -121,6 +121,7 @@ struct MeasureCommand: ParsableCommand {
         do {
           report = try measurer.measure(observation)
         } catch let error as MeasurementError {
+          if case .missingUncertainty = error { throw CommandFailure.usage(error.description) }
           throw InputError(file: observations, line: observation.line, message: error.description)
         }
         try output.write(try encoder.observation(report))

@@ -5,14 +5,16 @@ import Foundation
 ///
 /// - `json`: one `calib-report/1` document, one observation per line inside `observations`;
 /// - `ndjson`: one observation object per line, in input order;
-/// - `csv`: a header line, then one row per observation.
+/// - `csv`: a header line, then one row per observation;
+/// - `table`: fixed-width text for people: id, readings, estimate, interval, status, and
+///   the modes and HPD pieces of a multimodal posterior.
 ///
 /// Keys are sorted and numbers written in their shortest round-trip form, so the same input
 /// gives the same bytes.
 public struct ReportEncoder {
   /// The output formats.
   public enum Format: String, CaseIterable, Sendable {
-    case json, ndjson, csv
+    case json, ndjson, csv, table
   }
 
   public let format: Format
@@ -78,6 +80,8 @@ public struct ReportEncoder {
       return []
     case .csv:
       return Array((Self.csvColumns.joined(separator: ",") + "\n").utf8)
+    case .table:
+      return Array((Self.tableRow(["id", "n", "estimate", "\(settings.method) \(settings.level) interval", "status"]) + "\n").utf8)
     }
   }
 
@@ -92,7 +96,25 @@ public struct ReportEncoder {
       return (try encoder.encode(report)) + [0x0A]
     case .csv:
       return Array((Self.csvRow(report).joined(separator: ",") + "\n").utf8)
+    case .table:
+      func number(_ v: Double?) -> String { v.map { String(format: "%.5g", $0) } ?? "∞" }
+      let interval = report.x.interval.pieces.map { pieces in
+        pieces.map { "[\($0.lower.map { String(format: "%.5g", $0) } ?? "-∞"), \(number($0.upper))]" }.joined(separator: " ∪ ")
+      } ?? "[\(report.x.interval.lower.map { String(format: "%.5g", $0) } ?? "-∞"), \(number(report.x.interval.upper))]"
+      var row = [report.id, "\(report.readings.count)", number(report.x.estimate), interval, report.coverage.status]
+      if let hpd = report.x.hpd, hpd.count > 1 {
+        row.append("\(report.x.modes?.count ?? hpd.count) modes, HPD " + hpd.map { "[\(number($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ "))
+      }
+      return Array((Self.tableRow(row) + "\n").utf8)
     }
+  }
+
+  /// A fixed-width line of the table format.
+  static func tableRow(_ cells: [String]) -> String {
+    let widths = [10, 3, 12, 30, 14, 0]
+    return zip(cells, widths).map { cell, width in
+      cell.count >= width ? cell + " " : cell + String(repeating: " ", count: width - cell.count)
+    }.joined().trimmingCharacters(in: .whitespaces)
   }
 
   /// The counts so far.
@@ -100,6 +122,10 @@ public struct ReportEncoder {
 
   /// What comes after the last observation.
   public func footer() throws -> [UInt8] {
+    if format == .table {
+      let counts = summary.byStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+      return Array("\(summary.observations) observations: \(counts)\n".utf8)
+    }
     guard format == .json else { return [] }
     return Array("\n  ],\n  \"summary\": ".utf8) + (try encoder.encode(summary)) + Array("\n}\n".utf8)
   }

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// End-to-end runs of `calib measure`.
+@Suite("calib measure on the command line")
+struct MeasureCommandTests {
+  /// Fits the absorbance fixture into `directory`/abs.json.
+  func instrument(in directory: URL) throws {
+    let fit = try CommandLineTool.run(
+      ["fit", CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv").path, "--x", "concentration",
+       "--y", "absorbance", "-o", directory.appendingPathComponent("abs.json").path])
+    #expect(fit.status == 0, "\(fit.error)")
+  }
+
+  var observations: String { CommandLineTool.fixtures.appendingPathComponent("absorbance-observations.csv").path }
+
+  @Test("JSON report per the contract, in input order, with a summary")
+  func json() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try instrument(in: directory)
+    let run = try CommandLineTool.run(["measure", "abs.json", observations, "--y", "absorbance", "--group", "sample", "-o", "report.json"], in: directory)
+    #expect(run.status == 0, "\(run.error)")
+    let data = try Data(contentsOf: directory.appendingPathComponent("report.json"))
+    let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    #expect(report["format"] as? String == "calib-report/1")
+    let settings = try #require(report["settings"] as? [String: Any])
+    #expect(settings["level"] as? Double == 0.95 && settings["method"] as? String == "bayes")
+    let list = try #require(report["observations"] as? [[String: Any]])
+    #expect(list.map { $0["id"] as? String } == ["blank", "low", "mid", "high", "beyond", "far"])
+    let mid = list[2]
+    #expect((mid["readings"] as? [Double])?.count == 3)
+    let x = try #require(mid["x"] as? [String: Any])
+    for key in ["estimate", "mean", "sd", "median", "interval", "hpd"] { #expect(x[key] != nil, "x.\(key)") }
+    #expect(x["estimate"] as? Double == x["median"] as? Double)
+    let coverage = try #require(mid["coverage"] as? [String: Any])
+    #expect(coverage["status"] as? String == "covered" && coverage["reasons"] is [String])
+    let summary = try #require(report["summary"] as? [String: Any])
+    #expect(summary["observations"] as? Int == 6)
+    #expect((summary["by_status"] as? [String: Int]) == ["covered": 4, "extrapolated": 1, "out_of_range": 1])
+  }
+
+  @Test("NDJSON: one object per line; CSV: a header and one row per observation")
+  func streams() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try instrument(in: directory)
+    let ndjson = try CommandLineTool.run(["measure", "abs.json", observations, "--y", "absorbance", "--format", "ndjson"], in: directory)
+    let lines = ndjson.output.split(separator: "\n")
+    #expect(ndjson.status == 0 && lines.count == 8)
+    for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any]) }
+    let csv = try CommandLineTool.run(["measure", "abs.json", observations, "--y", "absorbance", "--format", "csv", "--method", "wald"], in: directory)
+    let rows = csv.output.split(separator: "\n")
+    #expect(csv.status == 0 && rows.count == 9)
+    #expect(rows[0].hasPrefix("id,line,readings,mean_reading,method,estimate"))
+    #expect(rows[1].contains(",wald,"))
+  }
+
+  @Test("classical methods and a negative range in the = form")
+  func options() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try instrument(in: directory)
+    let run = try CommandLineTool.run(
+      ["measure", "abs.json", "-", "--y", "absorbance", "--method", "inversion", "--level", "0.9", "--range=-2:12", "--format", "ndjson"],
+      input: "absorbance\n0.5\n", in: directory)
+    #expect(run.status == 0, "\(run.error)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+    let x = try #require(object["x"] as? [String: Any])
+    #expect(x["method"] as? String == "inversion")
+    #expect((x["interval"] as? [String: Any])?["level"] as? Double == 0.9)
+  }
+
+  @Test("bad usage and bad data get the contract's exit codes and leave no report", arguments: [
+    (["--level", "1.5"], "absorbance\n0.5\n", Int32(64), "--level"),
+    (["--range", "5:1"], "absorbance\n0.5\n", 64, "--range"),
+    (["--method", "magic"], "absorbance\n0.5\n", 64, "magic"),
+    ([], "absorbance\n0.5\nabc\n", 65, "obs.csv:3:1: expected a number in column 'absorbance', found 'abc'"),
+    ([], "reading\n0.5\n", 65, "no column named 'absorbance'"),
+    (["--group", "g"], "g,absorbance\nA,0.5\nB,0.6\nA,0.7\n", 65, "obs.csv:4:1: the rows of group 'A' are not consecutive"),
+  ])
+  func failures(_ extra: [String], csv: String, status: Int32, message: String) throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try instrument(in: directory)
+    try csv.write(to: directory.appendingPathComponent("obs.csv"), atomically: true, encoding: .utf8)
+    let run = try CommandLineTool.run(["measure", "abs.json", "obs.csv", "--y", "absorbance", "-o", "r.json"] + extra, in: directory)
+    #expect(run.status == status, "\(run.error)")
+    #expect(run.error.contains(message), "\(run.error)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["abs.json", "obs.csv"])
+  }
+
+  @Test("a missing or foreign instrument file, and stdin twice")
+  func instrumentProblems() throws {
+    let missing = try CommandLineTool.run(["measure", "/nonexistent.json", "-", "--y", "y"])
+    #expect(missing.status == 66)
+    let foreign = try CommandLineTool.run(["measure", "-", observations, "--y", "absorbance"], input: "{\"format\": \"other/1\"}")
+    #expect(foreign.status == 65 && foreign.error.contains("other/1"))
+    let twice = try CommandLineTool.run(["measure", "-", "-", "--y", "y"])
+    #expect(twice.status == 64)
+  }
+
+  @Test("a known-noise instrument whose standards' u differ needs --sy")
+  func needsUncertainty() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try "x,y,u\n0,0.1,0.1\n1,2.0,0.2\n2,4.1,0.1\n3,5.9,0.3\n".write(to: directory.appendingPathComponent("cal.csv"), atomically: true, encoding: .utf8)
+    #expect(try CommandLineTool.run(["fit", "cal.csv", "--x", "x", "--y", "y", "--sy", "u", "-o", "i.json"], in: directory).status == 0)
+    let run = try CommandLineTool.run(["measure", "i.json", "-", "--y", "y"], input: "y\n3\n", in: directory)
+    #expect(run.status == 64 && run.error.contains("--sy"))
+    let given = try CommandLineTool.run(["measure", "i.json", "-", "--y", "y", "--sy", "u"], input: "y,u\n3,0.2\n", in: directory)
+    #expect(given.status == 0, "\(given.error)")
+  }
+}

@@ -1,0 +1,140 @@
+import CalibCore
+import Foundation
+import Testing
+
+/// The coverage check: each status on a case built to show it, and its figures against
+/// closed forms.
+@Suite("Coverage check")
+struct CoverageTests {
+  func absorbance() throws -> InstrumentState {
+    try fixtureInstrument("absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
+  }
+
+  func measure(_ state: InstrumentState, _ readings: [Double], uncertainties: [Double]? = nil, thresholds: CoverageThresholds = CoverageThresholds()) throws -> CoverageReport {
+    try Measurer(instrument: state, settings: MeasurementSettings(thresholds: thresholds))
+      .measure(Observation(id: "o", readings: readings, uncertainties: uncertainties, line: 2)).coverage
+  }
+
+  @Test("a reading inside the calibrated domain is covered")
+  func covered() throws {
+    let coverage = try measure(try absorbance(), [0.5])
+    #expect(coverage.status == "covered" && coverage.reasons.isEmpty)
+    #expect(coverage.pOutsideDomain < 1e-12)
+    #expect(coverage.reading.withinResponseRange)
+    #expect(coverage.consistency.pValue > 0.5)
+    #expect(coverage.support.distinctStandardsNearby >= 2)
+  }
+
+  /// Leverage of a line at x: 1/n + (x − x̄)²/Sxx; the largest among the standards is at an end.
+  @Test("leverage against the closed form of a line")
+  func leverage() throws {
+    let state = try absorbance()
+    let x = state.domain.x[0]
+    let n = Double(x.count), xbar = x.reduce(0, +) / n
+    let sxx = x.map { ($0 - xbar) * ($0 - xbar) }.reduce(0, +)
+    let report = try Measurer(instrument: state, settings: MeasurementSettings())
+      .measure(Observation(id: "o", readings: [1.2909], line: 2))
+    let estimate = report.x.estimate
+    #expect(abs(report.coverage.leverage.atEstimate - (1 / n + (estimate - xbar) * (estimate - xbar) / sxx)) < 1e-14)
+    #expect(abs(report.coverage.leverage.maxStandard - (1 / n + 25 / sxx)) < 1e-14)
+  }
+
+  @Test("a reading beyond the standards, inside the prior range, is extrapolated")
+  func extrapolated() throws {
+    let coverage = try measure(try absorbance(), [1.2909])
+    #expect(coverage.status == "extrapolated")
+    #expect(coverage.pOutsideDomain > 0.999)
+    #expect(coverage.leverage.ratio > 1)
+    #expect(!coverage.reading.withinResponseRange)
+    #expect(coverage.reasons.contains { $0.contains("beyond the standards' readings") })
+  }
+
+  @Test("a reading no x in the prior range produces is out of range")
+  func outOfRange() throws {
+    let coverage = try measure(try absorbance(), [3.9532])
+    #expect(coverage.status == "out_of_range")
+    #expect(coverage.priorBoundDensity > 0.5)
+    // It is inconsistent too, and says so.
+    #expect(coverage.consistency.residualPValue < 1e-10)
+    #expect(coverage.reasons.count >= 3)
+  }
+
+  @Test("replicates that scatter far more than σ are inconsistent")
+  func scatteredReplicates() throws {
+    let coverage = try measure(try absorbance(), [0.40, 0.60, 0.50])
+    #expect(coverage.status == "inconsistent")
+    // F = (S/(m−1))/s² on (2, 16) dof; S = 0.02, s from the fit.
+    #expect(try #require(coverage.consistency.replicatePValue) < 1e-10)
+  }
+
+  @Test("a reading above the top of a quadratic is inconsistent")
+  func aboveVertex() throws {
+    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let coverage = try measure(state, [11.6], uncertainties: [0.05])
+    #expect(coverage.status == "inconsistent")
+    #expect(coverage.consistency.residualPValue < 1e-6)
+  }
+
+  @Test("a reading in a gap between the standards is sparse; the threshold is settable")
+  func sparse() throws {
+    let state = try textInstrument("x,y\n0,0.02\n1,1.01\n2,1.98\n8,8.03\n9,8.97\n10,10.01\n", spec: "line")
+    let coverage = try measure(state, [5.0])
+    #expect(coverage.status == "sparse")
+    #expect(coverage.support.distinctStandardsNearby == 0)
+    #expect(coverage.support.nearestStandard == 2 || coverage.support.nearestStandard == 8)
+    var relaxed = CoverageThresholds()
+    relaxed.minimumSupport = 0
+    #expect(try measure(state, [5.0], thresholds: relaxed).status == "covered")
+  }
+
+  @Test("the nearest standard's distance is in units of the noise")
+  func noiseMetric() throws {
+    let state = try absorbance()
+    let report = try Measurer(instrument: state, settings: MeasurementSettings())
+      .measure(Observation(id: "o", readings: [0.4], line: 2))
+    let b1 = state.parameters[1].estimate
+    let expected = abs(report.x.estimate - 4) * abs(b1) / state.noise.sigma!
+    #expect(report.coverage.support.nearestStandard == 4)
+    #expect(abs(report.coverage.support.nearestDistance - expected) < 1e-9)
+  }
+}
+
+@Suite("Observation files")
+struct ObservationReaderTests {
+  func read(_ text: String, id: String? = nil, group: String? = nil, sy: String? = nil) throws -> [Observation] {
+    let reader = try CSVReader(source: MemoryByteSource(text), name: "obs.csv")
+    let source = try ObservationReader(reader: reader, response: "y", id: id, group: group, uncertainty: sy)
+    var all: [Observation] = []
+    while let next = try source.next() { all.append(next) }
+    return all
+  }
+
+  @Test("one observation per row, named by --id or by line")
+  func rows() throws {
+    #expect(try read("y\n1\n2\n").map(\.id) == ["2", "3"])
+    #expect(try read("name,y\na,1\nb,2\n", id: "name").map(\.id) == ["a", "b"])
+  }
+
+  @Test("consecutive rows of a group are one observation, in input order")
+  func groups() throws {
+    let all = try read("g,y,u\nB,1,0.1\nB,2,0.2\nA,3,0.1\nC,4,0.3\nC,5,0.3\n", group: "g", sy: "u")
+    #expect(all.map(\.id) == ["B", "A", "C"])
+    #expect(all.map(\.readings) == [[1, 2], [3], [4, 5]])
+    #expect(all.map(\.uncertainties!) == [[0.1, 0.2], [0.1], [0.3, 0.3]])
+    #expect(all.map(\.line) == [2, 4, 5])
+  }
+
+  @Test("a group that comes back is an error at its line and column")
+  func nonConsecutive() {
+    let error = #expect(throws: InputError.self) { try read("g,y\nA,1\nB,2\nA,3\n", group: "g") }
+    #expect(error?.description == "obs.csv:4:1: the rows of group 'A' are not consecutive; sort the file by the group column")
+  }
+
+  @Test("bad readings are errors at their line and column")
+  func badReading() {
+    let error = #expect(throws: InputError.self) { try read("y\n1\nx2\n") }
+    #expect(error?.line == 3 && error?.column == 1)
+    let u = #expect(throws: InputError.self) { try read("y,u\n1,-0.1\n", sy: "u") }
+    #expect(u?.line == 2 && u?.column == 3)
+  }
+}
