@@ -74,23 +74,12 @@ struct MeasureCommand: ParsableCommand {
     if instrument == "-" && observations == "-" {
       throw ValidationError("the instrument and the observations cannot both come from standard input")
     }
-    _ = try parsedRange()
+    _ = try RangeOption.parse(range)
     guard boundDensity > 0, boundDensity <= 1, inconsistencyP > 0, inconsistencyP < 1,
       extrapolationMass > 0, extrapolationMass < 1, minimumSupport >= 0
     else {
       throw ValidationError("coverage thresholds: --bound-density in (0, 1], --inconsistency-p and --extrapolation-mass in (0, 1), --min-support ≥ 0")
     }
-  }
-
-  private func parsedRange() throws -> ClosedRangeRecord? {
-    guard let range else { return nil }
-    let parts = range.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 2, let lower = DecimalNumber.parse(String(parts[0]))?.doubleValue,
-      let upper = DecimalNumber.parse(String(parts[1]))?.doubleValue, lower < upper
-    else {
-      throw ValidationError("--range: expected LO:HI with LO < HI, e.g. --range=-2:12, found '\(range)'")
-    }
-    return ClosedRangeRecord(lower: lower, upper: upper)
   }
 
   func run() throws {
@@ -102,7 +91,7 @@ struct MeasureCommand: ParsableCommand {
       thresholds.extrapolationMass = extrapolationMass
       thresholds.minimumSupport = minimumSupport
       let settings = MeasurementSettings(
-        level: level, method: MeasurementSettings.Method(rawValue: method.rawValue)!, range: try parsedRange(),
+        level: level, method: MeasurementSettings.Method(rawValue: method.rawValue)!, range: try RangeOption.parse(range),
         thresholds: thresholds)
       let measurer: Measurer
       do {

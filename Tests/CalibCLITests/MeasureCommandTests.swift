@@ -111,4 +111,23 @@ struct MeasureCommandTests {
     let given = try CommandLineTool.run(["measure", "i.json", "-", "--y", "y", "--sy", "u"], input: "y,u\n3,0.2\n", in: directory)
     #expect(given.status == 0, "\(given.error)")
   }
+
+  @Test("calib coverage maps the instrument and checks observations")
+  func coverage() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try instrument(in: directory)
+    let map = try CommandLineTool.run(["coverage", "abs.json", "--points", "11"], in: directory)
+    #expect(map.status == 0, "\(map.error)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(map.output.utf8)) as? [String: Any])
+    #expect(json["format"] as? String == "calib-coverage/1")
+    #expect((json["points"] as? [Any])?.count == 11)
+    #expect(json["observations"] == nil)
+    let checked = try CommandLineTool.run(["coverage", "abs.json", observations, "--y", "absorbance", "--group", "sample"], in: directory)
+    let blocks = try #require((try JSONSerialization.jsonObject(with: Data(checked.output.utf8)) as? [String: Any])?["observations"] as? [[String: Any]])
+    #expect(blocks.count == 6)
+    #expect(blocks.compactMap { ($0["coverage"] as? [String: Any])?["status"] as? String } == ["covered", "covered", "covered", "covered", "extrapolated", "out_of_range"])
+    let usage = try CommandLineTool.run(["coverage", "abs.json", observations], in: directory)
+    #expect(usage.status == 64)
+  }
 }

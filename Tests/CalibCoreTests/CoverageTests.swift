@@ -99,6 +99,33 @@ struct CoverageTests {
   }
 }
 
+@Suite("Instrument map")
+struct InstrumentMapTests {
+  @Test("regions of a calibration with a gap, exact at one spacing from the standards")
+  func regions() throws {
+    let state = try fixtureInstrument("pressure-gap.csv", x: "pressure_kPa", y: "output_mV", spec: "line")
+    let map = try InstrumentMap(measurer: try Measurer(instrument: state, settings: MeasurementSettings()), points: 31)
+    // Standards at 0, 10, 20, 80, 90, 100: spacing 20; range [−100, 200].
+    #expect(map.typicalSpacing == 20 && map.distinctStandards == 6)
+    let expected: [(Double, Double, String)] = [(-100, 0, "extrapolated"), (0, 30, "covered"), (30, 70, "sparse"), (70, 100, "covered"), (100, 200, "extrapolated")]
+    #expect(map.regions.map { [$0.lower, $0.upper] } == expected.map { [$0.0, $0.1] })
+    #expect(map.regions.map(\.status) == expected.map(\.2))
+    #expect(map.points.count == 31 && map.turningPoints.isEmpty)
+    // x_sd of a line: s·√(1 + h)/|b1|.
+    let point = map.points[15]
+    #expect(abs(point.xSD - state.noise.sigma! * (1 + point.leverage).squareRoot() / abs(state.parameters[1].estimate)) < 1e-12)
+  }
+
+  @Test("the turning point of a quadratic is −b1/(2·b2)")
+  func turningPoint() throws {
+    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let map = try InstrumentMap(measurer: try Measurer(instrument: state, settings: MeasurementSettings()))
+    let vertex = -state.parameters[1].estimate / (2 * state.parameters[2].estimate)
+    #expect(map.turningPoints.count == 1)
+    #expect(abs(map.turningPoints[0] - vertex) < 1e-12)
+  }
+}
+
 @Suite("Observation files")
 struct ObservationReaderTests {
   func read(_ text: String, id: String? = nil, group: String? = nil, sy: String? = nil) throws -> [Observation] {

@@ -1,0 +1,147 @@
+/// Where an instrument can measure: across the prior range of x, the leverage, the local
+/// support of standards, the sensitivity and the precision of a single reading, summarized
+/// as regions `covered`, `sparse` and `extrapolated` (docs/coverage.md). The `calib coverage`
+/// file (`calib-coverage/1`).
+public struct InstrumentMap: Codable, Equatable, Sendable {
+  /// `calib-coverage/1`.
+  public var format: String
+  /// The calibrated domain.
+  public var domain: ClosedRangeRecord
+  /// The prior range the map spans.
+  public var range: ClosedRangeRecord
+  /// Distinct standard values of x, and their typical spacing (domain width over gaps).
+  public var distinctStandards: Int
+  public var typicalSpacing: Double
+  /// The largest leverage among the standards.
+  public var maxLeverage: Double
+  /// The map at evenly spaced points of the range.
+  public var points: [Point]
+  /// The range cut into maximal runs of one status. Exact: the status changes only at the
+  /// domain's ends and one typical spacing from a standard.
+  public var regions: [Region]
+  /// Where the response turns (dμ/dx = 0) inside the range: readings near the response
+  /// there have two solutions.
+  public var turningPoints: [Double]
+  /// With observations: the coverage block of each.
+  public var observations: [ObservationCoverage]?
+
+  /// One point of the map.
+  public struct Point: Codable, Equatable, Sendable {
+    public var x: Double
+    /// μ(x), the mean response.
+    public var response: Double
+    /// dμ/dx, the sensitivity.
+    public var sensitivity: Double
+    /// h(x) and h(x)/max h(standards).
+    public var leverage: Double
+    public var leverageRatio: Double
+    /// Distinct standards within one typical spacing of x.
+    public var support: Int
+    /// The linearized sd of x from one reading at x: √(σ²(1 + h))/|dμ/dx| with σ estimated,
+    /// √(u² + h)/|dμ/dx| with the standards' median u(y) when known.
+    public var xSD: Double
+    /// `covered`, `sparse` or `extrapolated`.
+    public var status: String
+
+    enum CodingKeys: String, CodingKey {
+      case x, response, sensitivity, leverage, support, status
+      case leverageRatio = "leverage_ratio"
+      case xSD = "x_sd"
+    }
+  }
+
+  /// A run of the map with one status.
+  public struct Region: Codable, Equatable, Sendable {
+    public var lower: Double
+    public var upper: Double
+    public var status: String
+  }
+
+  /// An observation's estimate and coverage block.
+  public struct ObservationCoverage: Codable, Equatable, Sendable {
+    public var id: String
+    public var line: Int
+    public var readings: [Double]
+    public var estimate: Double
+    public var coverage: CoverageReport
+
+    /// The block of a measured observation.
+    public init(_ report: ObservationReport) {
+      id = report.id
+      line = report.line
+      readings = report.readings
+      estimate = report.x.estimate
+      coverage = report.coverage
+    }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case format, domain, range, points, regions, observations
+    case distinctStandards = "distinct_standards"
+    case typicalSpacing = "typical_spacing"
+    case maxLeverage = "max_leverage"
+    case turningPoints = "turning_points"
+  }
+
+  /// The map of `measurer`'s instrument over its prior range.
+  ///
+  /// - Parameters:
+  ///   - measurer: The instrument and its settings (the range, the support threshold).
+  ///   - points: How many evenly spaced points, at least 2.
+  public init(measurer: Measurer, points count: Int = 201) throws {
+    let linear = measurer.linear
+    let range = measurer.priorRange
+    let thresholds = measurer.settings.thresholds
+    let distinct = Array(Set(linear.standardsX)).sorted()
+    let width = linear.domain.upperBound - linear.domain.lowerBound
+    let spacing = distinct.count > 1 ? width / Double(distinct.count - 1) : max(width, 1)
+    let maxLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
+    let noise: Double
+    if linear.noiseKnown {
+      let u = (linear.standardsU ?? [1]).sorted()
+      noise = u[u.count / 2] * u[u.count / 2]
+    } else {
+      noise = linear.s2
+    }
+    func status(at x: Double) -> (status: String, support: Int) {
+      let support = distinct.filter { Swift.abs($0 - x) <= spacing * (1 + 1e-12) }.count
+      return (!linear.domain.contains(x) ? "extrapolated" : support < thresholds.minimumSupport ? "sparse" : "covered", support)
+    }
+    var points: [Point] = []
+    for i in 0..<max(count, 2) {
+      let x = range.lowerBound + (range.upperBound - range.lowerBound) * Double(i) / Double(max(count, 2) - 1)
+      let (mean, leverage) = linear.evaluate(at: x)
+      let slope = linear.slope(at: x)
+      let (label, support) = status(at: x)
+      let variance = linear.noiseKnown ? noise + leverage : noise * (1 + leverage)
+      points.append(Point(
+        x: x, response: mean, sensitivity: slope, leverage: leverage,
+        leverageRatio: maxLeverage > 0 ? leverage / maxLeverage : 0, support: support,
+        xSD: slope != 0 ? variance.squareRoot() / Swift.abs(slope) : .greatestFiniteMagnitude, status: label))
+    }
+    // The status changes only at the domain's ends and one spacing from a standard: between
+    // those breakpoints it is constant, so the regions are exact.
+    var breakpoints = [range.lowerBound, range.upperBound, linear.domain.lowerBound, linear.domain.upperBound]
+    for standard in distinct { breakpoints += [standard - spacing, standard + spacing] }
+    breakpoints = Array(Set(breakpoints.filter { range.contains($0) })).sorted()
+    var regions: [Region] = []
+    for k in 0..<(breakpoints.count - 1) {
+      let label = status(at: 0.5 * (breakpoints[k] + breakpoints[k + 1])).status
+      if let last = regions.last, last.status == label {
+        regions[regions.count - 1].upper = breakpoints[k + 1]
+      } else {
+        regions.append(Region(lower: breakpoints[k], upper: breakpoints[k + 1], status: label))
+      }
+    }
+    format = "calib-coverage/1"
+    domain = ClosedRangeRecord(lower: linear.domain.lowerBound, upper: linear.domain.upperBound)
+    self.range = ClosedRangeRecord(lower: range.lowerBound, upper: range.upperBound)
+    distinctStandards = distinct.count
+    typicalSpacing = spacing
+    self.maxLeverage = maxLeverage
+    self.points = points
+    self.regions = regions
+    turningPoints = try Roots.all(of: { linear.slope(at: $0) }, in: range)
+    observations = nil
+  }
+}
