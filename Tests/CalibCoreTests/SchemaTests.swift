@@ -1,0 +1,85 @@
+import CalibCore
+import Foundation
+import Testing
+
+/// Every file calib writes validates against its JSON Schema in docs/schemas, and the
+/// validator rejects what breaks a schema (so the check can fail).
+@Suite("JSON Schemas of the files calib writes")
+struct SchemaTests {
+  static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("docs/schemas")
+
+  func instruments() throws -> [InstrumentState] {
+    [
+      try fixtureInstrument("absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line", group: "standard"),
+      try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading"),
+      try fixtureInstrument("pontius-load-cell.csv", x: "load", y: "deflection", spec: "poly:2"),
+      try textInstrument("x,y\n1,5\n2,5\n3,5\n", spec: "line"),
+    ]
+  }
+
+  @Test("instrument files")
+  func instrumentFiles() throws {
+    let validator = try JSONSchemaValidator(folder: Self.folder)
+    for state in try instruments() {
+      let problems = validator.validate(try JSONValue.parse(try InstrumentFile.encode(state)), against: "instrument.schema.json")
+      #expect(problems.isEmpty, "\(problems)")
+    }
+  }
+
+  @Test("reports in JSON and NDJSON, for every method and status", arguments: MeasurementSettings.Method.allCases)
+  func reports(_ method: MeasurementSettings.Method) throws {
+    let validator = try JSONSchemaValidator(folder: Self.folder)
+    let state = try instruments()[0]
+    let measurer = try Measurer(instrument: state, settings: MeasurementSettings(method: method))
+    let observations = [
+      Observation(id: "covered", readings: [0.5], line: 2), Observation(id: "replicates", readings: [0.52, 0.53, 0.525], line: 3),
+      Observation(id: "beyond", readings: [1.29], line: 6), Observation(id: "far", readings: [3.95], line: 7),
+      Observation(id: "scattered", readings: [0.4, 0.6], line: 8), Observation(id: "u", readings: [0.5], uncertainties: [0.01], line: 10),
+    ]
+    var json = ReportEncoder(format: .json)
+    var ndjson = ReportEncoder(format: .ndjson)
+    var document = try json.header(ReportEncoder.Settings(measurer: measurer, instrumentFile: "i.json"))
+    for observation in observations {
+      let report = try measurer.measure(observation)
+      document += try json.observation(report)
+      // An NDJSON line is one observation.
+      let line = try ndjson.observation(report)
+      #expect(line.last == 0x0A && !line.dropLast().contains(0x0A))
+      let problems = validator.validate(try JSONValue.parse(Array(line.dropLast())), against: "report.schema.json#/$defs/observation")
+      #expect(problems.isEmpty, "\(problems)")
+    }
+    document += try json.footer()
+    let problems = validator.validate(try JSONValue.parse(document), against: "report.schema.json")
+    #expect(problems.isEmpty, "\(problems)")
+    #expect(json.summary.observations == observations.count)
+  }
+
+  @Test("coverage maps")
+  func coverageMaps() throws {
+    let validator = try JSONSchemaValidator(folder: Self.folder)
+    let measurer = try Measurer(instrument: try instruments()[1], settings: MeasurementSettings())
+    var map = try InstrumentMap(measurer: measurer, points: 21)
+    map.observations = [InstrumentMap.ObservationCoverage(try measurer.measure(Observation(id: "v", readings: [10.9], uncertainties: [0.05], line: 2)))]
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    let problems = validator.validate(try JSONValue.parse([UInt8](try encoder.encode(map))), against: "coverage.schema.json")
+    #expect(problems.isEmpty, "\(problems)")
+  }
+
+  @Test("the validator rejects broken files")
+  func rejects() throws {
+    let validator = try JSONSchemaValidator(folder: Self.folder)
+    guard case .object(var file) = try JSONValue.parse(try InstrumentFile.encode(try instruments()[0])) else {
+      Issue.record("not an object"); return
+    }
+    file["format"] = .string("calib-instrument/2")
+    #expect(!validator.validate(.object(file), against: "instrument.schema.json").isEmpty)
+    file["format"] = .string("calib-instrument/1")
+    file["extra"] = .number(1)
+    #expect(!validator.validate(.object(file), against: "instrument.schema.json").isEmpty)
+    file["extra"] = nil
+    file["parameters"] = .array([.object(["name": .string("b0"), "estimate": .string("1"), "std_error": .number(-1)])])
+    #expect(validator.validate(.object(file), against: "instrument.schema.json").count >= 2)
+  }
+}
