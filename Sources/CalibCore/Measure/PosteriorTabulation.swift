@@ -3,7 +3,7 @@
 /// region) comes from the same table.
 ///
 /// The method (docs/measurement.md):
-/// 1. The log-density is scanned on a grid over the range; its local maxima are refined by
+/// 1. The log-density is scanned on a 129-point grid over the range; its local maxima are refined by
 ///    Brent's method (GSL) into the modes.
 /// 2. Around each mode, breakpoints at ±1, 2, 4, …, 32 local scales (from the curvature of
 ///    the log-density) split the range into segments, so that no narrow peak falls between
@@ -30,6 +30,10 @@ final class PosteriorTabulation {
   /// the total mass at the end).
   private var panels: [AdaptiveIntegrator.Panel] = []
   private var cumulative: [Double] = []
+  /// The Gauss–Legendre nodes of every panel and the density there, panel after panel: the
+  /// moments are sums over them, with no further evaluation.
+  private var nodeX: [Double] = []
+  private var nodeWeightedDensity: [Double] = []
   /// Modes (local maxima) with density at least 1e-4 of the highest, in increasing x.
   private(set) var modes: [Double] = []
   /// The estimated relative error of the normalization.
@@ -61,7 +65,7 @@ final class PosteriorTabulation {
     let width = upper - lower
 
     // 1. Grid scan and refined maxima.
-    let gridCount = 256
+    let gridCount = 128
     var gridX = [Double](repeating: 0, count: gridCount + 1)
     var gridL = gridX
     for i in 0...gridCount {
@@ -121,8 +125,18 @@ final class PosteriorTabulation {
     panels.sort { $0.lower < $1.lower }
     cumulative.removeAll(keepingCapacity: true)
     cumulative.append(0)
+    nodeX.removeAll(keepingCapacity: true)
+    nodeWeightedDensity.removeAll(keepingCapacity: true)
     for i in panels.indices {
-      let value = integrate(from: panels[i].lower, to: panels[i].upper) { self.density($0) }
+      let half = 0.5 * (panels[i].upper - panels[i].lower), center = 0.5 * (panels[i].upper + panels[i].lower)
+      var value = 0.0
+      for k in rule.nodes.indices {
+        let x = center + half * rule.nodes[k]
+        let weighted = rule.weights[k] * half * density(x)
+        nodeX.append(x)
+        nodeWeightedDensity.append(weighted)
+        value += weighted
+      }
       panels[i].integral = value
       cumulative.append(cumulative[i] + value)
     }
@@ -143,12 +157,10 @@ final class PosteriorTabulation {
   /// Mean and standard deviation.
   func moments() -> (mean: Double, sd: Double) {
     var first = 0.0
-    for panel in panels { first += integrate(from: panel.lower, to: panel.upper) { $0 * self.density($0) } }
+    for k in nodeX.indices { first += nodeX[k] * nodeWeightedDensity[k] }
     let mean = first / mass
     var second = 0.0
-    for panel in panels {
-      second += integrate(from: panel.lower, to: panel.upper) { ($0 - mean) * ($0 - mean) * self.density($0) }
-    }
+    for k in nodeX.indices { second += (nodeX[k] - mean) * (nodeX[k] - mean) * nodeWeightedDensity[k] }
     return (mean, (second / mass).squareRoot())
   }
 
@@ -163,17 +175,28 @@ final class PosteriorTabulation {
     }
     let panel = panels[k]
     let base = cumulative[k]
+    // Newton steps on F(t) − q inside the panel, bracketed; where a step would leave the
+    // bracket, an Illinois (modified regula falsi) step instead.
     var a = panel.lower, b = panel.upper
+    var fa = base - target, fb = cumulative[k + 1] - target
     var t = panel.integral > 0 ? a + (b - a) * min(max((target - base) / panel.integral, 0), 1) : a
     for _ in 0..<100 {
       let f = base + integrate(from: panel.lower, to: t) { self.density($0) } - target
-      if f > 0 { b = t } else { a = t }
+      // The partial integral is exact to rounding: a residual of a few ulps of the mass is
+      // as close as the CDF can tell.
+      if Swift.abs(f) <= 4 * Double.ulpOfOne * mass { return t }
+      if f > 0 {
+        b = t; fb = f
+      } else {
+        a = t; fa = f
+      }
       let p = density(t)
       var next = p > 0 ? t - f / p : .nan
-      if !(next > a && next < b) { next = 0.5 * (a + b) }
-      if Swift.abs(next - t) <= 1e-15 * max(Swift.abs(t), upper - lower) || b - a <= 1e-15 * max(Swift.abs(t), upper - lower) {
-        return next
+      if !(next > a && next < b) {
+        next = fb != fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b)
+        if !(next > a && next < b) { next = 0.5 * (a + b) }
       }
+      if Swift.abs(next - t) <= 2 * t.ulp || b - a <= 4 * max(a.ulp, b.ulp) { return next }
       t = next
     }
     return t
@@ -186,18 +209,23 @@ final class PosteriorTabulation {
     samples.sort()
     let logSamples = samples.map { evaluate($0) - logPeak }
     let target = level * mass
-    // mass({ℓ − logPeak > t}) decreases in t, from the whole mass to 0 at t = 0.
+    // mass({ℓ − logPeak > t}) decreases in t, from the whole mass at the lowest sample to 0
+    // at t = 0. Start where a Gaussian would have the answer, t = −z²/2 with z the
+    // (1 + level)/2 normal quantile.
     var low = max((logSamples.filter { $0 > -.infinity }.min() ?? -700) - 1, -700)
     var high = 0.0
-    var gLow = superlevel(low, samples: samples, logSamples: logSamples).mass - target
+    var gLow = mass - target
     var gHigh = -target
-    var t = low
+    let z = Distributions.normalQuantile(0.5 + level / 2)
+    // Newton steps on g(t) = mass − target with g′(t) = −Σ p(xₖ)/|ℓ′(xₖ)| over the
+    // crossings xₖ (p = eᵗ there, relative to the peak), kept inside the bracket [low, high]
+    // and replaced by an Illinois step when they would leave it.
+    var t = max(-z * z / 2, 0.5 * low)
     var side = 0
-    for _ in 0..<200 {
-      t = gLow - gHigh != 0 ? (low * (-gHigh) + high * gLow) / (gLow - gHigh) : 0.5 * (low + high)
-      if !(t > low && t < high) { t = 0.5 * (low + high) }
-      let g = superlevel(t, samples: samples, logSamples: logSamples).mass - target
-      if Swift.abs(g) <= 1e-13 * mass || high - low <= 1e-14 { break }
+    var region = superlevel(t, samples: samples, logSamples: logSamples)
+    for _ in 0..<100 {
+      let g = region.mass - target
+      if Swift.abs(g) <= 1e-13 * mass || high - low <= 4 * max(low.ulp, high.ulp) { break }
       if g > 0 {
         low = t; gLow = g
         if side == 1 { gHigh *= 0.5 }
@@ -207,32 +235,42 @@ final class PosteriorTabulation {
         if side == -1 { gLow *= 0.5 }
         side = -1
       }
+      var next = region.slope < 0 ? t - g / region.slope : .nan
+      if !(next > low && next < high) {
+        next = gLow - gHigh != 0 ? (low * (-gHigh) + high * gLow) / (gLow - gHigh) : 0.5 * (low + high)
+        if !(next > low && next < high) { next = 0.5 * (low + high) }
+      }
+      t = next
+      region = superlevel(t, samples: samples, logSamples: logSamples)
     }
-    return superlevel(t, samples: samples, logSamples: logSamples).intervals
+    return region.intervals
   }
 
-  /// The set where ℓ − logPeak > t, and its mass.
-  private func superlevel(_ t: Double, samples: [Double], logSamples: [Double]) -> (intervals: [ClosedRange<Double>], mass: Double) {
+  /// The set where ℓ − logPeak > t, its mass, and the derivative of the mass in t.
+  private func superlevel(_ t: Double, samples: [Double], logSamples: [Double]) -> (intervals: [ClosedRange<Double>], mass: Double, slope: Double) {
     var intervals: [ClosedRange<Double>] = []
+    var slope = 0.0
     var start: Double? = logSamples[0] > t ? samples[0] : nil
     for j in 0..<(samples.count - 1) {
       let inside = logSamples[j] > t, next = logSamples[j + 1] > t
       guard inside != next else { continue }
       let crossing = crossingPoint(between: samples[j], and: samples[j + 1], level: t)
+      slope -= _exp(t) / Swift.abs(crossing.slope)
       if inside {
-        intervals.append(start!...crossing)
+        intervals.append(start!...crossing.x)
         start = nil
       } else {
-        start = crossing
+        start = crossing.x
       }
     }
     if let start { intervals.append(start...samples[samples.count - 1]) }
     let mass = intervals.reduce(0.0) { $0 + unnormalizedCDF($1.upperBound) - unnormalizedCDF($1.lowerBound) }
-    return (intervals, mass)
+    return (intervals, mass, slope)
   }
 
-  /// The x in [a, b] where ℓ(x) − logPeak = t, for a bracketing pair (Illinois method).
-  private func crossingPoint(between a0: Double, and b0: Double, level t: Double) -> Double {
+  /// The x in [a, b] where ℓ(x) − logPeak = t, for a bracketing pair (Illinois method), and
+  /// the slope of ℓ there (from the last bracket).
+  private func crossingPoint(between a0: Double, and b0: Double, level t: Double) -> (x: Double, slope: Double) {
     var a = a0, b = b0
     var fa = evaluate(a) - logPeak - t, fb = evaluate(b) - logPeak - t
     if !fa.isFinite { fa = -1e300 }
@@ -244,7 +282,8 @@ final class PosteriorTabulation {
       if !(x > a && x < b) { x = 0.5 * (a + b) }
       var fx = evaluate(x) - logPeak - t
       if !fx.isFinite { fx = -1e300 }
-      if fx == 0 || b - a <= 1e-15 * max(Swift.abs(x), upper - lower) { break }
+      // |Δℓ| of 1e-14 is a relative change of the density far below what the mass can tell.
+      if Swift.abs(fx) <= 1e-14 || b - a <= 4 * max(a.ulp, b.ulp) { break }
       if (fx > 0) == (fa > 0) {
         a = x; fa = fx
         if side == -1 { fb *= 0.5 }
@@ -255,7 +294,10 @@ final class PosteriorTabulation {
         side = 1
       }
     }
-    return x
+    // The slope of ℓ at the crossing, by a small symmetric difference.
+    let step = max((b0 - a0) * 1e-6, 8 * x.ulp)
+    let slope = (evaluate(x + step) - evaluate(x - step)) / (2 * step)
+    return (x, slope.isFinite && slope != 0 ? slope : (fb - fa) / (b - a))
   }
 
   // MARK: - Evaluation
