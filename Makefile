@@ -1,13 +1,14 @@
 # calib: the two commands a newcomer runs, and the rest.
 #   make demo   fit (and show) the bundled fixtures
 #   make test   run the test suite
+#   make bench  speed and memory figures of a release build
 # Both install GSL first when it is missing (Debian: apt-get, with sudo when not root).
 
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 CALIB  = .build/debug/calib
 SUDO   = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build test demo clean
+.PHONY: all deps build test demo bench clean
 
 all: build
 
@@ -46,6 +47,12 @@ demo: build
 	@$(CALIB) fit Fixtures/pressure-gap.csv --x pressure_kPa --y output_mV -o $(DEMO)/pressure.json
 	@$(CALIB) measure $(DEMO)/pressure.json Fixtures/pressure-observations.csv --y output_mV --id sample --format table
 	@rm -rf $(DEMO)
+
+# Speed and memory, release build (figures in the closing notes and docs/benchmarks.md).
+bench: deps
+	$(SWIFT) build -c release --product calib
+	$(SWIFT) build -c release --product calib-bench
+	.build/release/calib-bench Fixtures .build/release/calib
 
 clean:
 	rm -rf .build

@@ -37,6 +37,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // `make bench`: speed and memory figures of a release build.
+    .executableTarget(
+      name: "calib-bench",
+      dependencies: ["CalibCore"]
+    ),
     .testTarget(
       name: "CalibCoreTests",
       dependencies: ["CalibCore"]
