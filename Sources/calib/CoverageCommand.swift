@@ -19,14 +19,7 @@ struct CoverageCommand: ParsableCommand {
   @Option(name: .customLong("y"), help: ArgumentHelp("Column of the readings (with observations).", valueName: "col"))
   var responseColumn: String?
 
-  @Option(name: .customLong("id"), help: ArgumentHelp("Column naming each observation.", valueName: "col"))
-  var idColumn: String?
-
-  @Option(name: .customLong("group"), help: ArgumentHelp("Column grouping replicate readings of one sample.", valueName: "col"))
-  var groupColumn: String?
-
-  @Option(name: .customLong("sy"), help: ArgumentHelp("Column of the readings' standard uncertainties.", valueName: "col"))
-  var uncertaintyColumn: String?
+  @OptionGroup var reading: ObservationOptions
 
   @Option(help: ArgumentHelp("Prior range of x; write --range=LO:HI when LO is negative.", valueName: "lo:hi"))
   var range: String?
@@ -60,8 +53,7 @@ struct CoverageCommand: ParsableCommand {
       }
       var map = try InstrumentMap(measurer: measurer, points: points)
       if let observations, let responseColumn {
-        let reader = try CSVReader(source: try FileByteSource(path: observations), name: observations)
-        let source = try ObservationReader(reader: reader, response: responseColumn, id: idColumn, group: groupColumn, uncertainty: uncertaintyColumn)
+        let source = try reading.reader(path: observations, response: responseColumn)
         var blocks: [InstrumentMap.ObservationCoverage] = []
         while let observation = try source.next() {
           blocks.append(InstrumentMap.ObservationCoverage(try measurer.measure(observation)))

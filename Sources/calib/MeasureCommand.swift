@@ -22,14 +22,7 @@ struct MeasureCommand: ParsableCommand {
   @Option(name: .customLong("y"), help: ArgumentHelp("Column of the readings.", valueName: "col"))
   var responseColumn: String
 
-  @Option(name: .customLong("id"), help: ArgumentHelp("Column naming each observation.", valueName: "col"))
-  var idColumn: String?
-
-  @Option(name: .customLong("group"), help: ArgumentHelp("Column grouping replicate readings of one sample.", valueName: "col"))
-  var groupColumn: String?
-
-  @Option(name: .customLong("sy"), help: ArgumentHelp("Column of the readings' standard uncertainties.", valueName: "col"))
-  var uncertaintyColumn: String?
+  @OptionGroup var reading: ObservationOptions
 
   @Option(help: "Level of the intervals, in (0, 1).")
   var level: Double = 0.95
@@ -99,9 +92,7 @@ struct MeasureCommand: ParsableCommand {
       } catch let error as MeasurementError {
         throw InputError(file: instrument, message: error.description)
       }
-      let reader = try CSVReader(source: try FileByteSource(path: observations), name: observations)
-      let source = try ObservationReader(
-        reader: reader, response: responseColumn, id: idColumn, group: groupColumn, uncertainty: uncertaintyColumn)
+      let source = try reading.reader(path: observations, response: responseColumn)
       var encoder = ReportEncoder(format: ReportEncoder.Format(rawValue: format.rawValue)!)
       let output = try OutputFile(path: output)
       try output.write(try encoder.header(ReportEncoder.Settings(measurer: measurer, instrumentFile: instrument)))

@@ -45,18 +45,10 @@ final class AdaptiveIntegrator {
     absoluteTolerance: Double, relativeTolerance: Double, panels: inout [Panel]
   ) throws(GSLError) -> (value: Double, error: Double, converged: Bool) {
     var result = 0.0, error = 0.0
-    let status: Int32 = withoutActuallyEscaping(f) { integrand in
-      var context = integrand
-      return withUnsafeMutablePointer(to: &context) { pointer in
-        var function = gsl_function(
-          function: { x, parameters in
-            parameters!.assumingMemoryBound(to: ((Double) -> Double).self).pointee(x)
-          },
-          params: UnsafeMutableRawPointer(pointer))
-        return gsl_integration_qag(
-          &function, a, b, absoluteTolerance, relativeTolerance, limit, Int32(GSL_INTEG_GAUSS21),
-          workspace, &result, &error)
-      }
+    let status = GSLFunction.with(f) { function in
+      gsl_integration_qag(
+        function, a, b, absoluteTolerance, relativeTolerance, limit, Int32(GSL_INTEG_GAUSS21),
+        workspace, &result, &error)
     }
     let converged = status == Int32(GSL_SUCCESS)
     if !converged && status != Int32(GSL_EROUND) && status != Int32(GSL_EMAXITER) {

@@ -18,26 +18,18 @@ enum Minimizer {
     }
     defer { gsl_min_fminimizer_free(minimizer) }
     var failure: GSLError?
-    let x: Double = withoutActuallyEscaping(f) { objective in
-      var context = objective
-      return withUnsafeMutablePointer(to: &context) { pointer in
-        var function = gsl_function(
-          function: { x, parameters in
-            parameters!.assumingMemoryBound(to: ((Double) -> Double).self).pointee(x)
-          },
-          params: UnsafeMutableRawPointer(pointer))
-        do throws(GSLError) {
-          try GSL.check(gsl_min_fminimizer_set(minimizer, &function, guess, lower, upper), "gsl_min_fminimizer_set")
-          for _ in 0..<200 {
-            try GSL.check(gsl_min_fminimizer_iterate(minimizer), "gsl_min_fminimizer_iterate")
-            let a = gsl_min_fminimizer_x_lower(minimizer), b = gsl_min_fminimizer_x_upper(minimizer)
-            if gsl_min_test_interval(a, b, tolerance, 0) == Int32(GSL_SUCCESS) { break }
-          }
-        } catch {
-          failure = error
+    let x = GSLFunction.with(f) { function in
+      do throws(GSLError) {
+        try GSL.check(gsl_min_fminimizer_set(minimizer, function, guess, lower, upper), "gsl_min_fminimizer_set")
+        for _ in 0..<200 {
+          try GSL.check(gsl_min_fminimizer_iterate(minimizer), "gsl_min_fminimizer_iterate")
+          let a = gsl_min_fminimizer_x_lower(minimizer), b = gsl_min_fminimizer_x_upper(minimizer)
+          if gsl_min_test_interval(a, b, tolerance, 0) == Int32(GSL_SUCCESS) { break }
         }
-        return gsl_min_fminimizer_x_minimum(minimizer)
+      } catch {
+        failure = error
       }
+      return gsl_min_fminimizer_x_minimum(minimizer)
     }
     if let failure { throw failure }
     return x

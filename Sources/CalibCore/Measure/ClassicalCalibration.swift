@@ -177,8 +177,12 @@ enum Roots {
     return roots
   }
 
-  /// The root of f in [a, b] with f(a)·f(b) < 0 (Illinois method).
-  static func bracketed(_ f: (Double) -> Double, _ a0: Double, _ fa0: Double, _ b0: Double, _ fb0: Double, tolerance: Double) -> Double {
+  /// The root of f in [a, b] with f(a)·f(b) < 0 (Illinois method): stops when the bracket is
+  /// narrower than `tolerance`, or |f| is at most `residual`.
+  static func bracketed(
+    _ f: (Double) -> Double, _ a0: Double, _ fa0: Double, _ b0: Double, _ fb0: Double,
+    tolerance: Double, residual: Double = 0
+  ) -> Double {
     var a = a0, b = b0, fa = fa0, fb = fb0
     var side = 0
     var x = a
@@ -186,7 +190,7 @@ enum Roots {
       x = (a * fb - b * fa) / (fb - fa)
       if !(x > a && x < b) { x = 0.5 * (a + b) }
       let fx = f(x)
-      if fx == 0 || b - a <= tolerance { return x }
+      if Swift.abs(fx) <= residual || b - a <= tolerance { return x }
       if (fx > 0) == (fa > 0) {
         a = x; fa = fx
         if side == -1 { fb *= 0.5 }

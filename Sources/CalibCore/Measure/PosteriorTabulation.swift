@@ -268,36 +268,18 @@ final class PosteriorTabulation {
     return (intervals, mass, slope)
   }
 
-  /// The x in [a, b] where ℓ(x) − logPeak = t, for a bracketing pair (Illinois method), and
-  /// the slope of ℓ there (from the last bracket).
-  private func crossingPoint(between a0: Double, and b0: Double, level t: Double) -> (x: Double, slope: Double) {
-    var a = a0, b = b0
-    var fa = evaluate(a) - logPeak - t, fb = evaluate(b) - logPeak - t
-    if !fa.isFinite { fa = -1e300 }
-    if !fb.isFinite { fb = -1e300 }
-    var side = 0
-    var x = 0.5 * (a + b)
-    for _ in 0..<100 {
-      x = (a * fb - b * fa) / (fb - fa)
-      if !(x > a && x < b) { x = 0.5 * (a + b) }
-      var fx = evaluate(x) - logPeak - t
-      if !fx.isFinite { fx = -1e300 }
-      // |Δℓ| of 1e-14 is a relative change of the density far below what the mass can tell.
-      if Swift.abs(fx) <= 1e-14 || b - a <= 4 * max(a.ulp, b.ulp) { break }
-      if (fx > 0) == (fa > 0) {
-        a = x; fa = fx
-        if side == -1 { fb *= 0.5 }
-        side = -1
-      } else {
-        b = x; fb = fx
-        if side == 1 { fa *= 0.5 }
-        side = 1
-      }
+  /// The x in [a, b] where ℓ(x) − logPeak = t, for a bracketing pair, and the slope of ℓ
+  /// there. |Δℓ| of 1e-14 is a relative change of the density far below what the mass can
+  /// tell, so the root is taken to that.
+  private func crossingPoint(between a: Double, and b: Double, level t: Double) -> (x: Double, slope: Double) {
+    let g = { (x: Double) -> Double in
+      let value = self.evaluate(x) - self.logPeak - t
+      return value.isFinite ? value : -1e300
     }
-    // The slope of ℓ at the crossing, by a small symmetric difference.
-    let step = max((b0 - a0) * 1e-6, 8 * x.ulp)
+    let x = Roots.bracketed(g, a, g(a), b, g(b), tolerance: 4 * max(a.ulp, b.ulp), residual: 1e-14)
+    let step = max((b - a) * 1e-6, 8 * x.ulp)
     let slope = (evaluate(x + step) - evaluate(x - step)) / (2 * step)
-    return (x, slope.isFinite && slope != 0 ? slope : (fb - fa) / (b - a))
+    return (x, slope.isFinite && slope != 0 ? slope : (g(b) - g(a)) / (b - a))
   }
 
   // MARK: - Evaluation
