@@ -13,6 +13,7 @@
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_min.h>
 #include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_multifit_nlinear.h>
 
 // GSL exports its method tables as mutable globals, which Swift's strict concurrency checking
 // refuses to read; these accessors return them as the constants they are.
@@ -21,6 +22,24 @@ static inline const gsl_min_fminimizer_type *calib_gsl_min_brent(void) {
 }
 static inline const gsl_integration_fixed_type *calib_gsl_fixed_laguerre(void) {
   return gsl_integration_fixed_laguerre;
+}
+static inline const gsl_multifit_nlinear_type *calib_gsl_nlinear_trust(void) {
+  return gsl_multifit_nlinear_trust;
+}
+static inline const gsl_multifit_nlinear_trs *calib_gsl_nlinear_trs_lmaccel(void) {
+  return gsl_multifit_nlinear_trs_lmaccel;
+}
+static inline const gsl_multifit_nlinear_trs *calib_gsl_nlinear_trs_lm(void) {
+  return gsl_multifit_nlinear_trs_lm;
+}
+static inline const gsl_multifit_nlinear_trs *calib_gsl_nlinear_trs_ddogleg(void) {
+  return gsl_multifit_nlinear_trs_ddogleg;
+}
+static inline const gsl_multifit_nlinear_scale *calib_gsl_nlinear_scale_more(void) {
+  return gsl_multifit_nlinear_scale_more;
+}
+static inline const gsl_multifit_nlinear_solver *calib_gsl_nlinear_solver_qr(void) {
+  return gsl_multifit_nlinear_solver_qr;
 }
 
 #endif

@@ -9,7 +9,8 @@ struct FitCommand: ParsableCommand {
     discussion: """
       Reads standards (known x, readings y) from a CSV file with a header line and writes \
       the instrument file (JSON). Models linear in their parameters are fitted by weighted \
-      linear least squares; see docs/cli-fit.md and docs/formula-language.md.
+      linear least squares, others by GSL's trust-region nonlinear least squares from \
+      --start or the family's own starting values; see docs/cli-fit.md.
       """
   )
 
@@ -78,11 +79,14 @@ struct FitCommand: ParsableCommand {
     try ExitStatus.reporting {
       let predictors = columnList(predictorColumns)
       let model = try ResponseModel(spec: model, predictors: predictors)
-      if let start {
-        let names = start.split(separator: ",").map { String($0.split(separator: "=")[0]).trimmingCharacters(in: .whitespaces) }
-        if let unknown = names.first(where: { !model.parameters.contains($0) }) {
-          throw CommandFailure.usage("--start: '\(unknown)' is not a parameter of the model; its parameters are \(model.parameters.joined(separator: ", "))")
+      var startValues: [String: Double] = [:]
+      for item in (start ?? "").split(separator: ",") {
+        let pair = item.split(separator: "=", maxSplits: 1)
+        let name = String(pair[0]).trimmingCharacters(in: .whitespaces)
+        guard model.parameters.contains(name) else {
+          throw CommandFailure.usage("--start: '\(name)' is not a parameter of the model; its parameters are \(model.parameters.joined(separator: ", "))")
         }
+        startValues[name] = DecimalNumber.parse(String(pair[1]))!.doubleValue
       }
       let reader = try CSVReader(source: try FileByteSource(path: calibration), name: calibration)
       let data = try CalibrationData(
@@ -93,7 +97,7 @@ struct FitCommand: ParsableCommand {
         command: ["calib"] + CommandLine.arguments.dropFirst())
       let instrument: InstrumentState
       do {
-        instrument = try model.fit(to: data, provenance: provenance)
+        instrument = try model.fit(to: data, start: startValues, provenance: provenance)
       } catch let error as FitError {
         throw error.inputError(in: calibration) ?? error
       }

@@ -52,7 +52,7 @@ struct FitCommandTests {
     (["--bogus"], "", 64, "Unknown option"),
     (["--model", "b1*(x"], "", 64, "column 6"),
     (["--model", "quadratic"], "", 64, "unknown model family 'quadratic'"),
-    (["--model", "mm"], "", 64, "nonlinear"),
+    (["--model", "b1*(1-exp(-b2*x))"], "", 64, "--start b1=VALUE,b2=VALUE"),
     (["--sx", "x"], "", 64, "--sx"),
     (["--noise", "student"], "", 64, "--noise"),
     (["--noise", "known"], "", 64, "--sy"),

@@ -156,4 +156,20 @@ struct FormulaTests {
     let square = fifth * fifth
     #expect(square.high == exact.high && Swift.abs(square.low - exact.low) <= 1e-30 * exact.high)
   }
+
+  /// exp, log and sqrt in double-double against constants known to 32 digits:
+  /// e = 2.71828182845904523536028747135266, ln 2 = 0.693147180559945309417232121458177,
+  /// √2 = 1.41421356237309504880168872420970; tolerance 1e-30 relative.
+  @Test("double-double exp, log, sqrt and real powers to 30 digits")
+  func doubleDoubleFunctions() {
+    let e = DoubleDouble(1.0).applying(.exp)
+    #expect(e.high == 2.718281828459045 && abs(e.low - 1.4456468917292502e-16) < 1e-30 * 2.72)
+    let ln2 = DoubleDouble(2.0).applying(.log)
+    #expect(ln2.high == 0.6931471805599453 && abs(ln2.low - 2.3190468138462996e-17) < 1e-30)
+    let root2 = DoubleDouble(2.0).applying(.sqrt)
+    #expect(root2.high == 1.4142135623730951 && abs(root2.low - -9.667293313452913e-17) < 1e-30 * 1.42)
+    // 2^0.5 by exp(0.5·log 2) agrees with √2.
+    let power = DoubleDouble(2.0).raised(to: DoubleDouble(0.5))
+    #expect(power.high == root2.high && abs(power.low - root2.low) < 1e-30)
+  }
 }

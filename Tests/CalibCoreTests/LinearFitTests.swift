@@ -158,7 +158,7 @@ struct LinearFitTests {
     #expect(both == ["1", "x"])
   }
 
-  @Test("too few standards, undefined terms and nonlinear models are errors")
+  @Test("too few standards, undefined terms and nonlinear formulas without a start are errors")
   func refused() throws {
     let two = try readCalibration("x,y\n1,2\n2,4\n")
     #expect(throws: FitError.tooFewStandards(have: 2, need: 3, reason: "the model has 2 parameters and one more standard is needed to estimate the noise (or give --sy)")) {
@@ -169,9 +169,10 @@ struct LinearFitTests {
       try ResponseModel(spec: "log", predictors: ["x"]).fit(to: zero, provenance: testProvenance)
     }
     let data = try readCalibration("x,y\n1,2\n2,4\n3,5\n4,5.5\n")
-    #expect(throws: FitError.self) {
-      try ResponseModel(spec: "mm", predictors: ["x"]).fit(to: data, provenance: testProvenance)
+    let error = #expect(throws: FitError.self) {
+      try ResponseModel(spec: "b1*x/(b2 + x)", predictors: ["x"]).fit(to: data, provenance: testProvenance)
     }
+    #expect(error?.description.contains("--start b1=VALUE,b2=VALUE") == true)
   }
 
   @Test("known uncertainties with as many standards as parameters")

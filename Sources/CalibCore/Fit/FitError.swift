@@ -10,8 +10,10 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   /// Iterative refinement did not settle: the design is too ill-conditioned for double
   /// precision even with refinement.
   case refinementFailed(conditionNumber: Double)
-  /// Something the fit does not do (yet), said plainly.
+  /// Something the fit does not do (yet), or needs from the user, said plainly.
   case unsupported(String)
+  /// The nonlinear solver found no solution from any start it tried.
+  case notConverged(tried: String)
 
   /// The same problem as bad input of the calibration file `file` (at the standard's line,
   /// where there is one); nil for `unsupported`, which is a matter of usage, not of data.
@@ -38,6 +40,8 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
       return "the least-squares solution did not settle (condition number \(condition)); rescale or center the predictors"
     case .unsupported(let message):
       return message
+    case .notConverged(let tried):
+      return "the nonlinear fit did not converge; tried: \(tried). Give better starting values with --start"
     }
   }
 }

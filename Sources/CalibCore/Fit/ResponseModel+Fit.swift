@@ -1,24 +1,24 @@
 extension ResponseModel {
   /// Fits the instrument state p(a | calibration) to the standards.
   ///
-  /// Linear-in-parameter models are solved by weighted linear least squares
-  /// (`LinearLeastSquares`): weights 1/u(y)² when the data carry standard uncertainties (the
-  /// noise scale is then known and χ² is reported), unweighted with the noise scale estimated
-  /// otherwise. The posterior is the conjugate one: normal–scaled-inverse-χ² with σ
-  /// estimated, normal with σ known (docs/linear-posterior.md).
+  /// Models linear in their parameters are solved by weighted linear least squares
+  /// (`LinearLeastSquares`), with the conjugate posterior: normal–scaled-inverse-χ² with σ
+  /// estimated, normal with σ known (docs/linear-posterior.md). Nonlinear models are solved by
+  /// GSL's trust-region methods from starting values, polished by Gauss–Newton steps with
+  /// residuals in double-double, with the Laplace posterior at the optimum
+  /// (docs/nonlinear-fit.md). Weights are 1/u(y)² when the data carry standard uncertainties
+  /// (the noise scale is then known and χ² is reported); otherwise the fit is unweighted and
+  /// the noise scale estimated.
   ///
   /// - Parameters:
   ///   - data: The standards.
+  ///   - start: Starting values by parameter name (nonlinear models; families start
+  ///     themselves, and these override their guesses).
   ///   - provenance: What to record about the input and the command.
   /// - Returns: The instrument state.
   /// - Throws: `FitError` for too few standards, a rank-deficient design, a model undefined
-  ///   at a standard, or a nonlinear model (fitted in a later version); `GSLError`.
-  public func fit(to data: CalibrationData, provenance: Provenance) throws -> InstrumentState {
-    guard let linear = linearStructure else {
-      throw FitError.unsupported(
-        "the model '\(spec)' is nonlinear in its parameters (\(parameters.joined(separator: ", ")));"
-          + " this version of calib fits models that are linear in their parameters only")
-    }
+  ///   at a standard, missing starting values, or a fit that does not converge; `GSLError`.
+  public func fit(to data: CalibrationData, start: [String: Double] = [:], provenance: Provenance) throws -> InstrumentState {
     let n = data.count
     let p = parameters.count
     let noiseKnown = data.responseUncertainties != nil
@@ -29,27 +29,33 @@ extension ResponseModel {
           ? "the model has \(p) parameter\(p == 1 ? "" : "s")"
           : "the model has \(p) parameter\(p == 1 ? "" : "s") and one more standard is needed to estimate the noise (or give --sy)")
     }
+    let solution = try linearStructure.map { try linearSolution(data, $0) } ?? nonlinearSolution(data, start: start)
+    return try assemble(solution, data: data, provenance: provenance)
+  }
 
-    // The weighted design Φ and response y − φ₀(x), in double-double.
-    var design = [DoubleDouble](repeating: DoubleDouble(0.0), count: n * p)
-    var response = [DoubleDouble](repeating: DoubleDouble(0.0), count: n)
-    var weightedSquares = [DoubleDouble](repeating: DoubleDouble(0.0), count: n)
-    for i in 0..<n {
-      let weight = data.responseUncertainties.map { DoubleDouble(1.0) / $0[i] } ?? DoubleDouble(1.0)
-      let offset = linear.compiledOffset.evaluate(data.predictors[i])
-      guard offset.isFinite else { throw FitError.undefinedAtStandard(line: data.lines[i], term: linear.offset.description) }
-      for j in 0..<p {
-        let value = linear.compiledBasis[j].evaluate(data.predictors[i])
-        guard value.isFinite else { throw FitError.undefinedAtStandard(line: data.lines[i], term: linear.basis[j].description) }
-        design[i * p + j] = value * weight
-      }
-      response[i] = (data.responses[i] - offset) * weight
-      weightedSquares[i] = weight * weight
-    }
+  /// What either kind of fit hands to `assemble`.
+  struct FitSolution {
+    var coefficients: [Double]
+    /// (JᵀWJ)⁻¹ (ΦᵀWΦ)⁻¹, row-major.
+    var unscaledCovariance: [Double]
+    var residualSumOfSquares: Double
+    var leverages: [Double]
+    var conditionNumber: Double
+    var refinementSteps: Int
+    var method: String
+    /// The weighted design (or Jacobian) and response, for R².
+    var design: [DoubleDouble]
+    var response: [DoubleDouble]
+    var weightedSquares: [DoubleDouble]
+    /// The nonlinear solver's record, nil for a linear fit.
+    var solver: SolverRecord?
+  }
 
-    let problem = LinearLeastSquares(design: design, response: response, rows: n, columns: p)
-    let solution = try problem.solve(termNames: linear.basis.map(\.description))
-
+  /// The instrument state from a solution.
+  private func assemble(_ solution: FitSolution, data: CalibrationData, provenance: Provenance) throws -> InstrumentState {
+    let n = data.count
+    let p = parameters.count
+    let noiseKnown = data.responseUncertainties != nil
     let dof = n - p
     let rss = solution.residualSumOfSquares
     let s2: Double? = noiseKnown ? nil : rss / Double(dof)
@@ -57,23 +63,21 @@ extension ResponseModel {
     let unscaled = (0..<p).map { j in Array(solution.unscaledCovariance[(j * p)..<(j * p + p)]) }
     let covariance = unscaled.map { row in row.map { $0 * varianceScale } }
     let estimates = (0..<p).map { j in
-      ParameterEstimate(
-        name: parameters[j], estimate: solution.coefficients[j],
-        stdError: (covariance[j][j]).squareRoot())
+      ParameterEstimate(name: parameters[j], estimate: solution.coefficients[j], stdError: covariance[j][j].squareRoot())
     }
-
     let statistics = FitStatistics(
       n: n, dof: dof, rss: rss,
       residualSD: dof > 0 ? (rss / Double(dof)).squareRoot() : nil,
       chi2: noiseKnown ? rss : nil,
       chi2PValue: noiseKnown && dof > 0 ? Distributions.chiSquaredUpperTail(rss, degreesOfFreedom: Double(dof)) : nil,
       rSquared: coefficientOfDetermination(
-        rss: rss, response: response, weights: weightedSquares, design: design, columns: p),
+        rss: rss, response: solution.response, weights: solution.weightedSquares, design: solution.design, columns: p),
       lackOfFit: noiseKnown ? nil : try LackOfFit(data: data, parameters: p, rss: rss),
       converged: true,
-      method: "linear least squares: column-scaled Jacobi SVD (GSL) with iterative refinement in double-double",
+      method: solution.method,
       conditionNumber: solution.conditionNumber,
-      refinementSteps: solution.refinementSteps)
+      refinementSteps: solution.refinementSteps,
+      solver: solution.solver)
 
     let domain = DomainRecord(
       x: (0..<predictors.count).map { k in data.predictors.map { $0[k].doubleValue } },
@@ -89,19 +93,19 @@ extension ResponseModel {
       responseRange: ClosedRangeRecord(
         lower: data.responses.map(\.doubleValue).min()!, upper: data.responses.map(\.doubleValue).max()!))
 
-    let offsetIsZero = linear.offset.numberValue == 0
+    let kind = linearStructure == nil ? "laplace" : (noiseKnown ? "normal" : "normal-scaled-inverse-chi2")
     return InstrumentState(
       format: InstrumentState.currentFormat,
       model: ModelRecord(
         spec: spec, formula: formula, predictors: predictors, response: data.responseName,
-        linear: true, basis: linear.basis.map(\.description), offset: offsetIsZero ? nil : linear.offset.description),
+        linear: linearStructure != nil, basis: linearStructure?.basis.map(\.description),
+        offset: linearStructure.flatMap { $0.offset.numberValue == 0 ? nil : $0.offset.description }),
       parameters: estimates,
       covariance: covariance,
       fit: statistics,
       noise: NoiseRecord(model: noiseKnown ? "known" : "constant", sigma: s2?.squareRoot(), dof: dof),
       posterior: PosteriorRecord(
-        kind: noiseKnown ? "normal" : "normal-scaled-inverse-chi2",
-        location: solution.coefficients, scale: unscaled, s2: s2, dof: noiseKnown ? nil : dof),
+        kind: kind, location: solution.coefficients, scale: unscaled, s2: s2, dof: noiseKnown ? nil : dof),
       domain: domain,
       provenance: provenance)
   }

@@ -67,12 +67,14 @@ public enum InstrumentFile {
     else {
       throw fail("posterior location and scale must have \(p) parameters")
     }
-    guard ["normal", "normal-scaled-inverse-chi2"].contains(state.posterior.kind) else {
-      throw fail("posterior.kind \"\(state.posterior.kind)\" is unknown")
+    let expectedKind = !model.isLinear ? "laplace" : state.noise.model == "known" ? "normal" : "normal-scaled-inverse-chi2"
+    guard state.posterior.kind == expectedKind, state.model.linear == model.isLinear else {
+      throw fail("posterior.kind \"\(state.posterior.kind)\" does not fit a \(model.isLinear ? "linear" : "nonlinear") model with \(state.noise.model) noise (expected \"\(expectedKind)\")")
     }
-    if state.posterior.kind == "normal-scaled-inverse-chi2" {
+    guard ["constant", "known"].contains(state.noise.model) else { throw fail("noise.model \"\(state.noise.model)\" is unknown") }
+    if state.noise.model == "constant" {
       guard let s2 = state.posterior.s2, s2 >= 0, let dof = state.posterior.dof, dof > 0 else {
-        throw fail("a normal-scaled-inverse-chi2 posterior needs s2 ≥ 0 and dof > 0")
+        throw fail("with the noise estimated, the posterior needs s2 ≥ 0 and dof > 0")
       }
     }
     let n = state.fit.n

@@ -90,8 +90,11 @@ public struct FitStatistics: Codable, Equatable, Sendable {
   public var method: String
   /// Condition number of the column-scaled weighted design.
   public var conditionNumber: Double
-  /// Steps of iterative refinement the solution took.
+  /// Steps of iterative refinement the solution took (Gauss–Newton polishing steps for a
+  /// nonlinear fit).
   public var refinementSteps: Int
+  /// The nonlinear solver's record: starting values and every attempt; absent for a linear fit.
+  public var solver: SolverRecord?
 
   enum CodingKeys: String, CodingKey {
     case n, dof, rss, chi2, converged, method
@@ -101,6 +104,7 @@ public struct FitStatistics: Codable, Equatable, Sendable {
     case lackOfFit = "lack_of_fit"
     case conditionNumber = "condition_number"
     case refinementSteps = "refinement_steps"
+    case solver
   }
 
   /// Writes absent values as `null`, as the contract shows them (`"chi2": null`).
@@ -118,7 +122,37 @@ public struct FitStatistics: Codable, Equatable, Sendable {
     try container.encode(method, forKey: .method)
     try container.encode(conditionNumber, forKey: .conditionNumber)
     try container.encode(refinementSteps, forKey: .refinementSteps)
+    try container.encodeIfPresent(solver, forKey: .solver)
   }
+}
+
+/// How a nonlinear fit was found: where it started and what was tried.
+public struct SolverRecord: Codable, Equatable, Sendable {
+  /// The starting values by parameter, and where they came from (`given`, `self-start`).
+  public var start: [String: Double]
+  public var startSource: String
+  /// Every run of the trust-region solver, in order; the fit is the best converged one.
+  public var attempts: [SolverAttempt]
+
+  enum CodingKeys: String, CodingKey {
+    case start, attempts
+    case startSource = "start_source"
+  }
+}
+
+/// One run of the trust-region solver.
+public struct SolverAttempt: Codable, Equatable, Sendable {
+  /// The trust-region method.
+  public var method: String
+  /// What the start was (`start`, or how it was perturbed).
+  public var from: String
+  public var iterations: Int
+  /// Whether GSL's convergence tests passed (step size or gradient).
+  public var converged: Bool
+  /// The residual sum of squares reached, null when the model was not finite.
+  public var rss: Double?
+  /// GSL's reason when it did not converge.
+  public var failure: String?
 }
 
 /// The noise model.

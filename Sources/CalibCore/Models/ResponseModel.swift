@@ -8,7 +8,9 @@
 ///     model.linearStructure       // nil: nonlinear in b2
 ///
 /// In a formula, a name is a predictor when it is one of `predictors`, or `x` when there is
-/// exactly one predictor; every other name is a parameter, in order of first appearance.
+/// exactly one predictor; every other name is a parameter. Parameters named by one prefix
+/// and a number (`b1`, `b2`, …, `b10`) are listed by their number; others in order of first
+/// appearance.
 public struct ResponseModel: Sendable {
   /// The specification as given: a family (`poly:2`, `4pl`) or a formula.
   public let spec: String
@@ -60,7 +62,7 @@ public struct ResponseModel: Sendable {
     // With one predictor, `x` stands for it whatever its column is called.
     let aliases = predictors.count == 1 && predictors[0] != "x" ? ["x": 0] : [:]
     let predictorSet = Set(predictors).union(aliases.keys)
-    let parameters = family?.parameterNames ?? symbols.filter { !predictorSet.contains($0) }
+    let parameters = family?.parameterNames ?? ResponseModel.ordered(symbols.filter { !predictorSet.contains($0) })
     guard !parameters.isEmpty else { throw .noParameters(formula: spec) }
     if family == nil, predictors.count > 1, let unused = predictors.first(where: { !symbols.contains($0) }) {
       throw .unusedPredictor(unused, formula: spec)
@@ -105,5 +107,17 @@ public struct ResponseModel: Sendable {
   public func predictorGradient(at x: [Double], parameters a: [Double]) -> [Double] {
     let slots = x + a
     return compiledPredictorDerivatives.map { $0.evaluate(slots) }
+  }
+
+  /// Names sharing one prefix followed by numbers, by number; any others, as given.
+  static func ordered(_ names: [String]) -> [String] {
+    func split(_ name: String) -> (String, Int)? {
+      let digits = name.reversed().prefix { $0.isASCII && $0.isNumber }
+      guard !digits.isEmpty, digits.count < name.count, let number = Int(String(digits.reversed())) else { return nil }
+      return (String(name.dropLast(digits.count)), number)
+    }
+    let parts = names.compactMap(split)
+    guard parts.count == names.count, Set(parts.map(\.0)).count == 1 else { return names }
+    return zip(names, parts).sorted { $0.1.1 < $1.1.1 }.map(\.0)
   }
 }

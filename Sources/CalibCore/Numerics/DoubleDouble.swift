@@ -8,9 +8,10 @@
 ///
 /// The arithmetic follows the error-free transformations of Dekker (Numer. Math. 18, 1971)
 /// and Knuth (TAOCP vol. 2, §4.2.2): `+`, `-` and `*` are accurate to a few units of 2⁻¹⁰⁶
-/// relative; `/` to a few more. Elementary functions (`exp`, `log`, …) are evaluated in
-/// double precision with a first-order correction for `low`, so they are only as accurate as
-/// a double: designs built on them gain nothing here, polynomial and rational ones do.
+/// relative; `/` to a few more. `exp`, `log` and `sqrt` are carried to double-double
+/// precision too (argument reduction and Taylor series; Newton steps); the trigonometric
+/// functions and `atan` are evaluated in double precision with a first-order correction for
+/// `low`, so they are only as accurate as a double.
 public struct DoubleDouble: Sendable, Hashable {
   /// The leading part: the double nearest to the value.
   public var high: Double

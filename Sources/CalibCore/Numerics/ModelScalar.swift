@@ -25,15 +25,14 @@ extension Double: ModelScalar {
 }
 
 extension DoubleDouble: ModelScalar {
-  /// Integer exponents by binary powering in double-double; others from the double `pow`
-  /// with first-order corrections for both low parts.
+  /// Integer exponents by binary powering; others as exp(b·log a) for a > 0, both to
+  /// double-double precision; a negative base with a fractional exponent is NaN.
   public func raised(to exponent: DoubleDouble) -> DoubleDouble {
     if exponent.low == 0, exponent.high == exponent.high.rounded(), Swift.abs(exponent.high) <= 1024 {
       return raised(toInteger: Int(exponent.high))
     }
-    let value = _pow(high, exponent.high)
-    let correction = value * (exponent.high * low / high + _log(high) * exponent.low)
-    return DoubleDouble(value, correction.isFinite ? correction : 0)
+    guard high > 0 else { return DoubleDouble(_pow(high, exponent.high)) }
+    return (exponent * logarithm).exponential
   }
 
   public func raised(toInteger n: Int) -> DoubleDouble {
@@ -48,22 +47,64 @@ extension DoubleDouble: ModelScalar {
     return n < 0 ? DoubleDouble(1.0) / result : result
   }
 
-  /// The double-precision value at `high`, corrected to first order for `low`.
+  /// `exp`, `log` and `sqrt` to double-double precision; the other functions in double
+  /// precision at `high`, corrected to first order for `low`.
   public func applying(_ function: ElementaryFunction) -> DoubleDouble {
+    switch function {
+    case .exp: return exponential
+    case .log: return logarithm
+    case .sqrt: return squareRoot
+    default: break
+    }
     let value = function(high)
     let slope: Double
     switch function {
-    case .exp: slope = value
-    case .log: slope = 1 / high
-    case .sqrt: slope = 0.5 / value
     case .sin: slope = _cos(high)
     case .cos: slope = -_sin(high)
     case .tan: slope = 1 + value * value
     case .atan: slope = 1 / (1 + high * high)
     case .abs: slope = ElementaryFunction.sign(high)
-    case .sign: slope = 0
+    default: slope = 0
     }
     let correction = slope * low
     return DoubleDouble(value, correction.isFinite ? correction : 0)
+  }
+
+  /// ln 2 to double-double precision.
+  private static let ln2 = DoubleDouble(6.93147180559945286226763982995e-01, 2.319046813846299558e-17)
+
+  /// eˣ: x = k·ln 2 + r, then e^(r/512) by its Taylor series and nine squarings.
+  var exponential: DoubleDouble {
+    guard high < 709.7 else { return DoubleDouble(high.isNaN ? .nan : .infinity) }
+    guard high > -745 else { return DoubleDouble(0.0) }
+    let k = (high / DoubleDouble.ln2.high).rounded()
+    let r = (self - DoubleDouble.ln2 * DoubleDouble(k)) * DoubleDouble(1.0 / 512)
+    // s = e^r − 1 = r + r²/2! + … (|r| < 7e-4: twelve terms reach 2⁻¹⁰⁶).
+    var term = r
+    var s = r
+    for n in 2...12 {
+      term = term * r / DoubleDouble(Double(n))
+      s += term
+    }
+    // (1 + s)² − 1 = s·(2 + s), nine times.
+    for _ in 0..<9 { s = s * (DoubleDouble(2.0) + s) }
+    let result = DoubleDouble(1.0) + s
+    let scale = Double(sign: .plus, exponent: Int(k), significand: 1)
+    return DoubleDouble(result.high * scale, result.low * scale)
+  }
+
+  /// ln x for x > 0: one Newton step from the double logarithm, y + x·e^(−y) − 1.
+  var logarithm: DoubleDouble {
+    guard high > 0 else { return DoubleDouble(high == 0 ? -.infinity : .nan) }
+    guard high.isFinite else { return self }
+    let y = DoubleDouble(_log(high))
+    return y + self * (-y).exponential - DoubleDouble(1.0)
+  }
+
+  /// √x for x ≥ 0: one Newton step from the double square root.
+  var squareRoot: DoubleDouble {
+    guard high > 0 else { return DoubleDouble(high == 0 ? 0 : .nan) }
+    let s = DoubleDouble(high.squareRoot())
+    return s + (self - s * s) / (DoubleDouble(2.0) * s)
   }
 }

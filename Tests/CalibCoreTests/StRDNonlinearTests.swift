@@ -1,0 +1,59 @@
+import CalibCore
+import Foundation
+import Testing
+
+/// NIST StRD nonlinear regression: every problem in ../shared/reference from both NIST
+/// starting points, every certified estimate and standard error, and the residual sd, to at
+/// least 6 significant digits (the issue's requirement).
+@Suite("NIST StRD nonlinear least squares")
+struct StRDNonlinearTests {
+  struct Certified: Decodable {
+    struct Values: Decodable {
+      var params: [Double]
+      var stddev: [Double]
+      var residual_sd: Double
+    }
+    var name: String
+    var kind: String
+    var model_expr: String?
+    var param_names: [String]
+    var predictors: [String]
+    var response: String?
+    var start1: [Double]?
+    var start2: [Double]?
+    var certified: Values
+  }
+
+  static let problems: [String] = {
+    guard let bytes = try? ReferenceData.bytes("strd/INDEX.csv") else { return [] }
+    var names: [String] = []
+    for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n").dropFirst() {
+      let fields = line.split(separator: ",").map(String.init)
+      if fields.count > 1, fields[1] == "nonlinear" { names.append(fields[0]) }
+    }
+    return names
+  }()
+
+  static let cases: [(String, Int)] = problems.flatMap { [($0, 1), ($0, 2)] }
+
+  @Test("certified values to at least 6 digits from both starts", arguments: cases)
+  func certifiedDigits(_ name: String, start: Int) throws {
+    let set = try ReferenceData.json("strd/\(name).json", as: Certified.self)
+    var data = try ReferenceData.calibration("strd/\(name).csv", x: set.predictors, y: "y")
+    if set.response == "log(y)" {
+      // Nelson: the model is for log(y); the file holds y.
+      data.responses = data.responses.map { $0.applying(.log) }
+    }
+    let model = try ResponseModel(spec: try #require(set.model_expr), predictors: set.predictors)
+    #expect(model.parameters == set.param_names)
+    let values = try #require(start == 1 ? set.start1 : set.start2)
+    let instrument = try model.fit(to: data, start: Dictionary(uniqueKeysWithValues: zip(set.param_names, values)), provenance: testProvenance)
+    let estimates = instrument.parameters.enumerated().map { logRelativeError($1.estimate, certified: set.certified.params[$0]) }
+    let errors = instrument.parameters.enumerated().map { logRelativeError($1.stdError, certified: set.certified.stddev[$0]) }
+    let sd = logRelativeError(instrument.fit.residualSD ?? .nan, certified: set.certified.residual_sd)
+    print(String(format: "LRE %@ start %d: estimates %.1f, std errors %.1f, residual sd %.1f", name, start, estimates.min()!, errors.min()!, sd))
+    // The issue asks for 6 digits; every problem reaches 8 or more, and 8 is held so that a
+    // regression shows.
+    #expect((estimates + errors + [sd]).min()! >= 8, "\(estimates) \(errors) \(sd)")
+  }
+}
