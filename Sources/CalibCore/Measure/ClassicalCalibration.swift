@@ -11,7 +11,7 @@
 /// freedom when σ is estimated (q a Student-t quantile), and 1/W + h(x) when u(y) is known
 /// (q a normal quantile).
 struct ClassicalCalibration {
-  let instrument: LinearInstrument
+  let instrument: MeasuringInstrument
   let likelihood: ReadingLikelihood
   let level: Double
   /// The range searched for solutions and interval ends (the prior range).
@@ -87,8 +87,7 @@ struct ClassicalCalibration {
 
   /// (b0, b1) when the response is b0 + b1·x exactly (basis 1 and x, no offset).
   private var straightLine: (Double, Double)? {
-    let linear = instrument.linear
-    guard linear.offset.numberValue == 0, linear.basis.count == 2 else { return nil }
+    guard let linear = instrument.linear, linear.offset.numberValue == 0, linear.basis.count == 2 else { return nil }
     let x = instrument.model.predictors.count == 1 && instrument.model.predictors[0] != "x"
       ? [Expression.symbol("x"), .symbol(instrument.model.predictors[0])] : [Expression.symbol("x")]
     if linear.basis[0] == .number(1), x.contains(linear.basis[1]) { return (instrument.coefficients[0], instrument.coefficients[1]) }
@@ -101,7 +100,7 @@ struct ClassicalCalibration {
     let (b0, b1) = line
     let y = likelihood.meanReading
     // var(x) = V0 + k·(C00 + 2·C01·x + C11·x²) for the basis order (1, x).
-    let intercept = instrument.linear.basis[0] == .number(1) ? 0 : 1
+    let intercept = instrument.linear?.basis[0] == .number(1) ? 0 : 1
     let slopeIndex = 1 - intercept
     let c = instrument.scale
     let c00 = c[intercept * 2 + intercept], c11 = c[slopeIndex * 2 + slopeIndex], c01 = c[intercept * 2 + slopeIndex]

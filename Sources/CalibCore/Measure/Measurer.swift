@@ -20,7 +20,7 @@ public final class Measurer {
   /// The prior range of x in use: `settings.range`, or the default rule.
   public let priorRange: ClosedRange<Double>
 
-  let linear: LinearInstrument
+  let linear: MeasuringInstrument
   private let tabulation: PosteriorTabulation
   private let regressors: UnsafeMutableBufferPointer<Double>
   private var laguerre: FixedQuadrature?
@@ -37,7 +37,7 @@ public final class Measurer {
     guard settings.level > 0, settings.level < 1 else {
       throw MeasurementError.invalidSetting("the level must lie strictly between 0 and 1, not \(settings.level)")
     }
-    let linear = try LinearInstrument(instrument)
+    let linear = try MeasuringInstrument(instrument)
     self.instrument = instrument
     self.settings = settings
     self.linear = linear
@@ -47,7 +47,7 @@ public final class Measurer {
       }
       priorRange = range.lower...range.upper
     } else {
-      priorRange = Measurer.defaultRange(for: linear.domain)
+      priorRange = Measurer.defaultRange(for: linear)
     }
     tabulation = try PosteriorTabulation()
     regressors = .allocate(capacity: max(linear.parameterCount, 1))
@@ -63,11 +63,32 @@ public final class Measurer {
 
   /// The default prior range: the calibrated domain [a, b] widened by its width on each side,
   /// [a − (b − a), b + (b − a)], so that a measurement beyond the standards shows as
-  /// extrapolated instead of piling at the edge of the domain.
-  public static func defaultRange(for domain: ClosedRange<Double>) -> ClosedRange<Double> {
+  /// extrapolated instead of piling at the edge of the domain; then clipped to where the
+  /// model is defined: at 0 for the families with powers or ratios of x (a positive x for
+  /// `log`), and for a formula at the first of 512 steps outward from the domain where the
+  /// response or its leverage is not finite.
+  static func defaultRange(for instrument: MeasuringInstrument) -> ClosedRange<Double> {
+    let domain = instrument.domain
     let width = domain.upperBound - domain.lowerBound
     let margin = width > 0 ? width : max(Swift.abs(domain.lowerBound), 1)
-    return (domain.lowerBound - margin)...(domain.upperBound + margin)
+    var lower = domain.lowerBound - margin, upper = domain.upperBound + margin
+    if let family = instrument.model.family {
+      if let lowest = family.lowestX(domain: domain) { lower = max(lower, min(lowest, domain.lowerBound)) }
+    } else {
+      func finite(_ x: Double) -> Bool {
+        let (mean, leverage) = instrument.evaluate(at: x)
+        return mean.isFinite && leverage.isFinite
+      }
+      for k in 1...512 {
+        let x = domain.lowerBound - margin * Double(k) / 512
+        if !finite(x) { lower = domain.lowerBound - margin * Double(k - 1) / 512; break }
+      }
+      for k in 1...512 {
+        let x = domain.upperBound + margin * Double(k) / 512
+        if !finite(x) { upper = domain.upperBound + margin * Double(k - 1) / 512; break }
+      }
+    }
+    return lower...upper
   }
 
   /// Measures one observation.
@@ -143,9 +164,13 @@ public final class Measurer {
     let thresholds = settings.thresholds
     let domain = linear.domain
     let pOutside = min(1, max(0, tabulation.cdf(domain.lowerBound) + 1 - tabulation.cdf(domain.upperBound)))
-    let boundDensity = max(tabulation.relativeDensity(priorRange.lowerBound), tabulation.relativeDensity(priorRange.upperBound))
-    let atBound = tabulation.relativeDensity(priorRange.lowerBound) >= tabulation.relativeDensity(priorRange.upperBound)
-      ? priorRange.lowerBound : priorRange.upperBound
+    // The density at each bound, or just inside it where the model is undefined at the bound
+    // itself (x = 0 for a 4pl, whose posterior piles there for a reading below its asymptote).
+    let inset = (priorRange.upperBound - priorRange.lowerBound) * 1e-9
+    let lowerDensity = max(tabulation.relativeDensity(priorRange.lowerBound), tabulation.relativeDensity(priorRange.lowerBound + inset))
+    let upperDensity = max(tabulation.relativeDensity(priorRange.upperBound), tabulation.relativeDensity(priorRange.upperBound - inset))
+    let boundDensity = max(lowerDensity, upperDensity)
+    let atBound = lowerDensity >= upperDensity ? priorRange.lowerBound : priorRange.upperBound
 
     let y = likelihood.meanReading
     let reading = ReadingCheck(

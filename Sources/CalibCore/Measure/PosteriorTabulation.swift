@@ -78,8 +78,9 @@ final class PosteriorTabulation {
       let right = i < gridCount ? gridL[i + 1] : -.infinity
       guard gridL[i] >= left, gridL[i] >= right, gridL[i] > -.infinity else { continue }
       if i > 0, i < gridCount, gridL[i] > left, gridL[i] > right {
+        // GSL's minimizer refuses non-finite values: a point of zero density counts as huge.
         let x = try Minimizer.minimize(
-          { -self.evaluate($0) }, guess: gridX[i], lower: gridX[i - 1], upper: gridX[i + 1],
+          { let v = -self.evaluate($0); return v.isFinite ? v : 1e300 }, guess: gridX[i], lower: gridX[i - 1], upper: gridX[i + 1],
           tolerance: max(width * 1e-15, Swift.abs(gridX[i]) * 1e-15))
         candidates.append((x, evaluate(x)))
       } else {
@@ -284,9 +285,12 @@ final class PosteriorTabulation {
 
   // MARK: - Evaluation
 
+  /// ℓ(x); −∞ where the model is not defined (NaN: a power of a negative number, 0·log 0 in
+  /// a derivative at x = 0), which gives such points zero density.
   private func evaluate(_ x: Double) -> Double {
     evaluations += 1
-    return logDensity(x)
+    let l = logDensity(x)
+    return l.isNaN ? -.infinity : l
   }
 
   private func density(_ x: Double) -> Double {

@@ -29,7 +29,7 @@ struct ReadingLikelihood {
   ///
   /// - Throws: `MeasurementError.missingUncertainty` when the instrument's noise is known per
   ///   reading, the observation has no u, and the standards' u(y) differ.
-  init(_ observation: Observation, instrument: LinearInstrument, laguerre: (Int) throws -> FixedQuadrature) throws {
+  init(_ observation: Observation, instrument: MeasuringInstrument, laguerre: (Int) throws -> FixedQuadrature) throws {
     var uncertainties = observation.uncertainties
     if instrument.noiseKnown, uncertainties == nil {
       // With equal u(y) at every standard, a reading without u is taken to have the same.
@@ -99,7 +99,7 @@ struct ReadingLikelihood {
   /// degrees of freedom (nil for a normal quantile): Graybill's pooled variance
   /// ((n−p)s² + (m−1)s_y²)/(n−p+m−1)·(1/m + h) on n−p+m−1 dof when σ is estimated,
   /// 1/W + h when the readings carry u.
-  func classicalVariance(leverage h: Double, instrument: LinearInstrument) -> (variance: Double, dof: Double?) {
+  func classicalVariance(leverage h: Double, instrument: MeasuringInstrument) -> (variance: Double, dof: Double?) {
     switch kind {
     case .student(let nu, let s2, let m, let within):
       let pooled = (nu * s2 + within) / (nu + m - 1)

@@ -71,6 +71,17 @@ public enum ModelFamily: Equatable, Sendable {
     }
   }
 
+  /// Where the family is defined in x, as the smallest x it takes: 0 for the families with
+  /// powers or ratios of x (4pl, 5pl, power, mm), a positive x for log; nil when it is defined
+  /// for every x. Measurement clips the prior range of x to it.
+  func lowestX(domain: ClosedRange<Double>) -> Double? {
+    switch self {
+    case .polynomial, .exponential: return nil
+    case .fourParameterLogistic, .fiveParameterLogistic, .power, .michaelisMenten: return 0
+    case .logarithmic: return domain.lowerBound > 0 ? domain.lowerBound / 1000 : nil
+    }
+  }
+
   /// The parameters, in the order the instrument file lists them.
   var parameterNames: [String] {
     switch self {

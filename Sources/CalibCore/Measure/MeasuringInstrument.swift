@@ -1,11 +1,14 @@
-/// An instrument file made ready to measure with: the response of a model linear in its
-/// parameters, in one predictor, with the posterior of its parameters.
+/// An instrument file made ready to measure with: a response in one predictor, with the
+/// posterior of its parameters.
 ///
-/// For a standard or an unknown at x: the mean response μ(x) = φ₀(x) + φ(x)ᵀâ and the
-/// leverage h(x) = φ(x)ᵀCφ(x), with C = (ΦᵀWΦ)⁻¹ (docs/linear-posterior.md).
-struct LinearInstrument {
+/// For a standard or an unknown at x: the mean response μ(x) = f(x; â) and the leverage
+/// h(x) = g(x)ᵀCg(x), with g = ∂f/∂a at â and C the posterior's scale ((ΦᵀWΦ)⁻¹ for a linear
+/// model, where g = φ and all is exact; (JᵀWJ)⁻¹ at the optimum for a nonlinear one, where
+/// this is the linearized predictive of the Laplace posterior: docs/measurement.md).
+struct MeasuringInstrument {
   let model: ResponseModel
-  let linear: LinearStructure
+  /// The decomposition of a linear model; nil for a nonlinear one.
+  let linear: LinearStructure?
   /// â.
   let coefficients: [Double]
   /// C, row-major p×p.
@@ -31,22 +34,18 @@ struct LinearInstrument {
 
   /// Prepares `state`.
   ///
-  /// - Throws: `MeasurementError.unsupportedInstrument` for a nonlinear model or several
-  ///   predictors.
+  /// - Throws: `MeasurementError.unsupportedInstrument` for several predictors.
   init(_ state: InstrumentState) throws {
     let model = try ResponseModel(spec: state.model.spec, predictors: state.model.predictors)
-    guard let linear = model.linearStructure else {
-      throw MeasurementError.unsupportedInstrument("the instrument's model is nonlinear; this version measures with linear instruments only")
-    }
     guard model.predictors.count == 1 else {
       throw MeasurementError.unsupportedInstrument(
         "the instrument has \(model.predictors.count) predictors; measuring infers one unknown quantity, so it needs an instrument with one")
     }
     self.model = model
-    self.linear = linear
+    self.linear = model.linearStructure
     coefficients = state.posterior.location
     scale = state.posterior.scale.flatMap { $0 }
-    noiseKnown = state.posterior.kind == "normal"
+    noiseKnown = state.noise.model == "known"
     s2 = state.posterior.s2 ?? 1
     dof = state.fit.dof
     standardsX = state.domain.x[0]
@@ -57,26 +56,41 @@ struct LinearInstrument {
     maxLeverage = state.domain.maxLeverage
   }
 
-  /// μ(x) and h(x), using `regressors` (p elements) as scratch space: no allocation.
+  /// Whether μ(x) and h(x) are exact (a linear model) rather than linearized.
+  var isExact: Bool { linear != nil }
+
+  /// μ(x) and h(x), using `regressors` (p elements) as scratch space: no heap allocation.
   func evaluate(at x: Double, regressors: UnsafeMutableBufferPointer<Double>) -> (mean: Double, leverage: Double) {
     let p = parameterCount
-    var slot = x
-    return withUnsafePointer(to: &slot) { pointer in
-      let slots = UnsafeBufferPointer(start: pointer, count: 1)
-      var mean: Double = linear.compiledOffset.evaluate(slots)
-      for j in 0..<p {
-        let phi: Double = linear.compiledBasis[j].evaluate(slots)
-        regressors[j] = phi
-        mean += phi * coefficients[j]
+    let mean: Double
+    if let linear {
+      var slot = x
+      mean = withUnsafePointer(to: &slot) { pointer in
+        let slots = UnsafeBufferPointer(start: pointer, count: 1)
+        var mean: Double = linear.compiledOffset.evaluate(slots)
+        for j in 0..<p {
+          let phi: Double = linear.compiledBasis[j].evaluate(slots)
+          regressors[j] = phi
+          mean += phi * coefficients[j]
+        }
+        return mean
       }
-      var leverage = 0.0
-      for j in 0..<p {
-        var row = 0.0
-        for k in 0..<p { row += scale[j * p + k] * regressors[k] }
-        leverage += regressors[j] * row
+    } else {
+      mean = withUnsafeTemporaryAllocation(of: Double.self, capacity: p + 1) { slots in
+        slots[0] = x
+        for j in 0..<p { slots[j + 1] = coefficients[j] }
+        let view = UnsafeBufferPointer(slots)
+        for j in 0..<p { regressors[j] = model.compiledParameterDerivatives[j].evaluate(view) }
+        return model.compiledResponse.evaluate(view)
       }
-      return (mean, leverage)
     }
+    var leverage = 0.0
+    for j in 0..<p {
+      var row = 0.0
+      for k in 0..<p { row += scale[j * p + k] * regressors[k] }
+      leverage += regressors[j] * row
+    }
+    return (mean, leverage)
   }
 
   /// μ(x) and h(x), allocating scratch space: for calls outside hot loops.
