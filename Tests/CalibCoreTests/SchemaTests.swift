@@ -15,6 +15,7 @@ struct SchemaTests {
       try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading"),
       try fixtureInstrument("pontius-load-cell.csv", x: "load", y: "deflection", spec: "poly:2"),
       try textInstrument("x,y\n1,5\n2,5\n3,5\n", spec: "line"),
+      try fixtureInstrument("elisa-4pl.csv", x: "conc_ng_mL", y: "od", spec: "4pl"),
     ]
   }
 
@@ -53,6 +54,18 @@ struct SchemaTests {
     let problems = validator.validate(try JSONValue.parse(document), against: "report.schema.json")
     #expect(problems.isEmpty, "\(problems)")
     #expect(json.summary.observations == observations.count)
+  }
+
+  @Test("reports with a nonlinear instrument")
+  func nonlinearReport() throws {
+    let validator = try JSONSchemaValidator(folder: Self.folder)
+    let measurer = try Measurer(instrument: try instruments()[4], settings: MeasurementSettings())
+    for y in [0.6, 2.45] {
+      var encoder = ReportEncoder(format: .ndjson)
+      let line = try encoder.observation(try measurer.measure(Observation(id: "e", readings: [y], line: 2)))
+      let problems = validator.validate(try JSONValue.parse(Array(line.dropLast())), against: "report.schema.json#/$defs/observation")
+      #expect(problems.isEmpty, "\(problems)")
+    }
   }
 
   @Test("coverage maps")

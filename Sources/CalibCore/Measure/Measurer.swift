@@ -133,7 +133,8 @@ public final class Measurer {
         numerical: NumericalError(
           integrationRelative: tabulation.relativeError,
           quantileTolerance: max(width * 1e-15, tabulation.relativeError * sd * 10),
-          densityEvaluations: tabulation.evaluations))
+          densityEvaluations: tabulation.evaluations),
+        predictive: linear.isExact ? "exact" : "linearized")
     case .inversion, .wald:
       let classical = ClassicalCalibration(instrument: linear, likelihood: likelihood, level: settings.level, range: priorRange)
       let result = settings.method == .inversion ? try classical.inversion() : try classical.wald()
@@ -141,7 +142,8 @@ public final class Measurer {
       quantity = QuantityEstimate(
         method: settings.method.rawValue, estimate: result.estimate, mean: nil, sd: result.standardError,
         median: nil, modes: nil, interval: Measurer.intervalRecord(result.pieces, level: settings.level), hpd: nil,
-        solutions: result.solutions, quantile: result.quantile, dof: result.dof, numerical: nil)
+        solutions: result.solutions, quantile: result.quantile, dof: result.dof, numerical: nil,
+        predictive: linear.isExact ? "exact" : "linearized")
     }
     let coverage = coverageReport(estimate: estimate, credible: credible, likelihood: likelihood)
     return ObservationReport(

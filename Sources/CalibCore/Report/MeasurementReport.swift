@@ -39,6 +39,10 @@ public struct QuantityEstimate: Codable, Equatable, Sendable {
   public var dof: Double?
   /// Estimates of the numerical error (bayes).
   public var numerical: NumericalError?
+  /// How the instrument state was integrated out: `exact` (a linear instrument: Student-t,
+  /// normal or σ² mixture in closed form) or `linearized` (a nonlinear instrument: the
+  /// Laplace posterior pushed through the response's first-order expansion).
+  public var predictive: String?
 }
 
 /// An interval at a level. A bound is null when the interval is unbounded on that side

@@ -1,0 +1,103 @@
+import CalibCore
+import Foundation
+import Testing
+
+/// Nonlinear instruments: self-starting fits against an independent solver, measurement by
+/// the linearized predictive against brute force, and honest answers near asymptotes.
+@Suite("Nonlinear instruments")
+struct NonlinearInstrumentTests {
+  func elisa() throws -> InstrumentState {
+    try fixtureInstrument("elisa-4pl.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
+  }
+
+  /// scipy.optimize.least_squares (method 'lm', tolerances 1e-15) on the same files gave
+  /// 4pl: a 0.054077883599372385, b 1.1135281721559633, c 11.96655686202693,
+  /// d 2.1935296273688816, se 0.009569456457198915, 0.02735866446984214, 0.2763243682681135,
+  /// 0.01486509990847881; mm: vmax 954.4748877138455, km 45.4055625555808, se
+  /// 14.447911414018861, 1.572646003147732. Agreement to 1e-7 relative (scipy's tolerance).
+  @Test("self-starting 4pl and mm fits agree with an independent solver")
+  func selfStart() throws {
+    let four = try elisa()
+    let reference = [0.054077883599372385, 1.1135281721559633, 11.96655686202693, 2.1935296273688816]
+    let referenceSE = [0.009569456457198915, 0.02735866446984214, 0.2763243682681135, 0.01486509990847881]
+    for (k, parameter) in four.parameters.enumerated() {
+      #expect(abs(parameter.estimate - reference[k]) <= 1e-7 * abs(reference[k]), "\(parameter)")
+      #expect(abs(parameter.stdError - referenceSE[k]) <= 1e-6 * referenceSE[k], "\(parameter)")
+    }
+    #expect(four.fit.solver?.startSource == "self-start")
+    #expect(four.posterior.kind == "laplace" && !four.model.linear)
+    let mm = try fixtureInstrument("saturating-detector.csv", x: "dose", y: "counts", spec: "mm")
+    #expect(abs(mm.parameters[0].estimate - 954.4748877138455) <= 1e-7 * 954.5)
+    #expect(abs(mm.parameters[1].estimate - 45.4055625555808) <= 1e-7 * 45.4)
+    #expect(abs(mm.parameters[0].stdError - 14.447911414018861) <= 1e-6 * 14.45)
+  }
+
+  /// The linearized predictive written out independently: μ(x) = f(x; â), g = ∂f/∂a by
+  /// central differences, h = gᵀCg, a Student-t in the reading; then Simpson as for the
+  /// linear instruments. This checks the numerics of a nonlinear measurement.
+  @Test("a 4pl measurement against brute force on the linearized predictive")
+  func bruteForce() throws {
+    let state = try elisa()
+    let a = state.posterior.location
+    func f(_ x: Double, _ p: [Double]) -> Double { p[3] + (p[0] - p[3]) / (1 + pow(x / p[2], p[1])) }
+    let reading = 1.0
+    let logLikelihood = { (x: Double) -> Double in
+      var g = [Double](repeating: 0, count: 4)
+      for j in 0..<4 {
+        var up = a, down = a
+        let step = 1e-6 * max(abs(a[j]), 1e-3)
+        up[j] += step; down[j] -= step
+        g[j] = (f(x, up) - f(x, down)) / (2 * step)
+      }
+      var h = 0.0
+      for j in 0..<4 { for k in 0..<4 { h += g[j] * state.posterior.scale[j][k] * g[k] } }
+      let s2 = state.posterior.s2!, nu = Double(state.posterior.dof!)
+      let d = reading - f(x, a)
+      return -0.5 * log(1 + h) - 0.5 * (nu + 1) * log(1 + d * d / (s2 * (1 + h) * nu))
+    }
+    let range = ClosedRangeRecord(lower: 3, upper: 12)
+    let report = try Measurer(instrument: state, settings: MeasurementSettings(range: range))
+      .measure(Observation(id: "e", readings: [reading], line: 2))
+    let brute = BruteForcePosterior(range: 3...12, intervals: 200_000, logLikelihood: logLikelihood)
+    // Central differences carry ~1e-10 relative error into h: 1e-5 sd is ample and still tight.
+    let tolerance = 1e-5 * brute.sd
+    #expect(report.x.predictive == "linearized")
+    #expect(abs(report.x.mean! - brute.mean) <= tolerance)
+    #expect(abs(report.x.sd! - brute.sd) <= tolerance)
+    #expect(abs(report.x.median! - brute.quantile(0.5)) <= tolerance)
+    #expect(abs(report.x.interval.lower! - brute.quantile(0.025)) <= tolerance)
+    #expect(abs(report.x.interval.upper! - brute.quantile(0.975)) <= tolerance)
+  }
+
+  @Test("readings beyond either asymptote of a 4pl are out of range; inside, covered")
+  func asymptotes() throws {
+    let measurer = try Measurer(instrument: try elisa(), settings: MeasurementSettings())
+    // The default range stops at x = 0, where the 4pl is defined to begin.
+    #expect(measurer.priorRange.lowerBound == 0)
+    func status(_ y: Double) throws -> String { try measurer.measure(Observation(id: "s", readings: [y], line: 2)).coverage.status }
+    #expect(try status(0.6) == "covered")
+    #expect(try status(2.45) == "out_of_range")  // above d ≈ 2.19
+    #expect(try status(0.01) == "out_of_range")  // below a ≈ 0.054
+  }
+
+  @Test("a saturating detector: a reading above vmax is out of range, never a confident interval")
+  func saturation() throws {
+    let state = try fixtureInstrument("saturating-detector.csv", x: "dose", y: "counts", spec: "mm")
+    let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
+    let inside = try measurer.measure(Observation(id: "in", readings: [375], line: 2))
+    #expect(inside.coverage.status == "covered")
+    let above = try measurer.measure(Observation(id: "above", readings: [990], line: 3))
+    #expect(above.coverage.status == "out_of_range")
+    #expect(above.coverage.priorBoundDensity > 0.1)
+  }
+
+  @Test("a nonlinear formula needs --start; with it, it fits")
+  func formula() throws {
+    let data = try ReferenceData.calibration("strd/Misra1a.csv", x: ["x"], y: "y")
+    let model = try ResponseModel(spec: "b1*(1-exp(-b2*x))", predictors: ["x"])
+    #expect(throws: FitError.self) { try model.fit(to: data, provenance: testProvenance) }
+    let fit = try model.fit(to: data, start: ["b1": 500, "b2": 1e-4], provenance: testProvenance)
+    #expect(fit.fit.solver?.startSource == "given")
+    #expect(abs(fit.parameters[0].estimate - 238.94212918) < 1e-6)
+  }
+}
