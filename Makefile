@@ -46,6 +46,15 @@ demo: build
 	@echo "== Pressure transducer calibrated at both ends of its range only"
 	@$(CALIB) fit Fixtures/pressure-gap.csv --x pressure_kPa --y output_mV -o $(DEMO)/pressure.json
 	@$(CALIB) measure $(DEMO)/pressure.json Fixtures/pressure-observations.csv --y output_mV --id sample --format table
+	@echo
+	@echo "== ELISA-like 4PL assay, self-starting fit; samples beyond either asymptote"
+	@$(CALIB) fit Fixtures/elisa-4pl.csv --x conc_ng_mL --y od --model 4pl -o $(DEMO)/elisa.json
+	@$(CALIB) show $(DEMO)/elisa.json
+	@$(CALIB) measure $(DEMO)/elisa.json Fixtures/elisa-samples.csv --y od --id sample --format table
+	@echo
+	@echo "== Saturating detector whose standards stop short of the asymptote"
+	@$(CALIB) fit Fixtures/saturating-detector.csv --x dose --y counts --model mm -o $(DEMO)/detector.json
+	@$(CALIB) measure $(DEMO)/detector.json Fixtures/saturating-observations.csv --y counts --id id --format table
 	@rm -rf $(DEMO)
 
 # Speed and memory, release build (figures in the closing notes and docs/benchmarks.md).
