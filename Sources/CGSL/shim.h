@@ -14,6 +14,8 @@
 #include <gsl/gsl_min.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
 
 // GSL exports its method tables as mutable globals, which Swift's strict concurrency checking
 // refuses to read; these accessors return them as the constants they are.
@@ -40,6 +42,9 @@ static inline const gsl_multifit_nlinear_scale *calib_gsl_nlinear_scale_more(voi
 }
 static inline const gsl_multifit_nlinear_solver *calib_gsl_nlinear_solver_qr(void) {
   return gsl_multifit_nlinear_solver_qr;
+}
+static inline const gsl_rng_type *calib_gsl_rng_mt19937(void) {
+  return gsl_rng_mt19937;
 }
 
 #endif

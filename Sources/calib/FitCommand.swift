@@ -41,7 +41,10 @@ struct FitCommand: ParsableCommand {
   @Option(help: "Noise model: constant (σ estimated; default without --sy) or known (u(y) from --sy).")
   var noise: NoiseModel?
 
-  @Option(help: "Seed of the random number generator (recorded; a linear fit draws no random numbers).")
+  @Option(help: "Posterior of a nonlinear model: laplace, mcmc (samples), or auto (mcmc where the Laplace approximation fails).")
+  var posterior: PosteriorOption = .auto
+
+  @Option(help: "Seed of the random number generator of the MCMC sampler (a linear fit draws none).")
   var seed: UInt64 = 1
 
   @Option(name: .shortAndLong, help: ArgumentHelp("Instrument file to write, or - for standard output.", valueName: "file"))
@@ -97,13 +100,19 @@ struct FitCommand: ParsableCommand {
         command: ["calib"] + CommandLine.arguments.dropFirst())
       let instrument: InstrumentState
       do {
-        instrument = try model.fit(to: data, start: startValues, provenance: provenance)
+        instrument = try model.fit(
+          to: data, start: startValues, posterior: PosteriorChoice(rawValue: posterior.rawValue)!, seed: seed, provenance: provenance)
       } catch let error as FitError {
         throw error.inputError(in: calibration) ?? error
       }
       try OutputFile.write(try InstrumentFile.encode(instrument), to: output)
     }
   }
+}
+
+/// The posterior representations of a nonlinear instrument.
+enum PosteriorOption: String, ExpressibleByArgument, CaseIterable {
+  case laplace, mcmc, auto
 }
 
 /// The noise models of this version.

@@ -36,6 +36,9 @@ struct MeasureCommand: ParsableCommand {
   @Option(help: "Seed of the random number generator (recorded; linear instruments draw none).")
   var seed: UInt64 = 1
 
+  @Option(help: "Nonlinear instruments: integrate the instrument state out through the linearized response, or over its posterior samples (default: samples when the instrument has them).")
+  var marginalize: MarginalizeOption?
+
   @Option(help: "Output format.")
   var format: FormatOption = .json
 
@@ -56,6 +59,10 @@ struct MeasureCommand: ParsableCommand {
 
   enum MethodOption: String, ExpressibleByArgument, CaseIterable {
     case bayes, inversion, wald
+  }
+
+  enum MarginalizeOption: String, ExpressibleByArgument, CaseIterable {
+    case linearized, samples
   }
 
   enum FormatOption: String, ExpressibleByArgument, CaseIterable {
@@ -85,7 +92,7 @@ struct MeasureCommand: ParsableCommand {
       thresholds.minimumSupport = minimumSupport
       let settings = MeasurementSettings(
         level: level, method: MeasurementSettings.Method(rawValue: method.rawValue)!, range: try RangeOption.parse(range),
-        thresholds: thresholds)
+        thresholds: thresholds, marginalization: marginalize.map { MeasurementSettings.Marginalization(rawValue: $0.rawValue)! })
       let measurer: Measurer
       do {
         measurer = try Measurer(instrument: state, settings: settings)

@@ -18,7 +18,12 @@ extension ResponseModel {
   /// - Returns: The instrument state.
   /// - Throws: `FitError` for too few standards, a rank-deficient design, a model undefined
   ///   at a standard, missing starting values, or a fit that does not converge; `GSLError`.
-  public func fit(to data: CalibrationData, start: [String: Double] = [:], provenance: Provenance) throws -> InstrumentState {
+  ///   - posterior: For a nonlinear model: Laplace, MCMC samples, or decided from the data.
+  ///   - seed: The seed of the sampler's random numbers.
+  public func fit(
+    to data: CalibrationData, start: [String: Double] = [:], posterior: PosteriorChoice = .auto, seed: UInt64 = 1,
+    provenance: Provenance
+  ) throws -> InstrumentState {
     let n = data.count
     let p = parameters.count
     let noiseKnown = data.responseUncertainties != nil
@@ -30,7 +35,7 @@ extension ResponseModel {
           : "the model has \(p) parameter\(p == 1 ? "" : "s") and one more standard is needed to estimate the noise (or give --sy)")
     }
     let solution = try linearStructure.map { try linearSolution(data, $0) } ?? nonlinearSolution(data, start: start)
-    return try assemble(solution, data: data, provenance: provenance)
+    return try sampledPosterior(try assemble(solution, data: data, provenance: provenance), data: data, choice: posterior, seed: seed)
   }
 
   /// What either kind of fit hands to `assemble`.

@@ -181,6 +181,52 @@ public struct PosteriorRecord: Codable, Equatable, Sendable {
   public var s2: Double?
   /// The degrees of freedom ν = n − p of the Student-t; null for `normal`.
   public var dof: Int?
+  /// Draws of the parameters from the exact posterior (nonlinear models, by MCMC), each in
+  /// the order of `parameters`; absent when the Laplace approximation is used.
+  public var samples: [[Double]]?
+  /// With σ estimated, a draw of σ for each sample, from p(σ² | a, D) = RSS(a)/χ²ₙ.
+  public var sigmaSamples: [Double]?
+  /// How the samples were drawn, and their diagnostics.
+  public var sampler: SamplerRecord?
+  /// Which representation was asked for and used, and why (nonlinear models).
+  public var choice: PosteriorChoiceRecord?
+
+  enum CodingKeys: String, CodingKey {
+    case kind, location, scale, s2, dof, samples, sampler, choice
+    case sigmaSamples = "sigma_samples"
+  }
+}
+
+/// The MCMC run behind posterior samples.
+public struct SamplerRecord: Codable, Equatable, Sendable {
+  /// `affine-invariant ensemble (Goodman & Weare 2010), stretch move a = 2`.
+  public var method: String
+  public var walkers: Int
+  public var burnIn: Int
+  public var steps: Int
+  public var thin: Int
+  /// The seed of GSL's Mersenne Twister.
+  public var seed: UInt64
+  /// Fraction of proposals accepted.
+  public var acceptance: Double
+  /// Gelman–Rubin R̂ per parameter (near 1 when the walkers agree).
+  public var rHat: [Double]
+  /// Effective sample size per parameter.
+  public var effectiveSampleSize: [Double]
+
+  enum CodingKeys: String, CodingKey {
+    case method, walkers, steps, thin, seed, acceptance
+    case burnIn = "burn_in"
+    case rHat = "r_hat"
+    case effectiveSampleSize = "effective_sample_size"
+  }
+}
+
+/// The posterior representation asked for (`--posterior`) and the one used, with the reason.
+public struct PosteriorChoiceRecord: Codable, Equatable, Sendable {
+  public var requested: String
+  public var used: String
+  public var reason: String
 }
 
 /// The calibrated domain: the standards themselves and their ranges.

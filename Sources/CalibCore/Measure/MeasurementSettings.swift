@@ -11,6 +11,14 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
     case wald
   }
 
+  /// How a nonlinear instrument's state is integrated out.
+  public enum Marginalization: String, Codable, Sendable, CaseIterable {
+    /// Through the response's first-order expansion about the estimate (Laplace).
+    case linearized
+    /// By averaging the readings' likelihood over the instrument's posterior samples.
+    case samples
+  }
+
   /// The level of intervals, in (0, 1).
   public var level: Double
   /// The method.
@@ -19,11 +27,17 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
   public var range: ClosedRangeRecord?
   /// The thresholds of the coverage status.
   public var thresholds: CoverageThresholds
+  /// For a nonlinear instrument; nil: samples when the instrument has them, else linearized.
+  public var marginalization: Marginalization?
 
-  public init(level: Double = 0.95, method: Method = .bayes, range: ClosedRangeRecord? = nil, thresholds: CoverageThresholds = CoverageThresholds()) {
+  public init(
+    level: Double = 0.95, method: Method = .bayes, range: ClosedRangeRecord? = nil,
+    thresholds: CoverageThresholds = CoverageThresholds(), marginalization: Marginalization? = nil
+  ) {
     self.level = level
     self.method = method
     self.range = range
     self.thresholds = thresholds
+    self.marginalization = marginalization
   }
 }

@@ -37,6 +37,9 @@ public final class Measurer {
     guard settings.level > 0, settings.level < 1 else {
       throw MeasurementError.invalidSetting("the level must lie strictly between 0 and 1, not \(settings.level)")
     }
+    if settings.marginalization == .samples, instrument.posterior.samples == nil {
+      throw MeasurementError.invalidSetting("the instrument has no posterior samples to average over: fit it with --posterior mcmc")
+    }
     let linear = try MeasuringInstrument(instrument)
     self.instrument = instrument
     self.settings = settings
@@ -59,6 +62,22 @@ public final class Measurer {
 
   deinit {
     regressors.deallocate()
+  }
+
+  /// The instrument's posterior samples when they are to be averaged over.
+  private var samples: [[Double]]? {
+    guard !linear.isExact, settings.marginalization != .linearized else { return nil }
+    return instrument.posterior.samples
+  }
+
+  /// `exact`, `linearized` or `samples`: how the Bayesian measurement integrates a out.
+  private var predictive: String {
+    linear.isExact ? "exact" : samples != nil ? "samples" : "linearized"
+  }
+
+  /// The smallest effective sample size of the instrument's sampler.
+  private var effectiveSampleSize: Double {
+    instrument.posterior.sampler?.effectiveSampleSize.min() ?? Double(instrument.posterior.samples?.count ?? 1)
   }
 
   /// The default prior range: the calibrated domain [a, b] widened by its width on each side,
@@ -104,8 +123,10 @@ public final class Measurer {
     }
     let linear = self.linear
     let regressors = self.regressors
+    let averaged = samples.map { SampleAveragedLikelihood(observation, instrument: linear, samples: $0, sigmas: instrument.posterior.sigmaSamples) }
     try tabulation.tabulate(
       logDensity: { x in
+        if let averaged { return averaged.logDensity(at: x) }
         let (mean, leverage) = linear.evaluate(at: x, regressors: regressors)
         return likelihood.logDensity(mean: mean, leverage: leverage)
       },
@@ -133,8 +154,9 @@ public final class Measurer {
         numerical: NumericalError(
           integrationRelative: tabulation.relativeError,
           quantileTolerance: max(width * 1e-15, tabulation.relativeError * sd * 10),
-          densityEvaluations: tabulation.evaluations),
-        predictive: linear.isExact ? "exact" : "linearized")
+          densityEvaluations: tabulation.evaluations,
+          monteCarloRelative: averaged?.monteCarloRelativeError(at: median, effectiveSampleSize: effectiveSampleSize)),
+        predictive: predictive)
     case .inversion, .wald:
       let classical = ClassicalCalibration(instrument: linear, likelihood: likelihood, level: settings.level, range: priorRange)
       let result = settings.method == .inversion ? try classical.inversion() : try classical.wald()

@@ -40,8 +40,9 @@ public struct QuantityEstimate: Codable, Equatable, Sendable {
   /// Estimates of the numerical error (bayes).
   public var numerical: NumericalError?
   /// How the instrument state was integrated out: `exact` (a linear instrument: Student-t,
-  /// normal or σ² mixture in closed form) or `linearized` (a nonlinear instrument: the
-  /// Laplace posterior pushed through the response's first-order expansion).
+  /// normal or σ² mixture in closed form), `linearized` (a nonlinear instrument: the Laplace
+  /// posterior pushed through the response's first-order expansion) or `samples` (the
+  /// likelihood averaged over posterior samples).
   public var predictive: String?
 }
 
@@ -97,10 +98,14 @@ public struct NumericalError: Codable, Equatable, Sendable {
   public var quantileTolerance: Double
   /// Evaluations of the posterior density spent.
   public var densityEvaluations: Int
+  /// With samples: the Monte Carlo standard error of the averaged likelihood at the
+  /// estimate, relative to it (sd of the sample terms / their mean / √ESS).
+  public var monteCarloRelative: Double?
 
   enum CodingKeys: String, CodingKey {
     case integrationRelative = "integration_relative"
     case quantileTolerance = "quantile_tolerance"
     case densityEvaluations = "density_evaluations"
+    case monteCarloRelative = "monte_carlo_relative"
   }
 }

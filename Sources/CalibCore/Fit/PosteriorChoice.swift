@@ -1,0 +1,104 @@
+/// How to represent the posterior of a nonlinear instrument (`calib fit --posterior`).
+public enum PosteriorChoice: String, CaseIterable, Sendable {
+  /// The Gaussian at the optimum.
+  case laplace
+  /// Samples from the exact posterior by MCMC.
+  case mcmc
+  /// MCMC when the residual sum of squares departs from its quadratic approximation by more
+  /// than 20% at two standard errors along some parameter; Laplace otherwise.
+  case auto
+}
+
+extension ResponseModel {
+  /// Adds posterior samples to a nonlinear instrument when `choice` asks for them or finds the
+  /// Laplace approximation inadequate, and records why (docs/nonlinear-fit.md).
+  ///
+  /// The target is p(a | D) with a flat prior: ∝ RSS(a)^(−n/2) with σ estimated (σ
+  /// integrated out under p(σ) ∝ 1/σ), ∝ exp(−χ²(a)/2) with u(y) known.
+  func sampledPosterior(_ state: InstrumentState, data: CalibrationData, choice: PosteriorChoice, seed: UInt64) throws -> InstrumentState {
+    guard linearStructure == nil else { return state }
+    let n = data.count
+    let p = parameters.count
+    let weights = (0..<n).map { i in data.responseUncertainties.map { 1 / $0[i].doubleValue } ?? 1 }
+    let x = data.predictors.map { $0.map(\.doubleValue) }
+    let y = data.responses.map(\.doubleValue)
+    let noiseKnown = data.responseUncertainties != nil
+    func rss(_ a: [Double]) -> Double {
+      var total = 0.0
+      for i in 0..<n {
+        let r = (y[i] - (compiledResponse.evaluate(x[i] + a) as Double)) * weights[i]
+        total += r * r
+      }
+      return total.isFinite ? total : .infinity
+    }
+    let estimate = state.posterior.location
+    let minimum = state.fit.rss
+
+    // Adequacy of the quadratic approximation, parameter by parameter.
+    var worst = (ratio: 0.0, name: parameters[0])
+    for j in 0..<p {
+      let se = state.parameters[j].stdError
+      var curvature = 0.0
+      for i in 0..<n {
+        let g: Double = compiledParameterDerivatives[j].evaluate(x[i] + estimate)
+        curvature += g * g * weights[i] * weights[i]
+      }
+      let predicted = 4 * se * se * curvature
+      for sign in [-1.0, 1.0] {
+        var a = estimate
+        a[j] += sign * 2 * se
+        let actual = rss(a) - minimum
+        let ratio = predicted > 0 && actual.isFinite ? Swift.abs(actual - predicted) / predicted : .infinity
+        if ratio > worst.ratio { worst = (ratio, parameters[j]) }
+      }
+    }
+    let departs = worst.ratio > 0.2
+    let describe = worst.ratio.isFinite
+      ? "the residual sum of squares departs from its quadratic approximation by \(Int((worst.ratio * 100).rounded()))% at 2 standard errors of \(worst.name)"
+      : "the model is not finite at 2 standard errors of \(worst.name)"
+    var result = state
+    let use: PosteriorChoice
+    let reason: String
+    switch choice {
+    case .laplace:
+      use = .laplace
+      reason = "asked for; " + describe
+    case .mcmc:
+      use = .mcmc
+      reason = "asked for; " + describe
+    case .auto:
+      use = departs ? .mcmc : .laplace
+      reason = describe + (departs ? " (more than 20%): sampled" : " (at most 20%): the Laplace approximation holds")
+    }
+    result.posterior.choice = PosteriorChoiceRecord(requested: choice.rawValue, used: use.rawValue, reason: reason)
+    guard use == .mcmc else { return result }
+
+    // The spread of the starting walkers: the Cholesky factor of the Laplace covariance.
+    var spread = [Double](repeating: 0, count: p * p)
+    for i in 0..<p {
+      for j in 0...i {
+        var sum = state.covariance[i][j]
+        for k in 0..<j { sum -= spread[i * p + k] * spread[j * p + k] }
+        spread[i * p + j] = i == j ? Swift.max(sum, 0).squareRoot() : (spread[j * p + j] > 0 ? sum / spread[j * p + j] : 0)
+      }
+    }
+    let random = try RandomNumbers(seed: seed)
+    let sampler = EnsembleSampler(
+      logDensity: { a in
+        let value = rss(a)
+        guard value.isFinite else { return -.infinity }
+        return noiseKnown ? -0.5 * value : -0.5 * Double(n) * _log(value)
+      },
+      walkers: 32, burnIn: 500, steps: 1000, thin: 25)
+    let run = sampler.run(center: estimate, spread: spread, random: random)
+    result.posterior.samples = run.samples
+    if !noiseKnown {
+      result.posterior.sigmaSamples = run.samples.map { (rss($0) / random.chiSquared(Double(n))).squareRoot() }
+    }
+    result.posterior.sampler = SamplerRecord(
+      method: "affine-invariant ensemble (Goodman & Weare 2010), stretch move a = 2",
+      walkers: sampler.walkers, burnIn: sampler.burnIn, steps: sampler.steps, thin: sampler.thin, seed: seed,
+      acceptance: run.acceptance, rHat: run.rHat, effectiveSampleSize: run.effectiveSampleSize)
+    return result
+  }
+}

@@ -1,0 +1,70 @@
+/// p(y* | x) = E over posterior samples (a_s, σ_s) of Πᵢ N(yᵢ; f(x; a_s), σᵢ²): the instrument
+/// state integrated out by Monte Carlo over its MCMC samples (docs/nonlinear-fit.md). σᵢ is
+/// the sample's σ_s (σ estimated; the readings share it), or the reading's u when given or
+/// the noise is known.
+struct SampleAveragedLikelihood {
+  let instrument: MeasuringInstrument
+  let samples: [[Double]]
+  let variances: [[Double]]
+  let readings: [Double]
+
+  init(_ observation: Observation, instrument: MeasuringInstrument, samples: [[Double]], sigmas: [Double]?) {
+    self.instrument = instrument
+    self.samples = samples
+    readings = observation.readings
+    let commonU = instrument.standardsU.flatMap { u in u.allSatisfy { $0 == u[0] } ? u[0] : nil }
+    variances = samples.indices.map { s in
+      observation.readings.indices.map { i in
+        if let u = observation.uncertainties?[i] { return u * u }
+        if let sigma = sigmas?[s] { return sigma * sigma }
+        return (commonU ?? 1) * (commonU ?? 1)
+      }
+    }
+  }
+
+  /// Calls `body` with the log of each sample's term at x, in order, without allocating.
+  private func forEachTerm(at x: Double, _ body: (Double) -> Void) {
+    let p = samples.first?.count ?? 0
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: p + 1) { slots in
+      slots[0] = x
+      let view = UnsafeBufferPointer(slots)
+      for s in samples.indices {
+        for j in 0..<p { slots[j + 1] = samples[s][j] }
+        let mean: Double = instrument.model.compiledResponse.evaluate(view)
+        var total = 0.0
+        for i in readings.indices {
+          let v = variances[s][i]
+          total += -0.5 * _log(v) - 0.5 * (readings[i] - mean) * (readings[i] - mean) / v
+        }
+        body(total)
+      }
+    }
+  }
+
+  /// log p(y* | x) up to a constant, by a streaming log-sum-exp over the samples.
+  func logDensity(at x: Double) -> Double {
+    var largest = -Double.infinity
+    var sum = 0.0
+    forEachTerm(at: x) { term in
+      guard term.isFinite else { return }
+      if term > largest {
+        sum = sum * _exp(largest - term) + 1
+        largest = term
+      } else {
+        sum += _exp(term - largest)
+      }
+    }
+    return largest.isFinite ? largest + _log(sum / Double(samples.count)) : -.infinity
+  }
+
+  /// sd of the sample terms over their mean, divided by √ESS, at x.
+  func monteCarloRelativeError(at x: Double, effectiveSampleSize: Double) -> Double {
+    var terms: [Double] = []
+    forEachTerm(at: x) { terms.append($0) }
+    guard let top = terms.max(), top.isFinite else { return .nan }
+    let w = terms.map { _exp($0 - top) }
+    let mean = w.reduce(0, +) / Double(w.count)
+    let variance = w.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(w.count - 1, 1))
+    return variance.squareRoot() / mean / max(effectiveSampleSize, 1).squareRoot()
+  }
+}
