@@ -43,6 +43,9 @@ static inline const gsl_multifit_nlinear_scale *calib_gsl_nlinear_scale_more(voi
 static inline const gsl_multifit_nlinear_solver *calib_gsl_nlinear_solver_qr(void) {
   return gsl_multifit_nlinear_solver_qr;
 }
+static inline const gsl_integration_fixed_type *calib_gsl_fixed_hermite(void) {
+  return gsl_integration_fixed_hermite;
+}
 static inline const gsl_rng_type *calib_gsl_rng_mt19937(void) {
   return gsl_rng_mt19937;
 }

@@ -36,7 +36,7 @@ struct MeasureCommand: ParsableCommand {
   @Option(help: "Seed of the random number generator (recorded; linear instruments draw none).")
   var seed: UInt64 = 1
 
-  @Option(help: "Nonlinear instruments: integrate the instrument state out through the linearized response, or over its posterior samples (default: samples when the instrument has them).")
+  @Option(help: "Nonlinear instruments: integrate the instrument state out through the linearized response, over its posterior samples, or by quadrature over the parameters (default: samples when the instrument has them, else linearized).")
   var marginalize: MarginalizeOption?
 
   @Option(help: "Output format.")
@@ -62,7 +62,7 @@ struct MeasureCommand: ParsableCommand {
   }
 
   enum MarginalizeOption: String, ExpressibleByArgument, CaseIterable {
-    case linearized, samples
+    case linearized, samples, integration
   }
 
   enum FormatOption: String, ExpressibleByArgument, CaseIterable {

@@ -77,20 +77,36 @@ struct PosteriorSamplingTests {
     #expect(elisa.posterior.choice?.used == "laplace" && elisa.posterior.samples == nil)
   }
 
-  @Test("on a well-determined reading the linearized and sample-averaged measurements agree")
+  @Test("on a well-determined reading the three marginalizations agree")
   func marginalizationsAgree() throws {
     let state = try detector(.mcmc)
     let observation = Observation(id: "d", readings: [350], line: 2)
     let range = ClosedRangeRecord(lower: 20, upper: 40)
     let sampled = try Measurer(instrument: state, settings: MeasurementSettings(range: range)).measure(observation)
     let linearized = try Measurer(instrument: state, settings: MeasurementSettings(range: range, marginalization: .linearized)).measure(observation)
-    #expect(sampled.x.predictive == "samples" && linearized.x.predictive == "linearized")
+    let integrated = try Measurer(instrument: state, settings: MeasurementSettings(range: range, marginalization: .integration)).measure(observation)
+    #expect(sampled.x.predictive == "samples" && linearized.x.predictive == "linearized" && integrated.x.predictive == "integration")
+    #expect(abs(integrated.x.median! - linearized.x.median!) < 0.1 * linearized.x.sd!)
+    #expect(abs(integrated.x.sd! - linearized.x.sd!) < 0.1 * linearized.x.sd!)
     let mc = try #require(sampled.x.numerical?.monteCarloRelative)
     #expect(mc < 0.05)
     // Within a tenth of the posterior sd: the sample average differs from the linearization by
     // the posterior's small nonlinearity and the Monte Carlo error.
     #expect(abs(sampled.x.median! - linearized.x.median!) < 0.1 * linearized.x.sd!)
     #expect(abs(sampled.x.sd! - linearized.x.sd!) < 0.1 * linearized.x.sd!)
+  }
+
+  /// Standards far below km: the posterior runs along a ridge toward the unreached asymptote,
+  /// and a measurement through the linearization understates its spread.
+  @Test("where the linearization fails, the samples show a wider posterior")
+  func linearizationFails() throws {
+    let data = try readCalibration("x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
+    let state = try ResponseModel(spec: "mm", predictors: ["x"]).fit(to: data, provenance: testProvenance)
+    let observation = Observation(id: "top", readings: [190], line: 2)
+    let sampled = try Measurer(instrument: state, settings: MeasurementSettings()).measure(observation)
+    let linearized = try Measurer(instrument: state, settings: MeasurementSettings(marginalization: .linearized)).measure(observation)
+    #expect(sampled.x.sd! > 1.3 * linearized.x.sd!, "\(sampled.x.sd!) vs \(linearized.x.sd!)")
+    #expect(sampled.coverage.status == "extrapolated")
   }
 
   @Test("asking for samples an instrument does not have is an error")

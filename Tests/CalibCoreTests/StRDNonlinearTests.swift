@@ -47,7 +47,8 @@ struct StRDNonlinearTests {
     let model = try ResponseModel(spec: try #require(set.model_expr), predictors: set.predictors)
     #expect(model.parameters == set.param_names)
     let values = try #require(start == 1 ? set.start1 : set.start2)
-    let instrument = try model.fit(to: data, start: Dictionary(uniqueKeysWithValues: zip(set.param_names, values)), provenance: testProvenance)
+    let instrument = try model.fit(
+      to: data, start: Dictionary(uniqueKeysWithValues: zip(set.param_names, values)), posterior: .laplace, provenance: testProvenance)
     let estimates = instrument.parameters.enumerated().map { logRelativeError($1.estimate, certified: set.certified.params[$0]) }
     let errors = instrument.parameters.enumerated().map { logRelativeError($1.stdError, certified: set.certified.stddev[$0]) }
     let sd = logRelativeError(instrument.fit.residualSD ?? .nan, certified: set.certified.residual_sd)

@@ -38,4 +38,18 @@ struct FixedQuadrature: Sendable {
     let weights = Array(UnsafeBufferPointer(start: gsl_integration_fixed_weights(workspace), count: n))
     return FixedQuadrature(nodes: nodes, weights: weights)
   }
+
+  /// The n-point Gauss–Hermite rule for ∫ e^(−t²) g(t) dt over the real line.
+  ///
+  /// Calls `gsl_integration_fixed_alloc` with `gsl_integration_fixed_hermite`.
+  static func gaussHermite(points n: Int) throws(GSLError) -> FixedQuadrature {
+    GSL.prepare()
+    guard n > 0, let workspace = gsl_integration_fixed_alloc(calib_gsl_fixed_hermite(), n, 0, 1, 0, 0) else {
+      throw GSL.allocationFailure("gsl_integration_fixed_alloc")
+    }
+    defer { gsl_integration_fixed_free(workspace) }
+    let nodes = Array(UnsafeBufferPointer(start: gsl_integration_fixed_nodes(workspace), count: n))
+    let weights = Array(UnsafeBufferPointer(start: gsl_integration_fixed_weights(workspace), count: n))
+    return FixedQuadrature(nodes: nodes, weights: weights)
+  }
 }

@@ -17,6 +17,8 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
     case linearized
     /// By averaging the readings' likelihood over the instrument's posterior samples.
     case samples
+    /// By a product Gauss–Hermite rule over the parameters, weighted by the exact posterior.
+    case integration
   }
 
   /// The level of intervals, in (0, 1).

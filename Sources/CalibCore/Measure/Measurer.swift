@@ -66,13 +66,26 @@ public final class Measurer {
 
   /// The instrument's posterior samples when they are to be averaged over.
   private var samples: [[Double]]? {
-    guard !linear.isExact, settings.marginalization != .linearized else { return nil }
+    guard !linear.isExact, settings.marginalization == nil || settings.marginalization == .samples else { return nil }
     return instrument.posterior.samples
   }
 
-  /// `exact`, `linearized` or `samples`: how the Bayesian measurement integrates a out.
+  /// The quadrature over the parameters, made on first use.
+  private var integrationRule: QuadratureMarginalization?
+  private var integration: QuadratureMarginalization? {
+    get throws {
+      guard !linear.isExact, settings.marginalization == .integration else { return nil }
+      if integrationRule == nil { integrationRule = try QuadratureMarginalization(instrument, instrument: linear) }
+      return integrationRule
+    }
+  }
+
+  /// `exact`, `linearized`, `samples` or `integration`: how the Bayesian measurement
+  /// integrates a out.
   private var predictive: String {
-    linear.isExact ? "exact" : samples != nil ? "samples" : "linearized"
+    if linear.isExact { return "exact" }
+    if settings.marginalization == .integration { return "integration" }
+    return samples != nil ? "samples" : "linearized"
   }
 
   /// The smallest effective sample size of the instrument's sampler.
@@ -124,9 +137,12 @@ public final class Measurer {
     let linear = self.linear
     let regressors = self.regressors
     let averaged = samples.map { SampleAveragedLikelihood(observation, instrument: linear, samples: $0, sigmas: instrument.posterior.sigmaSamples) }
+    let quadrature = try integration
+    let readingU = observation.uncertainties ?? (linear.noiseKnown ? linear.standardsU.map { u in observation.readings.map { _ in u[0] } } : nil)
     try tabulation.tabulate(
       logDensity: { x in
         if let averaged { return averaged.logDensity(at: x) }
+        if let quadrature { return quadrature.logDensity(at: x, readings: observation.readings, uncertainties: readingU) }
         let (mean, leverage) = linear.evaluate(at: x, regressors: regressors)
         return likelihood.logDensity(mean: mean, leverage: leverage)
       },

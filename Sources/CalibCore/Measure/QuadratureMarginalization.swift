@@ -1,0 +1,107 @@
+/// p(y* | x) = ∫ p(y* | x, a) p(a | D) da by a product Gauss–Hermite rule in the coordinates
+/// that whiten the Laplace posterior (deterministic numerical integration over a, for
+/// instruments with few parameters: docs/nonlinear-fit.md).
+///
+/// With a = â + √2·L·t (L the Cholesky factor of the Laplace covariance), each node t_k of the
+/// product rule carries the weight w_k·e^(|t_k|²)·p(a_k | D), normalized to sum 1: the rule
+/// integrates against the exact posterior, the Gaussian serving only to place the nodes. With σ
+/// estimated, σ is integrated out per node: the readings are a multivariate t with n degrees of
+/// freedom about f(x; a_k), scale RSS(a_k)/n.
+struct QuadratureMarginalization {
+  let instrument: MeasuringInstrument
+  /// The nodes a_k and their normalized weights.
+  let nodes: [[Double]]
+  let weights: [Double]
+  /// RSS(a_k) (σ estimated) per node.
+  let residualSums: [Double]
+  let n: Int
+  let noiseKnown: Bool
+
+  /// Points per dimension so that the product stays within 20 000 nodes (20 at most).
+  static func pointsPerDimension(_ p: Int) -> Int {
+    max(3, min(20, Int(_exp(_log(20_000) / Double(p)))))
+  }
+
+  init(_ state: InstrumentState, instrument: MeasuringInstrument) throws {
+    let p = state.parameters.count
+    let rule = try FixedQuadrature.gaussHermite(points: QuadratureMarginalization.pointsPerDimension(p))
+    var factor = [Double](repeating: 0, count: p * p)
+    for i in 0..<p {
+      for j in 0...i {
+        var sum = state.covariance[i][j]
+        for k in 0..<j { sum -= factor[i * p + k] * factor[j * p + k] }
+        factor[i * p + j] = i == j ? max(sum, 0).squareRoot() : (factor[j * p + j] > 0 ? sum / factor[j * p + j] : 0)
+      }
+    }
+    let x = state.domain.x[0], y = state.domain.y
+    let weightsY = state.domain.uY.map { $0.map { 1 / ($0 * $0) } } ?? [Double](repeating: 1, count: y.count)
+    let noiseKnown = state.noise.model == "known"
+    func rss(_ a: [Double]) -> Double {
+      var total = 0.0
+      for i in x.indices {
+        let r = y[i] - (instrument.model.compiledResponse.evaluate([x[i]] + a) as Double)
+        total += weightsY[i] * r * r
+      }
+      return total
+    }
+    let m = rule.nodes.count
+    var nodes: [[Double]] = [], logWeights: [Double] = [], sums: [Double] = []
+    var index = [Int](repeating: 0, count: p)
+    repeat {
+      let t = index.map { rule.nodes[$0] * 2.0.squareRoot() }
+      let a = (0..<p).map { i in state.posterior.location[i] + (0...i).reduce(0.0) { $0 + factor[i * p + $1] * t[$1] } }
+      let value = rss(a)
+      if value.isFinite {
+        let logPosterior = noiseKnown ? -0.5 * value : -0.5 * Double(y.count) * _log(value)
+        let logRule = index.reduce(0.0) { $0 + _log(rule.weights[$1]) } + t.reduce(0.0) { $0 + $1 * $1 / 2 }
+        nodes.append(a)
+        logWeights.append(logPosterior + logRule)
+        sums.append(value)
+      }
+      var k = 0
+      while k < p {
+        index[k] += 1
+        if index[k] < m { break }
+        index[k] = 0
+        k += 1
+      }
+      if k == p { break }
+    } while true
+    let top = logWeights.max() ?? 0
+    let raw = logWeights.map { _exp($0 - top) }
+    let total = raw.reduce(0, +)
+    self.instrument = instrument
+    self.nodes = nodes
+    self.weights = raw.map { $0 / total }
+    self.residualSums = sums
+    self.n = y.count
+    self.noiseKnown = noiseKnown
+  }
+
+  /// log p(y* | x) up to a constant, for the readings and their u (given, or the standards'
+  /// common u when the noise is known); without u, σ is integrated out per node.
+  func logDensity(at x: Double, readings: [Double], uncertainties: [Double]?) -> Double {
+    let m = Double(readings.count)
+    var total = 0.0
+    let p = nodes.first?.count ?? 0
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: p + 1) { slots in
+      slots[0] = x
+      for k in nodes.indices where weights[k] > 0 {
+        for j in 0..<p { slots[j + 1] = nodes[k][j] }
+        let mean: Double = instrument.model.compiledResponse.evaluate(UnsafeBufferPointer(slots))
+        var logTerm: Double
+        if let u = uncertainties {
+          logTerm = 0
+          for i in readings.indices { logTerm += -_log(u[i]) - 0.5 * (readings[i] - mean) * (readings[i] - mean) / (u[i] * u[i]) }
+        } else {
+          // Multivariate t_n(f·1, (RSS/n)·I): ∝ (RSS/n)^(−m/2)·(1 + S/RSS)^(−(n+m)/2).
+          let scale = residualSums[k] / Double(n)
+          let s = readings.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
+          logTerm = -0.5 * m * _log(scale) - 0.5 * (Double(n) + m) * _log1p(s / residualSums[k])
+        }
+        total += weights[k] * _exp(logTerm)
+      }
+    }
+    return total > 0 ? _log(total) : -.infinity
+  }
+}
