@@ -43,6 +43,17 @@ struct Benchmark {
       for k in 0..<5000 { _ = try twoModes.measure(Observation(id: "\(k)", readings: [6 + 5 * generator.next()], uncertainties: [0.05], line: k + 2)) }
     }
     report("measure one reading, quadratic with two modes, u known, bayes", perItem: twoModeTime / 5000, unit: "readings")
+    // A 4PL instrument with posterior samples, measured by averaging over them.
+    let elisa = try ResponseModel(spec: "4pl", predictors: ["conc"])
+      .fit(to: try calibration(fixtures, "elisa-4pl.csv", x: "conc_ng_mL", y: "od"), posterior: .mcmc, seed: 1, provenance: provenance)
+    for marginalization in MeasurementSettings.Marginalization.allCases {
+      let measurer = try Measurer(instrument: elisa, settings: MeasurementSettings(marginalization: marginalization))
+      let count = marginalization == .linearized ? 5000 : 100
+      let seconds = try time {
+        for k in 0..<count { _ = try measurer.measure(Observation(id: "\(k)", readings: [0.3 + 1.5 * generator.next()], line: k + 2)) }
+      }
+      report("measure one reading, 4PL, bayes, \(marginalization.rawValue)", perItem: seconds / Double(count), unit: "readings")
+    }
     print(String(format: "peak resident memory of the benchmark: %.1f MB", peakMegabytes(RUSAGE_SELF)))
 
     // Streaming: calib measure on 200 000 readings to NDJSON, as a user runs it.
