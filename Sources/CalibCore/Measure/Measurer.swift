@@ -139,13 +139,20 @@ public final class Measurer {
     let averaged = samples.map { SampleAveragedLikelihood(observation, instrument: linear, samples: $0, sigmas: instrument.posterior.sigmaSamples) }
     let quadrature = try integration
     let readingU = observation.uncertainties ?? (linear.noiseKnown ? linear.standardsU.map { u in observation.readings.map { _ in u[0] } } : nil)
-    try tabulation.tabulate(
-      logDensity: { x in
-        if let averaged { return averaged.logDensity(at: x) }
-        if let quadrature { return quadrature.logDensity(at: x, readings: observation.readings, uncertainties: readingU) }
+    // One closure per way of integrating a out, chosen once, so the hot loop tests nothing.
+    let logDensity: (Double) -> Double
+    if let averaged {
+      logDensity = { averaged.logDensity(at: $0) }
+    } else if let quadrature {
+      logDensity = { quadrature.logDensity(at: $0, readings: observation.readings, uncertainties: readingU) }
+    } else {
+      logDensity = { x in
         let (mean, leverage) = linear.evaluate(at: x, regressors: regressors)
         return likelihood.logDensity(mean: mean, leverage: leverage)
-      },
+      }
+    }
+    try tabulation.tabulate(
+      logDensity: logDensity,
       lower: priorRange.lowerBound, upper: priorRange.upperBound,
       scaleHint: { x in
         let variance = likelihood.classicalVariance(leverage: linear.evaluate(at: x).leverage, instrument: linear).variance

@@ -9,6 +9,9 @@ struct MeasuringInstrument {
   let model: ResponseModel
   /// The decomposition of a linear model; nil for a nonlinear one.
   let linear: LinearStructure?
+  /// Its compiled regressors and offset, kept apart so that the hot loop copies no structure.
+  private let basis: [CompiledExpression]
+  private let offset: CompiledExpression?
   /// â.
   let coefficients: [Double]
   /// C, row-major p×p.
@@ -43,6 +46,8 @@ struct MeasuringInstrument {
     }
     self.model = model
     self.linear = model.linearStructure
+    basis = model.linearStructure?.compiledBasis ?? []
+    offset = model.linearStructure?.compiledOffset
     coefficients = state.posterior.location
     scale = state.posterior.scale.flatMap { $0 }
     noiseKnown = state.noise.model == "known"
@@ -63,13 +68,13 @@ struct MeasuringInstrument {
   func evaluate(at x: Double, regressors: UnsafeMutableBufferPointer<Double>) -> (mean: Double, leverage: Double) {
     let p = parameterCount
     let mean: Double
-    if let linear {
+    if let offset {
       var slot = x
       mean = withUnsafePointer(to: &slot) { pointer in
         let slots = UnsafeBufferPointer(start: pointer, count: 1)
-        var mean: Double = linear.compiledOffset.evaluate(slots)
+        var mean: Double = offset.evaluate(slots)
         for j in 0..<p {
-          let phi: Double = linear.compiledBasis[j].evaluate(slots)
+          let phi: Double = basis[j].evaluate(slots)
           regressors[j] = phi
           mean += phi * coefficients[j]
         }
