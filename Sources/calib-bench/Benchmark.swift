@@ -92,7 +92,7 @@ struct Benchmark {
   }
 
   static func report(_ what: String, perItem seconds: Double, unit: String) {
-    print(String(format: "%@: %.1f µs each, %.0f %@/s", what, seconds * 1e6, 1 / seconds, unit))
+    print(String(format: "%@: %.1f µs each, %.3g %@/s", what, seconds * 1e6, 1 / seconds, unit))
   }
 
   static func peakMegabytes(_ who: __rusage_who) -> Double {
