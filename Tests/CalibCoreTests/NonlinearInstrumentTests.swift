@@ -100,4 +100,51 @@ struct NonlinearInstrumentTests {
     #expect(fit.fit.solver?.startSource == "given")
     #expect(abs(fit.parameters[0].estimate - 238.94212918) < 1e-6)
   }
+
+  /// Wald for a 4pl by the delta method written out: x̂ solves f(x) = y, se =
+  /// s·√(1 + g(x̂)ᵀCg(x̂))/|f′(x̂)| with g and f′ by central differences, t on n − p dof.
+  @Test("classical Wald and inversion for a 4pl against the delta method")
+  func classical() throws {
+    let state = try elisa()
+    let a = state.posterior.location
+    func f(_ x: Double, _ p: [Double]) -> Double { p[3] + (p[0] - p[3]) / (1 + pow(x / p[2], p[1])) }
+    let reading = 1.0
+    // x̂ by bisection on the increasing curve.
+    var lo = 0.1, hi = 300.0
+    for _ in 0..<200 { let mid = 0.5 * (lo + hi); if f(mid, a) < reading { lo = mid } else { hi = mid } }
+    let x0 = 0.5 * (lo + hi)
+    var g = [Double](repeating: 0, count: 4)
+    for j in 0..<4 {
+      var up = a, down = a
+      let step = 1e-6 * max(abs(a[j]), 1e-3)
+      up[j] += step; down[j] -= step
+      g[j] = (f(x0, up) - f(x0, down)) / (2 * step)
+    }
+    var h = 0.0
+    for j in 0..<4 { for k in 0..<4 { h += g[j] * state.posterior.scale[j][k] * g[k] } }
+    let slope = (f(x0 * (1 + 1e-7), a) - f(x0 * (1 - 1e-7), a)) / (2e-7 * x0)
+    let se = (state.posterior.s2! * (1 + h)).squareRoot() / abs(slope)
+    let wald = try Measurer(instrument: state, settings: MeasurementSettings(method: .wald))
+      .measure(Observation(id: "w", readings: [reading], line: 2))
+    #expect(abs(wald.x.estimate - x0) < 1e-9 * x0)
+    #expect(abs(wald.x.sd! - se) < 1e-6 * se, "\(wald.x.sd!) vs \(se)")
+    #expect(wald.x.dof == 12)
+    // Inversion: at its ends the reading sits on the prediction band, |y − f| = t·s·√(1 + h).
+    let inversion = try Measurer(instrument: state, settings: MeasurementSettings(method: .inversion))
+      .measure(Observation(id: "i", readings: [reading], line: 2))
+    let t = try #require(inversion.x.quantile)
+    for end in [inversion.x.interval.lower!, inversion.x.interval.upper!] {
+      var gEnd = [Double](repeating: 0, count: 4)
+      for j in 0..<4 {
+        var up = a, down = a
+        let step = 1e-6 * max(abs(a[j]), 1e-3)
+        up[j] += step; down[j] -= step
+        gEnd[j] = (f(end, up) - f(end, down)) / (2 * step)
+      }
+      var hEnd = 0.0
+      for j in 0..<4 { for k in 0..<4 { hEnd += gEnd[j] * state.posterior.scale[j][k] * gEnd[k] } }
+      let band = t * (state.posterior.s2! * (1 + hEnd)).squareRoot()
+      #expect(abs(abs(reading - f(end, a)) - band) < 1e-6 * band)
+    }
+  }
 }
