@@ -41,6 +41,9 @@ struct FitCommand: ParsableCommand {
   @Option(help: "Noise model: constant (σ estimated; default without --sy) or known (u(y) from --sy).")
   var noise: NoiseModel?
 
+  @Option(help: ArgumentHelp("Bounds on parameters of a nonlinear model, a uniform prior for its posterior samples; an end may be left open.", valueName: "name=lo:hi,..."))
+  var bounds: String?
+
   @Option(help: "Posterior of a nonlinear model: laplace, mcmc (samples), or auto (mcmc where the Laplace approximation fails).")
   var posterior: PosteriorOption = .auto
 
@@ -78,6 +81,29 @@ struct FitCommand: ParsableCommand {
     }
   }
 
+  /// `--bounds name=lo:hi,...`, an empty end open.
+  private func parsedBounds() throws -> [String: RangeRecord] {
+    var result: [String: RangeRecord] = [:]
+    for item in (bounds ?? "").split(separator: ",") {
+      let pair = item.split(separator: "=", maxSplits: 1)
+      let ends = pair.count == 2 ? pair[1].split(separator: ":", omittingEmptySubsequences: false) : []
+      guard pair.count == 2, ends.count == 2 else {
+        throw CommandFailure.usage("--bounds: expected name=lo:hi (an end may be empty), found '\(item)'")
+      }
+      func end(_ text: Substring) throws -> Double? {
+        if text.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
+        guard let value = DecimalNumber.parse(String(text))?.doubleValue else {
+          throw CommandFailure.usage("--bounds: '\(text)' in '\(item)' is not a number")
+        }
+        return value
+      }
+      let (lower, upper) = (try end(ends[0]), try end(ends[1]))
+      if let lower, let upper, lower >= upper { throw CommandFailure.usage("--bounds: the lower end must be below the upper in '\(item)'") }
+      result[String(pair[0]).trimmingCharacters(in: .whitespaces)] = RangeRecord(lower: lower, upper: upper)
+    }
+    return result
+  }
+
   func run() throws {
     try ExitStatus.reporting {
       let predictors = columnList(predictorColumns)
@@ -101,7 +127,8 @@ struct FitCommand: ParsableCommand {
       let instrument: InstrumentState
       do {
         instrument = try model.fit(
-          to: data, start: startValues, posterior: PosteriorChoice(rawValue: posterior.rawValue)!, seed: seed, provenance: provenance)
+          to: data, start: startValues, posterior: PosteriorChoice(rawValue: posterior.rawValue)!, seed: seed,
+          bounds: try parsedBounds(), provenance: provenance)
       } catch let error as FitError {
         throw error.inputError(in: calibration) ?? error
       }

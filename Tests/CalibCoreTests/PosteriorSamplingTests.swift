@@ -109,6 +109,22 @@ struct PosteriorSamplingTests {
     #expect(sampled.coverage.status == "extrapolated")
   }
 
+  @Test("bounds make the ridge of an unreached asymptote proper, and the samples keep to them")
+  func bounds() throws {
+    let data = try readCalibration("x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
+    let model = try ResponseModel(spec: "mm", predictors: ["x"])
+    let limits = ["km": RangeRecord(lower: 0, upper: 200), "vmax": RangeRecord(lower: 0, upper: nil)]
+    let fit = try model.fit(to: data, posterior: .mcmc, bounds: limits, provenance: testProvenance)
+    let samples = try #require(fit.posterior.samples)
+    #expect(samples.allSatisfy { $0[1] >= 0 && $0[1] <= 200 && $0[0] >= 0 })
+    #expect(fit.posterior.bounds == limits)
+    #expect(try #require(fit.posterior.sampler).rHat.allSatisfy { $0 < 1.1 })
+    #expect(throws: FitError.self) { try model.fit(to: data, bounds: ["q": RangeRecord(lower: 0, upper: 1)], provenance: testProvenance) }
+    #expect(throws: FitError.self) {
+      try ResponseModel(spec: "line", predictors: ["x"]).fit(to: data, bounds: ["b0": RangeRecord(lower: 0, upper: 1)], provenance: testProvenance)
+    }
+  }
+
   @Test("asking for samples an instrument does not have is an error")
   func noSamples() throws {
     let state = try detector(.laplace)

@@ -13,10 +13,19 @@ extension ResponseModel {
   /// Adds posterior samples to a nonlinear instrument when `choice` asks for them or finds the
   /// Laplace approximation inadequate, and records why (docs/nonlinear-fit.md).
   ///
-  /// The target is p(a | D) with a flat prior: ∝ RSS(a)^(−n/2) with σ estimated (σ
-  /// integrated out under p(σ) ∝ 1/σ), ∝ exp(−χ²(a)/2) with u(y) known.
-  func sampledPosterior(_ state: InstrumentState, data: CalibrationData, choice: PosteriorChoice, seed: UInt64) throws -> InstrumentState {
+  /// The target is p(a | D) with a flat prior, uniform within `bounds`: ∝ RSS(a)^(−n/2) with
+  /// σ estimated (σ integrated out under p(σ) ∝ 1/σ), ∝ exp(−χ²(a)/2) with u(y) known.
+  func sampledPosterior(
+    _ state: InstrumentState, data: CalibrationData, choice: PosteriorChoice, seed: UInt64, bounds: [String: RangeRecord]
+  ) throws -> InstrumentState {
     guard linearStructure == nil else { return state }
+    let limits = parameters.map { bounds[$0] }
+    func inside(_ a: [Double]) -> Bool {
+      zip(a, limits).allSatisfy { value, limit in
+        guard let limit else { return true }
+        return value >= (limit.lower ?? -.infinity) && value <= (limit.upper ?? .infinity)
+      }
+    }
     let n = data.count
     let p = parameters.count
     let weights = (0..<n).map { i in data.responseUncertainties.map { 1 / $0[i].doubleValue } ?? 1 }
@@ -57,6 +66,7 @@ extension ResponseModel {
       ? "the residual sum of squares departs from its quadratic approximation by \(Int((worst.ratio * 100).rounded()))% at 2 standard errors of \(worst.name)"
       : "the model is not finite at 2 standard errors of \(worst.name)"
     var result = state
+    if !bounds.isEmpty { result.posterior.bounds = bounds }
     let use: PosteriorChoice
     let reason: String
     switch choice {
@@ -85,6 +95,7 @@ extension ResponseModel {
     let random = try RandomNumbers(seed: seed)
     let sampler = EnsembleSampler(
       logDensity: { a in
+        guard inside(a) else { return -.infinity }
         let value = rss(a)
         guard value.isFinite else { return -.infinity }
         return noiseKnown ? -0.5 * value : -0.5 * Double(n) * _log(value)

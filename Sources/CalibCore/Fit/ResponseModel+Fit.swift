@@ -20,10 +20,18 @@ extension ResponseModel {
   ///   at a standard, missing starting values, or a fit that does not converge; `GSLError`.
   ///   - posterior: For a nonlinear model: Laplace, MCMC samples, or decided from the data.
   ///   - seed: The seed of the sampler's random numbers.
+  ///   - bounds: Bounds on parameters by name, a uniform prior within them (nonlinear models:
+  ///     applied to posterior samples).
   public func fit(
     to data: CalibrationData, start: [String: Double] = [:], posterior: PosteriorChoice = .auto, seed: UInt64 = 1,
-    provenance: Provenance
+    bounds: [String: RangeRecord] = [:], provenance: Provenance
   ) throws -> InstrumentState {
+    if let unknown = bounds.keys.sorted().first(where: { !parameters.contains($0) }) {
+      throw FitError.unsupported("--bounds: '\(unknown)' is not a parameter of the model; its parameters are \(parameters.joined(separator: ", "))")
+    }
+    if !bounds.isEmpty, linearStructure != nil {
+      throw FitError.unsupported("--bounds applies to the posterior samples of a nonlinear model; the model '\(spec)' is linear, and its posterior is exact")
+    }
     let n = data.count
     let p = parameters.count
     let noiseKnown = data.responseUncertainties != nil
@@ -35,7 +43,8 @@ extension ResponseModel {
           : "the model has \(p) parameter\(p == 1 ? "" : "s") and one more standard is needed to estimate the noise (or give --sy)")
     }
     let solution = try linearStructure.map { try linearSolution(data, $0) } ?? nonlinearSolution(data, start: start)
-    return try sampledPosterior(try assemble(solution, data: data, provenance: provenance), data: data, choice: posterior, seed: seed)
+    return try sampledPosterior(
+      try assemble(solution, data: data, provenance: provenance), data: data, choice: posterior, seed: seed, bounds: bounds)
   }
 
   /// What either kind of fit hands to `assemble`.

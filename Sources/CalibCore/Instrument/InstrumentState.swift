@@ -190,9 +190,12 @@ public struct PosteriorRecord: Codable, Equatable, Sendable {
   public var sampler: SamplerRecord?
   /// Which representation was asked for and used, and why (nonlinear models).
   public var choice: PosteriorChoiceRecord?
+  /// Bounds on parameters (`--bounds`): a uniform prior within them, applied to the samples
+  /// and to the quadrature over the parameters. A null end is open.
+  public var bounds: [String: RangeRecord]?
 
   enum CodingKeys: String, CodingKey {
-    case kind, location, scale, s2, dof, samples, sampler, choice
+    case kind, location, scale, s2, dof, samples, sampler, choice, bounds
     case sigmaSamples = "sigma_samples"
   }
 }

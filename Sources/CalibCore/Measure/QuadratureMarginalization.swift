@@ -5,7 +5,7 @@
 /// With a = â + √2·L·t (L the Cholesky factor of the Laplace covariance), each node t_k of the
 /// product rule carries the weight w_k·e^(|t_k|²)·p(a_k | D), normalized to sum 1: the rule
 /// integrates against the exact posterior, the Gaussian serving only to place the nodes. With σ
-/// estimated, σ is integrated out per node: the readings are a multivariate t with n degrees of
+/// estimated, σ is integrated out per node (nodes outside the parameters' bounds weigh 0): the readings are a multivariate t with n degrees of
 /// freedom about f(x; a_k), scale RSS(a_k)/n.
 struct QuadratureMarginalization {
   let instrument: MeasuringInstrument
@@ -51,7 +51,11 @@ struct QuadratureMarginalization {
       let t = index.map { rule.nodes[$0] * 2.0.squareRoot() }
       let a = (0..<p).map { i in state.posterior.location[i] + (0...i).reduce(0.0) { $0 + factor[i * p + $1] * t[$1] } }
       let value = rss(a)
-      if value.isFinite {
+      let inside = state.parameters.indices.allSatisfy { j in
+        guard let limit = state.posterior.bounds?[state.parameters[j].name] else { return true }
+        return a[j] >= (limit.lower ?? -.infinity) && a[j] <= (limit.upper ?? .infinity)
+      }
+      if value.isFinite, inside {
         let logPosterior = noiseKnown ? -0.5 * value : -0.5 * Double(y.count) * _log(value)
         let logRule = index.reduce(0.0) { $0 + _log(rule.weights[$1]) } + t.reduce(0.0) { $0 + $1 * $1 / 2 }
         nodes.append(a)

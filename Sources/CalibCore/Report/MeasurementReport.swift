@@ -83,6 +83,12 @@ public struct RangeRecord: Codable, Equatable, Sendable {
     try container.encode(upper, forKey: .upper)
   }
 
+  /// A range with open (nil) ends allowed.
+  public init(lower: Double?, upper: Double?) {
+    self.lower = lower
+    self.upper = upper
+  }
+
   init(_ range: ClosedRange<Double>) {
     lower = range.lowerBound.isFinite ? range.lowerBound : nil
     upper = range.upperBound.isFinite ? range.upperBound : nil
