@@ -4,6 +4,24 @@ import Testing
 
 /// Nonlinear instruments: self-starting fits against an independent solver, measurement by
 /// the linearized predictive against brute force, and honest answers near asymptotes.
+/// The 4pl response, and its leverage g(x)ᵀCg(x) with g by central differences in the
+/// parameters (relative step 1e-6), written independently of the engine.
+private func fourPL(_ x: Double, _ p: [Double]) -> Double { p[3] + (p[0] - p[3]) / (1 + pow(x / p[2], p[1])) }
+
+private func fourPLLeverage(_ x: Double, _ state: InstrumentState) -> Double {
+  let a = state.posterior.location
+  var g = [Double](repeating: 0, count: 4)
+  for j in 0..<4 {
+    var up = a, down = a
+    let step = 1e-6 * max(abs(a[j]), 1e-3)
+    up[j] += step; down[j] -= step
+    g[j] = (fourPL(x, up) - fourPL(x, down)) / (2 * step)
+  }
+  var h = 0.0
+  for j in 0..<4 { for k in 0..<4 { h += g[j] * state.posterior.scale[j][k] * g[k] } }
+  return h
+}
+
 @Suite("Nonlinear instruments")
 struct NonlinearInstrumentTests {
   func elisa() throws -> InstrumentState {
@@ -39,20 +57,11 @@ struct NonlinearInstrumentTests {
   func bruteForce() throws {
     let state = try elisa()
     let a = state.posterior.location
-    func f(_ x: Double, _ p: [Double]) -> Double { p[3] + (p[0] - p[3]) / (1 + pow(x / p[2], p[1])) }
     let reading = 1.0
     let logLikelihood = { (x: Double) -> Double in
-      var g = [Double](repeating: 0, count: 4)
-      for j in 0..<4 {
-        var up = a, down = a
-        let step = 1e-6 * max(abs(a[j]), 1e-3)
-        up[j] += step; down[j] -= step
-        g[j] = (f(x, up) - f(x, down)) / (2 * step)
-      }
-      var h = 0.0
-      for j in 0..<4 { for k in 0..<4 { h += g[j] * state.posterior.scale[j][k] * g[k] } }
+      let h = fourPLLeverage(x, state)
       let s2 = state.posterior.s2!, nu = Double(state.posterior.dof!)
-      let d = reading - f(x, a)
+      let d = reading - fourPL(x, a)
       return -0.5 * log(1 + h) - 0.5 * (nu + 1) * log(1 + d * d / (s2 * (1 + h) * nu))
     }
     let range = ClosedRangeRecord(lower: 3, upper: 12)
@@ -107,21 +116,13 @@ struct NonlinearInstrumentTests {
   func classical() throws {
     let state = try elisa()
     let a = state.posterior.location
-    func f(_ x: Double, _ p: [Double]) -> Double { p[3] + (p[0] - p[3]) / (1 + pow(x / p[2], p[1])) }
+    let f = fourPL
     let reading = 1.0
     // x̂ by bisection on the increasing curve.
     var lo = 0.1, hi = 300.0
     for _ in 0..<200 { let mid = 0.5 * (lo + hi); if f(mid, a) < reading { lo = mid } else { hi = mid } }
     let x0 = 0.5 * (lo + hi)
-    var g = [Double](repeating: 0, count: 4)
-    for j in 0..<4 {
-      var up = a, down = a
-      let step = 1e-6 * max(abs(a[j]), 1e-3)
-      up[j] += step; down[j] -= step
-      g[j] = (f(x0, up) - f(x0, down)) / (2 * step)
-    }
-    var h = 0.0
-    for j in 0..<4 { for k in 0..<4 { h += g[j] * state.posterior.scale[j][k] * g[k] } }
+    let h = fourPLLeverage(x0, state)
     let slope = (f(x0 * (1 + 1e-7), a) - f(x0 * (1 - 1e-7), a)) / (2e-7 * x0)
     let se = (state.posterior.s2! * (1 + h)).squareRoot() / abs(slope)
     let wald = try Measurer(instrument: state, settings: MeasurementSettings(method: .wald))
@@ -134,15 +135,7 @@ struct NonlinearInstrumentTests {
       .measure(Observation(id: "i", readings: [reading], line: 2))
     let t = try #require(inversion.x.quantile)
     for end in [inversion.x.interval.lower!, inversion.x.interval.upper!] {
-      var gEnd = [Double](repeating: 0, count: 4)
-      for j in 0..<4 {
-        var up = a, down = a
-        let step = 1e-6 * max(abs(a[j]), 1e-3)
-        up[j] += step; down[j] -= step
-        gEnd[j] = (f(end, up) - f(end, down)) / (2 * step)
-      }
-      var hEnd = 0.0
-      for j in 0..<4 { for k in 0..<4 { hEnd += gEnd[j] * state.posterior.scale[j][k] * gEnd[k] } }
+      let hEnd = fourPLLeverage(end, state)
       let band = t * (state.posterior.s2! * (1 + hEnd)).squareRoot()
       #expect(abs(abs(reading - f(end, a)) - band) < 1e-6 * band)
     }

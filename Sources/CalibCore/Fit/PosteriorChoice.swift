@@ -84,14 +84,7 @@ extension ResponseModel {
     guard use == .mcmc else { return result }
 
     // The spread of the starting walkers: the Cholesky factor of the Laplace covariance.
-    var spread = [Double](repeating: 0, count: p * p)
-    for i in 0..<p {
-      for j in 0...i {
-        var sum = state.covariance[i][j]
-        for k in 0..<j { sum -= spread[i * p + k] * spread[j * p + k] }
-        spread[i * p + j] = i == j ? Swift.max(sum, 0).squareRoot() : (spread[j * p + j] > 0 ? sum / spread[j * p + j] : 0)
-      }
-    }
+    let spread = Cholesky.lowerFactor(of: state.covariance)
     let random = try RandomNumbers(seed: seed)
     let sampler = EnsembleSampler(
       logDensity: { a in

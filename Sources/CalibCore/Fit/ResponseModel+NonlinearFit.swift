@@ -159,9 +159,7 @@ extension ResponseModel {
   /// The parameters in which the model is linear when the others are held fixed, with the
   /// decomposition in them; nil when there are none (or all are: a linear model).
   private var conditionallyLinear: ([String], LinearStructure)? {
-    var slots: [String: Int] = predictors.count == 1 && predictors[0] != "x" ? ["x": 0] : [:]
-    for (k, name) in predictors.enumerated() { slots[name] = k }
-    for (k, name) in parameters.enumerated() { slots[name] = predictors.count + k }
+    let slots = self.slots
     let slot = { (name: String) -> Int in slots[name]! }
     var subset = parameters.filter { LinearStructure(expression, parameters: [$0], slot: slot) != nil }
     var structure = LinearStructure(expression, parameters: subset, slot: slot)

@@ -25,14 +25,7 @@ struct QuadratureMarginalization {
   init(_ state: InstrumentState, instrument: MeasuringInstrument) throws {
     let p = state.parameters.count
     let rule = try FixedQuadrature.gaussHermite(points: QuadratureMarginalization.pointsPerDimension(p))
-    var factor = [Double](repeating: 0, count: p * p)
-    for i in 0..<p {
-      for j in 0...i {
-        var sum = state.covariance[i][j]
-        for k in 0..<j { sum -= factor[i * p + k] * factor[j * p + k] }
-        factor[i * p + j] = i == j ? max(sum, 0).squareRoot() : (factor[j * p + j] > 0 ? sum / factor[j * p + j] : 0)
-      }
-    }
+    let factor = Cholesky.lowerFactor(of: state.covariance)
     let x = state.domain.x[0], y = state.domain.y
     let weightsY = state.domain.uY.map { $0.map { 1 / ($0 * $0) } } ?? [Double](repeating: 1, count: y.count)
     let noiseKnown = state.noise.model == "known"

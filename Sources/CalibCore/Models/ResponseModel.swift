@@ -25,6 +25,9 @@ public struct ResponseModel: Sendable {
   /// The decomposition into regressors when the response is linear in the parameters.
   public let linearStructure: LinearStructure?
 
+  /// Where each name lives in the slots of a compiled formula: predictors (and `x` for a
+  /// lone predictor), then parameters.
+  let slots: [String: Int]
   let compiledResponse: CompiledExpression
   let compiledParameterDerivatives: [CompiledExpression]
   let compiledPredictorDerivatives: [CompiledExpression]
@@ -73,6 +76,7 @@ public struct ResponseModel: Sendable {
     var slots = aliases
     for (k, name) in predictors.enumerated() { slots[name] = k }
     for (k, name) in parameters.enumerated() { slots[name] = predictors.count + k }
+    self.slots = slots
     let slot = { (name: String) -> Int in slots[name]! }
     self.compiledResponse = CompiledExpression(expression, slot: slot)
     self.compiledParameterDerivatives = parameters.map {
