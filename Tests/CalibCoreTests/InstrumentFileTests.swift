@@ -60,6 +60,16 @@ struct InstrumentFileTests {
   }
 
   /// Each case changes one field of a valid file so that it no longer agrees with the rest.
+  @Test("posterior samples that do not match the parameters are refused")
+  func badSamples() throws {
+    let data = try readCalibration("x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
+    var state = try ResponseModel(spec: "mm", predictors: ["x"]).fit(to: data, posterior: .mcmc, provenance: testProvenance)
+    #expect(try InstrumentFile.decode(try InstrumentFile.encode(state), name: "i.json") == state)
+    state.posterior.samples?[3] = [1]
+    let error = #expect(throws: InputError.self) { try InstrumentFile.decode(try InstrumentFile.encode(state), name: "i.json") }
+    #expect(error?.message.contains("posterior.samples") == true)
+  }
+
   @Test("an inconsistent file is refused", arguments: [
     ("covariance", "[[1, 2, 3], [4, 5, 6]]"),
     ("model.spec", "\"poly:2\""),

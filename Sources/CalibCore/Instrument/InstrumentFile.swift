@@ -77,6 +77,17 @@ public enum InstrumentFile {
         throw fail("with the noise estimated, the posterior needs s2 ≥ 0 and dof > 0")
       }
     }
+    if let samples = state.posterior.samples {
+      guard !model.isLinear, !samples.isEmpty, samples.allSatisfy({ $0.count == p && $0.allSatisfy(\.isFinite) }) else {
+        throw fail("posterior.samples must be draws of the \(p) parameters of a nonlinear model")
+      }
+      if let sigmas = state.posterior.sigmaSamples, sigmas.count != samples.count || sigmas.contains(where: { !($0 > 0) }) {
+        throw fail("posterior.sigma_samples must hold one positive σ per sample")
+      }
+    }
+    if let bounds = state.posterior.bounds, let unknown = bounds.keys.first(where: { !model.parameters.contains($0) }) {
+      throw fail("posterior.bounds names '\(unknown)', which is not a parameter")
+    }
     let n = state.fit.n
     let domain = state.domain
     guard domain.y.count == n, domain.x.count == model.predictors.count, domain.x.allSatisfy({ $0.count == n }),
