@@ -15,7 +15,6 @@ struct QuadratureMarginalization {
   /// RSS(a_k) (σ estimated) per node.
   let residualSums: [Double]
   let n: Int
-  let noiseKnown: Bool
 
   /// Points per dimension so that the product stays within 20 000 nodes (20 at most).
   static func pointsPerDimension(_ p: Int) -> Int {
@@ -72,7 +71,6 @@ struct QuadratureMarginalization {
     self.weights = raw.map { $0 / total }
     self.residualSums = sums
     self.n = y.count
-    self.noiseKnown = noiseKnown
   }
 
   /// log p(y* | x) up to a constant, for the readings and their u (given, or the standards'
