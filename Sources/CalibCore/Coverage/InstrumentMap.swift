@@ -14,7 +14,8 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
   public var typicalSpacing: Double
   /// The largest leverage among the standards.
   public var maxLeverage: Double
-  /// The map at evenly spaced points of the range.
+  /// The map at evenly spaced points of the range (a point where the model is undefined is
+  /// taken just inside it, or left out).
   public var points: [Point]
   /// The range cut into maximal runs of one status. Exact: the status changes only at the
   /// domain's ends and one typical spacing from a standard.
@@ -108,10 +109,20 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
       return (!linear.domain.contains(x) ? "extrapolated" : support < thresholds.minimumSupport ? "sparse" : "covered", support)
     }
     var points: [Point] = []
+    let span = range.upperBound - range.lowerBound
     for i in 0..<max(count, 2) {
-      let x = range.lowerBound + (range.upperBound - range.lowerBound) * Double(i) / Double(max(count, 2) - 1)
-      let (mean, leverage) = linear.evaluate(at: x)
-      let slope = linear.slope(at: x)
+      var x = range.lowerBound + span * Double(i) / Double(max(count, 2) - 1)
+      var (mean, leverage) = linear.evaluate(at: x)
+      var slope = linear.slope(at: x)
+      // Where the model is undefined at a point itself (x = 0 for a 4pl, where a derivative
+      // holds 0·log 0), a point just inside, toward the domain, stands for it; a point where
+      // the model is undefined all the same is left out of the map.
+      if !(mean.isFinite && leverage.isFinite && slope.isFinite) {
+        x += (x < linear.domain.lowerBound ? 1 : -1) * span * 1e-9
+        (mean, leverage) = linear.evaluate(at: x)
+        slope = linear.slope(at: x)
+        guard mean.isFinite, leverage.isFinite, slope.isFinite else { continue }
+      }
       let (label, support) = status(at: x)
       let variance = linear.noiseKnown ? noise + leverage : noise * (1 + leverage)
       points.append(Point(
