@@ -27,7 +27,7 @@ struct CoverageCommand: ParsableCommand {
   @Option(help: "Points of the map across the range.")
   var points: Int = 201
 
-  @Option(name: .customLong("min-support"), help: "sparse where fewer distinct standards lie within one typical spacing.")
+  @Option(name: .customLong("min-support"), help: "sparse where fewer distinct standards lie within reach (1.25 typical spacings).")
   var minimumSupport: Int = CoverageThresholds().minimumSupport
 
   @Option(name: .shortAndLong, help: ArgumentHelp("File to write, or - for standard output.", valueName: "file"))

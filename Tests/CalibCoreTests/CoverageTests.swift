@@ -105,15 +105,33 @@ struct InstrumentMapTests {
   func regions() throws {
     let state = try fixtureInstrument("pressure-gap.csv", x: "pressure_kPa", y: "output_mV", spec: "line")
     let map = try InstrumentMap(measurer: try Measurer(instrument: state, settings: MeasurementSettings()), points: 31)
-    // Standards at 0, 10, 20, 80, 90, 100: spacing 20; range [−100, 200].
-    #expect(map.typicalSpacing == 20 && map.distinctStandards == 6)
-    let expected: [(Double, Double, String)] = [(-100, 0, "extrapolated"), (0, 30, "covered"), (30, 70, "sparse"), (70, 100, "covered"), (100, 200, "extrapolated")]
+    // Standards at 0, 10, 20, 80, 90, 100: spacing 20, reach 25; range [−100, 200]. Two
+    // standards lie within 25 of every x up to 35 and from 65.
+    #expect(map.typicalSpacing == 20 && map.distinctStandards == 6 && map.spacingScale == "linear")
+    let expected: [(Double, Double, String)] = [(-100, 0, "extrapolated"), (0, 35, "covered"), (35, 65, "sparse"), (65, 100, "covered"), (100, 200, "extrapolated")]
     #expect(map.regions.map { [$0.lower, $0.upper] } == expected.map { [$0.0, $0.1] })
     #expect(map.regions.map(\.status) == expected.map(\.2))
     #expect(map.points.count == 31 && map.turningPoints.isEmpty)
     // x_sd of a line: s·√(1 + h)/|b1|.
     let point = map.points[15]
     #expect(abs(point.xSD - state.noise.sigma! * (1 + point.leverage).squareRoot() / abs(state.parameters[1].estimate)) < 1e-12)
+  }
+
+  /// The ELISA standards, 0.1, 0.3, 1, …, 300 ng/mL, are a geometric design: their step is
+  /// log(3000)/7 in log x, and no stretch of the domain between them is sparse.
+  @Test("a dilution series is spaced in log x")
+  func geometricDesign() throws {
+    let state = try fixtureInstrument("elisa-4pl.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
+    let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
+    let map = try InstrumentMap(measurer: measurer, points: 11)
+    #expect(map.spacingScale == "log")
+    #expect(abs(map.typicalSpacing - log(3000) / 7) < 1e-12)
+    #expect(!map.regions.contains { $0.status == "sparse" && $0.upper > 0.1 && $0.lower < 300 })
+    let report = try measurer.measure(Observation(id: "mid", readings: [1.6], line: 2))
+    #expect(report.coverage.support.distinctStandardsNearby >= 2)
+    // The evenly spaced pressure design stays linear.
+    let pressure = try fixtureInstrument("pressure-gap.csv", x: "pressure_kPa", y: "output_mV", spec: "line")
+    #expect(try InstrumentMap(measurer: try Measurer(instrument: pressure, settings: MeasurementSettings())).spacingScale == "linear")
   }
 
   @Test("the turning point of a quadratic is −b1/(2·b2)")

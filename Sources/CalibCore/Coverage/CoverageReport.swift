@@ -64,8 +64,8 @@ public struct LeverageCheck: Codable, Equatable, Sendable {
 public struct SupportCheck: Codable, Equatable, Sendable {
   /// Standards (replicates counted) inside the credible interval.
   public var standardsInInterval: Int
-  /// The neighbourhood: the credible interval widened to at least one typical spacing of
-  /// the standards on each side of the estimate.
+  /// The neighbourhood: the credible interval widened to at least the reach of the estimate,
+  /// 1.25 typical spacings of the standards on each side (in log x for a geometric design).
   public var neighbourhood: RangeRecord
   /// Distinct standard values of x inside the neighbourhood.
   public var distinctStandardsNearby: Int

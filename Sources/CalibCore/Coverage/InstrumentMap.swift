@@ -9,16 +9,18 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
   public var domain: ClosedRangeRecord
   /// The prior range the map spans.
   public var range: ClosedRangeRecord
-  /// Distinct standard values of x, and their typical spacing (domain width over gaps).
+  /// Distinct standard values of x, and their typical spacing: the span over the gaps, in x
+  /// (`spacing_scale` `linear`) or in log x (`log`, a geometric design).
   public var distinctStandards: Int
   public var typicalSpacing: Double
+  public var spacingScale: String
   /// The largest leverage among the standards.
   public var maxLeverage: Double
   /// The map at evenly spaced points of the range (a point where the model is undefined is
   /// taken just inside it, or left out).
   public var points: [Point]
   /// The range cut into maximal runs of one status. Exact: the status changes only at the
-  /// domain's ends and one typical spacing from a standard.
+  /// domain's ends and at the reach of a standard.
   public var regions: [Region]
   /// Where the response turns (dμ/dx = 0) inside the range: readings near the response
   /// there have two solutions.
@@ -36,7 +38,8 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     /// h(x) and h(x)/max h(standards).
     public var leverage: Double
     public var leverageRatio: Double
-    /// Distinct standards within one typical spacing of x.
+    /// Distinct standards within reach of x: 1.25 typical spacings (in log x for a geometric
+    /// design).
     public var support: Int
     /// The linearized sd of x from one reading at x: √(σ²(1 + h))/|dμ/dx| with σ estimated,
     /// √(u² + h)/|dμ/dx| with the standards' median u(y) when known.
@@ -80,6 +83,7 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     case format, domain, range, points, regions, observations
     case distinctStandards = "distinct_standards"
     case typicalSpacing = "typical_spacing"
+    case spacingScale = "spacing_scale"
     case maxLeverage = "max_leverage"
     case turningPoints = "turning_points"
   }
@@ -93,9 +97,7 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     let linear = measurer.linear
     let range = measurer.priorRange
     let thresholds = measurer.settings.thresholds
-    let distinct = Array(Set(linear.standardsX)).sorted()
-    let width = linear.domain.upperBound - linear.domain.lowerBound
-    let spacing = distinct.count > 1 ? width / Double(distinct.count - 1) : max(width, 1)
+    let spacing = StandardSpacing(standards: linear.standardsX)
     let maxLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
     let noise: Double
     if linear.noiseKnown {
@@ -105,7 +107,7 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
       noise = linear.s2
     }
     func status(at x: Double) -> (status: String, support: Int) {
-      let support = distinct.filter { Swift.abs($0 - x) <= spacing * (1 + 1e-12) }.count
+      let support = spacing.count(in: spacing.reach(of: x))
       return (!linear.domain.contains(x) ? "extrapolated" : support < thresholds.minimumSupport ? "sparse" : "covered", support)
     }
     var points: [Point] = []
@@ -130,10 +132,10 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
         leverageRatio: maxLeverage > 0 ? leverage / maxLeverage : 0, support: support,
         xSD: slope != 0 ? variance.squareRoot() / Swift.abs(slope) : .greatestFiniteMagnitude, status: label))
     }
-    // The status changes only at the domain's ends and one spacing from a standard: between
+    // The status changes only at the domain's ends and at the reach of a standard: between
     // those breakpoints it is constant, so the regions are exact.
     var breakpoints = [range.lowerBound, range.upperBound, linear.domain.lowerBound, linear.domain.upperBound]
-    for standard in distinct { breakpoints += [standard - spacing, standard + spacing] }
+    breakpoints += spacing.breakpoints
     breakpoints = Array(Set(breakpoints.filter { range.contains($0) })).sorted()
     var regions: [Region] = []
     for k in 0..<(breakpoints.count - 1) {
@@ -147,8 +149,9 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     format = "calib-coverage/1"
     domain = ClosedRangeRecord(lower: linear.domain.lowerBound, upper: linear.domain.upperBound)
     self.range = ClosedRangeRecord(lower: range.lowerBound, upper: range.upperBound)
-    distinctStandards = distinct.count
-    typicalSpacing = spacing
+    distinctStandards = spacing.distinct.count
+    typicalSpacing = spacing.step
+    spacingScale = spacing.logarithmic ? "log" : "linear"
     self.maxLeverage = maxLeverage
     self.points = points
     self.regions = regions

@@ -26,8 +26,7 @@ public final class Measurer {
   private var laguerre: FixedQuadrature?
   /// max over the standards of φ(xᵢ)ᵀCφ(xᵢ), unweighted.
   private let maxStandardLeverage: Double
-  private let distinctStandards: [Double]
-  private let typicalSpacing: Double
+  private let spacing: StandardSpacing
 
   /// Prepares to measure.
   ///
@@ -59,9 +58,7 @@ public final class Measurer {
     tabulation = try PosteriorTabulation()
     regressors = .allocate(capacity: max(linear.parameterCount, 1))
     maxStandardLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
-    distinctStandards = Array(Set(linear.standardsX)).sorted()
-    let width = linear.domain.upperBound - linear.domain.lowerBound
-    typicalSpacing = distinctStandards.count > 1 ? width / Double(distinctStandards.count - 1) : max(width, 1)
+    spacing = StandardSpacing(standards: linear.standardsX)
   }
 
   deinit {
@@ -232,8 +229,9 @@ public final class Measurer {
       atEstimate: leverageAtEstimate, maxStandard: maxStandardLeverage,
       ratio: maxStandardLeverage > 0 ? leverageAtEstimate / maxStandardLeverage : .infinity)
 
-    let neighbourhood = min(credible.lowerBound, estimate - typicalSpacing)...max(credible.upperBound, estimate + typicalSpacing)
-    let nearby = distinctStandards.filter { neighbourhood.contains($0) }.count
+    let reach = spacing.reach(of: estimate)
+    let neighbourhood = min(credible.lowerBound, reach.lowerBound)...max(credible.upperBound, reach.upperBound)
+    let nearby = spacing.count(in: neighbourhood)
     let nearestIndex = linear.standardsX.indices.min { Swift.abs(linear.standardsX[$0] - estimate) < Swift.abs(linear.standardsX[$1] - estimate) }!
     let nearestX = linear.standardsX[nearestIndex]
     let noiseSD = linear.noiseKnown ? (linear.standardsU?[nearestIndex] ?? 1) : linear.s2.squareRoot()
