@@ -10,7 +10,7 @@
 ///    quadrature nodes.
 /// 3. Each segment is integrated by GSL's adaptive Gauss–Kronrod (QAG, 21 points) to
 ///    relative tolerance 1e-10; the final subintervals become panels, integrated again with
-///    a 15-point Gauss–Legendre rule so that partial integrals inside a panel agree with it.
+///    a 10-point Gauss–Legendre rule so that partial integrals inside a panel agree with it.
 /// 4. The CDF inside a panel is a Gauss–Legendre integral from the panel's start; quantiles
 ///    are found by safeguarded Newton steps on it; the highest-density region by solving for
 ///    the density level whose superset holds the wanted mass.
@@ -43,7 +43,7 @@ final class PosteriorTabulation {
 
   init() throws {
     integrator = try AdaptiveIntegrator(limit: 2000)
-    rule = try FixedQuadrature.gaussLegendre(points: 15)
+    rule = try FixedQuadrature.gaussLegendre(points: 10)
   }
 
   /// The total (unnormalized) mass.
@@ -310,7 +310,7 @@ final class PosteriorTabulation {
     return cumulative[k] + integrate(from: panels[k].lower, to: x) { self.density($0) }
   }
 
-  /// ∫ₐᵇ f by the 15-point Gauss–Legendre rule.
+  /// ∫ₐᵇ f by the 10-point Gauss–Legendre rule.
   private func integrate(from a: Double, to b: Double, _ f: (Double) -> Double) -> Double {
     guard b > a else { return 0 }
     let half = 0.5 * (b - a), center = 0.5 * (a + b)
