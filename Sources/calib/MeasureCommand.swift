@@ -54,6 +54,9 @@ struct MeasureCommand: ParsableCommand {
   @Option(name: .customLong("min-support"), help: "sparse when fewer distinct standards lie near the estimate.")
   var minimumSupport: Int = CoverageThresholds().minimumSupport
 
+  @Flag(help: "Report progress on standard error every two seconds (observations done, rate).")
+  var progress = false
+
   @Option(name: .shortAndLong, help: ArgumentHelp("Report file to write, or - for standard output.", valueName: "file"))
   var output: String = "-"
 
@@ -103,6 +106,7 @@ struct MeasureCommand: ParsableCommand {
       var encoder = ReportEncoder(format: ReportEncoder.Format(rawValue: format.rawValue)!)
       let output = try OutputFile(path: output)
       try output.write(try encoder.header(ReportEncoder.Settings(measurer: measurer, instrumentFile: instrument)))
+      let meter = progress ? ProgressMeter(noun: "observations") : nil
       while let observation = try source.next() {
         let report: ObservationReport
         do {
@@ -112,9 +116,11 @@ struct MeasureCommand: ParsableCommand {
           throw InputError(file: observations, line: observation.line, message: error.description)
         }
         try output.write(try encoder.observation(report))
+        meter?.advance()
       }
       try output.write(try encoder.footer())
       try output.commit()
+      meter?.finish()
     }
   }
 }

@@ -56,6 +56,17 @@ struct MeasureCommandTests {
     #expect(rows[1].contains(",wald,"))
   }
 
+  @Test("--progress reports on standard error and leaves the report alone")
+  func progress() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try instrument(in: directory)
+    let plain = try CommandLineTool.run(["measure", "abs.json", observations, "--y", "absorbance", "--format", "csv"], in: directory)
+    let counted = try CommandLineTool.run(["measure", "abs.json", observations, "--y", "absorbance", "--format", "csv", "--progress"], in: directory)
+    #expect(counted.status == 0 && counted.output == plain.output)
+    #expect(counted.error.contains("calib: done: 8 observations"))
+  }
+
   @Test("classical methods and a negative range in the = form")
   func options() throws {
     let directory = try CommandLineTool.scratchDirectory()
