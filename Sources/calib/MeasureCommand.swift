@@ -1,5 +1,6 @@
 import ArgumentParser
 import CalibCore
+import Foundation
 
 /// `calib measure`: the unknown quantity behind each observation, with the coverage check.
 struct MeasureCommand: ParsableCommand {
@@ -54,6 +55,9 @@ struct MeasureCommand: ParsableCommand {
   @Option(name: .customLong("min-support"), help: "sparse when fewer distinct standards lie near the estimate.")
   var minimumSupport: Int = CoverageThresholds().minimumSupport
 
+  @Option(help: "Threads measuring at once (default: the processors available). The report is the same, bit for bit, for any number.")
+  var threads: Int?
+
   @Flag(help: "Report progress on standard error every two seconds (observations done, rate).")
   var progress = false
 
@@ -74,6 +78,7 @@ struct MeasureCommand: ParsableCommand {
 
   func validate() throws {
     guard level > 0, level < 1 else { throw ValidationError("--level must lie strictly between 0 and 1") }
+    if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     if instrument == "-" && observations == "-" {
       throw ValidationError("the instrument and the observations cannot both come from standard input")
     }
@@ -96,28 +101,40 @@ struct MeasureCommand: ParsableCommand {
       let settings = MeasurementSettings(
         level: level, method: MeasurementSettings.Method(rawValue: method.rawValue)!, range: try RangeOption.parse(range),
         thresholds: thresholds, marginalization: marginalize.map { MeasurementSettings.Marginalization(rawValue: $0.rawValue)! })
-      let measurer: Measurer
+      let measurers: [Measurer]
       do {
-        measurer = try Measurer(instrument: state, settings: settings)
+        let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
+        measurers = try (0..<count).map { _ in try Measurer(instrument: state, settings: settings) }
       } catch let error as MeasurementError {
         throw InputError(file: instrument, message: error.description)
       }
+      let pool = MeasurerPool(measurers: measurers)
       let source = try reading.reader(path: observations, response: responseColumn)
       var encoder = ReportEncoder(format: ReportEncoder.Format(rawValue: format.rawValue)!)
       let output = try OutputFile(path: output)
-      try output.write(try encoder.header(ReportEncoder.Settings(measurer: measurer, instrumentFile: instrument)))
+      try output.write(try encoder.header(ReportEncoder.Settings(measurer: measurers[0], instrumentFile: instrument)))
       let meter = progress ? ProgressMeter(noun: "observations") : nil
-      while let observation = try source.next() {
-        let report: ObservationReport
-        do {
-          report = try measurer.measure(observation)
-        } catch let error as MeasurementError {
-          if case .missingUncertainty = error { throw CommandFailure.usage(error.description) }
-          throw InputError(file: observations, line: observation.line, message: error.description)
+      // Observations are measured in batches, in parallel; reports are written in input order.
+      var batch: [Observation] = []
+      func flush() throws {
+        for (observation, result) in zip(batch, pool.measure(batch)) {
+          let report: ObservationReport
+          do {
+            report = try result.get()
+          } catch let error as MeasurementError {
+            if case .missingUncertainty = error { throw CommandFailure.usage(error.description) }
+            throw InputError(file: observations, line: observation.line, message: error.description)
+          }
+          try output.write(try encoder.observation(report))
+          meter?.advance()
         }
-        try output.write(try encoder.observation(report))
-        meter?.advance()
+        batch.removeAll(keepingCapacity: true)
       }
+      while let observation = try source.next() {
+        batch.append(observation)
+        if batch.count == 256 { try flush() }
+      }
+      try flush()
       try output.write(try encoder.footer())
       try output.commit()
       meter?.finish()

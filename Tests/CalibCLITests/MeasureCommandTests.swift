@@ -56,6 +56,22 @@ struct MeasureCommandTests {
     #expect(rows[1].contains(",wald,"))
   }
 
+  @Test("the same report, bit for bit, with one thread or three")
+  func threads() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try instrument(in: directory)
+    // Enough observations for several batches of 256.
+    let rows = (0..<700).map { k in String(format: "%.4f", 0.0052 + 0.0987 * Double(k % 97) / 9.7) }
+    try ("absorbance\n" + rows.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("many.csv"), atomically: true, encoding: .utf8)
+    let one = try CommandLineTool.run(["measure", "abs.json", "many.csv", "--y", "absorbance", "--format", "ndjson", "--threads", "1"], in: directory)
+    let three = try CommandLineTool.run(["measure", "abs.json", "many.csv", "--y", "absorbance", "--format", "ndjson", "--threads", "3"], in: directory)
+    #expect(one.status == 0 && three.status == 0)
+    #expect(one.output.split(separator: "\n").count == 700)
+    #expect(one.output == three.output)
+    #expect(try CommandLineTool.run(["measure", "abs.json", "many.csv", "--y", "absorbance", "--threads", "0"], in: directory).status == 64)
+  }
+
   @Test("--progress reports on standard error and leaves the report alone")
   func progress() throws {
     let directory = try CommandLineTool.scratchDirectory()

@@ -1,0 +1,56 @@
+import CalibCore
+import Dispatch
+
+/// Measures batches of observations on several threads, one `Measurer` per thread, and hands
+/// the reports back in input order: the same reports, bit for bit, whatever the number of
+/// threads (each observation is measured on its own; no state passes between them).
+///
+/// Unchecked sendability: worker w only ever touches measurer w and the result slots
+/// w, w + t, w + 2t, … of the batch, so no two threads share anything mutable.
+final class MeasurerPool: @unchecked Sendable {
+  private let measurers: [Measurer]
+
+  init(measurers: [Measurer]) {
+    precondition(!measurers.isEmpty)
+    self.measurers = measurers
+  }
+
+  /// The report (or the error) of each observation of `batch`, in order.
+  func measure(_ batch: [Observation]) -> [Result<ObservationReport, any Error>] {
+    let count = batch.count
+    let threads = min(measurers.count, max(count, 1))
+    let slots = ResultSlots(count: count)
+    defer { slots.release() }
+    if threads == 1 {
+      for k in 0..<count { slots.store(k, Result { try measurers[0].measure(batch[k]) }) }
+    } else {
+      DispatchQueue.concurrentPerform(iterations: threads) { worker in
+        var k = worker
+        while k < count {
+          slots.store(k, Result { try self.measurers[worker].measure(batch[k]) })
+          k += threads
+        }
+      }
+    }
+    return slots.collect()
+  }
+}
+
+/// The results of one batch, written by the workers at distinct indices.
+private final class ResultSlots: @unchecked Sendable {
+  private let storage: UnsafeMutableBufferPointer<Result<ObservationReport, any Error>?>
+
+  init(count: Int) {
+    storage = .allocate(capacity: max(count, 1))
+    storage.initialize(repeating: nil)
+  }
+
+  func store(_ index: Int, _ result: Result<ObservationReport, any Error>) { storage[index] = result }
+
+  func collect() -> [Result<ObservationReport, any Error>] { storage.compactMap { $0 } }
+
+  func release() {
+    storage.deinitialize()
+    storage.deallocate()
+  }
+}
