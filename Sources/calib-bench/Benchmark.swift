@@ -12,7 +12,7 @@ struct Benchmark {
   static func main() throws {
     let fixtures = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "Fixtures")
     let calib = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : ".build/release/calib"
-    print("calib \(CalibVersion.current) benchmark, release build, one thread")
+    print("calib \(CalibVersion.current) benchmark, release build; in-engine figures on one thread, the command on all processors")
 
     // Fitting: the Pontius quadratic (40 standards) from parsed data.
     let pontius = try calibration(fixtures, "pontius-load-cell.csv", x: "load", y: "deflection")
@@ -74,7 +74,7 @@ struct Benchmark {
       process.waitUntilExit()
     }
     guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-    report("calib measure, 200 000 readings to NDJSON (whole command)", perItem: streaming / 200_000, unit: "readings")
+    report("calib measure, 200 000 readings to NDJSON (whole command, \(ProcessInfo.processInfo.activeProcessorCount) threads)", perItem: streaming / 200_000, unit: "readings")
     print(String(format: "peak resident memory of calib measure on 200 000 readings: %.1f MB", peakMegabytes(RUSAGE_CHILDREN)))
   }
 
