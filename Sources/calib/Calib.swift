@@ -9,10 +9,10 @@ struct Calib: ParsableCommand {
     abstract: "Calibrate instruments and measure with them, with honest uncertainty.",
     discussion: """
       Fit the instrument state from calibration standards (calib fit), then inspect it \
-      (calib show), measure with it (calib measure), and map where it can measure (calib coverage). Exit codes: 0 success, 64 bad usage, 65 bad input data, 66 an input \
+      (calib show), measure with it (calib measure), map where it can measure (calib coverage), and check its intervals by simulation (calib validate). Exit codes: 0 success, 64 bad usage, 65 bad input data, 66 an input \
       cannot be opened, 70 internal failure, 73 the output cannot be written.
       """,
     version: CalibVersion.current,
-    subcommands: [FitCommand.self, MeasureCommand.self, CoverageCommand.self, ShowCommand.self]
+    subcommands: [FitCommand.self, MeasureCommand.self, CoverageCommand.self, ValidateCommand.self, ShowCommand.self]
   )
 }

@@ -157,4 +157,22 @@ struct MeasureCommandTests {
     let usage = try CommandLineTool.run(["coverage", "abs.json", observations], in: directory)
     #expect(usage.status == 64)
   }
+
+  @Test("calib validate writes the contract's fields and refuses bad levels")
+  func validate() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try instrument(in: directory)
+    let run = try CommandLineTool.run(["validate", "abs.json", "--trials", "50", "--levels", "0.5,0.9", "--seed", "4"], in: directory)
+    #expect(run.status == 0, "\(run.error)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+    let levels = try #require(json["levels"] as? [[String: Any]])
+    #expect(levels.map { $0["level"] as? Double } == [0.5, 0.9])
+    #expect(levels.allSatisfy { $0["coverage"] is Double && $0["trials"] as? Int == 50 })
+    #expect(json["ranks"] is [String: Any])
+    let again = try CommandLineTool.run(["validate", "abs.json", "--trials", "50", "--levels", "0.5,0.9", "--seed", "4"], in: directory)
+    #expect(again.output == run.output)
+    #expect(try CommandLineTool.run(["validate", "abs.json", "--levels", "0.5,1.2"], in: directory).status == 64)
+    #expect(try CommandLineTool.run(["validate", "missing.json"], in: directory).status == 66)
+  }
 }

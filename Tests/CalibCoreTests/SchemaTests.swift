@@ -84,6 +84,18 @@ struct SchemaTests {
     #expect(validator.validate(try JSONValue.parse([UInt8](try encoder.encode(elisa))), against: "coverage.schema.json").isEmpty)
   }
 
+  @Test("validation files")
+  func validationFiles() throws {
+    let validator = try JSONSchemaValidator(folder: Self.folder)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    for method in MeasurementSettings.Method.allCases {
+      let result = try CoverageValidation.run(instrument: try instruments()[0], trials: 20, levels: [0.9, 0.95], method: method, seed: 2)
+      let problems = validator.validate(try JSONValue.parse([UInt8](try encoder.encode(result))), against: "validation.schema.json")
+      #expect(problems.isEmpty, "\(problems)")
+    }
+  }
+
   @Test("the validator rejects broken files")
   func rejects() throws {
     let validator = try JSONSchemaValidator(folder: Self.folder)

@@ -27,6 +27,22 @@ public struct CalibrationData: Sendable {
   /// The number of standards.
   public var count: Int { responses.count }
 
+  /// Standards given directly (simulations, tests).
+  init(
+    source: String, predictorNames: [String], responseName: String, predictors: [[DoubleDouble]],
+    responses: [DoubleDouble], responseUncertainties: [DoubleDouble]?, groups: [String]?, lines: [Int], sha256: String
+  ) {
+    self.source = source
+    self.predictorNames = predictorNames
+    self.responseName = responseName
+    self.predictors = predictors
+    self.responses = responses
+    self.responseUncertainties = responseUncertainties
+    self.groups = groups
+    self.lines = lines
+    self.sha256 = sha256
+  }
+
   /// Reads the standards from a CSV file.
   ///
   /// - Parameters:

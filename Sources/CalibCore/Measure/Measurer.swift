@@ -124,6 +124,10 @@ public final class Measurer {
     return lower...upper
   }
 
+  /// P(x ≤ value) under the posterior of the observation measured last (the probability
+  /// integral transform the statistical-coverage check ranks).
+  func posteriorProbability(below value: Double) -> Double { tabulation.cdf(value) }
+
   /// Measures one observation.
   ///
   /// - Throws: `MeasurementError` (readings without the u a known-noise instrument needs),

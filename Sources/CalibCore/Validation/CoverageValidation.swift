@@ -1,0 +1,174 @@
+/// Statistical coverage of the intervals, checked by simulation (DESIGN §3, `calib validate`):
+/// a 95% interval must hold the truth about 95% of the time.
+///
+/// Each trial takes the fitted instrument as the truth (the estimates â, and σ = s or the
+/// standards' u(y)), simulates the calibration readings at the standards, refits the model,
+/// draws a true x uniformly over the prior range of the measurement (or over the calibrated
+/// domain), simulates one reading there, and measures it. For each level, the share of trials whose interval held the true x, with its
+/// binomial standard error; and the ranks of the true x in the posteriors (the probability
+/// integral transform, Bayesian method only) in 20 bins, with a χ² test of their uniformity
+/// (simulation-based calibration, Talts et al. 2018). Seeded: the same seed gives the same
+/// figures.
+public struct CoverageValidation: Codable, Equatable, Sendable {
+  /// `calib-validation/1`.
+  public var format: String
+  /// The method whose intervals were checked.
+  public var method: String
+  /// Trials run, and the seed.
+  public var trials: Int
+  public var seed: UInt64
+  /// Trials whose simulated calibration could not be refitted (a nonlinear fit that found no
+  /// solution); they are left out of the coverage.
+  public var failedFits: Int
+  /// How the truth was drawn.
+  public var truth: String
+  /// Coverage per level.
+  public var levels: [LevelCoverage]
+  /// Rank uniformity (Bayesian method only).
+  public var ranks: RankHistogram?
+
+  /// The coverage at one level.
+  public struct LevelCoverage: Codable, Equatable, Sendable {
+    public var level: Double
+    /// Share of trials whose interval held the true x.
+    public var coverage: Double
+    public var trials: Int
+    /// √(c(1 − c)/trials).
+    public var standardError: Double
+
+    enum CodingKeys: String, CodingKey {
+      case level, coverage, trials
+      case standardError = "standard_error"
+    }
+  }
+
+  /// The ranks of the true x among posterior draws, as a histogram of P(x ≤ x_true).
+  public struct RankHistogram: Codable, Equatable, Sendable {
+    /// Counts in 20 equal bins of [0, 1].
+    public var bins: [Int]
+    /// Pearson's χ² against equal counts, its degrees of freedom and p-value.
+    public var chi2: Double
+    public var dof: Int
+    public var pValue: Double
+
+    enum CodingKeys: String, CodingKey {
+      case bins, chi2, dof
+      case pValue = "p_value"
+    }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case format, method, trials, seed, truth, levels, ranks
+    case failedFits = "failed_fits"
+  }
+
+  /// Where the true x of each trial is drawn from.
+  public enum TruthDistribution: String, Codable, Sendable, CaseIterable {
+    /// Uniform over the prior range of the measurement: the posterior's own prior, so that the
+    /// ranks are exactly uniform for a correct posterior (simulation-based calibration).
+    case prior
+    /// Uniform over the calibrated domain: coverage where the instrument is meant to measure.
+    case domain
+  }
+
+  /// Runs the check.
+  ///
+  /// - Parameters:
+  ///   - instrument: The instrument whose fit serves as the truth.
+  ///   - trials: Number of simulated calibrations and readings.
+  ///   - levels: The interval levels to check, each in (0, 1).
+  ///   - method: The measurement method.
+  ///   - seed: Seed of GSL's Mersenne Twister.
+  ///   - truth: Where the true x is drawn from.
+  /// - Throws: `MeasurementError.invalidSetting` for bad levels or trials; errors of fitting or
+  ///   measuring a simulated set.
+  public static func run(
+    instrument: InstrumentState, trials: Int, levels: [Double], method: MeasurementSettings.Method, seed: UInt64,
+    truth drawn: TruthDistribution = .prior
+  ) throws -> CoverageValidation {
+    guard trials > 0, !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }) else {
+      throw MeasurementError.invalidSetting("validation needs at least one trial and levels strictly between 0 and 1")
+    }
+    let model = try ResponseModel(spec: instrument.model.spec, predictors: instrument.model.predictors)
+    guard model.predictors.count == 1 else {
+      throw MeasurementError.unsupportedInstrument("validation simulates one unknown quantity: the instrument needs one predictor")
+    }
+    let random = try RandomNumbers(seed: seed)
+    let truth = instrument.posterior.location
+    let x = instrument.domain.x[0]
+    let u = instrument.domain.uY
+    let sigma = instrument.noise.sigma ?? 1
+    let domain = drawn == .prior
+      ? try Measurer(instrument: instrument, settings: MeasurementSettings()).priorRange
+      : instrument.xRangeForValidation
+    let start = Dictionary(uniqueKeysWithValues: zip(model.parameters, truth))
+    var covered = [Int](repeating: 0, count: levels.count)
+    var bins = [Int](repeating: 0, count: 20)
+    var failed = 0
+    for _ in 0..<trials {
+      // The calibration, simulated from the truth at the instrument's own standards.
+      let responses = x.indices.map { i in
+        DoubleDouble(model.response(at: [x[i]], parameters: truth) + (u?[i] ?? sigma) * random.normal())
+      }
+      let data = CalibrationData(
+        simulatedAt: x, responses: responses, uncertainties: u, responseName: instrument.model.response,
+        predictorName: model.predictors[0])
+      let refit: InstrumentState
+      do {
+        refit = try model.fit(to: data, start: start, posterior: .laplace, provenance: instrument.provenance)
+      } catch is FitError {
+        failed += 1
+        continue
+      }
+      // The unknown and its reading.
+      let xTrue = domain.lowerBound + (domain.upperBound - domain.lowerBound) * random.uniform()
+      let readingU = u.map { $0.reduce(0, +) / Double($0.count) }
+      let reading = model.response(at: [xTrue], parameters: truth) + (readingU ?? sigma) * random.normal()
+      let observation = Observation(id: "trial", readings: [reading], uncertainties: readingU.map { [$0] }, line: 2)
+      for (k, level) in levels.enumerated() {
+        let measurer = try Measurer(instrument: refit, settings: MeasurementSettings(level: level, method: method))
+        let report = try measurer.measure(observation)
+        let lower = report.x.interval.lower ?? -.infinity, upper = report.x.interval.upper ?? .infinity
+        let pieces = report.x.interval.pieces?.map { ($0.lower ?? -.infinity, $0.upper ?? .infinity) } ?? [(lower, upper)]
+        if pieces.contains(where: { $0.0 <= xTrue && xTrue <= $0.1 }) { covered[k] += 1 }
+        if k == 0, method == .bayes {
+          let rank = measurer.posteriorProbability(below: xTrue)
+          bins[min(19, max(0, Int(rank * 20)))] += 1
+        }
+      }
+    }
+    let n = Double(trials - failed)
+    guard n > 0 else { throw MeasurementError.invalidSetting("no simulated calibration could be refitted") }
+    let expected = n / 20
+    let chi2 = bins.reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
+    return CoverageValidation(
+      format: "calib-validation/1", method: method.rawValue, trials: trials, seed: seed, failedFits: failed,
+      truth: "the fitted instrument (its estimates, and σ = s or the standards' u); the true x uniform over "
+        + (drawn == .prior ? "the prior range of the measurement" : "the calibrated domain") + "; one reading per trial",
+      levels: levels.enumerated().map { k, level in
+        let c = Double(covered[k]) / n
+        return LevelCoverage(level: level, coverage: c, trials: trials - failed, standardError: (c * (1 - c) / n).squareRoot())
+      },
+      ranks: method == .bayes
+        ? RankHistogram(bins: bins, chi2: chi2, dof: 19, pValue: Distributions.chiSquaredUpperTail(chi2, degreesOfFreedom: 19))
+        : nil)
+  }
+}
+
+extension InstrumentState {
+  /// The calibrated domain of the single predictor.
+  fileprivate var xRangeForValidation: ClosedRange<Double> {
+    domain.xRange[0].lower...domain.xRange[0].upper
+  }
+}
+
+extension CalibrationData {
+  /// Simulated standards: one predictor, the given readings, exact decimal values not needed.
+  init(simulatedAt x: [Double], responses: [DoubleDouble], uncertainties: [Double]?, responseName: String, predictorName: String) {
+    self.init(
+      source: "simulated", predictorNames: [predictorName], responseName: responseName,
+      predictors: x.map { [DoubleDouble($0)] }, responses: responses,
+      responseUncertainties: uncertainties?.map { DoubleDouble($0) }, groups: nil,
+      lines: x.indices.map { $0 + 2 }, sha256: "")
+  }
+}
