@@ -77,6 +77,7 @@ struct InstrumentFileTests {
     ("fit.dof", "3"),
     ("posterior.kind", "\"mystery\""),
     ("domain.y", "[1, 2]"),
+    ("domain.response_range", "{\"lower\": 5, \"upper\": 1}"),
     ("parameters", "[]"),
   ])
   func inconsistent(_ path: String, replacement: String) throws {

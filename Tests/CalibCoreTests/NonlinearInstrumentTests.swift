@@ -140,4 +140,21 @@ struct NonlinearInstrumentTests {
       #expect(abs(abs(reading - f(end, a)) - band) < 1e-6 * band)
     }
   }
+
+  /// Readings beyond the asymptotes have no solution: Wald reports the curve's closest
+  /// approach with an unbounded interval where the curve is flat, inversion an empty set;
+  /// neither traps.
+  @Test("classical intervals for readings no x explains")
+  func classicalBeyondAsymptotes() throws {
+    let state = try elisa()
+    for method in [MeasurementSettings.Method.wald, .inversion] {
+      let measurer = try Measurer(instrument: state, settings: MeasurementSettings(method: method))
+      for y in [2.45, 0.01] {
+        let report = try measurer.measure(Observation(id: "beyond", readings: [y], line: 2))
+        #expect(report.x.solutions == [])
+        #expect(report.coverage.status == "out_of_range")
+        if method == .inversion { #expect(report.x.interval.pieces == [] && !report.x.interval.bounded) }
+      }
+    }
+  }
 }

@@ -97,6 +97,9 @@ public enum InstrumentFile {
       throw fail("the domain must hold \(n) standards with \(model.predictors.count) predictor(s) each")
     }
     guard state.fit.dof == n - p else { throw fail("fit.dof must be n − p = \(n - p)") }
+    for range in domain.xRange + [domain.responseRange] where !(range.lower <= range.upper) {
+      throw fail("a range of the domain has lower \(range.lower) above upper \(range.upper)")
+    }
   }
 
   /// A decoding error in a sentence, with the path of the offending field.

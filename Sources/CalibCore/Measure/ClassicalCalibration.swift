@@ -50,7 +50,11 @@ struct ClassicalCalibration {
     if solutions.isEmpty {
       // No x produces ȳ: the closest approach of the curve.
       let grid = (0...512).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 512 }
-      let best = grid.min { Swift.abs(instrument.evaluate(at: $0).mean - y) < Swift.abs(instrument.evaluate(at: $1).mean - y) }!
+      let distances = grid.map { Swift.abs(instrument.evaluate(at: $0).mean - y) }
+      let best = grid.indices.filter { distances[$0].isFinite }.min { distances[$0] < distances[$1] }.map { grid[$0] }
+      guard let best else {
+        throw MeasurementError.invalidSetting("the response is not finite anywhere on the range [\(range.lowerBound), \(range.upperBound)]")
+      }
       return (best, [])
     }
     let inside = solutions.filter { instrument.domain.contains($0) }
@@ -67,8 +71,8 @@ struct ClassicalCalibration {
       return (y - mean) * (y - mean) - q * q * variance(at: x).variance
     }
     let pieces: [ClosedRange<Double>]
-    if let line = straightLine {
-      pieces = fieller(line: line, quantile: q)
+    if let line = straightLine, let closed = fieller(line: line, quantile: q) {
+      pieces = closed
     } else {
       pieces = try numericSublevelSet(g)
     }
@@ -80,9 +84,12 @@ struct ClassicalCalibration {
     let (estimate, solutions) = try pointEstimate()
     let (q, dof) = quantileAndDOF
     let se = variance(at: estimate).variance.squareRoot() / Swift.abs(instrument.slope(at: estimate))
+    // Where the curve is flat (or undefined) at the estimate the delta method has no interval:
+    // it is reported unbounded.
+    let piece = se.isFinite ? (estimate - q * se)...(estimate + q * se) : -Double.infinity...Double.infinity
     return Result(
-      estimate: estimate, solutions: solutions, pieces: [(estimate - q * se)...(estimate + q * se)],
-      standardError: se, quantile: q, dof: dof)
+      estimate: estimate, solutions: solutions, pieces: [piece],
+      standardError: se.isFinite ? se : nil, quantile: q, dof: dof)
   }
 
   /// (b0, b1) when the response is b0 + b1·x exactly (basis 1 and x, no offset).
@@ -95,8 +102,9 @@ struct ClassicalCalibration {
     return nil
   }
 
-  /// Fieller's solution of (ȳ − b0 − b1·x)² ≤ q²·(V₀ + k·h(x)) with h quadratic in x.
-  private func fieller(line: (Double, Double), quantile q: Double) -> [ClosedRange<Double>] {
+  /// Fieller's solution of (ȳ − b0 − b1·x)² ≤ q²·(V₀ + k·h(x)) with h quadratic in x; nil in
+  /// the degenerate case of a zero leading coefficient.
+  private func fieller(line: (Double, Double), quantile q: Double) -> [ClosedRange<Double>]? {
     let (b0, b1) = line
     let y = likelihood.meanReading
     // var(x) = V0 + k·(C00 + 2·C01·x + C11·x²) for the basis order (1, x).
@@ -116,6 +124,9 @@ struct ClassicalCalibration {
     let b = -2 * b1 * (y - b0) - 2 * q * q * k * c01
     let d = (y - b0) * (y - b0) - q * q * (v0 + k * c00)
     let discriminant = b * b - 4 * a * d
+    // A vanishing leading coefficient (the slope exactly at its significance limit) leaves a
+    // linear inequality: the numeric solution handles it.
+    guard a != 0, a.isFinite, discriminant.isFinite else { return nil }
     if a > 0 {
       guard discriminant >= 0 else { return [] }
       let root = discriminant.squareRoot()

@@ -99,7 +99,7 @@ public struct ReportEncoder {
     case .table:
       func number(_ v: Double?) -> String { v.map { String(format: "%.5g", $0) } ?? "∞" }
       let interval = report.x.interval.pieces.map { pieces in
-        pieces.map { "[\($0.lower.map { String(format: "%.5g", $0) } ?? "-∞"), \(number($0.upper))]" }.joined(separator: " ∪ ")
+        pieces.isEmpty ? "∅ (no x fits)" : pieces.map { "[\($0.lower.map { String(format: "%.5g", $0) } ?? "-∞"), \(number($0.upper))]" }.joined(separator: " ∪ ")
       } ?? "[\(report.x.interval.lower.map { String(format: "%.5g", $0) } ?? "-∞"), \(number(report.x.interval.upper))]"
       var row = [report.id, "\(report.readings.count)", number(report.x.estimate), interval, report.coverage.status]
       if let hpd = report.x.hpd, hpd.count > 1 {
