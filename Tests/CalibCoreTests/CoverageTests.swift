@@ -87,6 +87,13 @@ struct CoverageTests {
     #expect(try measure(state, [5.0], thresholds: relaxed).status == "covered")
   }
 
+  @Test("an instrument whose standards lie exactly on the curve cannot measure, and says why")
+  func exactFit() throws {
+    let state = try textInstrument("x,y\n-3,9\n-2,4\n-1,1\n0,0\n1,1\n2,4\n3,9\n", spec: "poly:2")
+    let error = #expect(throws: MeasurementError.self) { try Measurer(instrument: state, settings: MeasurementSettings()) }
+    #expect(error?.description.contains("residual sd is 0") == true)
+  }
+
   @Test("the nearest standard's distance is in units of the noise")
   func noiseMetric() throws {
     let state = try absorbance()

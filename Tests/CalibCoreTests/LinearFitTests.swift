@@ -234,4 +234,15 @@ struct LinearFitTests {
     #expect(fit.parameters[0].estimate == 5 && Swift.abs(fit.parameters[1].estimate) < 1e-30)
     #expect(String(decoding: try InstrumentFile.encode(fit), as: UTF8.self).contains("\"r_squared\" : null"))
   }
+
+  /// Readings of order 1e300: the covariance overflows a double. The fit says so instead of
+  /// writing a non-finite number.
+  @Test("results beyond the range of a double are an error, not a NaN in the file")
+  func overflow() throws {
+    let data = try readCalibration("x,y\n1,1e300\n2,2.1e300\n3,2.9e300\n4,4e300\n")
+    let error = #expect(throws: FitError.self) {
+      try ResponseModel(spec: "line", predictors: ["x"]).fit(to: data, provenance: testProvenance)
+    }
+    #expect(error?.description.contains("rescale") == true, "\(String(describing: error))")
+  }
 }

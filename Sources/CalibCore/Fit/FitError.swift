@@ -14,6 +14,9 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   case unsupported(String)
   /// The nonlinear solver found no solution from any start it tried.
   case notConverged(tried: String)
+  /// A result overflowed or lost all meaning in double precision (data scaled near the
+  /// limits of a double).
+  case notFinite(String)
 
   /// The same problem as bad input of the calibration file `file` (at the standard's line,
   /// where there is one); nil for `unsupported`, which is a matter of usage, not of data.
@@ -42,6 +45,8 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
       return message
     case .notConverged(let tried):
       return "the nonlinear fit did not converge; tried: \(tried). Give better starting values with --start"
+    case .notFinite(let what):
+      return "\(what) is not a finite number in double precision: the data are too close to the limits of a double; rescale them (different units)"
     }
   }
 }

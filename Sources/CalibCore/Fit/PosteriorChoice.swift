@@ -1,3 +1,5 @@
+import Foundation
+
 /// How to represent the posterior of a nonlinear instrument (`calib fit --posterior`).
 public enum PosteriorChoice: String, CaseIterable, Sendable {
   /// The Gaussian at the optimum.
@@ -63,7 +65,7 @@ extension ResponseModel {
     }
     let departs = worst.ratio > 0.2
     let describe = worst.ratio.isFinite
-      ? "the residual sum of squares departs from its quadratic approximation by \(Int((worst.ratio * 100).rounded()))% at 2 standard errors of \(worst.name)"
+      ? "the residual sum of squares departs from its quadratic approximation by \(String(format: "%.3g", worst.ratio * 100))% at 2 standard errors of \(worst.name)"
       : "the model is not finite at 2 standard errors of \(worst.name)"
     var result = state
     if !bounds.isEmpty { result.posterior.bounds = bounds }

@@ -79,6 +79,10 @@ extension ResponseModel {
     let estimates = (0..<p).map { j in
       ParameterEstimate(name: parameters[j], estimate: solution.coefficients[j], stdError: covariance[j][j].squareRoot())
     }
+    for (name, value) in [("the residual sum of squares", rss)] + estimates.map({ ("the estimate or standard error of \($0.name)", $0.estimate + $0.stdError) })
+      + [("the covariance", covariance.flatMap { $0 }.reduce(0, +))] where !value.isFinite {
+      throw FitError.notFinite(name)
+    }
     let statistics = FitStatistics(
       n: n, dof: dof, rss: rss,
       residualSD: dof > 0 ? (rss / Double(dof)).squareRoot() : nil,

@@ -40,9 +40,10 @@ public final class Measurer {
       throw MeasurementError.invalidSetting("the instrument has no posterior samples to average over: fit it with --posterior mcmc")
     }
     let linear = try MeasuringInstrument(instrument)
-    guard linear.noiseKnown || linear.s2 > 0 else {
+    let responseSpan = linear.responseRange.upperBound - linear.responseRange.lowerBound
+    guard linear.noiseKnown || linear.s2.squareRoot() > 1e-12 * max(responseSpan, Swift.abs(linear.responseRange.upperBound)) else {
       throw MeasurementError.unsupportedInstrument(
-        "the instrument's residual sd is 0: its standards lie exactly on the curve, so the noise has no estimate to measure with; refit with the standards' uncertainties (--sy)")
+        "the instrument's residual sd is 0 to working precision: its standards lie exactly on the curve, so the noise has no estimate to measure with; refit with the standards' uncertainties (--sy)")
     }
     self.instrument = instrument
     self.settings = settings

@@ -117,11 +117,19 @@ final class PosteriorTabulation {
     var adaptiveTotal = 0.0
     let segments = distinct.count - 1
     for k in 0..<segments {
-      let result = try integrator.integrate(
-        { self.density($0) }, from: distinct[k], to: distinct[k + 1],
-        absoluteTolerance: 1e-13 * guessMass / Double(segments), relativeTolerance: 1e-10, panels: &panels)
-      reportedError += result.error
-      adaptiveTotal += result.value
+      do {
+        let result = try integrator.integrate(
+          { self.density($0) }, from: distinct[k], to: distinct[k + 1],
+          absoluteTolerance: 1e-13 * guessMass / Double(segments), relativeTolerance: 1e-10, panels: &panels)
+        reportedError += result.error
+        adaptiveTotal += result.value
+      } catch {
+        // QAG gives up on a density it finds singular (a spike narrower than its rules): the
+        // segment is then cut into 256 equal panels, and the error estimated from halving them.
+        let (value, error) = compositePanels(from: distinct[k], to: distinct[k + 1], count: 256)
+        reportedError += error
+        adaptiveTotal += value
+      }
     }
     panels.sort { $0.lower < $1.lower }
     cumulative.removeAll(keepingCapacity: true)
@@ -293,9 +301,11 @@ final class PosteriorTabulation {
     return l.isNaN ? -.infinity : l
   }
 
+  /// exp(ℓ − logPeak), capped where a point rises far above the peak the scan found (a peak
+  /// narrower than the grid), so that the integrals stay finite.
   private func density(_ x: Double) -> Double {
     let l = evaluate(x)
-    return l > -.infinity ? _exp(l - logPeak) : 0
+    return l > -.infinity ? _exp(min(l - logPeak, 600)) : 0
   }
 
   private func unnormalizedCDF(_ x: Double) -> Double {
@@ -308,6 +318,24 @@ final class PosteriorTabulation {
       if panels[mid].lower <= x { k = mid } else { hi = mid - 1 }
     }
     return cumulative[k] + integrate(from: panels[k].lower, to: x) { self.density($0) }
+  }
+
+  /// Equal panels over [a, b] appended to the table, with the integral and an error estimate:
+  /// the difference from the same interval integrated in panels twice as wide.
+  private func compositePanels(from a: Double, to b: Double, count: Int) -> (Double, Double) {
+    let width = (b - a) / Double(count)
+    var fine = 0.0, coarse = 0.0
+    for k in stride(from: 0, to: count, by: 2) {
+      let lower = a + width * Double(k), middle = a + width * Double(k + 1)
+      let upper = k + 2 >= count ? b : a + width * Double(k + 2)
+      let left = integrate(from: lower, to: middle) { self.density($0) }
+      let right = integrate(from: middle, to: upper) { self.density($0) }
+      panels.append(AdaptiveIntegrator.Panel(lower: lower, upper: middle, integral: left))
+      panels.append(AdaptiveIntegrator.Panel(lower: middle, upper: upper, integral: right))
+      fine += left + right
+      coarse += integrate(from: lower, to: upper) { self.density($0) }
+    }
+    return (fine, Swift.abs(fine - coarse))
   }
 
   /// ∫ₐᵇ f by the 10-point Gauss–Legendre rule.

@@ -133,7 +133,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
         if pieces.contains(where: { $0.0 <= xTrue && xTrue <= $0.1 }) { covered[k] += 1 }
         if k == 0, method == .bayes {
           let rank = measurer.posteriorProbability(below: xTrue)
-          bins[min(19, max(0, Int(rank * 20)))] += 1
+          if rank.isFinite { bins[min(19, max(0, Int(rank * 20)))] += 1 }
         }
       }
     }
