@@ -74,6 +74,7 @@ struct CSVReaderTests {
     ("x,z\n1,2\n", 1, 1, "no column named 'y'"),
     ("x,y,y\n1,2,3\n", 1, 5, "2 columns are named 'y'"),
     ("x,y\n1,2\n3,  0x10\n", 3, 3, "found '  0x10'"),
+    ("x,y\n1," + String(repeating: "9", count: 500) + "\n", 2, 3, "'" + String(repeating: "9", count: 40) + "…'"),
   ])
   func malformed(_ text: String, line: Int, column: Int, message: String) {
     for trickle in [false, true] {

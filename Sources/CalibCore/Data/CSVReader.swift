@@ -130,7 +130,9 @@ public final class CSVReader {
       return value
     case .failure(let failure):
       let (line, column) = fieldLocations[index]
-      let found = text(at: index)
+      // A field quoted in a message is cut to 40 characters.
+      let whole = text(at: index)
+      let found = whole.count > 40 ? String(whole.prefix(40)) + "…" : whole
       let what: String
       switch failure {
       case .empty: what = "expected a number in column '\(header[index])', found an empty field"
