@@ -1,5 +1,5 @@
 # calib: the two commands a newcomer runs, and the rest.
-#   make demo   fit (and show) the bundled fixtures
+#   make demo   fit the bundled fixtures, measure their samples, print tables
 #   make test   run the test suite
 #   make bench  speed and memory figures of a release build
 # Both install GSL first when it is missing (Debian: apt-get, with sudo when not root).
