@@ -10,6 +10,7 @@ public struct CoverageThresholds: Codable, Equatable, Sendable {
   /// `sparse` when fewer distinct standards than this lie in the neighbourhood.
   public var minimumSupport: Int = 2
 
+  /// The documented defaults.
   public init() {}
 
   enum CodingKeys: String, CodingKey {

@@ -30,6 +30,7 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
 
   /// One point of the map.
   public struct Point: Codable, Equatable, Sendable {
+    /// The point.
     public var x: Double
     /// μ(x), the mean response.
     public var response: Double
@@ -56,17 +57,25 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
 
   /// A run of the map with one status.
   public struct Region: Codable, Equatable, Sendable {
+    /// Where the run starts.
     public var lower: Double
+    /// Where it ends.
     public var upper: Double
+    /// `covered`, `sparse` or `extrapolated`.
     public var status: String
   }
 
   /// An observation's estimate and coverage block.
   public struct ObservationCoverage: Codable, Equatable, Sendable {
+    /// The observation's name.
     public var id: String
+    /// Its line in the observations file.
     public var line: Int
+    /// Its readings.
     public var readings: [Double]
+    /// The Bayesian estimate (posterior median).
     public var estimate: Double
+    /// The coverage block.
     public var coverage: CoverageReport
 
     /// The block of a measured observation.

@@ -10,6 +10,7 @@ public struct Observation: Sendable, Equatable {
   /// The line of the file where the observation starts.
   public var line: Int
 
+  /// An observation named `id` with its readings (and their u), starting at `line`.
   public init(id: String, readings: [Double], uncertainties: [Double]? = nil, line: Int) {
     self.id = id
     self.readings = readings

@@ -10,6 +10,7 @@ public struct InputError: Error, Equatable, Sendable, CustomStringConvertible {
   /// What is wrong and what was expected.
   public var message: String
 
+  /// The problem `message` in `file`, at `line` and `column` where they are known.
   public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
     self.file = file
     self.line = line

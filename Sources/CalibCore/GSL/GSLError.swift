@@ -11,6 +11,7 @@ public struct GSLError: Error, Equatable, Sendable, CustomStringConvertible {
   /// GSL's own description of the status (`gsl_strerror`).
   public var reason: String
 
+  /// The failure `status` of `function`, described by `reason`.
   public init(status: Int32, function: String, reason: String) {
     self.status = status
     self.function = function

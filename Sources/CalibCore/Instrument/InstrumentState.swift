@@ -130,6 +130,7 @@ public struct FitStatistics: Codable, Equatable, Sendable {
 public struct SolverRecord: Codable, Equatable, Sendable {
   /// The starting values by parameter, and where they came from (`given`, `self-start`).
   public var start: [String: Double]
+  /// `given`, `self-start`, or `given, completed by self-start`.
   public var startSource: String
   /// Every run of the trust-region solver, in order; the fit is the best converged one.
   public var attempts: [SolverAttempt]
@@ -146,6 +147,7 @@ public struct SolverAttempt: Codable, Equatable, Sendable {
   public var method: String
   /// What the start was (`start`, or how it was perturbed).
   public var from: String
+  /// Iterations GSL's driver took.
   public var iterations: Int
   /// Whether GSL's convergence tests passed (step size or gradient).
   public var converged: Bool
@@ -204,9 +206,13 @@ public struct PosteriorRecord: Codable, Equatable, Sendable {
 public struct SamplerRecord: Codable, Equatable, Sendable {
   /// `affine-invariant ensemble (Goodman & Weare 2010), stretch move a = 2`.
   public var method: String
+  /// Walkers of the ensemble.
   public var walkers: Int
+  /// Steps discarded before keeping any.
   public var burnIn: Int
+  /// Steps after the burn-in.
   public var steps: Int
+  /// Every `thin`-th step of each walker is kept.
   public var thin: Int
   /// The seed of GSL's Mersenne Twister.
   public var seed: UInt64
@@ -227,8 +233,11 @@ public struct SamplerRecord: Codable, Equatable, Sendable {
 
 /// The posterior representation asked for (`--posterior`) and the one used, with the reason.
 public struct PosteriorChoiceRecord: Codable, Equatable, Sendable {
+  /// `laplace`, `mcmc` or `auto`, as asked.
   public var requested: String
+  /// `laplace` or `mcmc`, as used.
   public var used: String
+  /// The figure behind the choice, in a sentence.
   public var reason: String
 }
 
@@ -262,9 +271,12 @@ public struct DomainRecord: Codable, Equatable, Sendable {
 
 /// A closed interval [lower, upper].
 public struct ClosedRangeRecord: Codable, Equatable, Sendable {
+  /// The lower end.
   public var lower: Double
+  /// The upper end.
   public var upper: Double
 
+  /// The interval [lower, upper].
   public init(lower: Double, upper: Double) {
     self.lower = lower
     self.upper = upper
@@ -284,6 +296,7 @@ public struct Provenance: Codable, Equatable, Sendable {
   /// The command line that made the file.
   public var command: [String]
 
+  /// The provenance of a file made now from `input`, with the GSL version of this build.
   public init(input: String, inputSHA256: String, calibVersion: String, command: [String]) {
     self.input = input
     self.inputSHA256 = inputSHA256

@@ -32,6 +32,7 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
   /// For a nonlinear instrument; nil: samples when the instrument has them, else linearized.
   public var marginalization: Marginalization?
 
+  /// Settings; the defaults measure by `bayes` at 0.95 over the default range.
   public init(
     level: Double = 0.95, method: Method = .bayes, range: ClosedRangeRecord? = nil,
     thresholds: CoverageThresholds = CoverageThresholds(), marginalization: Marginalization? = nil

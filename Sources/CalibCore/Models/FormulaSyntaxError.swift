@@ -7,6 +7,7 @@ public struct FormulaSyntaxError: Error, Equatable, Sendable, CustomStringConver
   /// What was expected or what is wrong there.
   public var message: String
 
+  /// The problem `message` at `column` of `formula`.
   public init(formula: String, column: Int, message: String) {
     self.formula = formula
     self.column = column

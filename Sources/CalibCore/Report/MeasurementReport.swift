@@ -49,8 +49,11 @@ public struct QuantityEstimate: Codable, Equatable, Sendable {
 /// An interval at a level. A bound is null when the interval is unbounded on that side
 /// (possible for inversion); `pieces` lists the parts when the set is not one interval.
 public struct IntervalRecord: Codable, Equatable, Sendable {
+  /// The level, in (0, 1).
   public var level: Double
+  /// The lower end; null when unbounded or when the set has several pieces.
   public var lower: Double?
+  /// The upper end; likewise.
   public var upper: Double?
   /// Whether both bounds are finite and the set is one interval.
   public var bounded: Bool
@@ -72,7 +75,9 @@ public struct IntervalRecord: Codable, Equatable, Sendable {
 
 /// A range [lower, upper]; null ends are unbounded.
 public struct RangeRecord: Codable, Equatable, Sendable {
+  /// The lower end; null when open.
   public var lower: Double?
+  /// The upper end; null when open.
   public var upper: Double?
 
   enum CodingKeys: String, CodingKey { case lower, upper }

@@ -17,11 +17,13 @@ public struct ReportEncoder {
     case json, ndjson, csv, table
   }
 
+  /// The format written.
   public let format: Format
   private let encoder: JSONEncoder
   private var count = 0
   private var byStatus: [String: Int] = [:]
 
+  /// An encoder for `format`, with no observation written yet.
   public init(format: Format) {
     self.format = format
     encoder = JSONEncoder()
@@ -30,19 +32,23 @@ public struct ReportEncoder {
 
   /// The report's settings block.
   public struct Settings: Codable, Sendable {
+    /// The interval level.
     public var level: Double
+    /// `bayes`, `inversion` or `wald`.
     public var method: String
     /// The prior range of x in use.
     public var range: ClosedRangeRecord
     /// How the range was chosen: `given` or the default rule.
     public var rangeRule: String
+    /// The coverage thresholds in use.
     public var thresholds: CoverageThresholds
     /// The instrument file, its model and the hash of the calibration it was fitted to.
     public var instrument: String
     public var model: String
     public var calibrationSHA256: String
 
-    public init(measurer: Measurer, instrumentFile: String) {
+    /// The settings of `measurer`, measuring with the instrument file `instrumentFile`.
+  public init(measurer: Measurer, instrumentFile: String) {
       level = measurer.settings.level
       method = measurer.settings.method.rawValue
       range = ClosedRangeRecord(lower: measurer.priorRange.lowerBound, upper: measurer.priorRange.upperBound)
@@ -62,7 +68,9 @@ public struct ReportEncoder {
 
   /// The counts of the report's `summary`.
   public struct Summary: Codable, Sendable, Equatable {
+    /// Observations reported.
     public var observations: Int
+    /// How many got each coverage status.
     public var byStatus: [String: Int]
 
     enum CodingKeys: String, CodingKey {

@@ -29,6 +29,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
 
   /// The coverage at one level.
   public struct LevelCoverage: Codable, Equatable, Sendable {
+    /// The interval level.
     public var level: Double
     /// Share of trials whose interval held the true x.
     public var coverage: Double
