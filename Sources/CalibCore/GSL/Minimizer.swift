@@ -1,7 +1,23 @@
 internal import CGSL
 
-/// One-dimensional minimization by Brent's method (GSL's `gsl_min_fminimizer_brent`).
-enum Minimizer {
+/// One-dimensional minimization by Brent's method (GSL's `gsl_min_fminimizer_brent`). The
+/// workspace is allocated once and reused for every minimization; make one per thread.
+final class Minimizer {
+  private let minimizer: UnsafeMutablePointer<gsl_min_fminimizer>
+
+  /// Allocates the workspace (`gsl_min_fminimizer_alloc`).
+  init() throws(GSLError) {
+    GSL.prepare()
+    guard let minimizer = gsl_min_fminimizer_alloc(calib_gsl_min_brent()) else {
+      throw GSL.allocationFailure("gsl_min_fminimizer_alloc")
+    }
+    self.minimizer = minimizer
+  }
+
+  deinit {
+    gsl_min_fminimizer_free(minimizer)
+  }
+
   /// The x in [lower, upper] that minimizes f, starting from `guess`, which must satisfy
   /// f(guess) < f(lower) and f(guess) < f(upper) (a bracket).
   ///
@@ -9,15 +25,11 @@ enum Minimizer {
   /// - Throws: `GSLError` from GSL (`GSL_EINVAL` when `guess` does not bracket a minimum).
   ///
   /// Calls `gsl_min_fminimizer_set` and `gsl_min_fminimizer_iterate`.
-  static func minimize(
+  func minimize(
     _ f: (Double) -> Double, guess: Double, lower: Double, upper: Double, tolerance: Double
   ) throws(GSLError) -> Double {
-    GSL.prepare()
-    guard let minimizer = gsl_min_fminimizer_alloc(calib_gsl_min_brent()) else {
-      throw GSL.allocationFailure("gsl_min_fminimizer_alloc")
-    }
-    defer { gsl_min_fminimizer_free(minimizer) }
     var failure: GSLError?
+    let minimizer = self.minimizer
     let x = GSLFunction.with(f) { function in
       do throws(GSLError) {
         try GSL.check(gsl_min_fminimizer_set(minimizer, function, guess, lower, upper), "gsl_min_fminimizer_set")

@@ -18,6 +18,7 @@
 /// One tabulation object per thread: it keeps its workspaces and buffers between uses.
 final class PosteriorTabulation {
   private let integrator: AdaptiveIntegrator
+  private let minimizer: Minimizer
   private let rule: FixedQuadrature
   private var logDensity: (Double) -> Double = { _ in 0 }
 
@@ -43,6 +44,7 @@ final class PosteriorTabulation {
 
   init() throws {
     integrator = try AdaptiveIntegrator(limit: 2000)
+    minimizer = try Minimizer()
     rule = try FixedQuadrature.gaussLegendre(points: 10)
   }
 
@@ -79,7 +81,7 @@ final class PosteriorTabulation {
       guard gridL[i] >= left, gridL[i] >= right, gridL[i] > -.infinity else { continue }
       if i > 0, i < gridCount, gridL[i] > left, gridL[i] > right {
         // GSL's minimizer refuses non-finite values: a point of zero density counts as huge.
-        let x = try Minimizer.minimize(
+        let x = try minimizer.minimize(
           { let v = -self.evaluate($0); return v.isFinite ? v : 1e300 }, guess: gridX[i], lower: gridX[i - 1], upper: gridX[i + 1],
           tolerance: max(width * 1e-15, Swift.abs(gridX[i]) * 1e-15))
         candidates.append((x, evaluate(x)))
