@@ -134,7 +134,8 @@ public final class Measurer {
   /// - Throws: `MeasurementError` (readings without the u a known-noise instrument needs),
   ///   `GSLError`.
   public func measure(_ observation: Observation) throws -> ObservationReport {
-    let likelihood = try ReadingLikelihood(observation, instrument: linear) { dof throws in
+    let readingU = try linear.readingUncertainties(of: observation)
+    let likelihood = try ReadingLikelihood(observation, uncertainties: readingU, instrument: linear) { dof throws in
       if let rule = self.laguerre { return rule }
       let rule = try FixedQuadrature.gaussLaguerre(points: 32, alpha: Double(dof) / 2 - 1)
       self.laguerre = rule
@@ -142,9 +143,10 @@ public final class Measurer {
     }
     let linear = self.linear
     let regressors = self.regressors
-    let averaged = samples.map { SampleAveragedLikelihood(observation, instrument: linear, samples: $0, sigmas: instrument.posterior.sigmaSamples) }
+    let averaged = samples.map {
+      SampleAveragedLikelihood(observation, uncertainties: readingU, instrument: linear, samples: $0, sigmas: instrument.posterior.sigmaSamples)
+    }
     let quadrature = try integration
-    let readingU = observation.uncertainties ?? (linear.noiseKnown ? linear.standardsU.map { u in observation.readings.map { _ in u[0] } } : nil)
     // One closure per way of integrating a out, chosen once, so the hot loop tests nothing.
     let logDensity: (Double) -> Double
     if let averaged {

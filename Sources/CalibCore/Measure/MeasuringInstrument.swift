@@ -61,6 +61,21 @@ struct MeasuringInstrument {
     maxLeverage = state.domain.maxLeverage
   }
 
+  /// The standard uncertainty of each reading of `observation`: its own when given; with the
+  /// noise known and none given, the standards' u(y) when they all share one; nil when σ is
+  /// estimated and the readings carry none (they share σ with the calibration).
+  ///
+  /// - Throws: `MeasurementError.missingUncertainty` when the noise is known, the readings
+  ///   carry no u, and the standards' u(y) differ.
+  func readingUncertainties(of observation: Observation) throws -> [Double]? {
+    if let given = observation.uncertainties { return given }
+    guard noiseKnown else { return nil }
+    guard let u = standardsU, let first = u.first, u.allSatisfy({ $0 == first }) else {
+      throw MeasurementError.missingUncertainty(observation: observation.id)
+    }
+    return Array(repeating: first, count: observation.readings.count)
+  }
+
   /// Whether μ(x) and h(x) are exact (a linear model) rather than linearized.
   var isExact: Bool { linear != nil }
 

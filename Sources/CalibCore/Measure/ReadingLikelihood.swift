@@ -25,19 +25,12 @@ struct ReadingLikelihood {
   /// The within-observation sum of squares Σ wᵢ(yᵢ − ȳ)² (wᵢ = 1 without u).
   let within: Double
 
-  /// The likelihood of `observation` under `instrument`.
-  ///
-  /// - Throws: `MeasurementError.missingUncertainty` when the instrument's noise is known per
-  ///   reading, the observation has no u, and the standards' u(y) differ.
-  init(_ observation: Observation, instrument: MeasuringInstrument, laguerre: (Int) throws -> FixedQuadrature) throws {
-    var uncertainties = observation.uncertainties
-    if instrument.noiseKnown, uncertainties == nil {
-      // With equal u(y) at every standard, a reading without u is taken to have the same.
-      guard let u = instrument.standardsU, let first = u.first, u.allSatisfy({ $0 == first }) else {
-        throw MeasurementError.missingUncertainty(observation: observation.id)
-      }
-      uncertainties = Array(repeating: first, count: observation.readings.count)
-    }
+  /// The likelihood of `observation`, whose readings carry `uncertainties`
+  /// (`MeasuringInstrument.readingUncertainties(of:)`), under `instrument`.
+  init(
+    _ observation: Observation, uncertainties: [Double]?, instrument: MeasuringInstrument,
+    laguerre: (Int) throws -> FixedQuadrature
+  ) throws {
     let readings = observation.readings
     count = readings.count
     if let uncertainties {

@@ -1,23 +1,23 @@
 /// p(y* | x) = E over posterior samples (a_s, σ_s) of Πᵢ N(yᵢ; f(x; a_s), σᵢ²): the instrument
 /// state integrated out by Monte Carlo over its MCMC samples (docs/nonlinear-fit.md). σᵢ is
-/// the sample's σ_s (σ estimated; the readings share it), or the reading's u when given or
-/// the noise is known.
+/// the reading's u (given, or the standards' common u with the noise known), else the
+/// sample's σ_s (σ estimated; the readings share it).
 struct SampleAveragedLikelihood {
   let instrument: MeasuringInstrument
   let samples: [[Double]]
   let variances: [[Double]]
   let readings: [Double]
 
-  init(_ observation: Observation, instrument: MeasuringInstrument, samples: [[Double]], sigmas: [Double]?) {
+  /// - Precondition: `uncertainties` is given, or `sigmas` is (σ estimated).
+  init(_ observation: Observation, uncertainties: [Double]?, instrument: MeasuringInstrument, samples: [[Double]], sigmas: [Double]?) {
+    precondition(uncertainties != nil || sigmas != nil, "a reading needs its u or a σ per sample")
     self.instrument = instrument
     self.samples = samples
     readings = observation.readings
-    let commonU = instrument.standardsU.flatMap { u in u.allSatisfy { $0 == u[0] } ? u[0] : nil }
     variances = samples.indices.map { s in
       observation.readings.indices.map { i in
-        if let u = observation.uncertainties?[i] { return u * u }
-        if let sigma = sigmas?[s] { return sigma * sigma }
-        return (commonU ?? 1) * (commonU ?? 1)
+        let sd = uncertainties?[i] ?? sigmas![s]
+        return sd * sd
       }
     }
   }
