@@ -34,14 +34,8 @@ extension ResponseModel {
     let x = data.predictors.map { $0.map(\.doubleValue) }
     let y = data.responses.map(\.doubleValue)
     let noiseKnown = data.responseUncertainties != nil
-    func rss(_ a: [Double]) -> Double {
-      var total = 0.0
-      for i in 0..<n {
-        let r = (y[i] - (compiledResponse.evaluate(x[i] + a) as Double)) * weights[i]
-        total += r * r
-      }
-      return total.isFinite ? total : .infinity
-    }
+    let inverseVariances = weights.map { $0 * $0 }
+    func rss(_ a: [Double]) -> Double { residualSumOfSquares(at: a, x: x, y: y, weights: inverseVariances) }
     let estimate = state.posterior.location
     let minimum = state.fit.rss
 

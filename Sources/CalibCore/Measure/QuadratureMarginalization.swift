@@ -28,14 +28,8 @@ struct QuadratureMarginalization {
     let x = state.domain.x[0], y = state.domain.y
     let weightsY = state.domain.uY.map { $0.map { 1 / ($0 * $0) } } ?? [Double](repeating: 1, count: y.count)
     let noiseKnown = state.noise.model == "known"
-    func rss(_ a: [Double]) -> Double {
-      var total = 0.0
-      for i in x.indices {
-        let r = y[i] - (instrument.model.compiledResponse.evaluate([x[i]] + a) as Double)
-        total += weightsY[i] * r * r
-      }
-      return total
-    }
+    let rows = x.map { [$0] }
+    func rss(_ a: [Double]) -> Double { instrument.model.residualSumOfSquares(at: a, x: rows, y: y, weights: weightsY) }
     let m = rule.nodes.count
     var nodes: [[Double]] = [], logWeights: [Double] = [], sums: [Double] = []
     var index = [Int](repeating: 0, count: p)

@@ -124,4 +124,22 @@ public struct ResponseModel: Sendable {
     guard parts.count == names.count, Set(parts.map(\.0)).count == 1 else { return names }
     return zip(names, parts).sorted { $0.1.1 < $1.1.1 }.map(\.0)
   }
+
+  /// Σ wᵢ·(yᵢ − f(xᵢ; a))² for standards x (a row of predictor values each), readings y and
+  /// weights w (1/u², or 1); +∞ where the model is not finite. No allocation per standard: it
+  /// runs in the inner loop of posterior sampling and quadrature.
+  func residualSumOfSquares(at a: [Double], x: [[Double]], y: [Double], weights: [Double]) -> Double {
+    let q = predictors.count, p = a.count
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: q + p) { slots in
+      for j in 0..<p { slots[q + j] = a[j] }
+      let view = UnsafeBufferPointer(slots)
+      var total = 0.0
+      for i in x.indices {
+        for k in 0..<q { slots[k] = x[i][k] }
+        let r = y[i] - (compiledResponse.evaluate(view) as Double)
+        total += weights[i] * r * r
+      }
+      return total.isFinite ? total : .infinity
+    }
+  }
 }
