@@ -1,16 +1,15 @@
 import CalibCore
 import Foundation
 
-/// Access to the public reference data with certified answers in `../shared/reference`
-/// (beside the repository), or in `$CALIB_REFERENCE` when set.
+/// Access to the public reference data with certified answers, bundled in `Tests/Reference`
+/// (see its README for the sources and licences), or in `$CALIB_REFERENCE` when set.
 enum ReferenceData {
   static var directory: URL {
     if let path = ProcessInfo.processInfo.environment["CALIB_REFERENCE"] {
       return URL(fileURLWithPath: path)
     }
     return URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("shared/reference")
+      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Reference")
   }
 
   /// The bytes of a reference file; fails the test with the path when it is missing.

@@ -2,7 +2,7 @@ import CalibCore
 import Foundation
 import Testing
 
-/// NIST StRD nonlinear regression: every problem in ../shared/reference from both NIST
+/// NIST StRD nonlinear regression: every problem in Tests/Reference/strd from both NIST
 /// starting points, every certified estimate and standard error, and the residual sd, to at
 /// least 6 significant digits (the requirement).
 @Suite("NIST StRD nonlinear least squares")
@@ -24,19 +24,27 @@ struct StRDNonlinearTests {
     var certified: Values
   }
 
-  static let problems: [String] = {
-    guard let bytes = try? ReferenceData.bytes("strd/INDEX.csv") else { return [] }
+  /// The nonlinear problems listed in the index; a missing index throws, failing the tests.
+  static func problems() throws -> [String] {
+    let bytes = try ReferenceData.bytes("strd/INDEX.csv")
     var names: [String] = []
     for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n").dropFirst() {
       let fields = line.split(separator: ",").map(String.init)
       if fields.count > 1, fields[1] == "nonlinear" { names.append(fields[0]) }
     }
     return names
-  }()
+  }
 
-  static let cases: [(String, Int)] = problems.flatMap { [($0, 1), ($0, 2)] }
+  static func cases() throws -> [(String, Int)] {
+    try problems().flatMap { [($0, 1), ($0, 2)] }
+  }
 
-  @Test("certified values to at least 6 digits from both starts", arguments: cases)
+  @Test("the index lists the 19 nonlinear problems of NIST StRD")
+  func indexIsComplete() throws {
+    #expect(try Self.problems().count == 19)
+  }
+
+  @Test("certified values to at least 6 digits from both starts", arguments: try cases())
   func certifiedDigits(_ name: String, start: Int) throws {
     let set = try ReferenceData.json("strd/\(name).json", as: Certified.self)
     var data = try ReferenceData.calibration("strd/\(name).csv", x: set.predictors, y: "y")
