@@ -8,13 +8,28 @@ import Musl
 import Darwin
 #endif
 
-/// A command's output, written so that a file is either complete or not there: the bytes
-/// go to a temporary file beside the target, which is renamed over it only by `commit()`.
-/// Standard output (`-`) is written as it comes. Writes are buffered; memory stays flat.
+/// A command's output, written so that a regular file is either complete or not there.
+///
+/// What `-o PATH` names decides how it is written:
+/// - `-`: standard output, written as it comes;
+/// - a regular file, or nothing yet: the bytes go to a temporary file beside it, which
+///   `commit()` renames over it (an existing file keeps its permission bits);
+/// - a symbolic link: followed (to its final target, even a dangling one), and that target is
+///   written as above; the link itself stays;
+/// - a character device, a FIFO or a socket (`/dev/null`, a named pipe, a terminal): written
+///   straight into, never replaced;
+/// - a directory or a block device: refused.
+///
+/// Every failed write (`ENOSPC` on a full disk or `/dev/full`, `EPIPE`) and every failed
+/// `close` is `CommandFailure.cannotWrite` (exit 73). Writes are buffered; memory stays flat.
 final class OutputFile {
   private let path: String
   private let descriptor: Int32
+  /// Where the bytes go until `commit()`: a temporary file, or nil when written in place.
   private let temporary: String?
+  /// The regular file that `commit()` replaces.
+  private let target: String
+  private let ownsDescriptor: Bool
   private var buffer: [UInt8] = []
   private var finished = false
 
@@ -25,19 +40,46 @@ final class OutputFile {
     self.path = path
     buffer.reserveCapacity(1 << 16)
     if path == "-" {
-      descriptor = STDOUT_FILENO
-      temporary = nil
+      (descriptor, temporary, target, ownsDescriptor) = (STDOUT_FILENO, nil, path, false)
       return
     }
-    let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
-    let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
-    var template = Array("\(directory).\(base).XXXXXX".utf8CString)
-    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard descriptor >= 0 else {
-      throw CommandFailure.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+    func failure(_ reason: String) -> CommandFailure { .cannotWrite(path: path, reason: reason) }
+    let resolved = try Self.resolvingLinks(path)
+    var status = stat()
+    if stat(resolved, &status) == 0 {
+      switch status.st_mode & S_IFMT {
+      case S_IFREG:
+        break
+      case S_IFCHR, S_IFIFO, S_IFSOCK:
+        let descriptor = open(resolved, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure(Self.lastError) }
+        (self.descriptor, temporary, target, ownsDescriptor) = (descriptor, nil, resolved, true)
+        return
+      case S_IFDIR:
+        throw failure("it is a directory")
+      default:
+        throw failure("it is neither a regular file nor a character device, FIFO or socket")
+      }
+    } else if errno != ENOENT {
+      throw failure(Self.lastError)
     }
-    self.descriptor = descriptor
-    temporary = String(cString: template.map { UInt8(bitPattern: $0) })
+    let mode = stat(resolved, &status) == 0 ? status.st_mode & 0o7777 : Self.newFileMode
+    let slash = resolved.lastIndex(of: "/")
+    let directory = slash.map { String(resolved[...$0]) } ?? ""
+    let base = slash.map { String(resolved[resolved.index(after: $0)...]) } ?? resolved
+    var template = Array("\(directory).\(base).XXXXXX".utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { buffer in
+      buffer.baseAddress.map { mkstemp($0) } ?? -1
+    }
+    guard descriptor >= 0 else { throw failure(Self.lastError) }
+    let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    guard fchmod(descriptor, mode) == 0 else {
+      let reason = Self.lastError
+      close(descriptor)
+      unlink(temporary)
+      throw failure(reason)
+    }
+    (self.descriptor, self.temporary, target, ownsDescriptor) = (descriptor, temporary, resolved, true)
   }
 
   deinit {
@@ -62,44 +104,86 @@ final class OutputFile {
     try write(Array(text.utf8))
   }
 
-  /// Completes the output: flushes, and renames the temporary file over the target.
+  /// Completes the output: flushes, closes, and renames the temporary file over the target.
   ///
-  /// - Throws: `CommandFailure.cannotWrite`; the temporary file is removed.
+  /// - Throws: `CommandFailure.cannotWrite`; a temporary file is removed, the target is left
+  ///   as it was.
   func commit() throws {
     try flush()
     finished = true
-    guard let temporary else { return }
-    guard fchmod(descriptor, 0o644) == 0, fsync(descriptor) == 0, close(descriptor) == 0 else {
-      let reason = String(cString: strerror(errno))
+    guard ownsDescriptor else { return }
+    guard let temporary else {
+      guard close(descriptor) == 0 else { throw CommandFailure.cannotWrite(path: path, reason: Self.lastError) }
+      return
+    }
+    guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+      let reason = Self.lastError
       unlink(temporary)
       throw CommandFailure.cannotWrite(path: path, reason: reason)
     }
-    guard rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
+    guard rename(temporary, target) == 0 else {
+      let reason = Self.lastError
       unlink(temporary)
       throw CommandFailure.cannotWrite(path: path, reason: reason)
     }
   }
 
-  /// Gives up: removes the temporary file; the target is left as it was.
+  /// Gives up: removes the temporary file; a regular target is left as it was. (What was
+  /// already written into a device or FIFO cannot be taken back.)
   func abandon() {
+    guard !finished else { return }
     finished = true
-    guard let temporary else { return }
-    close(descriptor)
-    unlink(temporary)
+    if ownsDescriptor { close(descriptor) }
+    if let temporary { unlink(temporary) }
   }
 
   private func flush() throws {
     var offset = 0
     while offset < buffer.count {
-      let count = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+      let count = buffer.withUnsafeBytes { bytes in
+        bytes.baseAddress.map { Glibc.write(descriptor, $0 + offset, bytes.count - offset) } ?? 0
+      }
+      if count < 0 && errno == EINTR { continue }
       guard count > 0 else {
-        let reason = String(cString: strerror(errno))
+        let reason = count == 0 ? "nothing was written" : Self.lastError
         abandon()
         throw CommandFailure.cannotWrite(path: path, reason: reason)
       }
       offset += count
     }
     buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// The text of `errno`.
+  private static var lastError: String { String(cString: strerror(errno)) }
+
+  /// The permission bits of a new file: 0666 less the process's umask, as `open` would give.
+  private static var newFileMode: mode_t {
+    let mask = umask(0)
+    umask(mask)
+    return 0o666 & ~mask
+  }
+
+  /// The path a chain of symbolic links ends at (`path` itself when it is not a link). A
+  /// dangling link resolves to the missing file it names, which is then created.
+  ///
+  /// - Throws: `CommandFailure.cannotWrite` for a loop of links (more than 40, as Linux).
+  private static func resolvingLinks(_ path: String) throws -> String {
+    var current = path
+    for _ in 0..<40 {
+      var status = stat()
+      guard lstat(current, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return current }
+      var bytes = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+      let count = readlink(current, &bytes, bytes.count - 1)
+      guard count >= 0 else { throw CommandFailure.cannotWrite(path: path, reason: lastError) }
+      let link = String(decoding: bytes[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      if link.hasPrefix("/") {
+        current = link
+      } else {
+        let directory = current.lastIndex(of: "/").map { String(current[...$0]) } ?? ""
+        current = directory + link
+      }
+    }
+    throw CommandFailure.cannotWrite(path: path, reason: "too many levels of symbolic links")
   }
 }
