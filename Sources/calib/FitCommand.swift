@@ -50,6 +50,8 @@ struct FitCommand: ParsableCommand {
   @Option(help: "Seed of the random number generator of the MCMC sampler (a linear fit draws none).")
   var seed: UInt64 = 1
 
+  @OptionGroup var csv: CSVOptions
+
   @Option(name: .shortAndLong, help: ArgumentHelp("Instrument file to write, or - for standard output.", valueName: "file"))
   var output: String = "-"
 
@@ -117,7 +119,7 @@ struct FitCommand: ParsableCommand {
         }
         startValues[name] = DecimalNumber.parse(String(pair[1]))!.doubleValue
       }
-      let reader = try CSVReader(source: try FileByteSource(path: calibration), name: calibration)
+      let reader = try csv.reader(path: calibration)
       let data = try CalibrationData(
         reading: reader, predictors: predictors, response: columnList(responseColumns)[0],
         uncertainty: uncertaintyColumn, group: groupColumn)

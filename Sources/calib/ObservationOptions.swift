@@ -12,9 +12,11 @@ struct ObservationOptions: ParsableArguments {
   @Option(name: .customLong("sy"), help: ArgumentHelp("Column of the readings' standard uncertainties.", valueName: "col"))
   var uncertaintyColumn: String?
 
+  @OptionGroup var csv: CSVOptions
+
   /// A reader of the observations in `path` (`-`: standard input), readings in `response`.
   func reader(path: String, response: String) throws -> ObservationReader {
-    let csv = try CSVReader(source: try FileByteSource(path: path), name: path)
+    let csv = try self.csv.reader(path: path)
     return try ObservationReader(reader: csv, response: response, id: idColumn, group: groupColumn, uncertainty: uncertaintyColumn)
   }
 }

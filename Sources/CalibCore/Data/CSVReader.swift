@@ -9,6 +9,8 @@ import Crypto
 /// an unquoted field, text after a closing quote, an unterminated quote, a record whose
 /// number of fields differs from the header's, a blank line between records.
 ///
+/// Another delimiter (`;`, a tab) and a decimal comma are chosen with `CSVFormat`.
+///
 /// Memory stays flat whatever the file's length: one chunk of input and one record are held
 /// at a time. The reader also hashes every byte it reads (SHA-256), for provenance.
 ///
@@ -20,6 +22,8 @@ import Crypto
 public final class CSVReader {
   /// The file's name, for messages.
   public let name: String
+  /// How fields are separated and decimals written.
+  public let format: CSVFormat
   /// The column names from the header line, trimmed of spaces.
   public private(set) var header: [String] = []
   /// The line on which the current record starts (from 1).
@@ -47,10 +51,17 @@ public final class CSVReader {
 
   /// Opens the source and reads the header line.
   ///
+  /// - Parameters:
+  ///   - source: The bytes.
+  ///   - name: The file's name, for messages.
+  ///   - format: The delimiter and the decimal separator (default: comma, point).
   /// - Throws: `InputError` when the source is empty or the header is malformed.
-  public init(source: any ByteSource, name: String) throws(InputError) {
+  public init(
+    source: any ByteSource, name: String, format: CSVFormat = .standard
+  ) throws(InputError) {
     self.source = source
     self.name = name
+    self.format = format
     try skipByteOrderMark()
     guard try readRecord() else {
       throw InputError(file: name, line: 1, column: 1, message: "the file is empty; expected a header line naming the columns")
@@ -65,12 +76,24 @@ public final class CSVReader {
   public func column(named columnName: String) throws(InputError) -> Int {
     let matches = header.indices.filter { header[$0] == columnName }
     guard matches.count == 1 else {
-      let message = matches.isEmpty
+      var message = matches.isEmpty
         ? "no column named '\(columnName)'; the header has \(header.map { "'\($0)'" }.joined(separator: ", "))"
         : "\(matches.count) columns are named '\(columnName)'; column names must be unique to be chosen"
+      if matches.isEmpty, let hint = delimiterHint { message += "; \(hint)" }
       throw InputError(file: name, line: 1, column: matches.count > 1 ? headerColumns[matches[1]] : 1, message: message)
     }
     return matches[0]
+  }
+
+  /// A suggestion when the header reads as one column that holds another likely delimiter.
+  private var delimiterHint: String? {
+    guard header.count == 1 else { return nil }
+    for (byte, name) in [(UInt8(ascii: ";"), "';'"), (0x09, "tab"), (UInt8(ascii: ","), "','")]
+    where byte != format.delimiter && header[0].utf8.contains(byte) {
+      let decimals = byte == UInt8(ascii: ";") ? " (and --decimal-comma if numbers are written 1,5)" : ""
+      return "the header reads as one column holding \(name): give --delimiter \(name)\(decimals)"
+    }
+    return nil
   }
 
   /// Advances to the next record.
@@ -122,8 +145,13 @@ public final class CSVReader {
   /// - Throws: `InputError` at the field's line and column when it is not a finite number.
   public func number(at index: Int) throws(InputError) -> DoubleDouble {
     let range = fieldRanges[index]
-    let outcome = recordBytes.withUnsafeBufferPointer {
-      DecimalNumber.parse(bytes: UnsafeBufferPointer(rebasing: $0[range]))
+    let outcome: DecimalNumber.Outcome
+    if format.decimalComma {
+      outcome = recordBytes.withUnsafeBufferPointer { Self.parseDecimalComma(UnsafeBufferPointer(rebasing: $0[range])) }
+    } else {
+      outcome = recordBytes.withUnsafeBufferPointer {
+        DecimalNumber.parse(bytes: UnsafeBufferPointer(rebasing: $0[range]))
+      }
     }
     switch outcome {
     case .value(let value):
@@ -136,11 +164,24 @@ public final class CSVReader {
       let what: String
       switch failure {
       case .empty: what = "expected a number in column '\(header[index])', found an empty field"
-      case .decimalComma: what = "expected a number in column '\(header[index])', found '\(found)': write decimals with a point, not a comma"
+      case .decimalComma where format.decimalComma:
+        what = "expected a number with a decimal comma in column '\(header[index])', found '\(found)': a point is not read as a thousands separator"
+      case .decimalComma:
+        what = "expected a number in column '\(header[index])', found '\(found)': write decimals with a point, or give --decimal-comma (with --delimiter ';')"
       case .malformed: what = "expected a number in column '\(header[index])', found '\(found)'"
       case .overflow: what = "the number '\(found)' in column '\(header[index])' is too large for a double"
       }
       throw InputError(file: name, line: line, column: column, message: what)
+    }
+  }
+
+  /// Reads a number written with a decimal comma: the comma becomes a point; a point is
+  /// refused (reported as `.decimalComma`: the other separator than the one expected).
+  private static func parseDecimalComma(_ field: UnsafeBufferPointer<UInt8>) -> DecimalNumber.Outcome {
+    if field.contains(UInt8(ascii: ".")) { return .failure(.decimalComma) }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(field.count, 1)) { copy in
+      for (k, byte) in field.enumerated() { copy[k] = byte == UInt8(ascii: ",") ? UInt8(ascii: ".") : byte }
+      return DecimalNumber.parse(bytes: UnsafeBufferPointer(rebasing: copy[0..<field.count]))
     }
   }
 
@@ -248,11 +289,11 @@ public final class CSVReader {
           advance(byte)
           recordBytes.append(byte)
         }
-        if let byte = try peek(), byte != UInt8(ascii: ","), byte != 0x0A, byte != 0x0D {
-          throw InputError(file: name, line: nextLine, column: nextColumn, message: "unexpected '\(Unicode.Scalar(byte))' after a closing quote; expected a comma or the end of the line")
+        if let byte = try peek(), byte != format.delimiter, byte != 0x0A, byte != 0x0D {
+          throw InputError(file: name, line: nextLine, column: nextColumn, message: "unexpected '\(Unicode.Scalar(byte))' after a closing quote; expected the delimiter or the end of the line")
         }
       } else {
-        while let byte = try peek(), byte != UInt8(ascii: ","), byte != 0x0A, byte != 0x0D {
+        while let byte = try peek(), byte != format.delimiter, byte != 0x0A, byte != 0x0D {
           if byte == UInt8(ascii: "\"") {
             throw InputError(file: name, line: nextLine, column: nextColumn, message: "a quote inside an unquoted field; quote the whole field and double the quote (\"\")")
           }
@@ -263,8 +304,8 @@ public final class CSVReader {
       fieldRanges.append(start..<recordBytes.count)
       fieldLocations.append(location)
       fieldQuoted.append(quoted)
-      if try peek() == UInt8(ascii: ",") {
-        advance(UInt8(ascii: ","))
+      if try peek() == format.delimiter {
+        advance(format.delimiter)
         continue
       }
       _ = try consumeLineEnd()
