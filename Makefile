@@ -2,13 +2,15 @@
 #   make demo   fit the bundled fixtures, measure their samples, print tables
 #   make test   run the test suite
 #   make bench  speed and memory figures of a release build
+#   make fuzz   libFuzzer on the CSV reader, the formula parser and the instrument-file reader
+#   make sanitize  the test suite under AddressSanitizer
 # Both install GSL first when it is missing (Debian: apt-get, with sudo when not root).
 
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 CALIB  = .build/debug/calib
 SUDO   = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo bench clean fuzz fuzz-build fuzz-corpus sanitize
 
 all: build
 
@@ -63,5 +65,43 @@ bench: deps
 	$(SWIFT) build -c release --product calib-bench
 	.build/release/calib-bench Fixtures .build/release/calib
 
+# Fuzzing (docs/testing.md): one libFuzzer binary, the target chosen by CALIB_FUZZ_TARGET; a
+# seed corpus from Fixtures, Tests/FuzzSeeds and instrument files fitted to the fixtures; each
+# target runs FUZZ_SECONDS on one core. Crashing inputs land in $(FUZZ_DIR)/artifacts.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?= csv formula instrument
+FUZZ_BUILD    = .build-fuzz
+FUZZ_DIR     ?= $(FUZZ_BUILD)/work
+FUZZ_BINARY   = $(FUZZ_BUILD)/debug/calib-fuzz
+
+fuzz-build: deps
+	$(SWIFT) build -c debug --product calib-fuzz --build-path $(FUZZ_BUILD) \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DCALIB_FUZZING
+
+fuzz-corpus: build
+	@mkdir -p $(FUZZ_DIR)/corpus/csv $(FUZZ_DIR)/corpus/formula $(FUZZ_DIR)/corpus/instrument $(FUZZ_DIR)/artifacts
+	@cp Fixtures/*.csv $(FUZZ_DIR)/corpus/csv/
+	@i=0; while IFS= read -r spec; do i=$$((i+1)); printf '%s' "$$spec" > $(FUZZ_DIR)/corpus/formula/seed-$$i; done < Tests/FuzzSeeds/formulas.txt
+	@c=$(FUZZ_DIR)/corpus/instrument; \
+	$(CALIB) fit Fixtures/pontius-load-cell.csv --x load --y deflection --model poly:2 -o $$c/pontius.json && \
+	$(CALIB) fit Fixtures/absorbance-line.csv --x concentration --y absorbance --group standard -o $$c/absorbance.json && \
+	$(CALIB) fit Fixtures/quadratic-vertex.csv --x x --y reading --sy u_reading --model poly:2 -o $$c/quadratic.json && \
+	$(CALIB) fit Fixtures/elisa-4pl.csv --x conc_ng_mL --y od --model 4pl -o $$c/elisa.json && \
+	$(CALIB) fit Fixtures/saturating-detector.csv --x dose --y counts --model mm --posterior mcmc -o $$c/detector-mcmc.json && \
+	$(CALIB) fit Fixtures/saturating-detector.csv --x dose --y counts --model mm --posterior laplace -o $$c/detector.json
+	@echo "seed corpus in $(FUZZ_DIR)/corpus: $$(find $(FUZZ_DIR)/corpus -type f | wc -l) files"
+
+fuzz: fuzz-build fuzz-corpus
+	@for target in $(FUZZ_TARGETS); do \
+	  echo "== fuzzing $$target for $(FUZZ_SECONDS) s"; \
+	  CALIB_FUZZ_TARGET=$$target $(FUZZ_BINARY) $(FUZZ_DIR)/corpus/$$target \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=60 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$target- || exit 1; \
+	done
+
+# The whole test suite under AddressSanitizer, in its own build folder.
+sanitize: deps
+	$(SWIFT) test --sanitize=address --build-path .build-asan
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-asan

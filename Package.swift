@@ -42,6 +42,12 @@ let package = Package(
       name: "calib-bench",
       dependencies: ["CalibCore"]
     ),
+    // `make fuzz`: libFuzzer targets for the CSV reader, the formula parser and the
+    // instrument-file reader (docs/testing.md). Built plainly, it replays inputs given as files.
+    .executableTarget(
+      name: "calib-fuzz",
+      dependencies: ["CalibCore"]
+    ),
     .testTarget(
       name: "CalibCoreTests",
       dependencies: ["CalibCore"]
