@@ -78,9 +78,11 @@ struct SchemaTests {
     encoder.outputFormatting = .sortedKeys
     let problems = validator.validate(try JSONValue.parse([UInt8](try encoder.encode(map))), against: "coverage.schema.json")
     #expect(problems.isEmpty, "\(problems)")
-    // A 4pl's map starts at x = 0, where its derivative in b holds 0·log 0: still encodable.
+    // A 4pl's map starts at x = 0, where its derivative in b is the limit of x^b·log x, 0
+    // (b ≈ 1.1 > 0), and its slope the limit 0 (b > 1): finite, and encodable.
     let elisa = try InstrumentMap(measurer: try Measurer(instrument: try instruments()[4], settings: MeasurementSettings()), points: 11)
-    #expect(elisa.points.count == 11 && elisa.points[0].x > 0 && elisa.points[0].leverage.isFinite)
+    #expect(elisa.points.count == 11 && elisa.points[0].x == 0 && elisa.points[0].leverage.isFinite)
+    #expect(elisa.points[0].sensitivity == 0)
     #expect(validator.validate(try JSONValue.parse([UInt8](try encoder.encode(elisa))), against: "coverage.schema.json").isEmpty)
   }
 

@@ -7,6 +7,10 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   case collinearTerms([String], conditionNumber: Double)
   /// The model is not a finite number at a standard (a log of a negative x, say).
   case undefinedAtStandard(line: Int, term: String)
+  /// The model or its derivatives are not finite numbers at a standard for the starting
+  /// values (a negative power of x at x = 0, say), and no other start the fit tried found a
+  /// solution: the standard's line, its predictor values, and the starting values.
+  case undefinedAtStart(line: Int, x: [Double], start: String)
   /// Iterative refinement did not settle: the design is too ill-conditioned for double
   /// precision even with refinement.
   case refinementFailed(conditionNumber: Double)
@@ -25,6 +29,8 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unsupported: return nil
     case .undefinedAtStandard(let line, let term):
       return InputError(file: file, line: line, message: "the model term '\(term)' is not a finite number at this standard")
+    case .undefinedAtStart(let line, _, _):
+      return InputError(file: file, line: line, message: Self.undefinedAtStartText(self))
     default: return InputError(file: file, message: description)
     }
   }
@@ -39,6 +45,8 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
         + " (condition number \(condition.isFinite ? "\(condition)" : "infinite")); drop one of them or add standards that tell them apart"
     case .undefinedAtStandard(let line, let term):
       return "line \(line): the model term '\(term)' is not a finite number at this standard"
+    case .undefinedAtStart(let line, _, _):
+      return "line \(line): " + Self.undefinedAtStartText(self)
     case .refinementFailed(let condition):
       return "the least-squares solution did not settle (condition number \(condition)); rescale or center the predictors"
     case .unsupported(let message):
@@ -48,5 +56,12 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
     case .notFinite(let what):
       return "\(what) is not a finite number in double precision: the data are too close to the limits of a double; rescale them (different units)"
     }
+  }
+
+  /// The message of `undefinedAtStart`, without the line.
+  private static func undefinedAtStartText(_ error: FitError) -> String {
+    guard case .undefinedAtStart(_, let x, let start) = error else { return error.description }
+    let at = x.map { Expression.format($0) }.joined(separator: ", ")
+    return "the model or its derivatives are not finite numbers at this standard (x = \(at)) for the starting values \(start), and no other start the fit tried found a solution; give starting values with --start for which the model is finite at every standard"
   }
 }

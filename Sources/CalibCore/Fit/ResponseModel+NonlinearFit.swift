@@ -101,6 +101,10 @@ extension ResponseModel {
       }
     }
     guard var solution = best?.parameters else {
+      if let i = firstUndefinedStandard(initial, x: x) {
+        let values = zip(parameters, initial).map { "\($0) = \(Expression.format($1))" }.joined(separator: ", ")
+        throw FitError.undefinedAtStart(line: data.lines[i], x: x[i], start: values)
+      }
       let tried = attempts.map { "\($0.method) from \($0.from): \($0.failure ?? "no convergence")" }.joined(separator: "; ")
       throw FitError.notConverged(tried: tried)
     }
@@ -204,6 +208,16 @@ extension ResponseModel {
       total += r * r
     }
     return total.doubleValue
+  }
+
+  /// The first standard (index) at which the model or a derivative in a parameter is not a
+  /// finite number at `a`; nil when all are.
+  private func firstUndefinedStandard(_ a: [Double], x: [[Double]]) -> Int? {
+    x.indices.first { i in
+      let slots = x[i] + a
+      let value: Double = compiledResponse.evaluate(slots)
+      return !value.isFinite || compiledParameterDerivatives.contains { !($0.evaluate(slots) as Double).isFinite }
+    }
   }
 
   /// −∂r/∂a (= w·∂f/∂a) at `a` into `design`; false where it is not finite.

@@ -3,11 +3,20 @@
 ///
 /// Variables are read by slot from a buffer the caller fills (predictors first, then
 /// parameters, in the order `ResponseModel` gives). Integer powers are evaluated as such.
+///
+/// A power at a zero base takes its limit as the base goes to 0⁺ (see
+/// `Expression.derivative(withRespectTo:)`): `u^v*log(u)`, written so in a formula or made by
+/// a derivative, is one instruction whose value is 0 wherever u^v is 0, where the two factors
+/// apart would give 0·(−∞) = NaN; and `powerSlope` is 0 where the base's derivative is 0.
 public struct CompiledExpression: Sendable {
   enum Instruction: Sendable {
     case constant(Double)
     case variable(Int)
     case negate, add, subtract, multiply, divide, power
+    /// u^v·log(u), 0 where u^v is 0: pops v, u.
+    case powerLog
+    /// v·u^(v−1)·w, 0 where w or v is 0: pops w, v, u.
+    case powerSlope
     case integerPower(Int)
     case call(ElementaryFunction)
   }
@@ -34,17 +43,42 @@ public struct CompiledExpression: Sendable {
       case .negate(let a): walk(a); emit(.negate, popping: 1)
       case .add(let a, let b): walk(a); walk(b); emit(.add, popping: 2)
       case .subtract(let a, let b): walk(a); walk(b); emit(.subtract, popping: 2)
-      case .multiply(let a, let b): walk(a); walk(b); emit(.multiply, popping: 2)
+      case .multiply(let a, let b):
+        if let fused = CompiledExpression.powerTimesLog(a, b) {
+          walk(fused)
+        } else {
+          walk(a); walk(b); emit(.multiply, popping: 2)
+        }
       case .divide(let a, let b): walk(a); walk(b); emit(.divide, popping: 2)
       case .power(let a, .number(let n)) where n == n.rounded() && Swift.abs(n) <= 1024:
         walk(a); emit(.integerPower(Int(n)), popping: 1)
       case .power(let a, let b): walk(a); walk(b); emit(.power, popping: 2)
       case .call(let f, let a): walk(a); emit(.call(f), popping: 1)
+      case .powerLog(let u, let v): walk(u); walk(v); emit(.powerLog, popping: 2)
+      case .powerSlope(let u, let v, let w): walk(u); walk(v); walk(w); emit(.powerSlope, popping: 3)
       }
     }
     walk(expression)
     self.program = program
     self.stackDepth = max(deepest, 1)
+  }
+
+  /// `a*b` as a tree with a `powerLog` node when it multiplies a power u^v (or u itself) by
+  /// log(u), in either order, possibly as the last factor of a product (`m*x^q*log(x)`);
+  /// nil otherwise.
+  static func powerTimesLog(_ a: Expression, _ b: Expression) -> Expression? {
+    func fuse(_ factor: Expression, _ logarithm: Expression) -> Expression? {
+      guard case .call(.log, let u) = logarithm else { return nil }
+      if factor == u { return .powerLog(u, .number(1)) }
+      if case .power(let base, let v) = factor, base == u { return .powerLog(u, v) }
+      return nil
+    }
+    if let fused = fuse(a, b) ?? fuse(b, a) { return fused }
+    // (c * u^v) * log(u) and (c * log(u)) * u^v.
+    if case .multiply(let c, let last) = a, let fused = fuse(last, b) ?? fuse(b, last) {
+      return .multiply(c, fused)
+    }
+    return nil
   }
 
   /// The value of the formula with the variables in `slots`.
@@ -73,6 +107,11 @@ public struct CompiledExpression: Sendable {
           stack[top - 1] = stack[top - 1] / stack[top]; top -= 1
         case .power:
           stack[top - 1] = stack[top - 1].raised(to: stack[top]); top -= 1
+        case .powerLog:
+          stack[top - 1] = stack[top - 1].raisedTimesLog(stack[top]); top -= 1
+        case .powerSlope:
+          stack[top - 2] = stack[top - 2].powerSlope(exponent: stack[top - 1], baseDerivative: stack[top])
+          top -= 2
         case .integerPower(let n):
           stack[top] = stack[top].raised(toInteger: n)
         case .call(let f):

@@ -2,8 +2,18 @@ extension Expression {
   /// The exact partial derivative with respect to the symbol `name`, by the rules of
   /// differential calculus applied to the tree (no finite differences).
   ///
-  /// Powers: `u^c` with `c` free of `name` gives `c·u^(c−1)·u′`; `c^v` gives `c^v·log(c)·v′`;
-  /// otherwise `u^v·(v′·log(u) + v·u′/u)`. `abs(u)′ = sign(u)·u′`, undefined (0 here) at 0.
+  /// Powers: (u^v)′ = u^v·log(u)·v′ + v·u^(v−1)·u′, the first term a `powerLog` node, the
+  /// second a `powerSlope` node unless u^(v−1) is finite everywhere (v − 1 a whole number
+  /// ≥ 0) or u′ is a nonzero constant. `abs(u)′ = sign(u)·u′`, undefined (0 here) at 0.
+  ///
+  /// A zero base, u = 0 — x/c, or x^b, at a blank standard x = 0 — takes the limits of the
+  /// power as u → 0⁺ rather than NaN from 0·∞: u^v·log(u) → 0 for v > 0, since u^v goes to
+  /// 0 faster than log(u) to −∞; and v·u^(v−1)·u′ = 0 where u′ = 0, even where u^(v−1) is
+  /// infinite, by the chain rule: a base that does not move along the parameter moves the
+  /// power not at all. That is exact when the base vanishes for every value of the parameter
+  /// at that x (x/c at x = 0 for all c), which is how a zero base arises in a calibration
+  /// formula. Where u′ ≠ 0 and v < 1 the derivative is infinite, as it is (√x at 0), and a
+  /// power with v < 0 at u = 0 is infinite in value: the model is undefined there.
   ///
   /// Example: the derivative of `b1*(1-exp(-b2*x))` with respect to `b2` is
   /// `b1*(exp(-b2*x)*x)` once simplified.
@@ -33,19 +43,13 @@ extension Expression {
     case .power(let u, let v):
       let du = u.derivative(withRespectTo: name)
       let dv = v.derivative(withRespectTo: name)
-      if dv.numberValue == 0 {
-        if du.numberValue == 0 { return .number(0) }
-        let exponent = v.numberValue.map { Expression.number($0 - 1) } ?? Expression.difference(v, .number(1))
-        return Expression.product(Expression.product(v, Expression.raised(u, exponent)), du)
-      }
-      if du.numberValue == 0 {
-        return Expression.product(Expression.product(self, Expression.applying(.log, u)), dv)
-      }
-      return Expression.product(
-        self,
-        Expression.sum(
-          Expression.product(dv, Expression.applying(.log, u)),
-          Expression.quotient(Expression.product(v, du), u)))
+      let throughExponent = dv.numberValue == 0 ? Expression.number(0) : Expression.product(.powerLog(u, v), dv)
+      return Expression.sum(throughExponent, Expression.powerSlopeTerm(u, v, du))
+    case .powerLog(let u, let v):
+      return Expression.multiply(.power(u, v), .call(.log, u)).derivative(withRespectTo: name)
+    case .powerSlope(let u, let v, let w):
+      let exponent = v.numberValue.map { Expression.number($0 - 1) } ?? .subtract(v, .number(1))
+      return Expression.multiply(.multiply(v, .power(u, exponent)), w).derivative(withRespectTo: name)
     case .call(let function, let a):
       let da = a.derivative(withRespectTo: name)
       if da.numberValue == 0 { return .number(0) }
@@ -63,5 +67,19 @@ extension Expression {
       }
       return Expression.product(outer, da)
     }
+  }
+}
+
+extension Expression {
+  /// v·u^(v−1)·u′, the derivative of u^v through its base: a plain product where it cannot
+  /// meet 0·∞ (u^(v−1) a polynomial in u, or u′ a nonzero constant), else a `powerSlope`.
+  static func powerSlopeTerm(_ u: Expression, _ v: Expression, _ du: Expression) -> Expression {
+    if du.numberValue == 0 { return .number(0) }
+    let exponent = v.numberValue.map { Expression.number($0 - 1) } ?? Expression.difference(v, .number(1))
+    let polynomial = exponent.numberValue.map { $0 >= 0 && $0 == $0.rounded() } ?? false
+    if polynomial || du.numberValue != nil {
+      return Expression.product(Expression.product(v, Expression.raised(u, exponent)), du)
+    }
+    return .powerSlope(u, v, du)
   }
 }

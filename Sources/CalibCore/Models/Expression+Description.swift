@@ -1,6 +1,7 @@
 extension Expression: CustomStringConvertible {
   /// The tree written back in calib's formula language, with the parentheses it needs and no
-  /// more; parsing the text gives the same tree.
+  /// more; parsing the text gives the same tree (for `powerLog` and `powerSlope`, which only
+  /// derivatives hold, the plain formula they stand for).
   public var description: String { text(in: .loosest) }
 
   /// How tightly a form binds, loosest first (see `FormulaParser`).
@@ -17,6 +18,8 @@ extension Expression: CustomStringConvertible {
     case .add, .subtract: return .sum
     case .multiply, .divide: return .product
     case .power: return .power
+    case .powerLog(let u, let v): return Expression.multiply(.power(u, v), .call(.log, u)).binding
+    case .powerSlope(let u, let v, let w): return Expression.powerSlopeFormula(u, v, w).binding
     }
   }
 
@@ -43,8 +46,18 @@ extension Expression: CustomStringConvertible {
       body = a.text(in: .atom) + "^" + b.text(in: .unary)
     case .call(let function, let a):
       body = function.rawValue + "(" + a.text(in: .loosest) + ")"
+    case .powerLog(let u, let v):
+      body = Expression.multiply(.power(u, v), .call(.log, u)).text(in: .loosest)
+    case .powerSlope(let u, let v, let w):
+      body = Expression.powerSlopeFormula(u, v, w).text(in: .loosest)
     }
     return binding < minimum ? "(" + body + ")" : body
+  }
+
+  /// `v*u^(v-1)*w` as a plain formula, for the text of a `powerSlope` node.
+  private static func powerSlopeFormula(_ u: Expression, _ v: Expression, _ w: Expression) -> Expression {
+    let exponent = v.numberValue.map { Expression.number($0 - 1) } ?? .subtract(v, .number(1))
+    return .multiply(.multiply(v, .power(u, exponent)), w)
   }
 
   /// A number as a formula literal: integers without a decimal point, others round-trip.

@@ -22,6 +22,14 @@ public indirect enum Expression: Sendable, Hashable {
   case power(Expression, Expression)
   /// An elementary function applied to an argument, `exp(a)`.
   case call(ElementaryFunction, Expression)
+  /// `u^v·log(u)`, the derivative of a power with respect to its exponent, taken as its
+  /// limit 0 wherever u^v is 0 (u = 0 with v > 0). Made by `derivative(withRespectTo:)` and
+  /// by the compiler for `u^v*log(u)`, never by the parser; written out as that formula.
+  case powerLog(Expression, Expression)
+  /// `v·u^(v−1)·w`, the derivative of a power through its base u, with w the derivative of
+  /// u: 0 where w = 0 or v = 0, even where u^(v−1) is infinite (u = 0 with v < 1). Made by
+  /// `derivative(withRespectTo:)`, never by the parser; written out as that formula.
+  case powerSlope(Expression, Expression, Expression)
 }
 
 /// The elementary functions a formula may call. Angles are in radians; `log` is natural.
@@ -70,9 +78,13 @@ extension Expression {
     case .symbol(let name): body(name)
     case .negate(let a), .call(_, let a): a.visitSymbols(body)
     case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b),
-      .divide(let a, let b), .power(let a, let b):
+      .divide(let a, let b), .power(let a, let b), .powerLog(let a, let b):
       a.visitSymbols(body)
       b.visitSymbols(body)
+    case .powerSlope(let u, let v, let w):
+      u.visitSymbols(body)
+      v.visitSymbols(body)
+      w.visitSymbols(body)
     }
   }
 }

@@ -13,9 +13,30 @@ public protocol ModelScalar: Sendable {
   func raised(toInteger n: Int) -> Self
   /// An elementary function of `self`.
   func applying(_ function: ElementaryFunction) -> Self
+  /// Whether the value is exactly zero (either sign).
+  var isZero: Bool { get }
+}
+
+extension ModelScalar {
+  /// self^v·log(self), with its limit 0 wherever self^v is 0: at self = 0 with v > 0 (where
+  /// the factors apart give 0·(−∞) = NaN) and where the power underflows. Elsewhere the plain
+  /// product, NaN for a negative base as log is.
+  public func raisedTimesLog(_ exponent: Self) -> Self {
+    let power = raised(to: exponent)
+    return power.isZero ? Self(0) : power * applying(.log)
+  }
+
+  /// v·self^(v−1)·w, the derivative of self^v through its base when the base's derivative is
+  /// w: 0 where w = 0 (the base does not move) or v = 0 (the power is constant), even where
+  /// self^(v−1) is infinite (self = 0 with v < 1); elsewhere the plain product.
+  public func powerSlope(exponent v: Self, baseDerivative w: Self) -> Self {
+    if w.isZero || v.isZero { return Self(0) }
+    return v * raised(to: v - Self(1)) * w
+  }
 }
 
 extension Double: ModelScalar {
+  // `isZero` is the standard library's.
   public func raised(to exponent: Double) -> Double { _pow(self, exponent) }
   /// Uses the C library's `pow`, which is within an ulp, rather than repeated products.
   public func raised(toInteger n: Int) -> Double {
@@ -25,6 +46,9 @@ extension Double: ModelScalar {
 }
 
 extension DoubleDouble: ModelScalar {
+  /// Whether the value is exactly zero: its leading part is (the trailing part is then too).
+  public var isZero: Bool { high == 0 }
+
   /// Integer exponents by binary powering; others as exp(b·log a) for a > 0, both to
   /// double-double precision; a negative base with a fractional exponent is NaN.
   public func raised(to exponent: DoubleDouble) -> DoubleDouble {
