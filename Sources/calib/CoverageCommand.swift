@@ -56,7 +56,14 @@ struct CoverageCommand: ParsableCommand {
         let source = try reading.reader(path: observations, response: responseColumn)
         var blocks: [InstrumentMap.ObservationCoverage] = []
         while let observation = try source.next() {
-          blocks.append(InstrumentMap.ObservationCoverage(try measurer.measure(observation)))
+          do {
+            blocks.append(InstrumentMap.ObservationCoverage(try measurer.measure(observation)))
+          } catch let error as MeasurementError {
+            if case .missingUncertainty = error { throw CommandFailure.usage(error.description) }
+            blocks.append(InstrumentMap.ObservationCoverage(ObservationFailure(observation, error: error)))
+          } catch {
+            blocks.append(InstrumentMap.ObservationCoverage(ObservationFailure(observation, error: error)))
+          }
         }
         map.observations = blocks
       }

@@ -61,6 +61,9 @@ struct MeasureCommand: ParsableCommand {
   @Flag(help: "Report progress on standard error every two seconds (observations done, rate).")
   var progress = false
 
+  @Flag(help: "Exit 65 when any observation could not be measured (the report still lists it with its error).")
+  var strict = false
+
   @Option(name: .shortAndLong, help: ArgumentHelp("Report file to write, or - for standard output.", valueName: "file"))
   var output: String = "-"
 
@@ -116,16 +119,22 @@ struct MeasureCommand: ParsableCommand {
       let meter = progress ? ProgressMeter(noun: "observations") : nil
       // Observations are measured in batches, in parallel; reports are written in input order.
       var batch: [Observation] = []
+      var failures = 0
+      // One observation that cannot be measured is reported with its error; the rest go on.
       func flush() throws {
         for (observation, result) in zip(batch, pool.measure(batch)) {
-          let report: ObservationReport
           do {
-            report = try result.get()
+            try output.write(try encoder.observation(try result.get()))
           } catch let error as MeasurementError {
             if case .missingUncertainty = error { throw CommandFailure.usage(error.description) }
-            throw InputError(file: observations, line: observation.line, message: error.description)
+            failures += 1
+            try output.write(try encoder.failure(ObservationFailure(observation, error: error)))
+          } catch let error as CommandFailure {
+            throw error
+          } catch {
+            failures += 1
+            try output.write(try encoder.failure(ObservationFailure(observation, error: error)))
           }
-          try output.write(try encoder.observation(report))
           meter?.advance()
         }
         batch.removeAll(keepingCapacity: true)
@@ -138,6 +147,11 @@ struct MeasureCommand: ParsableCommand {
       try output.write(try encoder.footer())
       try output.commit()
       meter?.finish()
+      if strict && failures > 0 {
+        throw InputError(
+          file: observations,
+          message: "\(failures) observation\(failures == 1 ? "" : "s") could not be measured (--strict); the report was written")
+      }
     }
   }
 }

@@ -50,10 +50,20 @@ struct SchemaTests {
       let problems = validator.validate(try JSONValue.parse(Array(line.dropLast())), against: "report.schema.json#/$defs/observation")
       #expect(problems.isEmpty, "\(problems)")
     }
+    // An observation that could not be measured: its error object, in both formats.
+    let broken = Observation(
+      id: "broken", readings: [], line: 11,
+      defect: InputError(file: "obs.csv", line: 11, column: 3, message: "expected a number"))
+    let failure = ObservationFailure(broken, error: try #require(broken.defect))
+    document += try json.failure(failure)
+    let line = try ndjson.failure(failure)
+    let failureProblems = validator.validate(try JSONValue.parse(Array(line.dropLast())), against: "report.schema.json#/$defs/failure")
+    #expect(failureProblems.isEmpty, "\(failureProblems)")
     document += try json.footer()
     let problems = validator.validate(try JSONValue.parse(document), against: "report.schema.json")
     #expect(problems.isEmpty, "\(problems)")
-    #expect(json.summary.observations == observations.count)
+    #expect(json.summary.observations == observations.count + 1)
+    #expect(json.summary.errors == 1)
   }
 
   @Test("reports with a nonlinear instrument")

@@ -46,17 +46,35 @@ public struct ReadingCheck: Codable, Equatable, Sendable {
 
 /// The leverage of the estimate against the standards'.
 public struct LeverageCheck: Codable, Equatable, Sendable {
-  /// h(x̂), with the unweighted regressors.
-  public var atEstimate: Double
+  /// h(x̂), with the unweighted regressors; null where it is not finite (the model or its
+  /// sensitivities to the parameters are undefined at x̂), and a reason says so.
+  public var atEstimate: Double?
   /// max over the standards of h(xᵢ), likewise.
   public var maxStandard: Double
-  /// atEstimate/maxStandard: above 1 is extrapolation in the sense of the design.
-  public var ratio: Double
+  /// atEstimate/maxStandard: above 1 is extrapolation in the sense of the design; null where
+  /// h(x̂) is, or where every standard has zero leverage.
+  public var ratio: Double?
+
+  /// The check of an estimate with leverage `atEstimate` against the standards' largest.
+  public init(atEstimate: Double, maxStandard: Double) {
+    self.atEstimate = atEstimate.isFinite ? atEstimate : nil
+    self.maxStandard = maxStandard
+    let ratio = atEstimate / maxStandard
+    self.ratio = ratio.isFinite ? ratio : nil
+  }
 
   enum CodingKeys: String, CodingKey {
     case ratio
     case atEstimate = "at_estimate"
     case maxStandard = "max_standard"
+  }
+
+  /// Writes a figure that is not defined as `null`.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(atEstimate, forKey: .atEstimate)
+    try container.encode(maxStandard, forKey: .maxStandard)
+    try container.encode(ratio, forKey: .ratio)
   }
 }
 
@@ -72,8 +90,8 @@ public struct SupportCheck: Codable, Equatable, Sendable {
   /// The standard nearest the estimate.
   public var nearestStandard: Double
   /// Its distance from the estimate in the metric of the noise: |μ(x̂) − μ(x_near)|/σ, σ the
-  /// noise sd of a reading there (s, or its u(y)).
-  public var nearestDistance: Double
+  /// noise sd of a reading there (s, or its u(y)); null where μ(x̂) is not finite.
+  public var nearestDistance: Double?
 
   enum CodingKeys: String, CodingKey {
     case neighbourhood
@@ -81,6 +99,16 @@ public struct SupportCheck: Codable, Equatable, Sendable {
     case distinctStandardsNearby = "distinct_standards_nearby"
     case nearestStandard = "nearest_standard"
     case nearestDistance = "nearest_distance"
+  }
+
+  /// Writes a distance that is not defined as `null`.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(standardsInInterval, forKey: .standardsInInterval)
+    try container.encode(neighbourhood, forKey: .neighbourhood)
+    try container.encode(distinctStandardsNearby, forKey: .distinctStandardsNearby)
+    try container.encode(nearestStandard, forKey: .nearestStandard)
+    try container.encode(nearestDistance, forKey: .nearestDistance)
   }
 }
 

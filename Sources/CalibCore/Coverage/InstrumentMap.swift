@@ -73,10 +73,13 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     public var line: Int
     /// Its readings.
     public var readings: [Double]
-    /// The Bayesian estimate (posterior median).
-    public var estimate: Double
-    /// The coverage block.
-    public var coverage: CoverageReport
+    /// The Bayesian estimate (posterior median); absent when the observation could not be
+    /// measured.
+    public var estimate: Double?
+    /// The coverage block; absent likewise.
+    public var coverage: CoverageReport?
+    /// Why the observation could not be measured, when it could not.
+    public var error: ObservationFailure.Problem?
 
     /// The block of a measured observation.
     public init(_ report: ObservationReport) {
@@ -85,6 +88,14 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
       readings = report.readings
       estimate = report.x.estimate
       coverage = report.coverage
+    }
+
+    /// The block of an observation that could not be measured.
+    public init(_ failure: ObservationFailure) {
+      id = failure.id
+      line = failure.line
+      readings = failure.readings
+      error = failure.error
     }
   }
 

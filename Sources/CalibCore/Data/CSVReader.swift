@@ -101,6 +101,21 @@ public final class CSVReader {
   /// - Returns: false at the end of the input.
   /// - Throws: `InputError` for malformed records.
   public func nextRecord() throws(InputError) -> Bool {
+    var problem: InputError?
+    guard try nextRecord(fieldCountProblem: &problem) else { return false }
+    if let problem { throw problem }
+    return true
+  }
+
+  /// Advances to the next record, as `nextRecord()`, except that a record whose number of
+  /// fields differs from the header's is returned with the problem in `fieldCountProblem`
+  /// instead of thrown: the reader stays in step, and the caller may report that one record
+  /// and go on. Only the first `fieldCount` fields of such a record can be read.
+  ///
+  /// - Returns: false at the end of the input.
+  /// - Throws: `InputError` for malformed records (quotes, a blank line between records).
+  public func nextRecord(fieldCountProblem: inout InputError?) throws(InputError) -> Bool {
+    fieldCountProblem = nil
     while try readRecord() {
       if isBlankRecord {
         if firstBlankLine == nil { firstBlankLine = line }
@@ -109,10 +124,10 @@ public final class CSVReader {
       if let blank = firstBlankLine {
         throw InputError(file: name, line: blank, column: 1, message: "blank line between records; remove it or put data on it")
       }
-      guard fieldRanges.count == header.count else {
+      if fieldRanges.count != header.count {
         let (errorLine, errorColumn) = fieldRanges.count > header.count
           ? fieldLocations[header.count] : (line, fieldLocations.last.map { $0.column + fieldRanges[fieldRanges.count - 1].count } ?? 1)
-        throw InputError(
+        fieldCountProblem = InputError(
           file: name, line: errorLine, column: errorColumn,
           message: "this record has \(fieldRanges.count) field\(fieldRanges.count == 1 ? "" : "s"), the header has \(header.count)")
       }
@@ -120,6 +135,10 @@ public final class CSVReader {
     }
     return false
   }
+
+  /// The number of fields of the current record (the header's, unless `nextRecord` reported
+  /// a field-count problem).
+  public var fieldCount: Int { fieldRanges.count }
 
   /// The SHA-256 of every byte read so far, in hexadecimal: the file's hash once the last
   /// record has been read.

@@ -9,13 +9,21 @@ public struct Observation: Sendable, Equatable {
   public var uncertainties: [Double]?
   /// The line of the file where the observation starts.
   public var line: Int
+  /// Why a row of this observation could not be read (a reading that is not a number, a
+  /// record with too few fields), or nil. `readings` then holds only the readable ones, and
+  /// measuring the observation reports this problem instead of numbers.
+  public var defect: InputError?
 
   /// An observation named `id` with its readings (and their u), starting at `line`.
-  public init(id: String, readings: [Double], uncertainties: [Double]? = nil, line: Int) {
+  public init(
+    id: String, readings: [Double], uncertainties: [Double]? = nil, line: Int,
+    defect: InputError? = nil
+  ) {
     self.id = id
     self.readings = readings
     self.uncertainties = uncertainties
     self.line = line
+    self.defect = defect
   }
 }
 
@@ -31,6 +39,8 @@ public final class ObservationReader {
   private let groupColumn: Int?
   private let uncertaintyColumn: Int?
   private var pending: (group: String, observation: Observation)?
+  /// An observation read while a group was pending, to be returned next.
+  private var queued: Observation?
   private var finishedGroups: Set<String> = []
   private var exhausted = false
 
@@ -53,31 +63,70 @@ public final class ObservationReader {
 
   /// The next observation, or nil at the end of the file.
   ///
-  /// - Throws: `InputError` at the line and column of a bad value or a group that recurs.
+  /// A row that cannot be read (a reading or u that is not a positive finite number, a
+  /// record with the wrong number of fields) does not stop the file: its observation comes
+  /// back with `defect` set, and the rows after it are read as usual. A row with the wrong
+  /// number of fields is an observation of its own (its group label cannot be trusted).
+  ///
+  /// - Throws: `InputError` where the file itself is broken (an unterminated quote, a blank
+  ///   line between records) or a group recurs after another.
   public func next() throws(InputError) -> Observation? {
+    if let queued {
+      self.queued = nil
+      return queued
+    }
     while !exhausted {
-      guard try reader.nextRecord() else {
+      var fieldCountProblem: InputError?
+      guard try reader.nextRecord(fieldCountProblem: &fieldCountProblem) else {
         exhausted = true
         break
       }
-      let reading = try reader.number(at: responseColumn).doubleValue
+      let id = idColumn.flatMap { $0 < reader.fieldCount ? reader.text(at: $0).trimmingSpaces : nil }
+      if let fieldCountProblem {
+        let broken = Observation(
+          id: id ?? "\(reader.line)", readings: [], line: reader.line, defect: fieldCountProblem)
+        guard let finished = pending else { return broken }
+        finishedGroups.insert(finished.group)
+        pending = nil
+        queued = broken
+        return finished.observation
+      }
+      var defect: InputError?
+      var reading: Double?
+      do {
+        reading = try reader.number(at: responseColumn).doubleValue
+      } catch {
+        defect = error
+      }
       var uncertainty: Double?
       if let k = uncertaintyColumn {
-        let u = try reader.number(at: k).doubleValue
-        guard u > 0 else {
-          let (line, column) = reader.location(of: k)
-          throw InputError(file: reader.name, line: line, column: column, message: "a standard uncertainty must be positive, found \(reader.text(at: k).trimmingSpaces)")
+        do {
+          let u = try reader.number(at: k).doubleValue
+          if u > 0 {
+            uncertainty = u
+          } else {
+            let (line, column) = reader.location(of: k)
+            defect = defect ?? InputError(
+              file: reader.name, line: line, column: column,
+              message: "a standard uncertainty must be positive, found \(reader.text(at: k).trimmingSpaces)")
+          }
+        } catch {
+          defect = defect ?? error
         }
-        uncertainty = u
       }
-      let id = idColumn.map { reader.text(at: $0).trimmingSpaces }
+      // A reading and its u enter together, or not at all.
+      let readings = defect == nil ? reading.map { [$0] } ?? [] : []
+      let uncertainties = uncertaintyColumn == nil ? nil : defect == nil ? uncertainty.map { [$0] } ?? [] : []
       guard let groupColumn else {
-        return Observation(id: id ?? "\(reader.line)", readings: [reading], uncertainties: uncertainty.map { [$0] }, line: reader.line)
+        return Observation(
+          id: id ?? "\(reader.line)", readings: readings, uncertainties: uncertainties,
+          line: reader.line, defect: defect)
       }
       let label = reader.text(at: groupColumn).trimmingSpaces
       if var current = pending, current.group == label {
-        current.observation.readings.append(reading)
-        if let uncertainty { current.observation.uncertainties?.append(uncertainty) }
+        current.observation.readings += readings
+        if let uncertainties { current.observation.uncertainties? += uncertainties }
+        current.observation.defect = current.observation.defect ?? defect
         pending = current
         continue
       }
@@ -87,7 +136,9 @@ public final class ObservationReader {
           file: reader.name, line: line, column: column,
           message: "the rows of group '\(label)' are not consecutive; sort the file by the group column")
       }
-      let started = Observation(id: id ?? label, readings: [reading], uncertainties: uncertainty.map { [$0] }, line: reader.line)
+      let started = Observation(
+        id: id ?? label, readings: readings, uncertainties: uncertainties, line: reader.line,
+        defect: defect)
       let finished = pending
       pending = (label, started)
       if let finished {

@@ -131,9 +131,14 @@ public final class Measurer {
 
   /// Measures one observation.
   ///
-  /// - Throws: `MeasurementError` (readings without the u a known-noise instrument needs),
-  ///   `GSLError`.
+  /// - Throws: the observation's `defect` (an `InputError`: a row that could not be read),
+  ///   `MeasurementError` (no readings; readings without the u a known-noise instrument
+  ///   needs), `GSLError`.
   public func measure(_ observation: Observation) throws -> ObservationReport {
+    if let defect = observation.defect { throw defect }
+    guard !observation.readings.isEmpty else {
+      throw MeasurementError.invalidSetting("observation '\(observation.id)' has no readings")
+    }
     let readingU = try linear.readingUncertainties(of: observation)
     let likelihood = try ReadingLikelihood(observation, uncertainties: readingU, instrument: linear) { dof throws in
       if let rule = self.laguerre { return rule }
@@ -232,20 +237,22 @@ public final class Measurer {
       mean: y, responseRange: RangeRecord(linear.responseRange), withinResponseRange: linear.responseRange.contains(y))
 
     let (meanAtEstimate, leverageAtEstimate) = linear.evaluate(at: estimate)
-    let leverage = LeverageCheck(
-      atEstimate: leverageAtEstimate, maxStandard: maxStandardLeverage,
-      ratio: maxStandardLeverage > 0 ? leverageAtEstimate / maxStandardLeverage : .infinity)
+    let leverage = LeverageCheck(atEstimate: leverageAtEstimate, maxStandard: maxStandardLeverage)
 
     let reach = spacing.reach(of: estimate)
     let neighbourhood = min(credible.lowerBound, reach.lowerBound)...max(credible.upperBound, reach.upperBound)
     let nearby = spacing.count(in: neighbourhood)
-    let nearestIndex = linear.standardsX.indices.min { Swift.abs(linear.standardsX[$0] - estimate) < Swift.abs(linear.standardsX[$1] - estimate) }!
+    // An instrument has at least one standard (checked when its file is read).
+    let nearestIndex = linear.standardsX.indices.min {
+      Swift.abs(linear.standardsX[$0] - estimate) < Swift.abs(linear.standardsX[$1] - estimate)
+    } ?? 0
     let nearestX = linear.standardsX[nearestIndex]
     let noiseSD = linear.noiseKnown ? (linear.standardsU?[nearestIndex] ?? 1) : linear.s2.squareRoot()
+    let nearestDistance = Swift.abs(meanAtEstimate - linear.evaluate(at: nearestX).mean) / noiseSD
     let support = SupportCheck(
       standardsInInterval: linear.standardsX.filter { credible.contains($0) }.count,
       neighbourhood: RangeRecord(neighbourhood), distinctStandardsNearby: nearby, nearestStandard: nearestX,
-      nearestDistance: Swift.abs(meanAtEstimate - linear.evaluate(at: nearestX).mean) / noiseSD)
+      nearestDistance: nearestDistance.isFinite ? nearestDistance : nil)
 
     let consistency = consistencyCheck(likelihood: likelihood)
 
@@ -276,8 +283,10 @@ public final class Measurer {
     if pOutside > 0.05 && pOutside <= thresholds.extrapolationMass {
       reasons.append("P(x outside the calibrated domain) = \(format(pOutside))")
     }
-    if leverage.ratio > 1 {
-      reasons.append("the leverage at the estimate is \(format(leverage.ratio)) times the largest among the standards")
+    if let ratio = leverage.ratio, ratio > 1 {
+      reasons.append("the leverage at the estimate is \(format(ratio)) times the largest among the standards")
+    } else if leverage.ratio == nil {
+      reasons.append("the leverage at the estimate x = \(format(estimate)) is not defined: the model or its sensitivity to the parameters is not finite there")
     }
     if !reading.withinResponseRange {
       reasons.append("the mean reading \(format(y)) lies beyond the standards' readings [\(format(linear.responseRange.lowerBound)), \(format(linear.responseRange.upperBound))]")

@@ -22,6 +22,7 @@ public struct ReportEncoder {
   private let encoder: JSONEncoder
   private var count = 0
   private var byStatus: [String: Int] = [:]
+  private var errors = 0
 
   /// An encoder for `format`, with no observation written yet.
   public init(format: Format) {
@@ -70,11 +71,13 @@ public struct ReportEncoder {
   public struct Summary: Codable, Sendable, Equatable {
     /// Observations reported.
     public var observations: Int
-    /// How many got each coverage status.
+    /// How many got each coverage status (the observations measured).
     public var byStatus: [String: Int]
+    /// How many could not be measured (reported with an `error` object instead).
+    public var errors: Int
 
     enum CodingKeys: String, CodingKey {
-      case observations
+      case observations, errors
       case byStatus = "by_status"
     }
   }
@@ -94,27 +97,72 @@ public struct ReportEncoder {
   }
 
   /// One observation.
+  ///
+  /// - Throws: `NonFiniteResult` when a figure of the report is NaN or infinite where the
+  ///   format has no null for it (nothing is written, nothing counted: report the
+  ///   observation with `failure(_:)` instead).
   public mutating func observation(_ report: ObservationReport) throws -> [UInt8] {
+    let bytes: [UInt8]
+    switch format {
+    case .json, .ndjson:
+      let json: Data
+      do {
+        json = try encoder.encode(report)
+      } catch EncodingError.invalidValue(_, let context) {
+        throw NonFiniteResult(path: context.codingPath.map(\.stringValue).joined(separator: "."))
+      }
+      bytes = format == .json
+        ? Array((count == 0 ? "\n    " : ",\n    ").utf8) + json : Array(json) + [0x0A]
+    case .csv:
+      bytes = Array((Self.csvRow(report).joined(separator: ",") + "\n").utf8)
+    case .table:
+      bytes = Array((Self.tableRow(Self.tableCells(report)) + "\n").utf8)
+    }
     count += 1
     byStatus[report.coverage.status, default: 0] += 1
+    return bytes
+  }
+
+  /// An observation that could not be measured: its `error` object and no numbers.
+  public mutating func failure(_ failure: ObservationFailure) throws -> [UInt8] {
+    let bytes: [UInt8]
     switch format {
     case .json:
-      return Array((count == 1 ? "\n    " : ",\n    ").utf8) + (try encoder.encode(report))
+      bytes = Array((count == 0 ? "\n    " : ",\n    ").utf8) + (try encoder.encode(failure))
     case .ndjson:
-      return (try encoder.encode(report)) + [0x0A]
+      bytes = (try encoder.encode(failure)) + [0x0A]
     case .csv:
-      return Array((Self.csvRow(report).joined(separator: ",") + "\n").utf8)
+      var row = [String](repeating: "", count: Self.csvColumns.count)
+      row[0] = Self.csvQuoted(failure.id)
+      row[1] = "\(failure.line)"
+      row[2] = "\(failure.readings.count)"
+      row[Self.csvColumns.firstIndex(of: "status") ?? 0] = "error"
+      row[Self.csvColumns.count - 1] = Self.csvQuoted("\(failure.error.code.rawValue): \(failure.error.message)")
+      bytes = Array((row.joined(separator: ",") + "\n").utf8)
     case .table:
-      func number(_ v: Double?) -> String { v.map { String(format: "%.5g", $0) } ?? "∞" }
-      let interval = report.x.interval.pieces.map { pieces in
-        pieces.isEmpty ? "∅ (no x fits)" : pieces.map { "[\($0.lower.map { String(format: "%.5g", $0) } ?? "-∞"), \(number($0.upper))]" }.joined(separator: " ∪ ")
-      } ?? "[\(report.x.interval.lower.map { String(format: "%.5g", $0) } ?? "-∞"), \(number(report.x.interval.upper))]"
-      var row = [report.id, "\(report.readings.count)", number(report.x.estimate), interval, report.coverage.status]
-      if let hpd = report.x.hpd, hpd.count > 1 {
-        row.append("\(report.x.modes?.count ?? hpd.count) modes, HPD " + hpd.map { "[\(number($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ "))
-      }
-      return Array((Self.tableRow(row) + "\n").utf8)
+      let cells = [failure.id, "\(failure.readings.count)", "—", "error: \(failure.error.code.rawValue)", "error", failure.error.message]
+      bytes = Array((Self.tableRow(cells) + "\n").utf8)
     }
+    count += 1
+    errors += 1
+    return bytes
+  }
+
+  /// The cells of an observation's line in the table format.
+  static func tableCells(_ report: ObservationReport) -> [String] {
+    func number(_ v: Double?) -> String {
+      guard let v else { return "∞" }
+      return v.isFinite ? String(format: "%.5g", v) : "—"
+    }
+    func lower(_ v: Double?) -> String { v == nil ? "-∞" : number(v) }
+    let interval = report.x.interval.pieces.map { pieces in
+      pieces.isEmpty ? "∅ (no x fits)" : pieces.map { "[\(lower($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ ")
+    } ?? "[\(lower(report.x.interval.lower)), \(number(report.x.interval.upper))]"
+    var row = [report.id, "\(report.readings.count)", number(report.x.estimate), interval, report.coverage.status]
+    if let hpd = report.x.hpd, hpd.count > 1 {
+      row.append("\(report.x.modes?.count ?? hpd.count) modes, HPD " + hpd.map { "[\(number($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ "))
+    }
+    return row
   }
 
   /// A fixed-width line of the table format.
@@ -126,13 +174,14 @@ public struct ReportEncoder {
   }
 
   /// The counts so far.
-  public var summary: Summary { Summary(observations: count, byStatus: byStatus) }
+  public var summary: Summary { Summary(observations: count, byStatus: byStatus, errors: errors) }
 
   /// What comes after the last observation.
   public func footer() throws -> [UInt8] {
     if format == .table {
-      let counts = summary.byStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-      return Array("\(summary.observations) observations: \(counts)\n".utf8)
+      var counts = summary.byStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+      if errors > 0 { counts.append("errors \(errors)") }
+      return Array("\(summary.observations) observations: \(counts.joined(separator: ", "))\n".utf8)
     }
     guard format == .json else { return [] }
     return Array("\n  ],\n  \"summary\": ".utf8) + (try encoder.encode(summary)) + Array("\n}\n".utf8)
@@ -144,12 +193,16 @@ public struct ReportEncoder {
     "bounded", "hpd", "status", "p_outside_domain", "reasons",
   ]
 
+  /// A CSV field, quoted when it holds a comma, a quote or a line break.
+  static func csvQuoted(_ text: String) -> String {
+    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+      ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+  }
+
   static func csvRow(_ report: ObservationReport) -> [String] {
-    func number(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
-    func quoted(_ text: String) -> String {
-      text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-        ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
+    /// A number, or an empty field (null) for none or one that is not finite.
+    func number(_ value: Double?) -> String { value.flatMap { $0.isFinite ? "\($0)" : nil } ?? "" }
+    let quoted = csvQuoted
     let x = report.x
     let hpd = x.hpd?.map { "\(number($0.lower)):\(number($0.upper))" }.joined(separator: ";") ?? ""
     let meanReading = report.coverage.reading.mean
