@@ -1,5 +1,6 @@
 import ArgumentParser
 import CalibCore
+import Foundation
 
 /// `calib fit`: the instrument state from calibration standards.
 struct FitCommand: ParsableCommand {
@@ -44,8 +45,8 @@ struct FitCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Bounds on parameters of a nonlinear model, a uniform prior for its posterior samples; an end may be left open.", valueName: "name=lo:hi,..."))
   var bounds: String?
 
-  @Option(help: "Posterior of a nonlinear model: laplace, mcmc (samples), or auto (mcmc where the Laplace approximation fails).")
-  var posterior: PosteriorOption = .auto
+  @Option(help: "Posterior of a nonlinear model: laplace, mcmc (samples), or auto (the default: mcmc where the Laplace approximation fails). A linear model's posterior is exact; giving it one is an error.")
+  var posterior: PosteriorOption?
 
   @Option(help: "Seed of the random number generator of the MCMC sampler (a linear fit draws none).")
   var seed: UInt64 = 1
@@ -110,6 +111,14 @@ struct FitCommand: ParsableCommand {
     try ExitStatus.reporting {
       let predictors = columnList(predictorColumns)
       let model = try ResponseModel(spec: model, predictors: predictors)
+      if start != nil, model.isLinear {
+        throw CommandFailure.usage(
+          "--start: the model '\(model.spec)' is linear in its parameters and solved directly by least squares; starting values apply to nonlinear models")
+      }
+      if let posterior, model.isLinear {
+        throw CommandFailure.usage(
+          "--posterior \(posterior.rawValue): the model '\(model.spec)' is linear in its parameters, so its posterior is exact (normal–scaled-inverse-χ², or normal with --sy); --posterior applies to nonlinear models")
+      }
       var startValues: [String: Double] = [:]
       for item in (start ?? "").split(separator: ",") {
         let pair = item.split(separator: "=", maxSplits: 1)
@@ -129,12 +138,16 @@ struct FitCommand: ParsableCommand {
       let instrument: InstrumentState
       do {
         instrument = try model.fit(
-          to: data, start: startValues, posterior: PosteriorChoice(rawValue: posterior.rawValue)!, seed: seed,
+          to: data, start: startValues, posterior: PosteriorChoice(rawValue: (posterior ?? .auto).rawValue)!, seed: seed,
           bounds: try parsedBounds(), provenance: provenance)
       } catch let error as FitError {
         throw error.inputError(in: calibration) ?? error
       }
       try OutputFile.write(try InstrumentFile.encode(instrument), to: output)
+      // The engine returns what is doubtful about the fit as data; the command says it.
+      for warning in instrument.posterior.warnings ?? [] {
+        FileHandle.standardError.write(Data("calib: warning: \(warning)\n".utf8))
+      }
     }
   }
 }

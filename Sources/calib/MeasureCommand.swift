@@ -34,10 +34,10 @@ struct MeasureCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Prior range of x (default: the calibrated domain widened by its width on each side). Write --range=LO:HI when LO is negative.", valueName: "lo:hi"))
   var range: String?
 
-  @Option(help: "Seed of the random number generator (recorded; linear instruments draw none).")
+  @Option(help: "Accepted for scripts; no measurement method draws random numbers (posterior samples come from the fit), so the report does not depend on it.")
   var seed: UInt64 = 1
 
-  @Option(help: "Nonlinear instruments: integrate the instrument state out through the linearized response, over its posterior samples, or by quadrature over the parameters (default: samples when the instrument has them, else linearized).")
+  @Option(help: "Nonlinear instruments only (a linear instrument is integrated exactly; giving it is an error): integrate the instrument state out through the linearized response, over its posterior samples, or by quadrature over the parameters (default: samples when the instrument has them, else linearized).")
   var marginalize: MarginalizeOption?
 
   @Option(help: "Output format.")
@@ -108,6 +108,8 @@ struct MeasureCommand: ParsableCommand {
       do {
         let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
         measurers = try (0..<count).map { _ in try Measurer(instrument: state, settings: settings) }
+      } catch MeasurementError.invalidSetting(let message) {
+        throw CommandFailure.usage(message)
       } catch let error as MeasurementError {
         throw InputError(file: instrument, message: error.description)
       }

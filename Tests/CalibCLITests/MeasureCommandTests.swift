@@ -102,6 +102,8 @@ struct MeasureCommandTests {
     (["--level", "1.5"], "absorbance\n0.5\n", Int32(64), "--level"),
     (["--range", "5:1"], "absorbance\n0.5\n", 64, "--range"),
     (["--method", "magic"], "absorbance\n0.5\n", 64, "magic"),
+    (["--marginalize", "integration"], "absorbance\n0.5\n", 64, "applies to nonlinear instruments only"),
+    (["--marginalize", "linearized"], "absorbance\n0.5\n", 64, "applies to nonlinear instruments only"),
     ([], "absorbance\n0.5\n\"abc\n", 65, "obs.csv:3:1: the quoted field that starts here is never closed"),
     ([], "reading\n0.5\n", 65, "no column named 'absorbance'"),
     (["--group", "g"], "g,absorbance\nA,0.5\nB,0.6\nA,0.7\n", 65, "obs.csv:4:1: the rows of group 'A' are not consecutive"),

@@ -40,6 +40,10 @@ public final class Measurer {
       throw MeasurementError.invalidSetting("the instrument has no posterior samples to average over: fit it with --posterior mcmc")
     }
     let linear = try MeasuringInstrument(instrument)
+    if let marginalization = settings.marginalization, linear.isExact {
+      throw MeasurementError.invalidSetting(
+        "the instrument is linear in its parameters, so its state is integrated out exactly (Student-t or normal); the marginalization '\(marginalization.rawValue)' applies to nonlinear instruments only")
+    }
     let responseSpan = linear.responseRange.upperBound - linear.responseRange.lowerBound
     guard linear.noiseKnown || linear.s2.squareRoot() > 1e-12 * max(responseSpan, Swift.abs(linear.responseRange.upperBound)) else {
       throw MeasurementError.unsupportedInstrument(
@@ -288,6 +292,7 @@ public final class Measurer {
     } else if leverage.ratio == nil {
       reasons.append("the leverage at the estimate x = \(format(estimate)) is not defined: the model or its sensitivity to the parameters is not finite there")
     }
+    if samples != nil { reasons += instrument.posterior.warnings ?? [] }
     if !reading.withinResponseRange {
       reasons.append("the mean reading \(format(y)) lies beyond the standards' readings [\(format(linear.responseRange.lowerBound)), \(format(linear.responseRange.upperBound))]")
     }
