@@ -54,6 +54,17 @@ struct InstrumentSummary {
       lines.append("lack of fit F = \(format(test.f, digits: 4)) on (\(test.lackOfFitDOF), \(test.pureErrorDOF)) dof, p = \(format(test.pValue, digits: 3)) (\(test.groups) groups of replicates)")
     }
     lines.append("fit         R² = \(fit.rSquared.map { format($0, digits: 8) } ?? "undefined"), condition number \(format(fit.conditionNumber, digits: 3)), max leverage \(format(state.domain.maxLeverage, digits: 3))")
+    let posterior = state.posterior
+    if let sampler = posterior.sampler, posterior.samples != nil {
+      let rHat = sampler.rHat.map { $0.isFinite ? format($0, digits: 3) : "n/a" }.joined(separator: ", ")
+      let ess = sampler.effectiveSampleSize.map { $0.isFinite ? format($0, digits: 3) : "n/a" }.joined(separator: ", ")
+      lines.append("posterior   \(posterior.kind): \(posterior.samples?.count ?? 0) samples, R̂ \(rHat), effective sample sizes \(ess)")
+    } else {
+      lines.append("posterior   \(posterior.kind)")
+    }
+    for warning in posterior.warnings ?? [] {
+      lines.append("warning     \(warning)")
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 

@@ -99,6 +99,36 @@ extension ResponseModel {
       method: "affine-invariant ensemble (Goodman & Weare 2010), stretch move a = 2",
       walkers: sampler.walkers, burnIn: sampler.burnIn, steps: sampler.steps, thin: sampler.thin, seed: seed,
       acceptance: run.acceptance, rHat: run.rHat, effectiveSampleSize: run.effectiveSampleSize)
+    result.posterior.kind = "mcmc"
+    let warnings = ResponseModel.samplerWarnings(rHat: run.rHat, effectiveSampleSize: run.effectiveSampleSize, parameters: parameters)
+    result.posterior.warnings = warnings.isEmpty ? nil : warnings
     return result
+  }
+
+  /// R̂ above which a sampler's walkers are taken not to agree (Gelman et al., BDA3 §11.4).
+  static let maximumRHat = 1.1
+  /// Effective sample size below which a parameter's samples are too few to average over
+  /// (Vehtari et al. 2021 ask for at least 100 per chain for quantiles; 100 in all is the
+  /// least that gives a Monte Carlo error of 10% of a posterior sd).
+  static let minimumEffectiveSampleSize = 100.0
+
+  /// The warnings an MCMC run earns, one per problem, as reasons a measurement can carry:
+  /// R̂ > 1.1 (or not computable) for any parameter, an effective sample size below 100.
+  static func samplerWarnings(rHat: [Double], effectiveSampleSize: [Double], parameters: [String]) -> [String] {
+    func format(_ v: Double) -> String { String(format: "%.3g", v) }
+    var warnings: [String] = []
+    let high = zip(parameters, rHat).filter { !($0.1 <= maximumRHat) }
+    if !high.isEmpty {
+      let list = high.map { "\($0.0): \($0.1.isFinite ? format($0.1) : "not computable")" }.joined(separator: ", ")
+      let worst = high.contains { !$0.1.isFinite } ? Double.nan : high.map(\.1).max() ?? .nan
+      warnings.append(
+        "the instrument's MCMC posterior did not converge (R̂ = \(worst.isFinite ? format(worst) : "not computable") > \(format(maximumRHat)); \(list)): refit with another --seed or --bounds, or use --marginalize linearized")
+    }
+    let few = zip(parameters, effectiveSampleSize).filter { !($0.1 >= minimumEffectiveSampleSize) }
+    if !few.isEmpty {
+      let list = few.map { "\($0.0): \($0.1.isFinite ? format($0.1) : "not computable")" }.joined(separator: ", ")
+      warnings.append("the instrument's MCMC posterior has few effective samples (\(list); at least \(format(minimumEffectiveSampleSize)) wanted)")
+    }
+    return warnings
   }
 }

@@ -4,7 +4,9 @@ extension ResponseModel {
   /// 2. GSL's trust region, double dogleg, exact Jacobian from the formula's derivatives,
   ///    parameter scaling (Moré); when it fails, the start with the conditionally linear
   ///    parameters solved, Levenberg–Marquardt with and without geodesic acceleration, a
-  ///    decade search of the nonlinear parameters, and starts scaled by ½ and 2;
+  ///    decade search of the nonlinear parameters, and starts scaled by ½ and 2; a run that
+  ///    converges to a curve with a pole or a non-finite value inside the calibrated domain
+  ///    (`poleOrGap`) counts as failed;
   /// 3. Gauss–Newton steps with residuals in double-double and each step solved by
   ///    `LinearLeastSquares`, while they lower the residual sum of squares;
   /// 4. (JᵀWJ)⁻¹ at the solution, by the same refined solver.
@@ -91,6 +93,11 @@ extension ResponseModel {
           design: jacobianScratch, response: [DoubleDouble](repeating: DoubleDouble(0.0), count: n), rows: n, columns: p
         ).solve(termNames: parameters)) != nil
         if !fullRank { failure = "converged to a point where the Jacobian is singular" }
+      }
+      // Nor is a curve with a pole or a gap inside the calibrated domain (mm with km < 0),
+      // however low its residuals: the search goes on.
+      if outcome.convergedBy > 0, failure == nil, let reason = poleOrGap(at: outcome.parameters, standards: x) {
+        failure = "converged to no calibration curve: " + reason
       }
       attempts.append(SolverAttempt(
         method: method.rawValue, from: label, iterations: outcome.iterations,

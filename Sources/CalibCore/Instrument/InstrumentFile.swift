@@ -67,7 +67,9 @@ public enum InstrumentFile {
     else {
       throw fail("posterior location and scale must have \(p) parameters")
     }
-    let expectedKind = !model.isLinear ? "laplace" : state.noise.model == "known" ? "normal" : "normal-scaled-inverse-chi2"
+    // A sampled nonlinear posterior says `mcmc`; files written before that said `laplace`.
+    let sampled = !model.isLinear && state.posterior.samples != nil && state.posterior.kind == "mcmc"
+    let expectedKind = sampled ? "mcmc" : !model.isLinear ? "laplace" : state.noise.model == "known" ? "normal" : "normal-scaled-inverse-chi2"
     guard state.posterior.kind == expectedKind, state.model.linear == model.isLinear else {
       throw fail("posterior.kind \"\(state.posterior.kind)\" does not fit a \(model.isLinear ? "linear" : "nonlinear") model with \(state.noise.model) noise (expected \"\(expectedKind)\")")
     }

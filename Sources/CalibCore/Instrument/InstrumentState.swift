@@ -172,8 +172,11 @@ public struct NoiseRecord: Codable, Equatable, Sendable {
 /// `normal-scaled-inverse-chi2` (σ estimated, p(σ) ∝ 1/σ): a | σ² ~ N(location, σ²·scale),
 /// σ² ~ Scaled-Inv-χ²(dof, s2), so a ~ t_dof(location, s2·scale), Student-t marginals.
 /// `normal` (u(y) known): a ~ N(location, scale). See docs/linear-posterior.md.
+/// `laplace` (nonlinear): the Gaussian at the optimum; `mcmc` (nonlinear, sampled): the
+/// `samples`, which measurements average over (docs/nonlinear-fit.md).
 public struct PosteriorRecord: Codable, Equatable, Sendable {
-  /// `normal-scaled-inverse-chi2` or `normal`.
+  /// What measurements use: `normal-scaled-inverse-chi2` or `normal` (linear), `laplace` or
+  /// `mcmc` (nonlinear; `mcmc` when the file holds samples).
   public var kind: String
   /// The posterior location (the least-squares estimate).
   public var location: [Double]
@@ -195,9 +198,13 @@ public struct PosteriorRecord: Codable, Equatable, Sendable {
   /// Bounds on parameters (`--bounds`): a uniform prior within them, applied to the samples
   /// and to the quadrature over the parameters. A null end is open.
   public var bounds: [String: RangeRecord]?
+  /// What is wrong with the posterior, in sentences a measurement report can carry as
+  /// reasons: an MCMC run whose R̂ exceeds 1.1 or whose effective sample size is below 100.
+  /// Absent when there is nothing to say (and in files written before it existed).
+  public var warnings: [String]?
 
   enum CodingKeys: String, CodingKey {
-    case kind, location, scale, s2, dof, samples, sampler, choice, bounds
+    case kind, location, scale, s2, dof, samples, sampler, choice, bounds, warnings
     case sigmaSamples = "sigma_samples"
   }
 }
