@@ -76,7 +76,8 @@ FUZZ_BINARY   = $(FUZZ_BUILD)/debug/calib-fuzz
 
 fuzz-build: deps
 	$(SWIFT) build -c debug --product calib-fuzz --build-path $(FUZZ_BUILD) \
-	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DCALIB_FUZZING
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DCALIB_FUZZING \
+	  -Xswiftc -use-ld=lld
 
 fuzz-corpus: build
 	@mkdir -p $(FUZZ_DIR)/corpus/csv $(FUZZ_DIR)/corpus/formula $(FUZZ_DIR)/corpus/instrument $(FUZZ_DIR)/artifacts

@@ -20,12 +20,34 @@ let selectedTarget: FuzzTarget = {
 }()
 
 #if CALIB_FUZZING
+/// libFuzzer's driver (compiler-rt, `-sanitize=fuzzer`): parses libFuzzer's flags and calls
+/// `callback` with each input. Called from `main` because SwiftPM names the entry point of an
+/// executable target itself, so libFuzzer's own `main` cannot be used.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+  _ argc: UnsafeMutablePointer<CInt>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+  _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
 /// libFuzzer's entry point: one input, run through the selected target.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
   selectedTarget.run(bytes)
   return 0
+}
+
+/// Runs libFuzzer on the target named by `CALIB_FUZZ_TARGET`.
+@main
+struct FuzzDriver {
+  static func main() {
+    _ = selectedTarget
+    var argc = CommandLine.argc
+    var argv = CommandLine.unsafeArgv
+    let status = runFuzzerDriver(&argc, &argv) { start, count in fuzz(start, count) }
+    exit(status)
+  }
 }
 #else
 /// Without libFuzzer (a plain `swift build`): runs the selected target on each file named on
