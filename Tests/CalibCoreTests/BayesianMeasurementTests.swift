@@ -148,6 +148,37 @@ struct BayesianMeasurementTests {
     try check(state, observation, range: nil, logLikelihood: Self.logLikelihood(state, readings: [reading], uncertainties: [0.05]), modes: 2)
   }
 
+  /// Reference: the brute-force posterior's mass on each side of its lowest density between
+  /// the two HPD pieces (Simpson on 600 000 intervals); tolerance 1e-7 in probability, the
+  /// brute force's own interpolation error between its nodes being far below it.
+  @Test("an ambiguous reading: each mode with its probability and HPD piece, to 1e-7", arguments: [9.933, 9.5])
+  func ambiguous(_ reading: Double) throws {
+    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let measurer = try Measurer(instrument: state, settings: MeasurementSettings(level: 0.95))
+    let report = try measurer.measure(Observation(id: "q", readings: [reading], uncertainties: [0.05], line: 2))
+    let components = try #require(report.x.components)
+    let hpd = try #require(report.x.hpd)
+    try #require(components.count == 2 && hpd.count == 2)
+    let brute = BruteForcePosterior(
+      range: measurer.priorRange, intervals: 600_000,
+      logLikelihood: Self.logLikelihood(state, readings: [reading], uncertainties: [0.05]))
+    let (a, b) = (try #require(hpd[0].upper), try #require(hpd[1].lower))
+    let grid = (0...10_000).map { a + (b - a) * Double($0) / 10_000 }
+    let split = try #require(grid.min { brute.relativeDensity($0) < brute.relativeDensity($1) })
+    let left = brute.cdf(split)
+    #expect(abs(components[0].probability - left) < 1e-7, "\(components[0].probability) vs \(left)")
+    #expect(abs(components[1].probability - (1 - left)) < 1e-7)
+    #expect(abs(components[0].probability + components[1].probability - 1) < 1e-9)
+    #expect(components.map(\.hpd) == hpd)
+    #expect(components.map(\.mode) == report.x.modes)
+    // The median stays where the contract puts it, and the reasons say why it misleads.
+    #expect(report.x.estimate == report.x.median)
+    #expect(report.coverage.reasons.contains { $0.hasPrefix("ambiguous: 2 separate values of x") })
+    // One mode: no components.
+    let single = try measurer.measure(Observation(id: "v", readings: [8.0], uncertainties: [0.05], line: 2))
+    #expect(single.x.hpd?.count == 1 ? single.x.components == nil : true)
+  }
+
   @Test("σ estimated for the instrument, u given for the reading (mixture over σ²)")
   func mixture() throws {
     let state = try fixtureInstrument("absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")

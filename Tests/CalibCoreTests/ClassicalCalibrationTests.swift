@@ -95,6 +95,57 @@ struct ClassicalCalibrationTests {
     #expect(far.x.interval.pieces?.count == 2 || far.x.interval.lower == nil || far.x.interval.upper == nil)
   }
 
+  /// Reference: ordinary least squares and the textbook intervals written out in the test
+  /// (Graybill & Iyer ch. 6 with m = 1): x̂ = (y − b0)/b1, se = s·√(1 + 1/n + (x̂ − x̄)²/Sxx)/|b1|,
+  /// Wald x̂ ± t·se. Tolerance 1e-9 relative: the closed form evaluated two ways in double.
+  @Test("a barely determined slope: the classical estimate is (y − b0)/b1 beyond the prior range")
+  func notClamped() throws {
+    let xs: [Double] = [0, 1, 2, 3, 4, 5]
+    let ys: [Double] = [1.02, 1.18, 1.01, 1.23, 1.15, 1.31]
+    let text = "x,y\n" + zip(xs, ys).map { "\($0),\($1)" }.joined(separator: "\n") + "\n"
+    let state = try textInstrument(text, spec: "line")
+    let n = Double(xs.count)
+    let xbar = xs.reduce(0, +) / n, ybar = ys.reduce(0, +) / n
+    let sxx = xs.map { ($0 - xbar) * ($0 - xbar) }.reduce(0, +)
+    let b1 = zip(xs, ys).map { ($0 - xbar) * ($1 - ybar) }.reduce(0, +) / sxx
+    let b0 = ybar - b1 * xbar
+    let s2 = zip(xs, ys).map { ($1 - b0 - b1 * $0) * ($1 - b0 - b1 * $0) }.reduce(0, +) / (n - 2)
+    let reading = 3.0
+    let x0 = (reading - b0) / b1
+    let measurer = try Measurer(instrument: state, settings: MeasurementSettings(method: .wald))
+    #expect(x0 > measurer.priorRange.upperBound)
+    let wald = try measurer.measure(Observation(id: "o", readings: [reading], line: 2))
+    #expect(abs(wald.x.estimate - x0) <= 1e-9 * x0, "\(wald.x.estimate) vs \(x0)")
+    let se = (s2 * (1 + 1 / n + (x0 - xbar) * (x0 - xbar) / sxx)).squareRoot() / abs(b1)
+    let t = try #require(wald.x.quantile)
+    // t(0.975) on 4 dof (scipy.stats.t.ppf(0.975, 4)).
+    #expect(abs(t - 2.7764451051977987) < 1e-12)
+    #expect(abs(try #require(wald.x.interval.lower) - (x0 - t * se)) <= 1e-9 * x0)
+    #expect(abs(try #require(wald.x.interval.upper) - (x0 + t * se)) <= 1e-9 * x0)
+    // Inversion: the same estimate, inside its Fieller set.
+    let inversion = try Measurer(instrument: state, settings: MeasurementSettings(method: .inversion))
+      .measure(Observation(id: "o", readings: [reading], line: 2))
+    #expect(abs(inversion.x.estimate - x0) <= 1e-9 * x0)
+    let pieces = inversion.x.interval.pieces
+      ?? [RangeRecord(lower: inversion.x.interval.lower, upper: inversion.x.interval.upper)]
+    #expect(pieces.contains { ($0.lower ?? -.infinity) <= x0 && x0 <= ($0.upper ?? .infinity) })
+    // The same line as a formula is solved numerically, beyond the prior range too.
+    let formula = try textInstrument(text, spec: "b0 + b1*(2*x)/2")
+    let numeric = try Measurer(instrument: formula, settings: MeasurementSettings(method: .wald))
+      .measure(Observation(id: "o", readings: [reading], line: 2))
+    #expect(abs(numeric.x.estimate - x0) <= 1e-9 * x0, "\(numeric.x.estimate) vs \(x0)")
+  }
+
+  @Test("a reading no x gives: the estimate is no solution, and the reasons say so")
+  func noSolution() throws {
+    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    // Far above the vertex of a downward parabola (the fixture's top is near 10.0).
+    let report = try Measurer(instrument: state, settings: MeasurementSettings(method: .inversion))
+      .measure(Observation(id: "o", readings: [14], uncertainties: [0.05], line: 2))
+    #expect(report.x.solutions == [])
+    #expect(report.coverage.reasons.contains { $0.contains("gives the mean reading 14") })
+  }
+
   @Test("a quadratic has two solutions; the one in the domain is the estimate")
   func twoSolutions() throws {
     let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")

@@ -78,6 +78,22 @@ struct SchemaTests {
     }
   }
 
+  @Test("an ambiguous reading's components, and a classical estimate with no solution")
+  func ambiguousReport() throws {
+    let validator = try JSONSchemaValidator(folder: Self.folder)
+    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    for method in MeasurementSettings.Method.allCases {
+      let measurer = try Measurer(instrument: state, settings: MeasurementSettings(method: method))
+      for y in [9.933, 14.0] {
+        var encoder = ReportEncoder(format: .ndjson)
+        let report = try measurer.measure(Observation(id: "q", readings: [y], uncertainties: [0.05], line: 2))
+        let line = try encoder.observation(report)
+        let problems = validator.validate(try JSONValue.parse(Array(line.dropLast())), against: "report.schema.json#/$defs/observation")
+        #expect(problems.isEmpty, "\(problems)")
+      }
+    }
+  }
+
   @Test("coverage maps")
   func coverageMaps() throws {
     let validator = try JSONSchemaValidator(folder: Self.folder)

@@ -20,11 +20,16 @@ public struct CoverageReport: Codable, Equatable, Sendable {
   public var support: SupportCheck
   /// How probable the readings are under the fitted instrument.
   public var consistency: ConsistencyCheck
+  /// With `out_of_range`: the bound of the prior range that cuts the posterior (the lower or
+  /// the upper end of the range). The estimate is then only a bound: x lies beyond the
+  /// interval's far end, toward this bound. Absent otherwise.
+  public var priorBound: Double?
 
   enum CodingKeys: String, CodingKey {
     case status, reasons, domain, reading, leverage, support, consistency
     case pOutsideDomain = "p_outside_domain"
     case priorBoundDensity = "prior_bound_density"
+    case priorBound = "prior_bound"
   }
 }
 

@@ -3,9 +3,14 @@
 ///
 /// - inversion: the set of x whose prediction interval for the mean reading holds ȳ,
 ///   {x : (ȳ − μ(x))² ≤ q²·var(x)}. For a straight line this is Fieller's closed form, a
-///   quadratic inequality; otherwise it is found numerically on the prior range. It may be
+///   quadratic inequality; otherwise it is found numerically on the search range. It may be
 ///   one interval, two semi-infinite pieces, or the whole line, and the report says which.
 /// - wald: the delta method, x̂ ± q·√var(x̂)/|dμ/dx(x̂)|.
+///
+/// The classical estimate is not held to the prior range of the Bayesian posterior: for a
+/// straight line it is (ȳ − b0)/b1 in closed form wherever it lies; for other models μ(x) = ȳ
+/// is solved on the search range, which reaches 100 widths of the calibrated domain beyond it
+/// on each side, clipped to where the model is defined (see `Measurer.classicalSearchRange`).
 ///
 /// var(x) = s_p²·(1/m + h(x)) with Graybill's pooled variance s_p² on n − p + m − 1 degrees of
 /// freedom when σ is estimated (q a Student-t quantile), and 1/W + h(x) when u(y) is known
@@ -14,8 +19,10 @@ struct ClassicalCalibration {
   let instrument: MeasuringInstrument
   let likelihood: ReadingLikelihood
   let level: Double
-  /// The range searched for solutions and interval ends (the prior range).
+  /// The range searched for solutions and interval ends: the prior range, and beyond it.
   let range: ClosedRange<Double>
+  /// The prior range, searched on a finer grid than the rest of `range`.
+  let prior: ClosedRange<Double>
 
   /// The result of either method.
   struct Result {
@@ -43,10 +50,30 @@ struct ClassicalCalibration {
     return (dof.map { Distributions.studentQuantile(p, degreesOfFreedom: $0) } ?? Distributions.normalQuantile(p), dof)
   }
 
-  /// The solutions of μ(x) = ȳ in the range, and the estimate.
+  /// The roots of f on the search range: on a fine grid over the prior range and a coarser
+  /// one over each stretch beyond it.
+  private func roots(of f: (Double) -> Double) throws -> [Double] {
+    var roots: [Double] = []
+    if range.lowerBound < prior.lowerBound {
+      roots += try Roots.all(of: f, in: range.lowerBound...prior.lowerBound).filter { $0 < prior.lowerBound }
+    }
+    roots += try Roots.all(of: f, in: prior)
+    if range.upperBound > prior.upperBound {
+      roots += try Roots.all(of: f, in: prior.upperBound...range.upperBound).filter { $0 > prior.upperBound }
+    }
+    return roots
+  }
+
+  /// The solutions of μ(x) = ȳ, and the estimate: (ȳ − b0)/b1 for a straight line; otherwise
+  /// the solutions on the search range (the one in the calibrated domain when there are
+  /// several), or the x of the curve's closest approach to ȳ when there is none.
   func pointEstimate() throws -> (estimate: Double, solutions: [Double]) {
     let y = likelihood.meanReading
-    let solutions = try Roots.all(of: { instrument.evaluate(at: $0).mean - y }, in: range)
+    if let (b0, b1) = straightLine {
+      let estimate = (y - b0) / b1
+      if estimate.isFinite { return (estimate, [estimate]) }
+    }
+    let solutions = try roots(of: { instrument.evaluate(at: $0).mean - y })
     if solutions.isEmpty {
       // No x produces ȳ: the closest approach of the curve.
       let grid = (0...512).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 512 }
@@ -139,10 +166,10 @@ struct ClassicalCalibration {
     return [-Double.infinity...min(r1, r2), max(r1, r2)...Double.infinity]
   }
 
-  /// {x in the range : g(x) ≤ 0}; a piece that reaches a bound of the range where g ≤ 0 is
-  /// reported unbounded on that side.
+  /// {x in the search range : g(x) ≤ 0}; a piece that reaches a bound of the search range
+  /// where g ≤ 0 is reported unbounded on that side.
   private func numericSublevelSet(_ g: (Double) -> Double) throws -> [ClosedRange<Double>] {
-    let roots = try Roots.all(of: g, in: range)
+    let roots = try roots(of: g)
     var edges = [range.lowerBound] + roots + [range.upperBound]
     edges = edges.sorted()
     var pieces: [ClosedRange<Double>] = []

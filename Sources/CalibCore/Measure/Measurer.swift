@@ -19,6 +19,9 @@ public final class Measurer {
   public let settings: MeasurementSettings
   /// The prior range of x in use: `settings.range`, or the default rule.
   public let priorRange: ClosedRange<Double>
+  /// Where the classical methods look for x: the prior range and beyond it (see
+  /// `classicalSearchRange`).
+  let classicalRange: ClosedRange<Double>
 
   let linear: MeasuringInstrument
   private let tabulation: PosteriorTabulation
@@ -60,6 +63,7 @@ public final class Measurer {
     } else {
       priorRange = Measurer.defaultRange(for: linear)
     }
+    classicalRange = Measurer.classicalSearchRange(for: linear, prior: priorRange)
     tabulation = try PosteriorTabulation()
     regressors = .allocate(capacity: max(linear.parameterCount, 1))
     maxStandardLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
@@ -129,6 +133,41 @@ public final class Measurer {
     return lower...upper
   }
 
+  /// Where the classical methods (inversion, Wald) solve μ(x) = ȳ and look for the ends of
+  /// their intervals: the calibrated domain [a, b] widened by 100 times its width on each side
+  /// (and at least the prior range), clipped to where the model is defined: at the lowest x of
+  /// a family (0 for 4pl, 5pl, power, mm; a positive x for log), and for a formula at the first
+  /// of 4096 steps outward from the prior range where the response or its leverage is not
+  /// finite.
+  static func classicalSearchRange(
+    for instrument: MeasuringInstrument, prior: ClosedRange<Double>
+  ) -> ClosedRange<Double> {
+    let domain = instrument.domain
+    let width = domain.upperBound - domain.lowerBound
+    let margin = 100 * (width > 0 ? width : max(Swift.abs(domain.lowerBound), 1))
+    var lower = min(domain.lowerBound - margin, prior.lowerBound)
+    var upper = max(domain.upperBound + margin, prior.upperBound)
+    if let family = instrument.model.family {
+      if let lowest = family.lowestX(domain: domain) { lower = max(lower, min(lowest, prior.lowerBound)) }
+    } else {
+      func finite(_ x: Double) -> Bool {
+        let (mean, leverage) = instrument.evaluate(at: x)
+        return mean.isFinite && leverage.isFinite
+      }
+      let steps = 4096
+      let below = prior.lowerBound - lower, above = upper - prior.upperBound
+      for k in 1...steps where !finite(prior.lowerBound - below * Double(k) / Double(steps)) {
+        lower = prior.lowerBound - below * Double(k - 1) / Double(steps)
+        break
+      }
+      for k in 1...steps where !finite(prior.upperBound + above * Double(k) / Double(steps)) {
+        upper = prior.upperBound + above * Double(k - 1) / Double(steps)
+        break
+      }
+    }
+    return lower...upper
+  }
+
   /// P(x ≤ value) under the posterior of the observation measured last (the probability
   /// integral transform the statistical-coverage check ranks).
   func posteriorProbability(below value: Double) -> Double { tabulation.cdf(value) }
@@ -186,19 +225,22 @@ public final class Measurer {
     case .bayes:
       estimate = median
       let width = priorRange.upperBound - priorRange.lowerBound
+      let hpd = tabulation.highestDensityRegion(level: settings.level)
       quantity = QuantityEstimate(
         method: "bayes", estimate: median, mean: mean, sd: sd, median: median, modes: tabulation.modes,
         interval: IntervalRecord(level: settings.level, lower: credible.lowerBound, upper: credible.upperBound, bounded: true, pieces: nil),
-        hpd: tabulation.highestDensityRegion(level: settings.level).map(RangeRecord.init),
+        hpd: hpd.map(RangeRecord.init),
         solutions: nil, quantile: nil, dof: nil,
         numerical: NumericalError(
           integrationRelative: tabulation.relativeError,
           quantileTolerance: max(width * 1e-15, tabulation.relativeError * sd * 10),
           densityEvaluations: tabulation.evaluations,
           monteCarloRelative: averaged?.monteCarloRelativeError(at: median, effectiveSampleSize: effectiveSampleSize)),
-        predictive: predictive)
+        predictive: predictive, components: hpd.count > 1 ? components(of: hpd) : nil)
     case .inversion, .wald:
-      let classical = ClassicalCalibration(instrument: linear, likelihood: likelihood, level: settings.level, range: priorRange)
+      let classical = ClassicalCalibration(
+        instrument: linear, likelihood: likelihood, level: settings.level, range: classicalRange,
+        prior: priorRange)
       let result = settings.method == .inversion ? try classical.inversion() : try classical.wald()
       estimate = result.estimate
       quantity = QuantityEstimate(
@@ -207,10 +249,33 @@ public final class Measurer {
         solutions: result.solutions, quantile: result.quantile, dof: result.dof, numerical: nil,
         predictive: linear.isExact ? "exact" : "linearized")
     }
-    let coverage = coverageReport(estimate: estimate, credible: credible, likelihood: likelihood)
+    let coverage = coverageReport(
+      estimate: estimate, credible: credible, likelihood: likelihood, quantity: quantity)
     return ObservationReport(
       id: observation.id, line: observation.line, readings: observation.readings,
       uncertainties: observation.uncertainties, x: quantity, coverage: coverage)
+  }
+
+  /// The separate explanations of a reading whose HPD region has several pieces: for each
+  /// piece its basin (split from the next at the lowest density between them, on 65 points),
+  /// the basin's probability and its highest mode.
+  private func components(of hpd: [ClosedRange<Double>]) -> [PosteriorComponent] {
+    var splits = [priorRange.lowerBound]
+    for k in 0..<(hpd.count - 1) {
+      let (a, b) = (hpd[k].upperBound, hpd[k + 1].lowerBound)
+      let grid = (0...64).map { a + (b - a) * Double($0) / 64 }
+      splits.append(grid.min { tabulation.relativeDensity($0) < tabulation.relativeDensity($1) } ?? a)
+    }
+    splits.append(priorRange.upperBound)
+    return hpd.indices.map { k in
+      let basin = splits[k]...splits[k + 1]
+      let mode = tabulation.modes.filter { basin.contains($0) }
+        .max { tabulation.relativeDensity($0) < tabulation.relativeDensity($1) }
+      return PosteriorComponent(
+        mode: mode ?? 0.5 * (hpd[k].lowerBound + hpd[k].upperBound),
+        probability: max(0, tabulation.cdf(basin.upperBound) - tabulation.cdf(basin.lowerBound)),
+        hpd: RangeRecord(hpd[k]))
+    }
   }
 
   /// A classical interval's pieces as a report record.
@@ -224,7 +289,10 @@ public final class Measurer {
 
   // MARK: - Coverage
 
-  private func coverageReport(estimate: Double, credible: ClosedRange<Double>, likelihood: ReadingLikelihood) -> CoverageReport {
+  private func coverageReport(
+    estimate: Double, credible: ClosedRange<Double>, likelihood: ReadingLikelihood,
+    quantity: QuantityEstimate
+  ) -> CoverageReport {
     let thresholds = settings.thresholds
     let domain = linear.domain
     let pOutside = min(1, max(0, tabulation.cdf(domain.lowerBound) + 1 - tabulation.cdf(domain.upperBound)))
@@ -293,13 +361,34 @@ public final class Measurer {
       reasons.append("the leverage at the estimate x = \(format(estimate)) is not defined: the model or its sensitivity to the parameters is not finite there")
     }
     if samples != nil { reasons += instrument.posterior.warnings ?? [] }
+    if let components = quantity.components {
+      let list = components.map { "x ≈ \(format($0.mode)) (P = \(format($0.probability)))" }
+      var sentence = "ambiguous: \(components.count) separate values of x explain the reading: \(list.joined(separator: ", "))"
+      if !components.contains(where: { ($0.hpd.lower ?? -.infinity) <= estimate && estimate <= ($0.hpd.upper ?? .infinity) }) {
+        sentence += "; the median \(format(estimate)) lies between them, where the density is low"
+      }
+      reasons.append(sentence)
+    }
+    if let solutions = quantity.solutions, solutions.isEmpty {
+      reasons.append("no x in [\(format(classicalRange.lowerBound)), \(format(classicalRange.upperBound))] gives the mean reading \(format(y)): the estimate is where the curve comes closest to it, not a solution")
+    }
+    if quantity.method != "bayes", !Self.contains(quantity.interval, estimate) {
+      reasons.append("the estimate lies outside its own \(quantity.method) interval, which holds no x that explains the reading")
+    }
     if !reading.withinResponseRange {
       reasons.append("the mean reading \(format(y)) lies beyond the standards' readings [\(format(linear.responseRange.lowerBound)), \(format(linear.responseRange.upperBound))]")
     }
     return CoverageReport(
       status: statuses.first ?? "covered", reasons: reasons, pOutsideDomain: pOutside,
       domain: RangeRecord(domain), priorBoundDensity: boundDensity, reading: reading,
-      leverage: leverage, support: support, consistency: consistency)
+      leverage: leverage, support: support, consistency: consistency,
+      priorBound: statuses.first == "out_of_range" ? atBound : nil)
+  }
+
+  /// Whether `x` lies in the interval (or one of its pieces).
+  private static func contains(_ interval: IntervalRecord, _ x: Double) -> Bool {
+    let pieces = interval.pieces ?? [RangeRecord(lower: interval.lower, upper: interval.upper)]
+    return pieces.contains { ($0.lower ?? -.infinity) <= x && x <= ($0.upper ?? .infinity) }
   }
 
   /// The residual at the posterior's highest mode and the replicates' spread, as p-values.

@@ -44,6 +44,29 @@ public struct QuantityEstimate: Codable, Equatable, Sendable {
   /// posterior pushed through the response's first-order expansion) or `samples` (the
   /// likelihood averaged over posterior samples).
   public var predictive: String?
+  /// When the reading is ambiguous (bayes): the HPD region has several pieces, each a separate
+  /// explanation of the reading (the two sides of a curve's vertex). One component per piece,
+  /// in increasing x: its mode, its probability and its HPD piece. Absent otherwise.
+  public var components: [PosteriorComponent]?
+}
+
+/// One of several separate explanations of an ambiguous reading: a mode of the posterior, the
+/// posterior probability of its basin (the x between the density minima that separate it from
+/// its neighbours), and its piece of the highest-density region.
+public struct PosteriorComponent: Codable, Equatable, Sendable {
+  /// The highest mode in the basin.
+  public var mode: Double
+  /// The posterior probability of the basin; the components' probabilities add up to 1.
+  public var probability: Double
+  /// The basin's piece of the HPD region at the report's level.
+  public var hpd: RangeRecord
+
+  /// A component with its mode, probability and HPD piece.
+  public init(mode: Double, probability: Double, hpd: RangeRecord) {
+    self.mode = mode
+    self.probability = probability
+    self.hpd = hpd
+  }
 }
 
 /// An interval at a level. A bound is null when the interval is unbounded on that side

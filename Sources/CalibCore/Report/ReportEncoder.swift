@@ -158,7 +158,9 @@ public struct ReportEncoder {
     let interval = report.x.interval.pieces.map { pieces in
       pieces.isEmpty ? "∅ (no x fits)" : pieces.map { "[\(lower($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ ")
     } ?? "[\(lower(report.x.interval.lower)), \(number(report.x.interval.upper))]"
-    var row = [report.id, "\(report.readings.count)", number(report.x.estimate), interval, report.coverage.status]
+    let estimate = report.x.components != nil && report.coverage.priorBound == nil
+      ? "ambiguous" : estimateText(report, number: number)
+    var row = [report.id, "\(report.readings.count)", estimate, interval, report.coverage.status]
     if let hpd = report.x.hpd, hpd.count > 1 {
       row.append("\(report.x.modes?.count ?? hpd.count) modes, HPD " + hpd.map { "[\(number($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ "))
     }
@@ -193,6 +195,19 @@ public struct ReportEncoder {
     "bounded", "hpd", "status", "p_outside_domain", "reasons",
   ]
 
+  /// The estimate as the table and CSV show it: a bound where the prior range cuts the
+  /// posterior (`> 19.98`: x lies above the interval's lower end, toward the upper bound of
+  /// the range; `< …` toward the lower), `none` where no x gives the reading (classical), the
+  /// number otherwise.
+  static func estimateText(_ report: ObservationReport, number: (Double?) -> String) -> String {
+    let x = report.x
+    if x.method == "bayes", let bound = report.coverage.priorBound {
+      return bound >= x.estimate ? "> \(number(x.interval.lower))" : "< \(number(x.interval.upper))"
+    }
+    if x.solutions?.isEmpty == true { return "none" }
+    return number(x.estimate)
+  }
+
   /// A CSV field, quoted when it holds a comma, a quote or a line break.
   static func csvQuoted(_ text: String) -> String {
     text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
@@ -207,7 +222,8 @@ public struct ReportEncoder {
     let hpd = x.hpd?.map { "\(number($0.lower)):\(number($0.upper))" }.joined(separator: ";") ?? ""
     let meanReading = report.coverage.reading.mean
     return [
-      quoted(report.id), "\(report.line)", "\(report.readings.count)", number(meanReading), x.method, number(x.estimate),
+      quoted(report.id), "\(report.line)", "\(report.readings.count)", number(meanReading), x.method,
+      estimateText(report, number: number),
       number(x.mean), number(x.sd), number(x.median), number(x.interval.level), number(x.interval.lower),
       number(x.interval.upper), x.interval.bounded ? "true" : "false", hpd, report.coverage.status,
       number(report.coverage.pOutsideDomain), quoted(report.coverage.reasons.joined(separator: "; ")),
