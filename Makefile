@@ -2,6 +2,7 @@
 #   make demo   fit the bundled fixtures, measure their samples, print tables
 #   make test   run the test suite
 #   make bench  speed and memory figures of a release build
+#   make install  calib into $(PREFIX)/bin (default /usr/local), a release build
 #   make fuzz   libFuzzer on the CSV reader, the formula parser and the instrument-file reader
 #   make sanitize  the test suite under AddressSanitizer
 # Both install GSL first when it is missing (Debian: apt-get, with sudo when not root).
@@ -10,7 +11,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 CALIB  = .build/debug/calib
 SUDO   = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench clean fuzz fuzz-build fuzz-corpus sanitize
+.PHONY: all deps build test demo bench clean fuzz fuzz-build fuzz-corpus sanitize install uninstall
 
 all: build
 
@@ -59,6 +60,19 @@ demo: build
 	@$(CALIB) measure $(DEMO)/detector.json Fixtures/saturating-observations.csv --y counts --id id --format table
 	@rm -rf $(DEMO)
 
+# A release build of calib into $(DESTDIR)$(PREFIX)/bin, with the Swift runtime linked in so
+# that it runs without the toolchain's libraries (GSL stays a shared library).
+PREFIX ?= /usr/local
+INSTALL_BUILD = .build-install
+
+install: deps
+	$(SWIFT) build -c release --product calib --static-swift-stdlib --build-path $(INSTALL_BUILD)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(INSTALL_BUILD)/release/calib $(DESTDIR)$(PREFIX)/bin/calib
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/calib
+
 # Speed and memory, release build (figures in the closing notes and docs/benchmarks.md).
 bench: deps
 	$(SWIFT) build -c release --product calib
@@ -105,4 +119,4 @@ sanitize: deps
 	$(SWIFT) test --sanitize=address --build-path .build-asan
 
 clean:
-	rm -rf .build .build-fuzz .build-asan
+	rm -rf .build .build-fuzz .build-asan $(INSTALL_BUILD)
