@@ -4,12 +4,16 @@ import CalibCore
 /// How the CSV files a command reads separate their fields and write their decimals: shared by
 /// every command that reads CSV.
 struct CSVOptions: ParsableArguments {
-  @Option(help: ArgumentHelp(
-    "Field delimiter of the CSV files: ',' (default), ';', 'tab', or another punctuation mark.",
-    valueName: "c"))
+  @Option(
+    help: ArgumentHelp(
+      "Field delimiter of the CSV files: ',' (default), ';', 'tab', or another punctuation mark.",
+      valueName: "c"))
   var delimiter: String = ","
 
-  @Flag(name: .customLong("decimal-comma"), help: "Numbers in the CSV files are written with a decimal comma (1,25); use with --delimiter ';'.")
+  @Flag(
+    name: .customLong("decimal-comma"),
+    help:
+      "Numbers in the CSV files are written with a decimal comma (1,25); use with --delimiter ';'.")
   var decimalComma = false
 
   /// The delimiter as one character (`tab` and `\t` name a tab).
@@ -26,10 +30,12 @@ struct CSVOptions: ParsableArguments {
 
   func validate() throws {
     guard let scalar = delimiterScalar else {
-      throw ValidationError("--delimiter takes one character (',', ';', '|') or 'tab', not '\(delimiter)'")
+      throw ValidationError(
+        "--delimiter takes one character (',', ';', '|') or 'tab', not '\(delimiter)'")
     }
     if let problem = CSVFormat.problem(delimiter: scalar, decimalComma: decimalComma) {
-      throw ValidationError("--delimiter \(delimiter)\(decimalComma ? " with --decimal-comma" : ""): \(problem)")
+      throw ValidationError(
+        "--delimiter \(delimiter)\(decimalComma ? " with --decimal-comma" : ""): \(problem)")
     }
   }
 

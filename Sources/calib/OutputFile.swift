@@ -1,11 +1,11 @@
 import CalibCore
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// A command's output, written so that a regular file is either complete or not there.
@@ -72,14 +72,17 @@ final class OutputFile {
       buffer.baseAddress.map { mkstemp($0) } ?? -1
     }
     guard descriptor >= 0 else { throw failure(Self.lastError) }
-    let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let temporary = String(
+      decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     guard fchmod(descriptor, mode) == 0 else {
       let reason = Self.lastError
       close(descriptor)
       unlink(temporary)
       throw failure(reason)
     }
-    (self.descriptor, self.temporary, target, ownsDescriptor) = (descriptor, temporary, resolved, true)
+    (self.descriptor, self.temporary, target, ownsDescriptor) = (
+      descriptor, temporary, resolved, true
+    )
   }
 
   deinit {
@@ -113,7 +116,9 @@ final class OutputFile {
     finished = true
     guard ownsDescriptor else { return }
     guard let temporary else {
-      guard close(descriptor) == 0 else { throw CommandFailure.cannotWrite(path: path, reason: Self.lastError) }
+      guard close(descriptor) == 0 else {
+        throw CommandFailure.cannotWrite(path: path, reason: Self.lastError)
+      }
       return
     }
     guard fsync(descriptor) == 0, close(descriptor) == 0 else {

@@ -16,32 +16,43 @@ struct EuropeanCSVTests {
     let directory = try CommandLineTool.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let calibration = try String(
-      contentsOf: CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv"), encoding: .utf8)
+      contentsOf: CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv"),
+      encoding: .utf8)
     let observations = try String(
       contentsOf: CommandLineTool.fixtures.appendingPathComponent("absorbance-observations.csv"),
       encoding: .utf8)
-    try calibration.write(to: directory.appendingPathComponent("cal.csv"), atomically: true, encoding: .utf8)
+    try calibration.write(
+      to: directory.appendingPathComponent("cal.csv"), atomically: true, encoding: .utf8)
     try european(calibration).write(
       to: directory.appendingPathComponent("cal-eu.csv"), atomically: true, encoding: .utf8)
-    try observations.write(to: directory.appendingPathComponent("obs.csv"), atomically: true, encoding: .utf8)
+    try observations.write(
+      to: directory.appendingPathComponent("obs.csv"), atomically: true, encoding: .utf8)
     try european(observations).write(
       to: directory.appendingPathComponent("obs-eu.csv"), atomically: true, encoding: .utf8)
     let common = ["--x", "concentration", "--y", "absorbance"]
-    #expect(try CommandLineTool.run(["fit", "cal.csv"] + common + ["-o", "a.json"], in: directory).status == 0)
+    #expect(
+      try CommandLineTool.run(["fit", "cal.csv"] + common + ["-o", "a.json"], in: directory).status
+        == 0)
     let eu = try CommandLineTool.run(
-      ["fit", "cal-eu.csv"] + common + ["--delimiter", ";", "--decimal-comma", "-o", "b.json"], in: directory)
+      ["fit", "cal-eu.csv"] + common + ["--delimiter", ";", "--decimal-comma", "-o", "b.json"],
+      in: directory)
     #expect(eu.status == 0, "\(eu.error)")
     func parameters(_ file: String) throws -> [[String: Double]]? {
-      let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent(file)))
+      let json = try JSONSerialization.jsonObject(
+        with: Data(contentsOf: directory.appendingPathComponent(file)))
       return ((json as? [String: Any])?["parameters"] as? [[String: Any]])?.map {
-        ["estimate": $0["estimate"] as? Double ?? .nan, "std_error": $0["std_error"] as? Double ?? .nan]
+        [
+          "estimate": $0["estimate"] as? Double ?? .nan,
+          "std_error": $0["std_error"] as? Double ?? .nan,
+        ]
       }
     }
     #expect(try parameters("a.json") == parameters("b.json"))
     let measure = ["--y", "absorbance", "--group", "sample", "--format", "ndjson"]
     let plain = try CommandLineTool.run(["measure", "a.json", "obs.csv"] + measure, in: directory)
     let european = try CommandLineTool.run(
-      ["measure", "a.json", "obs-eu.csv", "--delimiter", ";", "--decimal-comma"] + measure, in: directory)
+      ["measure", "a.json", "obs-eu.csv", "--delimiter", ";", "--decimal-comma"] + measure,
+      in: directory)
     #expect(plain.status == 0 && european.status == 0, "\(european.error)")
     #expect(plain.output == european.output)
   }
@@ -54,11 +65,14 @@ struct EuropeanCSVTests {
       to: directory.appendingPathComponent("eu.csv"), atomically: true, encoding: .utf8)
     let plain = try CommandLineTool.run(["fit", "eu.csv", "--x", "x", "--y", "y"], in: directory)
     #expect(plain.status == 65)
-    #expect(plain.error.contains("eu.csv:1:1") && plain.error.contains("--delimiter ';'"), "\(plain.error)")
+    #expect(
+      plain.error.contains("eu.csv:1:1") && plain.error.contains("--delimiter ';'"),
+      "\(plain.error)")
     let both = try CommandLineTool.run(
       ["fit", "eu.csv", "--x", "x", "--y", "y", "--decimal-comma"], in: directory)
     #expect(both.status == 64, "\(both.error)")
-    let bad = try CommandLineTool.run(["fit", "eu.csv", "--x", "x", "--y", "y", "--delimiter", ";;"], in: directory)
+    let bad = try CommandLineTool.run(
+      ["fit", "eu.csv", "--x", "x", "--y", "y", "--delimiter", ";;"], in: directory)
     #expect(bad.status == 64)
   }
 }

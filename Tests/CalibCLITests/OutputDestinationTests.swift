@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Where `-o` writes: a regular file atomically, a symbolic link's target, a device or FIFO
@@ -15,12 +15,14 @@ struct OutputDestinationTests {
   /// A scratch folder with the calibration in `cal.csv`.
   func folder() throws -> URL {
     let directory = try CommandLineTool.scratchDirectory()
-    try calibration.write(to: directory.appendingPathComponent("cal.csv"), atomically: true, encoding: .utf8)
+    try calibration.write(
+      to: directory.appendingPathComponent("cal.csv"), atomically: true, encoding: .utf8)
     return directory
   }
 
   func fit(to output: String, in directory: URL) throws -> CommandLineTool.Outcome {
-    try CommandLineTool.run(["fit", "cal.csv", "--x", "x", "--y", "y", "-o", output], in: directory)
+    try CommandLineTool.run(
+      ["fit", "cal.csv", "--x", "x", "--y", "y", "-o", output], in: directory)
   }
 
   /// glibc's `makedev` (a macro Swift does not import), for majors and minors below 256.
@@ -41,7 +43,10 @@ struct OutputDestinationTests {
     let run = try fit(to: "null", in: directory)
     #expect(run.status == 0, "\(run.error)")
     #expect(fileType(node) == S_IFCHR)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["cal.csv", "null"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == [
+        "cal.csv", "null",
+      ])
   }
 
   @Test("a private full device (ENOSPC on every write) is exit 73 and stays a device")
@@ -111,7 +116,8 @@ struct OutputDestinationTests {
     let run = try fit(to: "link.json", in: directory)
     #expect(run.status == 0, "\(run.error)")
     #expect(fileType(link) == S_IFLNK)
-    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: target)))
+    let json = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: URL(fileURLWithPath: target)))
     #expect((json as? [String: Any])?["format"] as? String == "calib-instrument/1")
     var status = stat()
     #expect(stat(target, &status) == 0 && status.st_mode & 0o777 == 0o600)
@@ -125,10 +131,14 @@ struct OutputDestinationTests {
   func directoryTarget() throws {
     let directory = try folder()
     defer { try? FileManager.default.removeItem(at: directory) }
-    try FileManager.default.createDirectory(at: directory.appendingPathComponent("out"), withIntermediateDirectories: false)
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("out"), withIntermediateDirectories: false)
     let run = try fit(to: "out", in: directory)
     #expect(run.status == 73)
     #expect(run.error.contains("directory"), "\(run.error)")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("out").path).isEmpty)
+    #expect(
+      try FileManager.default.contentsOfDirectory(
+        atPath: directory.appendingPathComponent("out").path
+      ).isEmpty)
   }
 }

@@ -14,11 +14,16 @@ struct CSVFormatTests {
     return try CalibrationData(reading: reader, predictors: ["x"], response: "y")
   }
 
-  @Test("';' with a decimal comma, and a tab with a point, read as the RFC 4180 file", arguments: [
-    ("x;y\n0;0,12\n1;2,05\n2,5;3,98e-1\n-3;\"6,1\"\n", CSVFormat(delimiter: ";", decimalComma: true)),
-    ("x\ty\n0\t0.12\n1\t2.05\n2.5\t3.98e-1\n-3\t\"6.1\"\n", CSVFormat(delimiter: "\t")),
-    ("x|y\r\n0|0.12\r\n1|2.05\r\n2.5|3.98e-1\r\n-3|6.1\r\n", CSVFormat(delimiter: "|")),
-  ])
+  @Test(
+    "';' with a decimal comma, and a tab with a point, read as the RFC 4180 file",
+    arguments: [
+      (
+        "x;y\n0;0,12\n1;2,05\n2,5;3,98e-1\n-3;\"6,1\"\n",
+        CSVFormat(delimiter: ";", decimalComma: true)
+      ),
+      ("x\ty\n0\t0.12\n1\t2.05\n2.5\t3.98e-1\n-3\t\"6.1\"\n", CSVFormat(delimiter: "\t")),
+      ("x|y\r\n0|0.12\r\n1|2.05\r\n2.5|3.98e-1\r\n-3|6.1\r\n", CSVFormat(delimiter: "|")),
+    ])
   func sameValues(_ text: String, _ format: CSVFormat) throws {
     let expected = try read(standard, .standard)
     let data = try read(text, format)
