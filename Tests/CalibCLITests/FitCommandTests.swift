@@ -101,7 +101,7 @@ struct FitCommandTests {
   @Test("calib show refuses what is not an instrument file")
   func showRefuses() throws {
     let notJSON = try CommandLineTool.run(["show", "-"], input: "x,y\n1,2\n")
-    #expect(notJSON.status == 65 && notJSON.error.contains("-: not an instrument file"))
+    #expect(notJSON.status == 65 && notJSON.error.contains("-:1:1: not an instrument file: malformed JSON"), "\(notJSON.error)")
     let missing = try CommandLineTool.run(["show", "/nonexistent/i.json"])
     #expect(missing.status == 66)
   }
