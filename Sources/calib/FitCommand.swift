@@ -126,6 +126,7 @@ struct FitCommand: ParsableCommand {
         guard model.parameters.contains(name) else {
           throw CommandFailure.usage("--start: '\(name)' is not a parameter of the model; its parameters are \(model.parameters.joined(separator: ", "))")
         }
+        // Cannot trap: validate() refused any --start item that is not name=number.
         startValues[name] = DecimalNumber.parse(String(pair[1]))!.doubleValue
       }
       let reader = try csv.reader(path: calibration)

@@ -102,6 +102,7 @@ struct MeasureCommand: ParsableCommand {
       thresholds.extrapolationMass = extrapolationMass
       thresholds.minimumSupport = minimumSupport
       let settings = MeasurementSettings(
+        // Cannot trap: the options' cases mirror the engine's, raw value for raw value.
         level: level, method: MeasurementSettings.Method(rawValue: method.rawValue)!, range: try RangeOption.parse(range),
         thresholds: thresholds, marginalization: marginalize.map { MeasurementSettings.Marginalization(rawValue: $0.rawValue)! })
       let measurers: [Measurer]
@@ -115,6 +116,7 @@ struct MeasureCommand: ParsableCommand {
       }
       let pool = MeasurerPool(measurers: measurers)
       let source = try reading.reader(path: observations, response: responseColumn)
+      // Cannot trap: the option's cases are the encoder's, raw value for raw value.
       var encoder = ReportEncoder(format: ReportEncoder.Format(rawValue: format.rawValue)!)
       let output = try OutputFile(path: output)
       try output.write(try encoder.header(ReportEncoder.Settings(measurer: measurers[0], instrumentFile: instrument)))

@@ -11,6 +11,7 @@ final class MeasurerPool: @unchecked Sendable {
   private let measurers: [Measurer]
 
   init(measurers: [Measurer]) {
+    // Cannot trap: calib measure makes --threads measurers (validated ≥ 1) or one per core (≥ 1).
     precondition(!measurers.isEmpty)
     self.measurers = measurers
   }

@@ -42,6 +42,7 @@ struct ValidateCommand: ParsableCommand {
 
   private func parsedLevels() throws -> [Double] {
     let values = levels.split(separator: ",").map { DecimalNumber.parse(String($0))?.doubleValue }
+    // Cannot trap: each $0! follows its own $0 != nil; the map below runs only when all are.
     guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 && $0! < 1 }) else {
       throw ValidationError("--levels: expected numbers strictly between 0 and 1 separated by commas, found '\(levels)'")
     }
@@ -55,6 +56,7 @@ struct ValidateCommand: ParsableCommand {
       do {
         result = try CoverageValidation.run(
           instrument: state, trials: trials, levels: try parsedLevels(),
+          // Cannot trap: the options' cases mirror the engine's, raw value for raw value.
           method: MeasurementSettings.Method(rawValue: method.rawValue)!, seed: seed,
           truth: CoverageValidation.TruthDistribution(rawValue: truth.rawValue)!)
       } catch let error as MeasurementError {

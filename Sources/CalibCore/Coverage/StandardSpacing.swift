@@ -22,6 +22,7 @@ struct StandardSpacing {
     self.distinct = distinct
     let gaps = zip(distinct.dropFirst(), distinct).map { $0 - $1 }
     var logarithmic = false
+    // Cannot trap: the condition tests count ≥ 3 before last! (and logarithmic implies it below).
     if distinct.count >= 3, let first = distinct.first, first > 0, distinct.last! / first >= 20 {
       let logGaps = zip(distinct.dropFirst(), distinct).map { _log($0 / $1) }
       logarithmic = StandardSpacing.variation(logGaps) < StandardSpacing.variation(gaps)

@@ -78,6 +78,8 @@ public struct CalibrationData: Sendable {
           let (line, column) = reader.location(of: k)
           throw InputError(
             file: reader.name, line: line, column: column,
+            // Cannot trap: uncertaintyColumn (and responseUncertainties) exist exactly when uncertainty
+            // is given; groups exactly when groupColumn is.
             message: "a standard uncertainty must be positive, found \(reader.text(at: k).trimmingSpaces) in column '\(uncertainty!)'")
         }
         responseUncertainties!.append(u)

@@ -48,6 +48,7 @@ public struct LackOfFit: Codable, Equatable, Sendable {
     }
     if data.groups != nil {
       for key in order {
+        // Cannot trap: order holds exactly the keys put into members, each with one index or more.
         let first = members[key]![0]
         if let other = members[key]!.first(where: { data.predictors[$0] != data.predictors[first] }) {
           throw InputError(
@@ -61,6 +62,7 @@ public struct LackOfFit: Codable, Equatable, Sendable {
     guard n - g > 0, g - parameters > 0 else { return nil }
     var pureError = DoubleDouble(0.0)
     for key in order {
+      // Cannot trap: order holds exactly the keys put into members.
       let indices = members[key]!
       var sum = DoubleDouble(0.0)
       for i in indices { sum += data.responses[i] }

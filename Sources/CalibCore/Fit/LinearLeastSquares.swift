@@ -46,6 +46,8 @@ struct LinearLeastSquares {
   ///   `FitError.refinementFailed` when refinement does not settle, `GSLError` from GSL.
   func solve(termNames: [String]) throws -> Solution {
     let n = rows, p = columns
+    // Cannot trap: fit() refuses fewer standards than parameters, a model has one or more, and
+    // each caller sizes design and response as n·p and n.
     precondition(n >= p && p > 0 && design.count == n * p && response.count == n)
 
     // 1. Exact column scaling by powers of two.

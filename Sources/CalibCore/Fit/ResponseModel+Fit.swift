@@ -106,6 +106,8 @@ extension ResponseModel {
       maxLeverage: solution.leverages.max() ?? 0,
       xRange: (0..<predictors.count).map { k in
         let values = data.predictors.map { $0[k].doubleValue }
+        // Cannot trap: fit() refuses fewer standards than parameters, and a model has one or more,
+        // so there is at least one standard.
         return ClosedRangeRecord(lower: values.min()!, upper: values.max()!)
       },
       responseRange: ClosedRangeRecord(

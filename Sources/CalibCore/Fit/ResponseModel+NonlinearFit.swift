@@ -27,6 +27,7 @@ extension ResponseModel {
       throw FitError.unsupported(
         "the model '\(spec)' is nonlinear in its parameters; give starting values for \(missing.joined(separator: ", ")) with --start \(missing.map { "\($0)=VALUE" }.joined(separator: ","))")
     }
+    // Cannot trap: the guard above made sure no parameter is missing from start.
     let initial = parameters.map { start[$0]! }
 
     let weights = (0..<n).map { i in data.responseUncertainties.map { 1 / $0[i].doubleValue } ?? 1 }
@@ -150,6 +151,7 @@ extension ResponseModel {
     return FitSolution(
       coefficients: solution, unscaledCovariance: final.unscaledCovariance, residualSumOfSquares: rss,
       leverages: final.leverages, conditionNumber: final.conditionNumber, refinementSteps: steps,
+      // Cannot trap: the loop above appends an attempt per run and runs at least once.
       method: "nonlinear least squares: GSL trust region (\(attempts.last!.method)), exact Jacobian, Gauss–Newton polishing in double-double",
       design: design, response: (0..<n).map { i in data.responses[i] * DoubleDouble(weights[i]) }, weightedSquares: weightedSquares,
       solver: SolverRecord(start: Dictionary(uniqueKeysWithValues: zip(parameters, initial)), startSource: source, attempts: attempts))
@@ -178,6 +180,7 @@ extension ResponseModel {
       return nil
     }
     var result = start
+    // Cannot trap: the subset is filtered from the parameters (conditionallyLinear).
     for (j, name) in subset.enumerated() { result[parameters.firstIndex(of: name)!] = solved.coefficients[j] }
     return result
   }
@@ -186,6 +189,7 @@ extension ResponseModel {
   /// decomposition in them; nil when there are none (or all are: a linear model).
   private var conditionallyLinear: ([String], LinearStructure)? {
     let slots = self.slots
+    // Cannot trap: the parameters are symbols of the formula, all in slots (ResponseModel.init).
     let slot = { (name: String) -> Int in slots[name]! }
     var subset = parameters.filter { LinearStructure(expression, parameters: [$0], slot: slot) != nil }
     var structure = LinearStructure(expression, parameters: subset, slot: slot)

@@ -11,6 +11,7 @@ enum GSLFunction {
       return withUnsafeMutablePointer(to: &context) { pointer in
         var function = gsl_function(
           function: { x, parameters in
+            // Cannot trap: GSL passes back the params pointer it was given, never null.
             parameters!.assumingMemoryBound(to: ((Double) -> Double).self).pointee(x)
           },
           params: UnsafeMutableRawPointer(pointer))

@@ -28,10 +28,12 @@ final class GSLMatrix {
   /// The element in row `row` and column `column` (both from zero), read and written in place.
   subscript(row: Int, column: Int) -> Double {
     get {
+      // Cannot trap: indices come from loops over the dimensions (as for a Swift array).
       precondition(row >= 0 && row < rows && column >= 0 && column < columns)
       return pointer.pointee.data[row * pointer.pointee.tda + column]
     }
     set {
+      // Cannot trap: indices come from loops over the dimensions (as for a Swift array).
       precondition(row >= 0 && row < rows && column >= 0 && column < columns)
       pointer.pointee.data[row * pointer.pointee.tda + column] = newValue
     }

@@ -25,10 +25,12 @@ final class GSLVector {
   /// The element at `index` (from zero), read and written in place.
   subscript(index: Int) -> Double {
     get {
+      // Cannot trap: indices come from loops over 0..<count (as for a Swift array).
       precondition(index >= 0 && index < count)
       return pointer.pointee.data[index * pointer.pointee.stride]
     }
     set {
+      // Cannot trap: indices come from loops over 0..<count (as for a Swift array).
       precondition(index >= 0 && index < count)
       pointer.pointee.data[index * pointer.pointee.stride] = newValue
     }

@@ -21,6 +21,7 @@ struct SingularValueDecomposition {
   ///
   /// Calls `gsl_linalg_SV_decomp_jacobi`.
   init(_ matrix: GSLMatrix) throws(GSLError) {
+    // Cannot trap: the only caller is LinearLeastSquares, which has n ≥ p.
     precondition(matrix.rows >= matrix.columns, "the SVD here needs at least as many rows as columns")
     let u = try GSLMatrix(rows: matrix.rows, columns: matrix.columns)
     try u.copy(from: matrix)

@@ -78,6 +78,7 @@ final class TrustRegionSolver {
     let pointer = Unmanaged.passUnretained(context).toOpaque()
     var fdf = gsl_multifit_nlinear_fdf()
     fdf.f = { x, params, f in
+      // Cannot trap: GSL passes back the params, x, f and J it was given, never null.
       let context = Unmanaged<Context>.fromOpaque(params!).takeUnretainedValue()
       context.load(x!)
       let ok = context.parameters.withUnsafeBufferPointer { a in
@@ -86,6 +87,7 @@ final class TrustRegionSolver {
       return ok ? Int32(GSL_SUCCESS) : Int32(GSL_EDOM)
     }
     fdf.df = { x, params, jacobian in
+      // Cannot trap: GSL passes back the params, x, f and J it was given, never null.
       let context = Unmanaged<Context>.fromOpaque(params!).takeUnretainedValue()
       context.load(x!)
       let ok = context.parameters.withUnsafeBufferPointer { a in
@@ -108,6 +110,7 @@ final class TrustRegionSolver {
       }
       var info: Int32 = 0
       let status = gsl_multifit_nlinear_driver(maxIterations, tolerance, tolerance, tolerance, nil, nil, &info, workspace)
+      // Cannot trap: gsl_multifit_nlinear_position returns the workspace's own vector.
       let position = gsl_multifit_nlinear_position(workspace)!
       let result = (0..<p).map { position.pointee.data[$0 * position.pointee.stride] }
       let iterations = gsl_multifit_nlinear_niter(workspace)

@@ -111,6 +111,8 @@ final class PosteriorTabulation {
     breakpoints = breakpoints.filter { $0 >= lower && $0 <= upper }.sorted()
     var distinct: [Double] = []
     for b in breakpoints where distinct.last.map({ b - $0 > width * 1e-13 }) ?? true { distinct.append(b) }
+    // Cannot trap: lower is a breakpoint and survives the filter (lower ≤ upper: the prior range
+    // is a ClosedRange), so distinct is not empty.
     if distinct.last! < upper { distinct[distinct.count - 1] = upper }
 
     // 3. Adaptive integration of every segment; the panels, re-integrated by Gauss–Legendre.
@@ -268,6 +270,8 @@ final class PosteriorTabulation {
       let crossing = crossingPoint(between: samples[j], and: samples[j + 1], level: t)
       slope -= _exp(t) / Swift.abs(crossing.slope)
       if inside {
+        // Cannot trap: start is set exactly while the samples are inside (set where the walk
+        // enters, cleared where it leaves, and at j = 0 when it starts inside).
         intervals.append(start!...crossing.x)
         start = nil
       } else {

@@ -10,6 +10,9 @@ struct SampleAveragedLikelihood {
 
   /// - Precondition: `uncertainties` is given, or `sigmas` is (σ estimated).
   init(_ observation: Observation, uncertainties: [Double]?, instrument: MeasuringInstrument, samples: [[Double]], sigmas: [Double]?) {
+    // Cannot trap: a reading has no u only when the noise is estimated (readingUncertainties),
+    // and instrument files with samples and estimated noise carry sigma_samples
+    // (InstrumentValidation; the fit writes them together).
     precondition(uncertainties != nil || sigmas != nil, "a reading needs its u or a σ per sample")
     self.instrument = instrument
     self.samples = samples

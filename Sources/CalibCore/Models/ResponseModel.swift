@@ -46,6 +46,8 @@ public struct ResponseModel: Sendable {
   /// - Throws: `ModelError` for bad syntax, unknown families, a formula without parameters,
   ///   or a predictor the formula does not use.
   public init(spec: String, predictors: [String]) throws(ModelError) {
+    // Cannot trap: `calib fit` refuses an empty --x (FitCommand.validate), and an instrument
+    // file without predictors is refused (InstrumentValidation) before a model is made from it.
     precondition(!predictors.isEmpty, "a model needs at least one predictor")
     self.spec = spec
     self.predictors = predictors
@@ -77,6 +79,8 @@ public struct ResponseModel: Sendable {
     for (k, name) in predictors.enumerated() { slots[name] = k }
     for (k, name) in parameters.enumerated() { slots[name] = predictors.count + k }
     self.slots = slots
+    // Cannot trap: every symbol of the formula (and of its derivatives) is a predictor, the lone
+    // predictor's alias x, or a parameter (the other symbols, or a family's names), all in slots.
     let slot = { (name: String) -> Int in slots[name]! }
     self.compiledResponse = CompiledExpression(expression, slot: slot)
     self.compiledParameterDerivatives = parameters.map {

@@ -100,6 +100,7 @@ public enum DecimalNumber {
     let high: Double = withUnsafeTemporaryAllocation(of: CChar.self, capacity: end - start + 1) { buffer in
       for k in start..<end { buffer[k - start] = CChar(bitPattern: bytes[k]) }
       buffer[end - start] = 0
+      // Cannot trap: a temporary allocation of capacity ≥ 1 has a base address.
       return strtod(buffer.baseAddress!, nil)
     }
     guard high.isFinite else { return .failure(.overflow) }
