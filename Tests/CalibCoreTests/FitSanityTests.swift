@@ -41,9 +41,13 @@ struct FitSanityTests {
     // A pole exactly at a standard (x = 6): the response is not finite there.
     let shifted = try ResponseModel(spec: "b0 + b1/(x - b2)", predictors: ["x"])
     #expect(shifted.poleOrGap(at: [1, 1, 6], standards: standards)?.contains("= 6.0") == true)
-    // A divisor that is 0 where the numerator is too (0/0 at x = 6 here) is a zero divisor.
+    // 0/0 at a standard (x = 6 here) is not a finite response.
     let removable = try ResponseModel(spec: "b0 + (x - b2)^2/(x - b2)", predictors: ["x"])
     #expect(removable.poleOrGap(at: [1, 6], standards: standards) != nil)
+    // A divisor that is 0 where the response has a finite limit is no pole: exp(−q/x) at 0.
+    let arrhenius = try ResponseModel(spec: "k + m*exp(-q/x)", predictors: ["x"])
+    #expect(arrhenius.poleOrGap(at: [1, 2, 3], standards: [[0]] + standards) == nil)
+    #expect(arrhenius.poleOrGap(at: [1, 2, -3], standards: [[0]] + standards) != nil)
     #expect(shifted.poleOrGap(at: [1, 1, 7.3], standards: standards)?.contains("changes sign") == true)
     #expect(shifted.poleOrGap(at: [1, 1, 12], standards: standards) == nil)
     // A base raised to a negative power is a divisor; to a positive one it is not.

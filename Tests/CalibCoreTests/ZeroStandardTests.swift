@@ -109,6 +109,13 @@ struct ZeroStandardTests {
     #expect(formula.response(at: [0.0], parameters: [1, 2, 0.5]) == 1)
     let entropy = try ResponseModel(spec: "k + m*(x*log(x))", predictors: ["x"])
     #expect(entropy.response(at: [0.0], parameters: [1, 2]) == 1)
+    // exp(−q/x) → 0 as x → 0⁺ (q > 0), and so do ∂/∂m = exp(−q/x) and ∂/∂q = −m·exp(−q/x)/x.
+    let arrhenius = try ResponseModel(spec: "k + m*exp(-q/x)", predictors: ["x"])
+    #expect(arrhenius.response(at: [0.0], parameters: [1, 2, 3]) == 1)
+    #expect(arrhenius.parameterGradient(at: [0], parameters: [1, 2, 3]) == [1, 0, 0])
+    // In double-double too (−q/0 = −∞ without NaN error terms, exp(−∞) = 0): k exactly.
+    let polished: DoubleDouble = arrhenius.response(at: [DoubleDouble(0.0)], parameters: [1.0, 2.0, 3.0].map { DoubleDouble($0) })
+    #expect(polished.high == 1 && polished.low == 0)
   }
 
   @Test("a model undefined at a blank for the starting values names the standard")

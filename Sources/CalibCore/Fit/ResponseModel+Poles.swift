@@ -16,7 +16,8 @@ extension ResponseModel {
       switch e {
       case .number, .symbol: break
       case .negate(let a), .call(_, let a): walk(a)
-      case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b), .powerLog(let a, let b):
+      case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b), .powerLog(let a, let b),
+        .vanishingProduct(let a, let b):
         walk(a); walk(b)
       case .divide(let a, let b):
         if b.numberValue == nil { found.append(Divisor(text: b.description, value: CompiledExpression(b, slot: slot), exponent: nil)) }
@@ -42,10 +43,12 @@ extension ResponseModel {
   ///
   /// With one predictor, the curve is examined at the standards and on a grid of 2048 equal
   /// steps across [min x, max x]: every value must be finite, and no divisor — a denominator,
-  /// or the base of a power with a negative exponent — may be 0 at a point or change sign
-  /// between neighbouring points, which is where a pole lies (km + x of `mm` with km < 0,
-  /// say). With several predictors, the standards alone are examined. The test is general:
-  /// it reads the divisors off the formula tree.
+  /// or the base of a power with a negative exponent — may change sign between neighbouring
+  /// points, which is where a pole lies (km + x of `mm` with km < 0, say). A divisor that is
+  /// 0 at a point where the response is finite is a limit, not a pole (exp(−q/x) at x = 0).
+  /// With several predictors, the standards alone are examined. The test is general: it reads
+  /// the divisors off the formula tree. A divisor whose sign change the numerator cancels
+  /// ((x − b)²/(x − b)) is taken for a pole too.
   public func poleOrGap(at a: [Double], standards x: [[Double]]) -> String? {
     let q = predictors.count
     var points = x
@@ -69,9 +72,9 @@ extension ResponseModel {
         let negativeExponent = divisor.exponent.map { ($0.evaluate(slots) as Double) < 0 } ?? true
         values.append(negativeExponent ? d : .nan)
         guard negativeExponent else { continue }
-        if d == 0 {
-          return "the curve has a pole at \(predictors.joined(separator: ", ")) = \(format(point)), inside the calibrated domain: '\(divisor.text)' is 0 there"
-        }
+        // A divisor that is 0 at a point where the response is finite is a limit taken
+        // (−q/x in exp(−q/x) at x = 0), not a pole; one that changes sign between two
+        // points passes through 0 between them, where the response is not finite.
         if q == 1, let previous, previous.values[k] * d < 0 {
           return "the curve has a pole between \(predictors[0]) = \(previous.point[0]) and \(point[0]), inside the calibrated domain: '\(divisor.text)' changes sign there"
         }

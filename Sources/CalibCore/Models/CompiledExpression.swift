@@ -7,7 +7,8 @@
 /// A power at a zero base takes its limit as the base goes to 0⁺ (see
 /// `Expression.derivative(withRespectTo:)`): `u^v*log(u)`, written so in a formula or made by
 /// a derivative, is one instruction whose value is 0 wherever u^v is 0, where the two factors
-/// apart would give 0·(−∞) = NaN; and `powerSlope` is 0 where the base's derivative is 0.
+/// apart would give 0·(−∞) = NaN; `powerSlope` is 0 where the base's derivative is 0; and
+/// `vanishingProduct` (exp(u)·u′) is 0 where its first factor is.
 public struct CompiledExpression: Sendable {
   enum Instruction: Sendable {
     case constant(Double)
@@ -17,6 +18,8 @@ public struct CompiledExpression: Sendable {
     case powerLog
     /// v·u^(v−1)·w, 0 where w or v is 0: pops w, v, u.
     case powerSlope
+    /// a·b, 0 where a is 0: pops b, a.
+    case vanishingProduct
     case integerPower(Int)
     case call(ElementaryFunction)
   }
@@ -56,6 +59,7 @@ public struct CompiledExpression: Sendable {
       case .call(let f, let a): walk(a); emit(.call(f), popping: 1)
       case .powerLog(let u, let v): walk(u); walk(v); emit(.powerLog, popping: 2)
       case .powerSlope(let u, let v, let w): walk(u); walk(v); walk(w); emit(.powerSlope, popping: 3)
+      case .vanishingProduct(let a, let b): walk(a); walk(b); emit(.vanishingProduct, popping: 2)
       }
     }
     walk(expression)
@@ -112,6 +116,8 @@ public struct CompiledExpression: Sendable {
         case .powerSlope:
           stack[top - 2] = stack[top - 2].powerSlope(exponent: stack[top - 1], baseDerivative: stack[top])
           top -= 2
+        case .vanishingProduct:
+          stack[top - 1] = stack[top - 1].isZero ? Scalar(0) : stack[top - 1] * stack[top]; top -= 1
         case .integerPower(let n):
           stack[top] = stack[top].raised(toInteger: n)
         case .call(let f):

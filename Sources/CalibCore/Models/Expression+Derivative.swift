@@ -13,7 +13,8 @@ extension Expression {
   /// power not at all. That is exact when the base vanishes for every value of the parameter
   /// at that x (x/c at x = 0 for all c), which is how a zero base arises in a calibration
   /// formula. Where u′ ≠ 0 and v < 1 the derivative is infinite, as it is (√x at 0), and a
-  /// power with v < 0 at u = 0 is infinite in value: the model is undefined there.
+  /// power with v < 0 at u = 0 is infinite in value: the model is undefined there. Likewise
+  /// exp(u)·u′ is 0 where exp(u) is 0 (u = −∞: exp(−b/x) at x = 0), a `vanishingProduct`.
   ///
   /// Example: the derivative of `b1*(1-exp(-b2*x))` with respect to `b2` is
   /// `b1*(exp(-b2*x)*x)` once simplified.
@@ -47,6 +48,8 @@ extension Expression {
       return Expression.sum(throughExponent, Expression.powerSlopeTerm(u, v, du))
     case .powerLog(let u, let v):
       return Expression.multiply(.power(u, v), .call(.log, u)).derivative(withRespectTo: name)
+    case .vanishingProduct(let a, let b):
+      return Expression.multiply(a, b).derivative(withRespectTo: name)
     case .powerSlope(let u, let v, let w):
       let exponent = v.numberValue.map { Expression.number($0 - 1) } ?? .subtract(v, .number(1))
       return Expression.multiply(.multiply(v, .power(u, exponent)), w).derivative(withRespectTo: name)
@@ -55,7 +58,8 @@ extension Expression {
       if da.numberValue == 0 { return .number(0) }
       let outer: Expression
       switch function {
-      case .exp: outer = self
+      // exp(u)·u′ is 0 where exp(u) is: exp(−b/x) at x = 0 has every derivative 0.
+      case .exp: return da.numberValue != nil ? Expression.product(self, da) : .vanishingProduct(self, da)
       case .log: return Expression.quotient(da, a)
       case .sqrt: return Expression.quotient(da, Expression.product(.number(2), self))
       case .sin: outer = Expression.applying(.cos, a)

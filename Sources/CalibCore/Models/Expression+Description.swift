@@ -20,6 +20,7 @@ extension Expression: CustomStringConvertible {
     case .power: return .power
     case .powerLog(let u, let v): return Expression.multiply(.power(u, v), .call(.log, u)).binding
     case .powerSlope(let u, let v, let w): return Expression.powerSlopeFormula(u, v, w).binding
+    case .vanishingProduct: return .product
     }
   }
 
@@ -50,6 +51,8 @@ extension Expression: CustomStringConvertible {
       body = Expression.multiply(.power(u, v), .call(.log, u)).text(in: .loosest)
     case .powerSlope(let u, let v, let w):
       body = Expression.powerSlopeFormula(u, v, w).text(in: .loosest)
+    case .vanishingProduct(let a, let b):
+      body = Expression.multiply(a, b).text(in: .loosest)
     }
     return binding < minimum ? "(" + body + ")" : body
   }

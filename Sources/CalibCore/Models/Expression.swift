@@ -30,6 +30,10 @@ public indirect enum Expression: Sendable, Hashable {
   /// u: 0 where w = 0 or v = 0, even where u^(v−1) is infinite (u = 0 with v < 1). Made by
   /// `derivative(withRespectTo:)`, never by the parser; written out as that formula.
   case powerSlope(Expression, Expression, Expression)
+  /// `a·b`, 0 wherever a is 0 even where b is infinite: the chain rule's exp(u)·u′, whose
+  /// limit is 0 where exp(u) vanishes (u → −∞, as −b/x at x = 0) faster than u′ grows. Made
+  /// by `derivative(withRespectTo:)`, never by the parser; written out as `a*b`.
+  case vanishingProduct(Expression, Expression)
 }
 
 /// The elementary functions a formula may call. Angles are in radians; `log` is natural.
@@ -78,7 +82,7 @@ extension Expression {
     case .symbol(let name): body(name)
     case .negate(let a), .call(_, let a): a.visitSymbols(body)
     case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b),
-      .divide(let a, let b), .power(let a, let b), .powerLog(let a, let b):
+      .divide(let a, let b), .power(let a, let b), .powerLog(let a, let b), .vanishingProduct(let a, let b):
       a.visitSymbols(body)
       b.visitSymbols(body)
     case .powerSlope(let u, let v, let w):

@@ -66,7 +66,7 @@ private struct LinearForm {
     case .divide(let a, let b):
       guard isFree(b), let left = LinearForm(a, parameters: parameters) else { return nil }
       self = left.mapped { Expression.quotient($0, b) }
-    case .power, .call, .powerLog, .powerSlope:
+    case .power, .call, .powerLog, .powerSlope, .vanishingProduct:
       guard isFree(e) else { return nil }
       offset = e
     }

@@ -66,6 +66,8 @@ public struct DoubleDouble: Sendable, Hashable {
 
   public static func + (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
     let s = exactSum(a.high, b.high)
+    // An infinite or NaN sum has no trailing part (its error terms would be NaN).
+    guard s.high.isFinite else { return DoubleDouble(a.high + b.high) }
     let t = exactSum(a.low, b.low)
     let u = DoubleDouble(s.high, s.low + t.high)
     return DoubleDouble(u.high, u.low + t.low)
@@ -84,12 +86,15 @@ public struct DoubleDouble: Sendable, Hashable {
 
   public static func * (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
     let p = exactProduct(a.high, b.high)
+    guard p.high.isFinite else { return DoubleDouble(a.high * b.high) }
     let cross = a.high * b.low + a.low * b.high
     return DoubleDouble(p.high, p.low + cross)
   }
 
   public static func / (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
     let q1 = a.high / b.high
+    // Division by zero and infinite quotients as in double: ±∞ or NaN, no trailing part.
+    guard q1.isFinite, b.high != 0 else { return DoubleDouble(q1) }
     let r1 = a - b * DoubleDouble(q1)
     let q2 = r1.high / b.high
     let r2 = r1 - b * DoubleDouble(q2)
