@@ -67,8 +67,12 @@ enum FuzzTarget: String, CaseIterable {
   private static func instrument(_ bytes: [UInt8]) {
     guard let state = try? InstrumentFile.decode(bytes, name: "fuzz.json") else { return }
     _ = try? InstrumentFile.encode(state)
-    guard let measurer = try? Measurer(instrument: state, settings: MeasurementSettings()) else { return }
-    let middle = (state.domain.responseRange.lower + state.domain.responseRange.upper) / 2
-    _ = try? measurer.measure(Observation(id: "fuzz", readings: [middle], line: 2))
+    let range = state.domain.responseRange
+    let middle = (range.lower + range.upper) / 2, below = range.lower - (range.upper - range.lower)
+    // The Bayesian posterior at mid-range; the classical methods beyond the standards.
+    for (method, reading) in [(MeasurementSettings.Method.bayes, middle), (.wald, below), (.inversion, below)] {
+      guard let measurer = try? Measurer(instrument: state, settings: MeasurementSettings(method: method)) else { return }
+      _ = try? measurer.measure(Observation(id: "fuzz", readings: [reading], line: 2))
+    }
   }
 }
