@@ -91,6 +91,12 @@ extension ResponseModel {
       },
       walkers: 32, burnIn: 500, steps: 1000, thin: 25)
     let run = sampler.run(center: estimate, spread: spread, random: random)
+    // Diagnostics that are not numbers mean walkers ran off to where the parameters overflow:
+    // an improper posterior under the flat prior. No file can hold them; say so.
+    guard (run.rHat + run.effectiveSampleSize).allSatisfy(\.isFinite), run.samples.joined().allSatisfy(\.isFinite) else {
+      throw FitError.notConverged(
+        tried: "MCMC sampling of the posterior: the walkers ran off to where the parameters overflow (R̂ not computable), so the posterior is improper under the flat prior; bound it with --bounds, or use --posterior laplace")
+    }
     result.posterior.samples = run.samples
     if !noiseKnown {
       result.posterior.sigmaSamples = run.samples.map { (rss($0) / random.chiSquared(Double(n))).squareRoot() }
