@@ -79,6 +79,43 @@ struct ZeroStandardTests {
     }
   }
 
+  /// A 4pl whose readings cross halfway between the blank and the first x > 0 (c = 5 below
+  /// the first standard at 10): the self-start interpolates c linearly there and takes a from
+  /// the blanks' mean. Simulated: a = 0.1, b = 1.3, c = 5, d = 2, sd 0.02, numpy
+  /// default_rng(20261130). Reference: R 4.2.2 `nls`, exact gradient with x^b·log x → 0 at
+  /// x = 0 written out as in `fourPLWithBlank`, tol = 1e-8: a 0.086121003368191174 (se
+  /// 0.010246469499082939), b 1.289032369373354969 (0.081758836235199667), c
+  /// 5.136606126281964002 (0.228682622186770629), d 2.004333497174032086
+  /// (0.010770027105361539), deviance 0.0012598916550313327. Tolerances as above.
+  @Test("a 4pl whose halfway point lies between the blank and the first standard self-starts")
+  func halfwayNextToBlank() throws {
+    let data = try readCalibration("""
+      x,y
+      0,0.0933
+      0,0.0789
+      10,1.4153
+      10,1.4525
+      30,1.8197
+      30,1.8268
+      100,1.963
+      100,1.9756
+      300,1.9791
+      300,2.0014
+      """)
+    let state = try ResponseModel(spec: "4pl", predictors: ["x"]).fit(to: data, provenance: testProvenance)
+    let estimates = [0.086121003368191174, 1.289032369373354969, 5.136606126281964002, 2.004333497174032086]
+    let errors = [0.010246469499082939, 0.081758836235199667, 0.228682622186770629, 0.010770027105361539]
+    for (k, parameter) in state.parameters.enumerated() {
+      #expect(abs(parameter.estimate - estimates[k]) <= 1e-7 * abs(estimates[k]), "\(parameter)")
+      #expect(abs(parameter.stdError - errors[k]) <= 1e-6 * errors[k], "\(parameter)")
+    }
+    let solver = try #require(state.fit.solver)
+    #expect(solver.startSource == "self-start" && solver.attempts.count == 1)
+    // c started between the blank and x = 10, linearly interpolated; a from the blanks' mean.
+    #expect(solver.start["c"]! > 0 && solver.start["c"]! < 10)
+    #expect(abs(solver.start["a"]! - (0.0861 - 0.05 * (2.0014 - 0.0789))) <= 1e-12)
+  }
+
   /// The limits at x = 0 in closed form: for f = d + (a − d)/(1 + (x/c)^b), ∂f/∂a = 1 and
   /// ∂f/∂b = ∂f/∂c = ∂f/∂d = 0 for every b > 0 (f ≡ a at x = 0); df/dx = 0 for b > 1,
   /// −(a − d)/c for b = 1, and ±∞ for 0 < b < 1. In double and in double-double.

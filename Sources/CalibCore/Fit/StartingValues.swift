@@ -29,15 +29,22 @@ enum StartingValues {
       let (intercept, slope) = line(positive.map { _log(xs[$0]) }, positive.map { _log(Swift.max(sign * (ys[$0] - b0), 1e-300)) })
       return ["b0": b0, "b1": sign * _exp(intercept), "b2": slope]
     case .fourParameterLogistic, .fiveParameterLogistic:
-      // a at x → 0, d at x → ∞, just beyond the extreme readings; c where the curve is
-      // halfway; b from the logit, log((a − y)/(y − d)) = b·log x − b·log c.
-      let a = first + (first > last ? 0.05 : -0.05) * span
-      let d = last + (last > first ? 0.05 : -0.05) * span
+      // a at x → 0, d at x → ∞, just beyond the mean readings at the lowest x (the blank's
+      // replicates, when there is a blank) and at the highest; c where the curve is halfway;
+      // b from the logit, log((a − y)/(y − d)) = b·log x − b·log c, over the x > 0.
+      func meanReading(at x0: Double) -> Double {
+        let at = xs.indices.filter { xs[$0] == x0 }.map { ys[$0] }
+        return at.reduce(0, +) / Double(at.count)
+      }
+      let low = meanReading(at: xs[0]), high = meanReading(at: xs[xs.count - 1])
+      let a = low + (low > high ? 0.05 : -0.05) * span
+      let d = high + (high > low ? 0.05 : -0.05) * span
       let half = 0.5 * (a + d)
       var c = xs[xs.count / 2]
-      for k in 1..<xs.count where (ys[k - 1] - half) * (ys[k] - half) <= 0 && xs[k - 1] > 0 {
+      for k in 1..<xs.count where (ys[k - 1] - half) * (ys[k] - half) <= 0 && xs[k] > 0 {
         let t = ys[k] != ys[k - 1] ? (half - ys[k - 1]) / (ys[k] - ys[k - 1]) : 0.5
-        c = _exp(_log(xs[k - 1]) + t * (_log(xs[k]) - _log(xs[k - 1])))
+        // Between a blank and the first x > 0 there is no log scale: interpolate linearly.
+        c = xs[k - 1] > 0 ? _exp(_log(xs[k - 1]) + t * (_log(xs[k]) - _log(xs[k - 1]))) : xs[k - 1] + t * (xs[k] - xs[k - 1])
         break
       }
       let inner = xs.indices.filter { xs[$0] > 0 && (ys[$0] - a) * (ys[$0] - d) < 0 }
