@@ -56,9 +56,12 @@ struct InstrumentSummary {
     lines.append("fit         R² = \(fit.rSquared.map { format($0, digits: 8) } ?? "undefined"), condition number \(format(fit.conditionNumber, digits: 3)), max leverage \(format(state.domain.maxLeverage, digits: 3))")
     let posterior = state.posterior
     if let sampler = posterior.sampler, posterior.samples != nil {
-      let rHat = sampler.rHat.map { $0.isFinite ? format($0, digits: 3) : "n/a" }.joined(separator: ", ")
-      let ess = sampler.effectiveSampleSize.map { $0.isFinite ? format($0, digits: 3) : "n/a" }.joined(separator: ", ")
-      lines.append("posterior   \(posterior.kind): \(posterior.samples?.count ?? 0) samples, R̂ \(rHat), effective sample sizes \(ess)")
+      func figures(_ values: [Double]) -> String {
+        values.map { $0.isFinite ? format($0, digits: 3) : "n/a" }.joined(separator: ", ")
+      }
+      lines.append(
+        "posterior   \(posterior.kind): \(posterior.samples?.count ?? 0) samples,"
+          + " R̂ \(figures(sampler.rHat)), effective sample sizes \(figures(sampler.effectiveSampleSize))")
     } else {
       lines.append("posterior   \(posterior.kind)")
     }

@@ -40,8 +40,12 @@ struct ZeroStandardTests {
   @Test("a 4pl with blank standards agrees with R's nls")
   func fourPLWithBlank() throws {
     let state = try fixtureInstrument("elisa-blank.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
-    let estimates = [0.049812964480173187, 1.112795426769001894, 11.447275456912960223, 2.182783710475800998]
-    let errors = [0.010602279541378611, 0.030303686285690738, 0.306398673658863752, 0.016705080807010771]
+    let estimates = [
+      0.049812964480173187, 1.112795426769001894, 11.447275456912960223, 2.182783710475800998,
+    ]
+    let errors = [
+      0.010602279541378611, 0.030303686285690738, 0.306398673658863752, 0.016705080807010771,
+    ]
     for (k, parameter) in state.parameters.enumerated() {
       #expect(abs(parameter.estimate - estimates[k]) <= 1e-7 * abs(estimates[k]), "\(parameter)")
       #expect(abs(parameter.stdError - errors[k]) <= 1e-6 * errors[k], "\(parameter)")
@@ -67,7 +71,8 @@ struct ZeroStandardTests {
     let estimates = [1.01222641783634471, 1.98106369491200440, 0.70307738122207231]
     let errors = [0.034111592341616551, 0.038805975708536097, 0.008208062085290237]
     let data = try readCalibration(Self.powerData)
-    let family = try ResponseModel(spec: "power", predictors: ["x"]).fit(to: data, provenance: testProvenance)
+    let family = try ResponseModel(spec: "power", predictors: ["x"]).fit(
+      to: data, provenance: testProvenance)
     let formula = try ResponseModel(spec: "k + m*x^q", predictors: ["x"])
       .fit(to: data, start: ["k": 1, "m": 1, "q": 1], provenance: testProvenance)
     for state in [family, formula] {
@@ -89,7 +94,8 @@ struct ZeroStandardTests {
   /// (0.010770027105361539), deviance 0.0012598916550313327. Tolerances as above.
   @Test("a 4pl whose halfway point lies between the blank and the first standard self-starts")
   func halfwayNextToBlank() throws {
-    let data = try readCalibration("""
+    let data = try readCalibration(
+      """
       x,y
       0,0.0933
       0,0.0789
@@ -102,9 +108,14 @@ struct ZeroStandardTests {
       300,1.9791
       300,2.0014
       """)
-    let state = try ResponseModel(spec: "4pl", predictors: ["x"]).fit(to: data, provenance: testProvenance)
-    let estimates = [0.086121003368191174, 1.289032369373354969, 5.136606126281964002, 2.004333497174032086]
-    let errors = [0.010246469499082939, 0.081758836235199667, 0.228682622186770629, 0.010770027105361539]
+    let state = try ResponseModel(spec: "4pl", predictors: ["x"]).fit(
+      to: data, provenance: testProvenance)
+    let estimates = [
+      0.086121003368191174, 1.289032369373354969, 5.136606126281964002, 2.004333497174032086,
+    ]
+    let errors = [
+      0.010246469499082939, 0.081758836235199667, 0.228682622186770629, 0.010770027105361539,
+    ]
     for (k, parameter) in state.parameters.enumerated() {
       #expect(abs(parameter.estimate - estimates[k]) <= 1e-7 * abs(estimates[k]), "\(parameter)")
       #expect(abs(parameter.stdError - errors[k]) <= 1e-6 * errors[k], "\(parameter)")
@@ -126,7 +137,8 @@ struct ZeroStandardTests {
       let a = [0.05, b, 12.0, 2.2]
       // d + (a − d)·1 rounds twice in double (2 ulp of d); in double-double it is a exactly.
       #expect(abs(model.response(at: [0.0], parameters: a) - 0.05) <= 2 * 2.2.ulp)
-      let dd: DoubleDouble = model.response(at: [DoubleDouble(0.0)], parameters: a.map { DoubleDouble($0) })
+      let dd: DoubleDouble = model.response(
+        at: [DoubleDouble(0.0)], parameters: a.map { DoubleDouble($0) })
       #expect(dd.high == 0.05 && dd.low == 0)
       #expect(model.parameterGradient(at: [0], parameters: a) == [1, 0, 0, 0], "b = \(b)")
       let slope = model.predictorGradient(at: [0], parameters: a)[0]
@@ -151,7 +163,8 @@ struct ZeroStandardTests {
     #expect(arrhenius.response(at: [0.0], parameters: [1, 2, 3]) == 1)
     #expect(arrhenius.parameterGradient(at: [0], parameters: [1, 2, 3]) == [1, 0, 0])
     // In double-double too (−q/0 = −∞ without NaN error terms, exp(−∞) = 0): k exactly.
-    let polished: DoubleDouble = arrhenius.response(at: [DoubleDouble(0.0)], parameters: [1.0, 2.0, 3.0].map { DoubleDouble($0) })
+    let polished: DoubleDouble = arrhenius.response(
+      at: [DoubleDouble(0.0)], parameters: [1.0, 2.0, 3.0].map { DoubleDouble($0) })
     #expect(polished.high == 1 && polished.low == 0)
   }
 
@@ -189,18 +202,23 @@ struct ZeroStandardTests {
     let reading = 0.06
     let report = try measurer.measure(Observation(id: "blank", readings: [reading], line: 2))
     let p = state.posterior.location
-    func f(_ x: Double, _ q: [Double]) -> Double { q[3] + (q[0] - q[3]) / (1 + pow(x / q[2], q[1])) }
+    func f(_ x: Double, _ q: [Double]) -> Double {
+      q[3] + (q[0] - q[3]) / (1 + pow(x / q[2], q[1]))
+    }
     let logLikelihood = { (x: Double) -> Double in
       var g = [Double](repeating: 0, count: 4)
       for j in 0..<4 {
-        var up = p, down = p
+        var up = p
+        var down = p
         let step = 1e-6 * max(abs(p[j]), 1e-3)
-        up[j] += step; down[j] -= step
+        up[j] += step
+        down[j] -= step
         g[j] = (f(x, up) - f(x, down)) / (2 * step)
       }
       var h = 0.0
       for j in 0..<4 { for k in 0..<4 { h += g[j] * state.posterior.scale[j][k] * g[k] } }
-      let s2 = state.posterior.s2!, nu = Double(state.posterior.dof!)
+      let s2 = state.posterior.s2!
+      let nu = Double(state.posterior.dof!)
       let d = reading - f(x, p)
       return -0.5 * log(1 + h) - 0.5 * (nu + 1) * log(1 + d * d / (s2 * (1 + h) * nu))
     }

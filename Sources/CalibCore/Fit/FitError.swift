@@ -62,6 +62,8 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   private static func undefinedAtStartText(_ error: FitError) -> String {
     guard case .undefinedAtStart(_, let x, let start) = error else { return error.description }
     let at = x.map { Expression.format($0) }.joined(separator: ", ")
-    return "the model or its derivatives are not finite numbers at this standard (x = \(at)) for the starting values \(start), and no other start the fit tried found a solution; give starting values with --start for which the model is finite at every standard"
+    return "the model or its derivatives are not finite numbers at this standard (x = \(at))"
+      + " for the starting values \(start), and no other start the fit tried found a solution;"
+      + " give starting values with --start for which the model is finite at every standard"
   }
 }

@@ -93,9 +93,13 @@ extension ResponseModel {
     let run = sampler.run(center: estimate, spread: spread, random: random)
     // Diagnostics that are not numbers mean walkers ran off to where the parameters overflow:
     // an improper posterior under the flat prior. No file can hold them; say so.
-    guard (run.rHat + run.effectiveSampleSize).allSatisfy(\.isFinite), run.samples.joined().allSatisfy(\.isFinite) else {
+    guard (run.rHat + run.effectiveSampleSize).allSatisfy(\.isFinite),
+      run.samples.joined().allSatisfy(\.isFinite)
+    else {
       throw FitError.notConverged(
-        tried: "MCMC sampling of the posterior: the walkers ran off to where the parameters overflow (R̂ not computable), so the posterior is improper under the flat prior; bound it with --bounds, or use --posterior laplace")
+        tried: "MCMC sampling of the posterior: the walkers ran off to where the parameters"
+          + " overflow (R̂ not computable), so the posterior is improper under the flat prior;"
+          + " bound it with --bounds, or use --posterior laplace")
     }
     result.posterior.samples = run.samples
     if !noiseKnown {
@@ -106,7 +110,8 @@ extension ResponseModel {
       walkers: sampler.walkers, burnIn: sampler.burnIn, steps: sampler.steps, thin: sampler.thin, seed: seed,
       acceptance: run.acceptance, rHat: run.rHat, effectiveSampleSize: run.effectiveSampleSize)
     result.posterior.kind = "mcmc"
-    let warnings = ResponseModel.samplerWarnings(rHat: run.rHat, effectiveSampleSize: run.effectiveSampleSize, parameters: parameters)
+    let warnings = ResponseModel.samplerWarnings(
+      rHat: run.rHat, effectiveSampleSize: run.effectiveSampleSize, parameters: parameters)
     result.posterior.warnings = warnings.isEmpty ? nil : warnings
     return result
   }
@@ -120,20 +125,27 @@ extension ResponseModel {
 
   /// The warnings an MCMC run earns, one per problem, as reasons a measurement can carry:
   /// R̂ > 1.1 (or not computable) for any parameter, an effective sample size below 100.
-  static func samplerWarnings(rHat: [Double], effectiveSampleSize: [Double], parameters: [String]) -> [String] {
-    func format(_ v: Double) -> String { String(format: "%.3g", v) }
+  static func samplerWarnings(
+    rHat: [Double], effectiveSampleSize: [Double], parameters: [String]
+  ) -> [String] {
+    func format(_ v: Double) -> String { v.isFinite ? String(format: "%.3g", v) : "not computable" }
+    func list(_ figures: [(String, Double)]) -> String {
+      figures.map { "\($0.0): \(format($0.1))" }.joined(separator: ", ")
+    }
     var warnings: [String] = []
     let high = zip(parameters, rHat).filter { !($0.1 <= maximumRHat) }
     if !high.isEmpty {
-      let list = high.map { "\($0.0): \($0.1.isFinite ? format($0.1) : "not computable")" }.joined(separator: ", ")
       let worst = high.contains { !$0.1.isFinite } ? Double.nan : high.map(\.1).max() ?? .nan
       warnings.append(
-        "the instrument's MCMC posterior did not converge (R̂ = \(worst.isFinite ? format(worst) : "not computable") > \(format(maximumRHat)); \(list)): refit with another --seed or --bounds, or use --marginalize linearized")
+        "the instrument's MCMC posterior did not converge (R̂ = \(format(worst))"
+          + " > \(format(maximumRHat)); \(list(high))): refit with another --seed or --bounds,"
+          + " or use --marginalize linearized")
     }
     let few = zip(parameters, effectiveSampleSize).filter { !($0.1 >= minimumEffectiveSampleSize) }
     if !few.isEmpty {
-      let list = few.map { "\($0.0): \($0.1.isFinite ? format($0.1) : "not computable")" }.joined(separator: ", ")
-      warnings.append("the instrument's MCMC posterior has few effective samples (\(list); at least \(format(minimumEffectiveSampleSize)) wanted)")
+      warnings.append(
+        "the instrument's MCMC posterior has few effective samples (\(list(few)); at least"
+          + " \(format(minimumEffectiveSampleSize)) wanted)")
     }
     return warnings
   }

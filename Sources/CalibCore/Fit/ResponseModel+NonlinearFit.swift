@@ -97,7 +97,9 @@ extension ResponseModel {
       }
       // Nor is a curve with a pole or a gap inside the calibrated domain (mm with km < 0),
       // however low its residuals: the search goes on.
-      if outcome.convergedBy > 0, failure == nil, let reason = poleOrGap(at: outcome.parameters, standards: x) {
+      if outcome.convergedBy > 0, failure == nil,
+        let reason = poleOrGap(at: outcome.parameters, standards: x)
+      {
         failure = "converged to no calibration curve: " + reason
       }
       attempts.append(SolverAttempt(
@@ -110,7 +112,8 @@ extension ResponseModel {
     }
     guard var solution = best?.parameters else {
       if let i = firstUndefinedStandard(initial, x: x) {
-        let values = zip(parameters, initial).map { "\($0) = \(Expression.format($1))" }.joined(separator: ", ")
+        let values = zip(parameters, initial).map { "\($0) = \(Expression.format($1))" }
+          .joined(separator: ", ")
         throw FitError.undefinedAtStart(line: data.lines[i], x: x[i], start: values)
       }
       let tried = attempts.map { "\($0.method) from \($0.from): \($0.failure ?? "no convergence")" }.joined(separator: "; ")
@@ -227,7 +230,8 @@ extension ResponseModel {
     x.indices.first { i in
       let slots = x[i] + a
       let value: Double = compiledResponse.evaluate(slots)
-      return !value.isFinite || compiledParameterDerivatives.contains { !($0.evaluate(slots) as Double).isFinite }
+      return !value.isFinite
+        || compiledParameterDerivatives.contains { !($0.evaluate(slots) as Double).isFinite }
     }
   }
 

@@ -16,21 +16,31 @@ extension ResponseModel {
       switch e {
       case .number, .symbol: break
       case .negate(let a), .call(_, let a): walk(a)
-      case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b), .powerLog(let a, let b),
+      case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b),
+        .powerLog(let a, let b),
         .vanishingProduct(let a, let b):
-        walk(a); walk(b)
+        walk(a)
+        walk(b)
       case .divide(let a, let b):
-        if b.numberValue == nil { found.append(Divisor(text: b.description, value: CompiledExpression(b, slot: slot), exponent: nil)) }
-        walk(a); walk(b)
+        if b.numberValue == nil {
+          found.append(
+            Divisor(text: b.description, value: CompiledExpression(b, slot: slot), exponent: nil))
+        }
+        walk(a)
+        walk(b)
       case .power(let u, let v):
         if u.numberValue == nil, (v.numberValue ?? -1) < 0 {
-          found.append(Divisor(
-            text: u.description, value: CompiledExpression(u, slot: slot),
-            exponent: v.numberValue == nil ? CompiledExpression(v, slot: slot) : nil))
+          found.append(
+            Divisor(
+              text: u.description, value: CompiledExpression(u, slot: slot),
+              exponent: v.numberValue == nil ? CompiledExpression(v, slot: slot) : nil))
         }
-        walk(u); walk(v)
+        walk(u)
+        walk(v)
       case .powerSlope(let u, let v, let w):
-        walk(u); walk(v); walk(w)
+        walk(u)
+        walk(v)
+        walk(w)
       }
     }
     walk(expression)
@@ -52,7 +62,8 @@ extension ResponseModel {
   public func poleOrGap(at a: [Double], standards x: [[Double]]) -> String? {
     let q = predictors.count
     var points = x
-    if q == 1, let lower = x.map({ $0[0] }).min(), let upper = x.map({ $0[0] }).max(), upper > lower {
+    if q == 1, let lower = x.map({ $0[0] }).min(), let upper = x.map({ $0[0] }).max(), upper > lower
+    {
       let steps = 2048
       points += (0...steps).map { [lower + (upper - lower) * Double($0) / Double(steps)] }
       points.sort { $0[0] < $1[0] }
@@ -64,7 +75,9 @@ extension ResponseModel {
       let slots = point + a
       let value: Double = compiledResponse.evaluate(slots)
       guard value.isFinite else {
-        return "the response is not a finite number at \(predictors.joined(separator: ", ")) = \(format(point)), inside the calibrated domain"
+        let names = predictors.joined(separator: ", ")
+        return "the response is not a finite number at \(names) = \(format(point)),"
+          + " inside the calibrated domain"
       }
       var values: [Double] = []
       for (k, divisor) in divisors.enumerated() {
@@ -76,7 +89,8 @@ extension ResponseModel {
         // (−q/x in exp(−q/x) at x = 0), not a pole; one that changes sign between two
         // points passes through 0 between them, where the response is not finite.
         if q == 1, let previous, previous.values[k] * d < 0 {
-          return "the curve has a pole between \(predictors[0]) = \(previous.point[0]) and \(point[0]), inside the calibrated domain: '\(divisor.text)' changes sign there"
+          return "the curve has a pole between \(predictors[0]) = \(previous.point[0])"
+            + " and \(point[0]), inside the calibrated domain: '\(divisor.text)' changes sign there"
         }
       }
       previous = (point, values)

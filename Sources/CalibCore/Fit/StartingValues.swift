@@ -44,7 +44,9 @@ enum StartingValues {
       for k in 1..<xs.count where (ys[k - 1] - half) * (ys[k] - half) <= 0 && xs[k] > 0 {
         let t = ys[k] != ys[k - 1] ? (half - ys[k - 1]) / (ys[k] - ys[k - 1]) : 0.5
         // Between a blank and the first x > 0 there is no log scale: interpolate linearly.
-        c = xs[k - 1] > 0 ? _exp(_log(xs[k - 1]) + t * (_log(xs[k]) - _log(xs[k - 1]))) : xs[k - 1] + t * (xs[k] - xs[k - 1])
+        c = xs[k - 1] > 0
+          ? _exp(_log(xs[k - 1]) + t * (_log(xs[k]) - _log(xs[k - 1])))
+          : xs[k - 1] + t * (xs[k] - xs[k - 1])
         break
       }
       let inner = xs.indices.filter { xs[$0] > 0 && (ys[$0] - a) * (ys[$0] - d) < 0 }

@@ -58,7 +58,8 @@ public struct CompiledExpression: Sendable {
       case .power(let a, let b): walk(a); walk(b); emit(.power, popping: 2)
       case .call(let f, let a): walk(a); emit(.call(f), popping: 1)
       case .powerLog(let u, let v): walk(u); walk(v); emit(.powerLog, popping: 2)
-      case .powerSlope(let u, let v, let w): walk(u); walk(v); walk(w); emit(.powerSlope, popping: 3)
+      case .powerSlope(let u, let v, let w):
+        walk(u); walk(v); walk(w); emit(.powerSlope, popping: 3)
       case .vanishingProduct(let a, let b): walk(a); walk(b); emit(.vanishingProduct, popping: 2)
       }
     }
@@ -114,7 +115,8 @@ public struct CompiledExpression: Sendable {
         case .powerLog:
           stack[top - 1] = stack[top - 1].raisedTimesLog(stack[top]); top -= 1
         case .powerSlope:
-          stack[top - 2] = stack[top - 2].powerSlope(exponent: stack[top - 1], baseDerivative: stack[top])
+          stack[top - 2] = stack[top - 2]
+            .powerSlope(exponent: stack[top - 1], baseDerivative: stack[top])
           top -= 2
         case .vanishingProduct:
           stack[top - 1] = stack[top - 1].isZero ? Scalar(0) : stack[top - 1] * stack[top]; top -= 1

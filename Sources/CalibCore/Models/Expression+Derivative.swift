@@ -44,7 +44,8 @@ extension Expression {
     case .power(let u, let v):
       let du = u.derivative(withRespectTo: name)
       let dv = v.derivative(withRespectTo: name)
-      let throughExponent = dv.numberValue == 0 ? Expression.number(0) : Expression.product(.powerLog(u, v), dv)
+      let throughExponent =
+        dv.numberValue == 0 ? Expression.number(0) : Expression.product(.powerLog(u, v), dv)
       return Expression.sum(throughExponent, Expression.powerSlopeTerm(u, v, du))
     case .powerLog(let u, let v):
       return Expression.multiply(.power(u, v), .call(.log, u)).derivative(withRespectTo: name)
@@ -52,14 +53,16 @@ extension Expression {
       return Expression.multiply(a, b).derivative(withRespectTo: name)
     case .powerSlope(let u, let v, let w):
       let exponent = v.numberValue.map { Expression.number($0 - 1) } ?? .subtract(v, .number(1))
-      return Expression.multiply(.multiply(v, .power(u, exponent)), w).derivative(withRespectTo: name)
+      return Expression.multiply(.multiply(v, .power(u, exponent)), w)
+        .derivative(withRespectTo: name)
     case .call(let function, let a):
       let da = a.derivative(withRespectTo: name)
       if da.numberValue == 0 { return .number(0) }
       let outer: Expression
       switch function {
       // exp(u)·u′ is 0 where exp(u) is: exp(−b/x) at x = 0 has every derivative 0.
-      case .exp: return da.numberValue != nil ? Expression.product(self, da) : .vanishingProduct(self, da)
+      case .exp:
+        return da.numberValue != nil ? Expression.product(self, da) : .vanishingProduct(self, da)
       case .log: return Expression.quotient(da, a)
       case .sqrt: return Expression.quotient(da, Expression.product(.number(2), self))
       case .sin: outer = Expression.applying(.cos, a)
@@ -79,7 +82,8 @@ extension Expression {
   /// meet 0·∞ (u^(v−1) a polynomial in u, or u′ a nonzero constant), else a `powerSlope`.
   static func powerSlopeTerm(_ u: Expression, _ v: Expression, _ du: Expression) -> Expression {
     if du.numberValue == 0 { return .number(0) }
-    let exponent = v.numberValue.map { Expression.number($0 - 1) } ?? Expression.difference(v, .number(1))
+    let exponent =
+      v.numberValue.map { Expression.number($0 - 1) } ?? Expression.difference(v, .number(1))
     let polynomial = exponent.numberValue.map { $0 >= 0 && $0 == $0.rounded() } ?? false
     if polynomial || du.numberValue != nil {
       return Expression.product(Expression.product(v, Expression.raised(u, exponent)), du)

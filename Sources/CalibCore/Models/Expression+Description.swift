@@ -58,7 +58,9 @@ extension Expression: CustomStringConvertible {
   }
 
   /// `v*u^(v-1)*w` as a plain formula, for the text of a `powerSlope` node.
-  private static func powerSlopeFormula(_ u: Expression, _ v: Expression, _ w: Expression) -> Expression {
+  private static func powerSlopeFormula(
+    _ u: Expression, _ v: Expression, _ w: Expression
+  ) -> Expression {
     let exponent = v.numberValue.map { Expression.number($0 - 1) } ?? .subtract(v, .number(1))
     return .multiply(.multiply(v, .power(u, exponent)), w)
   }

@@ -82,7 +82,8 @@ extension Expression {
     case .symbol(let name): body(name)
     case .negate(let a), .call(_, let a): a.visitSymbols(body)
     case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b),
-      .divide(let a, let b), .power(let a, let b), .powerLog(let a, let b), .vanishingProduct(let a, let b):
+      .divide(let a, let b), .power(let a, let b), .powerLog(let a, let b),
+      .vanishingProduct(let a, let b):
       a.visitSymbols(body)
       b.visitSymbols(body)
     case .powerSlope(let u, let v, let w):
