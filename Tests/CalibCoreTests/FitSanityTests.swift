@@ -88,6 +88,10 @@ struct FitSanityTests {
     #expect(warnings.count == 1)
     #expect(warnings[0].contains("R̂ = \(String(format: "%.3g", worst)) > 1.1"))
 
+    // The file with `mcmc` and `warnings` matches the published schema.
+    let validator = try JSONSchemaValidator(folder: SchemaTests.folder)
+    let encoded = try JSONValue.parse(try InstrumentFile.encode(state))
+    #expect(validator.validate(encoded, against: "instrument.schema.json").isEmpty)
     let decoded = try InstrumentFile.decode(try InstrumentFile.encode(state), name: "5pl.json")
     #expect(decoded.posterior.warnings == warnings && decoded.posterior.kind == "mcmc")
 
