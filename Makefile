@@ -95,7 +95,7 @@ fuzz-build: deps
 
 fuzz-corpus: build
 	@mkdir -p $(FUZZ_DIR)/corpus/csv $(FUZZ_DIR)/corpus/formula $(FUZZ_DIR)/corpus/instrument $(FUZZ_DIR)/artifacts
-	@cp Fixtures/*.csv $(FUZZ_DIR)/corpus/csv/
+	@cp Fixtures/*.csv Tests/Reference/published/*.csv $(FUZZ_DIR)/corpus/csv/
 	@i=0; while IFS= read -r spec; do i=$$((i+1)); printf '%s' "$$spec" > $(FUZZ_DIR)/corpus/formula/seed-$$i; done < Tests/FuzzSeeds/formulas.txt
 	@c=$(FUZZ_DIR)/corpus/instrument; \
 	$(CALIB) fit Fixtures/pontius-load-cell.csv --x load --y deflection --model poly:2 -o $$c/pontius.json && \
