@@ -78,6 +78,38 @@ struct NonlinearInstrumentTests {
     #expect(abs(report.x.interval.upper! - brute.quantile(0.975)) <= tolerance)
   }
 
+  /// A reading low on the curve, measured on the default range [0, 600]: its posterior (sd
+  /// about 0.15) is far narrower than the 129-point scan's step (4.7), and lies between its
+  /// first two points. Reference: the brute-force linearized predictive on that range
+  /// (Simpson, 2·10⁶ intervals), tolerance 1e-5 sd as above; the one mode is the brute
+  /// force's highest point, to a grid step.
+  @Test("a posterior narrower than the scan's grid: its mode is found, and the bound is not cut")
+  func narrowPeak() throws {
+    let state = try elisa()
+    let a = state.posterior.location
+    let reading = 0.192
+    let logLikelihood = { (x: Double) -> Double in
+      let h = fourPLLeverage(x, state)
+      let s2 = state.posterior.s2!, nu = Double(state.posterior.dof!)
+      let d = reading - fourPL(x, a)
+      return -0.5 * log(1 + h) - 0.5 * (nu + 1) * log(1 + d * d / (s2 * (1 + h) * nu))
+    }
+    let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
+    let report = try measurer.measure(Observation(id: "S1", readings: [reading], line: 2))
+    let brute = BruteForcePosterior(
+      range: measurer.priorRange, intervals: 2_000_000, logLikelihood: logLikelihood)
+    let tolerance = 1e-5 * brute.sd
+    #expect(abs(try #require(report.x.mean) - brute.mean) <= tolerance)
+    #expect(abs(try #require(report.x.sd) - brute.sd) <= tolerance)
+    #expect(abs(try #require(report.x.median) - brute.quantile(0.5)) <= tolerance)
+    let modes = try #require(report.x.modes)
+    try #require(modes.count == 1)
+    let peak = try #require(brute.xs.indices.max { brute.density[$0] < brute.density[$1] })
+    #expect(abs(modes[0] - brute.xs[peak]) <= 2 * brute.step, "\(modes) vs \(brute.xs[peak])")
+    #expect(report.coverage.priorBoundDensity < 1e-3)
+    #expect(report.coverage.status == "covered")
+  }
+
   @Test("readings beyond either asymptote of a 4pl are out of range; inside, covered")
   func asymptotes() throws {
     let measurer = try Measurer(instrument: try elisa(), settings: MeasurementSettings())
@@ -87,6 +119,12 @@ struct NonlinearInstrumentTests {
     #expect(try status(0.6) == "covered")
     #expect(try status(2.45) == "out_of_range")  // above d ≈ 2.19
     #expect(try status(0.01) == "out_of_range")  // below a ≈ 0.054
+    // At the blank's level the posterior piles at x = 0, where the 4pl begins: not out of
+    // range, since the reading lies within the 95% prediction interval of the response at 0
+    // (s = 0.0175: 0.054 ± 0.04); 0.01 lies beyond it (p ≈ 0.047 < 0.05).
+    let blank = try measurer.measure(Observation(id: "b", readings: [0.054], line: 2))
+    #expect(blank.coverage.status != "out_of_range")
+    #expect(blank.coverage.reasons.contains { $0.contains("where the model begins") })
   }
 
   @Test("a saturating detector: a reading above vmax is out of range, never a confident interval")

@@ -136,9 +136,9 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
       var x = range.lowerBound + span * Double(i) / Double(max(count, 2) - 1)
       var (mean, leverage) = linear.evaluate(at: x)
       var slope = linear.slope(at: x)
-      // Where the model is undefined at a point itself (x = 0 for a 4pl, where a derivative
-      // holds 0·log 0), a point just inside, toward the domain, stands for it; a point where
-      // the model is undefined all the same is left out of the map.
+      // Where the model is undefined at a point itself (x = 0 for a power x^b with b < 0, or a
+      // 4pl whose slope there is infinite), a point just inside, toward the domain, stands for
+      // it; a point where the model is undefined all the same is left out of the map.
       if !(mean.isFinite && leverage.isFinite && slope.isFinite) {
         x += (x < linear.domain.lowerBound ? 1 : -1) * span * 1e-9
         (mean, leverage) = linear.evaluate(at: x)

@@ -111,12 +111,13 @@ struct ClassicalCalibration {
     let (estimate, solutions) = try pointEstimate()
     let (q, dof) = quantileAndDOF
     let se = variance(at: estimate).variance.squareRoot() / Swift.abs(instrument.slope(at: estimate))
-    // Where the curve is flat (or undefined) at the estimate the delta method has no interval:
-    // it is reported unbounded.
-    let piece = se.isFinite ? (estimate - q * se)...(estimate + q * se) : -Double.infinity...Double.infinity
+    // Where the curve is flat (or undefined) at the estimate, or infinitely steep (a power
+    // x^b with b < 1 at x = 0), the delta method has no interval: it is reported unbounded.
+    let usable = se.isFinite && se > 0
+    let piece = usable ? (estimate - q * se)...(estimate + q * se) : -Double.infinity...Double.infinity
     return Result(
       estimate: estimate, solutions: solutions, pieces: [piece],
-      standardError: se.isFinite ? se : nil, quantile: q, dof: dof)
+      standardError: usable ? se : nil, quantile: q, dof: dof)
   }
 
   /// (b0, b1) when the response is b0 + b1·x exactly (basis 1 and x, no offset).

@@ -331,7 +331,16 @@ public final class Measurer {
     var reasons: [String] = []
     var statuses: [String] = []
     func format(_ v: Double) -> String { String(format: "%.3g", v) }
-    if boundDensity >= thresholds.boundDensity {
+    // At x = 0 where the model itself begins (4pl, 5pl, power, mm), a posterior piled against
+    // the bound is a reading at the blank's level, not one the range cuts off: it is out of
+    // range only when the reading lies beyond the response at 0 by more than its 95%
+    // prediction interval.
+    let atNaturalBound = atBound == priorRange.lowerBound && priorRange.lowerBound == 0
+      && linear.model.family?.lowestX(domain: domain) == 0
+    let blankPValue = atNaturalBound ? residualPValue(at: 0, likelihood: likelihood) : 0
+    if boundDensity >= thresholds.boundDensity, blankPValue >= 0.05 {
+      reasons.append("the posterior reaches x = 0, where the model begins: the mean reading \(format(y)) lies within the 95% prediction interval of the response there (p = \(format(blankPValue))), so x may be 0 (a blank); the lower end of the interval is that bound")
+    } else if boundDensity >= thresholds.boundDensity {
       statuses.append("out_of_range")
       reasons.append("the posterior density at the prior bound x = \(format(atBound)) is \(format(boundDensity)) of its peak: no x in the range [\(format(priorRange.lowerBound)), \(format(priorRange.upperBound))] accounts for the reading, the range stops the posterior")
     }
@@ -391,13 +400,19 @@ public final class Measurer {
     return pieces.contains { ($0.lower ?? -.infinity) <= x && x <= ($0.upper ?? .infinity) }
   }
 
+  /// The two-sided p-value of ȳ − μ(x) against its classical predictive sd at `x` (NaN where
+  /// the model is not finite there).
+  private func residualPValue(at x: Double, likelihood: ReadingLikelihood) -> Double {
+    let (mean, leverage) = linear.evaluate(at: x)
+    let (variance, dof) = likelihood.classicalVariance(leverage: leverage, instrument: linear)
+    let z = Swift.abs(likelihood.meanReading - mean) / variance.squareRoot()
+    return 2 * (dof.map { Distributions.studentUpperTail(z, degreesOfFreedom: $0) } ?? Distributions.normalUpperTail(z))
+  }
+
   /// The residual at the posterior's highest mode and the replicates' spread, as p-values.
   private func consistencyCheck(likelihood: ReadingLikelihood) -> ConsistencyCheck {
     let best = tabulation.modes.max { tabulation.relativeDensity($0) < tabulation.relativeDensity($1) } ?? priorRange.lowerBound
-    let (mean, leverage) = linear.evaluate(at: best)
-    let (variance, dof) = likelihood.classicalVariance(leverage: leverage, instrument: linear)
-    let z = Swift.abs(likelihood.meanReading - mean) / variance.squareRoot()
-    let residual = 2 * (dof.map { Distributions.studentUpperTail(z, degreesOfFreedom: $0) } ?? Distributions.normalUpperTail(z))
+    let residual = residualPValue(at: best, likelihood: likelihood)
     var replicate: Double?
     if likelihood.count > 1 {
       let m = Double(likelihood.count)

@@ -4,7 +4,8 @@
 ///
 /// The method (docs/measurement.md):
 /// 1. The log-density is scanned on a 129-point grid over the range; its local maxima are refined by
-///    Brent's method (GSL) into the modes.
+///    Brent's method (GSL) into the modes. A mode narrower than the grid that the integrals of
+///    step 3 find (a node above the peak) is refined likewise, and steps 2–3 are done again.
 /// 2. Around each mode, breakpoints at ±1, 2, 4, …, 32 local scales (from the curvature of
 ///    the log-density) split the range into segments, so that no narrow peak falls between
 ///    quadrature nodes.
@@ -35,6 +36,8 @@ final class PosteriorTabulation {
   /// moments are sums over them, with no further evaluation.
   private var nodeX: [Double] = []
   private var nodeWeightedDensity: [Double] = []
+  /// The density at each node, relative to the peak (above 1: a peak the scan missed).
+  private var nodeDensity: [Double] = []
   /// Modes (local maxima) with density at least 1e-4 of the highest, in increasing x.
   private(set) var modes: [Double] = []
   /// The estimated relative error of the normalization.
@@ -89,6 +92,45 @@ final class PosteriorTabulation {
         candidates.append((gridX[i], gridL[i]))
       }
     }
+    // 2–3, then a check: a Gauss–Legendre node above the peak means a mode narrower than the
+    // grid lies between two grid points (a reading far into the flank of a wide prior range).
+    // It is refined by Brent's method between its neighbouring nodes, joins the candidates,
+    // and the breakpoints and integrals are made again around it.
+    for _ in 0..<4 {
+      try integrate(candidates: candidates, width: width, scaleHint: scaleHint)
+      guard let missed = highestNodeAbovePeak() else { break }
+      let left = missed > 0 ? nodeX[missed - 1] : lower
+      let right = missed + 1 < nodeX.count ? nodeX[missed + 1] : upper
+      var x = nodeX[missed]
+      if left < x, x < right {
+        x = try minimizer.minimize(
+          { let v = -self.evaluate($0); return v.isFinite ? v : 1e300 }, guess: x, lower: left, upper: right,
+          tolerance: max(width * 1e-15, Swift.abs(x) * 1e-15))
+      }
+      candidates.append((x, evaluate(x)))
+    }
+    // An end of the range is a mode only where the density falls away from it: not below its
+    // nearest node (the coarse scan alone cannot tell).
+    modes.removeAll { x in
+      (x == lower && nodeDensity.first.map { density(lower) < $0 } == true)
+        || (x == upper && nodeDensity.last.map { density(upper) < $0 } == true)
+    }
+  }
+
+  /// The node of the Gauss–Legendre panels whose density exceeds the peak found so far by
+  /// more than rounding, if any (the highest such).
+  private func highestNodeAbovePeak() -> Int? {
+    var best: Int?
+    var highest = 1 + 1e-9
+    for k in nodeDensity.indices where nodeDensity[k] > highest { (best, highest) = (k, nodeDensity[k]) }
+    return best
+  }
+
+  /// Steps 2 and 3 of the method: the peak and the modes from `candidates`, the breakpoints
+  /// around them, the adaptive integrals of the segments, and the Gauss–Legendre panels.
+  private func integrate(
+    candidates: [(x: Double, l: Double)], width: Double, scaleHint: (Double) -> Double
+  ) throws {
     guard let highest = candidates.map(\.l).max(), highest.isFinite else {
       throw MeasurementError.invalidSetting("the posterior is zero everywhere on the range [\(lower), \(upper)]")
     }
@@ -140,13 +182,16 @@ final class PosteriorTabulation {
     cumulative.append(0)
     nodeX.removeAll(keepingCapacity: true)
     nodeWeightedDensity.removeAll(keepingCapacity: true)
+    nodeDensity.removeAll(keepingCapacity: true)
     for i in panels.indices {
       let half = 0.5 * (panels[i].upper - panels[i].lower), center = 0.5 * (panels[i].upper + panels[i].lower)
       var value = 0.0
       for k in rule.nodes.indices {
         let x = center + half * rule.nodes[k]
-        let weighted = rule.weights[k] * half * density(x)
+        let relative = density(x)
+        let weighted = rule.weights[k] * half * relative
         nodeX.append(x)
+        nodeDensity.append(relative)
         nodeWeightedDensity.append(weighted)
         value += weighted
       }
