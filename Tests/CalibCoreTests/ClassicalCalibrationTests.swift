@@ -146,6 +146,22 @@ struct ClassicalCalibrationTests {
     #expect(report.coverage.reasons.contains { $0.contains("gives the mean reading 14") })
   }
 
+  /// y = b0 + b1·x^b2 with b2 ≈ 0.5 is infinitely steep at x = 0: a reading below b0 has no
+  /// solution, its closest x is 0, and there the delta method's se is 0. Reference: the
+  /// closed form of the slope, b1·b2·x^(b2 − 1) → ∞ as x → 0 for b2 < 1.
+  @Test("Wald where the slope is infinite: unbounded, never a zero-width interval")
+  func infiniteSlope() throws {
+    let text = "x,y\n0,1.01\n0.5,2.40\n1,3.02\n2,3.81\n4,5.03\n8,6.62\n16,8.97\n"
+    let state = try textInstrument(text, spec: "power")
+    #expect(try #require(state.parameters.last?.estimate) < 1)
+    let report = try Measurer(instrument: state, settings: MeasurementSettings(method: .wald))
+      .measure(Observation(id: "o", readings: [0.5], line: 2))
+    #expect(report.x.solutions == [])
+    #expect(!report.x.interval.bounded)
+    #expect(report.x.interval.lower == nil && report.x.interval.upper == nil)
+    #expect(report.x.sd == nil)
+  }
+
   @Test("a quadratic has two solutions; the one in the domain is the estimate")
   func twoSolutions() throws {
     let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
