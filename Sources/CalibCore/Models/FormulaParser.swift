@@ -12,11 +12,23 @@
 /// −((x−b4)²) and `2^-x` is 2^(−x). Names `pi` and `e` are the constants; the names in
 /// `ElementaryFunction` are functions and must be followed by a parenthesis.
 public enum FormulaParser {
+  /// The most tokens (names, numbers, operators, parentheses) a formula may have. The largest
+  /// family, `poly:20`, has about 130. The bound bounds the depth of the tree, so that no
+  /// formula exhausts the stack of the recursive parser or of the walks over the tree
+  /// (derivatives, simplification): 30 000 nested parentheses or a sum of 30 000 terms did.
+  public static let maximumTokens = 1000
+
   /// Parses `formula`.
   ///
   /// - Throws: `FormulaSyntaxError` with the column of the first problem.
   public static func parse(_ formula: String) throws(FormulaSyntaxError) -> Expression {
-    var parser = State(formula: formula, tokens: try FormulaLexer.tokens(of: formula))
+    let tokens = try FormulaLexer.tokens(of: formula)
+    if tokens.count > maximumTokens + 1 {
+      throw FormulaSyntaxError(
+        formula: formula, column: tokens[maximumTokens].column,
+        message: "the formula is longer than \(maximumTokens) names, numbers and operators, the most calib reads")
+    }
+    var parser = State(formula: formula, tokens: tokens)
     if parser.tokens.count == 1 {
       throw FormulaSyntaxError(formula: formula, column: 1, message: "the formula is empty")
     }
