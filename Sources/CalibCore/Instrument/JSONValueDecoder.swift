@@ -36,6 +36,9 @@ struct JSONValueDecoder: Decoder {
       return try T(from: JSONValueDecoder(value))
     } catch let error as JSONFieldError {
       throw error
+    } catch DecodingError.dataCorrupted(let context) {
+      // A value of the right JSON type that the type refuses: an enumeration's unknown case.
+      throw JSONFieldError(path: jsonPath(context.codingPath), message: "not a value calib reads here: \(context.debugDescription)")
     } catch {
       // The types decoded here are calib's own records; their initializers throw only what
       // the containers below throw. Anything else is still reported, at the document.
