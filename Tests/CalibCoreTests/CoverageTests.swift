@@ -18,7 +18,7 @@ struct CoverageTests {
   @Test("a reading inside the calibrated domain is covered")
   func covered() throws {
     let coverage = try measure(try absorbance(), [0.5])
-    #expect(coverage.status == "covered" && coverage.reasons.isEmpty)
+    #expect(coverage.status == .covered && coverage.reasons.isEmpty)
     #expect(coverage.pOutsideDomain < 1e-12)
     #expect(coverage.reading.withinResponseRange)
     #expect(coverage.consistency.pValue > 0.5)
@@ -44,7 +44,7 @@ struct CoverageTests {
   @Test("a reading beyond the standards, inside the prior range, is extrapolated")
   func extrapolated() throws {
     let coverage = try measure(try absorbance(), [1.2909])
-    #expect(coverage.status == "extrapolated")
+    #expect(coverage.status == .extrapolated)
     #expect(coverage.pOutsideDomain > 0.999)
     #expect(try #require(coverage.leverage.ratio) > 1)
     #expect(!coverage.reading.withinResponseRange)
@@ -54,7 +54,7 @@ struct CoverageTests {
   @Test("a reading no x in the prior range produces is out of range")
   func outOfRange() throws {
     let coverage = try measure(try absorbance(), [3.9532])
-    #expect(coverage.status == "out_of_range")
+    #expect(coverage.status == .outOfRange)
     #expect(coverage.priorBoundDensity > 0.5)
     // It is inconsistent too, and says so.
     #expect(coverage.consistency.residualPValue < 1e-10)
@@ -64,7 +64,7 @@ struct CoverageTests {
   @Test("replicates that scatter far more than σ are inconsistent")
   func scatteredReplicates() throws {
     let coverage = try measure(try absorbance(), [0.40, 0.60, 0.50])
-    #expect(coverage.status == "inconsistent")
+    #expect(coverage.status == .inconsistent)
     // F = (S/(m−1))/s² on (2, 16) dof; S = 0.02, s from the fit.
     #expect(try #require(coverage.consistency.replicatePValue) < 1e-10)
   }
@@ -73,7 +73,7 @@ struct CoverageTests {
   func aboveVertex() throws {
     let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
     let coverage = try measure(state, [11.6], uncertainties: [0.05])
-    #expect(coverage.status == "inconsistent")
+    #expect(coverage.status == .inconsistent)
     #expect(coverage.consistency.residualPValue < 1e-6)
   }
 
@@ -81,12 +81,12 @@ struct CoverageTests {
   func sparse() throws {
     let state = try textInstrument("x,y\n0,0.02\n1,1.01\n2,1.98\n8,8.03\n9,8.97\n10,10.01\n", spec: "line")
     let coverage = try measure(state, [5.0])
-    #expect(coverage.status == "sparse")
+    #expect(coverage.status == .sparse)
     #expect(coverage.support.distinctStandardsNearby == 0)
     #expect(coverage.support.nearestStandard == 2 || coverage.support.nearestStandard == 8)
     var relaxed = CoverageThresholds()
     relaxed.minimumSupport = 0
-    #expect(try measure(state, [5.0], thresholds: relaxed).status == "covered")
+    #expect(try measure(state, [5.0], thresholds: relaxed).status == .covered)
   }
 
   @Test("an instrument whose standards lie exactly on the curve cannot measure, and says why")
@@ -117,7 +117,10 @@ struct InstrumentMapTests {
     // Standards at 0, 10, 20, 80, 90, 100: spacing 20, reach 25; range [−100, 200]. Two
     // standards lie within 25 of every x up to 35 and from 65.
     #expect(map.typicalSpacing == 20 && map.distinctStandards == 6 && map.spacingScale == "linear")
-    let expected: [(Double, Double, String)] = [(-100, 0, "extrapolated"), (0, 35, "covered"), (35, 65, "sparse"), (65, 100, "covered"), (100, 200, "extrapolated")]
+    let expected: [(Double, Double, CoverageStatus)] = [
+      (-100, 0, .extrapolated), (0, 35, .covered), (35, 65, .sparse), (65, 100, .covered),
+      (100, 200, .extrapolated),
+    ]
     #expect(map.regions.map { [$0.lower, $0.upper] } == expected.map { [$0.0, $0.1] })
     #expect(map.regions.map(\.status) == expected.map(\.2))
     #expect(map.points.count == 31 && map.turningPoints.isEmpty)
@@ -135,7 +138,7 @@ struct InstrumentMapTests {
     let map = try InstrumentMap(measurer: measurer, points: 11)
     #expect(map.spacingScale == "log")
     #expect(abs(map.typicalSpacing - log(3000) / 7) < 1e-12)
-    #expect(!map.regions.contains { $0.status == "sparse" && $0.upper > 0.1 && $0.lower < 300 })
+    #expect(!map.regions.contains { $0.status == .sparse && $0.upper > 0.1 && $0.lower < 300 })
     let report = try measurer.measure(Observation(id: "mid", readings: [1.6], line: 2))
     #expect(report.coverage.support.distinctStandardsNearby >= 2)
     // The evenly spaced pressure design stays linear.

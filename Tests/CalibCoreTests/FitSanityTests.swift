@@ -80,7 +80,7 @@ struct FitSanityTests {
     let data = try CalibrationData(reading: reader, predictors: ["conc_ng_mL"], response: "od")
     let state = try ResponseModel(spec: "5pl", predictors: ["conc_ng_mL"])
       .fit(to: data, posterior: .mcmc, seed: 1, provenance: testProvenance)
-    #expect(state.posterior.kind == "mcmc")
+    #expect(state.posterior.kind == .mcmc)
     let rHat = try #require(state.posterior.sampler?.rHat)
     let worst = try #require(rHat.max())
     #expect(worst > 1.1)
@@ -93,12 +93,12 @@ struct FitSanityTests {
     let encoded = try JSONValue.parse(try InstrumentFile.encode(state))
     #expect(validator.validate(encoded, against: "instrument.schema.json").isEmpty)
     let decoded = try InstrumentFile.decode(try InstrumentFile.encode(state), name: "5pl.json")
-    #expect(decoded.posterior.warnings == warnings && decoded.posterior.kind == "mcmc")
+    #expect(decoded.posterior.warnings == warnings && decoded.posterior.kind == .mcmc)
 
     let observation = Observation(id: "s", readings: [1.0], line: 2)
     let averaged = try Measurer(instrument: state, settings: MeasurementSettings()).measure(
       observation)
-    #expect(averaged.x.predictive == "samples")
+    #expect(averaged.x.predictive == .samples)
     #expect(averaged.coverage.reasons.contains(warnings[0]))
     let linearized = try Measurer(
       instrument: state, settings: MeasurementSettings(marginalization: .linearized)
@@ -119,9 +119,9 @@ struct FitSanityTests {
       predictors: ["dose"], response: "counts")
     let sampled = try ResponseModel(spec: "mm", predictors: ["dose"]).fit(
       to: mmData, posterior: .mcmc, seed: 1, provenance: testProvenance)
-    #expect(sampled.posterior.kind == "mcmc" && sampled.posterior.warnings == nil)
+    #expect(sampled.posterior.kind == .mcmc && sampled.posterior.warnings == nil)
     #expect((sampled.posterior.sampler?.rHat.max() ?? 2) <= 1.1)
-    #expect(detector.posterior.kind == "laplace" && detector.posterior.samples == nil)
+    #expect(detector.posterior.kind == .laplace && detector.posterior.samples == nil)
   }
 
   /// A file written before `posterior.warnings` existed (no such key) still reads.

@@ -26,8 +26,8 @@ struct LinearFitTests {
     #expect(Swift.abs(a.estimate - 28.0 / 15.0) < 1e-15)
     #expect(Swift.abs(b.estimate - 123.0 / 70.0) < 1e-15)
     #expect(Swift.abs(fit.covariance[0][1] + 0.05) < 1e-16)
-    #expect(fit.noise.model == "known" && fit.noise.sigma == nil)
-    #expect(fit.posterior.kind == "normal")
+    #expect(fit.noise.model == .known && fit.noise.sigma == nil)
+    #expect(fit.posterior.kind == .normal)
   }
 
   /// GUM (JCGM 100:2008) H.3: thermometer calibration, b(t) = y1 + y2·(t − t0), t0 = 20 °C.
@@ -130,7 +130,7 @@ struct LinearFitTests {
     #expect(Swift.abs(fit.parameters[1].estimate - slope) <= 1e-14 * slope)
     #expect(Swift.abs(try #require(fit.posterior.s2) - rss / (n - 2)) <= 1e-12 * rss)
     #expect(fit.posterior.dof == x.count - 2)
-    #expect(fit.posterior.kind == "normal-scaled-inverse-chi2")
+    #expect(fit.posterior.kind == .normalScaledInverseChi2)
     // The classical covariance is s²·(ΦᵀΦ)⁻¹.
     #expect(Swift.abs(fit.covariance[1][1] - fit.posterior.s2! * fit.posterior.scale[1][1]) <= 1e-15 * fit.covariance[1][1])
     // Leverages of a line: 1/n + (x − x̄)²/Sxx, and they sum to p = 2.

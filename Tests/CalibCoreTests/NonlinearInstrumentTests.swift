@@ -43,7 +43,7 @@ struct NonlinearInstrumentTests {
       #expect(abs(parameter.stdError - referenceSE[k]) <= 1e-6 * referenceSE[k], "\(parameter)")
     }
     #expect(four.fit.solver?.startSource == "self-start")
-    #expect(four.posterior.kind == "laplace" && !four.model.linear)
+    #expect(four.posterior.kind == .laplace && !four.model.linear)
     let mm = try fixtureInstrument("saturating-detector.csv", x: "dose", y: "counts", spec: "mm")
     #expect(abs(mm.parameters[0].estimate - 954.4748877138455) <= 1e-7 * 954.5)
     #expect(abs(mm.parameters[1].estimate - 45.4055625555808) <= 1e-7 * 45.4)
@@ -70,7 +70,7 @@ struct NonlinearInstrumentTests {
     let brute = BruteForcePosterior(range: 3...12, intervals: 200_000, logLikelihood: logLikelihood)
     // Central differences carry ~1e-10 relative error into h: 1e-5 sd is ample and still tight.
     let tolerance = 1e-5 * brute.sd
-    #expect(report.x.predictive == "linearized")
+    #expect(report.x.predictive == .linearized)
     #expect(abs(report.x.mean! - brute.mean) <= tolerance)
     #expect(abs(report.x.sd! - brute.sd) <= tolerance)
     #expect(abs(report.x.median! - brute.quantile(0.5)) <= tolerance)
@@ -107,7 +107,7 @@ struct NonlinearInstrumentTests {
     let peak = try #require(brute.xs.indices.max { brute.density[$0] < brute.density[$1] })
     #expect(abs(modes[0] - brute.xs[peak]) <= 2 * brute.step, "\(modes) vs \(brute.xs[peak])")
     #expect(report.coverage.priorBoundDensity < 1e-3)
-    #expect(report.coverage.status == "covered")
+    #expect(report.coverage.status == .covered)
   }
 
   @Test("readings beyond either asymptote of a 4pl are out of range; inside, covered")
@@ -115,15 +115,15 @@ struct NonlinearInstrumentTests {
     let measurer = try Measurer(instrument: try elisa(), settings: MeasurementSettings())
     // The default range stops at x = 0, where the 4pl is defined to begin.
     #expect(measurer.priorRange.lowerBound == 0)
-    func status(_ y: Double) throws -> String { try measurer.measure(Observation(id: "s", readings: [y], line: 2)).coverage.status }
-    #expect(try status(0.6) == "covered")
-    #expect(try status(2.45) == "out_of_range")  // above d ≈ 2.19
-    #expect(try status(0.01) == "out_of_range")  // below a ≈ 0.054
+    func status(_ y: Double) throws -> CoverageStatus { try measurer.measure(Observation(id: "s", readings: [y], line: 2)).coverage.status }
+    #expect(try status(0.6) == .covered)
+    #expect(try status(2.45) == .outOfRange)  // above d ≈ 2.19
+    #expect(try status(0.01) == .outOfRange)  // below a ≈ 0.054
     // At the blank's level the posterior piles at x = 0, where the 4pl begins: not out of
     // range, since the reading lies within the 95% prediction interval of the response at 0
     // (s = 0.0175: 0.054 ± 0.04); 0.01 lies beyond it (p ≈ 0.047 < 0.05).
     let blank = try measurer.measure(Observation(id: "b", readings: [0.054], line: 2))
-    #expect(blank.coverage.status != "out_of_range")
+    #expect(blank.coverage.status != .outOfRange)
     #expect(blank.coverage.reasons.contains { $0.contains("where the model begins") })
   }
 
@@ -132,9 +132,9 @@ struct NonlinearInstrumentTests {
     let state = try fixtureInstrument("saturating-detector.csv", x: "dose", y: "counts", spec: "mm")
     let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
     let inside = try measurer.measure(Observation(id: "in", readings: [375], line: 2))
-    #expect(inside.coverage.status == "covered")
+    #expect(inside.coverage.status == .covered)
     let above = try measurer.measure(Observation(id: "above", readings: [990], line: 3))
-    #expect(above.coverage.status == "out_of_range")
+    #expect(above.coverage.status == .outOfRange)
     #expect(above.coverage.priorBoundDensity > 0.1)
   }
 
@@ -190,7 +190,7 @@ struct NonlinearInstrumentTests {
       for y in [2.45, 0.01] {
         let report = try measurer.measure(Observation(id: "beyond", readings: [y], line: 2))
         #expect(report.x.solutions == [])
-        #expect(report.coverage.status == "out_of_range")
+        #expect(report.coverage.status == .outOfRange)
         if method == .inversion { #expect(report.x.interval.pieces == [] && !report.x.interval.bounded) }
       }
     }

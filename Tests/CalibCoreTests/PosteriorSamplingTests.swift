@@ -71,10 +71,10 @@ struct PosteriorSamplingTests {
     // Standards far below km: the asymptote is unreached and the posterior is far from Gaussian.
     let data = try readCalibration("x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
     let fit = try ResponseModel(spec: "mm", predictors: ["x"]).fit(to: data, posterior: .auto, provenance: testProvenance)
-    #expect(fit.posterior.choice?.used == "mcmc", "\(String(describing: fit.posterior.choice))")
+    #expect(fit.posterior.choice?.used == .mcmc, "\(String(describing: fit.posterior.choice))")
     #expect(fit.posterior.choice?.reason.contains("departs from its quadratic approximation") == true)
     let elisa = try fixtureInstrument("elisa-4pl.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
-    #expect(elisa.posterior.choice?.used == "laplace" && elisa.posterior.samples == nil)
+    #expect(elisa.posterior.choice?.used == .laplace && elisa.posterior.samples == nil)
   }
 
   @Test("on a well-determined reading the three marginalizations agree")
@@ -85,7 +85,7 @@ struct PosteriorSamplingTests {
     let sampled = try Measurer(instrument: state, settings: MeasurementSettings(range: range)).measure(observation)
     let linearized = try Measurer(instrument: state, settings: MeasurementSettings(range: range, marginalization: .linearized)).measure(observation)
     let integrated = try Measurer(instrument: state, settings: MeasurementSettings(range: range, marginalization: .integration)).measure(observation)
-    #expect(sampled.x.predictive == "samples" && linearized.x.predictive == "linearized" && integrated.x.predictive == "integration")
+    #expect(sampled.x.predictive == .samples && linearized.x.predictive == .linearized && integrated.x.predictive == .integration)
     #expect(abs(integrated.x.median! - linearized.x.median!) < 0.1 * linearized.x.sd!)
     #expect(abs(integrated.x.sd! - linearized.x.sd!) < 0.1 * linearized.x.sd!)
     let mc = try #require(sampled.x.numerical?.monteCarloRelative)
@@ -106,7 +106,7 @@ struct PosteriorSamplingTests {
     let sampled = try Measurer(instrument: state, settings: MeasurementSettings()).measure(observation)
     let linearized = try Measurer(instrument: state, settings: MeasurementSettings(marginalization: .linearized)).measure(observation)
     #expect(sampled.x.sd! > 1.3 * linearized.x.sd!, "\(sampled.x.sd!) vs \(linearized.x.sd!)")
-    #expect(sampled.coverage.status == "extrapolated")
+    #expect(sampled.coverage.status == .extrapolated)
   }
 
   @Test("bounds make the ridge of an unreached asymptote proper, and the samples keep to them")

@@ -1,8 +1,8 @@
 /// Did the calibration reach this measurement? The figures behind the answer and the
 /// status they give (docs/coverage.md).
 public struct CoverageReport: Codable, Equatable, Sendable {
-  /// `covered`, `sparse`, `extrapolated`, `out_of_range` or `inconsistent`.
-  public var status: String
+  /// The answer: `covered`, `sparse`, `extrapolated`, `out_of_range` or `inconsistent`.
+  public var status: CoverageStatus
   /// Why, in sentences: every rule that fired, the status's first.
   public var reasons: [String]
   /// The posterior probability that x lies outside the calibrated domain [min x, max x].

@@ -46,7 +46,7 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     /// √(u² + h)/|dμ/dx| with the standards' median u(y) when known.
     public var xSD: Double
     /// `covered`, `sparse` or `extrapolated`.
-    public var status: String
+    public var status: CoverageStatus
 
     enum CodingKeys: String, CodingKey {
       case x, response, sensitivity, leverage, support, status
@@ -62,7 +62,7 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     /// Where it ends.
     public var upper: Double
     /// `covered`, `sparse` or `extrapolated`.
-    public var status: String
+    public var status: CoverageStatus
   }
 
   /// An observation's estimate and coverage block.
@@ -126,9 +126,11 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     } else {
       noise = linear.s2
     }
-    func status(at x: Double) -> (status: String, support: Int) {
+    func status(at x: Double) -> (status: CoverageStatus, support: Int) {
       let support = spacing.count(in: spacing.reach(of: x))
-      return (!linear.domain.contains(x) ? "extrapolated" : support < thresholds.minimumSupport ? "sparse" : "covered", support)
+      let status: CoverageStatus = !linear.domain.contains(x)
+        ? .extrapolated : support < thresholds.minimumSupport ? .sparse : .covered
+      return (status, support)
     }
     var points: [Point] = []
     let span = range.upperBound - range.lowerBound

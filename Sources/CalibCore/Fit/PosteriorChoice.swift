@@ -1,7 +1,7 @@
 import Foundation
 
 /// How to represent the posterior of a nonlinear instrument (`calib fit --posterior`).
-public enum PosteriorChoice: String, CaseIterable, Sendable {
+public enum PosteriorChoice: String, Codable, CaseIterable, Sendable {
   /// The Gaussian at the optimum.
   case laplace
   /// Samples from the exact posterior by MCMC.
@@ -76,7 +76,7 @@ extension ResponseModel {
       use = departs ? .mcmc : .laplace
       reason = describe + (departs ? " (more than 20%): sampled" : " (at most 20%): the Laplace approximation holds")
     }
-    result.posterior.choice = PosteriorChoiceRecord(requested: choice.rawValue, used: use.rawValue, reason: reason)
+    result.posterior.choice = PosteriorChoiceRecord(requested: choice, used: use, reason: reason)
     guard use == .mcmc else { return result }
 
     // The spread of the starting walkers: the Cholesky factor of the Laplace covariance.
@@ -109,7 +109,7 @@ extension ResponseModel {
       method: "affine-invariant ensemble (Goodman & Weare 2010), stretch move a = 2",
       walkers: sampler.walkers, burnIn: sampler.burnIn, steps: sampler.steps, thin: sampler.thin, seed: seed,
       acceptance: run.acceptance, rHat: run.rHat, effectiveSampleSize: run.effectiveSampleSize)
-    result.posterior.kind = "mcmc"
+    result.posterior.kind = .mcmc
     let warnings = ResponseModel.samplerWarnings(
       rHat: run.rHat, effectiveSampleSize: run.effectiveSampleSize, parameters: parameters)
     result.posterior.warnings = warnings.isEmpty ? nil : warnings

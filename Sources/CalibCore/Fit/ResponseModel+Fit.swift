@@ -113,7 +113,7 @@ extension ResponseModel {
       responseRange: ClosedRangeRecord(
         lower: data.responses.map(\.doubleValue).min()!, upper: data.responses.map(\.doubleValue).max()!))
 
-    let kind = linearStructure == nil ? "laplace" : (noiseKnown ? "normal" : "normal-scaled-inverse-chi2")
+    let kind: PosteriorKind = linearStructure == nil ? .laplace : (noiseKnown ? .normal : .normalScaledInverseChi2)
     return InstrumentState(
       format: InstrumentState.currentFormat,
       model: ModelRecord(
@@ -123,7 +123,7 @@ extension ResponseModel {
       parameters: estimates,
       covariance: covariance,
       fit: statistics,
-      noise: NoiseRecord(model: noiseKnown ? "known" : "constant", sigma: s2?.squareRoot(), dof: dof),
+      noise: NoiseRecord(model: noiseKnown ? .known : .constant, sigma: s2?.squareRoot(), dof: dof),
       posterior: PosteriorRecord(
         kind: kind, location: solution.coefficients, scale: unscaled, s2: s2, dof: noiseKnown ? nil : dof),
       domain: domain,

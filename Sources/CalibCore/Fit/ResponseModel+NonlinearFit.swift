@@ -62,7 +62,7 @@ extension ResponseModel {
     // Double dogleg first: from the 38 NIST starts it converged on 37, Levenberg–Marquardt on
     // 37 with twice the iterations, Levenberg–Marquardt with geodesic acceleration on 36
     // (docs/nonlinear-fit.md).
-    var plans: [([Double], String, TrustRegionSolver.Method)] = [(initial, "start", .doubleDogleg)]
+    var plans: [([Double], String, TrustRegionMethod)] = [(initial, "start", .doubleDogleg)]
     if let projected = try conditionallyLinearStart(initial, data: data, weights: weights) {
       plans.append((projected, "start with the conditionally linear parameters solved", .doubleDogleg))
     }
@@ -83,7 +83,7 @@ extension ResponseModel {
               (initial.map { $0 * 2 }, "start × 2", .doubleDogleg)]
     var jacobianScratch = [DoubleDouble](repeating: DoubleDouble(0.0), count: n * p)
     for (from, label, method) in plans {
-      let outcome = try TrustRegionSolver.solve(residuals: residuals, jacobian: jacobian, observations: n, start: from, method: method)
+      let outcome = try TrustRegionSolver.solve(residuals: residuals, jacobian: jacobian, observations: n, start: from, method: method.solverMethod)
       let rss = sumOfSquares(outcome.parameters, residuals: residuals, n: n)
       var failure = outcome.failure
       // A point where the Jacobian loses rank (a parameter running off to where the model no
@@ -103,7 +103,7 @@ extension ResponseModel {
         failure = "converged to no calibration curve: " + reason
       }
       attempts.append(SolverAttempt(
-        method: method.rawValue, from: label, iterations: outcome.iterations,
+        method: method, from: label, iterations: outcome.iterations,
         converged: outcome.convergedBy > 0 && failure == nil, rss: rss, failure: failure))
       if outcome.convergedBy > 0, failure == nil, let rss, rss < (best?.rss ?? .infinity) {
         best = (outcome.parameters, rss)
@@ -116,7 +116,7 @@ extension ResponseModel {
           .joined(separator: ", ")
         throw FitError.undefinedAtStart(line: data.lines[i], x: x[i], start: values)
       }
-      let tried = attempts.map { "\($0.method) from \($0.from): \($0.failure ?? "no convergence")" }.joined(separator: "; ")
+      let tried = attempts.map { "\($0.method.rawValue) from \($0.from): \($0.failure ?? "no convergence")" }.joined(separator: "; ")
       throw FitError.notConverged(tried: tried)
     }
 
@@ -155,7 +155,7 @@ extension ResponseModel {
       coefficients: solution, unscaledCovariance: final.unscaledCovariance, residualSumOfSquares: rss,
       leverages: final.leverages, conditionNumber: final.conditionNumber, refinementSteps: steps,
       // Cannot trap: the loop above appends an attempt per run and runs at least once.
-      method: "nonlinear least squares: GSL trust region (\(attempts.last!.method)), exact Jacobian, Gauss–Newton polishing in double-double",
+      method: "nonlinear least squares: GSL trust region (\(attempts.last!.method.rawValue)), exact Jacobian, Gauss–Newton polishing in double-double",
       design: design, response: (0..<n).map { i in data.responses[i] * DoubleDouble(weights[i]) }, weightedSquares: weightedSquares,
       solver: SolverRecord(start: Dictionary(uniqueKeysWithValues: zip(parameters, initial)), startSource: source, attempts: attempts))
   }

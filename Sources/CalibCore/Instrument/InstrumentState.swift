@@ -144,7 +144,7 @@ public struct SolverRecord: Codable, Equatable, Sendable {
 /// One run of the trust-region solver.
 public struct SolverAttempt: Codable, Equatable, Sendable {
   /// The trust-region method.
-  public var method: String
+  public var method: TrustRegionMethod
   /// What the start was (`start`, or how it was perturbed).
   public var from: String
   /// Iterations GSL's driver took.
@@ -160,7 +160,7 @@ public struct SolverAttempt: Codable, Equatable, Sendable {
 /// The noise model.
 public struct NoiseRecord: Codable, Equatable, Sendable {
   /// `constant` (one unknown σ, estimated) or `known` (σᵢ = u(yᵢ) given).
-  public var model: String
+  public var model: NoiseModel
   /// The estimate s of σ, in units of y, for `constant`; null for `known`.
   public var sigma: Double?
   /// Degrees of freedom behind `sigma` (n − p).
@@ -177,7 +177,7 @@ public struct NoiseRecord: Codable, Equatable, Sendable {
 public struct PosteriorRecord: Codable, Equatable, Sendable {
   /// What measurements use: `normal-scaled-inverse-chi2` or `normal` (linear), `laplace` or
   /// `mcmc` (nonlinear; `mcmc` when the file holds samples).
-  public var kind: String
+  public var kind: PosteriorKind
   /// The posterior location (the least-squares estimate).
   public var location: [Double]
   /// (ΦᵀWΦ)⁻¹, the unscaled covariance of the coefficients.
@@ -241,9 +241,9 @@ public struct SamplerRecord: Codable, Equatable, Sendable {
 /// The posterior representation asked for (`--posterior`) and the one used, with the reason.
 public struct PosteriorChoiceRecord: Codable, Equatable, Sendable {
   /// `laplace`, `mcmc` or `auto`, as asked.
-  public var requested: String
+  public var requested: PosteriorChoice
   /// `laplace` or `mcmc`, as used.
-  public var used: String
+  public var used: PosteriorChoice
   /// The figure behind the choice, in a sentence.
   public var reason: String
 }

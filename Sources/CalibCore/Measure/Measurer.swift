@@ -8,7 +8,7 @@ import Foundation
 ///     let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
 ///     let report = try measurer.measure(Observation(id: "s1", readings: [10.5], line: 2))
 ///     report.x.estimate        // posterior median
-///     report.coverage.status   // "covered", …
+///     report.coverage.status   // .covered, …
 ///
 /// A measurer keeps workspaces between observations and is not thread-safe: use one per
 /// thread. The same instrument, settings and observation give the same report, bit for bit.
@@ -92,10 +92,10 @@ public final class Measurer {
 
   /// `exact`, `linearized`, `samples` or `integration`: how the Bayesian measurement
   /// integrates a out.
-  private var predictive: String {
-    if linear.isExact { return "exact" }
-    if settings.marginalization == .integration { return "integration" }
-    return samples != nil ? "samples" : "linearized"
+  private var predictive: Predictive {
+    if linear.isExact { return .exact }
+    if settings.marginalization == .integration { return .integration }
+    return samples != nil ? .samples : .linearized
   }
 
   /// The smallest effective sample size of the instrument's sampler.
@@ -227,7 +227,7 @@ public final class Measurer {
       let width = priorRange.upperBound - priorRange.lowerBound
       let hpd = tabulation.highestDensityRegion(level: settings.level)
       quantity = QuantityEstimate(
-        method: "bayes", estimate: median, mean: mean, sd: sd, median: median, modes: tabulation.modes,
+        method: .bayes, estimate: median, mean: mean, sd: sd, median: median, modes: tabulation.modes,
         interval: IntervalRecord(level: settings.level, lower: credible.lowerBound, upper: credible.upperBound, bounded: true, pieces: nil),
         hpd: hpd.map(RangeRecord.init),
         solutions: nil, quantile: nil, dof: nil,
@@ -244,10 +244,10 @@ public final class Measurer {
       let result = settings.method == .inversion ? try classical.inversion() : try classical.wald()
       estimate = result.estimate
       quantity = QuantityEstimate(
-        method: settings.method.rawValue, estimate: result.estimate, mean: nil, sd: result.standardError,
+        method: settings.method, estimate: result.estimate, mean: nil, sd: result.standardError,
         median: nil, modes: nil, interval: Measurer.intervalRecord(result.pieces, level: settings.level), hpd: nil,
         solutions: result.solutions, quantile: result.quantile, dof: result.dof, numerical: nil,
-        predictive: linear.isExact ? "exact" : "linearized")
+        predictive: linear.isExact ? .exact : .linearized)
     }
     let coverage = coverageReport(
       estimate: estimate, credible: credible, likelihood: likelihood, quantity: quantity)
@@ -329,7 +329,7 @@ public final class Measurer {
     let consistency = consistencyCheck(likelihood: likelihood)
 
     var reasons: [String] = []
-    var statuses: [String] = []
+    var statuses: [CoverageStatus] = []
     func format(_ v: Double) -> String { String(format: "%.3g", v) }
     // At x = 0 where the model itself begins (4pl, 5pl, power, mm), a posterior piled against
     // the bound is a reading at the blank's level, not one the range cuts off: it is out of
@@ -341,11 +341,11 @@ public final class Measurer {
     if boundDensity >= thresholds.boundDensity, blankPValue >= 0.05 {
       reasons.append("the posterior reaches x = 0, where the model begins: the mean reading \(format(y)) lies within the 95% prediction interval of the response there (p = \(format(blankPValue))), so x may be 0 (a blank); the lower end of the interval is that bound")
     } else if boundDensity >= thresholds.boundDensity {
-      statuses.append("out_of_range")
+      statuses.append(.outOfRange)
       reasons.append("the posterior density at the prior bound x = \(format(atBound)) is \(format(boundDensity)) of its peak: no x in the range [\(format(priorRange.lowerBound)), \(format(priorRange.upperBound))] accounts for the reading, the range stops the posterior")
     }
     if consistency.pValue < thresholds.inconsistencyP {
-      statuses.append("inconsistent")
+      statuses.append(.inconsistent)
       if consistency.residualPValue < thresholds.inconsistencyP {
         reasons.append("no x explains the mean reading \(format(y)): its residual at the best x has p = \(format(consistency.residualPValue))")
       }
@@ -354,11 +354,11 @@ public final class Measurer {
       }
     }
     if pOutside > thresholds.extrapolationMass {
-      statuses.append("extrapolated")
+      statuses.append(.extrapolated)
       reasons.append("the posterior lies mostly outside the calibrated domain [\(format(domain.lowerBound)), \(format(domain.upperBound))]: P = \(format(pOutside))")
     }
     if nearby < thresholds.minimumSupport {
-      statuses.append("sparse")
+      statuses.append(.sparse)
       reasons.append("\(nearby) distinct standard\(nearby == 1 ? "" : "s") within [\(format(neighbourhood.lowerBound)), \(format(neighbourhood.upperBound))]: too few to pin the curve down there (minimum \(thresholds.minimumSupport))")
     }
     if pOutside > 0.05 && pOutside <= thresholds.extrapolationMass {
@@ -381,17 +381,17 @@ public final class Measurer {
     if let solutions = quantity.solutions, solutions.isEmpty {
       reasons.append("no x in [\(format(classicalRange.lowerBound)), \(format(classicalRange.upperBound))] gives the mean reading \(format(y)): the estimate is where the curve comes closest to it, not a solution")
     }
-    if quantity.method != "bayes", !Self.contains(quantity.interval, estimate) {
-      reasons.append("the estimate lies outside its own \(quantity.method) interval, which holds no x that explains the reading")
+    if quantity.method != .bayes, !Self.contains(quantity.interval, estimate) {
+      reasons.append("the estimate lies outside its own \(quantity.method.rawValue) interval, which holds no x that explains the reading")
     }
     if !reading.withinResponseRange {
       reasons.append("the mean reading \(format(y)) lies beyond the standards' readings [\(format(linear.responseRange.lowerBound)), \(format(linear.responseRange.upperBound))]")
     }
     return CoverageReport(
-      status: statuses.first ?? "covered", reasons: reasons, pOutsideDomain: pOutside,
+      status: statuses.first ?? .covered, reasons: reasons, pOutsideDomain: pOutside,
       domain: RangeRecord(domain), priorBoundDensity: boundDensity, reading: reading,
       leverage: leverage, support: support, consistency: consistency,
-      priorBound: statuses.first == "out_of_range" ? atBound : nil)
+      priorBound: statuses.first == .outOfRange ? atBound : nil)
   }
 
   /// Whether `x` lies in the interval (or one of its pieces).

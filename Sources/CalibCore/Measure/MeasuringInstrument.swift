@@ -50,7 +50,7 @@ struct MeasuringInstrument {
     offset = model.linearStructure?.compiledOffset
     coefficients = state.posterior.location
     scale = state.posterior.scale.flatMap { $0 }
-    noiseKnown = state.noise.model == "known"
+    noiseKnown = state.noise.model == .known
     s2 = state.posterior.s2 ?? 1
     dof = state.fit.dof
     standardsX = state.domain.x[0]

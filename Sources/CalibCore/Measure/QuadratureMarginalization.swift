@@ -27,7 +27,7 @@ struct QuadratureMarginalization {
     let factor = Cholesky.lowerFactor(of: state.covariance)
     let x = state.domain.x[0], y = state.domain.y
     let weightsY = state.domain.uY.map { $0.map { 1 / ($0 * $0) } } ?? [Double](repeating: 1, count: y.count)
-    let noiseKnown = state.noise.model == "known"
+    let noiseKnown = state.noise.model == .known
     let rows = x.map { [$0] }
     func rss(_ a: [Double]) -> Double { instrument.model.residualSumOfSquares(at: a, x: rows, y: y, weights: weightsY) }
     let m = rule.nodes.count

@@ -18,7 +18,7 @@ public struct ObservationReport: Codable, Equatable, Sendable {
 /// The unknown quantity x behind an observation, as the chosen method gives it.
 public struct QuantityEstimate: Codable, Equatable, Sendable {
   /// `bayes`, `inversion` or `wald`.
-  public var method: String
+  public var method: MeasurementSettings.Method
   /// The method's point estimate: the posterior median (bayes), the solution of μ(x) = ȳ
   /// (inversion, wald).
   public var estimate: Double
@@ -43,7 +43,7 @@ public struct QuantityEstimate: Codable, Equatable, Sendable {
   /// normal or σ² mixture in closed form), `linearized` (a nonlinear instrument: the Laplace
   /// posterior pushed through the response's first-order expansion) or `samples` (the
   /// likelihood averaged over posterior samples).
-  public var predictive: String?
+  public var predictive: Predictive?
   /// When the reading is ambiguous (bayes): the HPD region has several pieces, each a separate
   /// explanation of the reading (the two sides of a curve's vertex). One component per piece,
   /// in increasing x: its mode, its probability and its HPD piece. Absent otherwise.

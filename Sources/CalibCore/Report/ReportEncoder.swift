@@ -21,7 +21,7 @@ public struct ReportEncoder {
   public let format: Format
   private let encoder: JSONEncoder
   private var count = 0
-  private var byStatus: [String: Int] = [:]
+  private var byStatus: [CoverageStatus: Int] = [:]
   private var errors = 0
 
   /// An encoder for `format`, with no observation written yet.
@@ -36,7 +36,7 @@ public struct ReportEncoder {
     /// The interval level.
     public var level: Double
     /// `bayes`, `inversion` or `wald`.
-    public var method: String
+    public var method: MeasurementSettings.Method
     /// The prior range of x in use.
     public var range: ClosedRangeRecord
     /// How the range was chosen: `given` or the default rule.
@@ -51,7 +51,7 @@ public struct ReportEncoder {
     /// The settings of `measurer`, measuring with the instrument file `instrumentFile`.
   public init(measurer: Measurer, instrumentFile: String) {
       level = measurer.settings.level
-      method = measurer.settings.method.rawValue
+      method = measurer.settings.method
       range = ClosedRangeRecord(lower: measurer.priorRange.lowerBound, upper: measurer.priorRange.upperBound)
       rangeRule = measurer.settings.range == nil ? "default: the calibrated domain widened by its width on each side" : "given"
       thresholds = measurer.settings.thresholds
@@ -72,7 +72,7 @@ public struct ReportEncoder {
     /// Observations reported.
     public var observations: Int
     /// How many got each coverage status (the observations measured).
-    public var byStatus: [String: Int]
+    public var byStatus: [CoverageStatus: Int]
     /// How many could not be measured (reported with an `error` object instead).
     public var errors: Int
 
@@ -92,7 +92,7 @@ public struct ReportEncoder {
     case .csv:
       return Array((Self.csvColumns.joined(separator: ",") + "\n").utf8)
     case .table:
-      return Array((Self.tableRow(["id", "n", "estimate", "\(settings.method) \(settings.level) interval", "status"]) + "\n").utf8)
+      return Array((Self.tableRow(["id", "n", "estimate", "\(settings.method.rawValue) \(settings.level) interval", "status"]) + "\n").utf8)
     }
   }
 
@@ -160,7 +160,7 @@ public struct ReportEncoder {
     } ?? "[\(lower(report.x.interval.lower)), \(number(report.x.interval.upper))]"
     let estimate = report.x.components != nil && report.coverage.priorBound == nil
       ? "ambiguous" : estimateText(report, number: number)
-    var row = [report.id, "\(report.readings.count)", estimate, interval, report.coverage.status]
+    var row = [report.id, "\(report.readings.count)", estimate, interval, report.coverage.status.rawValue]
     if let hpd = report.x.hpd, hpd.count > 1 {
       row.append("\(report.x.modes?.count ?? hpd.count) modes, HPD " + hpd.map { "[\(number($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ "))
     }
@@ -181,7 +181,8 @@ public struct ReportEncoder {
   /// What comes after the last observation.
   public func footer() throws -> [UInt8] {
     if format == .table {
-      var counts = summary.byStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+      var counts = summary.byStatus.sorted { $0.key.rawValue < $1.key.rawValue }
+        .map { "\($0.key.rawValue) \($0.value)" }
       if errors > 0 { counts.append("errors \(errors)") }
       return Array("\(summary.observations) observations: \(counts.joined(separator: ", "))\n".utf8)
     }
@@ -201,7 +202,7 @@ public struct ReportEncoder {
   /// number otherwise.
   static func estimateText(_ report: ObservationReport, number: (Double?) -> String) -> String {
     let x = report.x
-    if x.method == "bayes", let bound = report.coverage.priorBound {
+    if x.method == .bayes, let bound = report.coverage.priorBound {
       return bound >= x.estimate ? "> \(number(x.interval.lower))" : "< \(number(x.interval.upper))"
     }
     if x.solutions?.isEmpty == true { return "none" }
@@ -222,10 +223,10 @@ public struct ReportEncoder {
     let hpd = x.hpd?.map { "\(number($0.lower)):\(number($0.upper))" }.joined(separator: ";") ?? ""
     let meanReading = report.coverage.reading.mean
     return [
-      quoted(report.id), "\(report.line)", "\(report.readings.count)", number(meanReading), x.method,
+      quoted(report.id), "\(report.line)", "\(report.readings.count)", number(meanReading), x.method.rawValue,
       estimateText(report, number: number),
       number(x.mean), number(x.sd), number(x.median), number(x.interval.level), number(x.interval.lower),
-      number(x.interval.upper), x.interval.bounded ? "true" : "false", hpd, report.coverage.status,
+      number(x.interval.upper), x.interval.bounded ? "true" : "false", hpd, report.coverage.status.rawValue,
       number(report.coverage.pOutsideDomain), quoted(report.coverage.reasons.joined(separator: "; ")),
     ]
   }

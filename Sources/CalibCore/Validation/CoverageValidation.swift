@@ -13,7 +13,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
   /// `calib-validation/1`.
   public var format: String
   /// The method whose intervals were checked.
-  public var method: String
+  public var method: MeasurementSettings.Method
   /// Trials run, and the seed.
   public var trials: Int
   public var seed: UInt64
@@ -143,7 +143,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     let expected = n / 20
     let chi2 = bins.reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
     return CoverageValidation(
-      format: "calib-validation/1", method: method.rawValue, trials: trials, seed: seed, failedFits: failed,
+      format: "calib-validation/1", method: method, trials: trials, seed: seed, failedFits: failed,
       truth: "the fitted instrument (its estimates, and σ = s or the standards' u); the true x uniform over "
         + (drawn == .prior ? "the prior range of the measurement" : "the calibrated domain") + "; one reading per trial",
       levels: levels.enumerated().map { k, level in
