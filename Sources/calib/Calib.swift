@@ -9,10 +9,27 @@ struct Calib: ParsableCommand {
     abstract: "Calibrate instruments and measure with them, with honest uncertainty.",
     discussion: """
       Fit the instrument state from calibration standards (calib fit), then inspect it \
-      (calib show), measure with it (calib measure), map where it can measure (calib coverage), and check its intervals by simulation (calib validate). Exit codes: 0 success, 64 bad usage, 65 bad input data, 66 an input \
-      cannot be opened, 70 internal failure, 73 the output cannot be written.
+      (calib show), measure with it (calib measure), map where it can measure (calib \
+      coverage), and check its intervals by simulation (calib validate). Exit codes: 0 \
+      success, 64 bad usage, 65 bad input data, 66 an input cannot be opened, 70 internal \
+      failure, 73 the output cannot be written. Errors are one line on standard error, \
+      'calib: error: ...'.
       """,
     version: CalibVersion.current,
-    subcommands: [FitCommand.self, MeasureCommand.self, CoverageCommand.self, ValidateCommand.self, ShowCommand.self]
+    subcommands: [
+      FitCommand.self, MeasureCommand.self, CoverageCommand.self, ValidateCommand.self,
+      ShowCommand.self,
+    ]
   )
+
+  /// Parses the command line and runs the command, as argument-parser's `main()` does, but
+  /// words every error in calib's one style (`Calib.exit(reporting:)`).
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(reporting: error)
+    }
+  }
 }

@@ -12,49 +12,75 @@ struct FitCommand: ParsableCommand {
       the instrument file (JSON). Models linear in their parameters are fitted by weighted \
       linear least squares, others by GSL's trust-region nonlinear least squares from \
       --start or the family's own starting values; see docs/cli-fit.md.
-      """
+      """ + "\n\n" + ModelFamilyHelp.discussion
   )
 
   @Argument(help: "The calibration CSV file, or - for standard input.")
   var calibration: String
 
-  @Option(name: .customLong("x"), help: ArgumentHelp("Predictor column(s), comma-separated.", valueName: "col[,col...]"))
+  @Option(
+    name: .customLong("x"),
+    help: ArgumentHelp("Predictor column(s), comma-separated.", valueName: "col[,col...]"))
   var predictorColumns: String
 
-  @Option(name: .customLong("y"), help: ArgumentHelp("Response (reading) column.", valueName: "col"))
+  @Option(
+    name: .customLong("y"), help: ArgumentHelp("Response (reading) column.", valueName: "col"))
   var responseColumns: String
 
-  @Option(help: ArgumentHelp("A family (poly:N, line, exp, power, log, 4pl, 5pl, mm) or a formula.", valueName: "spec"))
+  @Option(
+    help: ArgumentHelp(
+      "A family (poly:N, line, exp, power, log, 4pl, 5pl, mm; formulas below) or a formula.",
+      valueName: "spec"))
   var model: String = "poly:1"
 
-  @Option(help: ArgumentHelp("Starting values for nonlinear formulas.", valueName: "name=value,..."))
+  @Option(
+    help: ArgumentHelp("Starting values for nonlinear formulas.", valueName: "name=value,..."))
   var start: String?
 
-  @Option(name: .customLong("sy"), help: ArgumentHelp("Column of standard uncertainties u(y) of the readings (weights 1/u²; σ known).", valueName: "col"))
+  @Option(
+    name: .customLong("sy"),
+    help: ArgumentHelp(
+      "Column of standard uncertainties u(y) of the readings (weights 1/u²; σ known).",
+      valueName: "col"))
   var uncertaintyColumn: String?
 
-  @Option(name: .customLong("sx"), help: ArgumentHelp("Column of standard uncertainties of the standards.", valueName: "col"))
+  @Option(
+    name: .customLong("sx"),
+    help: ArgumentHelp("Column of standard uncertainties of the standards.", valueName: "col"))
   var predictorUncertaintyColumn: String?
 
-  @Option(name: .customLong("group"), help: ArgumentHelp("Column of replicate group labels.", valueName: "col"))
+  @Option(
+    name: .customLong("group"),
+    help: ArgumentHelp("Column of replicate group labels.", valueName: "col"))
   var groupColumn: String?
 
-  @Option(help: "Noise model: constant (σ estimated; default without --sy) or known (u(y) from --sy).")
+  @Option(
+    help: "Noise model: constant (σ estimated; default without --sy) or known (u(y) from --sy).")
   var noise: NoiseModel?
 
-  @Option(help: ArgumentHelp("Bounds on parameters of a nonlinear model, a uniform prior for its posterior samples; an end may be left open.", valueName: "name=lo:hi,..."))
+  @Option(
+    help: ArgumentHelp(
+      """
+      Bounds on parameters of a nonlinear model, a uniform prior for its posterior samples; an \
+      end may be left open.
+      """,
+      valueName: "name=lo:hi,..."))
   var bounds: String?
 
-  @Option(help: "Posterior of a nonlinear model: laplace, mcmc (samples), or auto (the default: mcmc where the Laplace approximation fails). A linear model's posterior is exact; giving it one is an error.")
-  var posterior: PosteriorOption?
+  @Option(
+    help: """
+      How the instrument file describes what the standards leave uncertain in a nonlinear \
+      model's parameters: a Gaussian at the best fit (laplace), draws from the exact posterior \
+      (mcmc), or auto (default: mcmc where the Gaussian misjudges the fit by more than 20%). \
+      A linear model's posterior is exact; giving it one is an error.
+      """)
+  var posterior: PosteriorChoice?
 
-  @Option(help: "Seed of the random number generator of the MCMC sampler (a linear fit draws none).")
-  var seed: UInt64 = 1
+  @OptionGroup var seed: SeedOptions
 
   @OptionGroup var csv: CSVOptions
 
-  @Option(name: .shortAndLong, help: ArgumentHelp("Instrument file to write, or - for standard output.", valueName: "file"))
-  var output: String = "-"
+  @OptionGroup var output: OutputOptions
 
   func validate() throws {
     if columnList(responseColumns).count > 1 {
@@ -139,23 +165,18 @@ struct FitCommand: ParsableCommand {
       let instrument: InstrumentState
       do {
         instrument = try model.fit(
-          to: data, start: startValues, posterior: PosteriorChoice(rawValue: (posterior ?? .auto).rawValue)!, seed: seed,
+          to: data, start: startValues, posterior: posterior ?? .auto, seed: seed.seed,
           bounds: try parsedBounds(), provenance: provenance)
       } catch let error as FitError {
         throw error.inputError(in: calibration) ?? error
       }
-      try OutputFile.write(try InstrumentFile.encode(instrument), to: output)
+      try OutputFile.write(try InstrumentFile.encode(instrument), to: output.output)
       // The engine returns what is doubtful about the fit as data; the command says it.
       for warning in instrument.posterior.warnings ?? [] {
         FileHandle.standardError.write(Data("calib: warning: \(warning)\n".utf8))
       }
     }
   }
-}
-
-/// The posterior representations of a nonlinear instrument.
-enum PosteriorOption: String, ExpressibleByArgument, CaseIterable {
-  case laplace, mcmc, auto
 }
 
 /// The noise models of this version.

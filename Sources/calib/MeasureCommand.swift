@@ -14,13 +14,13 @@ struct MeasureCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "The instrument file written by calib fit, or -.")
-  var instrument: String
+  @OptionGroup var instrument: InstrumentArgument
 
-  @Argument(help: "The observations CSV file, or -.")
+  @Argument(help: "The observations CSV file, or - for standard input.")
   var observations: String
 
-  @Option(name: .customLong("y"), help: ArgumentHelp("Column of the readings.", valueName: "col"))
+  @Option(
+    name: .customLong("y"), help: ArgumentHelp("Column of the readings.", valueName: "col"))
   var responseColumn: String
 
   @OptionGroup var reading: ObservationOptions
@@ -28,83 +28,69 @@ struct MeasureCommand: ParsableCommand {
   @Option(help: "Level of the intervals, in (0, 1).")
   var level: Double = 0.95
 
-  @Option(help: "Inference method.")
-  var method: MethodOption = .bayes
+  @Option(
+    help: """
+      bayes: the posterior over x given the readings and the calibration; inversion and wald: \
+      the classical intervals (inverting the prediction band; delta method).
+      """)
+  var method: MeasurementSettings.Method = .bayes
 
-  @Option(help: ArgumentHelp("Prior range of x (default: the calibrated domain widened by its width on each side). Write --range=LO:HI when LO is negative.", valueName: "lo:hi"))
-  var range: String?
+  @OptionGroup var range: RangeOptions
 
-  @Option(help: "Accepted for scripts; no measurement method draws random numbers (posterior samples come from the fit), so the report does not depend on it.")
-  var seed: UInt64 = 1
+  @OptionGroup var seed: SeedOptions
 
-  @Option(help: "Nonlinear instruments only (a linear instrument is integrated exactly; giving it is an error): integrate the instrument state out through the linearized response, over its posterior samples, or by quadrature over the parameters (default: samples when the instrument has them, else linearized).")
-  var marginalize: MarginalizeOption?
+  @Option(
+    help: """
+      How the uncertainty of a nonlinear calibration curve enters x: through the curve's \
+      local slope (linearized), by averaging over the fit's posterior samples (samples), or by \
+      quadrature over the parameters (integration); default: samples when the instrument has \
+      them, else linearized. A linear instrument is integrated exactly; giving it is an error.
+      """)
+  var marginalize: MeasurementSettings.Marginalization?
 
-  @Option(help: "Output format.")
-  var format: FormatOption = .json
+  @Option(help: "Report format: json, ndjson (one observation a line), csv, or table for people.")
+  var format: ReportEncoder.Format = .json
 
-  @Option(name: .customLong("bound-density"), help: "out_of_range when the posterior density at a prior bound is at least this fraction of its peak.")
-  var boundDensity: Double = CoverageThresholds().boundDensity
+  @OptionGroup var thresholds: CoverageThresholdOptions
 
-  @Option(name: .customLong("inconsistency-p"), help: "inconsistent when the consistency p-value is below this.")
-  var inconsistencyP: Double = CoverageThresholds().inconsistencyP
-
-  @Option(name: .customLong("extrapolation-mass"), help: "extrapolated when P(x outside the domain) exceeds this.")
-  var extrapolationMass: Double = CoverageThresholds().extrapolationMass
-
-  @Option(name: .customLong("min-support"), help: "sparse when fewer distinct standards lie near the estimate.")
-  var minimumSupport: Int = CoverageThresholds().minimumSupport
-
-  @Option(help: "Threads measuring at once (default: the processors available). The report is the same, bit for bit, for any number.")
+  @Option(
+    help: """
+      Threads measuring at once (default: the processors available). The report is the same, \
+      bit for bit, for any number.
+      """)
   var threads: Int?
 
   @Flag(help: "Report progress on standard error every two seconds (observations done, rate).")
   var progress = false
 
-  @Flag(help: "Exit 65 when any observation could not be measured (the report still lists it with its error).")
+  @Flag(
+    help: """
+      Exit 65 when any observation could not be measured (the report still lists it with its \
+      error).
+      """)
   var strict = false
 
-  @Option(name: .shortAndLong, help: ArgumentHelp("Report file to write, or - for standard output.", valueName: "file"))
-  var output: String = "-"
-
-  enum MethodOption: String, ExpressibleByArgument, CaseIterable {
-    case bayes, inversion, wald
-  }
-
-  enum MarginalizeOption: String, ExpressibleByArgument, CaseIterable {
-    case linearized, samples, integration
-  }
-
-  enum FormatOption: String, ExpressibleByArgument, CaseIterable {
-    case json, ndjson, csv, table
-  }
+  @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    guard level > 0, level < 1 else { throw ValidationError("--level must lie strictly between 0 and 1") }
-    if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
-    if instrument == "-" && observations == "-" {
-      throw ValidationError("the instrument and the observations cannot both come from standard input")
+    guard level > 0, level < 1 else {
+      throw ValidationError("--level must lie strictly between 0 and 1")
     }
-    _ = try RangeOption.parse(range)
-    guard boundDensity > 0, boundDensity <= 1, inconsistencyP > 0, inconsistencyP < 1,
-      extrapolationMass > 0, extrapolationMass < 1, minimumSupport >= 0
-    else {
-      throw ValidationError("coverage thresholds: --bound-density in (0, 1], --inconsistency-p and --extrapolation-mass in (0, 1), --min-support ≥ 0")
+    if let threads, threads < 1 || threads > 256 {
+      throw ValidationError("--threads must be between 1 and 256")
+    }
+    if instrument.path == "-" && observations == "-" {
+      throw ValidationError(
+        "the instrument and the observations cannot both come from standard input")
     }
   }
 
   func run() throws {
     try ExitStatus.reporting {
-      let state = try InstrumentFile.decode(try FileByteSource(path: instrument).readAll(), name: instrument)
-      var thresholds = CoverageThresholds()
-      thresholds.boundDensity = boundDensity
-      thresholds.inconsistencyP = inconsistencyP
-      thresholds.extrapolationMass = extrapolationMass
-      thresholds.minimumSupport = minimumSupport
+      let state = try instrument.read()
       let settings = MeasurementSettings(
-        // Cannot trap: the options' cases mirror the engine's, raw value for raw value.
-        level: level, method: MeasurementSettings.Method(rawValue: method.rawValue)!, range: try RangeOption.parse(range),
-        thresholds: thresholds, marginalization: marginalize.map { MeasurementSettings.Marginalization(rawValue: $0.rawValue)! })
+        level: level, method: method, range: try range.record,
+        thresholds: thresholds.thresholds, marginalization: marginalize)
       let measurers: [Measurer]
       do {
         let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
@@ -112,14 +98,15 @@ struct MeasureCommand: ParsableCommand {
       } catch MeasurementError.invalidSetting(let message) {
         throw CommandFailure.usage(message)
       } catch let error as MeasurementError {
-        throw InputError(file: instrument, message: error.description)
+        throw InputError(file: instrument.path, message: error.description)
       }
       let pool = MeasurerPool(measurers: measurers)
       let source = try reading.reader(path: observations, response: responseColumn)
-      // Cannot trap: the option's cases are the encoder's, raw value for raw value.
-      var encoder = ReportEncoder(format: ReportEncoder.Format(rawValue: format.rawValue)!)
-      let output = try OutputFile(path: output)
-      try output.write(try encoder.header(ReportEncoder.Settings(measurer: measurers[0], instrumentFile: instrument)))
+      var encoder = ReportEncoder(format: format)
+      let output = try OutputFile(path: output.output)
+      try output.write(
+        try encoder.header(
+          ReportEncoder.Settings(measurer: measurers[0], instrumentFile: instrument.path)))
       let meter = progress ? ProgressMeter(noun: "observations") : nil
       // Observations are measured in batches, in parallel; reports are written in input order.
       var batch: [Observation] = []

@@ -9,13 +9,11 @@ struct ShowCommand: ParsableCommand {
     abstract: "Print an instrument file as a short human-readable summary."
   )
 
-  @Argument(help: "The instrument file, or - for standard input.")
-  var instrument: String
+  @OptionGroup var instrument: InstrumentArgument
 
   func run() throws {
     try ExitStatus.reporting {
-      let bytes = try FileByteSource(path: instrument).readAll()
-      let state = try InstrumentFile.decode(bytes, name: instrument)
+      let state = try instrument.read()
       try OutputFile.write(Array(InstrumentSummary(state).text.utf8), to: "-")
     }
   }

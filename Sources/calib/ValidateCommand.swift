@@ -10,8 +10,7 @@ struct ValidateCommand: ParsableCommand {
     discussion: "Writes a calib-validation/1 JSON file. See docs/coverage.md."
   )
 
-  @Argument(help: "The instrument file written by calib fit, or -.")
-  var instrument: String
+  @OptionGroup var instrument: InstrumentArgument
 
   @Option(help: "Simulated calibrations and readings.")
   var trials: Int = 1000
@@ -20,51 +19,55 @@ struct ValidateCommand: ParsableCommand {
   var levels: String = "0.5,0.9,0.95"
 
   @Option(help: "Method whose intervals are checked.")
-  var method: MeasureCommand.MethodOption = .bayes
+  var method: MeasurementSettings.Method = .bayes
 
-  @Option(help: "Where the true x is drawn from: the prior range of the measurement (exact rank check) or the calibrated domain.")
-  var truth: TruthOption = .prior
+  @Option(
+    help: """
+      Where the true x is drawn from: the prior range of the measurement (exact rank check) or \
+      the calibrated domain.
+      """)
+  var truth: CoverageValidation.TruthDistribution = .prior
 
-  enum TruthOption: String, ExpressibleByArgument, CaseIterable {
-    case prior, domain
-  }
+  @OptionGroup var seed: SeedOptions
 
-  @Option(help: "Seed of the simulation's random numbers.")
-  var seed: UInt64 = 1
-
-  @Option(name: .shortAndLong, help: ArgumentHelp("File to write, or - for standard output.", valueName: "file"))
-  var output: String = "-"
+  @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    guard trials >= 1, trials <= 10_000_000 else { throw ValidationError("--trials must be between 1 and 10000000") }
+    guard trials >= 1, trials <= 10_000_000 else {
+      throw ValidationError("--trials must be between 1 and 10000000")
+    }
     _ = try parsedLevels()
   }
 
+  /// The levels of `--levels`, each strictly between 0 and 1.
   private func parsedLevels() throws -> [Double] {
-    let values = levels.split(separator: ",").map { DecimalNumber.parse(String($0))?.doubleValue }
-    // Cannot trap: each $0! follows its own $0 != nil; the map below runs only when all are.
-    guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 && $0! < 1 }) else {
-      throw ValidationError("--levels: expected numbers strictly between 0 and 1 separated by commas, found '\(levels)'")
+    let values = levels.split(separator: ",").compactMap { text -> Double? in
+      guard let value = DecimalNumber.parse(String(text))?.doubleValue, value > 0, value < 1
+      else { return nil }
+      return value
     }
-    return values.map { $0! }
+    guard !values.isEmpty, values.count == levels.split(separator: ",").count else {
+      throw ValidationError(
+        "--levels: expected numbers strictly between 0 and 1 separated by commas,"
+          + " found '\(levels)'")
+    }
+    return values
   }
 
   func run() throws {
     try ExitStatus.reporting {
-      let state = try InstrumentFile.decode(try FileByteSource(path: instrument).readAll(), name: instrument)
+      let state = try instrument.read()
       let result: CoverageValidation
       do {
         result = try CoverageValidation.run(
-          instrument: state, trials: trials, levels: try parsedLevels(),
-          // Cannot trap: the options' cases mirror the engine's, raw value for raw value.
-          method: MeasurementSettings.Method(rawValue: method.rawValue)!, seed: seed,
-          truth: CoverageValidation.TruthDistribution(rawValue: truth.rawValue)!)
+          instrument: state, trials: trials, levels: try parsedLevels(), method: method,
+          seed: seed.seed, truth: truth)
       } catch let error as MeasurementError {
-        throw InputError(file: instrument, message: error.description)
+        throw InputError(file: instrument.path, message: error.description)
       }
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      try OutputFile.write([UInt8](try encoder.encode(result)) + [0x0A], to: output)
+      try OutputFile.write([UInt8](try encoder.encode(result)) + [0x0A], to: output.output)
     }
   }
 }
