@@ -49,4 +49,18 @@ struct FuzzRegressionTests {
     let model = try ResponseModel(spec: "poly:20", predictors: ["x"])
     #expect(model.parameters.count == 21)
   }
+
+  /// Found auditing the force unwraps (`slots[name]!`): a predictor column named like a
+  /// parameter of the family (`--x b --model 4pl`) shared the parameter's slot, so the slope
+  /// was ∂f/∂x + ∂f/∂b and the Wald sd of a reading of the ELISA fixture came out 0.103
+  /// instead of 0.251, silently. Such a column is now refused.
+  @Test("a predictor named like a parameter of the family is refused", arguments: [
+    ("4pl", "b"), ("4pl", "d"), ("5pl", "g"), ("mm", "km"), ("poly:2", "b1"), ("exp", "b2"),
+  ])
+  func predictorNamedLikeParameter(_ family: String, predictor: String) throws {
+    let error = #expect(throws: ModelError.self) { try ResponseModel(spec: family, predictors: [predictor]) }
+    #expect("\(error.map { "\($0)" } ?? "")".contains("has the name of a parameter"))
+    // Any other name is read, with the family's parameters.
+    #expect(try ResponseModel(spec: family, predictors: ["conc"]).parameters.contains(predictor))
+  }
 }

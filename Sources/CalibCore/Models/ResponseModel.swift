@@ -63,6 +63,12 @@ public struct ResponseModel: Sendable {
     if family != nil, predictors.count != 1 {
       throw .familyNeedsOnePredictor(family: spec.trimmingSpaces, predictors: predictors)
     }
+    // A predictor named like one of the family's parameters would share its slot, and the
+    // slope ∂f/∂x would silently take in ∂f/∂(that parameter): refused.
+    if let family, let clash = predictors.first(where: { family.parameterNames.contains($0) }) {
+      throw .invalid(
+        "the predictor column '\(clash)' has the name of a parameter of \(spec.trimmingSpaces) (\(family.parameterNames.joined(separator: ", "))); rename the column")
+    }
     let symbols = expression.symbols
     // With one predictor, `x` stands for it whatever its column is called.
     let aliases = predictors.count == 1 && predictors[0] != "x" ? ["x": 0] : [:]
