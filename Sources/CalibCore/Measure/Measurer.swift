@@ -289,11 +289,12 @@ public final class Measurer {
 
   // MARK: - Coverage
 
+  /// Gathers the figures of the coverage check for the observation just tabulated, and has
+  /// `CoverageRules` judge them.
   private func coverageReport(
     estimate: Double, credible: ClosedRange<Double>, likelihood: ReadingLikelihood,
     quantity: QuantityEstimate
   ) -> CoverageReport {
-    let thresholds = settings.thresholds
     let domain = linear.domain
     let pOutside = min(1, max(0, tabulation.cdf(domain.lowerBound) + 1 - tabulation.cdf(domain.upperBound)))
     // The density at each bound, or just inside it where the model is undefined at the bound
@@ -326,78 +327,19 @@ public final class Measurer {
       neighbourhood: RangeRecord(neighbourhood), distinctStandardsNearby: nearby, nearestStandard: nearestX,
       nearestDistance: nearestDistance.isFinite ? nearestDistance : nil)
 
-    let consistency = consistencyCheck(likelihood: likelihood)
-
-    var reasons: [String] = []
-    var statuses: [CoverageStatus] = []
-    func format(_ v: Double) -> String { String(format: "%.3g", v) }
-    // At x = 0 where the model itself begins (4pl, 5pl, power, mm), a posterior piled against
-    // the bound is a reading at the blank's level, not one the range cuts off: it is out of
-    // range only when the reading lies beyond the response at 0 by more than its 95%
-    // prediction interval.
+    // Where the bound is x = 0 and the model begins there (4pl, 5pl, power, mm), the rules ask
+    // how well the response at 0 explains the reading.
     let atNaturalBound = atBound == priorRange.lowerBound && priorRange.lowerBound == 0
       && linear.model.family?.lowestX(domain: domain) == 0
-    let blankPValue = atNaturalBound ? residualPValue(at: 0, likelihood: likelihood) : 0
-    if boundDensity >= thresholds.boundDensity, blankPValue >= 0.05 {
-      reasons.append("the posterior reaches x = 0, where the model begins: the mean reading \(format(y)) lies within the 95% prediction interval of the response there (p = \(format(blankPValue))), so x may be 0 (a blank); the lower end of the interval is that bound")
-    } else if boundDensity >= thresholds.boundDensity {
-      statuses.append(.outOfRange)
-      reasons.append("the posterior density at the prior bound x = \(format(atBound)) is \(format(boundDensity)) of its peak: no x in the range [\(format(priorRange.lowerBound)), \(format(priorRange.upperBound))] accounts for the reading, the range stops the posterior")
-    }
-    if consistency.pValue < thresholds.inconsistencyP {
-      statuses.append(.inconsistent)
-      if consistency.residualPValue < thresholds.inconsistencyP {
-        reasons.append("no x explains the mean reading \(format(y)): its residual at the best x has p = \(format(consistency.residualPValue))")
-      }
-      if let p = consistency.replicatePValue, p < thresholds.inconsistencyP {
-        reasons.append("the replicate readings scatter more than the instrument's noise allows (p = \(format(p)))")
-      }
-    }
-    if pOutside > thresholds.extrapolationMass {
-      statuses.append(.extrapolated)
-      reasons.append("the posterior lies mostly outside the calibrated domain [\(format(domain.lowerBound)), \(format(domain.upperBound))]: P = \(format(pOutside))")
-    }
-    if nearby < thresholds.minimumSupport {
-      statuses.append(.sparse)
-      reasons.append("\(nearby) distinct standard\(nearby == 1 ? "" : "s") within [\(format(neighbourhood.lowerBound)), \(format(neighbourhood.upperBound))]: too few to pin the curve down there (minimum \(thresholds.minimumSupport))")
-    }
-    if pOutside > 0.05 && pOutside <= thresholds.extrapolationMass {
-      reasons.append("P(x outside the calibrated domain) = \(format(pOutside))")
-    }
-    if let ratio = leverage.ratio, ratio > 1 {
-      reasons.append("the leverage at the estimate is \(format(ratio)) times the largest among the standards")
-    } else if leverage.ratio == nil {
-      reasons.append("the leverage at the estimate x = \(format(estimate)) is not defined: the model or its sensitivity to the parameters is not finite there")
-    }
-    if samples != nil { reasons += instrument.posterior.warnings ?? [] }
-    if let components = quantity.components {
-      let list = components.map { "x ≈ \(format($0.mode)) (P = \(format($0.probability)))" }
-      var sentence = "ambiguous: \(components.count) separate values of x explain the reading: \(list.joined(separator: ", "))"
-      if !components.contains(where: { ($0.hpd.lower ?? -.infinity) <= estimate && estimate <= ($0.hpd.upper ?? .infinity) }) {
-        sentence += "; the median \(format(estimate)) lies between them, where the density is low"
-      }
-      reasons.append(sentence)
-    }
-    if let solutions = quantity.solutions, solutions.isEmpty {
-      reasons.append("no x in [\(format(classicalRange.lowerBound)), \(format(classicalRange.upperBound))] gives the mean reading \(format(y)): the estimate is where the curve comes closest to it, not a solution")
-    }
-    if quantity.method != .bayes, !Self.contains(quantity.interval, estimate) {
-      reasons.append("the estimate lies outside its own \(quantity.method.rawValue) interval, which holds no x that explains the reading")
-    }
-    if !reading.withinResponseRange {
-      reasons.append("the mean reading \(format(y)) lies beyond the standards' readings [\(format(linear.responseRange.lowerBound)), \(format(linear.responseRange.upperBound))]")
-    }
-    return CoverageReport(
-      status: statuses.first ?? .covered, reasons: reasons, pOutsideDomain: pOutside,
-      domain: RangeRecord(domain), priorBoundDensity: boundDensity, reading: reading,
-      leverage: leverage, support: support, consistency: consistency,
-      priorBound: statuses.first == .outOfRange ? atBound : nil)
-  }
-
-  /// Whether `x` lies in the interval (or one of its pieces).
-  private static func contains(_ interval: IntervalRecord, _ x: Double) -> Bool {
-    let pieces = interval.pieces ?? [RangeRecord(lower: interval.lower, upper: interval.upper)]
-    return pieces.contains { ($0.lower ?? -.infinity) <= x && x <= ($0.upper ?? .infinity) }
+    let evidence = CoverageEvidence(
+      estimate: estimate, quantity: quantity, domain: domain, priorRange: priorRange,
+      classicalRange: classicalRange, pOutsideDomain: pOutside, priorBoundDensity: boundDensity,
+      atBound: atBound,
+      blankPValue: atNaturalBound ? residualPValue(at: 0, likelihood: likelihood) : nil,
+      reading: reading, leverage: leverage, support: support,
+      consistency: consistencyCheck(likelihood: likelihood),
+      posteriorWarnings: samples != nil ? instrument.posterior.warnings ?? [] : [])
+    return CoverageRules.judge(evidence, thresholds: settings.thresholds)
   }
 
   /// The two-sided p-value of ȳ − μ(x) against its classical predictive sd at `x` (NaN where

@@ -1,0 +1,34 @@
+/// The figures the coverage rules judge, as the measurer gathers them for one observation:
+/// the posterior's mass and shape against the calibrated domain and the prior range, the
+/// reading against the standards' readings, the leverage and support at the estimate, the
+/// consistency of the readings, and the method's own result.
+struct CoverageEvidence {
+  /// The method's point estimate.
+  var estimate: Double
+  /// The method's result: its interval, the posterior's components, the classical solutions.
+  var quantity: QuantityEstimate
+  /// The calibrated domain [min x, max x].
+  var domain: ClosedRange<Double>
+  /// The prior range of x, and the range the classical methods searched.
+  var priorRange: ClosedRange<Double>
+  var classicalRange: ClosedRange<Double>
+  /// P(x outside the domain) under the posterior.
+  var pOutsideDomain: Double
+  /// The posterior density at the nearer bound of the prior range, relative to its peak, and
+  /// which bound that is.
+  var priorBoundDensity: Double
+  var atBound: Double
+  /// Where that bound is x = 0 and the model itself begins there (4pl, 5pl, power, mm): the
+  /// two-sided p-value of the mean reading against the response at 0. Nil otherwise.
+  var blankPValue: Double?
+  /// The mean reading against the standards' readings.
+  var reading: ReadingCheck
+  /// The leverage at the estimate against the standards'.
+  var leverage: LeverageCheck
+  /// The standards near the estimate.
+  var support: SupportCheck
+  /// How probable the readings are under the instrument.
+  var consistency: ConsistencyCheck
+  /// What is wrong with the instrument's posterior samples, when the measurement used them.
+  var posteriorWarnings: [String]
+}
