@@ -3,6 +3,8 @@
 #   make test   run the test suite
 #   make bench  speed and memory figures of a release build
 #   make install  calib into $(PREFIX)/bin (default /usr/local), a release build
+#   make lint   swift-format lint (the toolchain's) with .swift-format: 100 columns
+#   make format reflow every Swift file with .swift-format
 #   make fuzz   libFuzzer on the CSV reader, the formula parser and the instrument-file reader
 #   make sanitize  the test suite under AddressSanitizer
 # Both install GSL first when it is missing (Debian: apt-get, with sudo when not root).
@@ -11,7 +13,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 CALIB  = .build/debug/calib
 SUDO   = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench clean fuzz fuzz-build fuzz-corpus sanitize install uninstall
+.PHONY: all deps build test demo bench clean fuzz fuzz-build fuzz-corpus sanitize install uninstall lint format
 
 all: build
 
@@ -59,6 +61,13 @@ demo: build
 	@$(CALIB) fit Fixtures/saturating-detector.csv --x dose --y counts --model mm -o $(DEMO)/detector.json
 	@$(CALIB) measure $(DEMO)/detector.json Fixtures/saturating-observations.csv --y counts --id id --format table
 	@rm -rf $(DEMO)
+
+# swift-format ships with the toolchain (`swift format`); .swift-format holds the style.
+lint:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Package.swift Sources Tests
+
+format:
+	$(SWIFT) format format --in-place --recursive --configuration .swift-format Package.swift Sources Tests
 
 # A release build of calib into $(DESTDIR)$(PREFIX)/bin, with the Swift runtime linked in so
 # that it runs without the toolchain's libraries (GSL stays a shared library).
