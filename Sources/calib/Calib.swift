@@ -12,7 +12,7 @@ struct Calib: ParsableCommand {
       (calib show), measure with it (calib measure), map where it can measure (calib \
       coverage), and check its intervals by simulation (calib validate). Exit codes: 0 \
       success, 64 bad usage, 65 bad input data, 66 an input cannot be opened, 70 internal \
-      failure, 73 the output cannot be written. Errors are one line on standard error, \
+      failure, 73 the output cannot be written. Errors are written to standard error as \
       'calib: error: ...'.
       """,
     version: CalibVersion.current,

@@ -179,14 +179,6 @@ struct FitCommand: ParsableCommand {
   }
 }
 
-/// The noise models of this version.
-enum NoiseModel: String, ExpressibleByArgument, CaseIterable {
-  /// One unknown σ for every reading, estimated from the residuals.
-  case constant
-  /// σᵢ = u(yᵢ), given by `--sy`.
-  case known
-}
-
 /// The names in a comma-separated list, trimmed.
 func columnList(_ text: String) -> [String] {
   text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

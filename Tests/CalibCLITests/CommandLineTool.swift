@@ -17,11 +17,18 @@ enum CommandLineTool {
     var error: String
   }
 
-  /// Runs `calib` with `arguments`, feeding `input` to standard input, in `directory`.
-  static func run(_ arguments: [String], input: String = "", in directory: URL? = nil) throws -> Outcome {
+  /// Runs `calib` with `arguments`, feeding `input` to standard input, in `directory`, with
+  /// `environment` set over the test process's own.
+  static func run(
+    _ arguments: [String], input: String = "", in directory: URL? = nil,
+    environment: [String: String] = [:]
+  ) throws -> Outcome {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     if let directory { process.currentDirectoryURL = directory }
     let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
     process.standardInput = stdin
