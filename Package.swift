@@ -21,11 +21,16 @@ let package = Package(
       pkgConfig: "gsl",
       providers: [.apt(["libgsl-dev"])]
     ),
+    // The GSL layer: the only target that imports CGSL; its wrappers are `package`, not public.
+    .target(
+      name: "CalibGSL",
+      dependencies: ["CGSL"]
+    ),
     // The engine: reading, models, fitting, the instrument file. Never prints, never exits.
     .target(
       name: "CalibCore",
       dependencies: [
-        "CGSL",
+        "CalibGSL",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
@@ -34,6 +39,7 @@ let package = Package(
       name: "calib",
       dependencies: [
         "CalibCore",
+        "CalibGSL",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -50,7 +56,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CalibCoreTests",
-      dependencies: ["CalibCore"]
+      dependencies: ["CalibCore", "CalibGSL"]
     ),
     .testTarget(
       name: "CalibCLITests",

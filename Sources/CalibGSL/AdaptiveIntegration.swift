@@ -5,20 +5,27 @@ internal import CGSL
 /// subinterval with its integral is a panel of the cumulative distribution.
 ///
 /// One workspace per integrator; make one per thread and reuse it.
-final class AdaptiveIntegrator {
+package final class AdaptiveIntegrator {
   private let workspace: UnsafeMutablePointer<gsl_integration_workspace>
   /// The largest number of subintervals one integral may use.
   let limit: Int
 
   /// One subinterval of the final partition and the integral over it.
-  struct Panel {
-    var lower: Double
-    var upper: Double
-    var integral: Double
+  package struct Panel {
+    package var lower: Double
+    package var upper: Double
+    package var integral: Double
+
+    /// The subinterval [lower, upper] with the integral over it.
+    package init(lower: Double, upper: Double, integral: Double) {
+      self.lower = lower
+      self.upper = upper
+      self.integral = integral
+    }
   }
 
   /// Allocates the workspace (`gsl_integration_workspace_alloc`).
-  init(limit: Int = 1000) throws(GSLError) {
+  package init(limit: Int = 1000) throws(GSLError) {
     GSL.prepare()
     guard let workspace = gsl_integration_workspace_alloc(limit) else {
       throw GSL.allocationFailure("gsl_integration_workspace_alloc")
@@ -40,7 +47,7 @@ final class AdaptiveIntegrator {
   /// - Throws: `GSLError` for any other failure.
   ///
   /// Calls `gsl_integration_qag` with `GSL_INTEG_GAUSS21`.
-  func integrate(
+  package func integrate(
     _ f: (Double) -> Double, from a: Double, to b: Double,
     absoluteTolerance: Double, relativeTolerance: Double, panels: inout [Panel]
   ) throws(GSLError) -> (value: Double, error: Double, converged: Bool) {

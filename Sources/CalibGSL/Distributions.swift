@@ -1,15 +1,15 @@
 internal import CGSL
 
 /// Distribution functions from GSL's `gsl_cdf` module.
-enum Distributions {
+package enum Distributions {
   /// P(X > x) for X ~ χ² with `dof` degrees of freedom. Calls `gsl_cdf_chisq_Q`.
-  static func chiSquaredUpperTail(_ x: Double, degreesOfFreedom dof: Double) -> Double {
+  package static func chiSquaredUpperTail(_ x: Double, degreesOfFreedom dof: Double) -> Double {
     GSL.prepare()
     return gsl_cdf_chisq_Q(x, dof)
   }
 
   /// P(X > x) for X ~ F(`numerator`, `denominator`). Calls `gsl_cdf_fdist_Q`.
-  static func fisherUpperTail(_ x: Double, numerator: Double, denominator: Double) -> Double {
+  package static func fisherUpperTail(_ x: Double, numerator: Double, denominator: Double) -> Double {
     GSL.prepare()
     return gsl_cdf_fdist_Q(x, numerator, denominator)
   }
@@ -17,31 +17,31 @@ enum Distributions {
 
 extension Distributions {
   /// The p-quantile of Student's t with `dof` degrees of freedom. Calls `gsl_cdf_tdist_Pinv`.
-  static func studentQuantile(_ p: Double, degreesOfFreedom dof: Double) -> Double {
+  package static func studentQuantile(_ p: Double, degreesOfFreedom dof: Double) -> Double {
     GSL.prepare()
     return gsl_cdf_tdist_Pinv(p, dof)
   }
 
   /// P(T > t) for Student's t with `dof` degrees of freedom. Calls `gsl_cdf_tdist_Q`.
-  static func studentUpperTail(_ t: Double, degreesOfFreedom dof: Double) -> Double {
+  package static func studentUpperTail(_ t: Double, degreesOfFreedom dof: Double) -> Double {
     GSL.prepare()
     return gsl_cdf_tdist_Q(t, dof)
   }
 
   /// The p-quantile of the standard normal. Calls `gsl_cdf_ugaussian_Pinv`.
-  static func normalQuantile(_ p: Double) -> Double {
+  package static func normalQuantile(_ p: Double) -> Double {
     GSL.prepare()
     return gsl_cdf_ugaussian_Pinv(p)
   }
 
   /// P(Z > z) for the standard normal. Calls `gsl_cdf_ugaussian_Q`.
-  static func normalUpperTail(_ z: Double) -> Double {
+  package static func normalUpperTail(_ z: Double) -> Double {
     GSL.prepare()
     return gsl_cdf_ugaussian_Q(z)
   }
 
   /// log Γ(x) for x > 0. Calls `gsl_sf_lngamma`.
-  static func logGamma(_ x: Double) -> Double {
+  package static func logGamma(_ x: Double) -> Double {
     GSL.prepare()
     return gsl_sf_lngamma(x)
   }

@@ -2,16 +2,16 @@ internal import CGSL
 
 /// Fixed nodes and weights of classical quadrature rules, read from GSL once and then used
 /// without callbacks in hot loops.
-struct FixedQuadrature: Sendable {
+package struct FixedQuadrature: Sendable {
   /// The nodes.
-  let nodes: [Double]
+  package let nodes: [Double]
   /// The weights.
-  let weights: [Double]
+  package let weights: [Double]
 
   /// The n-point Gauss–Legendre rule on [−1, 1]: exact for polynomials of degree 2n − 1.
   ///
   /// Calls `gsl_integration_glfixed_table_alloc` and `gsl_integration_glfixed_point`.
-  static func gaussLegendre(points n: Int) throws(GSLError) -> FixedQuadrature {
+  package static func gaussLegendre(points n: Int) throws(GSLError) -> FixedQuadrature {
     GSL.prepare()
     guard n > 0, let table = gsl_integration_glfixed_table_alloc(n) else {
       throw GSL.allocationFailure("gsl_integration_glfixed_table_alloc")
@@ -28,7 +28,7 @@ struct FixedQuadrature: Sendable {
   /// polynomials g of degree 2n − 1.
   ///
   /// Calls `gsl_integration_fixed_alloc` with `gsl_integration_fixed_laguerre`.
-  static func gaussLaguerre(points n: Int, alpha: Double) throws(GSLError) -> FixedQuadrature {
+  package static func gaussLaguerre(points n: Int, alpha: Double) throws(GSLError) -> FixedQuadrature {
     GSL.prepare()
     guard n > 0, let workspace = gsl_integration_fixed_alloc(calib_gsl_fixed_laguerre(), n, 0, 1, alpha, 0) else {
       throw GSL.allocationFailure("gsl_integration_fixed_alloc")
@@ -42,7 +42,7 @@ struct FixedQuadrature: Sendable {
   /// The n-point Gauss–Hermite rule for ∫ e^(−t²) g(t) dt over the real line.
   ///
   /// Calls `gsl_integration_fixed_alloc` with `gsl_integration_fixed_hermite`.
-  static func gaussHermite(points n: Int) throws(GSLError) -> FixedQuadrature {
+  package static func gaussHermite(points n: Int) throws(GSLError) -> FixedQuadrature {
     GSL.prepare()
     guard n > 0, let workspace = gsl_integration_fixed_alloc(calib_gsl_fixed_hermite(), n, 0, 1, 0, 0) else {
       throw GSL.allocationFailure("gsl_integration_fixed_alloc")

@@ -8,7 +8,7 @@ private let errorHandlerOff: Bool = {
 }()
 
 /// The one place where calib talks to GSL about errors.
-enum GSL {
+package enum GSL {
   /// Makes sure GSL's error handler is off before any GSL call. Cheap after the first call.
   static func prepare() {
     // Cannot trap: errorHandlerOff is a constant true, evaluated once; the check makes it run.
@@ -38,5 +38,5 @@ enum GSL {
   }
 
   /// The version of the GSL headers calib was built with, e.g. `2.7.1`.
-  static var version: String { GSL_VERSION }
+  package static var version: String { GSL_VERSION }
 }

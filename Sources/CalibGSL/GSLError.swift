@@ -3,22 +3,22 @@
 /// GSL's default error handler aborts the process; calib switches it off once per process
 /// (see `GSL.prepare()`), so every GSL status code arrives here instead and becomes a Swift
 /// error that names the GSL function and carries `gsl_strerror`'s text.
-public struct GSLError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct GSLError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The GSL status code (`GSL_EDOM`, `GSL_ENOMEM`, …).
-  public var status: Int32
+  package var status: Int32
   /// The GSL function that reported the status, e.g. `gsl_linalg_SV_decomp_jacobi`.
-  public var function: String
+  package var function: String
   /// GSL's own description of the status (`gsl_strerror`).
-  public var reason: String
+  package var reason: String
 
   /// The failure `status` of `function`, described by `reason`.
-  public init(status: Int32, function: String, reason: String) {
+  package init(status: Int32, function: String, reason: String) {
     self.status = status
     self.function = function
     self.reason = reason
   }
 
-  public var description: String {
+  package var description: String {
     "\(function) failed: \(reason) (GSL status \(status))"
   }
 }

@@ -1,17 +1,17 @@
 internal import CGSL
 
 /// A dense row-major matrix owned by GSL (`gsl_matrix`), freed when the object goes away.
-final class GSLMatrix {
+package final class GSLMatrix {
   let pointer: UnsafeMutablePointer<gsl_matrix>
   /// Number of rows.
-  let rows: Int
+  package let rows: Int
   /// Number of columns.
-  let columns: Int
+  package let columns: Int
 
   /// Allocates a `rows × columns` matrix of zeros (`gsl_matrix_calloc`).
   ///
   /// - Throws: `GSLError` when a dimension is zero or the allocation fails.
-  init(rows: Int, columns: Int) throws(GSLError) {
+  package init(rows: Int, columns: Int) throws(GSLError) {
     GSL.prepare()
     guard rows > 0, columns > 0, let matrix = gsl_matrix_calloc(rows, columns) else {
       throw GSL.allocationFailure("gsl_matrix_calloc")
@@ -26,7 +26,7 @@ final class GSLMatrix {
   }
 
   /// The element in row `row` and column `column` (both from zero), read and written in place.
-  subscript(row: Int, column: Int) -> Double {
+  package subscript(row: Int, column: Int) -> Double {
     get {
       // Cannot trap: indices come from loops over the dimensions (as for a Swift array).
       precondition(row >= 0 && row < rows && column >= 0 && column < columns)
@@ -44,7 +44,7 @@ final class GSLMatrix {
   /// - Throws: `GSLError` (`GSL_EBADLEN`) when the dimensions differ.
   ///
   /// Calls `gsl_matrix_memcpy`.
-  func copy(from other: GSLMatrix) throws(GSLError) {
+  package func copy(from other: GSLMatrix) throws(GSLError) {
     try GSL.check(gsl_matrix_memcpy(pointer, other.pointer), "gsl_matrix_memcpy")
   }
 }

@@ -1,15 +1,15 @@
 internal import CGSL
 
 /// A dense vector owned by GSL (`gsl_vector`), freed when the object goes away.
-final class GSLVector {
+package final class GSLVector {
   let pointer: UnsafeMutablePointer<gsl_vector>
   /// Number of elements.
-  let count: Int
+  package let count: Int
 
   /// Allocates a vector of `count` zeros (`gsl_vector_calloc`).
   ///
   /// - Throws: `GSLError` when `count` is zero or the allocation fails.
-  init(count: Int) throws(GSLError) {
+  package init(count: Int) throws(GSLError) {
     GSL.prepare()
     guard count > 0, let vector = gsl_vector_calloc(count) else {
       throw GSL.allocationFailure("gsl_vector_calloc")
@@ -23,7 +23,7 @@ final class GSLVector {
   }
 
   /// The element at `index` (from zero), read and written in place.
-  subscript(index: Int) -> Double {
+  package subscript(index: Int) -> Double {
     get {
       // Cannot trap: indices come from loops over 0..<count (as for a Swift array).
       precondition(index >= 0 && index < count)

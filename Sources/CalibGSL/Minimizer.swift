@@ -2,11 +2,11 @@ internal import CGSL
 
 /// One-dimensional minimization by Brent's method (GSL's `gsl_min_fminimizer_brent`). The
 /// workspace is allocated once and reused for every minimization; make one per thread.
-final class Minimizer {
+package final class Minimizer {
   private let minimizer: UnsafeMutablePointer<gsl_min_fminimizer>
 
   /// Allocates the workspace (`gsl_min_fminimizer_alloc`).
-  init() throws(GSLError) {
+  package init() throws(GSLError) {
     GSL.prepare()
     guard let minimizer = gsl_min_fminimizer_alloc(calib_gsl_min_brent()) else {
       throw GSL.allocationFailure("gsl_min_fminimizer_alloc")
@@ -25,7 +25,7 @@ final class Minimizer {
   /// - Throws: `GSLError` from GSL (`GSL_EINVAL` when `guess` does not bracket a minimum).
   ///
   /// Calls `gsl_min_fminimizer_set` and `gsl_min_fminimizer_iterate`.
-  func minimize(
+  package func minimize(
     _ f: (Double) -> Double, guess: Double, lower: Double, upper: Double, tolerance: Double
   ) throws(GSLError) -> Double {
     var failure: GSLError?

@@ -2,11 +2,11 @@ internal import CGSL
 
 /// A seeded random number generator: GSL's Mersenne Twister (`gsl_rng_mt19937`). The same
 /// seed gives the same stream on every machine.
-final class RandomNumbers {
+package final class RandomNumbers {
   private let generator: UnsafeMutablePointer<gsl_rng>
 
   /// A generator seeded with `seed` (`gsl_rng_alloc`, `gsl_rng_set`).
-  init(seed: UInt64) throws(GSLError) {
+  package init(seed: UInt64) throws(GSLError) {
     GSL.prepare()
     guard let generator = gsl_rng_alloc(calib_gsl_rng_mt19937()) else {
       throw GSL.allocationFailure("gsl_rng_alloc")
@@ -20,14 +20,14 @@ final class RandomNumbers {
   }
 
   /// Uniform on [0, 1). Calls `gsl_rng_uniform`.
-  func uniform() -> Double { gsl_rng_uniform(generator) }
+  package func uniform() -> Double { gsl_rng_uniform(generator) }
 
   /// Standard normal. Calls `gsl_ran_ugaussian`.
-  func normal() -> Double { gsl_ran_ugaussian(generator) }
+  package func normal() -> Double { gsl_ran_ugaussian(generator) }
 
   /// χ² with `dof` degrees of freedom. Calls `gsl_ran_chisq`.
-  func chiSquared(_ dof: Double) -> Double { gsl_ran_chisq(generator, dof) }
+  package func chiSquared(_ dof: Double) -> Double { gsl_ran_chisq(generator, dof) }
 
   /// A uniform integer in 0..<n. Calls `gsl_rng_uniform_int`.
-  func integer(below n: Int) -> Int { Int(gsl_rng_uniform_int(generator, UInt(n))) }
+  package func integer(below n: Int) -> Int { Int(gsl_rng_uniform_int(generator, UInt(n))) }
 }

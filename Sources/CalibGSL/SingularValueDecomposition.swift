@@ -5,13 +5,13 @@ internal import CGSL
 /// Computed by one-sided Jacobi orthogonalization, which gives the small singular values to
 /// high relative accuracy, unlike Golub–Reinsch (Demmel & Veselić, SIAM J. Matrix Anal. Appl.
 /// 13, 1992). Singular values are in decreasing order.
-struct SingularValueDecomposition {
+package struct SingularValueDecomposition {
   /// The n×p matrix of left singular vectors (orthonormal columns).
-  let u: GSLMatrix
+  package let u: GSLMatrix
   /// The p singular values, largest first.
-  let singularValues: [Double]
+  package let singularValues: [Double]
   /// The p×p orthogonal matrix of right singular vectors.
-  let v: GSLMatrix
+  package let v: GSLMatrix
 
   /// Decomposes `matrix`, which is left unchanged.
   ///
@@ -20,7 +20,7 @@ struct SingularValueDecomposition {
   /// - Complexity: O(n·p²) per sweep, a few sweeps.
   ///
   /// Calls `gsl_linalg_SV_decomp_jacobi`.
-  init(_ matrix: GSLMatrix) throws(GSLError) {
+  package init(_ matrix: GSLMatrix) throws(GSLError) {
     // Cannot trap: the only caller is LinearLeastSquares, which has n ≥ p.
     precondition(matrix.rows >= matrix.columns, "the SVD here needs at least as many rows as columns")
     let u = try GSLMatrix(rows: matrix.rows, columns: matrix.columns)

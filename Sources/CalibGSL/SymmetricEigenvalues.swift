@@ -5,12 +5,12 @@ internal import CGSL
 /// Computed by GSL's symmetric bidiagonalization and implicit QL (`gsl_eigen_symm`, Golub &
 /// Van Loan, Matrix Computations, §8.3), used to check that a covariance matrix read from a
 /// file is positive semidefinite.
-enum SymmetricEigenvalues {
+package enum SymmetricEigenvalues {
   /// The eigenvalues of `matrix` (p×p, row-major lists, p ≥ 1), smallest first. Only the
   /// lower triangle is read.
   ///
   /// - Throws: `GSLError` from allocation or from `gsl_eigen_symm`.
-  static func of(_ matrix: [[Double]]) throws(GSLError) -> [Double] {
+  package static func of(_ matrix: [[Double]]) throws(GSLError) -> [Double] {
     let p = matrix.count
     let copy = try GSLMatrix(rows: p, columns: p)
     for i in 0..<p {

@@ -2,9 +2,9 @@ internal import CGSL
 
 /// Nonlinear least squares min ½‖r(a)‖² by GSL's trust-region methods
 /// (`gsl_multifit_nlinear`), with the residuals and the exact Jacobian supplied by closures.
-final class TrustRegionSolver {
+package final class TrustRegionSolver {
   /// The trust-region subproblem method.
-  enum Method: String, CaseIterable, Sendable {
+  package enum Method: String, CaseIterable, Sendable {
     /// Levenberg–Marquardt with geodesic acceleration (Transtrum & Sethna 2012).
     case levenbergMarquardtAccelerated = "Levenberg–Marquardt with geodesic acceleration"
     /// Levenberg–Marquardt.
@@ -14,19 +14,19 @@ final class TrustRegionSolver {
   }
 
   /// How a run ended.
-  struct Outcome {
-    var parameters: [Double]
-    var iterations: Int
+  package struct Outcome {
+    package var parameters: [Double]
+    package var iterations: Int
     /// Which convergence test GSL reported (1: step size, 2: gradient), or 0 when it did not.
-    var convergedBy: Int
+    package var convergedBy: Int
     /// GSL's status text when the run did not converge.
-    var failure: String?
+    package var failure: String?
   }
 
   /// The residuals r(a) into the buffer; false when they are not finite.
-  typealias Residuals = (_ parameters: UnsafeBufferPointer<Double>, _ residuals: UnsafeMutableBufferPointer<Double>) -> Bool
+  package typealias Residuals = (_ parameters: UnsafeBufferPointer<Double>, _ residuals: UnsafeMutableBufferPointer<Double>) -> Bool
   /// The Jacobian ∂r/∂a, row-major n×p, into the buffer; false when not finite.
-  typealias Jacobian = (_ parameters: UnsafeBufferPointer<Double>, _ jacobian: UnsafeMutableBufferPointer<Double>) -> Bool
+  package typealias Jacobian = (_ parameters: UnsafeBufferPointer<Double>, _ jacobian: UnsafeMutableBufferPointer<Double>) -> Bool
 
   private final class Context {
     let residuals: Residuals
@@ -53,7 +53,7 @@ final class TrustRegionSolver {
   ///
   /// Calls `gsl_multifit_nlinear_alloc`, `gsl_multifit_nlinear_init` and
   /// `gsl_multifit_nlinear_driver`.
-  static func solve(
+  package static func solve(
     residuals: @escaping Residuals, jacobian: @escaping Jacobian, observations n: Int, start: [Double],
     method: Method, maxIterations: Int = 20000, tolerance: Double = 1e-15
   ) throws(GSLError) -> Outcome {

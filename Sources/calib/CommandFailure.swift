@@ -1,5 +1,6 @@
 import ArgumentParser
 import CalibCore
+import CalibGSL
 import Foundation
 
 /// Failures of the command line itself, beside the engine's errors.

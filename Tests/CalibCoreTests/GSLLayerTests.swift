@@ -1,4 +1,5 @@
 @testable import CalibCore
+import CalibGSL
 import Testing
 
 /// GSL's aborting error handler is off: a GSL failure becomes a Swift error.

@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// Samples from a posterior by the affine-invariant ensemble sampler of Goodman & Weare
 /// (Commun. Appl. Math. Comput. Sci. 5, 2010), stretch move a = 2, driven by GSL's seeded
 /// Mersenne Twister. Deterministic: the same seed gives the same samples.

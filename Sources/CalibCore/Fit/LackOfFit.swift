@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// The lack-of-fit F test of a calibration with replicate standards (ISO 8466-1; Draper &
 /// Smith, Applied Regression Analysis, 3rd ed., §2.1).
 ///

@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// Linear least squares min ‖b − A·x‖₂ solved to working precision on ill-conditioned designs.
 ///
 /// The method:

@@ -1,4 +1,5 @@
 import Foundation
+internal import CalibGSL
 
 /// How to represent the posterior of a nonlinear instrument (`calib fit --posterior`).
 public enum PosteriorChoice: String, Codable, CaseIterable, Sendable {

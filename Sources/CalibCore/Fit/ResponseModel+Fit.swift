@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 extension ResponseModel {
   /// Fits the instrument state p(a | calibration) to the standards.
   ///

@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 extension ResponseModel {
   /// Nonlinear weighted least squares (docs/nonlinear-fit.md):
   /// 1. starting values from `start`, completed by the family's self-start;

@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// The trust-region subproblem method of a run of the nonlinear solver (GSL's
 /// `gsl_multifit_nlinear` trust-region strategies), as the instrument file records it.
 public enum TrustRegionMethod: String, Codable, CaseIterable, Sendable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// The instrument state p(a | calibration) and everything needed to measure with it: the
 /// content of an instrument file (format `calib-instrument/1`, see docs/instrument-file.md).
 ///

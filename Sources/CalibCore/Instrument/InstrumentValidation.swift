@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// The checks an instrument file passes before anything measures with it: every field the
 /// engine relies on, and the agreement of the fields with each other and with the model
 /// (docs/instrument-file.md, "Validation"). Each refusal names the JSON path of the field.

@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// The classical calibration intervals labs report (Graybill & Iyer, *Regression Analysis*,
 /// 1994, ch. 6; ISO 8466-1; Greenwell & Schubert Kabban, R Journal 6(1), 2014):
 ///

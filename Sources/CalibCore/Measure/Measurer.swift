@@ -1,4 +1,5 @@
 import Foundation
+internal import CalibGSL
 
 /// Turns observations into reports with one instrument: the posterior over the unknown
 /// quantity x (or a classical interval), and the coverage check.

@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// A posterior density of one scalar quantity on a bounded range, integrated once with error
 /// control and tabulated, so that every summary (moments, quantiles, modes, highest-density
 /// region) comes from the same table.

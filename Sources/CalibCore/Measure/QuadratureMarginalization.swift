@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// p(y* | x) = ∫ p(y* | x, a) p(a | D) da by a product Gauss–Hermite rule in the coordinates
 /// that whiten the Laplace posterior (deterministic numerical integration over a, for
 /// instruments with few parameters: docs/nonlinear-fit.md).

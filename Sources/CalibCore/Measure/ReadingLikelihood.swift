@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// log p(y* | x, calibration) up to a constant in x, for the readings of one observation,
 /// with the instrument state integrated out exactly (docs/measurement.md):
 ///

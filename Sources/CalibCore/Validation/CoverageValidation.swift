@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// Statistical coverage of the intervals, checked by simulation (DESIGN §3, `calib validate`):
 /// a 95% interval must hold the truth about 95% of the time.
 ///
