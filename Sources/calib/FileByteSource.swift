@@ -1,11 +1,11 @@
 import CalibCore
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// A file, or standard input for `-`, read in chunks by the engine's readers.

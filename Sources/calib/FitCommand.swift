@@ -84,17 +84,21 @@ struct FitCommand: ParsableCommand {
 
   func validate() throws {
     if columnList(responseColumns).count > 1 {
-      throw ValidationError("--y: one response column; several outputs (\(responseColumns)) are not supported by this version")
+      throw ValidationError(
+        "--y: one response column; several outputs (\(responseColumns)) are not supported by this version"
+      )
     }
     if predictorUncertaintyColumn != nil {
-      throw ValidationError("--sx: fits with uncertain standards (errors in x) are not supported by this version")
+      throw ValidationError(
+        "--sx: fits with uncertain standards (errors in x) are not supported by this version")
     }
     if columnList(predictorColumns).isEmpty || columnList(responseColumns).isEmpty {
       throw ValidationError("--x and --y need at least one column name")
     }
     switch (noise, uncertaintyColumn) {
     case (.constant, _?):
-      throw ValidationError("--noise constant estimates σ and cannot be combined with --sy; drop one")
+      throw ValidationError(
+        "--noise constant estimates σ and cannot be combined with --sy; drop one")
     case (.known, nil):
       throw ValidationError("--noise known needs the uncertainties: give --sy COL")
     default:
@@ -104,7 +108,8 @@ struct FitCommand: ParsableCommand {
       for item in start.split(separator: ",", omittingEmptySubsequences: false) {
         let pair = item.split(separator: "=", maxSplits: 1)
         guard pair.count == 2, !pair[0].isEmpty, DecimalNumber.parse(String(pair[1])) != nil else {
-          throw ValidationError("--start: expected name=value pairs separated by commas, found '\(item)'")
+          throw ValidationError(
+            "--start: expected name=value pairs separated by commas, found '\(item)'")
         }
       }
     }
@@ -115,9 +120,11 @@ struct FitCommand: ParsableCommand {
     var result: [String: RangeRecord] = [:]
     for item in (bounds ?? "").split(separator: ",") {
       let pair = item.split(separator: "=", maxSplits: 1)
-      let ends = pair.count == 2 ? pair[1].split(separator: ":", omittingEmptySubsequences: false) : []
+      let ends =
+        pair.count == 2 ? pair[1].split(separator: ":", omittingEmptySubsequences: false) : []
       guard pair.count == 2, ends.count == 2 else {
-        throw CommandFailure.usage("--bounds: expected name=lo:hi (an end may be empty), found '\(item)'")
+        throw CommandFailure.usage(
+          "--bounds: expected name=lo:hi (an end may be empty), found '\(item)'")
       }
       func end(_ text: Substring) throws -> Double? {
         if text.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
@@ -127,8 +134,11 @@ struct FitCommand: ParsableCommand {
         return value
       }
       let (lower, upper) = (try end(ends[0]), try end(ends[1]))
-      if let lower, let upper, lower >= upper { throw CommandFailure.usage("--bounds: the lower end must be below the upper in '\(item)'") }
-      result[String(pair[0]).trimmingCharacters(in: .whitespaces)] = RangeRecord(lower: lower, upper: upper)
+      if let lower, let upper, lower >= upper {
+        throw CommandFailure.usage("--bounds: the lower end must be below the upper in '\(item)'")
+      }
+      result[String(pair[0]).trimmingCharacters(in: .whitespaces)] = RangeRecord(
+        lower: lower, upper: upper)
     }
     return result
   }
@@ -139,18 +149,22 @@ struct FitCommand: ParsableCommand {
       let model = try ResponseModel(spec: model, predictors: predictors)
       if start != nil, model.isLinear {
         throw CommandFailure.usage(
-          "--start: the model '\(model.spec)' is linear in its parameters and solved directly by least squares; starting values apply to nonlinear models")
+          "--start: the model '\(model.spec)' is linear in its parameters and solved directly by least squares; starting values apply to nonlinear models"
+        )
       }
       if let posterior, model.isLinear {
         throw CommandFailure.usage(
-          "--posterior \(posterior.rawValue): the model '\(model.spec)' is linear in its parameters, so its posterior is exact (normal–scaled-inverse-χ², or normal with --sy); --posterior applies to nonlinear models")
+          "--posterior \(posterior.rawValue): the model '\(model.spec)' is linear in its parameters, so its posterior is exact (normal–scaled-inverse-χ², or normal with --sy); --posterior applies to nonlinear models"
+        )
       }
       var startValues: [String: Double] = [:]
       for item in (start ?? "").split(separator: ",") {
         let pair = item.split(separator: "=", maxSplits: 1)
         let name = String(pair[0]).trimmingCharacters(in: .whitespaces)
         guard model.parameters.contains(name) else {
-          throw CommandFailure.usage("--start: '\(name)' is not a parameter of the model; its parameters are \(model.parameters.joined(separator: ", "))")
+          throw CommandFailure.usage(
+            "--start: '\(name)' is not a parameter of the model; its parameters are \(model.parameters.joined(separator: ", "))"
+          )
         }
         // Cannot trap: validate() refused any --start item that is not name=number.
         startValues[name] = DecimalNumber.parse(String(pair[1]))!.doubleValue
@@ -181,5 +195,7 @@ struct FitCommand: ParsableCommand {
 
 /// The names in a comma-separated list, trimmed.
 func columnList(_ text: String) -> [String] {
-  text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+  text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter {
+    !$0.isEmpty
+  }
 }

@@ -141,7 +141,9 @@ struct MeasureCommand: ParsableCommand {
       if strict && failures > 0 {
         throw InputError(
           file: observations,
-          message: "\(failures) observation\(failures == 1 ? "" : "s") could not be measured (--strict); the report was written")
+          message:
+            "\(failures) observation\(failures == 1 ? "" : "s") could not be measured (--strict); the report was written"
+        )
       }
     }
   }

@@ -46,7 +46,9 @@ private final class ResultSlots: @unchecked Sendable {
     storage.initialize(repeating: nil)
   }
 
-  func store(_ index: Int, _ result: Result<ObservationReport, any Error>) { storage[index] = result }
+  func store(_ index: Int, _ result: Result<ObservationReport, any Error>) {
+    storage[index] = result
+  }
 
   func collect() -> [Result<ObservationReport, any Error>] { storage.compactMap { $0 } }
 

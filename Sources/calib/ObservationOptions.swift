@@ -3,13 +3,19 @@ import CalibCore
 
 /// How observations are read from a CSV file: shared by `measure` and `coverage`.
 struct ObservationOptions: ParsableArguments {
-  @Option(name: .customLong("id"), help: ArgumentHelp("Column naming each observation.", valueName: "col"))
+  @Option(
+    name: .customLong("id"), help: ArgumentHelp("Column naming each observation.", valueName: "col")
+  )
   var idColumn: String?
 
-  @Option(name: .customLong("group"), help: ArgumentHelp("Column grouping replicate readings of one sample.", valueName: "col"))
+  @Option(
+    name: .customLong("group"),
+    help: ArgumentHelp("Column grouping replicate readings of one sample.", valueName: "col"))
   var groupColumn: String?
 
-  @Option(name: .customLong("sy"), help: ArgumentHelp("Column of the readings' standard uncertainties.", valueName: "col"))
+  @Option(
+    name: .customLong("sy"),
+    help: ArgumentHelp("Column of the readings' standard uncertainties.", valueName: "col"))
   var uncertaintyColumn: String?
 
   @OptionGroup var csv: CSVOptions
@@ -17,6 +23,8 @@ struct ObservationOptions: ParsableArguments {
   /// A reader of the observations in `path` (`-`: standard input), readings in `response`.
   func reader(path: String, response: String) throws -> ObservationReader {
     let csv = try self.csv.reader(path: path)
-    return try ObservationReader(reader: csv, response: response, id: idColumn, group: groupColumn, uncertainty: uncertaintyColumn)
+    return try ObservationReader(
+      reader: csv, response: response, id: idColumn, group: groupColumn,
+      uncertainty: uncertaintyColumn)
   }
 }

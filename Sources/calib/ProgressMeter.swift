@@ -31,7 +31,9 @@ final class ProgressMeter {
   private func report(_ now: UInt64, final: Bool) {
     let seconds = Double(now - start) / 1e9
     let rate = seconds > 0 ? Double(done) / seconds : 0
-    let line = String(format: "calib: %@%d %@ in %.1f s (%.0f/s)\n", final ? "done: " : "", done, noun, seconds, rate)
+    let line = String(
+      format: "calib: %@%d %@ in %.1f s (%.0f/s)\n", final ? "done: " : "", done, noun, seconds,
+      rate)
     FileHandle.standardError.write(Data(line.utf8))
   }
 }

@@ -28,15 +28,25 @@ struct InstrumentSummary {
   var text: String {
     var lines: [String] = []
     let model = state.model
-    let alias = model.predictors.count == 1 && model.predictors[0] != "x" ? "   (x = \(model.predictors[0]))" : ""
+    let alias =
+      model.predictors.count == 1 && model.predictors[0] != "x"
+      ? "   (x = \(model.predictors[0]))" : ""
     lines.append("instrument  \(model.response) = \(model.formula)   [\(model.spec)]\(alias)")
-    let ranges = zip(model.predictors, state.domain.xRange).map { "\($0) in [\(format($1.lower)), \(format($1.upper))]" }
-    lines.append("standards   \(state.fit.n), \(ranges.joined(separator: ", ")); \(model.response) in [\(format(state.domain.responseRange.lower)), \(format(state.domain.responseRange.upper))]")
+    let ranges = zip(model.predictors, state.domain.xRange).map {
+      "\($0) in [\(format($1.lower)), \(format($1.upper))]"
+    }
+    lines.append(
+      "standards   \(state.fit.n), \(ranges.joined(separator: ", ")); \(model.response) in [\(format(state.domain.responseRange.lower)), \(format(state.domain.responseRange.upper))]"
+    )
     let width = max(9, state.parameters.map(\.name.count).max() ?? 0)
     lines.append("")
-    lines.append(pad("parameter", width) + "  " + pad("estimate", 16, right: true) + "  " + pad("std error", 12, right: true))
+    lines.append(
+      pad("parameter", width) + "  " + pad("estimate", 16, right: true) + "  "
+        + pad("std error", 12, right: true))
     for parameter in state.parameters {
-      lines.append(pad(parameter.name, width) + "  " + pad(format(parameter.estimate), 16, right: true) + "  " + pad(format(parameter.stdError, digits: 4), 12, right: true))
+      lines.append(
+        pad(parameter.name, width) + "  " + pad(format(parameter.estimate), 16, right: true) + "  "
+          + pad(format(parameter.stdError, digits: 4), 12, right: true))
     }
     lines.append("")
     let fit = state.fit
@@ -49,9 +59,13 @@ struct InstrumentSummary {
     }
     lines.append(noise)
     if let test = fit.lackOfFit {
-      lines.append("lack of fit F = \(format(test.f, digits: 4)) on (\(test.lackOfFitDOF), \(test.pureErrorDOF)) dof, p = \(format(test.pValue, digits: 3)) (\(test.groups) groups of replicates)")
+      lines.append(
+        "lack of fit F = \(format(test.f, digits: 4)) on (\(test.lackOfFitDOF), \(test.pureErrorDOF)) dof, p = \(format(test.pValue, digits: 3)) (\(test.groups) groups of replicates)"
+      )
     }
-    lines.append("fit         R² = \(fit.rSquared.map { format($0, digits: 8) } ?? "undefined"), condition number \(format(fit.conditionNumber, digits: 3)), max leverage \(format(state.domain.maxLeverage, digits: 3))")
+    lines.append(
+      "fit         R² = \(fit.rSquared.map { format($0, digits: 8) } ?? "undefined"), condition number \(format(fit.conditionNumber, digits: 3)), max leverage \(format(state.domain.maxLeverage, digits: 3))"
+    )
     let posterior = state.posterior
     if let sampler = posterior.sampler, posterior.samples != nil {
       func figures(_ values: [Double]) -> String {
@@ -59,7 +73,8 @@ struct InstrumentSummary {
       }
       lines.append(
         "posterior   \(posterior.kind): \(posterior.samples?.count ?? 0) samples,"
-          + " R̂ \(figures(sampler.rHat)), effective sample sizes \(figures(sampler.effectiveSampleSize))")
+          + " R̂ \(figures(sampler.rHat)), effective sample sizes \(figures(sampler.effectiveSampleSize))"
+      )
     } else {
       lines.append("posterior   \(posterior.kind)")
     }

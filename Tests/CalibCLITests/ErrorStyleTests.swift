@@ -9,19 +9,31 @@ struct ErrorStyleTests {
   @Test(
     "parse and validation errors: calib: error: MESSAGE, then the usage, exit 64",
     arguments: [
-      (["measure", "i.json", "o.csv", "--y", "a", "--level", "3"],
-       "calib: error: --level must lie strictly between 0 and 1\n"),
-      (["measure", "i.json", "o.csv", "--y", "a", "--method", "mle"],
-       "calib: error: The value 'mle' is invalid for '--method <method>'."),
+      (
+        ["measure", "i.json", "o.csv", "--y", "a", "--level", "3"],
+        "calib: error: --level must lie strictly between 0 and 1\n"
+      ),
+      (
+        ["measure", "i.json", "o.csv", "--y", "a", "--method", "mle"],
+        "calib: error: The value 'mle' is invalid for '--method <method>'."
+      ),
       (["measure"], "calib: error: Missing expected argument '<instrument>'\n"),
-      (["coverage", "i.json", "--range", "3:1"],
-       "calib: error: --range: expected LO:HI with LO < HI, e.g. --range=-2:12, found '3:1'\n"),
-      (["measure", "i.json", "o.csv", "--y", "a", "--bound-density", "2"],
-       "calib: error: coverage thresholds: --bound-density in (0, 1]"),
-      (["fit", "c.csv", "--x", "x", "--y", "y", "--posterior", "exact"],
-       "calib: error: The value 'exact' is invalid for '--posterior <posterior>'."),
-      (["fit", "c.csv", "--x", "x", "--y", "y", "--noise", "known"],
-       "calib: error: --noise known needs the uncertainties: give --sy COL\n"),
+      (
+        ["coverage", "i.json", "--range", "3:1"],
+        "calib: error: --range: expected LO:HI with LO < HI, e.g. --range=-2:12, found '3:1'\n"
+      ),
+      (
+        ["measure", "i.json", "o.csv", "--y", "a", "--bound-density", "2"],
+        "calib: error: coverage thresholds: --bound-density in (0, 1]"
+      ),
+      (
+        ["fit", "c.csv", "--x", "x", "--y", "y", "--posterior", "exact"],
+        "calib: error: The value 'exact' is invalid for '--posterior <posterior>'."
+      ),
+      (
+        ["fit", "c.csv", "--x", "x", "--y", "y", "--noise", "known"],
+        "calib: error: --noise known needs the uncertainties: give --sy COL\n"
+      ),
       (["frobnicate"], "calib: error: Unexpected argument 'frobnicate'\n"),
     ])
   func usage(_ arguments: [String], _ start: String) throws {
