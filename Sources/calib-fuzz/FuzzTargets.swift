@@ -23,10 +23,14 @@ enum FuzzTarget: String, CaseIterable {
     }
   }
 
-  static let provenance = Provenance(input: "fuzz", inputSHA256: String(repeating: "0", count: 64), calibVersion: "fuzz", command: ["fuzz"])
+  static let provenance = Provenance(
+    input: "fuzz", inputSHA256: String(repeating: "0", count: 64), calibVersion: "fuzz",
+    command: ["fuzz"])
 
   private static func csv(_ bytes: [UInt8]) {
-    guard let reader = try? CSVReader(source: MemoryByteSource(bytes), name: "fuzz.csv") else { return }
+    guard let reader = try? CSVReader(source: MemoryByteSource(bytes), name: "fuzz.csv") else {
+      return
+    }
     let header = reader.header
     guard header.count >= 2 else { return }
     let data = try? CalibrationData(
@@ -37,7 +41,8 @@ enum FuzzTarget: String, CaseIterable {
     }
     guard let again = try? CSVReader(source: MemoryByteSource(bytes), name: "fuzz.csv"),
       let observations = try? ObservationReader(
-        reader: again, response: header[1], id: header[0], uncertainty: header.count > 2 ? header[2] : nil)
+        reader: again, response: header[1], id: header[0],
+        uncertainty: header.count > 2 ? header[2] : nil)
     else { return }
     while let next = try? observations.next(), next != nil {}
   }
@@ -68,10 +73,16 @@ enum FuzzTarget: String, CaseIterable {
     guard let state = try? InstrumentFile.decode(bytes, name: "fuzz.json") else { return }
     _ = try? InstrumentFile.encode(state)
     let range = state.domain.responseRange
-    let middle = (range.lower + range.upper) / 2, below = range.lower - (range.upper - range.lower)
+    let middle = (range.lower + range.upper) / 2
+    let below = range.lower - (range.upper - range.lower)
     // The Bayesian posterior at mid-range; the classical methods beyond the standards.
-    for (method, reading) in [(MeasurementSettings.Method.bayes, middle), (.wald, below), (.inversion, below)] {
-      guard let measurer = try? Measurer(instrument: state, settings: MeasurementSettings(method: method)) else { return }
+    for (method, reading) in [
+      (MeasurementSettings.Method.bayes, middle), (.wald, below), (.inversion, below),
+    ] {
+      guard
+        let measurer = try? Measurer(
+          instrument: state, settings: MeasurementSettings(method: method))
+      else { return }
       _ = try? measurer.measure(Observation(id: "fuzz", readings: [reading], line: 2))
     }
   }

@@ -13,7 +13,8 @@ enum JSONValue: Sendable {
     switch self {
     case .null: return "null"
     case .bool: return "a boolean"
-    case .number(let text): return "the number \(text.count > 40 ? String(text.prefix(40)) + "…" : text)"
+    case .number(let text):
+      return "the number \(text.count > 40 ? String(text.prefix(40)) + "…" : text)"
     case .string: return "a string"
     case .array: return "an array"
     case .object: return "an object"
@@ -68,21 +69,33 @@ struct JSONDocument {
   // MARK: Grammar
 
   private mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
-    guard position < bytes.count else { throw error("the file ends where a value was expected (is it truncated?)") }
+    guard position < bytes.count else {
+      throw error("the file ends where a value was expected (is it truncated?)")
+    }
     switch bytes[position] {
     case UInt8(ascii: "{"): return try object(depth: depth + 1)
     case UInt8(ascii: "["): return try array(depth: depth + 1)
     case UInt8(ascii: "\""): return .string(try string())
-    case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-    case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-    case UInt8(ascii: "n"): try literal("null"); return .null
+    case UInt8(ascii: "t"):
+      try literal("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try literal("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try literal("null")
+      return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-    default: throw error("expected a value (object, array, string, number, true, false or null), found \(found)")
+    default:
+      throw error(
+        "expected a value (object, array, string, number, true, false or null), found \(found)")
     }
   }
 
   private mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
-    guard depth <= JSONDocument.maximumDepth else { throw error("objects and arrays nest deeper than \(JSONDocument.maximumDepth) levels") }
+    guard depth <= JSONDocument.maximumDepth else {
+      throw error("objects and arrays nest deeper than \(JSONDocument.maximumDepth) levels")
+    }
     position += 1
     var members: [String: JSONValue] = [:]
     skipSpace()
@@ -92,13 +105,21 @@ struct JSONDocument {
     }
     while true {
       skipSpace()
-      guard position < bytes.count else { throw error("the file ends inside an object (is it truncated?)") }
-      guard bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key in double quotes, found \(found)") }
+      guard position < bytes.count else {
+        throw error("the file ends inside an object (is it truncated?)")
+      }
+      guard bytes[position] == UInt8(ascii: "\"") else {
+        throw error("expected a key in double quotes, found \(found)")
+      }
       let keyStart = position
       let key = try string()
       skipSpace()
-      guard position < bytes.count else { throw error("the file ends inside an object (is it truncated?)") }
-      guard bytes[position] == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\", found \(found)") }
+      guard position < bytes.count else {
+        throw error("the file ends inside an object (is it truncated?)")
+      }
+      guard bytes[position] == UInt8(ascii: ":") else {
+        throw error("expected ':' after the key \"\(key)\", found \(found)")
+      }
       position += 1
       skipSpace()
       let member = try value(depth: depth)
@@ -106,17 +127,23 @@ struct JSONDocument {
         throw error("the key \"\(key)\" appears twice in one object", at: keyStart)
       }
       skipSpace()
-      guard position < bytes.count else { throw error("the file ends inside an object (is it truncated?)") }
+      guard position < bytes.count else {
+        throw error("the file ends inside an object (is it truncated?)")
+      }
       switch bytes[position] {
       case UInt8(ascii: ","): position += 1
-      case UInt8(ascii: "}"): position += 1; return .object(members)
+      case UInt8(ascii: "}"):
+        position += 1
+        return .object(members)
       default: throw error("expected ',' or '}' after a member of an object, found \(found)")
       }
     }
   }
 
   private mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
-    guard depth <= JSONDocument.maximumDepth else { throw error("objects and arrays nest deeper than \(JSONDocument.maximumDepth) levels") }
+    guard depth <= JSONDocument.maximumDepth else {
+      throw error("objects and arrays nest deeper than \(JSONDocument.maximumDepth) levels")
+    }
     position += 1
     var elements: [JSONValue] = []
     skipSpace()
@@ -128,10 +155,14 @@ struct JSONDocument {
       skipSpace()
       elements.append(try value(depth: depth))
       skipSpace()
-      guard position < bytes.count else { throw error("the file ends inside an array (is it truncated?)") }
+      guard position < bytes.count else {
+        throw error("the file ends inside an array (is it truncated?)")
+      }
       switch bytes[position] {
       case UInt8(ascii: ","): position += 1
-      case UInt8(ascii: "]"): position += 1; return .array(elements)
+      case UInt8(ascii: "]"):
+        position += 1
+        return .array(elements)
       default: throw error("expected ',' or ']' after an element of an array, found \(found)")
       }
     }
@@ -139,7 +170,9 @@ struct JSONDocument {
 
   private mutating func literal(_ word: String) throws(JSONSyntaxError) {
     let expected = Array(word.utf8)
-    guard bytes.count - position >= expected.count, bytes[position..<position + expected.count].elementsEqual(expected) else {
+    guard bytes.count - position >= expected.count,
+      bytes[position..<position + expected.count].elementsEqual(expected)
+    else {
       throw error("expected \(word), found \(found)")
     }
     position += expected.count
@@ -150,13 +183,16 @@ struct JSONDocument {
     let start = position
     func digits(_ reader: inout JSONDocument) -> Int {
       let first = reader.position
-      while reader.position < reader.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(reader.bytes[reader.position]) {
+      while reader.position < reader.bytes.count,
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(reader.bytes[reader.position])
+      {
         reader.position += 1
       }
       return reader.position - first
     }
     if bytes[position] == UInt8(ascii: "-") { position += 1 }
-    guard position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) else {
+    guard position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position])
+    else {
       throw error("expected a digit in a number, found \(found)")
     }
     if bytes[position] == UInt8(ascii: "0") {
@@ -169,12 +205,22 @@ struct JSONDocument {
     }
     if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
       position += 1
-      guard digits(&self) > 0 else { throw error("expected a digit after the decimal point, found \(found)") }
+      guard digits(&self) > 0 else {
+        throw error("expected a digit after the decimal point, found \(found)")
+      }
     }
-    if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+    if position < bytes.count,
+      bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E")
+    {
       position += 1
-      if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
-      guard digits(&self) > 0 else { throw error("expected a digit in the exponent, found \(found)") }
+      if position < bytes.count,
+        bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")
+      {
+        position += 1
+      }
+      guard digits(&self) > 0 else {
+        throw error("expected a digit in the exponent, found \(found)")
+      }
     }
     return String(decoding: bytes[start..<position], as: UTF8.self)
   }
@@ -184,7 +230,9 @@ struct JSONDocument {
     position += 1
     var text: [UInt8] = []
     while true {
-      guard position < bytes.count else { throw error("the file ends inside a string (is it truncated?)") }
+      guard position < bytes.count else {
+        throw error("the file ends inside a string (is it truncated?)")
+      }
       let byte = bytes[position]
       switch byte {
       case UInt8(ascii: "\""):
@@ -195,7 +243,9 @@ struct JSONDocument {
         return string
       case UInt8(ascii: "\\"):
         position += 1
-        guard position < bytes.count else { throw error("the file ends inside a string (is it truncated?)") }
+        guard position < bytes.count else {
+          throw error("the file ends inside a string (is it truncated?)")
+        }
         let escape = bytes[position]
         position += 1
         switch escape {
@@ -225,13 +275,17 @@ struct JSONDocument {
     let first = try hexQuad()
     var scalarValue = first
     if (0xD800...0xDBFF).contains(first) {
-      guard bytes.count - position >= 2, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-        throw error("a high surrogate \\u escape must be followed by a low surrogate", at: escapeStart)
+      guard bytes.count - position >= 2, bytes[position] == UInt8(ascii: "\\"),
+        bytes[position + 1] == UInt8(ascii: "u")
+      else {
+        throw error(
+          "a high surrogate \\u escape must be followed by a low surrogate", at: escapeStart)
       }
       position += 2
       let second = try hexQuad()
       guard (0xDC00...0xDFFF).contains(second) else {
-        throw error("a high surrogate \\u escape must be followed by a low surrogate", at: escapeStart)
+        throw error(
+          "a high surrogate \\u escape must be followed by a low surrogate", at: escapeStart)
       }
       scalarValue = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
     } else if (0xDC00...0xDFFF).contains(first) {
@@ -239,14 +293,18 @@ struct JSONDocument {
     }
     // Proof that this cannot fail: scalarValue is below 0xD800, above 0xDFFF and at most
     // 0xFFFF, or a combined pair in 0x10000...0x10FFFF; all are Unicode scalar values.
-    guard let scalar = Unicode.Scalar(scalarValue) else { throw error("not a Unicode scalar", at: escapeStart) }
+    guard let scalar = Unicode.Scalar(scalarValue) else {
+      throw error("not a Unicode scalar", at: escapeStart)
+    }
     return Array(String(Character(scalar)).utf8)
   }
 
   private mutating func hexQuad() throws(JSONSyntaxError) -> UInt32 {
     var value: UInt32 = 0
     for _ in 0..<4 {
-      guard position < bytes.count else { throw error("the file ends inside a \\u escape (is it truncated?)") }
+      guard position < bytes.count else {
+        throw error("the file ends inside a \\u escape (is it truncated?)")
+      }
       let byte = bytes[position]
       let digit: UInt8
       switch byte {
@@ -287,7 +345,8 @@ struct JSONDocument {
 
   /// Line and column (both from 1, the column in characters) of the byte at `offset`.
   static func location(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
-    var line = 1, column = 1
+    var line = 1
+    var column = 1
     for byte in bytes[0..<offset] {
       if byte == 0x0A {
         line += 1

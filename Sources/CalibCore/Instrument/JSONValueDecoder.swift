@@ -31,14 +31,20 @@ struct JSONValueDecoder: Decoder {
   /// Decodes `type` from `value`.
   ///
   /// - Throws: `JSONFieldError` for the first field that is missing or of the wrong type.
-  static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws(JSONFieldError) -> T {
+  static func decode<T: Decodable>(
+    _ type: T.Type, from value: JSONValue
+  ) throws(JSONFieldError)
+    -> T
+  {
     do {
       return try T(from: JSONValueDecoder(value))
     } catch let error as JSONFieldError {
       throw error
     } catch DecodingError.dataCorrupted(let context) {
       // A value of the right JSON type that the type refuses: an enumeration's unknown case.
-      throw JSONFieldError(path: jsonPath(context.codingPath), message: "not a value calib reads here: \(context.debugDescription)")
+      throw JSONFieldError(
+        path: jsonPath(context.codingPath),
+        message: "not a value calib reads here: \(context.debugDescription)")
     } catch {
       // The types decoded here are calib's own records; their initializers throw only what
       // the containers below throw. Anything else is still reported, at the document.
@@ -84,23 +90,31 @@ extension JSONValueDecoder: SingleValueDecodingContainer {
     // The text is a JSON number (checked by JSONDocument), which Double's parser reads, to
     // the nearest double; beyond the largest double it gives ±infinity, refused here.
     guard let number = Double(text), number.isFinite else {
-      throw JSONFieldError(path: jsonPath(codingPath), message: "the number \(text.prefix(40)) is beyond the range of a double")
+      throw JSONFieldError(
+        path: jsonPath(codingPath),
+        message: "the number \(text.prefix(40)) is beyond the range of a double")
     }
     return number
   }
 
   func decode(_ type: Float.Type) throws -> Float {
     let number = try decode(Double.self)
-    guard Swift.abs(number) <= Double(Float.greatestFiniteMagnitude) else { throw mismatch("a number within the range of a float") }
+    guard Swift.abs(number) <= Double(Float.greatestFiniteMagnitude) else {
+      throw mismatch("a number within the range of a float")
+    }
     return Float(number)
   }
 
   func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
-    guard case .number(let text) = value, !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else {
+    guard case .number(let text) = value,
+      !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
+    else {
       throw mismatch("an integer")
     }
     guard let number = T(text) else {
-      throw JSONFieldError(path: jsonPath(codingPath), message: "the integer \(text.prefix(40)) is beyond the range of \(T.self)")
+      throw JSONFieldError(
+        path: jsonPath(codingPath),
+        message: "the integer \(text.prefix(40)) is beyond the range of \(T.self)")
     }
     return number
   }
@@ -131,15 +145,20 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
   /// The decoder of the member `key`.
   func member(_ key: Key) throws -> JSONValueDecoder {
     guard let value = members[key.stringValue] else {
-      throw JSONFieldError(path: jsonPath(codingPath + [key]), message: "missing (a required field)")
+      throw JSONFieldError(
+        path: jsonPath(codingPath + [key]), message: "missing (a required field)")
     }
     return JSONValueDecoder(value, codingPath: codingPath + [key])
   }
 
   func decodeNil(forKey key: Key) throws -> Bool { try member(key).decodeNil() }
   func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try member(key).decode(type) }
-  func decode(_ type: String.Type, forKey key: Key) throws -> String { try member(key).decode(type) }
-  func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try member(key).decode(type) }
+  func decode(_ type: String.Type, forKey key: Key) throws -> String {
+    try member(key).decode(type)
+  }
+  func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+    try member(key).decode(type)
+  }
   func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try member(key).decode(type) }
   func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try member(key).decode(type) }
   func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try member(key).decode(type) }
@@ -148,12 +167,24 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
   func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try member(key).decode(type) }
   func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try member(key).decode(type) }
   func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try member(key).decode(type) }
-  func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try member(key).decode(type) }
-  func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try member(key).decode(type) }
-  func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try member(key).decode(type) }
-  func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try member(key).decode(type) }
+  func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 {
+    try member(key).decode(type)
+  }
+  func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 {
+    try member(key).decode(type)
+  }
+  func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 {
+    try member(key).decode(type)
+  }
+  func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+    try member(key).decode(type)
+  }
 
-  func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+  func nestedContainer<NestedKey: CodingKey>(
+    keyedBy type: NestedKey.Type, forKey key: Key
+  ) throws
+    -> KeyedDecodingContainer<NestedKey>
+  {
     try member(key).container(keyedBy: type)
   }
 
@@ -193,10 +224,13 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
   /// The decoder of the next element, advancing past it.
   mutating func next() throws -> JSONValueDecoder {
     guard currentIndex < elements.count else {
-      throw JSONFieldError(path: jsonPath(codingPath), message: "expected more elements than the \(elements.count) given")
+      throw JSONFieldError(
+        path: jsonPath(codingPath),
+        message: "expected more elements than the \(elements.count) given")
     }
     defer { currentIndex += 1 }
-    return JSONValueDecoder(elements[currentIndex], codingPath: codingPath + [Index(intValue: currentIndex)])
+    return JSONValueDecoder(
+      elements[currentIndex], codingPath: codingPath + [Index(intValue: currentIndex)])
   }
 
   mutating func decodeNil() throws -> Bool {
@@ -221,11 +255,17 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
   mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next().decode(type) }
   mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decode(type) }
 
-  mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+  mutating func nestedContainer<NestedKey: CodingKey>(
+    keyedBy type: NestedKey.Type
+  ) throws
+    -> KeyedDecodingContainer<NestedKey>
+  {
     try next().container(keyedBy: type)
   }
 
-  mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer { try next().unkeyedContainer() }
+  mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+    try next().unkeyedContainer()
+  }
 
   mutating func superDecoder() throws -> any Decoder { try next() }
 }
