@@ -31,17 +31,30 @@ public enum InstrumentFile {
     do {
       document = try JSONDocument.parse(bytes)
     } catch {
-      throw InputError(file: name, line: error.line, column: error.column, message: "not an instrument file: malformed JSON: \(error.message)")
+      throw InputError(
+        file: name, line: error.line, column: error.column,
+        message: "not an instrument file: malformed JSON: \(error.message)")
     }
     guard case .object(let members) = document else {
-      throw InputError(file: name, message: "$: not an instrument file: expected a JSON object, found \(document.kind)")
+      throw InputError(
+        file: name,
+        message: "$: not an instrument file: expected a JSON object, found \(document.kind)")
     }
     guard let format = members["format"] else {
-      throw InputError(file: name, message: "$.format: not a calib instrument file: it has no \"format\" field (expected \"\(InstrumentState.currentFormat)\")")
+      throw InputError(
+        file: name,
+        message:
+          "$.format: not a calib instrument file: it has no \"format\" field (expected \"\(InstrumentState.currentFormat)\")"
+      )
     }
     guard case .string(let formatName) = format, formatName == InstrumentState.currentFormat else {
-      let found = if case .string(let text) = format { "\"\(text.prefix(40))\"" } else { format.kind }
-      throw InputError(file: name, message: "$.format: \(found) is not a format this calib reads; expected \"\(InstrumentState.currentFormat)\"")
+      let found =
+        if case .string(let text) = format { "\"\(text.prefix(40))\"" } else { format.kind }
+      throw InputError(
+        file: name,
+        message:
+          "$.format: \(found) is not a format this calib reads; expected \"\(InstrumentState.currentFormat)\""
+      )
     }
     do {
       let state = try JSONValueDecoder.decode(InstrumentState.self, from: document)

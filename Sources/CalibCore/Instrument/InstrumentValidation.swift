@@ -45,7 +45,9 @@ struct InstrumentValidation {
       throw fail("$.model.predictors", "expected at least one predictor")
     }
     for (k, name) in record.predictors.enumerated() {
-      guard !name.isEmpty else { throw fail("$.model.predictors[\(k)]", "expected a column name, found an empty string") }
+      guard !name.isEmpty else {
+        throw fail("$.model.predictors[\(k)]", "expected a column name, found an empty string")
+      }
       guard !record.predictors[..<k].contains(name) else {
         throw fail("$.model.predictors[\(k)]", "the predictor '\(name.prefix(40))' is named twice")
       }
@@ -57,7 +59,10 @@ struct InstrumentValidation {
       throw fail("$.model.spec", "not a model calib reads: \(error)")
     }
     guard record.linear == model.isLinear else {
-      throw fail("$.model.linear", "is \(record.linear), but the model is \(model.isLinear ? "" : "not ")linear in its parameters")
+      throw fail(
+        "$.model.linear",
+        "is \(record.linear), but the model is \(model.isLinear ? "" : "not ")linear in its parameters"
+      )
     }
     return model
   }
@@ -65,23 +70,32 @@ struct InstrumentValidation {
   private func checkParameters(_ model: ResponseModel) throws(JSONFieldError) {
     let names = state.parameters.map(\.name)
     guard names == model.parameters else {
-      throw fail("$.parameters", "expected the model's \(model.parameters.count) parameters \(model.parameters.joined(separator: ", ")), found \(names.count): \(names.joined(separator: ", ").prefix(80))")
+      throw fail(
+        "$.parameters",
+        "expected the model's \(model.parameters.count) parameters \(model.parameters.joined(separator: ", ")), found \(names.count): \(names.joined(separator: ", ").prefix(80))"
+      )
     }
     for (j, parameter) in state.parameters.enumerated() where !(parameter.stdError >= 0) {
-      throw fail("$.parameters[\(j)].std_error", "expected a standard error ≥ 0, found \(parameter.stdError)")
+      throw fail(
+        "$.parameters[\(j)].std_error", "expected a standard error ≥ 0, found \(parameter.stdError)"
+      )
     }
   }
 
   /// A p×p symmetric positive semidefinite matrix.
   private func checkMatrix(_ matrix: [[Double]], p: Int, path: String) throws(JSONFieldError) {
     guard matrix.count == p else {
-      throw fail(path, "expected a \(p)×\(p) matrix (the model has \(p) parameters), found \(matrix.count) row\(matrix.count == 1 ? "" : "s")")
+      throw fail(
+        path,
+        "expected a \(p)×\(p) matrix (the model has \(p) parameters), found \(matrix.count) row\(matrix.count == 1 ? "" : "s")"
+      )
     }
     for (i, row) in matrix.enumerated() where row.count != p {
       throw fail("\(path)[\(i)]", "expected a row of \(p) elements, found \(row.count)")
     }
     for i in 0..<p where !(matrix[i][i] >= 0) {
-      throw fail("\(path)[\(i)][\(i)]", "expected a variance ≥ 0 on the diagonal, found \(matrix[i][i])")
+      throw fail(
+        "\(path)[\(i)][\(i)]", "expected a variance ≥ 0 on the diagonal, found \(matrix[i][i])")
     }
     // Scaled to unit diagonal (zero variances left as they are), so that the tolerances are
     // relative whatever the parameters' units; a congruence by a positive diagonal keeps the
@@ -89,8 +103,11 @@ struct InstrumentValidation {
     let scale = (0..<p).map { matrix[$0][$0] > 0 ? 1 / matrix[$0][$0].squareRoot() : 1 }
     let scaled = (0..<p).map { i in (0..<p).map { j in matrix[i][j] * scale[i] * scale[j] } }
     for i in 0..<p {
-      for j in 0..<i where !(Swift.abs(scaled[i][j] - scaled[j][i]) <= InstrumentValidation.tolerance) {
-        throw fail("\(path)[\(i)][\(j)]", "the matrix is not symmetric: \(matrix[i][j]) here, \(matrix[j][i]) at [\(j)][\(i)]")
+      for j in 0..<i
+      where !(Swift.abs(scaled[i][j] - scaled[j][i]) <= InstrumentValidation.tolerance) {
+        throw fail(
+          "\(path)[\(i)][\(j)]",
+          "the matrix is not symmetric: \(matrix[i][j]) here, \(matrix[j][i]) at [\(j)][\(i)]")
       }
     }
     let eigenvalues: [Double]
@@ -99,27 +116,45 @@ struct InstrumentValidation {
     } catch {
       throw fail(path, "its eigenvalues cannot be computed: \(error)")
     }
-    if let smallest = eigenvalues.first, !(smallest >= -InstrumentValidation.eigenvalueTolerance * Double(p)) {
-      throw fail(path, "the matrix is not positive semidefinite (scaled to unit diagonal, its smallest eigenvalue is \(smallest))")
+    if let smallest = eigenvalues.first,
+      !(smallest >= -InstrumentValidation.eigenvalueTolerance * Double(p))
+    {
+      throw fail(
+        path,
+        "the matrix is not positive semidefinite (scaled to unit diagonal, its smallest eigenvalue is \(smallest))"
+      )
     }
   }
 
   private func checkFit(p: Int) throws(JSONFieldError) {
     let fit = state.fit
     guard fit.n >= p else {
-      throw fail("$.fit.n", "expected at least as many standards as the model's \(p) parameters, found \(fit.n)")
+      throw fail(
+        "$.fit.n",
+        "expected at least as many standards as the model's \(p) parameters, found \(fit.n)")
     }
-    guard fit.dof == fit.n - p else { throw fail("$.fit.dof", "expected n − p = \(fit.n - p), found \(fit.dof)") }
-    guard fit.rss >= 0 else { throw fail("$.fit.rss", "expected a residual sum of squares ≥ 0, found \(fit.rss)") }
+    guard fit.dof == fit.n - p else {
+      throw fail("$.fit.dof", "expected n − p = \(fit.n - p), found \(fit.dof)")
+    }
+    guard fit.rss >= 0 else {
+      throw fail("$.fit.rss", "expected a residual sum of squares ≥ 0, found \(fit.rss)")
+    }
     for (value, key) in [(fit.residualSD, "residual_sd"), (fit.chi2, "chi2")] {
-      if let value, !(value >= 0) { throw fail("$.fit.\(key)", "expected a value ≥ 0 or null, found \(value)") }
+      if let value, !(value >= 0) {
+        throw fail("$.fit.\(key)", "expected a value ≥ 0 or null, found \(value)")
+      }
     }
-    if let p = fit.chi2PValue, !(p >= 0 && p <= 1) { throw fail("$.fit.chi2_p_value", "expected a probability, found \(p)") }
+    if let p = fit.chi2PValue, !(p >= 0 && p <= 1) {
+      throw fail("$.fit.chi2_p_value", "expected a probability, found \(p)")
+    }
     guard fit.conditionNumber >= 0 else {
-      throw fail("$.fit.condition_number", "expected a condition number ≥ 0, found \(fit.conditionNumber)")
+      throw fail(
+        "$.fit.condition_number", "expected a condition number ≥ 0, found \(fit.conditionNumber)")
     }
     if let test = fit.lackOfFit {
-      guard test.pValue >= 0, test.pValue <= 1 else { throw fail("$.fit.lack_of_fit.p_value", "expected a probability, found \(test.pValue)") }
+      guard test.pValue >= 0, test.pValue <= 1 else {
+        throw fail("$.fit.lack_of_fit.p_value", "expected a probability, found \(test.pValue)")
+      }
       guard test.groups >= 0, test.pureErrorDOF >= 0, test.lackOfFitDOF >= 0 else {
         throw fail("$.fit.lack_of_fit", "expected counts ≥ 0 for groups and degrees of freedom")
       }
@@ -128,32 +163,51 @@ struct InstrumentValidation {
 
   private func checkNoise() throws(JSONFieldError) {
     let noise = state.noise, posterior = state.posterior
-    guard noise.dof == state.fit.dof else { throw fail("$.noise.dof", "expected fit.dof = \(state.fit.dof), found \(noise.dof)") }
+    guard noise.dof == state.fit.dof else {
+      throw fail("$.noise.dof", "expected fit.dof = \(state.fit.dof), found \(noise.dof)")
+    }
     switch noise.model {
     case .constant:
       guard let sigma = noise.sigma else {
-        throw fail("$.noise.sigma", "expected the estimate s with noise.model \"constant\", found null")
+        throw fail(
+          "$.noise.sigma", "expected the estimate s with noise.model \"constant\", found null")
       }
       guard sigma >= 0 else { throw fail("$.noise.sigma", "expected s ≥ 0, found \(sigma)") }
       guard state.fit.dof > 0 else {
-        throw fail("$.fit.dof", "expected at least 1 degree of freedom with the noise estimated (noise.model \"constant\"), found \(state.fit.dof)")
+        throw fail(
+          "$.fit.dof",
+          "expected at least 1 degree of freedom with the noise estimated (noise.model \"constant\"), found \(state.fit.dof)"
+        )
       }
-      guard let s2 = posterior.s2 else { throw fail("$.posterior.s2", "expected s² with the noise estimated, found null") }
-      guard Swift.abs(s2 - sigma * sigma) <= InstrumentValidation.tolerance * max(s2, sigma * sigma) else {
+      guard let s2 = posterior.s2 else {
+        throw fail("$.posterior.s2", "expected s² with the noise estimated, found null")
+      }
+      guard Swift.abs(s2 - sigma * sigma) <= InstrumentValidation.tolerance * max(s2, sigma * sigma)
+      else {
         throw fail("$.posterior.s2", "expected noise.sigma² = \(sigma * sigma), found \(s2)")
       }
       guard posterior.dof == state.fit.dof else {
-        throw fail("$.posterior.dof", "expected fit.dof = \(state.fit.dof) with the noise estimated, found \(posterior.dof.map { "\($0)" } ?? "null")")
+        throw fail(
+          "$.posterior.dof",
+          "expected fit.dof = \(state.fit.dof) with the noise estimated, found \(posterior.dof.map { "\($0)" } ?? "null")"
+        )
       }
     case .known:
       if let sigma = noise.sigma {
-        throw fail("$.noise.sigma", "expected null with noise.model \"known\" (u(y) given with the standards), found \(sigma)")
+        throw fail(
+          "$.noise.sigma",
+          "expected null with noise.model \"known\" (u(y) given with the standards), found \(sigma)"
+        )
       }
       guard state.domain.uY != nil else {
-        throw fail("$.domain.u_y", "expected the standards' uncertainties with noise.model \"known\", found none")
+        throw fail(
+          "$.domain.u_y",
+          "expected the standards' uncertainties with noise.model \"known\", found none")
       }
       if posterior.sigmaSamples != nil {
-        throw fail("$.posterior.sigma_samples", "expected none with noise.model \"known\": σ is not estimated")
+        throw fail(
+          "$.posterior.sigma_samples",
+          "expected none with noise.model \"known\": σ is not estimated")
       }
     }
   }
@@ -163,29 +217,48 @@ struct InstrumentValidation {
     let p = model.parameters.count
     // A sampled nonlinear posterior says `mcmc`; files written before that said `laplace`.
     let sampled = !model.isLinear && posterior.samples != nil && posterior.kind == .mcmc
-    let expectedKind: PosteriorKind = sampled ? .mcmc : !model.isLinear ? .laplace
-      : state.noise.model == .known ? .normal : .normalScaledInverseChi2
+    let expectedKind: PosteriorKind =
+      sampled
+      ? .mcmc
+      : !model.isLinear
+        ? .laplace
+        : state.noise.model == .known ? .normal : .normalScaledInverseChi2
     guard posterior.kind == expectedKind else {
-      throw fail("$.posterior.kind", "expected \"\(expectedKind.rawValue)\" for a \(model.isLinear ? "linear" : "nonlinear") model with \(state.noise.model.rawValue) noise, found \"\(posterior.kind.rawValue)\"")
+      throw fail(
+        "$.posterior.kind",
+        "expected \"\(expectedKind.rawValue)\" for a \(model.isLinear ? "linear" : "nonlinear") model with \(state.noise.model.rawValue) noise, found \"\(posterior.kind.rawValue)\""
+      )
     }
     guard posterior.location.count == p else {
-      throw fail("$.posterior.location", "expected the \(p) parameters' values, found \(posterior.location.count)")
+      throw fail(
+        "$.posterior.location",
+        "expected the \(p) parameters' values, found \(posterior.location.count)")
     }
     try checkMatrix(posterior.scale, p: p, path: "$.posterior.scale")
     if let samples = posterior.samples {
       guard !model.isLinear else {
-        throw fail("$.posterior.samples", "expected none for a linear model, whose posterior is exact")
+        throw fail(
+          "$.posterior.samples", "expected none for a linear model, whose posterior is exact")
       }
-      guard !samples.isEmpty else { throw fail("$.posterior.samples", "expected at least one sample, found an empty array") }
+      guard !samples.isEmpty else {
+        throw fail("$.posterior.samples", "expected at least one sample, found an empty array")
+      }
       for (s, sample) in samples.enumerated() where sample.count != p {
-        throw fail("$.posterior.samples[\(s)]", "expected a draw of the \(p) parameters, found \(sample.count) values")
+        throw fail(
+          "$.posterior.samples[\(s)]",
+          "expected a draw of the \(p) parameters, found \(sample.count) values")
       }
       if state.noise.model == .constant {
         guard let sigmas = posterior.sigmaSamples else {
-          throw fail("$.posterior.sigma_samples", "expected a σ per sample with the noise estimated (noise.model \"constant\"), found none")
+          throw fail(
+            "$.posterior.sigma_samples",
+            "expected a σ per sample with the noise estimated (noise.model \"constant\"), found none"
+          )
         }
         guard sigmas.count == samples.count else {
-          throw fail("$.posterior.sigma_samples", "expected one σ per sample (\(samples.count)), found \(sigmas.count)")
+          throw fail(
+            "$.posterior.sigma_samples",
+            "expected one σ per sample (\(samples.count)), found \(sigmas.count)")
         }
         if let s = sigmas.firstIndex(where: { !($0 > 0) }) {
           throw fail("$.posterior.sigma_samples[\(s)]", "expected a σ > 0, found \(sigmas[s])")
@@ -197,10 +270,13 @@ struct InstrumentValidation {
     if let sampler = posterior.sampler { try checkSampler(sampler, p: p) }
     for (name, range) in (posterior.bounds ?? [:]).sorted(by: { $0.key < $1.key }) {
       guard model.parameters.contains(name) else {
-        throw fail("$.posterior.bounds.\(name.prefix(40))", "expected a parameter of the model (\(model.parameters.joined(separator: ", ")))")
+        throw fail(
+          "$.posterior.bounds.\(name.prefix(40))",
+          "expected a parameter of the model (\(model.parameters.joined(separator: ", ")))")
       }
       if let lower = range.lower, let upper = range.upper, !(lower <= upper) {
-        throw fail("$.posterior.bounds.\(name)", "expected lower ≤ upper, found \(lower) > \(upper)")
+        throw fail(
+          "$.posterior.bounds.\(name)", "expected lower ≤ upper, found \(lower) > \(upper)")
       }
     }
   }
@@ -210,16 +286,24 @@ struct InstrumentValidation {
       throw fail("$.posterior.sampler", "expected walkers ≥ 1, steps ≥ 0, burn_in ≥ 0 and thin ≥ 1")
     }
     guard sampler.acceptance >= 0, sampler.acceptance <= 1 else {
-      throw fail("$.posterior.sampler.acceptance", "expected a fraction in [0, 1], found \(sampler.acceptance)")
+      throw fail(
+        "$.posterior.sampler.acceptance",
+        "expected a fraction in [0, 1], found \(sampler.acceptance)")
     }
     guard sampler.rHat.count == p else {
-      throw fail("$.posterior.sampler.r_hat", "expected one R̂ per parameter (\(p)), found \(sampler.rHat.count)")
+      throw fail(
+        "$.posterior.sampler.r_hat",
+        "expected one R̂ per parameter (\(p)), found \(sampler.rHat.count)")
     }
     guard sampler.effectiveSampleSize.count == p else {
-      throw fail("$.posterior.sampler.effective_sample_size", "expected one per parameter (\(p)), found \(sampler.effectiveSampleSize.count)")
+      throw fail(
+        "$.posterior.sampler.effective_sample_size",
+        "expected one per parameter (\(p)), found \(sampler.effectiveSampleSize.count)")
     }
     if let j = sampler.effectiveSampleSize.firstIndex(where: { !($0 > 0) }) {
-      throw fail("$.posterior.sampler.effective_sample_size[\(j)]", "expected a size > 0, found \(sampler.effectiveSampleSize[j])")
+      throw fail(
+        "$.posterior.sampler.effective_sample_size[\(j)]",
+        "expected a size > 0, found \(sampler.effectiveSampleSize[j])")
     }
   }
 
@@ -228,41 +312,65 @@ struct InstrumentValidation {
     let n = state.fit.n
     let k = model.predictors.count
     func count<T>(_ values: [T], _ path: String, _ what: String) throws(JSONFieldError) {
-      guard values.count == n else { throw fail(path, "expected \(what) of each of the n = \(n) standards, found \(values.count)") }
+      guard values.count == n else {
+        throw fail(
+          path, "expected \(what) of each of the n = \(n) standards, found \(values.count)")
+      }
     }
     guard domain.x.count == k else {
       throw fail("$.domain.x", "expected one list per predictor (\(k)), found \(domain.x.count)")
     }
-    for (j, values) in domain.x.enumerated() { try count(values, "$.domain.x[\(j)]", "the predictor") }
+    for (j, values) in domain.x.enumerated() {
+      try count(values, "$.domain.x[\(j)]", "the predictor")
+    }
     try count(domain.y, "$.domain.y", "the reading")
     if let u = domain.uY {
       try count(u, "$.domain.u_y", "the uncertainty")
-      if let i = u.firstIndex(where: { !($0 > 0) }) { throw fail("$.domain.u_y[\(i)]", "expected an uncertainty > 0, found \(u[i])") }
+      if let i = u.firstIndex(where: { !($0 > 0) }) {
+        throw fail("$.domain.u_y[\(i)]", "expected an uncertainty > 0, found \(u[i])")
+      }
     }
     if let groups = domain.groups { try count(groups, "$.domain.groups", "the group") }
     try count(domain.leverage, "$.domain.leverage", "the leverage")
     // A leverage is a diagonal element of a hat matrix (a projection): in [0, 1].
-    if let i = domain.leverage.firstIndex(where: { !($0 >= -InstrumentValidation.tolerance && $0 <= 1 + InstrumentValidation.tolerance) }) {
-      throw fail("$.domain.leverage[\(i)]", "expected a leverage in [0, 1], found \(domain.leverage[i])")
+    if let i = domain.leverage.firstIndex(where: {
+      !($0 >= -InstrumentValidation.tolerance && $0 <= 1 + InstrumentValidation.tolerance)
+    }) {
+      throw fail(
+        "$.domain.leverage[\(i)]", "expected a leverage in [0, 1], found \(domain.leverage[i])")
     }
     // The writer takes these as the extremes of the values above, so they agree exactly.
     if let largest = domain.leverage.max(), domain.maxLeverage != largest {
-      throw fail("$.domain.max_leverage", "expected the largest leverage, \(largest), found \(domain.maxLeverage)")
+      throw fail(
+        "$.domain.max_leverage",
+        "expected the largest leverage, \(largest), found \(domain.maxLeverage)")
     }
     guard domain.xRange.count == k else {
-      throw fail("$.domain.x_range", "expected one range per predictor (\(k)), found \(domain.xRange.count)")
+      throw fail(
+        "$.domain.x_range", "expected one range per predictor (\(k)), found \(domain.xRange.count)")
     }
     for (j, range) in domain.xRange.enumerated() {
-      try checkRange(range, of: domain.x[j], path: "$.domain.x_range[\(j)]", what: "the standards' values of \(model.predictors[j].prefix(40))")
+      try checkRange(
+        range, of: domain.x[j], path: "$.domain.x_range[\(j)]",
+        what: "the standards' values of \(model.predictors[j].prefix(40))")
     }
-    try checkRange(domain.responseRange, of: domain.y, path: "$.domain.response_range", what: "the standards' readings")
+    try checkRange(
+      domain.responseRange, of: domain.y, path: "$.domain.response_range",
+      what: "the standards' readings")
   }
 
   /// `range` is [min, max] of `values`, which are not empty (n ≥ p ≥ 1 is checked first).
-  private func checkRange(_ range: ClosedRangeRecord, of values: [Double], path: String, what: String) throws(JSONFieldError) {
-    guard let lowest = values.min(), let highest = values.max() else { throw fail(path, "no standards to take a range of") }
+  private func checkRange(
+    _ range: ClosedRangeRecord, of values: [Double], path: String, what: String
+  ) throws(JSONFieldError) {
+    guard let lowest = values.min(), let highest = values.max() else {
+      throw fail(path, "no standards to take a range of")
+    }
     guard range.lower == lowest, range.upper == highest else {
-      throw fail(path, "expected the range of \(what), [\(lowest), \(highest)], found [\(range.lower), \(range.upper)]")
+      throw fail(
+        path,
+        "expected the range of \(what), [\(lowest), \(highest)], found [\(range.lower), \(range.upper)]"
+      )
     }
   }
 }
