@@ -14,13 +14,99 @@ package final class TrustRegionSolver {
   }
 
   /// How a run ended.
+  /// How a run ended.
   package struct Outcome {
+    /// The parameters where the run ended (the start when it could not begin).
     package var parameters: [Double]
+    /// The iterations taken.
     package var iterations: Int
-    /// Which convergence test GSL reported (1: step size, 2: gradient), or 0 when it did not.
-    package var convergedBy: Int
-    /// GSL's status text when the run did not converge.
-    package var failure: String?
+    /// Whether the run converged, and by which test, or why it stopped.
+    package var ending: Ending
+
+    /// The convergence test that was met, or nil when the run stopped without converging.
+    package var convergence: Convergence? {
+      if case .converged(let test) = ending { return test }
+      return nil
+    }
+
+    /// Why the run stopped, or nil when it converged.
+    package var stop: Stop? {
+      if case .stopped(let reason) = ending { return reason }
+      return nil
+    }
+  }
+
+  /// Whether a run converged, and by which test, or why it stopped.
+  package enum Ending: Equatable, Sendable {
+    /// The run met a convergence test.
+    case converged(Convergence)
+    /// The run stopped without converging.
+    case stopped(Stop)
+  }
+
+  /// The test by which GSL declared convergence (`info` of `gsl_multifit_nlinear_driver`).
+  package enum Convergence: Equatable, Sendable {
+    /// The step became small relative to the parameters (`info` 1).
+    case stepSize
+    /// The gradient became small relative to the cost (`info` 2).
+    case gradient
+    /// The relative change of the cost reached rounding level (`GSL_ETOLF`).
+    case costAtRoundingLevel
+    /// The step reached rounding level (`GSL_ETOLX`).
+    case stepAtRoundingLevel
+    /// The gradient reached rounding level (`GSL_ETOLG`).
+    case gradientAtRoundingLevel
+  }
+
+  /// Why a run stopped without converging.
+  package enum Stop: Equatable, Sendable, CustomStringConvertible {
+    /// The residuals or the Jacobian could not be evaluated at the start
+    /// (`gsl_multifit_nlinear_init` failed, normally with the callbacks' `GSL_EDOM`).
+    case notFiniteAtStart(GSLError)
+    /// The iteration limit was reached (`GSL_EMAXITER`), or no first step lowered the cost.
+    case iterationLimit
+    /// The iterations made no progress (`GSL_ENOPROG`).
+    case noProgress
+    /// The residuals or the Jacobian were not finite on the way (`GSL_EDOM`).
+    case notFinite
+    /// The cost tolerance cannot be reached (`GSL_ETOLF`).
+    case costToleranceUnreachable
+    /// The step tolerance cannot be reached (`GSL_ETOLX`).
+    case stepToleranceUnreachable
+    /// The gradient tolerance cannot be reached (`GSL_ETOLG`).
+    case gradientToleranceUnreachable
+    /// GSL reported success without naming a convergence test it knows (`info` other than
+    /// 1, 2 or a rounding-level status); GSL 2.x never does.
+    case unrecognizedConvergence
+
+    /// The words the instrument file records for the stop: GSL's own `gsl_strerror` text of
+    /// the status, as calib has always written it.
+    package var description: String {
+      switch self {
+      case .notFiniteAtStart(let error):
+        return "the model is not finite at the start (\(error.reason))"
+      case .iterationLimit: return GSL.reason(Int32(GSL_EMAXITER))
+      case .noProgress: return GSL.reason(Int32(GSL_ENOPROG))
+      case .notFinite: return GSL.reason(Int32(GSL_EDOM))
+      case .costToleranceUnreachable: return GSL.reason(Int32(GSL_ETOLF))
+      case .stepToleranceUnreachable: return GSL.reason(Int32(GSL_ETOLX))
+      case .gradientToleranceUnreachable: return GSL.reason(Int32(GSL_ETOLG))
+      case .unrecognizedConvergence: return "no convergence"
+      }
+    }
+
+    /// The stop for a status of `gsl_multifit_nlinear_driver`, or nil for any other status.
+    init?(driverStatus status: Int32) {
+      switch status {
+      case Int32(GSL_EMAXITER): self = .iterationLimit
+      case Int32(GSL_ENOPROG): self = .noProgress
+      case Int32(GSL_EDOM): self = .notFinite
+      case Int32(GSL_ETOLF): self = .costToleranceUnreachable
+      case Int32(GSL_ETOLX): self = .stepToleranceUnreachable
+      case Int32(GSL_ETOLG): self = .gradientToleranceUnreachable
+      default: return nil
+      }
+    }
   }
 
   /// The residuals r(a) into the buffer; false when they are not finite.
@@ -106,7 +192,9 @@ package final class TrustRegionSolver {
     let outcome: Outcome = try withExtendedLifetime(context) { () throws(GSLError) -> Outcome in
       let initStatus = gsl_multifit_nlinear_init(x.pointer, &fdf, workspace)
       guard initStatus == Int32(GSL_SUCCESS) else {
-        return Outcome(parameters: start, iterations: 0, convergedBy: 0, failure: "the model is not finite at the start (\(GSL.reason(initStatus)))")
+        let error = GSLError(
+          status: initStatus, function: "gsl_multifit_nlinear_init", reason: GSL.reason(initStatus))
+        return Outcome(parameters: start, iterations: 0, ending: .stopped(.notFiniteAtStart(error)))
       }
       var info: Int32 = 0
       let status = gsl_multifit_nlinear_driver(maxIterations, tolerance, tolerance, tolerance, nil, nil, &info, workspace)
@@ -114,15 +202,23 @@ package final class TrustRegionSolver {
       let position = gsl_multifit_nlinear_position(workspace)!
       let result = (0..<p).map { position.pointee.data[$0 * position.pointee.stride] }
       let iterations = gsl_multifit_nlinear_niter(workspace)
-      switch status {
-      case Int32(GSL_SUCCESS):
-        return Outcome(parameters: result, iterations: iterations, convergedBy: Int(info), failure: nil)
-      case Int32(GSL_EMAXITER), Int32(GSL_ENOPROG), Int32(GSL_EDOM), Int32(GSL_ETOLF), Int32(GSL_ETOLX), Int32(GSL_ETOLG):
-        return Outcome(parameters: result, iterations: iterations, convergedBy: 0, failure: GSL.reason(status))
-      default:
-        try GSL.check(status, "gsl_multifit_nlinear_driver")
-        return Outcome(parameters: result, iterations: iterations, convergedBy: Int(info), failure: nil)
+      if status == Int32(GSL_SUCCESS) {
+        let ending: Ending
+        switch info {
+        case 1: ending = .converged(.stepSize)
+        case 2: ending = .converged(.gradient)
+        case Int32(GSL_ETOLF): ending = .converged(.costAtRoundingLevel)
+        case Int32(GSL_ETOLX): ending = .converged(.stepAtRoundingLevel)
+        case Int32(GSL_ETOLG): ending = .converged(.gradientAtRoundingLevel)
+        default: ending = .stopped(.unrecognizedConvergence)
+        }
+        return Outcome(parameters: result, iterations: iterations, ending: ending)
       }
+      guard let stop = Stop(driverStatus: status) else {
+        throw GSLError(
+          status: status, function: "gsl_multifit_nlinear_driver", reason: GSL.reason(status))
+      }
+      return Outcome(parameters: result, iterations: iterations, ending: .stopped(stop))
     }
     return outcome
   }

@@ -38,4 +38,34 @@ struct GSLLayerTests {
     #expect(Swift.abs(svd.singularValues[0] - 45.0.squareRoot()) < 1e-14)
     #expect(Swift.abs(svd.singularValues[1] - 5.0.squareRoot()) < 1e-14)
   }
+
+  @Test("the trust-region solver reports convergence and stops as typed cases, to 1e-12")
+  func trustRegionEndings() throws {
+    // r(a) = a − 3 has its least-squares solution at a = 3 exactly (closed form); one
+    // Gauss–Newton step lands on it, so 1e-12 holds with room to spare.
+    let converged = try TrustRegionSolver.solve(
+      residuals: { a, r in r[0] = a[0] - 3; return true },
+      jacobian: { _, j in j[0] = 1; return true },
+      observations: 1, start: [0], method: .doubleDogleg)
+    #expect(converged.convergence != nil && converged.stop == nil)
+    #expect(Swift.abs(converged.parameters[0] - 3) < 1e-12)
+
+    // Rosenbrock's residuals (10(a₂ − a₁²), 1 − a₁) from (−1.2, 1): one iteration cannot
+    // reach (1, 1), so the driver reports GSL_EMAXITER, whose gsl_strerror text the
+    // instrument file has always recorded.
+    let limited = try TrustRegionSolver.solve(
+      residuals: { a, r in r[0] = 10 * (a[1] - a[0] * a[0]); r[1] = 1 - a[0]; return true },
+      jacobian: { a, j in j[0] = -20 * a[0]; j[1] = 10; j[2] = -1; j[3] = 0; return true },
+      observations: 2, start: [-1.2, 1], method: .levenbergMarquardt, maxIterations: 1)
+    #expect(limited.ending == .stopped(.iterationLimit))
+    #expect(limited.stop?.description == "exceeded max number of iterations")
+
+    // Residuals that are not finite at the start: GSL_EDOM from the callback, in today's words.
+    let undefined = try TrustRegionSolver.solve(
+      residuals: { _, _ in false }, jacobian: { _, _ in false },
+      observations: 1, start: [1], method: .doubleDogleg)
+    let stop = try #require(undefined.stop)
+    #expect(stop.description == "the model is not finite at the start (input domain error)")
+    #expect(undefined.parameters == [1] && undefined.iterations == 0)
+  }
 }

@@ -87,10 +87,10 @@ extension ResponseModel {
     for (from, label, method) in plans {
       let outcome = try TrustRegionSolver.solve(residuals: residuals, jacobian: jacobian, observations: n, start: from, method: method.solverMethod)
       let rss = sumOfSquares(outcome.parameters, residuals: residuals, n: n)
-      var failure = outcome.failure
+      var failure = outcome.stop?.description
       // A point where the Jacobian loses rank (a parameter running off to where the model no
       // longer depends on it) is no solution, whatever the convergence tests said.
-      if outcome.convergedBy > 0, failure == nil {
+      if outcome.convergence != nil, failure == nil {
         let finite = fillJacobian(outcome.parameters, jacobian: jacobian, n: n, p: p, into: &jacobianScratch)
         let fullRank = finite && (try? LinearLeastSquares(
           design: jacobianScratch, response: [DoubleDouble](repeating: DoubleDouble(0.0), count: n), rows: n, columns: p
@@ -99,15 +99,15 @@ extension ResponseModel {
       }
       // Nor is a curve with a pole or a gap inside the calibrated domain (mm with km < 0),
       // however low its residuals: the search goes on.
-      if outcome.convergedBy > 0, failure == nil,
+      if outcome.convergence != nil, failure == nil,
         let reason = poleOrGap(at: outcome.parameters, standards: x)
       {
         failure = "converged to no calibration curve: " + reason
       }
       attempts.append(SolverAttempt(
         method: method, from: label, iterations: outcome.iterations,
-        converged: outcome.convergedBy > 0 && failure == nil, rss: rss, failure: failure))
-      if outcome.convergedBy > 0, failure == nil, let rss, rss < (best?.rss ?? .infinity) {
+        converged: outcome.convergence != nil && failure == nil, rss: rss, failure: failure))
+      if outcome.convergence != nil, failure == nil, let rss, rss < (best?.rss ?? .infinity) {
         best = (outcome.parameters, rss)
         break
       }
