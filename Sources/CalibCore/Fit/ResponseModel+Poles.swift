@@ -10,6 +10,7 @@ extension ResponseModel {
   /// The formula's divisors, found by walking the tree.
   private var divisors: [Divisor] {
     let slots = self.slots
+    // Cannot trap: every symbol of the formula is in slots (ResponseModel.init).
     let slot = { (name: String) -> Int in slots[name]! }
     var found: [Divisor] = []
     func walk(_ e: Expression) {

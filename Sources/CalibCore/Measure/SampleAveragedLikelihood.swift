@@ -19,6 +19,7 @@ struct SampleAveragedLikelihood {
     readings = observation.readings
     variances = samples.indices.map { s in
       observation.readings.indices.map { i in
+        // Cannot trap: see the precondition above.
         let sd = uncertainties?[i] ?? sigmas![s]
         return sd * sd
       }
