@@ -1,7 +1,7 @@
 /// Where a reader gets its bytes: a file, standard input, or memory.
 ///
 /// The engine does no file I/O of its own; the command line hands it a source.
-public protocol ByteSource {
+package protocol ByteSource {
   /// Fills the start of `buffer` and returns how many bytes it wrote; 0 at the end.
   ///
   /// - Throws: `InputError` when the underlying read fails.
@@ -9,17 +9,17 @@ public protocol ByteSource {
 }
 
 /// Bytes already in memory, e.g. a test's text.
-public struct MemoryByteSource: ByteSource {
+package struct MemoryByteSource: ByteSource {
   private let bytes: [UInt8]
   private var position = 0
 
   /// A source that yields `bytes` and then ends.
-  public init(_ bytes: [UInt8]) { self.bytes = bytes }
+  package init(_ bytes: [UInt8]) { self.bytes = bytes }
 
   /// A source that yields the UTF-8 encoding of `text`.
-  public init(_ text: String) { self.bytes = Array(text.utf8) }
+  package init(_ text: String) { self.bytes = Array(text.utf8) }
 
-  public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+  package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
     let count = min(buffer.count, bytes.count - position)
     guard count > 0 else { return 0 }
     bytes.withUnsafeBytes { source in

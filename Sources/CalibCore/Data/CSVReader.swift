@@ -19,15 +19,15 @@ import Crypto
 ///     let reader = try CSVReader(source: MemoryByteSource("x,y\n1,2\n"), name: "cal.csv")
 ///     let y = try reader.column(named: "y")
 ///     while try reader.nextRecord() { total += try reader.number(at: y).doubleValue }
-public final class CSVReader {
+package final class CSVReader {
   /// The file's name, for messages.
-  public let name: String
+  package let name: String
   /// How fields are separated and decimals written.
-  public let format: CSVFormat
+  package let format: CSVFormat
   /// The column names from the header line, trimmed of spaces.
-  public private(set) var header: [String] = []
+  package private(set) var header: [String] = []
   /// The line on which the current record starts (from 1).
-  public private(set) var line = 0
+  package private(set) var line = 0
   /// The column where each header name starts.
   private var headerColumns: [Int] = []
 
@@ -56,7 +56,7 @@ public final class CSVReader {
   ///   - name: The file's name, for messages.
   ///   - format: The delimiter and the decimal separator (default: comma, point).
   /// - Throws: `InputError` when the source is empty or the header is malformed.
-  public init(
+  package init(
     source: any ByteSource, name: String, format: CSVFormat = .standard
   ) throws(InputError) {
     self.source = source
@@ -73,7 +73,7 @@ public final class CSVReader {
   /// The index of the column called `columnName` in the header.
   ///
   /// - Throws: `InputError` when no column, or more than one, has that name.
-  public func column(named columnName: String) throws(InputError) -> Int {
+  package func column(named columnName: String) throws(InputError) -> Int {
     let matches = header.indices.filter { header[$0] == columnName }
     guard matches.count == 1 else {
       var message = matches.isEmpty
@@ -100,7 +100,7 @@ public final class CSVReader {
   ///
   /// - Returns: false at the end of the input.
   /// - Throws: `InputError` for malformed records.
-  public func nextRecord() throws(InputError) -> Bool {
+  package func nextRecord() throws(InputError) -> Bool {
     var problem: InputError?
     guard try nextRecord(fieldCountProblem: &problem) else { return false }
     if let problem { throw problem }
@@ -114,7 +114,7 @@ public final class CSVReader {
   ///
   /// - Returns: false at the end of the input.
   /// - Throws: `InputError` for malformed records (quotes, a blank line between records).
-  public func nextRecord(fieldCountProblem: inout InputError?) throws(InputError) -> Bool {
+  package func nextRecord(fieldCountProblem: inout InputError?) throws(InputError) -> Bool {
     fieldCountProblem = nil
     while try readRecord() {
       if isBlankRecord {
@@ -138,11 +138,11 @@ public final class CSVReader {
 
   /// The number of fields of the current record (the header's, unless `nextRecord` reported
   /// a field-count problem).
-  public var fieldCount: Int { fieldRanges.count }
+  package var fieldCount: Int { fieldRanges.count }
 
   /// The SHA-256 of every byte read so far, in hexadecimal: the file's hash once the last
   /// record has been read.
-  public var sha256: String {
+  package var sha256: String {
     hasher.finalize().map { byte in
       let digits = Array("0123456789abcdef".utf8)
       return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
@@ -150,19 +150,19 @@ public final class CSVReader {
   }
 
   /// The text of field `index` of the current record.
-  public func text(at index: Int) -> String {
+  package func text(at index: Int) -> String {
     String(decoding: recordBytes[fieldRanges[index]], as: UTF8.self)
   }
 
   /// Where field `index` of the current record starts.
-  public func location(of index: Int) -> (line: Int, column: Int) {
+  package func location(of index: Int) -> (line: Int, column: Int) {
     fieldLocations[index]
   }
 
   /// Field `index` of the current record read as a decimal number (see `DecimalNumber`).
   ///
   /// - Throws: `InputError` at the field's line and column when it is not a finite number.
-  public func number(at index: Int) throws(InputError) -> DoubleDouble {
+  package func number(at index: Int) throws(InputError) -> DoubleDouble {
     let range = fieldRanges[index]
     let outcome: DecimalNumber.Outcome
     if format.decimalComma {

@@ -12,11 +12,11 @@ public struct CalibrationData: Sendable {
   /// The response column's name.
   public var responseName: String
   /// `predictors[i][k]`: predictor k of standard i.
-  public var predictors: [[DoubleDouble]]
+  package var predictors: [[DoubleDouble]]
   /// The reading of each standard.
-  public var responses: [DoubleDouble]
+  package var responses: [DoubleDouble]
   /// The standard uncertainty u(y) of each reading, in the units of y, when known.
-  public var responseUncertainties: [DoubleDouble]?
+  package var responseUncertainties: [DoubleDouble]?
   /// The replicate group of each standard, when given.
   public var groups: [String]?
   /// The line of the file each standard came from.
@@ -52,7 +52,7 @@ public struct CalibrationData: Sendable {
   ///   - uncertainty: The column of standard uncertainties of the readings (`--sy`), if any.
   ///   - group: The column of replicate group labels (`--group`), if any.
   /// - Throws: `InputError` naming the file, line and column of the first bad value.
-  public init(
+  package init(
     reading reader: CSVReader, predictors: [String], response: String,
     uncertainty: String? = nil, group: String? = nil
   ) throws(InputError) {

@@ -53,7 +53,7 @@ public final class ObservationReader {
   ///   - group: The column grouping replicate readings (`--group`), if any.
   ///   - uncertainty: The column of the readings' standard uncertainties (`--sy`), if any.
   /// - Throws: `InputError` for a column the file does not have.
-  public init(reader: CSVReader, response: String, id: String? = nil, group: String? = nil, uncertainty: String? = nil) throws(InputError) {
+  package init(reader: CSVReader, response: String, id: String? = nil, group: String? = nil, uncertainty: String? = nil) throws(InputError) {
     self.reader = reader
     responseColumn = try reader.column(named: response)
     idColumn = try id.map { name throws(InputError) in try reader.column(named: name) }

@@ -9,7 +9,7 @@
 /// a derivative, is one instruction whose value is 0 wherever u^v is 0, where the two factors
 /// apart would give 0·(−∞) = NaN; `powerSlope` is 0 where the base's derivative is 0; and
 /// `vanishingProduct` (exp(u)·u′) is 0 where its first factor is.
-public struct CompiledExpression: Sendable {
+package struct CompiledExpression: Sendable {
   enum Instruction: Sendable {
     case constant(Double)
     case variable(Int)
@@ -89,7 +89,7 @@ public struct CompiledExpression: Sendable {
   /// The value of the formula with the variables in `slots`.
   ///
   /// - Complexity: O(length of the program); no heap allocation.
-  public func evaluate<Scalar: ModelScalar>(_ slots: UnsafeBufferPointer<Scalar>) -> Scalar {
+  package func evaluate<Scalar: ModelScalar>(_ slots: UnsafeBufferPointer<Scalar>) -> Scalar {
     withUnsafeTemporaryAllocation(of: Scalar.self, capacity: stackDepth) { stack in
       var top = -1
       for instruction in program {
@@ -131,7 +131,7 @@ public struct CompiledExpression: Sendable {
   }
 
   /// The value of the formula with the variables in `slots`.
-  public func evaluate<Scalar: ModelScalar>(_ slots: [Scalar]) -> Scalar {
+  package func evaluate<Scalar: ModelScalar>(_ slots: [Scalar]) -> Scalar {
     slots.withUnsafeBufferPointer { evaluate($0) }
   }
 }

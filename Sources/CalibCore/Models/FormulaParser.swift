@@ -11,17 +11,17 @@
 /// So `^` is right-associative and binds tighter than unary minus: `-(x-b4)**2` is
 /// −((x−b4)²) and `2^-x` is 2^(−x). Names `pi` and `e` are the constants; the names in
 /// `ElementaryFunction` are functions and must be followed by a parenthesis.
-public enum FormulaParser {
+package enum FormulaParser {
   /// The most tokens (names, numbers, operators, parentheses) a formula may have. The largest
   /// family, `poly:20`, has about 130. The bound bounds the depth of the tree, so that no
   /// formula exhausts the stack of the recursive parser or of the walks over the tree
   /// (derivatives, simplification): 30 000 nested parentheses or a sum of 30 000 terms did.
-  public static let maximumTokens = 1000
+  package static let maximumTokens = 1000
 
   /// Parses `formula`.
   ///
   /// - Throws: `FormulaSyntaxError` with the column of the first problem.
-  public static func parse(_ formula: String) throws(FormulaSyntaxError) -> Expression {
+  package static func parse(_ formula: String) throws(FormulaSyntaxError) -> Expression {
     let tokens = try FormulaLexer.tokens(of: formula)
     if tokens.count > maximumTokens + 1 {
       throw FormulaSyntaxError(

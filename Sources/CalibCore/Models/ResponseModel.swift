@@ -106,7 +106,7 @@ public struct ResponseModel: Sendable {
   /// - Parameters:
   ///   - x: The predictor values, one per predictor.
   ///   - a: The parameter values, one per parameter.
-  public func response<Scalar: ModelScalar>(at x: [Scalar], parameters a: [Scalar]) -> Scalar {
+  package func response<Scalar: ModelScalar>(at x: [Scalar], parameters a: [Scalar]) -> Scalar {
     compiledResponse.evaluate(x + a)
   }
 

@@ -13,9 +13,9 @@ import Darwin
 /// hexadecimal, thousands separators, a decimal comma, and values beyond the range of a
 /// double. The result is the decimal value to twice double precision: `high` is the correctly
 /// rounded double (`strtod`), `low` what rounding left over.
-public enum DecimalNumber {
+package enum DecimalNumber {
   /// Why a field is not a number.
-  public enum Failure: Error, Equatable, Sendable {
+  package enum Failure: Error, Equatable, Sendable {
     /// Nothing there (after spaces are trimmed).
     case empty
     /// A decimal comma where a point was expected, e.g. `1,5`.
@@ -27,19 +27,19 @@ public enum DecimalNumber {
   }
 
   /// The outcome of reading one field.
-  public enum Outcome: Equatable, Sendable {
+  package enum Outcome: Equatable, Sendable {
     case value(DoubleDouble)
     case failure(Failure)
 
     /// The value, when there is one.
-    public var value: DoubleDouble? {
+    package var value: DoubleDouble? {
       if case .value(let v) = self { return v }
       return nil
     }
   }
 
   /// Reads `text`, after trimming spaces and tabs at both ends.
-  public static func parse(_ text: String) -> DoubleDouble? {
+  package static func parse(_ text: String) -> DoubleDouble? {
     var copy = text
     return copy.withUTF8 { parse(bytes: $0).value }
   }
@@ -47,7 +47,7 @@ public enum DecimalNumber {
   /// Reads the bytes of one field, after trimming spaces and tabs at both ends.
   ///
   /// - Complexity: O(length); allocates nothing.
-  public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Outcome {
+  package static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Outcome {
     var start = 0
     var end = bytes.count
     while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }

@@ -12,37 +12,37 @@
 /// precision too (argument reduction and Taylor series; Newton steps); the trigonometric
 /// functions and `atan` are evaluated in double precision with a first-order correction for
 /// `low`, so they are only as accurate as a double.
-public struct DoubleDouble: Sendable, Hashable {
+package struct DoubleDouble: Sendable, Hashable {
   /// The leading part: the double nearest to the value.
-  public var high: Double
+  package var high: Double
   /// The trailing part: what `high` leaves over.
-  public var low: Double
+  package var low: Double
 
   /// The value `high + low`, normalized so that `high` is the rounded sum.
-  public init(_ high: Double, _ low: Double) {
+  package init(_ high: Double, _ low: Double) {
     let s = high + low
     self.high = s
     self.low = low - (s - high)
   }
 
   /// A double, exactly.
-  public init(_ value: Double) {
+  package init(_ value: Double) {
     self.high = value
     self.low = 0
   }
 
   /// An unsigned integer, exactly (any `UInt64` is the sum of two doubles).
-  public init(_ value: UInt64) {
+  package init(_ value: UInt64) {
     let high = Double(value & 0xFFFF_FFFF_FFFF_F800)
     let low = Double(value & 0x7FF)
     self.init(high, low)
   }
 
   /// The double nearest to the value.
-  public var doubleValue: Double { high + low }
+  package var doubleValue: Double { high + low }
 
   /// Whether both parts are finite.
-  public var isFinite: Bool { high.isFinite && low.isFinite }
+  package var isFinite: Bool { high.isFinite && low.isFinite }
 
   /// The exact sum of two doubles as a double-double (Knuth's TwoSum).
   @inlinable
@@ -64,7 +64,7 @@ public struct DoubleDouble: Sendable, Hashable {
     return result
   }
 
-  public static func + (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
+  package static func + (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
     let s = exactSum(a.high, b.high)
     // An infinite or NaN sum has no trailing part (its error terms would be NaN).
     guard s.high.isFinite else { return DoubleDouble(a.high + b.high) }
@@ -73,25 +73,25 @@ public struct DoubleDouble: Sendable, Hashable {
     return DoubleDouble(u.high, u.low + t.low)
   }
 
-  public static prefix func - (a: DoubleDouble) -> DoubleDouble {
+  package static prefix func - (a: DoubleDouble) -> DoubleDouble {
     var result = a
     result.high = -a.high
     result.low = -a.low
     return result
   }
 
-  public static func - (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
+  package static func - (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
     a + (-b)
   }
 
-  public static func * (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
+  package static func * (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
     let p = exactProduct(a.high, b.high)
     guard p.high.isFinite else { return DoubleDouble(a.high * b.high) }
     let cross = a.high * b.low + a.low * b.high
     return DoubleDouble(p.high, p.low + cross)
   }
 
-  public static func / (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
+  package static func / (a: DoubleDouble, b: DoubleDouble) -> DoubleDouble {
     let q1 = a.high / b.high
     // Division by zero and infinite quotients as in double: ±∞ or NaN, no trailing part.
     guard q1.isFinite, b.high != 0 else { return DoubleDouble(q1) }
@@ -102,7 +102,7 @@ public struct DoubleDouble: Sendable, Hashable {
     return DoubleDouble(q1, q2) + DoubleDouble(q3)
   }
 
-  public static func += (a: inout DoubleDouble, b: DoubleDouble) { a = a + b }
-  public static func -= (a: inout DoubleDouble, b: DoubleDouble) { a = a - b }
-  public static func *= (a: inout DoubleDouble, b: DoubleDouble) { a = a * b }
+  package static func += (a: inout DoubleDouble, b: DoubleDouble) { a = a + b }
+  package static func -= (a: inout DoubleDouble, b: DoubleDouble) { a = a - b }
+  package static func *= (a: inout DoubleDouble, b: DoubleDouble) { a = a * b }
 }

@@ -1,6 +1,6 @@
 /// The arithmetic a compiled formula needs: implemented by `Double` (measurement, fast) and
 /// by `DoubleDouble` (fitting, where the design is built to twice working precision).
-public protocol ModelScalar: Sendable {
+package protocol ModelScalar: Sendable {
   init(_ value: Double)
   static func + (a: Self, b: Self) -> Self
   static func - (a: Self, b: Self) -> Self
@@ -21,7 +21,7 @@ extension ModelScalar {
   /// self^v·log(self), with its limit 0 wherever self^v is 0: at self = 0 with v > 0 (where
   /// the factors apart give 0·(−∞) = NaN) and where the power underflows. Elsewhere the plain
   /// product, NaN for a negative base as log is.
-  public func raisedTimesLog(_ exponent: Self) -> Self {
+  package func raisedTimesLog(_ exponent: Self) -> Self {
     let power = raised(to: exponent)
     return power.isZero ? Self(0) : power * applying(.log)
   }
@@ -29,7 +29,7 @@ extension ModelScalar {
   /// v·self^(v−1)·w, the derivative of self^v through its base when the base's derivative is
   /// w: 0 where w = 0 (the base does not move) or v = 0 (the power is constant), even where
   /// self^(v−1) is infinite (self = 0 with v < 1); elsewhere the plain product.
-  public func powerSlope(exponent v: Self, baseDerivative w: Self) -> Self {
+  package func powerSlope(exponent v: Self, baseDerivative w: Self) -> Self {
     if w.isZero || v.isZero { return Self(0) }
     return v * raised(to: v - Self(1)) * w
   }
@@ -37,21 +37,21 @@ extension ModelScalar {
 
 extension Double: ModelScalar {
   // `isZero` is the standard library's.
-  public func raised(to exponent: Double) -> Double { _pow(self, exponent) }
+  package func raised(to exponent: Double) -> Double { _pow(self, exponent) }
   /// Uses the C library's `pow`, which is within an ulp, rather than repeated products.
-  public func raised(toInteger n: Int) -> Double {
+  package func raised(toInteger n: Int) -> Double {
     n == 2 ? self * self : _pow(self, Double(n))
   }
-  public func applying(_ function: ElementaryFunction) -> Double { function(self) }
+  package func applying(_ function: ElementaryFunction) -> Double { function(self) }
 }
 
 extension DoubleDouble: ModelScalar {
   /// Whether the value is exactly zero: its leading part is (the trailing part is then too).
-  public var isZero: Bool { high == 0 }
+  package var isZero: Bool { high == 0 }
 
   /// Integer exponents by binary powering; others as exp(b·log a) for a > 0, both to
   /// double-double precision; a negative base with a fractional exponent is NaN.
-  public func raised(to exponent: DoubleDouble) -> DoubleDouble {
+  package func raised(to exponent: DoubleDouble) -> DoubleDouble {
     if exponent.low == 0, exponent.high == exponent.high.rounded(), Swift.abs(exponent.high) <= 1024 {
       return raised(toInteger: Int(exponent.high))
     }
@@ -59,7 +59,7 @@ extension DoubleDouble: ModelScalar {
     return (exponent * logarithm).exponential
   }
 
-  public func raised(toInteger n: Int) -> DoubleDouble {
+  package func raised(toInteger n: Int) -> DoubleDouble {
     var result = DoubleDouble(1.0)
     var base = self
     var k = n.magnitude
@@ -73,7 +73,7 @@ extension DoubleDouble: ModelScalar {
 
   /// `exp`, `log` and `sqrt` to double-double precision; the other functions in double
   /// precision at `high`, corrected to first order for `low`.
-  public func applying(_ function: ElementaryFunction) -> DoubleDouble {
+  package func applying(_ function: ElementaryFunction) -> DoubleDouble {
     switch function {
     case .exp: return exponential
     case .log: return logarithm
