@@ -1,6 +1,14 @@
 import ArgumentParser
 import CalibCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The `calib` command: calibration and measurement inference.
 @main
 struct Calib: ParsableCommand {
@@ -23,8 +31,11 @@ struct Calib: ParsableCommand {
   )
 
   /// Parses the command line and runs the command, as argument-parser's `main()` does, but
-  /// words every error in calib's one style (`Calib.exit(reporting:)`).
+  /// words every error in calib's one style (`Calib.exit(reporting:)`). A reader that closes
+  /// its end of a pipe early makes a write fail with EPIPE (exit 73, with a message) instead of
+  /// killing the process with SIGPIPE.
   static func main() {
+    signal(SIGPIPE, SIG_IGN)
     do {
       var command = try parseAsRoot()
       try command.run()

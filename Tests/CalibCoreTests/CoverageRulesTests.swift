@@ -13,7 +13,7 @@ struct CoverageRulesTests {
       estimate: 5, quantity: QuantityEstimate(
         method: .bayes, estimate: 5, interval: IntervalRecord(level: 0.95, lower: 4, upper: 6, bounded: true)),
       domain: 0...10, priorRange: -10...20, classicalRange: -1000...1010, pOutsideDomain: 0,
-      priorBoundDensity: 0, atBound: -10, blankPValue: nil,
+      priorBoundDensity: 0, atBound: -10, boundIsNatural: false,
       reading: ReadingCheck(mean: 0.5, responseRange: RangeRecord(lower: 0, upper: 1), withinResponseRange: true),
       leverage: LeverageCheck(atEstimate: 0.1, maxStandard: 0.2),
       support: SupportCheck(
@@ -47,17 +47,17 @@ struct CoverageRulesTests {
     #expect(cut.reasons.count >= 3)
   }
 
-  @Test("at x = 0 where the model begins, a reading within the blank's 95% interval is not cut")
-  func blank() {
+  @Test("where the model begins (x = 0 for a 4pl), a posterior reaching the bound is not cut")
+  func naturalBound() {
     var e = evidence()
     e.priorRange = 0...20
     e.atBound = 0
     e.priorBoundDensity = 1
-    e.blankPValue = 0.05
+    e.boundIsNatural = true
     let blank = CoverageRules.judge(e, thresholds: thresholds)
     #expect(blank.status == .covered && blank.priorBound == nil)
     #expect(blank.reasons.contains { $0.contains("where the model begins") })
-    e.blankPValue = 0.05.nextDown
+    e.boundIsNatural = false
     #expect(CoverageRules.judge(e, thresholds: thresholds).status == .outOfRange)
   }
 }

@@ -118,10 +118,11 @@ struct NonlinearInstrumentTests {
     func status(_ y: Double) throws -> CoverageStatus { try measurer.measure(Observation(id: "s", readings: [y], line: 2)).coverage.status }
     #expect(try status(0.6) == .covered)
     #expect(try status(2.45) == .outOfRange)  // above d ≈ 2.19
-    #expect(try status(0.01) == .outOfRange)  // below a ≈ 0.054
-    // At the blank's level the posterior piles at x = 0, where the 4pl begins: not out of
-    // range, since the reading lies within the 95% prediction interval of the response at 0
-    // (s = 0.0175: 0.054 ± 0.04); 0.01 lies beyond it (p ≈ 0.047 < 0.05).
+    // Below a ≈ 0.054 the posterior piles at x = 0, where the 4pl begins: no x lies beyond,
+    // so the range does not cut it; 0.01 (2.5 s below a) is consistent with a blank, while
+    // −0.3 (20 s below) is inconsistent: no x explains it.
+    #expect(try status(0.01) != .outOfRange)
+    #expect(try status(-0.3) == .inconsistent)
     let blank = try measurer.measure(Observation(id: "b", readings: [0.054], line: 2))
     #expect(blank.coverage.status != .outOfRange)
     #expect(blank.coverage.reasons.contains { $0.contains("where the model begins") })
@@ -179,9 +180,10 @@ struct NonlinearInstrumentTests {
     }
   }
 
-  /// Readings beyond the asymptotes have no solution: Wald reports the curve's closest
-  /// approach with an unbounded interval where the curve is flat, inversion an empty set;
-  /// neither traps.
+  /// Readings beyond the asymptotes have no solution: neither method has an interval (inversion
+  /// an empty set; Wald nothing to linearize about), the reasons say so, and neither traps.
+  /// Above d the prior range cuts the posterior (out_of_range); below a it reaches x = 0,
+  /// where the 4pl begins, and is not cut.
   @Test("classical intervals for readings no x explains")
   func classicalBeyondAsymptotes() throws {
     let state = try elisa()
@@ -190,8 +192,9 @@ struct NonlinearInstrumentTests {
       for y in [2.45, 0.01] {
         let report = try measurer.measure(Observation(id: "beyond", readings: [y], line: 2))
         #expect(report.x.solutions == [])
-        #expect(report.coverage.status == .outOfRange)
-        if method == .inversion { #expect(report.x.interval.pieces == [] && !report.x.interval.bounded) }
+        #expect((report.coverage.status == .outOfRange) == (y > 2))
+        #expect(report.x.interval.pieces == [] && !report.x.interval.bounded)
+        #expect(report.coverage.reasons.contains { $0.contains("gives the mean reading") })
       }
     }
   }

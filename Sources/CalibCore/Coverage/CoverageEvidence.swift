@@ -18,9 +18,9 @@ struct CoverageEvidence {
   /// which bound that is.
   var priorBoundDensity: Double
   var atBound: Double
-  /// Where that bound is x = 0 and the model itself begins there (4pl, 5pl, power, mm): the
-  /// two-sided p-value of the mean reading against the response at 0. Nil otherwise.
-  var blankPValue: Double?
+  /// Whether that bound is where the model itself begins (x = 0 for 4pl, 5pl, power, mm; the
+  /// first x where a formula is not finite), so that no x lies beyond it to miss.
+  var boundIsNatural: Bool
   /// The mean reading against the standards' readings.
   var reading: ReadingCheck
   /// The leverage at the estimate against the standards'.

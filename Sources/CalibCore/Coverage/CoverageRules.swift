@@ -16,13 +16,13 @@ enum CoverageRules {
     let y = e.reading.mean
     let (domain, prior) = (e.domain, e.priorRange)
 
-    // At x = 0 where the model itself begins, a posterior piled against the bound is a
-    // reading at the blank's level, not one the range cuts off: it is out of range only when
-    // the reading lies beyond the response at 0 by more than its 95% prediction interval.
+    // Where the model itself begins (x = 0 for a 4pl), a posterior that reaches the bound is
+    // not cut off by the range: no x lies beyond it. A reading beyond the response there is
+    // judged by its consistency instead.
     if e.priorBoundDensity >= thresholds.boundDensity {
-      if let p = e.blankPValue, p >= 0.05 {
+      if e.boundIsNatural {
         reasons.append(
-          "the posterior reaches x = 0, where the model begins: the mean reading \(format(y)) lies within the 95% prediction interval of the response there (p = \(format(p))), so x may be 0 (a blank); the lower end of the interval is that bound")
+          "the posterior reaches x = \(format(e.atBound)), where the model begins (its density there is \(format(e.priorBoundDensity)) of its peak): x may be as low as that bound")
       } else {
         statuses.append(.outOfRange)
         reasons.append(
@@ -82,6 +82,13 @@ enum CoverageRules {
         sentence += "; the median \(format(e.estimate)) lies between them, where the density is low"
       }
       reasons.append(sentence)
+    }
+    // Two solutions in the prior range are two explanations; a far root of a quadratic, many
+    // domain widths away, is not one a lab would consider.
+    let near = quantity.solutions?.filter { e.priorRange.contains($0) } ?? []
+    if near.count > 1 {
+      reasons.append(
+        "ambiguous: \(near.count) values of x in the prior range give the mean reading: \(near.map(format).joined(separator: ", ")); the estimate is the one inside the calibrated domain, or the first")
     }
     if let solutions = quantity.solutions, solutions.isEmpty {
       reasons.append(

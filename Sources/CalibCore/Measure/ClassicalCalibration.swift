@@ -25,6 +25,9 @@ struct ClassicalCalibration {
   let range: ClosedRange<Double>
   /// The prior range, searched on a finer grid than the rest of `range`.
   let prior: ClosedRange<Double>
+  /// Whether each end of `range` is where the model itself ends (x = 0 for a 4pl): an
+  /// interval that reaches such an end stops there instead of being unbounded.
+  let naturalEnds: (lower: Bool, upper: Bool)
 
   /// The result of either method.
   struct Result {
@@ -112,6 +115,11 @@ struct ClassicalCalibration {
   func wald() throws -> Result {
     let (estimate, solutions) = try pointEstimate()
     let (q, dof) = quantileAndDOF
+    // No x gives the reading: the delta method has nothing to linearize about.
+    if solutions.isEmpty {
+      return Result(
+        estimate: estimate, solutions: [], pieces: [], standardError: nil, quantile: q, dof: dof)
+    }
     let se = variance(at: estimate).variance.squareRoot() / Swift.abs(instrument.slope(at: estimate))
     // Where the curve is flat (or undefined) at the estimate, or infinitely steep (a power
     // x^b with b < 1 at x = 0), the delta method has no interval: it is reported unbounded.
@@ -170,7 +178,7 @@ struct ClassicalCalibration {
   }
 
   /// {x in the search range : g(x) ≤ 0}; a piece that reaches a bound of the search range
-  /// where g ≤ 0 is reported unbounded on that side.
+  /// where g ≤ 0 is reported unbounded on that side, unless the model itself ends there.
   private func numericSublevelSet(_ g: (Double) -> Double) throws -> [ClosedRange<Double>] {
     let roots = try roots(of: g)
     var edges = [range.lowerBound] + roots + [range.upperBound]
@@ -179,8 +187,8 @@ struct ClassicalCalibration {
     for k in 0..<(edges.count - 1) where edges[k + 1] > edges[k] {
       let middle = 0.5 * (edges[k] + edges[k + 1])
       guard g(middle) <= 0 else { continue }
-      let lower = k == 0 ? -Double.infinity : edges[k]
-      let upper = k == edges.count - 2 ? Double.infinity : edges[k + 1]
+      let lower = k == 0 && !naturalEnds.lower ? -Double.infinity : edges[k]
+      let upper = k == edges.count - 2 && !naturalEnds.upper ? Double.infinity : edges[k + 1]
       if let last = pieces.last, last.upperBound == lower {
         pieces[pieces.count - 1] = last.lowerBound...upper
       } else {

@@ -23,6 +23,11 @@ public final class Measurer {
   /// Where the classical methods look for x: the prior range and beyond it (see
   /// `classicalSearchRange`).
   let classicalRange: ClosedRange<Double>
+  /// Whether each end of the prior range is where the model itself ends: x = 0 for the
+  /// families that begin there (4pl, 5pl, power, mm), or a point beyond which the response
+  /// is not finite. No x lies beyond such an end, so a posterior reaching it is not cut off.
+  let lowerBoundIsNatural: Bool
+  let upperBoundIsNatural: Bool
 
   let linear: MeasuringInstrument
   private let tabulation: PosteriorTabulation
@@ -65,6 +70,7 @@ public final class Measurer {
       priorRange = Measurer.defaultRange(for: linear)
     }
     classicalRange = Measurer.classicalSearchRange(for: linear, prior: priorRange)
+    (lowerBoundIsNatural, upperBoundIsNatural) = Measurer.naturalEnds(of: priorRange, for: linear)
     tabulation = try PosteriorTabulation()
     regressors = .allocate(capacity: max(linear.parameterCount, 1))
     maxStandardLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
@@ -169,6 +175,22 @@ public final class Measurer {
     return lower...upper
   }
 
+  /// Whether each end of `range` is where the model ends (see `lowerBoundIsNatural`): the
+  /// response or its leverage is not finite a millionth of the range beyond it, or it is x = 0
+  /// where the family begins.
+  static func naturalEnds(
+    of range: ClosedRange<Double>, for instrument: MeasuringInstrument
+  ) -> (lower: Bool, upper: Bool) {
+    let step = (range.upperBound - range.lowerBound) * 1e-6
+    func undefined(_ x: Double) -> Bool {
+      let (mean, leverage) = instrument.evaluate(at: x)
+      return !(mean.isFinite && leverage.isFinite)
+    }
+    let familyBegins = range.lowerBound == 0
+      && instrument.model.family?.lowestX(domain: instrument.domain) == 0
+    return (familyBegins || undefined(range.lowerBound - step), undefined(range.upperBound + step))
+  }
+
   /// P(x ≤ value) under the posterior of the observation measured last (the probability
   /// integral transform the statistical-coverage check ranks).
   func posteriorProbability(below value: Double) -> Double { tabulation.cdf(value) }
@@ -215,6 +237,12 @@ public final class Measurer {
         let variance = likelihood.classicalVariance(leverage: linear.evaluate(at: x).leverage, instrument: linear).variance
         return variance.squareRoot() / Swift.abs(linear.slope(at: x))
       })
+    // A posterior the quadrature cannot resolve on this range (a range wider than double
+    // precision can hold the posterior's scale in) gives no numbers rather than wrong ones.
+    guard tabulation.relativeError <= 1e-3 else {
+      throw MeasurementError.invalidSetting(
+        "the posterior could not be integrated accurately on the range [\(priorRange.lowerBound), \(priorRange.upperBound)] (estimated relative error \(tabulation.relativeError)): give a narrower --range")
+    }
 
     let (mean, sd) = tabulation.moments()
     let tail = (1 - settings.level) / 2
@@ -241,7 +269,7 @@ public final class Measurer {
     case .inversion, .wald:
       let classical = ClassicalCalibration(
         instrument: linear, likelihood: likelihood, level: settings.level, range: classicalRange,
-        prior: priorRange)
+        prior: priorRange, naturalEnds: Measurer.naturalEnds(of: classicalRange, for: linear))
       let result = settings.method == .inversion ? try classical.inversion() : try classical.wald()
       estimate = result.estimate
       quantity = QuantityEstimate(
@@ -328,15 +356,11 @@ public final class Measurer {
       neighbourhood: RangeRecord(neighbourhood), distinctStandardsNearby: nearby, nearestStandard: nearestX,
       nearestDistance: nearestDistance.isFinite ? nearestDistance : nil)
 
-    // Where the bound is x = 0 and the model begins there (4pl, 5pl, power, mm), the rules ask
-    // how well the response at 0 explains the reading.
-    let atNaturalBound = atBound == priorRange.lowerBound && priorRange.lowerBound == 0
-      && linear.model.family?.lowestX(domain: domain) == 0
     let evidence = CoverageEvidence(
       estimate: estimate, quantity: quantity, domain: domain, priorRange: priorRange,
       classicalRange: classicalRange, pOutsideDomain: pOutside, priorBoundDensity: boundDensity,
       atBound: atBound,
-      blankPValue: atNaturalBound ? residualPValue(at: 0, likelihood: likelihood) : nil,
+      boundIsNatural: atBound == priorRange.lowerBound ? lowerBoundIsNatural : upperBoundIsNatural,
       reading: reading, leverage: leverage, support: support,
       consistency: consistencyCheck(likelihood: likelihood),
       posteriorWarnings: samples != nil ? instrument.posterior.warnings ?? [] : [])

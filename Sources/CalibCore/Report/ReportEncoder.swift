@@ -102,6 +102,7 @@ public struct ReportEncoder {
   ///   format has no null for it (nothing is written, nothing counted: report the
   ///   observation with `failure(_:)` instead).
   public mutating func observation(_ report: ObservationReport) throws -> [UInt8] {
+    if let path = report.nonFinitePath { throw NonFiniteResult(path: path) }
     let bytes: [UInt8]
     switch format {
     case .json, .ndjson:
