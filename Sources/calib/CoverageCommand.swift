@@ -61,7 +61,17 @@ struct CoverageCommand: ParsableCommand {
       }
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      try OutputFile.write([UInt8](try encoder.encode(map)) + [0x0A], to: output.output)
+      let bytes: Data
+      do {
+        bytes = try encoder.encode(map)
+      } catch EncodingError.invalidValue(_, let context) {
+        // Extreme values in the instrument file (a variance of 1e308) overflow a figure.
+        let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+        throw InputError(
+          file: instrument.path,
+          message: "the coverage map's figure \(path) overflows (not finite) with this instrument's values")
+      }
+      try OutputFile.write([UInt8](bytes) + [0x0A], to: output.output)
     }
   }
 

@@ -66,5 +66,9 @@ struct FailureConsistencyTests {
       #expect(!run.output.contains("nan") && !run.output.contains("inf"), "\(format): \(run.output)")
     }
     #expect(Set(failed.values).count == 1, "\(failed)")
+    // The coverage map of the same instrument: a clear refusal (65), never an internal error.
+    let coverage = try CommandLineTool.run(["coverage", "wide.json"], in: directory)
+    #expect(coverage.status == 0 || coverage.status == 65, "\(coverage.error)")
+    #expect(!coverage.output.contains("1.7976931348623157e+308"))
   }
 }

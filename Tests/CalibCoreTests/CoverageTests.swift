@@ -126,7 +126,8 @@ struct InstrumentMapTests {
     #expect(map.points.count == 31 && map.turningPoints.isEmpty)
     // x_sd of a line: s·√(1 + h)/|b1|.
     let point = map.points[15]
-    #expect(abs(point.xSD - state.noise.sigma! * (1 + point.leverage).squareRoot() / abs(state.parameters[1].estimate)) < 1e-12)
+    let xSD = try #require(point.xSD)
+    #expect(abs(xSD - state.noise.sigma! * (1 + point.leverage).squareRoot() / abs(state.parameters[1].estimate)) < 1e-12)
   }
 
   /// The ELISA standards, 0.1, 0.3, 1, …, 300 ng/mL, are a geometric design: their step is

@@ -43,8 +43,9 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     /// design).
     public var support: Int
     /// The linearized sd of x from one reading at x: √(σ²(1 + h))/|dμ/dx| with σ estimated,
-    /// √(u² + h)/|dμ/dx| with the standards' median u(y) when known.
-    public var xSD: Double
+    /// √(u² + h)/|dμ/dx| with the standards' median u(y) when known; null where the
+    /// sensitivity is 0 (a reading there does not tell x: the sd is unbounded).
+    public var xSD: Double?
     /// `covered`, `sparse` or `extrapolated`.
     public var status: CoverageStatus
 
@@ -52,6 +53,19 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
       case x, response, sensitivity, leverage, support, status
       case leverageRatio = "leverage_ratio"
       case xSD = "x_sd"
+    }
+
+    /// Writes an unbounded sd as `null`.
+    public func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(x, forKey: .x)
+      try container.encode(response, forKey: .response)
+      try container.encode(sensitivity, forKey: .sensitivity)
+      try container.encode(leverage, forKey: .leverage)
+      try container.encode(leverageRatio, forKey: .leverageRatio)
+      try container.encode(support, forKey: .support)
+      try container.encode(xSD, forKey: .xSD)
+      try container.encode(status, forKey: .status)
     }
   }
 
@@ -152,7 +166,8 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
       points.append(Point(
         x: x, response: mean, sensitivity: slope, leverage: leverage,
         leverageRatio: maxLeverage > 0 ? leverage / maxLeverage : 0, support: support,
-        xSD: slope != 0 ? variance.squareRoot() / Swift.abs(slope) : .greatestFiniteMagnitude, status: label))
+        xSD: Optional(variance.squareRoot() / Swift.abs(slope)).flatMap { $0.isFinite ? $0 : nil },
+        status: label))
     }
     // The status changes only at the domain's ends and at the reach of a standard: between
     // those breakpoints it is constant, so the regions are exact.
