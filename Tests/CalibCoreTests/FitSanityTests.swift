@@ -7,6 +7,23 @@ import Testing
 /// fit time, in the file and on every measurement made with it.
 @Suite("Fit sanity")
 struct FitSanityTests {
+  /// tan(u) has a pole wherever cos(u) changes sign. From b = 0.3 the solver first reaches
+  /// b ≈ 0.39, a pole at x = π/(2b) ≈ 4 inside [0, 32]; that run is rejected and the fit ends
+  /// where b·32 < π/2 (closed form of the pole: no x in the domain has cos(b·x) = 0).
+  @Test("a tan formula: a run with a pole inside the domain is rejected")
+  func tangentPole() throws {
+    let text = "x,y\n0,0.6441\n2,2.3247\n4,3.2332\n6,4.4177\n8,5.8539\n10,8.0157\n12,9.0889\n"
+      + "14,10.4816\n16,12.8997\n18,14.4667\n20,16.2732\n22,17.1430\n24,19.2025\n26,20.7676\n"
+      + "28,21.6471\n30,24.2690\n32,25.7604\n"
+    let data = try readCalibration(text)
+    let state = try ResponseModel(spec: "a*tan(b*x)", predictors: ["x"]).fit(
+      to: data, start: ["a": 1, "b": 0.3], provenance: testProvenance)
+    let b = state.parameters[1].estimate
+    #expect(abs(b) * 32 < Double.pi / 2, "b = \(b)")
+    let attempts = try #require(state.fit.solver?.attempts)
+    #expect(attempts.contains { ($0.failure ?? "").contains("cos(b*x)") }, "\(attempts)")
+  }
+
   /// From vmax = −5 the first trust-region run ends at km ≈ −32: a pole at dose 32, inside
   /// [2, 100], RSS 813 685 against 161.6 at the optimum. It must be rejected and the search
   /// go on to the optimum. Reference: scipy.optimize.least_squares (lm, tolerances 1e-15) on

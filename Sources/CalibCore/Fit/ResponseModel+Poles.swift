@@ -1,6 +1,7 @@
 extension ResponseModel {
-  /// A divisor of the formula: the denominator of a `/`, or the base of a power whose exponent
-  /// may be negative (then it is a divisor only where the exponent is < 0).
+  /// A divisor of the formula: the denominator of a `/`, the cosine under a `tan`, or the base
+  /// of a power whose exponent may be negative (then it is a divisor only where the exponent
+  /// is < 0).
   private struct Divisor {
     let text: String
     let value: CompiledExpression
@@ -16,6 +17,13 @@ extension ResponseModel {
     func walk(_ e: Expression) {
       switch e {
       case .number, .symbol: break
+      case .call(.tan, let a):
+        // tan(u) = sin(u)/cos(u): a pole wherever cos(u) changes sign.
+        let cosine = Expression.call(.cos, a)
+        found.append(
+          Divisor(
+            text: cosine.description, value: CompiledExpression(cosine, slot: slot), exponent: nil))
+        walk(a)
       case .negate(let a), .call(_, let a): walk(a)
       case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b),
         .powerLog(let a, let b),
