@@ -15,7 +15,8 @@ enum CommandFailure: Error, CustomStringConvertible {
   var description: String {
     switch self {
     case .cannotOpen(let path, let reason): return "cannot open '\(path)': \(reason)"
-    case .cannotWrite(let path, let reason): return "cannot write '\(path)': \(reason)"
+    case .cannotWrite(let path, let reason):
+      return "cannot write \(path == "-" ? "standard output" : "'\(path)'"): \(reason)"
     case .usage(let message): return message
     }
   }
