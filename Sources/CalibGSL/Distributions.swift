@@ -9,7 +9,8 @@ package enum Distributions {
   }
 
   /// P(X > x) for X ~ F(`numerator`, `denominator`). Calls `gsl_cdf_fdist_Q`.
-  package static func fisherUpperTail(_ x: Double, numerator: Double, denominator: Double) -> Double {
+  package static func fisherUpperTail(_ x: Double, numerator: Double, denominator: Double) -> Double
+  {
     GSL.prepare()
     return gsl_cdf_fdist_Q(x, numerator, denominator)
   }

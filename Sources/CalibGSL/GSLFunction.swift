@@ -5,7 +5,9 @@ internal import CGSL
 /// `gsl_function`.
 enum GSLFunction {
   /// Calls `body` with a `gsl_function` that evaluates `f`, valid only during the call.
-  static func with<Result>(_ f: (Double) -> Double, _ body: (UnsafeMutablePointer<gsl_function>) -> Result) -> Result {
+  static func with<Result>(
+    _ f: (Double) -> Double, _ body: (UnsafeMutablePointer<gsl_function>) -> Result
+  ) -> Result {
     withoutActuallyEscaping(f) { closure in
       var context = closure
       return withUnsafeMutablePointer(to: &context) { pointer in

@@ -32,7 +32,9 @@ package final class Minimizer {
     let minimizer = self.minimizer
     let x = GSLFunction.with(f) { function in
       do throws(GSLError) {
-        try GSL.check(gsl_min_fminimizer_set(minimizer, function, guess, lower, upper), "gsl_min_fminimizer_set")
+        try GSL.check(
+          gsl_min_fminimizer_set(minimizer, function, guess, lower, upper), "gsl_min_fminimizer_set"
+        )
         for _ in 0..<200 {
           try GSL.check(gsl_min_fminimizer_iterate(minimizer), "gsl_min_fminimizer_iterate")
           let a = gsl_min_fminimizer_x_lower(minimizer), b = gsl_min_fminimizer_x_upper(minimizer)

@@ -22,12 +22,14 @@ package struct SingularValueDecomposition {
   /// Calls `gsl_linalg_SV_decomp_jacobi`.
   package init(_ matrix: GSLMatrix) throws(GSLError) {
     // Cannot trap: the only caller is LinearLeastSquares, which has n ≥ p.
-    precondition(matrix.rows >= matrix.columns, "the SVD here needs at least as many rows as columns")
+    precondition(
+      matrix.rows >= matrix.columns, "the SVD here needs at least as many rows as columns")
     let u = try GSLMatrix(rows: matrix.rows, columns: matrix.columns)
     try u.copy(from: matrix)
     let v = try GSLMatrix(rows: matrix.columns, columns: matrix.columns)
     let s = try GSLVector(count: matrix.columns)
-    try GSL.check(gsl_linalg_SV_decomp_jacobi(u.pointer, v.pointer, s.pointer), "gsl_linalg_SV_decomp_jacobi")
+    try GSL.check(
+      gsl_linalg_SV_decomp_jacobi(u.pointer, v.pointer, s.pointer), "gsl_linalg_SV_decomp_jacobi")
     self.u = u
     self.v = v
     self.singularValues = (0..<matrix.columns).map { s[$0] }

@@ -17,7 +17,9 @@ package enum SymmetricEigenvalues {
       for j in 0..<p where j < matrix[i].count { copy[i, j] = matrix[i][j] }
     }
     let values = try GSLVector(count: p)
-    guard let workspace = gsl_eigen_symm_alloc(p) else { throw GSL.allocationFailure("gsl_eigen_symm_alloc") }
+    guard let workspace = gsl_eigen_symm_alloc(p) else {
+      throw GSL.allocationFailure("gsl_eigen_symm_alloc")
+    }
     defer { gsl_eigen_symm_free(workspace) }
     try GSL.check(gsl_eigen_symm(copy.pointer, values.pointer, workspace), "gsl_eigen_symm")
     return (0..<p).map { values[$0] }.sorted()

@@ -110,9 +110,13 @@ package final class TrustRegionSolver {
   }
 
   /// The residuals r(a) into the buffer; false when they are not finite.
-  package typealias Residuals = (_ parameters: UnsafeBufferPointer<Double>, _ residuals: UnsafeMutableBufferPointer<Double>) -> Bool
+  package typealias Residuals = (
+    _ parameters: UnsafeBufferPointer<Double>, _ residuals: UnsafeMutableBufferPointer<Double>
+  ) -> Bool
   /// The Jacobian ∂r/∂a, row-major n×p, into the buffer; false when not finite.
-  package typealias Jacobian = (_ parameters: UnsafeBufferPointer<Double>, _ jacobian: UnsafeMutableBufferPointer<Double>) -> Bool
+  package typealias Jacobian = (
+    _ parameters: UnsafeBufferPointer<Double>, _ jacobian: UnsafeMutableBufferPointer<Double>
+  ) -> Bool
 
   private final class Context {
     let residuals: Residuals
@@ -140,7 +144,8 @@ package final class TrustRegionSolver {
   /// Calls `gsl_multifit_nlinear_alloc`, `gsl_multifit_nlinear_init` and
   /// `gsl_multifit_nlinear_driver`.
   package static func solve(
-    residuals: @escaping Residuals, jacobian: @escaping Jacobian, observations n: Int, start: [Double],
+    residuals: @escaping Residuals, jacobian: @escaping Jacobian, observations n: Int,
+    start: [Double],
     method: Method, maxIterations: Int = 20000, tolerance: Double = 1e-15
   ) throws(GSLError) -> Outcome {
     GSL.prepare()
@@ -153,7 +158,8 @@ package final class TrustRegionSolver {
     }
     parameters.scale = calib_gsl_nlinear_scale_more()
     parameters.solver = calib_gsl_nlinear_solver_qr()
-    guard let workspace = gsl_multifit_nlinear_alloc(calib_gsl_nlinear_trust(), &parameters, n, p) else {
+    guard let workspace = gsl_multifit_nlinear_alloc(calib_gsl_nlinear_trust(), &parameters, n, p)
+    else {
       throw GSL.allocationFailure("gsl_multifit_nlinear_alloc")
     }
     defer { gsl_multifit_nlinear_free(workspace) }
@@ -168,7 +174,9 @@ package final class TrustRegionSolver {
       let context = Unmanaged<Context>.fromOpaque(params!).takeUnretainedValue()
       context.load(x!)
       let ok = context.parameters.withUnsafeBufferPointer { a in
-        UnsafeMutableBufferPointer(start: f!.pointee.data, count: context.n).withMemoryRebound(to: Double.self) { context.residuals(a, $0) }
+        UnsafeMutableBufferPointer(start: f!.pointee.data, count: context.n).withMemoryRebound(
+          to: Double.self
+        ) { context.residuals(a, $0) }
       }
       return ok ? Int32(GSL_SUCCESS) : Int32(GSL_EDOM)
     }
@@ -181,7 +189,9 @@ package final class TrustRegionSolver {
       }
       let matrix = jacobian!.pointee
       for i in 0..<context.n {
-        for j in 0..<context.p { matrix.data[i * matrix.tda + j] = context.values[i * context.p + j] }
+        for j in 0..<context.p {
+          matrix.data[i * matrix.tda + j] = context.values[i * context.p + j]
+        }
       }
       return ok ? Int32(GSL_SUCCESS) : Int32(GSL_EDOM)
     }
@@ -197,7 +207,8 @@ package final class TrustRegionSolver {
         return Outcome(parameters: start, iterations: 0, ending: .stopped(.notFiniteAtStart(error)))
       }
       var info: Int32 = 0
-      let status = gsl_multifit_nlinear_driver(maxIterations, tolerance, tolerance, tolerance, nil, nil, &info, workspace)
+      let status = gsl_multifit_nlinear_driver(
+        maxIterations, tolerance, tolerance, tolerance, nil, nil, &info, workspace)
       // Cannot trap: gsl_multifit_nlinear_position returns the workspace's own vector.
       let position = gsl_multifit_nlinear_position(workspace)!
       let result = (0..<p).map { position.pointee.data[$0 * position.pointee.stride] }

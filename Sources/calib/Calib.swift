@@ -2,11 +2,11 @@ import ArgumentParser
 import CalibCore
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// The `calib` command: calibration and measurement inference.

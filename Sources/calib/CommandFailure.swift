@@ -55,7 +55,8 @@ enum ExitStatus {
       if case .unsupported = error { return (usage, error.description) }
       return (dataError, error.description)
     case let error as ModelError: return (usage, "--model: \(error)")
-    case let error as GSLError: return (software, "\(error) (this is a bug in calib: please report it)")
+    case let error as GSLError:
+      return (software, "\(error) (this is a bug in calib: please report it)")
     default: return (software, "\(error) (this is a bug in calib: please report it)")
     }
   }

@@ -69,7 +69,9 @@ struct CoverageCommand: ParsableCommand {
         let path = context.codingPath.map(\.stringValue).joined(separator: ".")
         throw InputError(
           file: instrument.path,
-          message: "the coverage map's figure \(path) overflows (not finite) with this instrument's values")
+          message:
+            "the coverage map's figure \(path) overflows (not finite) with this instrument's values"
+        )
       }
       try OutputFile.write([UInt8](bytes) + [0x0A], to: output.output)
     }

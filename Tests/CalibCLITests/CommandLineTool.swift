@@ -5,8 +5,11 @@ enum CommandLineTool {
   /// The executable: `$CALIB_BINARY`, or `calib` beside the test bundle (SwiftPM builds the
   /// executables the tests depend on into the same folder).
   static var executable: URL {
-    if let path = ProcessInfo.processInfo.environment["CALIB_BINARY"] { return URL(fileURLWithPath: path) }
-    let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
+    if let path = ProcessInfo.processInfo.environment["CALIB_BINARY"] {
+      return URL(fileURLWithPath: path)
+    }
+    let bundle =
+      Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
       ?? URL(fileURLWithPath: CommandLine.arguments[0])
     return bundle.deletingLastPathComponent().appendingPathComponent("calib")
   }
@@ -40,12 +43,15 @@ enum CommandLineTool {
     let output = stdout.fileHandleForReading.readDataToEndOfFile()
     let error = stderr.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Outcome(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
+    return Outcome(
+      status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+      error: String(decoding: error, as: UTF8.self))
   }
 
   /// A fresh empty folder for one test.
   static func scratchDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("calib-cli-\(UUID().uuidString)")
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "calib-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
   }

@@ -8,8 +8,10 @@ import Testing
 struct FailureConsistencyTests {
   func instrument(in directory: URL) throws {
     let fit = try CommandLineTool.run(
-      ["fit", CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv").path,
-       "--x", "concentration", "--y", "absorbance", "-o", "abs.json"], in: directory)
+      [
+        "fit", CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv").path,
+        "--x", "concentration", "--y", "absorbance", "-o", "abs.json",
+      ], in: directory)
     #expect(fit.status == 0, "\(fit.error)")
   }
 
@@ -42,7 +44,8 @@ struct FailureConsistencyTests {
     defer { try? FileManager.default.removeItem(at: directory) }
     try instrument(in: directory)
     let url = directory.appendingPathComponent("abs.json")
-    var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    var json = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     var posterior = try #require(json["posterior"] as? [String: Any])
     var scale = try #require(posterior["scale"] as? [[Double]])
     scale[1][1] = 1e308
@@ -51,8 +54,10 @@ struct FailureConsistencyTests {
     var covariance = try #require(json["covariance"] as? [[Double]])
     covariance[1][1] = 1e308
     json["covariance"] = covariance
-    try JSONSerialization.data(withJSONObject: json).write(to: directory.appendingPathComponent("wide.json"))
-    try "absorbance\n0.5\n".write(to: directory.appendingPathComponent("obs.csv"), atomically: true, encoding: .utf8)
+    try JSONSerialization.data(withJSONObject: json).write(
+      to: directory.appendingPathComponent("wide.json"))
+    try "absorbance\n0.5\n".write(
+      to: directory.appendingPathComponent("obs.csv"), atomically: true, encoding: .utf8)
     var failed: [String: Bool] = [:]
     for format in ["json", "ndjson", "csv", "table"] {
       let run = try CommandLineTool.run(
@@ -63,7 +68,8 @@ struct FailureConsistencyTests {
         continue
       }
       failed[format] = run.output.contains("error")
-      #expect(!run.output.contains("nan") && !run.output.contains("inf"), "\(format): \(run.output)")
+      #expect(
+        !run.output.contains("nan") && !run.output.contains("inf"), "\(format): \(run.output)")
     }
     #expect(Set(failed.values).count == 1, "\(failed)")
     // The coverage map of the same instrument: a clear refusal (65), never an internal error.

@@ -30,7 +30,8 @@ struct FitWarningTests {
       lines.count == 1
         && lines[0].hasPrefix(
           "calib: warning: the instrument's MCMC posterior did not converge (R̂ = "
-            + String(format: "%.3g", worst) + " > 1.1"))
+            + String(format: "%.3g", worst) + " > 1.1")
+    )
     #expect(posterior?["kind"] as? String == "mcmc")
     #expect((posterior?["warnings"] as? [String])?.count == 1)
     let shown = try CommandLineTool.run(["show", "-"], input: fit.output)

@@ -26,17 +26,20 @@ struct GoldenOutputTests {
     Case(
       name: "absorbance", calibration: "absorbance-line.csv",
       fit: ["--x", "concentration", "--y", "absorbance", "--group", "standard"],
-      observations: "absorbance-observations.csv", measure: ["--y", "absorbance", "--group", "sample"]),
+      observations: "absorbance-observations.csv",
+      measure: ["--y", "absorbance", "--group", "sample"]),
     Case(
       name: "quadratic", calibration: "quadratic-vertex.csv",
       fit: ["--x", "x", "--y", "reading", "--sy", "u_reading", "--model", "poly:2"],
       observations: "quadratic-observations.csv",
       measure: ["--y", "reading", "--id", "id", "--sy", "u_reading"]),
     Case(
-      name: "pressure", calibration: "pressure-gap.csv", fit: ["--x", "pressure_kPa", "--y", "output_mV"],
+      name: "pressure", calibration: "pressure-gap.csv",
+      fit: ["--x", "pressure_kPa", "--y", "output_mV"],
       observations: "pressure-observations.csv", measure: ["--y", "output_mV", "--id", "sample"]),
     Case(
-      name: "elisa", calibration: "elisa-4pl.csv", fit: ["--x", "conc_ng_mL", "--y", "od", "--model", "4pl"],
+      name: "elisa", calibration: "elisa-4pl.csv",
+      fit: ["--x", "conc_ng_mL", "--y", "od", "--model", "4pl"],
       observations: "elisa-samples.csv", measure: ["--y", "od", "--id", "sample"]),
     Case(
       name: "detector", calibration: "saturating-detector.csv",
@@ -72,7 +75,8 @@ struct GoldenOutputTests {
     let fit = try CommandLineTool.run(["fit", fixture.calibration] + fixture.fit, in: directory)
     #expect(fit.status == 0, "\(fit.error)")
     try check(fit.output, "\(fixture.name).instrument.json")
-    try fit.output.write(to: directory.appendingPathComponent("i.json"), atomically: true, encoding: .utf8)
+    try fit.output.write(
+      to: directory.appendingPathComponent("i.json"), atomically: true, encoding: .utf8)
     let show = try CommandLineTool.run(["show", "i.json"], in: directory)
     try check(show.output, "\(fixture.name).show.txt")
     for method in ["bayes", "inversion", "wald"] {

@@ -7,19 +7,28 @@ struct MeasureCommandTests {
   /// Fits the absorbance fixture into `directory`/abs.json.
   func instrument(in directory: URL) throws {
     let fit = try CommandLineTool.run(
-      ["fit", CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv").path, "--x", "concentration",
-       "--y", "absorbance", "-o", directory.appendingPathComponent("abs.json").path])
+      [
+        "fit", CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv").path, "--x",
+        "concentration",
+        "--y", "absorbance", "-o", directory.appendingPathComponent("abs.json").path,
+      ])
     #expect(fit.status == 0, "\(fit.error)")
   }
 
-  var observations: String { CommandLineTool.fixtures.appendingPathComponent("absorbance-observations.csv").path }
+  var observations: String {
+    CommandLineTool.fixtures.appendingPathComponent("absorbance-observations.csv").path
+  }
 
   @Test("JSON report per the contract, in input order, with a summary")
   func json() throws {
     let directory = try CommandLineTool.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try instrument(in: directory)
-    let run = try CommandLineTool.run(["measure", "abs.json", observations, "--y", "absorbance", "--group", "sample", "-o", "report.json"], in: directory)
+    let run = try CommandLineTool.run(
+      [
+        "measure", "abs.json", observations, "--y", "absorbance", "--group", "sample", "-o",
+        "report.json",
+      ], in: directory)
     #expect(run.status == 0, "\(run.error)")
     let data = try Data(contentsOf: directory.appendingPathComponent("report.json"))
     let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -31,13 +40,18 @@ struct MeasureCommandTests {
     let mid = list[2]
     #expect((mid["readings"] as? [Double])?.count == 3)
     let x = try #require(mid["x"] as? [String: Any])
-    for key in ["estimate", "mean", "sd", "median", "interval", "hpd"] { #expect(x[key] != nil, "x.\(key)") }
+    for key in ["estimate", "mean", "sd", "median", "interval", "hpd"] {
+      #expect(x[key] != nil, "x.\(key)")
+    }
     #expect(x["estimate"] as? Double == x["median"] as? Double)
     let coverage = try #require(mid["coverage"] as? [String: Any])
     #expect(coverage["status"] as? String == "covered" && coverage["reasons"] is [String])
     let summary = try #require(report["summary"] as? [String: Any])
     #expect(summary["observations"] as? Int == 6)
-    #expect((summary["by_status"] as? [String: Int]) == ["covered": 4, "extrapolated": 1, "out_of_range": 1])
+    #expect(
+      (summary["by_status"] as? [String: Int]) == [
+        "covered": 4, "extrapolated": 1, "out_of_range": 1,
+      ])
   }
 
   @Test("NDJSON: one object per line; CSV: a header and one row per observation")
@@ -45,11 +59,19 @@ struct MeasureCommandTests {
     let directory = try CommandLineTool.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try instrument(in: directory)
-    let ndjson = try CommandLineTool.run(["measure", "abs.json", observations, "--y", "absorbance", "--format", "ndjson"], in: directory)
+    let ndjson = try CommandLineTool.run(
+      ["measure", "abs.json", observations, "--y", "absorbance", "--format", "ndjson"],
+      in: directory)
     let lines = ndjson.output.split(separator: "\n")
     #expect(ndjson.status == 0 && lines.count == 8)
-    for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any]) }
-    let csv = try CommandLineTool.run(["measure", "abs.json", observations, "--y", "absorbance", "--format", "csv", "--method", "wald"], in: directory)
+    for line in lines {
+      #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any])
+    }
+    let csv = try CommandLineTool.run(
+      [
+        "measure", "abs.json", observations, "--y", "absorbance", "--format", "csv", "--method",
+        "wald",
+      ], in: directory)
     let rows = csv.output.split(separator: "\n")
     #expect(csv.status == 0 && rows.count == 9)
     #expect(rows[0].hasPrefix("id,line,readings,mean_reading,method,estimate"))
@@ -63,13 +85,25 @@ struct MeasureCommandTests {
     try instrument(in: directory)
     // Enough observations for several batches of 256.
     let rows = (0..<700).map { k in String(format: "%.4f", 0.0052 + 0.0987 * Double(k % 97) / 9.7) }
-    try ("absorbance\n" + rows.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("many.csv"), atomically: true, encoding: .utf8)
-    let one = try CommandLineTool.run(["measure", "abs.json", "many.csv", "--y", "absorbance", "--format", "ndjson", "--threads", "1"], in: directory)
-    let three = try CommandLineTool.run(["measure", "abs.json", "many.csv", "--y", "absorbance", "--format", "ndjson", "--threads", "3"], in: directory)
+    try ("absorbance\n" + rows.joined(separator: "\n") + "\n").write(
+      to: directory.appendingPathComponent("many.csv"), atomically: true, encoding: .utf8)
+    let one = try CommandLineTool.run(
+      [
+        "measure", "abs.json", "many.csv", "--y", "absorbance", "--format", "ndjson", "--threads",
+        "1",
+      ], in: directory)
+    let three = try CommandLineTool.run(
+      [
+        "measure", "abs.json", "many.csv", "--y", "absorbance", "--format", "ndjson", "--threads",
+        "3",
+      ], in: directory)
     #expect(one.status == 0 && three.status == 0)
     #expect(one.output.split(separator: "\n").count == 700)
     #expect(one.output == three.output)
-    #expect(try CommandLineTool.run(["measure", "abs.json", "many.csv", "--y", "absorbance", "--threads", "0"], in: directory).status == 64)
+    #expect(
+      try CommandLineTool.run(
+        ["measure", "abs.json", "many.csv", "--y", "absorbance", "--threads", "0"], in: directory
+      ).status == 64)
   }
 
   @Test("--progress reports on standard error and leaves the report alone")
@@ -77,8 +111,11 @@ struct MeasureCommandTests {
     let directory = try CommandLineTool.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try instrument(in: directory)
-    let plain = try CommandLineTool.run(["measure", "abs.json", observations, "--y", "absorbance", "--format", "csv"], in: directory)
-    let counted = try CommandLineTool.run(["measure", "abs.json", observations, "--y", "absorbance", "--format", "csv", "--progress"], in: directory)
+    let plain = try CommandLineTool.run(
+      ["measure", "abs.json", observations, "--y", "absorbance", "--format", "csv"], in: directory)
+    let counted = try CommandLineTool.run(
+      ["measure", "abs.json", observations, "--y", "absorbance", "--format", "csv", "--progress"],
+      in: directory)
     #expect(counted.status == 0 && counted.output == plain.output)
     #expect(counted.error.contains("calib: done: 8 observations"))
   }
@@ -89,41 +126,66 @@ struct MeasureCommandTests {
     defer { try? FileManager.default.removeItem(at: directory) }
     try instrument(in: directory)
     let run = try CommandLineTool.run(
-      ["measure", "abs.json", "-", "--y", "absorbance", "--method", "inversion", "--level", "0.9", "--range=-2:12", "--format", "ndjson"],
+      [
+        "measure", "abs.json", "-", "--y", "absorbance", "--method", "inversion", "--level", "0.9",
+        "--range=-2:12", "--format", "ndjson",
+      ],
       input: "absorbance\n0.5\n", in: directory)
     #expect(run.status == 0, "\(run.error)")
-    let object = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
     let x = try #require(object["x"] as? [String: Any])
     #expect(x["method"] as? String == "inversion")
     #expect((x["interval"] as? [String: Any])?["level"] as? Double == 0.9)
   }
 
-  @Test("bad usage and bad data get the contract's exit codes and leave no report", arguments: [
-    (["--level", "1.5"], "absorbance\n0.5\n", Int32(64), "--level"),
-    (["--range", "5:1"], "absorbance\n0.5\n", 64, "--range"),
-    (["--method", "magic"], "absorbance\n0.5\n", 64, "magic"),
-    (["--marginalize", "integration"], "absorbance\n0.5\n", 64, "applies to nonlinear instruments only"),
-    (["--marginalize", "linearized"], "absorbance\n0.5\n", 64, "applies to nonlinear instruments only"),
-    ([], "absorbance\n0.5\n\"abc\n", 65, "obs.csv:3:1: the quoted field that starts here is never closed"),
-    ([], "reading\n0.5\n", 65, "no column named 'absorbance'"),
-    (["--group", "g"], "g,absorbance\nA,0.5\nB,0.6\nA,0.7\n", 65, "obs.csv:4:1: the rows of group 'A' are not consecutive"),
-  ])
+  @Test(
+    "bad usage and bad data get the contract's exit codes and leave no report",
+    arguments: [
+      (["--level", "1.5"], "absorbance\n0.5\n", Int32(64), "--level"),
+      (["--range", "5:1"], "absorbance\n0.5\n", 64, "--range"),
+      (["--method", "magic"], "absorbance\n0.5\n", 64, "magic"),
+      (
+        ["--marginalize", "integration"], "absorbance\n0.5\n", 64,
+        "applies to nonlinear instruments only"
+      ),
+      (
+        ["--marginalize", "linearized"], "absorbance\n0.5\n", 64,
+        "applies to nonlinear instruments only"
+      ),
+      (
+        [], "absorbance\n0.5\n\"abc\n", 65,
+        "obs.csv:3:1: the quoted field that starts here is never closed"
+      ),
+      ([], "reading\n0.5\n", 65, "no column named 'absorbance'"),
+      (
+        ["--group", "g"], "g,absorbance\nA,0.5\nB,0.6\nA,0.7\n", 65,
+        "obs.csv:4:1: the rows of group 'A' are not consecutive"
+      ),
+    ])
   func failures(_ extra: [String], csv: String, status: Int32, message: String) throws {
     let directory = try CommandLineTool.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try instrument(in: directory)
-    try csv.write(to: directory.appendingPathComponent("obs.csv"), atomically: true, encoding: .utf8)
-    let run = try CommandLineTool.run(["measure", "abs.json", "obs.csv", "--y", "absorbance", "-o", "r.json"] + extra, in: directory)
+    try csv.write(
+      to: directory.appendingPathComponent("obs.csv"), atomically: true, encoding: .utf8)
+    let run = try CommandLineTool.run(
+      ["measure", "abs.json", "obs.csv", "--y", "absorbance", "-o", "r.json"] + extra, in: directory
+    )
     #expect(run.status == status, "\(run.error)")
     #expect(run.error.contains(message), "\(run.error)")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["abs.json", "obs.csv"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == [
+        "abs.json", "obs.csv",
+      ])
   }
 
   @Test("a missing or foreign instrument file, and stdin twice")
   func instrumentProblems() throws {
     let missing = try CommandLineTool.run(["measure", "/nonexistent.json", "-", "--y", "y"])
     #expect(missing.status == 66)
-    let foreign = try CommandLineTool.run(["measure", "-", observations, "--y", "absorbance"], input: "{\"format\": \"other/1\"}")
+    let foreign = try CommandLineTool.run(
+      ["measure", "-", observations, "--y", "absorbance"], input: "{\"format\": \"other/1\"}")
     #expect(foreign.status == 65 && foreign.error.contains("other/1"))
     let twice = try CommandLineTool.run(["measure", "-", "-", "--y", "y"])
     #expect(twice.status == 64)
@@ -133,11 +195,17 @@ struct MeasureCommandTests {
   func needsUncertainty() throws {
     let directory = try CommandLineTool.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    try "x,y,u\n0,0.1,0.1\n1,2.0,0.2\n2,4.1,0.1\n3,5.9,0.3\n".write(to: directory.appendingPathComponent("cal.csv"), atomically: true, encoding: .utf8)
-    #expect(try CommandLineTool.run(["fit", "cal.csv", "--x", "x", "--y", "y", "--sy", "u", "-o", "i.json"], in: directory).status == 0)
-    let run = try CommandLineTool.run(["measure", "i.json", "-", "--y", "y"], input: "y\n3\n", in: directory)
+    try "x,y,u\n0,0.1,0.1\n1,2.0,0.2\n2,4.1,0.1\n3,5.9,0.3\n".write(
+      to: directory.appendingPathComponent("cal.csv"), atomically: true, encoding: .utf8)
+    #expect(
+      try CommandLineTool.run(
+        ["fit", "cal.csv", "--x", "x", "--y", "y", "--sy", "u", "-o", "i.json"], in: directory
+      ).status == 0)
+    let run = try CommandLineTool.run(
+      ["measure", "i.json", "-", "--y", "y"], input: "y\n3\n", in: directory)
     #expect(run.status == 64 && run.error.contains("--sy"))
-    let given = try CommandLineTool.run(["measure", "i.json", "-", "--y", "y", "--sy", "u"], input: "y,u\n3,0.2\n", in: directory)
+    let given = try CommandLineTool.run(
+      ["measure", "i.json", "-", "--y", "y", "--sy", "u"], input: "y,u\n3,0.2\n", in: directory)
     #expect(given.status == 0, "\(given.error)")
   }
 
@@ -148,14 +216,22 @@ struct MeasureCommandTests {
     try instrument(in: directory)
     let map = try CommandLineTool.run(["coverage", "abs.json", "--points", "11"], in: directory)
     #expect(map.status == 0, "\(map.error)")
-    let json = try #require(try JSONSerialization.jsonObject(with: Data(map.output.utf8)) as? [String: Any])
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(map.output.utf8)) as? [String: Any])
     #expect(json["format"] as? String == "calib-coverage/1")
     #expect((json["points"] as? [Any])?.count == 11)
     #expect(json["observations"] == nil)
-    let checked = try CommandLineTool.run(["coverage", "abs.json", observations, "--y", "absorbance", "--group", "sample"], in: directory)
-    let blocks = try #require((try JSONSerialization.jsonObject(with: Data(checked.output.utf8)) as? [String: Any])?["observations"] as? [[String: Any]])
+    let checked = try CommandLineTool.run(
+      ["coverage", "abs.json", observations, "--y", "absorbance", "--group", "sample"],
+      in: directory)
+    let blocks = try #require(
+      (try JSONSerialization.jsonObject(with: Data(checked.output.utf8)) as? [String: Any])?[
+        "observations"] as? [[String: Any]])
     #expect(blocks.count == 6)
-    #expect(blocks.compactMap { ($0["coverage"] as? [String: Any])?["status"] as? String } == ["covered", "covered", "covered", "covered", "extrapolated", "out_of_range"])
+    #expect(
+      blocks.compactMap { ($0["coverage"] as? [String: Any])?["status"] as? String } == [
+        "covered", "covered", "covered", "covered", "extrapolated", "out_of_range",
+      ])
     let usage = try CommandLineTool.run(["coverage", "abs.json", observations], in: directory)
     #expect(usage.status == 64)
   }
@@ -165,16 +241,23 @@ struct MeasureCommandTests {
     let directory = try CommandLineTool.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try instrument(in: directory)
-    let run = try CommandLineTool.run(["validate", "abs.json", "--trials", "50", "--levels", "0.5,0.9", "--seed", "4"], in: directory)
+    let run = try CommandLineTool.run(
+      ["validate", "abs.json", "--trials", "50", "--levels", "0.5,0.9", "--seed", "4"],
+      in: directory)
     #expect(run.status == 0, "\(run.error)")
-    let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
     let levels = try #require(json["levels"] as? [[String: Any]])
     #expect(levels.map { $0["level"] as? Double } == [0.5, 0.9])
     #expect(levels.allSatisfy { $0["coverage"] is Double && $0["trials"] as? Int == 50 })
     #expect(json["ranks"] is [String: Any])
-    let again = try CommandLineTool.run(["validate", "abs.json", "--trials", "50", "--levels", "0.5,0.9", "--seed", "4"], in: directory)
+    let again = try CommandLineTool.run(
+      ["validate", "abs.json", "--trials", "50", "--levels", "0.5,0.9", "--seed", "4"],
+      in: directory)
     #expect(again.output == run.output)
-    #expect(try CommandLineTool.run(["validate", "abs.json", "--levels", "0.5,1.2"], in: directory).status == 64)
+    #expect(
+      try CommandLineTool.run(["validate", "abs.json", "--levels", "0.5,1.2"], in: directory).status
+        == 64)
     #expect(try CommandLineTool.run(["validate", "missing.json"], in: directory).status == 66)
   }
 }

@@ -20,7 +20,9 @@ struct BayesianMeasurementTests {
   }
 
   /// log p(y | x): multivariate t (σ estimated) or normal (u known), written out in full.
-  static func logLikelihood(_ state: InstrumentState, readings y: [Double], uncertainties u: [Double]?) -> (Double) -> Double {
+  static func logLikelihood(
+    _ state: InstrumentState, readings y: [Double], uncertainties u: [Double]?
+  ) -> (Double) -> Double {
     let m = y.count
     return { x in
       let (mean, h) = meanAndLeverage(state, x)
@@ -36,10 +38,13 @@ struct BayesianMeasurementTests {
 
   /// σ estimated for the instrument, u given for the reading: the σ² integral done by the
   /// trapezoid rule on a log grid of the scaled inverse-χ² density.
-  static func mixtureLogLikelihood(_ state: InstrumentState, reading y: Double, uncertainty u: Double) -> (Double) -> Double {
+  static func mixtureLogLikelihood(
+    _ state: InstrumentState, reading y: Double, uncertainty u: Double
+  ) -> (Double) -> Double {
     let s2 = state.posterior.s2!, nu = Double(state.posterior.dof!)
     let grid = (0...300).map { s2 * exp(-8 + 16 * Double($0) / 300) }
-    let weights = grid.map { v in exp(-(nu / 2 + 1) * log(v / s2) - nu * s2 / (2 * v)) * v }  // dσ² = σ² d log σ²
+    // dσ² = σ² d log σ²
+    let weights = grid.map { v in exp(-(nu / 2 + 1) * log(v / s2) - nu * s2 / (2 * v)) * v }
     return { x in
       let (mean, h) = meanAndLeverage(state, x)
       var sum = 0.0
@@ -52,7 +57,9 @@ struct BayesianMeasurementTests {
   }
 
   /// Brute-force HPD: bisection on the density level, crossings by linear interpolation.
-  static func highestDensityRegion(_ brute: BruteForcePosterior, level: Double) -> [ClosedRange<Double>] {
+  static func highestDensityRegion(
+    _ brute: BruteForcePosterior, level: Double
+  ) -> [ClosedRange<Double>] {
     func region(_ c: Double) -> (mass: Double, pieces: [ClosedRange<Double>]) {
       var pieces: [ClosedRange<Double>] = []
       var start: Double? = brute.density[0] > c ? brute.xs[0] : nil
@@ -79,12 +86,15 @@ struct BayesianMeasurementTests {
   /// A quantile in a region of negligible density (between two separated modes) is
   /// ill-conditioned in x: there it is held to its probability instead, |F(x) − q| ≤ 1e-9.
   func check(
-    _ state: InstrumentState, _ observation: Observation, range: ClosedRangeRecord?, intervals: Int = 600_000,
+    _ state: InstrumentState, _ observation: Observation, range: ClosedRangeRecord?,
+    intervals: Int = 600_000,
     logLikelihood: (Double) -> Double, modes: Int
   ) throws {
-    let measurer = try Measurer(instrument: state, settings: MeasurementSettings(level: 0.95, range: range))
+    let measurer = try Measurer(
+      instrument: state, settings: MeasurementSettings(level: 0.95, range: range))
     let report = try measurer.measure(observation)
-    let brute = BruteForcePosterior(range: measurer.priorRange, intervals: intervals, logLikelihood: logLikelihood)
+    let brute = BruteForcePosterior(
+      range: measurer.priorRange, intervals: intervals, logLikelihood: logLikelihood)
     let sd = brute.sd
     let tolerance = 1e-6 * sd
     let x = report.x
@@ -92,70 +102,105 @@ struct BayesianMeasurementTests {
     #expect(abs(x.sd! - sd) <= tolerance, "sd \(x.sd!) vs \(sd)")
     for (value, q) in [(x.median!, 0.5), (x.interval.lower!, 0.025), (x.interval.upper!, 0.975)] {
       let reference = brute.quantile(q)
-      #expect(abs(value - reference) <= tolerance || abs(brute.cdf(value) - q) <= 1e-9, "quantile \(q): \(value) vs \(reference)")
+      #expect(
+        abs(value - reference) <= tolerance || abs(brute.cdf(value) - q) <= 1e-9,
+        "quantile \(q): \(value) vs \(reference)")
     }
     let hpd = Self.highestDensityRegion(brute, level: 0.95)
     #expect(x.hpd!.count == hpd.count, "HPD pieces \(x.hpd!) vs \(hpd)")
     for (piece, reference) in zip(x.hpd!, hpd) {
-      #expect(abs(piece.lower! - reference.lowerBound) <= tolerance, "HPD lower \(piece.lower!) vs \(reference.lowerBound)")
-      #expect(abs(piece.upper! - reference.upperBound) <= tolerance, "HPD upper \(piece.upper!) vs \(reference.upperBound)")
+      #expect(
+        abs(piece.lower! - reference.lowerBound) <= tolerance,
+        "HPD lower \(piece.lower!) vs \(reference.lowerBound)")
+      #expect(
+        abs(piece.upper! - reference.upperBound) <= tolerance,
+        "HPD upper \(piece.upper!) vs \(reference.upperBound)")
     }
     #expect(x.modes!.count == modes, "modes \(x.modes!)")
     // Each mode: the brute density is no higher a grid step either side.
     for mode in x.modes! {
       let here = brute.relativeDensity(mode)
-      #expect(here >= brute.relativeDensity(mode - 1e-3 * sd) && here >= brute.relativeDensity(mode + 1e-3 * sd))
+      #expect(
+        here >= brute.relativeDensity(mode - 1e-3 * sd)
+          && here >= brute.relativeDensity(mode + 1e-3 * sd))
     }
-    #expect(abs(report.coverage.pOutsideDomain - (brute.cdf(state.domain.xRange[0].lower) + 1 - brute.cdf(state.domain.xRange[0].upper))) <= 1e-7)
+    #expect(
+      abs(
+        report.coverage.pOutsideDomain
+          - (brute.cdf(state.domain.xRange[0].lower) + 1 - brute.cdf(state.domain.xRange[0].upper)))
+        <= 1e-7)
     #expect(x.numerical!.integrationRelative < 1e-9)
     var deviations = [abs(x.mean! - brute.mean), abs(x.sd! - sd)]
     for (piece, reference) in zip(x.hpd!, hpd) {
-      deviations += [abs(piece.lower! - reference.lowerBound), abs(piece.upper! - reference.upperBound)]
+      deviations += [
+        abs(piece.lower! - reference.lowerBound), abs(piece.upper! - reference.upperBound),
+      ]
     }
-    for (value, q) in [(x.median!, 0.5), (x.interval.lower!, 0.025), (x.interval.upper!, 0.975)] where brute.relativeDensity(value) > 1e-3 {
+    for (value, q) in [(x.median!, 0.5), (x.interval.lower!, 0.025), (x.interval.upper!, 0.975)]
+    where brute.relativeDensity(value) > 1e-3 {
       deviations.append(abs(value - brute.quantile(q)))
     }
-    print(String(format: "brute force %@: largest deviation %.2e posterior sd", observation.id, deviations.max()! / sd))
+    print(
+      String(
+        format: "brute force %@: largest deviation %.2e posterior sd", observation.id,
+        deviations.max()! / sd))
   }
 
   @Test("one reading, σ estimated (Student-t predictive), default range")
   func singleReading() throws {
-    let state = try fixtureInstrument("absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
+    let state = try fixtureInstrument(
+      "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
     let observation = Observation(id: "a", readings: [0.5], line: 2)
-    try check(state, observation, range: nil, logLikelihood: Self.logLikelihood(state, readings: [0.5], uncertainties: nil), modes: 1)
+    try check(
+      state, observation, range: nil,
+      logLikelihood: Self.logLikelihood(state, readings: [0.5], uncertainties: nil), modes: 1)
   }
 
   @Test("replicate readings sharing σ with the calibration")
   func replicates() throws {
-    let state = try fixtureInstrument("absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
+    let state = try fixtureInstrument(
+      "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
     let readings = [0.5253, 0.5316, 0.5259]
     try check(
-      state, Observation(id: "mid", readings: readings, line: 2), range: ClosedRangeRecord(lower: 3, upper: 8),
+      state, Observation(id: "mid", readings: readings, line: 2),
+      range: ClosedRangeRecord(lower: 3, upper: 8),
       logLikelihood: Self.logLikelihood(state, readings: readings, uncertainties: nil), modes: 1)
   }
 
   @Test("known uncertainties (ISO/TS 28037 §6 instrument, y = 10.5 ± 0.5)")
   func knownUncertainty() throws {
-    let state = try textInstrument("x,y,u\n1,3.3,0.5\n2,5.6,0.5\n3,7.1,0.5\n4,9.3,0.5\n5,10.7,0.5\n6,12.1,0.5\n", spec: "line", sy: "u")
+    let state = try textInstrument(
+      "x,y,u\n1,3.3,0.5\n2,5.6,0.5\n3,7.1,0.5\n4,9.3,0.5\n5,10.7,0.5\n6,12.1,0.5\n", spec: "line",
+      sy: "u")
     let observation = Observation(id: "iso", readings: [10.5], uncertainties: [0.5], line: 2)
-    try check(state, observation, range: nil, logLikelihood: Self.logLikelihood(state, readings: [10.5], uncertainties: [0.5]), modes: 1)
+    try check(
+      state, observation, range: nil,
+      logLikelihood: Self.logLikelihood(state, readings: [10.5], uncertainties: [0.5]), modes: 1)
   }
 
   @Test("two modes: a quadratic read on both sides of its vertex", arguments: [9.933, 10.95])
   func twoModes(_ reading: Double) throws {
-    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let state = try fixtureInstrument(
+      "quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
     let observation = Observation(id: "q", readings: [reading], uncertainties: [0.05], line: 2)
-    try check(state, observation, range: nil, logLikelihood: Self.logLikelihood(state, readings: [reading], uncertainties: [0.05]), modes: 2)
+    try check(
+      state, observation, range: nil,
+      logLikelihood: Self.logLikelihood(state, readings: [reading], uncertainties: [0.05]), modes: 2
+    )
   }
 
   /// Reference: the brute-force posterior's mass on each side of its lowest density between
   /// the two HPD pieces (Simpson on 600 000 intervals); tolerance 1e-7 in probability, the
   /// brute force's own interpolation error between its nodes being far below it.
-  @Test("an ambiguous reading: each mode with its probability and HPD piece, to 1e-7", arguments: [9.933, 9.5])
+  @Test(
+    "an ambiguous reading: each mode with its probability and HPD piece, to 1e-7",
+    arguments: [9.933, 9.5])
   func ambiguous(_ reading: Double) throws {
-    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let state = try fixtureInstrument(
+      "quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
     let measurer = try Measurer(instrument: state, settings: MeasurementSettings(level: 0.95))
-    let report = try measurer.measure(Observation(id: "q", readings: [reading], uncertainties: [0.05], line: 2))
+    let report = try measurer.measure(
+      Observation(id: "q", readings: [reading], uncertainties: [0.05], line: 2))
     let components = try #require(report.x.components)
     let hpd = try #require(report.x.hpd)
     try #require(components.count == 2 && hpd.count == 2)
@@ -175,13 +220,15 @@ struct BayesianMeasurementTests {
     #expect(report.x.estimate == report.x.median)
     #expect(report.coverage.reasons.contains { $0.hasPrefix("ambiguous: 2 separate values of x") })
     // One mode: no components.
-    let single = try measurer.measure(Observation(id: "v", readings: [8.0], uncertainties: [0.05], line: 2))
+    let single = try measurer.measure(
+      Observation(id: "v", readings: [8.0], uncertainties: [0.05], line: 2))
     #expect(single.x.hpd?.count == 1 ? single.x.components == nil : true)
   }
 
   @Test("σ estimated for the instrument, u given for the reading (mixture over σ²)")
   func mixture() throws {
-    let state = try fixtureInstrument("absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
+    let state = try fixtureInstrument(
+      "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
     let observation = Observation(id: "u", readings: [0.5], uncertainties: [0.004], line: 2)
     try check(
       state, observation, range: ClosedRangeRecord(lower: 4, upper: 6.5), intervals: 100_000,
@@ -190,11 +237,14 @@ struct BayesianMeasurementTests {
 
   @Test("the same observation gives the same report, bit for bit")
   func deterministic() throws {
-    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let state = try fixtureInstrument(
+      "quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
     let observation = Observation(id: "q", readings: [9.9], uncertainties: [0.05], line: 2)
-    let first = try Measurer(instrument: state, settings: MeasurementSettings()).measure(observation)
+    let first = try Measurer(instrument: state, settings: MeasurementSettings()).measure(
+      observation)
     let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
-    _ = try measurer.measure(Observation(id: "other", readings: [7.0], uncertainties: [0.05], line: 3))
+    _ = try measurer.measure(
+      Observation(id: "other", readings: [7.0], uncertainties: [0.05], line: 3))
     #expect(try measurer.measure(observation) == first)
   }
 }

@@ -15,7 +15,9 @@ struct TrickleByteSource: ByteSource {
 }
 
 /// Reads `text` as calibration data with columns x and y.
-func readCalibration(_ text: String, trickle: Bool = false, sy: String? = nil) throws -> CalibrationData {
+func readCalibration(
+  _ text: String, trickle: Bool = false, sy: String? = nil
+) throws -> CalibrationData {
   let source: any ByteSource = trickle ? TrickleByteSource(text) : MemoryByteSource(text)
   let reader = try CSVReader(source: source, name: "cal.csv")
   return try CalibrationData(reading: reader, predictors: ["x"], response: "y", uncertainty: sy)
@@ -23,18 +25,20 @@ func readCalibration(_ text: String, trickle: Bool = false, sy: String? = nil) t
 
 @Suite("CSV reading")
 struct CSVReaderTests {
-  @Test("RFC 4180 variants are read alike", arguments: [
-    "x,y\n1,2\n3,4\n",
-    "x,y\r\n1,2\r\n3,4\r\n",
-    "\u{FEFF}x,y\n1,2\n3,4\n",
-    "x,y\n1,2\n3,4",
-    "x,y\n1,2\n3,4\n\n\n",
-    "x,y\n1,2\n3,4\r\n  \r\n",
-    "\"x\",\"y\"\n\"1\",2\n3,\"4\"\n",
-    " x , y \n 1 , 2 \n3,4\n",
-    "y,x\n2,1\n4,3\n",
-    "x,note,y\n1,\"a, \"\"quoted\"\"\nnote\",2\n3,,4\n",
-  ])
+  @Test(
+    "RFC 4180 variants are read alike",
+    arguments: [
+      "x,y\n1,2\n3,4\n",
+      "x,y\r\n1,2\r\n3,4\r\n",
+      "\u{FEFF}x,y\n1,2\n3,4\n",
+      "x,y\n1,2\n3,4",
+      "x,y\n1,2\n3,4\n\n\n",
+      "x,y\n1,2\n3,4\r\n  \r\n",
+      "\"x\",\"y\"\n\"1\",2\n3,\"4\"\n",
+      " x , y \n 1 , 2 \n3,4\n",
+      "y,x\n2,1\n4,3\n",
+      "x,note,y\n1,\"a, \"\"quoted\"\"\nnote\",2\n3,,4\n",
+    ])
   func variants(_ text: String) throws {
     for trickle in [false, true] {
       let data = try readCalibration(text, trickle: trickle)
@@ -56,26 +60,31 @@ struct CSVReaderTests {
     #expect(data.sha256 == "81bf9fa83c6f7f151bd491a98cd7d933de3965289e3ebd77c6c425f7eaa16392")
   }
 
-  @Test("malformed input is refused at its line and column", arguments: [
-    ("", 1, 1, "empty"),
-    ("x,y\n1,abc\n", 2, 3, "expected a number in column 'y', found 'abc'"),
-    ("x,y\n1,\n", 2, 3, "found an empty field"),
-    ("x,y\n1,nan\n", 2, 3, "found 'nan'"),
-    ("x,y\n1,inf\n", 2, 3, "found 'inf'"),
-    ("x,y\n1,1e999\n", 2, 3, "too large"),
-    ("x,y\n1,\"1,5\"\n", 2, 3, "or give --decimal-comma"),
-    ("x,y\n1,2\n3,4,5\n", 3, 5, "3 fields, the header has 2"),
-    ("x,y\n1,2\n3\n", 3, 2, "1 field, the header has 2"),
-    ("x,y\n1,2\n\n3,4\n", 3, 1, "blank line"),
-    ("x,y\n1,2\"\n", 2, 4, "quote inside an unquoted field"),
-    ("x,y\n1,\"2\"x\n", 2, 6, "after a closing quote"),
-    ("x,y\n1,\"2\n3,4\n", 2, 3, "never closed"),
-    ("x,y\nabc,2\n", 2, 1, "column 'x'"),
-    ("x,z\n1,2\n", 1, 1, "no column named 'y'"),
-    ("x,y,y\n1,2,3\n", 1, 5, "2 columns are named 'y'"),
-    ("x,y\n1,2\n3,  0x10\n", 3, 3, "found '  0x10'"),
-    ("x,y\n1," + String(repeating: "9", count: 500) + "\n", 2, 3, "'" + String(repeating: "9", count: 40) + "…'"),
-  ])
+  @Test(
+    "malformed input is refused at its line and column",
+    arguments: [
+      ("", 1, 1, "empty"),
+      ("x,y\n1,abc\n", 2, 3, "expected a number in column 'y', found 'abc'"),
+      ("x,y\n1,\n", 2, 3, "found an empty field"),
+      ("x,y\n1,nan\n", 2, 3, "found 'nan'"),
+      ("x,y\n1,inf\n", 2, 3, "found 'inf'"),
+      ("x,y\n1,1e999\n", 2, 3, "too large"),
+      ("x,y\n1,\"1,5\"\n", 2, 3, "or give --decimal-comma"),
+      ("x,y\n1,2\n3,4,5\n", 3, 5, "3 fields, the header has 2"),
+      ("x,y\n1,2\n3\n", 3, 2, "1 field, the header has 2"),
+      ("x,y\n1,2\n\n3,4\n", 3, 1, "blank line"),
+      ("x,y\n1,2\"\n", 2, 4, "quote inside an unquoted field"),
+      ("x,y\n1,\"2\"x\n", 2, 6, "after a closing quote"),
+      ("x,y\n1,\"2\n3,4\n", 2, 3, "never closed"),
+      ("x,y\nabc,2\n", 2, 1, "column 'x'"),
+      ("x,z\n1,2\n", 1, 1, "no column named 'y'"),
+      ("x,y,y\n1,2,3\n", 1, 5, "2 columns are named 'y'"),
+      ("x,y\n1,2\n3,  0x10\n", 3, 3, "found '  0x10'"),
+      (
+        "x,y\n1," + String(repeating: "9", count: 500) + "\n", 2, 3,
+        "'" + String(repeating: "9", count: 40) + "…'"
+      ),
+    ])
   func malformed(_ text: String, line: Int, column: Int, message: String) {
     for trickle in [false, true] {
       let error = #expect(throws: InputError.self) { try readCalibration(text, trickle: trickle) }
@@ -88,8 +97,12 @@ struct CSVReaderTests {
 
   @Test("a standard uncertainty must be positive")
   func uncertainty() {
-    let error = #expect(throws: InputError.self) { try readCalibration("x,y,u\n1,2,0.1\n2,3,0\n", sy: "u") }
-    #expect(error?.description == "cal.csv:3:5: a standard uncertainty must be positive, found 0 in column 'u'")
+    let error = #expect(throws: InputError.self) {
+      try readCalibration("x,y,u\n1,2,0.1\n2,3,0\n", sy: "u")
+    }
+    #expect(
+      error?.description
+        == "cal.csv:3:5: a standard uncertainty must be positive, found 0 in column 'u'")
   }
 
   @Test("columns are counted in characters, not bytes")

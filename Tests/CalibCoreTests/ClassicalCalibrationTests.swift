@@ -7,9 +7,13 @@ import Testing
 @Suite("Classical calibration intervals")
 struct ClassicalCalibrationTests {
   /// Graybill & Iyer (1994, p. 431) thermostat: readings of a thermostat against true temperature.
-  static let thermostat = "x,y\n96,95.71\n98,98.16\n100,99.52\n102,102.09\n104,103.79\n106,106.18\n108,108.14\n110,110.21\n"
+  static let thermostat =
+    "x,y\n96,95.71\n98,98.16\n100,99.52\n102,102.09\n104,103.79\n106,106.18\n108,108.14\n110,110.21\n"
 
-  func measure(_ state: InstrumentState, _ readings: [Double], method: MeasurementSettings.Method, level: Double = 0.95, uncertainties: [Double]? = nil) throws -> ObservationReport {
+  func measure(
+    _ state: InstrumentState, _ readings: [Double], method: MeasurementSettings.Method,
+    level: Double = 0.95, uncertainties: [Double]? = nil
+  ) throws -> ObservationReport {
     try Measurer(instrument: state, settings: MeasurementSettings(level: level, method: method))
       .measure(Observation(id: "o", readings: readings, uncertainties: uncertainties, line: 2))
   }
@@ -30,7 +34,9 @@ struct ClassicalCalibrationTests {
 
   @Test("ISO/TS 28037 §6.3 inverse use: y = 10.5 ± 0.5 gives x = 4.913, u(x) = 0.322")
   func isoInverse() throws {
-    let state = try textInstrument("x,y,u\n1,3.3,0.5\n2,5.6,0.5\n3,7.1,0.5\n4,9.3,0.5\n5,10.7,0.5\n6,12.1,0.5\n", spec: "line", sy: "u")
+    let state = try textInstrument(
+      "x,y,u\n1,3.3,0.5\n2,5.6,0.5\n3,7.1,0.5\n4,9.3,0.5\n5,10.7,0.5\n6,12.1,0.5\n", spec: "line",
+      sy: "u")
     let report = try measure(state, [10.5], method: .wald, uncertainties: [0.5])
     #expect(rounded(report.x.estimate, places: 3) == 4.913)
     #expect(rounded(report.x.sd!, places: 3) == 0.322)
@@ -43,7 +49,8 @@ struct ClassicalCalibrationTests {
   /// The paper's closed forms with Graybill's pooled variance for m replicates.
   @Test("replicates: inversion and Wald against the closed forms with pooled variance")
   func replicates() throws {
-    let state = try fixtureInstrument("absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
+    let state = try fixtureInstrument(
+      "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
     let readings = [0.5253, 0.5316, 0.5259]
     let x = state.domain.x[0]
     let n = Double(x.count), m = Double(readings.count)
@@ -60,11 +67,16 @@ struct ClassicalCalibrationTests {
     #expect(abs(quantile - 2.1009220402410382) < 1e-12)
     let x0 = (ybar - b0) / b1
     let g = quantile * quantile * pooled * pooled / (b1 * b1 * sxx)
-    let half = quantile * pooled / abs(b1) * ((x0 - xbar) * (x0 - xbar) / sxx + (1 - g) * (1 / m + 1 / n)).squareRoot()
-    let lower = x0 + ((x0 - xbar) * g - half) / (1 - g), upper = x0 + ((x0 - xbar) * g + half) / (1 - g)
+    let half =
+      quantile * pooled / abs(b1)
+      * ((x0 - xbar) * (x0 - xbar) / sxx + (1 - g) * (1 / m + 1 / n)).squareRoot()
+    let lower = x0 + ((x0 - xbar) * g - half) / (1 - g),
+      upper = x0 + ((x0 - xbar) * g + half) / (1 - g)
     let inversion = try measure(state, readings, method: .inversion)
     #expect(abs(inversion.x.estimate - x0) < 1e-12)
-    #expect(abs(inversion.x.interval.lower! - lower) < 1e-10 && abs(inversion.x.interval.upper! - upper) < 1e-10)
+    #expect(
+      abs(inversion.x.interval.lower! - lower) < 1e-10
+        && abs(inversion.x.interval.upper! - upper) < 1e-10)
     #expect(inversion.x.dof == dof)
     let se = pooled / abs(b1) * (1 / m + 1 / n + (x0 - xbar) * (x0 - xbar) / sxx).squareRoot()
     let wald = try measure(state, readings, method: .wald)
@@ -78,8 +90,11 @@ struct ClassicalCalibrationTests {
     // The same line written so that its regressor is not plainly x: solved numerically.
     let numeric = try textInstrument(Self.thermostat, spec: "b0 + b1*(2*x)/2")
     for y in [96.0, 104, 109.9] {
-      let a = try measure(closed, [y], method: .inversion), b = try measure(numeric, [y], method: .inversion)
-      #expect(abs(a.x.interval.lower! - b.x.interval.lower!) < 1e-9 && abs(a.x.interval.upper! - b.x.interval.upper!) < 1e-9)
+      let a = try measure(closed, [y], method: .inversion),
+        b = try measure(numeric, [y], method: .inversion)
+      #expect(
+        abs(a.x.interval.lower! - b.x.interval.lower!) < 1e-9
+          && abs(a.x.interval.upper! - b.x.interval.upper!) < 1e-9)
     }
   }
 
@@ -92,7 +107,9 @@ struct ClassicalCalibrationTests {
     #expect(report.x.interval.lower == nil || report.x.interval.upper == nil)
     let far = try measure(state, [7.0], method: .inversion)
     #expect(!far.x.interval.bounded)
-    #expect(far.x.interval.pieces?.count == 2 || far.x.interval.lower == nil || far.x.interval.upper == nil)
+    #expect(
+      far.x.interval.pieces?.count == 2 || far.x.interval.lower == nil
+        || far.x.interval.upper == nil)
   }
 
   /// Reference: ordinary least squares and the textbook intervals written out in the test
@@ -123,10 +140,13 @@ struct ClassicalCalibrationTests {
     #expect(abs(try #require(wald.x.interval.lower) - (x0 - t * se)) <= 1e-9 * x0)
     #expect(abs(try #require(wald.x.interval.upper) - (x0 + t * se)) <= 1e-9 * x0)
     // Inversion: the same estimate, inside its Fieller set.
-    let inversion = try Measurer(instrument: state, settings: MeasurementSettings(method: .inversion))
-      .measure(Observation(id: "o", readings: [reading], line: 2))
+    let inversion = try Measurer(
+      instrument: state, settings: MeasurementSettings(method: .inversion)
+    )
+    .measure(Observation(id: "o", readings: [reading], line: 2))
     #expect(abs(inversion.x.estimate - x0) <= 1e-9 * x0)
-    let pieces = inversion.x.interval.pieces
+    let pieces =
+      inversion.x.interval.pieces
       ?? [RangeRecord(lower: inversion.x.interval.lower, upper: inversion.x.interval.upper)]
     #expect(pieces.contains { ($0.lower ?? -.infinity) <= x0 && x0 <= ($0.upper ?? .infinity) })
     // The same line as a formula is solved numerically, beyond the prior range too.
@@ -138,7 +158,8 @@ struct ClassicalCalibrationTests {
 
   @Test("a reading no x gives: the estimate is no solution, and the reasons say so")
   func noSolution() throws {
-    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let state = try fixtureInstrument(
+      "quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
     // Far above the vertex of a downward parabola (the fixture's top is near 10.0).
     let report = try Measurer(instrument: state, settings: MeasurementSettings(method: .inversion))
       .measure(Observation(id: "o", readings: [14], uncertainties: [0.05], line: 2))
@@ -164,13 +185,16 @@ struct ClassicalCalibrationTests {
 
   @Test("a quadratic has two solutions; the one in the domain is the estimate")
   func twoSolutions() throws {
-    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let state = try fixtureInstrument(
+      "quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
     let report = try measure(state, [9.933], method: .inversion, uncertainties: [0.05])
     #expect(report.x.solutions?.count == 2)
     let roots = report.x.solutions!
     // Both solve μ(x) = ȳ: b0 + b1·x + b2·x² = 9.933.
     for r in roots {
-      let mu = state.parameters[0].estimate + state.parameters[1].estimate * r + state.parameters[2].estimate * r * r
+      let mu =
+        state.parameters[0].estimate + state.parameters[1].estimate * r + state.parameters[2]
+        .estimate * r * r
       #expect(abs(mu - 9.933) < 1e-9)
     }
     #expect(report.x.interval.pieces?.count == 2)

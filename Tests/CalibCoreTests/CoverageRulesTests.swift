@@ -10,14 +10,18 @@ struct CoverageRulesTests {
   /// Figures of a measurement that every rule passes: covered.
   func evidence() -> CoverageEvidence {
     CoverageEvidence(
-      estimate: 5, quantity: QuantityEstimate(
-        method: .bayes, estimate: 5, interval: IntervalRecord(level: 0.95, lower: 4, upper: 6, bounded: true)),
+      estimate: 5,
+      quantity: QuantityEstimate(
+        method: .bayes, estimate: 5,
+        interval: IntervalRecord(level: 0.95, lower: 4, upper: 6, bounded: true)),
       domain: 0...10, priorRange: -10...20, classicalRange: -1000...1010, pOutsideDomain: 0,
       priorBoundDensity: 0, atBound: -10, boundIsNatural: false,
-      reading: ReadingCheck(mean: 0.5, responseRange: RangeRecord(lower: 0, upper: 1), withinResponseRange: true),
+      reading: ReadingCheck(
+        mean: 0.5, responseRange: RangeRecord(lower: 0, upper: 1), withinResponseRange: true),
       leverage: LeverageCheck(atEstimate: 0.1, maxStandard: 0.2),
       support: SupportCheck(
-        standardsInInterval: 2, neighbourhood: RangeRecord(lower: 3, upper: 7), distinctStandardsNearby: 3,
+        standardsInInterval: 2, neighbourhood: RangeRecord(lower: 3, upper: 7),
+        distinctStandardsNearby: 3,
         nearestStandard: 5, nearestDistance: 0.1),
       consistency: ConsistencyCheck(pValue: 0.5, residualPValue: 0.5, replicatePValue: nil),
       posteriorWarnings: [])

@@ -10,9 +10,13 @@ struct CoverageTests {
     try fixtureInstrument("absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
   }
 
-  func measure(_ state: InstrumentState, _ readings: [Double], uncertainties: [Double]? = nil, thresholds: CoverageThresholds = CoverageThresholds()) throws -> CoverageReport {
+  func measure(
+    _ state: InstrumentState, _ readings: [Double], uncertainties: [Double]? = nil,
+    thresholds: CoverageThresholds = CoverageThresholds()
+  ) throws -> CoverageReport {
     try Measurer(instrument: state, settings: MeasurementSettings(thresholds: thresholds))
-      .measure(Observation(id: "o", readings: readings, uncertainties: uncertainties, line: 2)).coverage
+      .measure(Observation(id: "o", readings: readings, uncertainties: uncertainties, line: 2))
+      .coverage
   }
 
   @Test("a reading inside the calibrated domain is covered")
@@ -71,7 +75,8 @@ struct CoverageTests {
 
   @Test("a reading above the top of a quadratic is inconsistent")
   func aboveVertex() throws {
-    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let state = try fixtureInstrument(
+      "quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
     let coverage = try measure(state, [11.6], uncertainties: [0.05])
     #expect(coverage.status == .inconsistent)
     #expect(coverage.consistency.residualPValue < 1e-6)
@@ -79,7 +84,8 @@ struct CoverageTests {
 
   @Test("a reading in a gap between the standards is sparse; the threshold is settable")
   func sparse() throws {
-    let state = try textInstrument("x,y\n0,0.02\n1,1.01\n2,1.98\n8,8.03\n9,8.97\n10,10.01\n", spec: "line")
+    let state = try textInstrument(
+      "x,y\n0,0.02\n1,1.01\n2,1.98\n8,8.03\n9,8.97\n10,10.01\n", spec: "line")
     let coverage = try measure(state, [5.0])
     #expect(coverage.status == .sparse)
     #expect(coverage.support.distinctStandardsNearby == 0)
@@ -92,7 +98,9 @@ struct CoverageTests {
   @Test("an instrument whose standards lie exactly on the curve cannot measure, and says why")
   func exactFit() throws {
     let state = try textInstrument("x,y\n-3,9\n-2,4\n-1,1\n0,0\n1,1\n2,4\n3,9\n", spec: "poly:2")
-    let error = #expect(throws: MeasurementError.self) { try Measurer(instrument: state, settings: MeasurementSettings()) }
+    let error = #expect(throws: MeasurementError.self) {
+      try Measurer(instrument: state, settings: MeasurementSettings())
+    }
     #expect(error?.description.contains("residual sd is 0") == true)
   }
 
@@ -112,8 +120,10 @@ struct CoverageTests {
 struct InstrumentMapTests {
   @Test("regions of a calibration with a gap, exact at one spacing from the standards")
   func regions() throws {
-    let state = try fixtureInstrument("pressure-gap.csv", x: "pressure_kPa", y: "output_mV", spec: "line")
-    let map = try InstrumentMap(measurer: try Measurer(instrument: state, settings: MeasurementSettings()), points: 31)
+    let state = try fixtureInstrument(
+      "pressure-gap.csv", x: "pressure_kPa", y: "output_mV", spec: "line")
+    let map = try InstrumentMap(
+      measurer: try Measurer(instrument: state, settings: MeasurementSettings()), points: 31)
     // Standards at 0, 10, 20, 80, 90, 100: spacing 20, reach 25; range [−100, 200]. Two
     // standards lie within 25 of every x up to 35 and from 65.
     #expect(map.typicalSpacing == 20 && map.distinctStandards == 6 && map.spacingScale == "linear")
@@ -127,7 +137,10 @@ struct InstrumentMapTests {
     // x_sd of a line: s·√(1 + h)/|b1|.
     let point = map.points[15]
     let xSD = try #require(point.xSD)
-    #expect(abs(xSD - state.noise.sigma! * (1 + point.leverage).squareRoot() / abs(state.parameters[1].estimate)) < 1e-12)
+    #expect(
+      abs(
+        xSD - state.noise.sigma! * (1 + point.leverage).squareRoot()
+          / abs(state.parameters[1].estimate)) < 1e-12)
   }
 
   /// The ELISA standards, 0.1, 0.3, 1, …, 300 ng/mL, are a geometric design: their step is
@@ -143,14 +156,20 @@ struct InstrumentMapTests {
     let report = try measurer.measure(Observation(id: "mid", readings: [1.6], line: 2))
     #expect(report.coverage.support.distinctStandardsNearby >= 2)
     // The evenly spaced pressure design stays linear.
-    let pressure = try fixtureInstrument("pressure-gap.csv", x: "pressure_kPa", y: "output_mV", spec: "line")
-    #expect(try InstrumentMap(measurer: try Measurer(instrument: pressure, settings: MeasurementSettings())).spacingScale == "linear")
+    let pressure = try fixtureInstrument(
+      "pressure-gap.csv", x: "pressure_kPa", y: "output_mV", spec: "line")
+    #expect(
+      try InstrumentMap(
+        measurer: try Measurer(instrument: pressure, settings: MeasurementSettings())
+      ).spacingScale == "linear")
   }
 
   @Test("the turning point of a quadratic is −b1/(2·b2)")
   func turningPoint() throws {
-    let state = try fixtureInstrument("quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
-    let map = try InstrumentMap(measurer: try Measurer(instrument: state, settings: MeasurementSettings()))
+    let state = try fixtureInstrument(
+      "quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
+    let map = try InstrumentMap(
+      measurer: try Measurer(instrument: state, settings: MeasurementSettings()))
     let vertex = -state.parameters[1].estimate / (2 * state.parameters[2].estimate)
     #expect(map.turningPoints.count == 1)
     #expect(abs(map.turningPoints[0] - vertex) < 1e-12)
@@ -159,9 +178,12 @@ struct InstrumentMapTests {
 
 @Suite("Observation files")
 struct ObservationReaderTests {
-  func read(_ text: String, id: String? = nil, group: String? = nil, sy: String? = nil) throws -> [Observation] {
+  func read(
+    _ text: String, id: String? = nil, group: String? = nil, sy: String? = nil
+  ) throws -> [Observation] {
     let reader = try CSVReader(source: MemoryByteSource(text), name: "obs.csv")
-    let source = try ObservationReader(reader: reader, response: "y", id: id, group: group, uncertainty: sy)
+    let source = try ObservationReader(
+      reader: reader, response: "y", id: id, group: group, uncertainty: sy)
     var all: [Observation] = []
     while let next = try source.next() { all.append(next) }
     return all
@@ -185,7 +207,10 @@ struct ObservationReaderTests {
   @Test("a group that comes back is an error at its line and column")
   func nonConsecutive() {
     let error = #expect(throws: InputError.self) { try read("g,y\nA,1\nB,2\nA,3\n", group: "g") }
-    #expect(error?.description == "obs.csv:4:1: the rows of group 'A' are not consecutive; sort the file by the group column")
+    #expect(
+      error?.description
+        == "obs.csv:4:1: the rows of group 'A' are not consecutive; sort the file by the group column"
+    )
   }
 
   @Test("a bad reading is its observation's defect, at its line and column; the rest is read")

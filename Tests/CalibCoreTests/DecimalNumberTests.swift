@@ -5,16 +5,18 @@ import Testing
 /// computed with Python's `decimal` module at 60 digits.
 @Suite("Decimal numbers")
 struct DecimalNumberTests {
-  @Test("the double is correctly rounded and the remainder exact", arguments: [
-    ("0.1", 0.1, -5.551115123125783e-18),
-    ("-6.860120914", -6.860120914, 3.4724371289485133e-16),
-    (".11019", 0.11019, 3.7170266864450244e-18),
-    ("2.5E+04", 25000.0, 0.0),
-    ("83.0", 83.0, 0.0),
-    ("1e-5", 1e-05, -8.180305391403131e-22),
-    ("  7 ", 7.0, 0.0),
-    ("+3.", 3.0, 0.0),
-  ])
+  @Test(
+    "the double is correctly rounded and the remainder exact",
+    arguments: [
+      ("0.1", 0.1, -5.551115123125783e-18),
+      ("-6.860120914", -6.860120914, 3.4724371289485133e-16),
+      (".11019", 0.11019, 3.7170266864450244e-18),
+      ("2.5E+04", 25000.0, 0.0),
+      ("83.0", 83.0, 0.0),
+      ("1e-5", 1e-05, -8.180305391403131e-22),
+      ("  7 ", 7.0, 0.0),
+      ("+3.", 3.0, 0.0),
+    ])
   func values(_ text: String, high: Double, low: Double) throws {
     let value = try #require(DecimalNumber.parse(text))
     #expect(value.high == high)
@@ -29,13 +31,17 @@ struct DecimalNumberTests {
     #expect(value.low == 1023514970834.0)
   }
 
-  @Test("non-numbers are refused", arguments: [
-    ("", DecimalNumber.Failure.empty), ("   ", .empty), ("nan", .malformed), ("NaN", .malformed),
-    ("inf", .malformed), ("-Infinity", .malformed), ("0x1p3", .malformed), ("1,5", .decimalComma),
-    ("1.5.2", .malformed), ("abc", .malformed), ("1e", .malformed), ("1e+", .malformed), ("e5", .malformed),
-    ("1 000", .malformed), ("1e400", .overflow), ("-2e308", .overflow), ("1_000", .malformed), (".", .malformed),
-    ("--1", .malformed),
-  ])
+  @Test(
+    "non-numbers are refused",
+    arguments: [
+      ("", DecimalNumber.Failure.empty), ("   ", .empty), ("nan", .malformed), ("NaN", .malformed),
+      ("inf", .malformed), ("-Infinity", .malformed), ("0x1p3", .malformed), ("1,5", .decimalComma),
+      ("1.5.2", .malformed), ("abc", .malformed), ("1e", .malformed), ("1e+", .malformed),
+      ("e5", .malformed),
+      ("1 000", .malformed), ("1e400", .overflow), ("-2e308", .overflow), ("1_000", .malformed),
+      (".", .malformed),
+      ("--1", .malformed),
+    ])
   func refused(_ text: String, failure: DecimalNumber.Failure) {
     var copy = text
     let outcome = copy.withUTF8 { DecimalNumber.parse(bytes: $0) }

@@ -12,7 +12,8 @@ struct FitSanityTests {
   /// where b·32 < π/2 (closed form of the pole: no x in the domain has cos(b·x) = 0).
   @Test("a tan formula: a run with a pole inside the domain is rejected")
   func tangentPole() throws {
-    let text = "x,y\n0,0.6441\n2,2.3247\n4,3.2332\n6,4.4177\n8,5.8539\n10,8.0157\n12,9.0889\n"
+    let text =
+      "x,y\n0,0.6441\n2,2.3247\n4,3.2332\n6,4.4177\n8,5.8539\n10,8.0157\n12,9.0889\n"
       + "14,10.4816\n16,12.8997\n18,14.4667\n20,16.2732\n22,17.1430\n24,19.2025\n26,20.7676\n"
       + "28,21.6471\n30,24.2690\n32,25.7604\n"
     let data = try readCalibration(text)

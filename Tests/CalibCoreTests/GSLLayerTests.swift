@@ -44,8 +44,12 @@ struct GSLLayerTests {
     // r(a) = a − 3 has its least-squares solution at a = 3 exactly (closed form); one
     // Gauss–Newton step lands on it, so 1e-12 holds with room to spare.
     let converged = try TrustRegionSolver.solve(
-      residuals: { a, r in r[0] = a[0] - 3; return true },
-      jacobian: { _, j in j[0] = 1; return true },
+      residuals: { a, r in
+        r[0] = a[0] - 3; return true
+      },
+      jacobian: { _, j in
+        j[0] = 1; return true
+      },
       observations: 1, start: [0], method: .doubleDogleg)
     #expect(converged.convergence != nil && converged.stop == nil)
     #expect(Swift.abs(converged.parameters[0] - 3) < 1e-12)
@@ -54,8 +58,12 @@ struct GSLLayerTests {
     // reach (1, 1), so the driver reports GSL_EMAXITER, whose gsl_strerror text the
     // instrument file has always recorded.
     let limited = try TrustRegionSolver.solve(
-      residuals: { a, r in r[0] = 10 * (a[1] - a[0] * a[0]); r[1] = 1 - a[0]; return true },
-      jacobian: { a, j in j[0] = -20 * a[0]; j[1] = 10; j[2] = -1; j[3] = 0; return true },
+      residuals: { a, r in
+        r[0] = 10 * (a[1] - a[0] * a[0]); r[1] = 1 - a[0]; return true
+      },
+      jacobian: { a, j in
+        j[0] = -20 * a[0]; j[1] = 10; j[2] = -1; j[3] = 0; return true
+      },
       observations: 2, start: [-1.2, 1], method: .levenbergMarquardt, maxIterations: 1)
     #expect(limited.ending == .stopped(.iterationLimit))
     #expect(limited.stop?.description == "exceeded max number of iterations")

@@ -2,11 +2,15 @@ import CalibCore
 import Foundation
 
 /// Fits `spec` to a fixture file.
-func fixtureInstrument(_ file: String, x: String, y: String, spec: String, sy: String? = nil, group: String? = nil) throws -> InstrumentState {
+func fixtureInstrument(
+  _ file: String, x: String, y: String, spec: String, sy: String? = nil, group: String? = nil
+) throws -> InstrumentState {
   let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures").appendingPathComponent(file)
-  let reader = try CSVReader(source: MemoryByteSource([UInt8](try Data(contentsOf: url))), name: file)
-  let data = try CalibrationData(reading: reader, predictors: [x], response: y, uncertainty: sy, group: group)
+  let reader = try CSVReader(
+    source: MemoryByteSource([UInt8](try Data(contentsOf: url))), name: file)
+  let data = try CalibrationData(
+    reading: reader, predictors: [x], response: y, uncertainty: sy, group: group)
   return try ResponseModel(spec: spec, predictors: [x]).fit(to: data, provenance: testProvenance)
 }
 
@@ -61,7 +65,9 @@ struct BruteForcePosterior {
     var sum = 0.0
     var k = 0
     while k + 2 < xs.count {
-      sum += step / 3 * (g(xs[k]) * density[k] + 4 * g(xs[k + 1]) * density[k + 1] + g(xs[k + 2]) * density[k + 2])
+      sum +=
+        step / 3
+        * (g(xs[k]) * density[k] + 4 * g(xs[k + 1]) * density[k + 1] + g(xs[k + 2]) * density[k + 2])
       k += 2
     }
     return sum
@@ -78,7 +84,9 @@ struct BruteForcePosterior {
     let slope = (density[hi] - density[lo]) / step
     let remainder = target - cumulative[lo]
     // Solve p0·t + slope·t²/2 = remainder for t in [0, step].
-    let t = abs(slope) < 1e-300 ? remainder / density[lo]
+    let t =
+      abs(slope) < 1e-300
+      ? remainder / density[lo]
       : (-density[lo] + (density[lo] * density[lo] + 2 * slope * remainder).squareRoot()) / slope
     return xs[lo] + t
   }
@@ -127,7 +135,8 @@ func logStudentDensity(_ y: [Double], mean: Double, scale: [[Double]], dof nu: D
   let m = Double(y.count)
   // Quadratic form and log-determinant through the normal density with the same Σ.
   let normal = logNormalDensity(y, mean: mean, covariance: scale)
-  let unitNormal = logNormalDensity([Double](repeating: 0, count: y.count), mean: 0, covariance: scale)
+  let unitNormal = logNormalDensity(
+    [Double](repeating: 0, count: y.count), mean: 0, covariance: scale)
   let quadratic = -2 * (normal - unitNormal)
   let halfLogDet = -unitNormal
   return -halfLogDet - 0.5 * (nu + m) * log(1 + quadratic / nu)

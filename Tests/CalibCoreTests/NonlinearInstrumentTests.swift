@@ -6,7 +6,9 @@ import Testing
 /// the linearized predictive against brute force, and honest answers near asymptotes.
 /// The 4pl response, and its leverage g(x)ᵀCg(x) with g by central differences in the
 /// parameters (relative step 1e-6), written independently of the engine.
-private func fourPL(_ x: Double, _ p: [Double]) -> Double { p[3] + (p[0] - p[3]) / (1 + pow(x / p[2], p[1])) }
+private func fourPL(_ x: Double, _ p: [Double]) -> Double {
+  p[3] + (p[0] - p[3]) / (1 + pow(x / p[2], p[1]))
+}
 
 private func fourPLLeverage(_ x: Double, _ state: InstrumentState) -> Double {
   let a = state.posterior.location
@@ -36,8 +38,12 @@ struct NonlinearInstrumentTests {
   @Test("self-starting 4pl and mm fits agree with an independent solver")
   func selfStart() throws {
     let four = try elisa()
-    let reference = [0.054077883599372385, 1.1135281721559633, 11.96655686202693, 2.1935296273688816]
-    let referenceSE = [0.009569456457198915, 0.02735866446984214, 0.2763243682681135, 0.01486509990847881]
+    let reference = [
+      0.054077883599372385, 1.1135281721559633, 11.96655686202693, 2.1935296273688816,
+    ]
+    let referenceSE = [
+      0.009569456457198915, 0.02735866446984214, 0.2763243682681135, 0.01486509990847881,
+    ]
     for (k, parameter) in four.parameters.enumerated() {
       #expect(abs(parameter.estimate - reference[k]) <= 1e-7 * abs(reference[k]), "\(parameter)")
       #expect(abs(parameter.stdError - referenceSE[k]) <= 1e-6 * referenceSE[k], "\(parameter)")
@@ -115,7 +121,9 @@ struct NonlinearInstrumentTests {
     let measurer = try Measurer(instrument: try elisa(), settings: MeasurementSettings())
     // The default range stops at x = 0, where the 4pl is defined to begin.
     #expect(measurer.priorRange.lowerBound == 0)
-    func status(_ y: Double) throws -> CoverageStatus { try measurer.measure(Observation(id: "s", readings: [y], line: 2)).coverage.status }
+    func status(_ y: Double) throws -> CoverageStatus {
+      try measurer.measure(Observation(id: "s", readings: [y], line: 2)).coverage.status
+    }
     #expect(try status(0.6) == .covered)
     #expect(try status(2.45) == .outOfRange)  // above d ≈ 2.19
     // Below a ≈ 0.054 the posterior piles at x = 0, where the 4pl begins: no x lies beyond,
@@ -159,7 +167,9 @@ struct NonlinearInstrumentTests {
     let reading = 1.0
     // x̂ by bisection on the increasing curve.
     var lo = 0.1, hi = 300.0
-    for _ in 0..<200 { let mid = 0.5 * (lo + hi); if f(mid, a) < reading { lo = mid } else { hi = mid } }
+    for _ in 0..<200 {
+      let mid = 0.5 * (lo + hi); if f(mid, a) < reading { lo = mid } else { hi = mid }
+    }
     let x0 = 0.5 * (lo + hi)
     let h = fourPLLeverage(x0, state)
     let slope = (f(x0 * (1 + 1e-7), a) - f(x0 * (1 - 1e-7), a)) / (2e-7 * x0)
@@ -170,8 +180,10 @@ struct NonlinearInstrumentTests {
     #expect(abs(wald.x.sd! - se) < 1e-6 * se, "\(wald.x.sd!) vs \(se)")
     #expect(wald.x.dof == 12)
     // Inversion: at its ends the reading sits on the prediction band, |y − f| = t·s·√(1 + h).
-    let inversion = try Measurer(instrument: state, settings: MeasurementSettings(method: .inversion))
-      .measure(Observation(id: "i", readings: [reading], line: 2))
+    let inversion = try Measurer(
+      instrument: state, settings: MeasurementSettings(method: .inversion)
+    )
+    .measure(Observation(id: "i", readings: [reading], line: 2))
     let t = try #require(inversion.x.quantile)
     for end in [inversion.x.interval.lower!, inversion.x.interval.upper!] {
       let hEnd = fourPLLeverage(end, state)

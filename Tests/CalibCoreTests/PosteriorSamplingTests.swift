@@ -7,11 +7,14 @@ import Testing
 @Suite("Posterior sampling of nonlinear instruments")
 struct PosteriorSamplingTests {
   func detector(_ posterior: PosteriorChoice, seed: UInt64 = 1) throws -> InstrumentState {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("Fixtures/saturating-detector.csv")
-    let reader = try CSVReader(source: MemoryByteSource([UInt8](try Data(contentsOf: url))), name: "saturating-detector.csv")
+    let reader = try CSVReader(
+      source: MemoryByteSource([UInt8](try Data(contentsOf: url))), name: "saturating-detector.csv")
     let data = try CalibrationData(reading: reader, predictors: ["dose"], response: "counts")
-    return try ResponseModel(spec: "mm", predictors: ["dose"]).fit(to: data, posterior: posterior, seed: seed, provenance: testProvenance)
+    return try ResponseModel(spec: "mm", predictors: ["dose"]).fit(
+      to: data, posterior: posterior, seed: seed, provenance: testProvenance)
   }
 
   /// p(vmax, km | D) ∝ RSS^(−n/2) on a 600×600 grid over ±8 Laplace standard errors: its
@@ -38,16 +41,20 @@ struct PosteriorSamplingTests {
     let total = w.reduce(0, +)
     let meanV = zip(weights, w).reduce(0.0) { $0 + $1.0.0 * $1.1 } / total
     let meanK = zip(weights, w).reduce(0.0) { $0 + $1.0.1 * $1.1 } / total
-    let sdV = (zip(weights, w).reduce(0.0) { $0 + pow($1.0.0 - meanV, 2) * $1.1 } / total).squareRoot()
-    let sdK = (zip(weights, w).reduce(0.0) { $0 + pow($1.0.1 - meanK, 2) * $1.1 } / total).squareRoot()
+    let sdV = (zip(weights, w).reduce(0.0) { $0 + pow($1.0.0 - meanV, 2) * $1.1 } / total)
+      .squareRoot()
+    let sdK = (zip(weights, w).reduce(0.0) { $0 + pow($1.0.1 - meanK, 2) * $1.1 } / total)
+      .squareRoot()
 
     let samples = try #require(state.posterior.samples)
     let sampler = try #require(state.posterior.sampler)
     let count = Double(samples.count)
     let sampleMeanV = samples.reduce(0.0) { $0 + $1[0] } / count
     let sampleMeanK = samples.reduce(0.0) { $0 + $1[1] } / count
-    let sampleSDV = (samples.reduce(0.0) { $0 + pow($1[0] - sampleMeanV, 2) } / (count - 1)).squareRoot()
-    let sampleSDK = (samples.reduce(0.0) { $0 + pow($1[1] - sampleMeanK, 2) } / (count - 1)).squareRoot()
+    let sampleSDV = (samples.reduce(0.0) { $0 + pow($1[0] - sampleMeanV, 2) } / (count - 1))
+      .squareRoot()
+    let sampleSDK = (samples.reduce(0.0) { $0 + pow($1[1] - sampleMeanK, 2) } / (count - 1))
+      .squareRoot()
     let ess = sampler.effectiveSampleSize
     #expect(abs(sampleMeanV - meanV) <= 5 * sdV / ess[0].squareRoot(), "\(sampleMeanV) vs \(meanV)")
     #expect(abs(sampleMeanK - meanK) <= 5 * sdK / ess[1].squareRoot(), "\(sampleMeanK) vs \(meanK)")
@@ -69,10 +76,13 @@ struct PosteriorSamplingTests {
   @Test("auto samples where the Laplace approximation fails, and says why")
   func automatic() throws {
     // Standards far below km: the asymptote is unreached and the posterior is far from Gaussian.
-    let data = try readCalibration("x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
-    let fit = try ResponseModel(spec: "mm", predictors: ["x"]).fit(to: data, posterior: .auto, provenance: testProvenance)
+    let data = try readCalibration(
+      "x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
+    let fit = try ResponseModel(spec: "mm", predictors: ["x"]).fit(
+      to: data, posterior: .auto, provenance: testProvenance)
     #expect(fit.posterior.choice?.used == .mcmc, "\(String(describing: fit.posterior.choice))")
-    #expect(fit.posterior.choice?.reason.contains("departs from its quadratic approximation") == true)
+    #expect(
+      fit.posterior.choice?.reason.contains("departs from its quadratic approximation") == true)
     let elisa = try fixtureInstrument("elisa-4pl.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
     #expect(elisa.posterior.choice?.used == .laplace && elisa.posterior.samples == nil)
   }
@@ -82,10 +92,17 @@ struct PosteriorSamplingTests {
     let state = try detector(.mcmc)
     let observation = Observation(id: "d", readings: [350], line: 2)
     let range = ClosedRangeRecord(lower: 20, upper: 40)
-    let sampled = try Measurer(instrument: state, settings: MeasurementSettings(range: range)).measure(observation)
-    let linearized = try Measurer(instrument: state, settings: MeasurementSettings(range: range, marginalization: .linearized)).measure(observation)
-    let integrated = try Measurer(instrument: state, settings: MeasurementSettings(range: range, marginalization: .integration)).measure(observation)
-    #expect(sampled.x.predictive == .samples && linearized.x.predictive == .linearized && integrated.x.predictive == .integration)
+    let sampled = try Measurer(instrument: state, settings: MeasurementSettings(range: range))
+      .measure(observation)
+    let linearized = try Measurer(
+      instrument: state, settings: MeasurementSettings(range: range, marginalization: .linearized)
+    ).measure(observation)
+    let integrated = try Measurer(
+      instrument: state, settings: MeasurementSettings(range: range, marginalization: .integration)
+    ).measure(observation)
+    #expect(
+      sampled.x.predictive == .samples && linearized.x.predictive == .linearized
+        && integrated.x.predictive == .integration)
     #expect(abs(integrated.x.median! - linearized.x.median!) < 0.1 * linearized.x.sd!)
     #expect(abs(integrated.x.sd! - linearized.x.sd!) < 0.1 * linearized.x.sd!)
     let mc = try #require(sampled.x.numerical?.monteCarloRelative)
@@ -100,28 +117,40 @@ struct PosteriorSamplingTests {
   /// and a measurement through the linearization understates its spread.
   @Test("where the linearization fails, the samples show a wider posterior")
   func linearizationFails() throws {
-    let data = try readCalibration("x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
-    let state = try ResponseModel(spec: "mm", predictors: ["x"]).fit(to: data, provenance: testProvenance)
+    let data = try readCalibration(
+      "x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
+    let state = try ResponseModel(spec: "mm", predictors: ["x"]).fit(
+      to: data, provenance: testProvenance)
     let observation = Observation(id: "top", readings: [190], line: 2)
-    let sampled = try Measurer(instrument: state, settings: MeasurementSettings()).measure(observation)
-    let linearized = try Measurer(instrument: state, settings: MeasurementSettings(marginalization: .linearized)).measure(observation)
+    let sampled = try Measurer(instrument: state, settings: MeasurementSettings()).measure(
+      observation)
+    let linearized = try Measurer(
+      instrument: state, settings: MeasurementSettings(marginalization: .linearized)
+    ).measure(observation)
     #expect(sampled.x.sd! > 1.3 * linearized.x.sd!, "\(sampled.x.sd!) vs \(linearized.x.sd!)")
     #expect(sampled.coverage.status == .extrapolated)
   }
 
   @Test("bounds make the ridge of an unreached asymptote proper, and the samples keep to them")
   func bounds() throws {
-    let data = try readCalibration("x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
+    let data = try readCalibration(
+      "x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
     let model = try ResponseModel(spec: "mm", predictors: ["x"])
-    let limits = ["km": RangeRecord(lower: 0, upper: 200), "vmax": RangeRecord(lower: 0, upper: nil)]
+    let limits = [
+      "km": RangeRecord(lower: 0, upper: 200), "vmax": RangeRecord(lower: 0, upper: nil),
+    ]
     let fit = try model.fit(to: data, posterior: .mcmc, bounds: limits, provenance: testProvenance)
     let samples = try #require(fit.posterior.samples)
     #expect(samples.allSatisfy { $0[1] >= 0 && $0[1] <= 200 && $0[0] >= 0 })
     #expect(fit.posterior.bounds == limits)
     #expect(try #require(fit.posterior.sampler).rHat.allSatisfy { $0 < 1.1 })
-    #expect(throws: FitError.self) { try model.fit(to: data, bounds: ["q": RangeRecord(lower: 0, upper: 1)], provenance: testProvenance) }
     #expect(throws: FitError.self) {
-      try ResponseModel(spec: "line", predictors: ["x"]).fit(to: data, bounds: ["b0": RangeRecord(lower: 0, upper: 1)], provenance: testProvenance)
+      try model.fit(
+        to: data, bounds: ["q": RangeRecord(lower: 0, upper: 1)], provenance: testProvenance)
+    }
+    #expect(throws: FitError.self) {
+      try ResponseModel(spec: "line", predictors: ["x"]).fit(
+        to: data, bounds: ["b0": RangeRecord(lower: 0, upper: 1)], provenance: testProvenance)
     }
   }
 

@@ -33,23 +33,28 @@ enum ReferenceData {
   static func calibration(
     _ relativePath: String, x: [String], y: String, sy: String? = nil
   ) throws -> CalibrationData {
-    let reader = try CSVReader(source: MemoryByteSource(try bytes(relativePath)), name: relativePath)
+    let reader = try CSVReader(
+      source: MemoryByteSource(try bytes(relativePath)), name: relativePath)
     return try CalibrationData(reading: reader, predictors: x, response: y, uncertainty: sy)
   }
 
   struct MissingReference: Error, CustomStringConvertible {
     var path: String
-    var description: String { "reference file not found: \(path) (set CALIB_REFERENCE to the reference folder)" }
+    var description: String {
+      "reference file not found: \(path) (set CALIB_REFERENCE to the reference folder)"
+    }
   }
 }
 
 /// The log relative error: the number of correct significant digits of `estimate` against
 /// `certified`, −log10(|est − cert|/|cert|), or −log10|est| when cert = 0; capped at 15.
 func logRelativeError(_ estimate: Double, certified: Double) -> Double {
-  let error = certified == 0 ? Swift.abs(estimate) : Swift.abs(estimate - certified) / Swift.abs(certified)
+  let error =
+    certified == 0 ? Swift.abs(estimate) : Swift.abs(estimate - certified) / Swift.abs(certified)
   return error == 0 ? 15 : min(15, -log10(error))
 }
 
 /// A provenance record for tests (the hash is SHA-256 of no bytes).
 let testProvenance = Provenance(
-  input: "test", inputSHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", calibVersion: "test", command: [])
+  input: "test", inputSHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+  calibVersion: "test", command: [])

@@ -22,8 +22,10 @@ struct StRDLinearTests {
   }
 
   /// The 11 linear sets, Filip (NIST's hardest) included.
-  static let datasets = ["Norris", "Pontius", "NoInt1", "NoInt2", "Filip", "Longley",
-                         "Wampler1", "Wampler2", "Wampler3", "Wampler4", "Wampler5"]
+  static let datasets = [
+    "Norris", "Pontius", "NoInt1", "NoInt2", "Filip", "Longley",
+    "Wampler1", "Wampler2", "Wampler3", "Wampler4", "Wampler5",
+  ]
 
   /// The model as a formula in calib's language: Σ param·regressor.
   static func formula(_ set: Certified) -> String {
@@ -46,14 +48,17 @@ struct StRDLinearTests {
     let standardErrors = instrument.parameters.enumerated().map { k, parameter in
       logRelativeError(parameter.stdError, certified: set.certified.stddev[k])
     }
-    let residualSD = logRelativeError(instrument.fit.residualSD ?? .nan, certified: set.certified.residual_sd)
+    let residualSD = logRelativeError(
+      instrument.fit.residualSD ?? .nan, certified: set.certified.residual_sd)
     let digits = estimates + standardErrors + [residualSD]
     let worst = digits.min() ?? 0
-    print(String(
-      format: "LRE %@: estimates %.1f, std errors %.1f, residual sd %.1f (condition %.3g)",
-      name, estimates.min()!, standardErrors.min()!, residualSD, instrument.fit.conditionNumber))
+    print(
+      String(
+        format: "LRE %@: estimates %.1f, std errors %.1f, residual sd %.1f (condition %.3g)",
+        name, estimates.min()!, standardErrors.min()!, residualSD, instrument.fit.conditionNumber))
     // The issue asks for 9; we reach 14 or more and hold 12 so that a regression shows.
     #expect(worst >= 12, "worst LRE \(worst) in \(digits)")
-    #expect(logRelativeError(instrument.fit.rSquared ?? .nan, certified: set.certified.r_squared) >= 12)
+    #expect(
+      logRelativeError(instrument.fit.rSquared ?? .nan, certified: set.certified.r_squared) >= 12)
   }
 }

@@ -9,7 +9,8 @@ import Foundation
 /// the warnings that do not change the status.
 enum CoverageRules {
   /// The coverage report of a measurement with `evidence`, judged by `thresholds`.
-  static func judge(_ evidence: CoverageEvidence, thresholds: CoverageThresholds) -> CoverageReport {
+  static func judge(_ evidence: CoverageEvidence, thresholds: CoverageThresholds) -> CoverageReport
+  {
     var reasons: [String] = []
     var statuses: [CoverageStatus] = []
     let e = evidence
@@ -22,11 +23,13 @@ enum CoverageRules {
     if e.priorBoundDensity >= thresholds.boundDensity {
       if e.boundIsNatural {
         reasons.append(
-          "the posterior reaches x = \(format(e.atBound)), where the model begins (its density there is \(format(e.priorBoundDensity)) of its peak): x may be as low as that bound")
+          "the posterior reaches x = \(format(e.atBound)), where the model begins (its density there is \(format(e.priorBoundDensity)) of its peak): x may be as low as that bound"
+        )
       } else {
         statuses.append(.outOfRange)
         reasons.append(
-          "the posterior density at the prior bound x = \(format(e.atBound)) is \(format(e.priorBoundDensity)) of its peak: no x in the range [\(format(prior.lowerBound)), \(format(prior.upperBound))] accounts for the reading, the range stops the posterior")
+          "the posterior density at the prior bound x = \(format(e.atBound)) is \(format(e.priorBoundDensity)) of its peak: no x in the range [\(format(prior.lowerBound)), \(format(prior.upperBound))] accounts for the reading, the range stops the posterior"
+        )
       }
     }
     let consistency = e.consistency
@@ -34,23 +37,28 @@ enum CoverageRules {
       statuses.append(.inconsistent)
       if consistency.residualPValue < thresholds.inconsistencyP {
         reasons.append(
-          "no x explains the mean reading \(format(y)): its residual at the best x has p = \(format(consistency.residualPValue))")
+          "no x explains the mean reading \(format(y)): its residual at the best x has p = \(format(consistency.residualPValue))"
+        )
       }
       if let p = consistency.replicatePValue, p < thresholds.inconsistencyP {
-        reasons.append("the replicate readings scatter more than the instrument's noise allows (p = \(format(p)))")
+        reasons.append(
+          "the replicate readings scatter more than the instrument's noise allows (p = \(format(p)))"
+        )
       }
     }
     if e.pOutsideDomain > thresholds.extrapolationMass {
       statuses.append(.extrapolated)
       reasons.append(
-        "the posterior lies mostly outside the calibrated domain [\(format(domain.lowerBound)), \(format(domain.upperBound))]: P = \(format(e.pOutsideDomain))")
+        "the posterior lies mostly outside the calibrated domain [\(format(domain.lowerBound)), \(format(domain.upperBound))]: P = \(format(e.pOutsideDomain))"
+      )
     }
     let nearby = e.support.distinctStandardsNearby
     if nearby < thresholds.minimumSupport {
       statuses.append(.sparse)
       let neighbourhood = e.support.neighbourhood
       reasons.append(
-        "\(nearby) distinct standard\(nearby == 1 ? "" : "s") within [\(format(neighbourhood.lower ?? -.infinity)), \(format(neighbourhood.upper ?? .infinity))]: too few to pin the curve down there (minimum \(thresholds.minimumSupport))")
+        "\(nearby) distinct standard\(nearby == 1 ? "" : "s") within [\(format(neighbourhood.lower ?? -.infinity)), \(format(neighbourhood.upper ?? .infinity))]: too few to pin the curve down there (minimum \(thresholds.minimumSupport))"
+      )
     }
     reasons += warnings(e, thresholds: thresholds)
     return CoverageReport(
@@ -68,16 +76,19 @@ enum CoverageRules {
       reasons.append("P(x outside the calibrated domain) = \(format(e.pOutsideDomain))")
     }
     if let ratio = e.leverage.ratio, ratio > 1 {
-      reasons.append("the leverage at the estimate is \(format(ratio)) times the largest among the standards")
+      reasons.append(
+        "the leverage at the estimate is \(format(ratio)) times the largest among the standards")
     } else if e.leverage.ratio == nil {
       reasons.append(
-        "the leverage at the estimate x = \(format(e.estimate)) is not defined: the model or its sensitivity to the parameters is not finite there")
+        "the leverage at the estimate x = \(format(e.estimate)) is not defined: the model or its sensitivity to the parameters is not finite there"
+      )
     }
     reasons += e.posteriorWarnings
     let quantity = e.quantity
     if let components = quantity.components {
       let list = components.map { "x ≈ \(format($0.mode)) (P = \(format($0.probability)))" }
-      var sentence = "ambiguous: \(components.count) separate values of x explain the reading: \(list.joined(separator: ", "))"
+      var sentence =
+        "ambiguous: \(components.count) separate values of x explain the reading: \(list.joined(separator: ", "))"
       if !components.contains(where: { contains($0.hpd, e.estimate) }) {
         sentence += "; the median \(format(e.estimate)) lies between them, where the density is low"
       }
@@ -88,22 +99,27 @@ enum CoverageRules {
     let near = quantity.solutions?.filter { e.priorRange.contains($0) } ?? []
     if near.count > 1 {
       reasons.append(
-        "ambiguous: \(near.count) values of x in the prior range give the mean reading: \(near.map(format).joined(separator: ", ")); the estimate is the one inside the calibrated domain, or the first")
+        "ambiguous: \(near.count) values of x in the prior range give the mean reading: \(near.map(format).joined(separator: ", ")); the estimate is the one inside the calibrated domain, or the first"
+      )
     }
     if let solutions = quantity.solutions, solutions.isEmpty {
       reasons.append(
-        "no x in [\(format(e.classicalRange.lowerBound)), \(format(e.classicalRange.upperBound))] gives the mean reading \(format(y)): the estimate is where the curve comes closest to it, not a solution")
+        "no x in [\(format(e.classicalRange.lowerBound)), \(format(e.classicalRange.upperBound))] gives the mean reading \(format(y)): the estimate is where the curve comes closest to it, not a solution"
+      )
     }
-    let pieces = quantity.interval.pieces
+    let pieces =
+      quantity.interval.pieces
       ?? [RangeRecord(lower: quantity.interval.lower, upper: quantity.interval.upper)]
     if quantity.method != .bayes, !pieces.contains(where: { contains($0, e.estimate) }) {
       reasons.append(
-        "the estimate lies outside its own \(quantity.method.rawValue) interval, which holds no x that explains the reading")
+        "the estimate lies outside its own \(quantity.method.rawValue) interval, which holds no x that explains the reading"
+      )
     }
     if !e.reading.withinResponseRange {
       let range = e.reading.responseRange
       reasons.append(
-        "the mean reading \(format(y)) lies beyond the standards' readings [\(format(range.lower ?? -.infinity)), \(format(range.upper ?? .infinity))]")
+        "the mean reading \(format(y)) lies beyond the standards' readings [\(format(range.lower ?? -.infinity)), \(format(range.upper ?? .infinity))]"
+      )
     }
     return reasons
   }

@@ -1,6 +1,8 @@
 /// Did the calibration reach a measurement? The answer of the coverage check
 /// (docs/coverage.md), from the most to the least severe; the raw values are the report's.
-public enum CoverageStatus: String, Codable, CodingKeyRepresentable, CaseIterable, Sendable, CustomStringConvertible {
+public enum CoverageStatus: String, Codable, CodingKeyRepresentable, CaseIterable, Sendable,
+  CustomStringConvertible
+{
   /// The prior range, not the data, stops the posterior: no x in the range produces the
   /// reading.
   case outOfRange = "out_of_range"

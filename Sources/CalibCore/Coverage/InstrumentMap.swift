@@ -142,7 +142,8 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     }
     func status(at x: Double) -> (status: CoverageStatus, support: Int) {
       let support = spacing.count(in: spacing.reach(of: x))
-      let status: CoverageStatus = !linear.domain.contains(x)
+      let status: CoverageStatus =
+        !linear.domain.contains(x)
         ? .extrapolated : support < thresholds.minimumSupport ? .sparse : .covered
       return (status, support)
     }
@@ -163,15 +164,20 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
       }
       let (label, support) = status(at: x)
       let variance = linear.noiseKnown ? noise + leverage : noise * (1 + leverage)
-      points.append(Point(
-        x: x, response: mean, sensitivity: slope, leverage: leverage,
-        leverageRatio: maxLeverage > 0 ? leverage / maxLeverage : 0, support: support,
-        xSD: Optional(variance.squareRoot() / Swift.abs(slope)).flatMap { $0.isFinite ? $0 : nil },
-        status: label))
+      points.append(
+        Point(
+          x: x, response: mean, sensitivity: slope, leverage: leverage,
+          leverageRatio: maxLeverage > 0 ? leverage / maxLeverage : 0, support: support,
+          xSD: Optional(variance.squareRoot() / Swift.abs(slope)).flatMap {
+            $0.isFinite ? $0 : nil
+          },
+          status: label))
     }
     // The status changes only at the domain's ends and at the reach of a standard: between
     // those breakpoints it is constant, so the regions are exact.
-    var breakpoints = [range.lowerBound, range.upperBound, linear.domain.lowerBound, linear.domain.upperBound]
+    var breakpoints = [
+      range.lowerBound, range.upperBound, linear.domain.lowerBound, linear.domain.upperBound,
+    ]
     breakpoints += spacing.breakpoints
     breakpoints = Array(Set(breakpoints.filter { range.contains($0) })).sorted()
     var regions: [Region] = []

@@ -49,7 +49,8 @@ struct StandardSpacing {
   /// The distinct standards in `range`, allowing for rounding at its ends.
   func count(in range: ClosedRange<Double>) -> Int {
     let slack = 1e-12 * max(Swift.abs(range.lowerBound), Swift.abs(range.upperBound), 1)
-    return distinct.filter { $0 >= range.lowerBound - slack && $0 <= range.upperBound + slack }.count
+    return distinct.filter { $0 >= range.lowerBound - slack && $0 <= range.upperBound + slack }
+      .count
   }
 
   /// Where the number of standards within reach changes: the reach either side of each.

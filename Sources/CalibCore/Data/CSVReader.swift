@@ -64,7 +64,9 @@ package final class CSVReader {
     self.format = format
     try skipByteOrderMark()
     guard try readRecord() else {
-      throw InputError(file: name, line: 1, column: 1, message: "the file is empty; expected a header line naming the columns")
+      throw InputError(
+        file: name, line: 1, column: 1,
+        message: "the file is empty; expected a header line naming the columns")
     }
     header = (0..<fieldRanges.count).map { text(at: $0).trimmingSpaces }
     headerColumns = fieldLocations.map(\.column)
@@ -76,11 +78,14 @@ package final class CSVReader {
   package func column(named columnName: String) throws(InputError) -> Int {
     let matches = header.indices.filter { header[$0] == columnName }
     guard matches.count == 1 else {
-      var message = matches.isEmpty
+      var message =
+        matches.isEmpty
         ? "no column named '\(columnName)'; the header has \(header.map { "'\($0)'" }.joined(separator: ", "))"
         : "\(matches.count) columns are named '\(columnName)'; column names must be unique to be chosen"
       if matches.isEmpty, let hint = delimiterHint { message += "; \(hint)" }
-      throw InputError(file: name, line: 1, column: matches.count > 1 ? headerColumns[matches[1]] : 1, message: message)
+      throw InputError(
+        file: name, line: 1, column: matches.count > 1 ? headerColumns[matches[1]] : 1,
+        message: message)
     }
     return matches[0]
   }
@@ -90,7 +95,8 @@ package final class CSVReader {
     guard header.count == 1 else { return nil }
     for (byte, name) in [(UInt8(ascii: ";"), "';'"), (0x09, "tab"), (UInt8(ascii: ","), "','")]
     where byte != format.delimiter && header[0].utf8.contains(byte) {
-      let decimals = byte == UInt8(ascii: ";") ? " (and --decimal-comma if numbers are written 1,5)" : ""
+      let decimals =
+        byte == UInt8(ascii: ";") ? " (and --decimal-comma if numbers are written 1,5)" : ""
       return "the header reads as one column holding \(name): give --delimiter \(name)\(decimals)"
     }
     return nil
@@ -122,14 +128,23 @@ package final class CSVReader {
         continue
       }
       if let blank = firstBlankLine {
-        throw InputError(file: name, line: blank, column: 1, message: "blank line between records; remove it or put data on it")
+        throw InputError(
+          file: name, line: blank, column: 1,
+          message: "blank line between records; remove it or put data on it")
       }
       if fieldRanges.count != header.count {
-        let (errorLine, errorColumn) = fieldRanges.count > header.count
-          ? fieldLocations[header.count] : (line, fieldLocations.last.map { $0.column + fieldRanges[fieldRanges.count - 1].count } ?? 1)
+        let (errorLine, errorColumn) =
+          fieldRanges.count > header.count
+          ? fieldLocations[header.count]
+          : (
+            line,
+            fieldLocations.last.map { $0.column + fieldRanges[fieldRanges.count - 1].count } ?? 1
+          )
         fieldCountProblem = InputError(
           file: name, line: errorLine, column: errorColumn,
-          message: "this record has \(fieldRanges.count) field\(fieldRanges.count == 1 ? "" : "s"), the header has \(header.count)")
+          message:
+            "this record has \(fieldRanges.count) field\(fieldRanges.count == 1 ? "" : "s"), the header has \(header.count)"
+        )
       }
       return true
     }
@@ -166,7 +181,9 @@ package final class CSVReader {
     let range = fieldRanges[index]
     let outcome: DecimalNumber.Outcome
     if format.decimalComma {
-      outcome = recordBytes.withUnsafeBufferPointer { Self.parseDecimalComma(UnsafeBufferPointer(rebasing: $0[range])) }
+      outcome = recordBytes.withUnsafeBufferPointer {
+        Self.parseDecimalComma(UnsafeBufferPointer(rebasing: $0[range]))
+      }
     } else {
       outcome = recordBytes.withUnsafeBufferPointer {
         DecimalNumber.parse(bytes: UnsafeBufferPointer(rebasing: $0[range]))
@@ -184,11 +201,14 @@ package final class CSVReader {
       switch failure {
       case .empty: what = "expected a number in column '\(header[index])', found an empty field"
       case .decimalComma where format.decimalComma:
-        what = "expected a number with a decimal comma in column '\(header[index])', found '\(found)': a point is not read as a thousands separator"
+        what =
+          "expected a number with a decimal comma in column '\(header[index])', found '\(found)': a point is not read as a thousands separator"
       case .decimalComma:
-        what = "expected a number in column '\(header[index])', found '\(found)': write decimals with a point, or give --decimal-comma (with --delimiter ';')"
+        what =
+          "expected a number in column '\(header[index])', found '\(found)': write decimals with a point, or give --decimal-comma (with --delimiter ';')"
       case .malformed: what = "expected a number in column '\(header[index])', found '\(found)'"
-      case .overflow: what = "the number '\(found)' in column '\(header[index])' is too large for a double"
+      case .overflow:
+        what = "the number '\(found)' in column '\(header[index])' is too large for a double"
       }
       throw InputError(file: name, line: line, column: column, message: what)
     }
@@ -196,10 +216,14 @@ package final class CSVReader {
 
   /// Reads a number written with a decimal comma: the comma becomes a point; a point is
   /// refused (reported as `.decimalComma`: the other separator than the one expected).
-  private static func parseDecimalComma(_ field: UnsafeBufferPointer<UInt8>) -> DecimalNumber.Outcome {
+  private static func parseDecimalComma(
+    _ field: UnsafeBufferPointer<UInt8>
+  ) -> DecimalNumber.Outcome {
     if field.contains(UInt8(ascii: ".")) { return .failure(.decimalComma) }
     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(field.count, 1)) { copy in
-      for (k, byte) in field.enumerated() { copy[k] = byte == UInt8(ascii: ",") ? UInt8(ascii: ".") : byte }
+      for (k, byte) in field.enumerated() {
+        copy[k] = byte == UInt8(ascii: ",") ? UInt8(ascii: ".") : byte
+      }
       return DecimalNumber.parse(bytes: UnsafeBufferPointer(rebasing: copy[0..<field.count]))
     }
   }
@@ -207,7 +231,8 @@ package final class CSVReader {
   // MARK: - Scanning
 
   private var isBlankRecord: Bool {
-    fieldRanges.count == 1 && !fieldQuoted[0] && recordBytes[fieldRanges[0]].allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    fieldRanges.count == 1 && !fieldQuoted[0]
+      && recordBytes[fieldRanges[0]].allSatisfy { $0 == 0x20 || $0 == 0x09 }
   }
 
   private func fill() throws(InputError) {
@@ -221,7 +246,9 @@ package final class CSVReader {
     if count == 0 {
       finished = true
     } else {
-      chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+      chunk.withUnsafeBytes {
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count]))
+      }
     }
   }
 
@@ -230,7 +257,9 @@ package final class CSVReader {
     guard try peek() == 0xEF else { return }
     for expected: UInt8 in [0xEF, 0xBB, 0xBF] {
       guard try peek() == expected else {
-        throw InputError(file: name, line: 1, column: 1, message: "the file starts with bytes that are not UTF-8 text")
+        throw InputError(
+          file: name, line: 1, column: 1,
+          message: "the file starts with bytes that are not UTF-8 text")
       }
       chunkPosition += 1
     }
@@ -289,7 +318,9 @@ package final class CSVReader {
         advance(UInt8(ascii: "\""))
         while true {
           guard let byte = try peek() else {
-            throw InputError(file: name, line: location.line, column: location.column, message: "the quoted field that starts here is never closed")
+            throw InputError(
+              file: name, line: location.line, column: location.column,
+              message: "the quoted field that starts here is never closed")
           }
           if byte == UInt8(ascii: "\"") {
             advance(byte)
@@ -309,12 +340,20 @@ package final class CSVReader {
           recordBytes.append(byte)
         }
         if let byte = try peek(), byte != format.delimiter, byte != 0x0A, byte != 0x0D {
-          throw InputError(file: name, line: nextLine, column: nextColumn, message: "unexpected '\(Unicode.Scalar(byte))' after a closing quote; expected the delimiter or the end of the line")
+          throw InputError(
+            file: name, line: nextLine, column: nextColumn,
+            message:
+              "unexpected '\(Unicode.Scalar(byte))' after a closing quote; expected the delimiter or the end of the line"
+          )
         }
       } else {
         while let byte = try peek(), byte != format.delimiter, byte != 0x0A, byte != 0x0D {
           if byte == UInt8(ascii: "\"") {
-            throw InputError(file: name, line: nextLine, column: nextColumn, message: "a quote inside an unquoted field; quote the whole field and double the quote (\"\")")
+            throw InputError(
+              file: name, line: nextLine, column: nextColumn,
+              message:
+                "a quote inside an unquoted field; quote the whole field and double the quote (\"\")"
+            )
           }
           advance(byte)
           recordBytes.append(byte)

@@ -30,7 +30,8 @@ public struct CalibrationData: Sendable {
   /// Standards given directly (simulations, tests).
   init(
     source: String, predictorNames: [String], responseName: String, predictors: [[DoubleDouble]],
-    responses: [DoubleDouble], responseUncertainties: [DoubleDouble]?, groups: [String]?, lines: [Int], sha256: String
+    responses: [DoubleDouble], responseUncertainties: [DoubleDouble]?, groups: [String]?,
+    lines: [Int], sha256: String
   ) {
     self.source = source
     self.predictorNames = predictorNames
@@ -56,9 +57,13 @@ public struct CalibrationData: Sendable {
     reading reader: CSVReader, predictors: [String], response: String,
     uncertainty: String? = nil, group: String? = nil
   ) throws(InputError) {
-    let predictorColumns = try predictors.map { name throws(InputError) in try reader.column(named: name) }
+    let predictorColumns = try predictors.map { name throws(InputError) in
+      try reader.column(named: name)
+    }
     let responseColumn = try reader.column(named: response)
-    let uncertaintyColumn = try uncertainty.map { name throws(InputError) in try reader.column(named: name) }
+    let uncertaintyColumn = try uncertainty.map { name throws(InputError) in
+      try reader.column(named: name)
+    }
     let groupColumn = try group.map { name throws(InputError) in try reader.column(named: name) }
 
     source = reader.name
@@ -70,7 +75,8 @@ public struct CalibrationData: Sendable {
     groups = groupColumn == nil ? nil : []
     lines = []
     while try reader.nextRecord() {
-      self.predictors.append(try predictorColumns.map { k throws(InputError) in try reader.number(at: k) })
+      self.predictors.append(
+        try predictorColumns.map { k throws(InputError) in try reader.number(at: k) })
       responses.append(try reader.number(at: responseColumn))
       if let k = uncertaintyColumn {
         let u = try reader.number(at: k)
@@ -80,7 +86,9 @@ public struct CalibrationData: Sendable {
             file: reader.name, line: line, column: column,
             // Cannot trap: uncertaintyColumn (and responseUncertainties) exist exactly when uncertainty
             // is given; groups exactly when groupColumn is.
-            message: "a standard uncertainty must be positive, found \(reader.text(at: k).trimmingSpaces) in column '\(uncertainty!)'")
+            message:
+              "a standard uncertainty must be positive, found \(reader.text(at: k).trimmingSpaces) in column '\(uncertainty!)'"
+          )
         }
         responseUncertainties!.append(u)
       }

@@ -53,12 +53,17 @@ public final class ObservationReader {
   ///   - group: The column grouping replicate readings (`--group`), if any.
   ///   - uncertainty: The column of the readings' standard uncertainties (`--sy`), if any.
   /// - Throws: `InputError` for a column the file does not have.
-  package init(reader: CSVReader, response: String, id: String? = nil, group: String? = nil, uncertainty: String? = nil) throws(InputError) {
+  package init(
+    reader: CSVReader, response: String, id: String? = nil, group: String? = nil,
+    uncertainty: String? = nil
+  ) throws(InputError) {
     self.reader = reader
     responseColumn = try reader.column(named: response)
     idColumn = try id.map { name throws(InputError) in try reader.column(named: name) }
     groupColumn = try group.map { name throws(InputError) in try reader.column(named: name) }
-    uncertaintyColumn = try uncertainty.map { name throws(InputError) in try reader.column(named: name) }
+    uncertaintyColumn = try uncertainty.map { name throws(InputError) in
+      try reader.column(named: name)
+    }
   }
 
   /// The next observation, or nil at the end of the file.
@@ -81,7 +86,9 @@ public final class ObservationReader {
         exhausted = true
         break
       }
-      let id = idColumn.flatMap { $0 < reader.fieldCount ? reader.text(at: $0).trimmingSpaces : nil }
+      let id = idColumn.flatMap {
+        $0 < reader.fieldCount ? reader.text(at: $0).trimmingSpaces : nil
+      }
       if let fieldCountProblem {
         let broken = Observation(
           id: id ?? "\(reader.line)", readings: [], line: reader.line, defect: fieldCountProblem)
@@ -106,9 +113,13 @@ public final class ObservationReader {
             uncertainty = u
           } else {
             let (line, column) = reader.location(of: k)
-            defect = defect ?? InputError(
-              file: reader.name, line: line, column: column,
-              message: "a standard uncertainty must be positive, found \(reader.text(at: k).trimmingSpaces)")
+            defect =
+              defect
+              ?? InputError(
+                file: reader.name, line: line, column: column,
+                message:
+                  "a standard uncertainty must be positive, found \(reader.text(at: k).trimmingSpaces)"
+              )
           }
         } catch {
           defect = defect ?? error
@@ -116,7 +127,8 @@ public final class ObservationReader {
       }
       // A reading and its u enter together, or not at all.
       let readings = defect == nil ? reading.map { [$0] } ?? [] : []
-      let uncertainties = uncertaintyColumn == nil ? nil : defect == nil ? uncertainty.map { [$0] } ?? [] : []
+      let uncertainties =
+        uncertaintyColumn == nil ? nil : defect == nil ? uncertainty.map { [$0] } ?? [] : []
       guard let groupColumn else {
         return Observation(
           id: id ?? "\(reader.line)", readings: readings, uncertainties: uncertainties,
@@ -134,7 +146,8 @@ public final class ObservationReader {
         let (line, column) = reader.location(of: groupColumn)
         throw InputError(
           file: reader.name, line: line, column: column,
-          message: "the rows of group '\(label)' are not consecutive; sort the file by the group column")
+          message:
+            "the rows of group '\(label)' are not consecutive; sort the file by the group column")
       }
       let started = Observation(
         id: id ?? label, readings: readings, uncertainties: uncertainties, line: reader.line,

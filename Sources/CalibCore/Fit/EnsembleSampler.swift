@@ -34,7 +34,9 @@ struct EnsembleSampler {
     while positions.count < walkers && tries < walkers * 100 {
       tries += 1
       let z = (0..<p).map { _ in random.normal() }
-      let point = (0..<p).map { i in center[i] + (0...i).reduce(0.0) { $0 + spread[i * p + $1] * z[$1] } }
+      let point = (0..<p).map { i in
+        center[i] + (0...i).reduce(0.0) { $0 + spread[i * p + $1] * z[$1] }
+      }
       let l = logDensity(point)
       if l.isFinite { positions.append(point); logs.append(l) }
     }
@@ -49,7 +51,9 @@ struct EnsembleSampler {
         if other >= k { other += 1 }
         let u = random.uniform()
         let z = (u + 1) * (u + 1) / 2  // g(z) ∝ 1/√z on [1/2, 2]
-        let proposal = (0..<p).map { positions[other][$0] + z * (positions[k][$0] - positions[other][$0]) }
+        let proposal = (0..<p).map {
+          positions[other][$0] + z * (positions[k][$0] - positions[other][$0])
+        }
         let l = logDensity(proposal)
         let logRatio = Double(p - 1) * _log(z) + l - logs[k]
         proposed += 1
@@ -67,7 +71,9 @@ struct EnsembleSampler {
     return Result(
       samples: kept, acceptance: Double(accepted) / Double(max(proposed, 1)),
       rHat: (0..<p).map { EnsembleSampler.potentialScaleReduction(chains, parameter: $0) },
-      effectiveSampleSize: (0..<p).map { EnsembleSampler.effectiveSampleSize(chains, parameter: $0) })
+      effectiveSampleSize: (0..<p).map {
+        EnsembleSampler.effectiveSampleSize(chains, parameter: $0)
+      })
   }
 
   /// R̂ of one parameter over the walkers' chains.
@@ -78,9 +84,10 @@ struct EnsembleSampler {
     let means = chains.map { chain in chain.reduce(0.0) { $0 + $1[j] } / n }
     let grand = means.reduce(0, +) / m
     let between = n / (m - 1) * means.reduce(0.0) { $0 + ($1 - grand) * ($1 - grand) }
-    let within = zip(chains, means).reduce(0.0) { total, pair in
-      total + pair.0.reduce(0.0) { $0 + ($1[j] - pair.1) * ($1[j] - pair.1) } / (n - 1)
-    } / m
+    let within =
+      zip(chains, means).reduce(0.0) { total, pair in
+        total + pair.0.reduce(0.0) { $0 + ($1[j] - pair.1) * ($1[j] - pair.1) } / (n - 1)
+      } / m
     guard within > 0 else { return 1 }
     return (((n - 1) / n * within + between / n) / within).squareRoot()
   }

@@ -28,7 +28,9 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .unsupported: return nil
     case .undefinedAtStandard(let line, let term):
-      return InputError(file: file, line: line, message: "the model term '\(term)' is not a finite number at this standard")
+      return InputError(
+        file: file, line: line,
+        message: "the model term '\(term)' is not a finite number at this standard")
     case .undefinedAtStart(let line, _, _):
       return InputError(file: file, line: line, message: Self.undefinedAtStartText(self))
     default: return InputError(file: file, message: description)
@@ -41,20 +43,24 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(have) standard\(have == 1 ? "" : "s") given, at least \(need) needed: \(reason)"
     case .collinearTerms(let terms, let condition):
       let list = terms.map { "'\($0)'" }.joined(separator: ", ")
-      return "the design is rank-deficient: the terms \(list) are linearly dependent at the standards"
+      return
+        "the design is rank-deficient: the terms \(list) are linearly dependent at the standards"
         + " (condition number \(condition.isFinite ? "\(condition)" : "infinite")); drop one of them or add standards that tell them apart"
     case .undefinedAtStandard(let line, let term):
       return "line \(line): the model term '\(term)' is not a finite number at this standard"
     case .undefinedAtStart(let line, _, _):
       return "line \(line): " + Self.undefinedAtStartText(self)
     case .refinementFailed(let condition):
-      return "the least-squares solution did not settle (condition number \(condition)); rescale or center the predictors"
+      return
+        "the least-squares solution did not settle (condition number \(condition)); rescale or center the predictors"
     case .unsupported(let message):
       return message
     case .notConverged(let tried):
-      return "the nonlinear fit did not converge; tried: \(tried). Give better starting values with --start"
+      return
+        "the nonlinear fit did not converge; tried: \(tried). Give better starting values with --start"
     case .notFinite(let what):
-      return "\(what) is not a finite number in double precision: the data are too close to the limits of a double; rescale them (different units)"
+      return
+        "\(what) is not a finite number in double precision: the data are too close to the limits of a double; rescale them (different units)"
     }
   }
 

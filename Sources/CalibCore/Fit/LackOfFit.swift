@@ -44,7 +44,8 @@ public struct LackOfFit: Codable, Equatable, Sendable {
     var members: [String: [Int]] = [:]
     var order: [String] = []
     for i in 0..<data.count {
-      let key = data.groups?[i] ?? data.predictors[i].map { "\($0.high),\($0.low)" }.joined(separator: ";")
+      let key =
+        data.groups?[i] ?? data.predictors[i].map { "\($0.high),\($0.low)" }.joined(separator: ";")
       if members[key] == nil { order.append(key) }
       members[key, default: []].append(i)
     }
@@ -52,10 +53,13 @@ public struct LackOfFit: Codable, Equatable, Sendable {
       for key in order {
         // Cannot trap: order holds exactly the keys put into members, each with one index or more.
         let first = members[key]![0]
-        if let other = members[key]!.first(where: { data.predictors[$0] != data.predictors[first] }) {
+        if let other = members[key]!.first(where: { data.predictors[$0] != data.predictors[first] })
+        {
           throw InputError(
             file: data.source, line: data.lines[other],
-            message: "the replicates of group '\(key)' must share their x, but this standard differs from line \(data.lines[first])")
+            message:
+              "the replicates of group '\(key)' must share their x, but this standard differs from line \(data.lines[first])"
+          )
         }
       }
     }
@@ -81,6 +85,7 @@ public struct LackOfFit: Codable, Equatable, Sendable {
     lackOfFitDOF = g - parameters
     f = (lackOfFitSS / Double(lackOfFitDOF)) / (pureErrorSS / Double(pureErrorDOF))
     guard f.isFinite else { return nil }
-    pValue = Distributions.fisherUpperTail(f, numerator: Double(lackOfFitDOF), denominator: Double(pureErrorDOF))
+    pValue = Distributions.fisherUpperTail(
+      f, numerator: Double(lackOfFitDOF), denominator: Double(pureErrorDOF))
   }
 }

@@ -57,7 +57,9 @@ struct LinearLeastSquares {
     for j in 0..<p {
       var sum = 0.0
       for i in 0..<n { sum += design[i * p + j].high * design[i * p + j].high }
-      guard sum > 0 else { throw FitError.collinearTerms([termNames[j]], conditionNumber: .infinity) }
+      guard sum > 0 else {
+        throw FitError.collinearTerms([termNames[j]], conditionNumber: .infinity)
+      }
       scales[j] = Double(sign: .plus, exponent: -sum.squareRoot().exponent, significand: 1)
     }
     var scaled = design
@@ -73,13 +75,15 @@ struct LinearLeastSquares {
     let condition = s[0] / s[p - 1]
     let tolerance = Double(max(n, p)) * 10 * Double.ulpOfOne
     if !(s[p - 1] > s[0] * tolerance) {
-      throw FitError.collinearTerms(collinearTerms(svd, tolerance: tolerance, names: termNames), conditionNumber: condition)
+      throw FitError.collinearTerms(
+        collinearTerms(svd, tolerance: tolerance, names: termNames), conditionNumber: condition)
     }
     let solver = CorrectionSolver(svd: svd, rows: n, columns: p)
 
     // 3. The coefficients by refinement of the augmented system.
     let zeroConstraint = [Double](repeating: 0, count: p)
-    let (x, steps) = try refine(scaled: scaled, solver: solver, b: response, c: zeroConstraint, condition: condition)
+    let (x, steps) = try refine(
+      scaled: scaled, solver: solver, b: response, c: zeroConstraint, condition: condition)
 
     // 4. (AᵀA)⁻¹, a column at a time.
     let noData = [DoubleDouble](repeating: DoubleDouble(0.0), count: n)
@@ -87,7 +91,8 @@ struct LinearLeastSquares {
     for j in 0..<p {
       var c = zeroConstraint
       c[j] = -1
-      let (column, _) = try refine(scaled: scaled, solver: solver, b: noData, c: c, condition: condition)
+      let (column, _) = try refine(
+        scaled: scaled, solver: solver, b: noData, c: c, condition: condition)
       for k in 0..<p { covariance[k * p + j] = column[k] * scales[j] * scales[k] }
     }
     for j in 0..<p {
@@ -119,7 +124,8 @@ struct LinearLeastSquares {
   ///
   /// - Returns: x, and the number of steps taken.
   private func refine(
-    scaled a: [DoubleDouble], solver: CorrectionSolver, b: [DoubleDouble], c: [Double], condition: Double
+    scaled a: [DoubleDouble], solver: CorrectionSolver, b: [DoubleDouble], c: [Double],
+    condition: Double
   ) throws -> ([Double], Int) {
     let n = rows, p = columns
     var x = [Double](repeating: 0, count: p)
@@ -148,7 +154,8 @@ struct LinearLeastSquares {
       let largest = x.reduce(0) { max($0, Swift.abs($1)) }
       let change = dx.reduce(0) { max($0, Swift.abs($1)) }
       let settled = (0..<p).allSatisfy { j in
-        Swift.abs(dx[j]) <= max(Swift.abs(x[j]) * Double.ulpOfOne, largest * Double.ulpOfOne * Double.ulpOfOne)
+        Swift.abs(dx[j])
+          <= max(Swift.abs(x[j]) * Double.ulpOfOne, largest * Double.ulpOfOne * Double.ulpOfOne)
       }
       if settled || (step > 2 && change > 0.5 * previous) { return (x, step) }
       previous = change
@@ -157,7 +164,9 @@ struct LinearLeastSquares {
   }
 
   /// The terms that take part in the near-null space of the scaled design.
-  private func collinearTerms(_ svd: SingularValueDecomposition, tolerance: Double, names: [String]) -> [String] {
+  private func collinearTerms(
+    _ svd: SingularValueDecomposition, tolerance: Double, names: [String]
+  ) -> [String] {
     let p = columns
     let s = svd.singularValues
     var involved = Set<Int>()

@@ -19,7 +19,8 @@ extension ResponseModel {
   /// The target is p(a | D) with a flat prior, uniform within `bounds`: ∝ RSS(a)^(−n/2) with
   /// σ estimated (σ integrated out under p(σ) ∝ 1/σ), ∝ exp(−χ²(a)/2) with u(y) known.
   func sampledPosterior(
-    _ state: InstrumentState, data: CalibrationData, choice: PosteriorChoice, seed: UInt64, bounds: [String: RangeRecord]
+    _ state: InstrumentState, data: CalibrationData, choice: PosteriorChoice, seed: UInt64,
+    bounds: [String: RangeRecord]
   ) throws -> InstrumentState {
     guard linearStructure == nil else { return state }
     let limits = parameters.map { bounds[$0] }
@@ -36,7 +37,9 @@ extension ResponseModel {
     let y = data.responses.map(\.doubleValue)
     let noiseKnown = data.responseUncertainties != nil
     let inverseVariances = weights.map { $0 * $0 }
-    func rss(_ a: [Double]) -> Double { residualSumOfSquares(at: a, x: x, y: y, weights: inverseVariances) }
+    func rss(_ a: [Double]) -> Double {
+      residualSumOfSquares(at: a, x: x, y: y, weights: inverseVariances)
+    }
     let estimate = state.posterior.location
     let minimum = state.fit.rss
 
@@ -54,12 +57,14 @@ extension ResponseModel {
         var a = estimate
         a[j] += sign * 2 * se
         let actual = rss(a) - minimum
-        let ratio = predicted > 0 && actual.isFinite ? Swift.abs(actual - predicted) / predicted : .infinity
+        let ratio =
+          predicted > 0 && actual.isFinite ? Swift.abs(actual - predicted) / predicted : .infinity
         if ratio > worst.ratio { worst = (ratio, parameters[j]) }
       }
     }
     let departs = worst.ratio > 0.2
-    let describe = worst.ratio.isFinite
+    let describe =
+      worst.ratio.isFinite
       ? "the residual sum of squares departs from its quadratic approximation by \(String(format: "%.3g", worst.ratio * 100))% at 2 standard errors of \(worst.name)"
       : "the model is not finite at 2 standard errors of \(worst.name)"
     var result = state
@@ -75,7 +80,10 @@ extension ResponseModel {
       reason = "asked for; " + describe
     case .auto:
       use = departs ? .mcmc : .laplace
-      reason = describe + (departs ? " (more than 20%): sampled" : " (at most 20%): the Laplace approximation holds")
+      reason =
+        describe
+        + (departs
+          ? " (more than 20%): sampled" : " (at most 20%): the Laplace approximation holds")
     }
     result.posterior.choice = PosteriorChoiceRecord(requested: choice, used: use, reason: reason)
     guard use == .mcmc else { return result }
@@ -104,11 +112,14 @@ extension ResponseModel {
     }
     result.posterior.samples = run.samples
     if !noiseKnown {
-      result.posterior.sigmaSamples = run.samples.map { (rss($0) / random.chiSquared(Double(n))).squareRoot() }
+      result.posterior.sigmaSamples = run.samples.map {
+        (rss($0) / random.chiSquared(Double(n))).squareRoot()
+      }
     }
     result.posterior.sampler = SamplerRecord(
       method: "affine-invariant ensemble (Goodman & Weare 2010), stretch move a = 2",
-      walkers: sampler.walkers, burnIn: sampler.burnIn, steps: sampler.steps, thin: sampler.thin, seed: seed,
+      walkers: sampler.walkers, burnIn: sampler.burnIn, steps: sampler.steps, thin: sampler.thin,
+      seed: seed,
       acceptance: run.acceptance, rHat: run.rHat, effectiveSampleSize: run.effectiveSampleSize)
     result.posterior.kind = .mcmc
     let warnings = ResponseModel.samplerWarnings(

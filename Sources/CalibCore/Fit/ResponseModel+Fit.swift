@@ -25,14 +25,19 @@ extension ResponseModel {
   ///   - bounds: Bounds on parameters by name, a uniform prior within them (nonlinear models:
   ///     applied to posterior samples).
   public func fit(
-    to data: CalibrationData, start: [String: Double] = [:], posterior: PosteriorChoice = .auto, seed: UInt64 = 1,
+    to data: CalibrationData, start: [String: Double] = [:], posterior: PosteriorChoice = .auto,
+    seed: UInt64 = 1,
     bounds: [String: RangeRecord] = [:], provenance: Provenance
   ) throws -> InstrumentState {
     if let unknown = bounds.keys.sorted().first(where: { !parameters.contains($0) }) {
-      throw FitError.unsupported("--bounds: '\(unknown)' is not a parameter of the model; its parameters are \(parameters.joined(separator: ", "))")
+      throw FitError.unsupported(
+        "--bounds: '\(unknown)' is not a parameter of the model; its parameters are \(parameters.joined(separator: ", "))"
+      )
     }
     if !bounds.isEmpty, linearStructure != nil {
-      throw FitError.unsupported("--bounds applies to the posterior samples of a nonlinear model; the model '\(spec)' is linear, and its posterior is exact")
+      throw FitError.unsupported(
+        "--bounds applies to the posterior samples of a nonlinear model; the model '\(spec)' is linear, and its posterior is exact"
+      )
     }
     let n = data.count
     let p = parameters.count
@@ -42,11 +47,15 @@ extension ResponseModel {
         have: n, need: p + (noiseKnown ? 0 : 1),
         reason: noiseKnown
           ? "the model has \(p) parameter\(p == 1 ? "" : "s")"
-          : "the model has \(p) parameter\(p == 1 ? "" : "s") and one more standard is needed to estimate the noise (or give --sy)")
+          : "the model has \(p) parameter\(p == 1 ? "" : "s") and one more standard is needed to estimate the noise (or give --sy)"
+      )
     }
-    let solution = try linearStructure.map { try linearSolution(data, $0) } ?? nonlinearSolution(data, start: start)
+    let solution =
+      try linearStructure.map { try linearSolution(data, $0) }
+      ?? nonlinearSolution(data, start: start)
     return try sampledPosterior(
-      try assemble(solution, data: data, provenance: provenance), data: data, choice: posterior, seed: seed, bounds: bounds)
+      try assemble(solution, data: data, provenance: provenance), data: data, choice: posterior,
+      seed: seed, bounds: bounds)
   }
 
   /// What either kind of fit hands to `assemble`.
@@ -68,7 +77,9 @@ extension ResponseModel {
   }
 
   /// The instrument state from a solution.
-  private func assemble(_ solution: FitSolution, data: CalibrationData, provenance: Provenance) throws -> InstrumentState {
+  private func assemble(
+    _ solution: FitSolution, data: CalibrationData, provenance: Provenance
+  ) throws -> InstrumentState {
     let n = data.count
     let p = parameters.count
     let noiseKnown = data.responseUncertainties != nil
@@ -79,19 +90,27 @@ extension ResponseModel {
     let unscaled = (0..<p).map { j in Array(solution.unscaledCovariance[(j * p)..<(j * p + p)]) }
     let covariance = unscaled.map { row in row.map { $0 * varianceScale } }
     let estimates = (0..<p).map { j in
-      ParameterEstimate(name: parameters[j], estimate: solution.coefficients[j], stdError: covariance[j][j].squareRoot())
+      ParameterEstimate(
+        name: parameters[j], estimate: solution.coefficients[j],
+        stdError: covariance[j][j].squareRoot())
     }
-    for (name, value) in [("the residual sum of squares", rss)] + estimates.map({ ("the estimate or standard error of \($0.name)", $0.estimate + $0.stdError) })
-      + [("the covariance", covariance.flatMap { $0 }.reduce(0, +))] where !value.isFinite {
+    for (name, value) in [("the residual sum of squares", rss)]
+      + estimates.map({
+        ("the estimate or standard error of \($0.name)", $0.estimate + $0.stdError)
+      })
+      + [("the covariance", covariance.flatMap { $0 }.reduce(0, +))] where !value.isFinite
+    {
       throw FitError.notFinite(name)
     }
     let statistics = FitStatistics(
       n: n, dof: dof, rss: rss,
       residualSD: dof > 0 ? (rss / Double(dof)).squareRoot() : nil,
       chi2: noiseKnown ? rss : nil,
-      chi2PValue: noiseKnown && dof > 0 ? Distributions.chiSquaredUpperTail(rss, degreesOfFreedom: Double(dof)) : nil,
+      chi2PValue: noiseKnown && dof > 0
+        ? Distributions.chiSquaredUpperTail(rss, degreesOfFreedom: Double(dof)) : nil,
       rSquared: coefficientOfDetermination(
-        rss: rss, response: solution.response, weights: solution.weightedSquares, design: solution.design, columns: p),
+        rss: rss, response: solution.response, weights: solution.weightedSquares,
+        design: solution.design, columns: p),
       lackOfFit: noiseKnown ? nil : try LackOfFit(data: data, parameters: p, rss: rss),
       converged: true,
       method: solution.method,
@@ -113,21 +132,25 @@ extension ResponseModel {
         return ClosedRangeRecord(lower: values.min()!, upper: values.max()!)
       },
       responseRange: ClosedRangeRecord(
-        lower: data.responses.map(\.doubleValue).min()!, upper: data.responses.map(\.doubleValue).max()!))
+        lower: data.responses.map(\.doubleValue).min()!,
+        upper: data.responses.map(\.doubleValue).max()!))
 
-    let kind: PosteriorKind = linearStructure == nil ? .laplace : (noiseKnown ? .normal : .normalScaledInverseChi2)
+    let kind: PosteriorKind =
+      linearStructure == nil ? .laplace : (noiseKnown ? .normal : .normalScaledInverseChi2)
     return InstrumentState(
       format: InstrumentState.currentFormat,
       model: ModelRecord(
         spec: spec, formula: formula, predictors: predictors, response: data.responseName,
         linear: linearStructure != nil, basis: linearStructure?.basis.map(\.description),
-        offset: linearStructure.flatMap { $0.offset.numberValue == 0 ? nil : $0.offset.description }),
+        offset: linearStructure.flatMap { $0.offset.numberValue == 0 ? nil : $0.offset.description }
+      ),
       parameters: estimates,
       covariance: covariance,
       fit: statistics,
       noise: NoiseRecord(model: noiseKnown ? .known : .constant, sigma: s2?.squareRoot(), dof: dof),
       posterior: PosteriorRecord(
-        kind: kind, location: solution.coefficients, scale: unscaled, s2: s2, dof: noiseKnown ? nil : dof),
+        kind: kind, location: solution.coefficients, scale: unscaled, s2: s2,
+        dof: noiseKnown ? nil : dof),
       domain: domain,
       provenance: provenance)
   }
@@ -136,16 +159,18 @@ extension ResponseModel {
   /// proportional to the weights' square roots (a constant term), about zero otherwise; nil
   /// when tss = 0 (readings that do not vary leave R² undefined).
   private func coefficientOfDetermination(
-    rss: Double, response: [DoubleDouble], weights: [DoubleDouble], design: [DoubleDouble], columns p: Int
+    rss: Double, response: [DoubleDouble], weights: [DoubleDouble], design: [DoubleDouble],
+    columns p: Int
   ) -> Double? {
     let n = response.count
     // A constant regressor makes column j of the weighted design equal c·√wᵢ.
     let hasConstant = (0..<p).contains { j in
       let ratio = design[j].doubleValue / weights[0].doubleValue.squareRoot()
-      return ratio != 0 && (0..<n).allSatisfy { i in
-        let r = design[i * p + j].doubleValue / weights[i].doubleValue.squareRoot()
-        return Swift.abs(r - ratio) <= 1e-12 * Swift.abs(ratio)
-      }
+      return ratio != 0
+        && (0..<n).allSatisfy { i in
+          let r = design[i * p + j].doubleValue / weights[i].doubleValue.squareRoot()
+          return Swift.abs(r - ratio) <= 1e-12 * Swift.abs(ratio)
+        }
     }
     var total = DoubleDouble(0.0)
     if hasConstant {

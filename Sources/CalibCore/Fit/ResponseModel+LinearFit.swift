@@ -10,10 +10,14 @@ extension ResponseModel {
     for i in 0..<n {
       let weight = data.responseUncertainties.map { DoubleDouble(1.0) / $0[i] } ?? DoubleDouble(1.0)
       let offset = linear.compiledOffset.evaluate(data.predictors[i])
-      guard offset.isFinite else { throw FitError.undefinedAtStandard(line: data.lines[i], term: linear.offset.description) }
+      guard offset.isFinite else {
+        throw FitError.undefinedAtStandard(line: data.lines[i], term: linear.offset.description)
+      }
       for j in 0..<p {
         let value = linear.compiledBasis[j].evaluate(data.predictors[i])
-        guard value.isFinite else { throw FitError.undefinedAtStandard(line: data.lines[i], term: linear.basis[j].description) }
+        guard value.isFinite else {
+          throw FitError.undefinedAtStandard(line: data.lines[i], term: linear.basis[j].description)
+        }
         design[i * p + j] = value * weight
       }
       response[i] = (data.responses[i] - offset) * weight
@@ -25,7 +29,8 @@ extension ResponseModel {
       coefficients: solution.coefficients, unscaledCovariance: solution.unscaledCovariance,
       residualSumOfSquares: solution.residualSumOfSquares, leverages: solution.leverages,
       conditionNumber: solution.conditionNumber, refinementSteps: solution.refinementSteps,
-      method: "linear least squares: column-scaled Jacobi SVD (GSL) with iterative refinement in double-double",
+      method:
+        "linear least squares: column-scaled Jacobi SVD (GSL) with iterative refinement in double-double",
       design: design, response: response, weightedSquares: weightedSquares, solver: nil)
   }
 }

@@ -12,14 +12,17 @@ extension ResponseModel {
   /// 3. Gauss–Newton steps with residuals in double-double and each step solved by
   ///    `LinearLeastSquares`, while they lower the residual sum of squares;
   /// 4. (JᵀWJ)⁻¹ at the solution, by the same refined solver.
-  func nonlinearSolution(_ data: CalibrationData, start given: [String: Double]) throws -> FitSolution {
+  func nonlinearSolution(
+    _ data: CalibrationData, start given: [String: Double]
+  ) throws -> FitSolution {
     let n = data.count
     let p = parameters.count
     let q = predictors.count
     var start = given
     var source = "given"
     if let family, predictors.count == 1,
-      let guess = StartingValues.guess(family, x: data.predictors.map { $0[0].doubleValue }, y: data.responses.map(\.doubleValue))
+      let guess = StartingValues.guess(
+        family, x: data.predictors.map { $0[0].doubleValue }, y: data.responses.map(\.doubleValue))
     {
       for (name, value) in guess where start[name] == nil { start[name] = value }
       source = given.isEmpty ? "self-start" : "given, completed by self-start"
@@ -27,7 +30,8 @@ extension ResponseModel {
     let missing = parameters.filter { start[$0] == nil }
     guard missing.isEmpty else {
       throw FitError.unsupported(
-        "the model '\(spec)' is nonlinear in its parameters; give starting values for \(missing.joined(separator: ", ")) with --start \(missing.map { "\($0)=VALUE" }.joined(separator: ","))")
+        "the model '\(spec)' is nonlinear in its parameters; give starting values for \(missing.joined(separator: ", ")) with --start \(missing.map { "\($0)=VALUE" }.joined(separator: ","))"
+      )
     }
     // Cannot trap: the guard above made sure no parameter is missing from start.
     let initial = parameters.map { start[$0]! }
@@ -66,35 +70,49 @@ extension ResponseModel {
     // (docs/nonlinear-fit.md).
     var plans: [([Double], String, TrustRegionMethod)] = [(initial, "start", .doubleDogleg)]
     if let projected = try conditionallyLinearStart(initial, data: data, weights: weights) {
-      plans.append((projected, "start with the conditionally linear parameters solved", .doubleDogleg))
+      plans.append(
+        (projected, "start with the conditionally linear parameters solved", .doubleDogleg))
     }
-    plans += [(initial, "start", .levenbergMarquardtAccelerated), (initial, "start", .levenbergMarquardt)]
+    plans += [
+      (initial, "start", .levenbergMarquardtAccelerated), (initial, "start", .levenbergMarquardt),
+    ]
     // A search over decades of the parameters that enter nonlinearly, the others solved at
     // each: the two best become starts.
     var decades: [([Double], String, Double)] = []
     for factor in [1e-3, 1e-2, 1e-1, 1e1, 1e2, 1e3] {
-      let scaled = zip(initial, parameters).map { value, name in linearParameters.contains(name) ? value : value * factor }
+      let scaled = zip(initial, parameters).map { value, name in
+        linearParameters.contains(name) ? value : value * factor
+      }
       if let projected = try conditionallyLinearStart(scaled, data: data, weights: weights),
         let rss = sumOfSquares(projected, residuals: residuals, n: n)
       {
-        decades.append((projected, "start with the nonlinear parameters × \(factor), the others solved", rss))
+        decades.append(
+          (projected, "start with the nonlinear parameters × \(factor), the others solved", rss))
       }
     }
     plans += decades.sorted { $0.2 < $1.2 }.prefix(2).map { ($0.0, $0.1, .doubleDogleg) }
-    plans += [(initial.map { $0 * 0.5 }, "start × 0.5", .doubleDogleg),
-              (initial.map { $0 * 2 }, "start × 2", .doubleDogleg)]
+    plans += [
+      (initial.map { $0 * 0.5 }, "start × 0.5", .doubleDogleg),
+      (initial.map { $0 * 2 }, "start × 2", .doubleDogleg),
+    ]
     var jacobianScratch = [DoubleDouble](repeating: DoubleDouble(0.0), count: n * p)
     for (from, label, method) in plans {
-      let outcome = try TrustRegionSolver.solve(residuals: residuals, jacobian: jacobian, observations: n, start: from, method: method.solverMethod)
+      let outcome = try TrustRegionSolver.solve(
+        residuals: residuals, jacobian: jacobian, observations: n, start: from,
+        method: method.solverMethod)
       let rss = sumOfSquares(outcome.parameters, residuals: residuals, n: n)
       var failure = outcome.stop?.description
       // A point where the Jacobian loses rank (a parameter running off to where the model no
       // longer depends on it) is no solution, whatever the convergence tests said.
       if outcome.convergence != nil, failure == nil {
-        let finite = fillJacobian(outcome.parameters, jacobian: jacobian, n: n, p: p, into: &jacobianScratch)
-        let fullRank = finite && (try? LinearLeastSquares(
-          design: jacobianScratch, response: [DoubleDouble](repeating: DoubleDouble(0.0), count: n), rows: n, columns: p
-        ).solve(termNames: parameters)) != nil
+        let finite = fillJacobian(
+          outcome.parameters, jacobian: jacobian, n: n, p: p, into: &jacobianScratch)
+        let fullRank =
+          finite
+          && (try? LinearLeastSquares(
+            design: jacobianScratch,
+            response: [DoubleDouble](repeating: DoubleDouble(0.0), count: n), rows: n, columns: p
+          ).solve(termNames: parameters)) != nil
         if !fullRank { failure = "converged to a point where the Jacobian is singular" }
       }
       // Nor is a curve with a pole or a gap inside the calibrated domain (mm with km < 0),
@@ -104,9 +122,10 @@ extension ResponseModel {
       {
         failure = "converged to no calibration curve: " + reason
       }
-      attempts.append(SolverAttempt(
-        method: method, from: label, iterations: outcome.iterations,
-        converged: outcome.convergence != nil && failure == nil, rss: rss, failure: failure))
+      attempts.append(
+        SolverAttempt(
+          method: method, from: label, iterations: outcome.iterations,
+          converged: outcome.convergence != nil && failure == nil, rss: rss, failure: failure))
       if outcome.convergence != nil, failure == nil, let rss, rss < (best?.rss ?? .infinity) {
         best = (outcome.parameters, rss)
         break
@@ -118,7 +137,9 @@ extension ResponseModel {
           .joined(separator: ", ")
         throw FitError.undefinedAtStart(line: data.lines[i], x: x[i], start: values)
       }
-      let tried = attempts.map { "\($0.method.rawValue) from \($0.from): \($0.failure ?? "no convergence")" }.joined(separator: "; ")
+      let tried = attempts.map {
+        "\($0.method.rawValue) from \($0.from): \($0.failure ?? "no convergence")"
+      }.joined(separator: "; ")
       throw FitError.notConverged(tried: tried)
     }
 
@@ -131,7 +152,8 @@ extension ResponseModel {
     var rss = exactResiduals(exact, data: data, weights: weights, into: &response)
     var steps = 0
     for _ in 0..<20 {
-      guard fillJacobian(exact.map(\.doubleValue), jacobian: jacobian, n: n, p: p, into: &design) else { break }
+      guard fillJacobian(exact.map(\.doubleValue), jacobian: jacobian, n: n, p: p, into: &design)
+      else { break }
       let step = try LinearLeastSquares(design: design, response: response, rows: n, columns: p)
         .solve(termNames: parameters)
       let candidate = (0..<p).map { exact[$0] + DoubleDouble(step.coefficients[$0]) }
@@ -139,7 +161,9 @@ extension ResponseModel {
       let trialRSS = exactResiduals(candidate, data: data, weights: weights, into: &trial)
       guard trialRSS.isFinite, trialRSS <= rss else { break }
       steps += 1
-      let settled = (0..<p).allSatisfy { Swift.abs(step.coefficients[$0]) <= Swift.abs(candidate[$0].high) * 1e-30 }
+      let settled = (0..<p).allSatisfy {
+        Swift.abs(step.coefficients[$0]) <= Swift.abs(candidate[$0].high) * 1e-30
+      }
       exact = candidate
       response = trial
       rss = trialRSS
@@ -151,22 +175,32 @@ extension ResponseModel {
     guard fillJacobian(solution, jacobian: jacobian, n: n, p: p, into: &design) else {
       throw FitError.notConverged(tried: "the Jacobian is not finite at the solution")
     }
-    let final = try LinearLeastSquares(design: design, response: response, rows: n, columns: p).solve(termNames: parameters)
+    let final = try LinearLeastSquares(design: design, response: response, rows: n, columns: p)
+      .solve(termNames: parameters)
     let weightedSquares = weights.map { DoubleDouble($0 * $0) }
     return FitSolution(
-      coefficients: solution, unscaledCovariance: final.unscaledCovariance, residualSumOfSquares: rss,
+      coefficients: solution, unscaledCovariance: final.unscaledCovariance,
+      residualSumOfSquares: rss,
       leverages: final.leverages, conditionNumber: final.conditionNumber, refinementSteps: steps,
       // Cannot trap: the loop above appends an attempt per run and runs at least once.
-      method: "nonlinear least squares: GSL trust region (\(attempts.last!.method.rawValue)), exact Jacobian, Gauss–Newton polishing in double-double",
-      design: design, response: (0..<n).map { i in data.responses[i] * DoubleDouble(weights[i]) }, weightedSquares: weightedSquares,
-      solver: SolverRecord(start: Dictionary(uniqueKeysWithValues: zip(parameters, initial)), startSource: source, attempts: attempts))
+      method:
+        "nonlinear least squares: GSL trust region (\(attempts.last!.method.rawValue)), exact Jacobian, Gauss–Newton polishing in double-double",
+      design: design, response: (0..<n).map { i in data.responses[i] * DoubleDouble(weights[i]) },
+      weightedSquares: weightedSquares,
+      solver: SolverRecord(
+        start: Dictionary(uniqueKeysWithValues: zip(parameters, initial)), startSource: source,
+        attempts: attempts))
   }
 
   /// The start with the parameters in which the model is linear, given the others, replaced
   /// by their least-squares values at the others' starting values (the first step of
   /// variable projection, Golub & Pereyra 1973); nil when there are none or the solve fails.
-  private func conditionallyLinearStart(_ start: [Double], data: CalibrationData, weights: [Double]) throws -> [Double]? {
-    guard let (subset, structure) = conditionallyLinear, data.count >= subset.count else { return nil }
+  private func conditionallyLinearStart(
+    _ start: [Double], data: CalibrationData, weights: [Double]
+  ) throws -> [Double]? {
+    guard let (subset, structure) = conditionallyLinear, data.count >= subset.count else {
+      return nil
+    }
     let n = data.count, m = subset.count
     var design = [DoubleDouble](repeating: DoubleDouble(0.0), count: n * m)
     var response = [DoubleDouble](repeating: DoubleDouble(0.0), count: n)
@@ -179,14 +213,21 @@ extension ResponseModel {
         design[i * m + j] = phi * DoubleDouble(weights[i])
       }
       response[i] = (data.responses[i] - offset) * DoubleDouble(weights[i])
-      guard response[i].isFinite, (0..<m).allSatisfy({ design[i * m + $0].isFinite }) else { return nil }
+      guard response[i].isFinite, (0..<m).allSatisfy({ design[i * m + $0].isFinite }) else {
+        return nil
+      }
     }
-    guard let solved = try? LinearLeastSquares(design: design, response: response, rows: n, columns: m).solve(termNames: subset) else {
+    guard
+      let solved = try? LinearLeastSquares(design: design, response: response, rows: n, columns: m)
+        .solve(termNames: subset)
+    else {
       return nil
     }
     var result = start
     // Cannot trap: the subset is filtered from the parameters (conditionallyLinear).
-    for (j, name) in subset.enumerated() { result[parameters.firstIndex(of: name)!] = solved.coefficients[j] }
+    for (j, name) in subset.enumerated() {
+      result[parameters.firstIndex(of: name)!] = solved.coefficients[j]
+    }
     return result
   }
 
@@ -196,7 +237,9 @@ extension ResponseModel {
     let slots = self.slots
     // Cannot trap: the parameters are symbols of the formula, all in slots (ResponseModel.init).
     let slot = { (name: String) -> Int in slots[name]! }
-    var subset = parameters.filter { LinearStructure(expression, parameters: [$0], slot: slot) != nil }
+    var subset = parameters.filter {
+      LinearStructure(expression, parameters: [$0], slot: slot) != nil
+    }
     var structure = LinearStructure(expression, parameters: subset, slot: slot)
     while structure == nil, !subset.isEmpty {
       subset.removeLast()
@@ -207,14 +250,21 @@ extension ResponseModel {
   }
 
   /// ½‖r‖²·2 at `a`, or nil where the model is not finite.
-  private func sumOfSquares(_ a: [Double], residuals: TrustRegionSolver.Residuals, n: Int) -> Double? {
+  private func sumOfSquares(
+    _ a: [Double], residuals: TrustRegionSolver.Residuals, n: Int
+  ) -> Double? {
     var r = [Double](repeating: 0, count: n)
-    let ok = a.withUnsafeBufferPointer { pa in r.withUnsafeMutableBufferPointer { residuals(pa, $0) } }
+    let ok = a.withUnsafeBufferPointer { pa in
+      r.withUnsafeMutableBufferPointer { residuals(pa, $0) }
+    }
     return ok ? r.reduce(0) { $0 + $1 * $1 } : nil
   }
 
   /// The weighted residuals (y − f(x; a))·w in double-double, and their sum of squares.
-  private func exactResiduals(_ parameters: [DoubleDouble], data: CalibrationData, weights: [Double], into residuals: inout [DoubleDouble]) -> Double {
+  private func exactResiduals(
+    _ parameters: [DoubleDouble], data: CalibrationData, weights: [Double],
+    into residuals: inout [DoubleDouble]
+  ) -> Double {
     var total = DoubleDouble(0.0)
     for i in 0..<data.count {
       let value: DoubleDouble = compiledResponse.evaluate(data.predictors[i] + parameters)
@@ -238,9 +288,14 @@ extension ResponseModel {
   }
 
   /// −∂r/∂a (= w·∂f/∂a) at `a` into `design`; false where it is not finite.
-  private func fillJacobian(_ a: [Double], jacobian: TrustRegionSolver.Jacobian, n: Int, p: Int, into design: inout [DoubleDouble]) -> Bool {
+  private func fillJacobian(
+    _ a: [Double], jacobian: TrustRegionSolver.Jacobian, n: Int, p: Int,
+    into design: inout [DoubleDouble]
+  ) -> Bool {
     var values = [Double](repeating: 0, count: n * p)
-    let ok = a.withUnsafeBufferPointer { pa in values.withUnsafeMutableBufferPointer { jacobian(pa, $0) } }
+    let ok = a.withUnsafeBufferPointer { pa in
+      values.withUnsafeMutableBufferPointer { jacobian(pa, $0) }
+    }
     guard ok else { return false }
     for k in 0..<(n * p) { design[k] = DoubleDouble(-values[k]) }
     return true

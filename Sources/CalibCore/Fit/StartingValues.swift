@@ -6,17 +6,23 @@ enum StartingValues {
   static func guess(_ family: ModelFamily, x: [Double], y: [Double]) -> [String: Double]? {
     let order = x.indices.sorted { x[$0] < x[$1] }
     let xs = order.map { x[$0] }, ys = order.map { y[$0] }
-    guard let first = ys.first, let last = ys.last, let yMin = ys.min(), let yMax = ys.max() else { return nil }
+    guard let first = ys.first, let last = ys.last, let yMin = ys.min(), let yMax = ys.max() else {
+      return nil
+    }
     let span = max(yMax - yMin, Swift.abs(yMax) * 1e-6, 1e-300)
     switch family {
     case .polynomial, .logarithmic:
       return nil
     case .exponential:
       // y = b0 + b1·exp(b2·x): with b0 just beyond the flat end, log|y − b0| is linear in x.
-      let rising = Swift.abs(last - first) > 0 && (last - first) * (ys[ys.count / 2] - first) > 0
+      let rising =
+        Swift.abs(last - first) > 0 && (last - first) * (ys[ys.count / 2] - first) > 0
         && Swift.abs(ys[ys.count / 2] - first) < Swift.abs(last - ys[ys.count / 2])
       let increasing = last > first
-      let b0 = rising ? (increasing ? yMin - 0.1 * span : yMax + 0.1 * span) : (increasing ? yMax + 0.1 * span : yMin - 0.1 * span)
+      let b0 =
+        rising
+        ? (increasing ? yMin - 0.1 * span : yMax + 0.1 * span)
+        : (increasing ? yMax + 0.1 * span : yMin - 0.1 * span)
       let sign: Double = (ys.map { $0 - b0 }.reduce(0, +)) >= 0 ? 1 : -1
       let (intercept, slope) = line(xs, ys.map { _log(Swift.max(sign * ($0 - b0), 1e-300)) })
       return ["b0": b0, "b1": sign * _exp(intercept), "b2": slope]
@@ -26,7 +32,9 @@ enum StartingValues {
       let increasing = last > first
       let b0 = increasing ? yMin - 0.1 * span : yMax + 0.1 * span
       let sign: Double = increasing ? 1 : -1
-      let (intercept, slope) = line(positive.map { _log(xs[$0]) }, positive.map { _log(Swift.max(sign * (ys[$0] - b0), 1e-300)) })
+      let (intercept, slope) = line(
+        positive.map { _log(xs[$0]) },
+        positive.map { _log(Swift.max(sign * (ys[$0] - b0), 1e-300)) })
       return ["b0": b0, "b1": sign * _exp(intercept), "b2": slope]
     case .fourParameterLogistic, .fiveParameterLogistic:
       // a at x → 0, d at x → ∞, just beyond the mean readings at the lowest x (the blank's
@@ -44,7 +52,8 @@ enum StartingValues {
       for k in 1..<xs.count where (ys[k - 1] - half) * (ys[k] - half) <= 0 && xs[k] > 0 {
         let t = ys[k] != ys[k - 1] ? (half - ys[k - 1]) / (ys[k] - ys[k - 1]) : 0.5
         // Between a blank and the first x > 0 there is no log scale: interpolate linearly.
-        c = xs[k - 1] > 0
+        c =
+          xs[k - 1] > 0
           ? _exp(_log(xs[k - 1]) + t * (_log(xs[k]) - _log(xs[k - 1])))
           : xs[k - 1] + t * (xs[k] - xs[k - 1])
         break
@@ -52,7 +61,8 @@ enum StartingValues {
       let inner = xs.indices.filter { xs[$0] > 0 && (ys[$0] - a) * (ys[$0] - d) < 0 }
       var b = 1.0
       if inner.count >= 2 {
-        let (_, slope) = line(inner.map { _log(xs[$0]) }, inner.map { _log((a - ys[$0]) / (ys[$0] - d)) })
+        let (_, slope) = line(
+          inner.map { _log(xs[$0]) }, inner.map { _log((a - ys[$0]) / (ys[$0] - d)) })
         if slope.isFinite, slope != 0 { b = slope }
       }
       var guess = ["a": a, "b": b, "c": c > 0 ? c : 1, "d": d]

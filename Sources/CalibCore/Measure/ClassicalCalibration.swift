@@ -46,13 +46,17 @@ struct ClassicalCalibration {
   }
 
   private func variance(at x: Double) -> (variance: Double, dof: Double?) {
-    likelihood.classicalVariance(leverage: instrument.evaluate(at: x).leverage, instrument: instrument)
+    likelihood.classicalVariance(
+      leverage: instrument.evaluate(at: x).leverage, instrument: instrument)
   }
 
   private var quantileAndDOF: (Double, Double?) {
     let dof = variance(at: range.lowerBound).dof
     let p = 0.5 + level / 2
-    return (dof.map { Distributions.studentQuantile(p, degreesOfFreedom: $0) } ?? Distributions.normalQuantile(p), dof)
+    return (
+      dof.map { Distributions.studentQuantile(p, degreesOfFreedom: $0) }
+        ?? Distributions.normalQuantile(p), dof
+    )
   }
 
   /// The roots of f on the search range: on a fine grid over the prior range and a coarser
@@ -60,11 +64,15 @@ struct ClassicalCalibration {
   private func roots(of f: (Double) -> Double) throws -> [Double] {
     var roots: [Double] = []
     if range.lowerBound < prior.lowerBound {
-      roots += try Roots.all(of: f, in: range.lowerBound...prior.lowerBound).filter { $0 < prior.lowerBound }
+      roots += try Roots.all(of: f, in: range.lowerBound...prior.lowerBound).filter {
+        $0 < prior.lowerBound
+      }
     }
     roots += try Roots.all(of: f, in: prior)
     if range.upperBound > prior.upperBound {
-      roots += try Roots.all(of: f, in: prior.upperBound...range.upperBound).filter { $0 > prior.upperBound }
+      roots += try Roots.all(of: f, in: prior.upperBound...range.upperBound).filter {
+        $0 > prior.upperBound
+      }
     }
     return roots
   }
@@ -81,11 +89,17 @@ struct ClassicalCalibration {
     let solutions = try roots(of: { instrument.evaluate(at: $0).mean - y })
     if solutions.isEmpty {
       // No x produces ȳ: the closest approach of the curve.
-      let grid = (0...512).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 512 }
+      let grid = (0...512).map {
+        range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 512
+      }
       let distances = grid.map { Swift.abs(instrument.evaluate(at: $0).mean - y) }
-      let best = grid.indices.filter { distances[$0].isFinite }.min { distances[$0] < distances[$1] }.map { grid[$0] }
+      let best = grid.indices.filter { distances[$0].isFinite }.min {
+        distances[$0] < distances[$1]
+      }.map { grid[$0] }
       guard let best else {
-        throw MeasurementError.invalidSetting("the response is not finite anywhere on the range [\(range.lowerBound), \(range.upperBound)]")
+        throw MeasurementError.invalidSetting(
+          "the response is not finite anywhere on the range [\(range.lowerBound), \(range.upperBound)]"
+        )
       }
       return (best, [])
     }
@@ -108,7 +122,9 @@ struct ClassicalCalibration {
     } else {
       pieces = try numericSublevelSet(g)
     }
-    return Result(estimate: estimate, solutions: solutions, pieces: pieces, standardError: nil, quantile: q, dof: dof)
+    return Result(
+      estimate: estimate, solutions: solutions, pieces: pieces, standardError: nil, quantile: q,
+      dof: dof)
   }
 
   /// The Wald interval.
@@ -120,11 +136,13 @@ struct ClassicalCalibration {
       return Result(
         estimate: estimate, solutions: [], pieces: [], standardError: nil, quantile: q, dof: dof)
     }
-    let se = variance(at: estimate).variance.squareRoot() / Swift.abs(instrument.slope(at: estimate))
+    let se =
+      variance(at: estimate).variance.squareRoot() / Swift.abs(instrument.slope(at: estimate))
     // Where the curve is flat (or undefined) at the estimate, or infinitely steep (a power
     // x^b with b < 1 at x = 0), the delta method has no interval: it is reported unbounded.
     let usable = se.isFinite && se > 0
-    let piece = usable ? (estimate - q * se)...(estimate + q * se) : -Double.infinity...Double.infinity
+    let piece =
+      usable ? (estimate - q * se)...(estimate + q * se) : -Double.infinity...Double.infinity
     return Result(
       estimate: estimate, solutions: solutions, pieces: [piece],
       standardError: usable ? se : nil, quantile: q, dof: dof)
@@ -132,11 +150,17 @@ struct ClassicalCalibration {
 
   /// (b0, b1) when the response is b0 + b1·x exactly (basis 1 and x, no offset).
   private var straightLine: (Double, Double)? {
-    guard let linear = instrument.linear, linear.offset.numberValue == 0, linear.basis.count == 2 else { return nil }
-    let x = instrument.model.predictors.count == 1 && instrument.model.predictors[0] != "x"
+    guard let linear = instrument.linear, linear.offset.numberValue == 0, linear.basis.count == 2
+    else { return nil }
+    let x =
+      instrument.model.predictors.count == 1 && instrument.model.predictors[0] != "x"
       ? [Expression.symbol("x"), .symbol(instrument.model.predictors[0])] : [Expression.symbol("x")]
-    if linear.basis[0] == .number(1), x.contains(linear.basis[1]) { return (instrument.coefficients[0], instrument.coefficients[1]) }
-    if linear.basis[1] == .number(1), x.contains(linear.basis[0]) { return (instrument.coefficients[1], instrument.coefficients[0]) }
+    if linear.basis[0] == .number(1), x.contains(linear.basis[1]) {
+      return (instrument.coefficients[0], instrument.coefficients[1])
+    }
+    if linear.basis[1] == .number(1), x.contains(linear.basis[0]) {
+      return (instrument.coefficients[1], instrument.coefficients[0])
+    }
     return nil
   }
 
@@ -149,7 +173,8 @@ struct ClassicalCalibration {
     let intercept = instrument.linear?.basis[0] == .number(1) ? 0 : 1
     let slopeIndex = 1 - intercept
     let c = instrument.scale
-    let c00 = c[intercept * 2 + intercept], c11 = c[slopeIndex * 2 + slopeIndex], c01 = c[intercept * 2 + slopeIndex]
+    let c00 = c[intercept * 2 + intercept], c11 = c[slopeIndex * 2 + slopeIndex],
+      c01 = c[intercept * 2 + slopeIndex]
     let atZero = variance(at: 0)
     let k: Double
     switch likelihood.kind {
@@ -217,7 +242,8 @@ enum Roots {
       if value == 0 {
         roots.append(x)
       } else if previous != 0, (value > 0) != (previous > 0), value.isFinite, previous.isFinite {
-        roots.append(bracketed(f, previousX, previous, x, value, tolerance: 1e-15 * max(width, Swift.abs(x))))
+        roots.append(
+          bracketed(f, previousX, previous, x, value, tolerance: 1e-15 * max(width, Swift.abs(x))))
       }
       previousX = x
       previous = value

@@ -12,7 +12,8 @@ public enum MeasurementError: Error, Equatable, Sendable, CustomStringConvertibl
     case .unsupportedInstrument(let message):
       return message
     case .missingUncertainty(let id):
-      return "observation '\(id)': the instrument's noise is known per reading (it was fitted with --sy) and its standards' u(y) differ, so each reading needs its own: give --sy"
+      return
+        "observation '\(id)': the instrument's noise is known per reading (it was fitted with --sy) and its standards' u(y) differ, so each reading needs its own: give --sy"
     case .invalidSetting(let message):
       return message
     }

@@ -43,27 +43,36 @@ public final class Measurer {
   ///   setting out of its domain.
   public init(instrument: InstrumentState, settings: MeasurementSettings) throws {
     guard settings.level > 0, settings.level < 1 else {
-      throw MeasurementError.invalidSetting("the level must lie strictly between 0 and 1, not \(settings.level)")
+      throw MeasurementError.invalidSetting(
+        "the level must lie strictly between 0 and 1, not \(settings.level)")
     }
     if settings.marginalization == .samples, instrument.posterior.samples == nil {
-      throw MeasurementError.invalidSetting("the instrument has no posterior samples to average over: fit it with --posterior mcmc")
+      throw MeasurementError.invalidSetting(
+        "the instrument has no posterior samples to average over: fit it with --posterior mcmc")
     }
     let linear = try MeasuringInstrument(instrument)
     if let marginalization = settings.marginalization, linear.isExact {
       throw MeasurementError.invalidSetting(
-        "the instrument is linear in its parameters, so its state is integrated out exactly (Student-t or normal); the marginalization '\(marginalization.rawValue)' applies to nonlinear instruments only")
+        "the instrument is linear in its parameters, so its state is integrated out exactly (Student-t or normal); the marginalization '\(marginalization.rawValue)' applies to nonlinear instruments only"
+      )
     }
     let responseSpan = linear.responseRange.upperBound - linear.responseRange.lowerBound
-    guard linear.noiseKnown || linear.s2.squareRoot() > 1e-12 * max(responseSpan, Swift.abs(linear.responseRange.upperBound)) else {
+    guard
+      linear.noiseKnown
+        || linear.s2.squareRoot() > 1e-12
+          * max(responseSpan, Swift.abs(linear.responseRange.upperBound))
+    else {
       throw MeasurementError.unsupportedInstrument(
-        "the instrument's residual sd is 0 to working precision: its standards lie exactly on the curve, so the noise has no estimate to measure with; refit with the standards' uncertainties (--sy)")
+        "the instrument's residual sd is 0 to working precision: its standards lie exactly on the curve, so the noise has no estimate to measure with; refit with the standards' uncertainties (--sy)"
+      )
     }
     self.instrument = instrument
     self.settings = settings
     self.linear = linear
     if let range = settings.range {
       guard range.lower < range.upper, range.lower.isFinite, range.upper.isFinite else {
-        throw MeasurementError.invalidSetting("the range must be LO:HI with LO < HI, finite, not \(range.lower):\(range.upper)")
+        throw MeasurementError.invalidSetting(
+          "the range must be LO:HI with LO < HI, finite, not \(range.lower):\(range.upper)")
       }
       priorRange = range.lower...range.upper
     } else {
@@ -83,7 +92,8 @@ public final class Measurer {
 
   /// The instrument's posterior samples when they are to be averaged over.
   private var samples: [[Double]]? {
-    guard !linear.isExact, settings.marginalization == nil || settings.marginalization == .samples else { return nil }
+    guard !linear.isExact, settings.marginalization == nil || settings.marginalization == .samples
+    else { return nil }
     return instrument.posterior.samples
   }
 
@@ -92,7 +102,9 @@ public final class Measurer {
   private var integration: QuadratureMarginalization? {
     get throws {
       guard !linear.isExact, settings.marginalization == .integration else { return nil }
-      if integrationRule == nil { integrationRule = try QuadratureMarginalization(instrument, instrument: linear) }
+      if integrationRule == nil {
+        integrationRule = try QuadratureMarginalization(instrument, instrument: linear)
+      }
       return integrationRule
     }
   }
@@ -107,7 +119,8 @@ public final class Measurer {
 
   /// The smallest effective sample size of the instrument's sampler.
   private var effectiveSampleSize: Double {
-    instrument.posterior.sampler?.effectiveSampleSize.min() ?? Double(instrument.posterior.samples?.count ?? 1)
+    instrument.posterior.sampler?.effectiveSampleSize.min()
+      ?? Double(instrument.posterior.samples?.count ?? 1)
   }
 
   /// The default prior range: the calibrated domain [a, b] widened by its width on each side,
@@ -122,7 +135,9 @@ public final class Measurer {
     let margin = width > 0 ? width : max(Swift.abs(domain.lowerBound), 1)
     var lower = domain.lowerBound - margin, upper = domain.upperBound + margin
     if let family = instrument.model.family {
-      if let lowest = family.lowestX(domain: domain) { lower = max(lower, min(lowest, domain.lowerBound)) }
+      if let lowest = family.lowestX(domain: domain) {
+        lower = max(lower, min(lowest, domain.lowerBound))
+      }
     } else {
       func finite(_ x: Double) -> Bool {
         let (mean, leverage) = instrument.evaluate(at: x)
@@ -155,7 +170,9 @@ public final class Measurer {
     var lower = min(domain.lowerBound - margin, prior.lowerBound)
     var upper = max(domain.upperBound + margin, prior.upperBound)
     if let family = instrument.model.family {
-      if let lowest = family.lowestX(domain: domain) { lower = max(lower, min(lowest, prior.lowerBound)) }
+      if let lowest = family.lowestX(domain: domain) {
+        lower = max(lower, min(lowest, prior.lowerBound))
+      }
     } else {
       func finite(_ x: Double) -> Bool {
         let (mean, leverage) = instrument.evaluate(at: x)
@@ -186,7 +203,8 @@ public final class Measurer {
       let (mean, leverage) = instrument.evaluate(at: x)
       return !(mean.isFinite && leverage.isFinite)
     }
-    let familyBegins = range.lowerBound == 0
+    let familyBegins =
+      range.lowerBound == 0
       && instrument.model.family?.lowestX(domain: instrument.domain) == 0
     return (familyBegins || undefined(range.lowerBound - step), undefined(range.upperBound + step))
   }
@@ -206,7 +224,8 @@ public final class Measurer {
       throw MeasurementError.invalidSetting("observation '\(observation.id)' has no readings")
     }
     let readingU = try linear.readingUncertainties(of: observation)
-    let likelihood = try ReadingLikelihood(observation, uncertainties: readingU, instrument: linear) { dof throws in
+    let likelihood = try ReadingLikelihood(observation, uncertainties: readingU, instrument: linear)
+    { dof throws in
       if let rule = self.laguerre { return rule }
       let rule = try FixedQuadrature.gaussLaguerre(points: 32, alpha: Double(dof) / 2 - 1)
       self.laguerre = rule
@@ -215,7 +234,9 @@ public final class Measurer {
     let linear = self.linear
     let regressors = self.regressors
     let averaged = samples.map {
-      SampleAveragedLikelihood(observation, uncertainties: readingU, instrument: linear, samples: $0, sigmas: instrument.posterior.sigmaSamples)
+      SampleAveragedLikelihood(
+        observation, uncertainties: readingU, instrument: linear, samples: $0,
+        sigmas: instrument.posterior.sigmaSamples)
     }
     let quadrature = try integration
     // One closure per way of integrating a out, chosen once, so the hot loop tests nothing.
@@ -223,7 +244,9 @@ public final class Measurer {
     if let averaged {
       logDensity = { averaged.logDensity(at: $0) }
     } else if let quadrature {
-      logDensity = { quadrature.logDensity(at: $0, readings: observation.readings, uncertainties: readingU) }
+      logDensity = {
+        quadrature.logDensity(at: $0, readings: observation.readings, uncertainties: readingU)
+      }
     } else {
       logDensity = { x in
         let (mean, leverage) = linear.evaluate(at: x, regressors: regressors)
@@ -234,14 +257,17 @@ public final class Measurer {
       logDensity: logDensity,
       lower: priorRange.lowerBound, upper: priorRange.upperBound,
       scaleHint: { x in
-        let variance = likelihood.classicalVariance(leverage: linear.evaluate(at: x).leverage, instrument: linear).variance
+        let variance = likelihood.classicalVariance(
+          leverage: linear.evaluate(at: x).leverage, instrument: linear
+        ).variance
         return variance.squareRoot() / Swift.abs(linear.slope(at: x))
       })
     // A posterior the quadrature cannot resolve on this range (a range wider than double
     // precision can hold the posterior's scale in) gives no numbers rather than wrong ones.
     guard tabulation.relativeError <= 1e-3 else {
       throw MeasurementError.invalidSetting(
-        "the posterior could not be integrated accurately on the range [\(priorRange.lowerBound), \(priorRange.upperBound)] (estimated relative error \(tabulation.relativeError)): give a narrower --range")
+        "the posterior could not be integrated accurately on the range [\(priorRange.lowerBound), \(priorRange.upperBound)] (estimated relative error \(tabulation.relativeError)): give a narrower --range"
+      )
     }
 
     let (mean, sd) = tabulation.moments()
@@ -256,15 +282,19 @@ public final class Measurer {
       let width = priorRange.upperBound - priorRange.lowerBound
       let hpd = tabulation.highestDensityRegion(level: settings.level)
       quantity = QuantityEstimate(
-        method: .bayes, estimate: median, mean: mean, sd: sd, median: median, modes: tabulation.modes,
-        interval: IntervalRecord(level: settings.level, lower: credible.lowerBound, upper: credible.upperBound, bounded: true, pieces: nil),
+        method: .bayes, estimate: median, mean: mean, sd: sd, median: median,
+        modes: tabulation.modes,
+        interval: IntervalRecord(
+          level: settings.level, lower: credible.lowerBound, upper: credible.upperBound,
+          bounded: true, pieces: nil),
         hpd: hpd.map(RangeRecord.init),
         solutions: nil, quantile: nil, dof: nil,
         numerical: NumericalError(
           integrationRelative: tabulation.relativeError,
           quantileTolerance: max(width * 1e-15, tabulation.relativeError * sd * 10),
           densityEvaluations: tabulation.evaluations,
-          monteCarloRelative: averaged?.monteCarloRelativeError(at: median, effectiveSampleSize: effectiveSampleSize)),
+          monteCarloRelative: averaged?.monteCarloRelativeError(
+            at: median, effectiveSampleSize: effectiveSampleSize)),
         predictive: predictive, components: hpd.count > 1 ? components(of: hpd) : nil)
     case .inversion, .wald:
       let classical = ClassicalCalibration(
@@ -274,7 +304,8 @@ public final class Measurer {
       estimate = result.estimate
       quantity = QuantityEstimate(
         method: settings.method, estimate: result.estimate, mean: nil, sd: result.standardError,
-        median: nil, modes: nil, interval: Measurer.intervalRecord(result.pieces, level: settings.level), hpd: nil,
+        median: nil, modes: nil,
+        interval: Measurer.intervalRecord(result.pieces, level: settings.level), hpd: nil,
         solutions: result.solutions, quantile: result.quantile, dof: result.dof, numerical: nil,
         predictive: linear.isExact ? .exact : .linearized)
     }
@@ -293,7 +324,8 @@ public final class Measurer {
     for k in 0..<(hpd.count - 1) {
       let (a, b) = (hpd[k].upperBound, hpd[k + 1].lowerBound)
       let grid = (0...64).map { a + (b - a) * Double($0) / 64 }
-      splits.append(grid.min { tabulation.relativeDensity($0) < tabulation.relativeDensity($1) } ?? a)
+      splits.append(
+        grid.min { tabulation.relativeDensity($0) < tabulation.relativeDensity($1) } ?? a)
     }
     splits.append(priorRange.upperBound)
     return hpd.indices.map { k in
@@ -308,12 +340,17 @@ public final class Measurer {
   }
 
   /// A classical interval's pieces as a report record.
-  private static func intervalRecord(_ pieces: [ClosedRange<Double>], level: Double) -> IntervalRecord {
+  private static func intervalRecord(
+    _ pieces: [ClosedRange<Double>], level: Double
+  ) -> IntervalRecord {
     if pieces.count == 1 {
       let piece = RangeRecord(pieces[0])
-      return IntervalRecord(level: level, lower: piece.lower, upper: piece.upper, bounded: piece.lower != nil && piece.upper != nil, pieces: nil)
+      return IntervalRecord(
+        level: level, lower: piece.lower, upper: piece.upper,
+        bounded: piece.lower != nil && piece.upper != nil, pieces: nil)
     }
-    return IntervalRecord(level: level, lower: nil, upper: nil, bounded: false, pieces: pieces.map(RangeRecord.init))
+    return IntervalRecord(
+      level: level, lower: nil, upper: nil, bounded: false, pieces: pieces.map(RangeRecord.init))
   }
 
   // MARK: - Coverage
@@ -325,35 +362,45 @@ public final class Measurer {
     quantity: QuantityEstimate
   ) -> CoverageReport {
     let domain = linear.domain
-    let pOutside = min(1, max(0, tabulation.cdf(domain.lowerBound) + 1 - tabulation.cdf(domain.upperBound)))
+    let pOutside = min(
+      1, max(0, tabulation.cdf(domain.lowerBound) + 1 - tabulation.cdf(domain.upperBound)))
     // The density at each bound, or just inside it where the model is undefined at the bound
     // itself (x = 0 for a 4pl, whose posterior piles there for a reading below its asymptote).
     let inset = (priorRange.upperBound - priorRange.lowerBound) * 1e-9
-    let lowerDensity = max(tabulation.relativeDensity(priorRange.lowerBound), tabulation.relativeDensity(priorRange.lowerBound + inset))
-    let upperDensity = max(tabulation.relativeDensity(priorRange.upperBound), tabulation.relativeDensity(priorRange.upperBound - inset))
+    let lowerDensity = max(
+      tabulation.relativeDensity(priorRange.lowerBound),
+      tabulation.relativeDensity(priorRange.lowerBound + inset))
+    let upperDensity = max(
+      tabulation.relativeDensity(priorRange.upperBound),
+      tabulation.relativeDensity(priorRange.upperBound - inset))
     let boundDensity = max(lowerDensity, upperDensity)
     let atBound = lowerDensity >= upperDensity ? priorRange.lowerBound : priorRange.upperBound
 
     let y = likelihood.meanReading
     let reading = ReadingCheck(
-      mean: y, responseRange: RangeRecord(linear.responseRange), withinResponseRange: linear.responseRange.contains(y))
+      mean: y, responseRange: RangeRecord(linear.responseRange),
+      withinResponseRange: linear.responseRange.contains(y))
 
     let (meanAtEstimate, leverageAtEstimate) = linear.evaluate(at: estimate)
     let leverage = LeverageCheck(atEstimate: leverageAtEstimate, maxStandard: maxStandardLeverage)
 
     let reach = spacing.reach(of: estimate)
-    let neighbourhood = min(credible.lowerBound, reach.lowerBound)...max(credible.upperBound, reach.upperBound)
+    let neighbourhood =
+      min(credible.lowerBound, reach.lowerBound)...max(credible.upperBound, reach.upperBound)
     let nearby = spacing.count(in: neighbourhood)
     // An instrument has at least one standard (checked when its file is read).
-    let nearestIndex = linear.standardsX.indices.min {
-      Swift.abs(linear.standardsX[$0] - estimate) < Swift.abs(linear.standardsX[$1] - estimate)
-    } ?? 0
+    let nearestIndex =
+      linear.standardsX.indices.min {
+        Swift.abs(linear.standardsX[$0] - estimate) < Swift.abs(linear.standardsX[$1] - estimate)
+      } ?? 0
     let nearestX = linear.standardsX[nearestIndex]
-    let noiseSD = linear.noiseKnown ? (linear.standardsU?[nearestIndex] ?? 1) : linear.s2.squareRoot()
+    let noiseSD =
+      linear.noiseKnown ? (linear.standardsU?[nearestIndex] ?? 1) : linear.s2.squareRoot()
     let nearestDistance = Swift.abs(meanAtEstimate - linear.evaluate(at: nearestX).mean) / noiseSD
     let support = SupportCheck(
       standardsInInterval: linear.standardsX.filter { credible.contains($0) }.count,
-      neighbourhood: RangeRecord(neighbourhood), distinctStandardsNearby: nearby, nearestStandard: nearestX,
+      neighbourhood: RangeRecord(neighbourhood), distinctStandardsNearby: nearby,
+      nearestStandard: nearestX,
       nearestDistance: nearestDistance.isFinite ? nearestDistance : nil)
 
     let evidence = CoverageEvidence(
@@ -373,23 +420,29 @@ public final class Measurer {
     let (mean, leverage) = linear.evaluate(at: x)
     let (variance, dof) = likelihood.classicalVariance(leverage: leverage, instrument: linear)
     let z = Swift.abs(likelihood.meanReading - mean) / variance.squareRoot()
-    return 2 * (dof.map { Distributions.studentUpperTail(z, degreesOfFreedom: $0) } ?? Distributions.normalUpperTail(z))
+    return 2
+      * (dof.map { Distributions.studentUpperTail(z, degreesOfFreedom: $0) }
+        ?? Distributions.normalUpperTail(z))
   }
 
   /// The residual at the posterior's highest mode and the replicates' spread, as p-values.
   private func consistencyCheck(likelihood: ReadingLikelihood) -> ConsistencyCheck {
-    let best = tabulation.modes.max { tabulation.relativeDensity($0) < tabulation.relativeDensity($1) } ?? priorRange.lowerBound
+    let best =
+      tabulation.modes.max { tabulation.relativeDensity($0) < tabulation.relativeDensity($1) }
+      ?? priorRange.lowerBound
     let residual = residualPValue(at: best, likelihood: likelihood)
     var replicate: Double?
     if likelihood.count > 1 {
       let m = Double(likelihood.count)
       switch likelihood.kind {
       case .student(let nu, let s2, _, let within):
-        replicate = Distributions.fisherUpperTail(within / (m - 1) / s2, numerator: m - 1, denominator: nu)
+        replicate = Distributions.fisherUpperTail(
+          within / (m - 1) / s2, numerator: m - 1, denominator: nu)
       case .gaussian, .mixture:
         replicate = Distributions.chiSquaredUpperTail(likelihood.within, degreesOfFreedom: m - 1)
       }
     }
-    return ConsistencyCheck(pValue: min(residual, replicate ?? 1), residualPValue: residual, replicatePValue: replicate)
+    return ConsistencyCheck(
+      pValue: min(residual, replicate ?? 1), residualPValue: residual, replicatePValue: replicate)
   }
 }

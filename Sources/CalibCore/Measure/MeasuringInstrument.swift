@@ -42,7 +42,8 @@ struct MeasuringInstrument {
     let model = try ResponseModel(spec: state.model.spec, predictors: state.model.predictors)
     guard model.predictors.count == 1 else {
       throw MeasurementError.unsupportedInstrument(
-        "the instrument has \(model.predictors.count) predictors; measuring infers one unknown quantity, so it needs an instrument with one")
+        "the instrument has \(model.predictors.count) predictors; measuring infers one unknown quantity, so it needs an instrument with one"
+      )
     }
     self.model = model
     self.linear = model.linearStructure
@@ -80,7 +81,9 @@ struct MeasuringInstrument {
   var isExact: Bool { linear != nil }
 
   /// μ(x) and h(x), using `regressors` (p elements) as scratch space: no heap allocation.
-  func evaluate(at x: Double, regressors: UnsafeMutableBufferPointer<Double>) -> (mean: Double, leverage: Double) {
+  func evaluate(
+    at x: Double, regressors: UnsafeMutableBufferPointer<Double>
+  ) -> (mean: Double, leverage: Double) {
     let p = parameterCount
     let mean: Double
     if let offset {
@@ -115,7 +118,9 @@ struct MeasuringInstrument {
 
   /// μ(x) and h(x), allocating scratch space: for calls outside hot loops.
   func evaluate(at x: Double) -> (mean: Double, leverage: Double) {
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(parameterCount, 1)) { evaluate(at: x, regressors: $0) }
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(parameterCount, 1)) {
+      evaluate(at: x, regressors: $0)
+    }
   }
 
   /// dμ/dx, the sensitivity of the instrument at x (exact derivative of the formula).

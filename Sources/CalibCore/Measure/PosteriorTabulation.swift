@@ -63,7 +63,8 @@ final class PosteriorTabulation {
   ///   - scaleHint: A rough standard deviation of the posterior near a point, for the
   ///     curvature estimate's step (the linearized sd: √var(ȳ)/|dμ/dx|).
   func tabulate(
-    logDensity: @escaping (Double) -> Double, lower: Double, upper: Double, scaleHint: (Double) -> Double
+    logDensity: @escaping (Double) -> Double, lower: Double, upper: Double,
+    scaleHint: (Double) -> Double
   ) throws {
     self.logDensity = logDensity
     self.lower = lower
@@ -87,7 +88,9 @@ final class PosteriorTabulation {
       if i > 0, i < gridCount, gridL[i] > left, gridL[i] > right {
         // GSL's minimizer refuses non-finite values: a point of zero density counts as huge.
         let x = try minimizer.minimize(
-          { let v = -self.evaluate($0); return v.isFinite ? v : 1e300 }, guess: gridX[i], lower: gridX[i - 1], upper: gridX[i + 1],
+          {
+            let v = -self.evaluate($0); return v.isFinite ? v : 1e300
+          }, guess: gridX[i], lower: gridX[i - 1], upper: gridX[i + 1],
           tolerance: max(width * 1e-15, Swift.abs(gridX[i]) * 1e-15))
         candidates.append((x, evaluate(x)))
       } else {
@@ -106,7 +109,9 @@ final class PosteriorTabulation {
       var x = nodeX[missed]
       if left < x, x < right {
         x = try minimizer.minimize(
-          { let v = -self.evaluate($0); return v.isFinite ? v : 1e300 }, guess: x, lower: left, upper: right,
+          {
+            let v = -self.evaluate($0); return v.isFinite ? v : 1e300
+          }, guess: x, lower: left, upper: right,
           tolerance: max(width * 1e-15, Swift.abs(x) * 1e-15))
       }
       candidates.append((x, evaluate(x)))
@@ -124,7 +129,9 @@ final class PosteriorTabulation {
   private func highestNodeAbovePeak() -> Int? {
     var best: Int?
     var highest = 1 + 1e-9
-    for k in nodeDensity.indices where nodeDensity[k] > highest { (best, highest) = (k, nodeDensity[k]) }
+    for k in nodeDensity.indices where nodeDensity[k] > highest {
+      (best, highest) = (k, nodeDensity[k])
+    }
     return best
   }
 
@@ -134,7 +141,8 @@ final class PosteriorTabulation {
     candidates: [(x: Double, l: Double)], width: Double, scaleHint: (Double) -> Double
   ) throws {
     guard let highest = candidates.map(\.l).max(), highest.isFinite else {
-      throw MeasurementError.invalidSetting("the posterior is zero everywhere on the range [\(lower), \(upper)]")
+      throw MeasurementError.invalidSetting(
+        "the posterior is zero everywhere on the range [\(lower), \(upper)]")
     }
     logPeak = highest
     let significant = candidates.filter { $0.l - highest > _log(1e-4) }
@@ -154,7 +162,9 @@ final class PosteriorTabulation {
     }
     breakpoints = breakpoints.filter { $0 >= lower && $0 <= upper }.sorted()
     var distinct: [Double] = []
-    for b in breakpoints where distinct.last.map({ b - $0 > width * 1e-13 }) ?? true { distinct.append(b) }
+    for b in breakpoints where distinct.last.map({ b - $0 > width * 1e-13 }) ?? true {
+      distinct.append(b)
+    }
     // Cannot trap: lower is a breakpoint and survives the filter (lower ≤ upper: the prior range
     // is a ClosedRange), so distinct is not empty.
     if distinct.last! < upper { distinct[distinct.count - 1] = upper }
@@ -168,7 +178,8 @@ final class PosteriorTabulation {
       do {
         let result = try integrator.integrate(
           { self.density($0) }, from: distinct[k], to: distinct[k + 1],
-          absoluteTolerance: 1e-13 * guessMass / Double(segments), relativeTolerance: 1e-10, panels: &panels)
+          absoluteTolerance: 1e-13 * guessMass / Double(segments), relativeTolerance: 1e-10,
+          panels: &panels)
         reportedError += result.error
         adaptiveTotal += result.value
       } catch {
@@ -186,7 +197,8 @@ final class PosteriorTabulation {
     nodeWeightedDensity.removeAll(keepingCapacity: true)
     nodeDensity.removeAll(keepingCapacity: true)
     for i in panels.indices {
-      let half = 0.5 * (panels[i].upper - panels[i].lower), center = 0.5 * (panels[i].upper + panels[i].lower)
+      let half = 0.5 * (panels[i].upper - panels[i].lower),
+        center = 0.5 * (panels[i].upper + panels[i].lower)
       var value = 0.0
       for k in rule.nodes.indices {
         let x = center + half * rule.nodes[k]
@@ -220,7 +232,9 @@ final class PosteriorTabulation {
     for k in nodeX.indices { first += nodeX[k] * nodeWeightedDensity[k] }
     let mean = first / mass
     var second = 0.0
-    for k in nodeX.indices { second += (nodeX[k] - mean) * (nodeX[k] - mean) * nodeWeightedDensity[k] }
+    for k in nodeX.indices {
+      second += (nodeX[k] - mean) * (nodeX[k] - mean) * nodeWeightedDensity[k]
+    }
     return (mean, (second / mass).squareRoot())
   }
 
@@ -297,7 +311,8 @@ final class PosteriorTabulation {
       }
       var next = region.slope < 0 ? t - g / region.slope : .nan
       if !(next > low && next < high) {
-        next = gLow - gHigh != 0 ? (low * (-gHigh) + high * gLow) / (gLow - gHigh) : 0.5 * (low + high)
+        next =
+          gLow - gHigh != 0 ? (low * (-gHigh) + high * gLow) / (gLow - gHigh) : 0.5 * (low + high)
         if !(next > low && next < high) { next = 0.5 * (low + high) }
       }
       t = next
@@ -307,7 +322,9 @@ final class PosteriorTabulation {
   }
 
   /// The set where ℓ − logPeak > t, its mass, and the derivative of the mass in t.
-  private func superlevel(_ t: Double, samples: [Double], logSamples: [Double]) -> (intervals: [ClosedRange<Double>], mass: Double, slope: Double) {
+  private func superlevel(
+    _ t: Double, samples: [Double], logSamples: [Double]
+  ) -> (intervals: [ClosedRange<Double>], mass: Double, slope: Double) {
     var intervals: [ClosedRange<Double>] = []
     var slope = 0.0
     var start: Double? = logSamples[0] > t ? samples[0] : nil
@@ -326,14 +343,18 @@ final class PosteriorTabulation {
       }
     }
     if let start { intervals.append(start...samples[samples.count - 1]) }
-    let mass = intervals.reduce(0.0) { $0 + unnormalizedCDF($1.upperBound) - unnormalizedCDF($1.lowerBound) }
+    let mass = intervals.reduce(0.0) {
+      $0 + unnormalizedCDF($1.upperBound) - unnormalizedCDF($1.lowerBound)
+    }
     return (intervals, mass, slope)
   }
 
   /// The x in [a, b] where ℓ(x) − logPeak = t, for a bracketing pair, and the slope of ℓ
   /// there. |Δℓ| of 1e-14 is a relative change of the density far below what the mass can
   /// tell, so the root is taken to that.
-  private func crossingPoint(between a: Double, and b: Double, level t: Double) -> (x: Double, slope: Double) {
+  private func crossingPoint(
+    between a: Double, and b: Double, level t: Double
+  ) -> (x: Double, slope: Double) {
     let g = { (x: Double) -> Double in
       let value = self.evaluate(x) - self.logPeak - t
       return value.isFinite ? value : -1e300

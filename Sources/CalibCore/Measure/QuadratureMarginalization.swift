@@ -25,19 +25,25 @@ struct QuadratureMarginalization {
 
   init(_ state: InstrumentState, instrument: MeasuringInstrument) throws {
     let p = state.parameters.count
-    let rule = try FixedQuadrature.gaussHermite(points: QuadratureMarginalization.pointsPerDimension(p))
+    let rule = try FixedQuadrature.gaussHermite(
+      points: QuadratureMarginalization.pointsPerDimension(p))
     let factor = Cholesky.lowerFactor(of: state.covariance)
     let x = state.domain.x[0], y = state.domain.y
-    let weightsY = state.domain.uY.map { $0.map { 1 / ($0 * $0) } } ?? [Double](repeating: 1, count: y.count)
+    let weightsY =
+      state.domain.uY.map { $0.map { 1 / ($0 * $0) } } ?? [Double](repeating: 1, count: y.count)
     let noiseKnown = state.noise.model == .known
     let rows = x.map { [$0] }
-    func rss(_ a: [Double]) -> Double { instrument.model.residualSumOfSquares(at: a, x: rows, y: y, weights: weightsY) }
+    func rss(_ a: [Double]) -> Double {
+      instrument.model.residualSumOfSquares(at: a, x: rows, y: y, weights: weightsY)
+    }
     let m = rule.nodes.count
     var nodes: [[Double]] = [], logWeights: [Double] = [], sums: [Double] = []
     var index = [Int](repeating: 0, count: p)
     repeat {
       let t = index.map { rule.nodes[$0] * 2.0.squareRoot() }
-      let a = (0..<p).map { i in state.posterior.location[i] + (0...i).reduce(0.0) { $0 + factor[i * p + $1] * t[$1] } }
+      let a = (0..<p).map { i in
+        state.posterior.location[i] + (0...i).reduce(0.0) { $0 + factor[i * p + $1] * t[$1] }
+      }
       let value = rss(a)
       let inside = state.parameters.indices.allSatisfy { j in
         guard let limit = state.posterior.bounds?[state.parameters[j].name] else { return true }
@@ -45,7 +51,8 @@ struct QuadratureMarginalization {
       }
       if value.isFinite, inside {
         let logPosterior = noiseKnown ? -0.5 * value : -0.5 * Double(y.count) * _log(value)
-        let logRule = index.reduce(0.0) { $0 + _log(rule.weights[$1]) } + t.reduce(0.0) { $0 + $1 * $1 / 2 }
+        let logRule =
+          index.reduce(0.0) { $0 + _log(rule.weights[$1]) } + t.reduce(0.0) { $0 + $1 * $1 / 2 }
         nodes.append(a)
         logWeights.append(logPosterior + logRule)
         sums.append(value)
@@ -83,7 +90,10 @@ struct QuadratureMarginalization {
         var logTerm: Double
         if let u = uncertainties {
           logTerm = 0
-          for i in readings.indices { logTerm += -_log(u[i]) - 0.5 * (readings[i] - mean) * (readings[i] - mean) / (u[i] * u[i]) }
+          for i in readings.indices {
+            logTerm +=
+              -_log(u[i]) - 0.5 * (readings[i] - mean) * (readings[i] - mean) / (u[i] * u[i])
+          }
         } else {
           // Multivariate t_n(f·1, (RSS/n)·I): ∝ (RSS/n)^(−m/2)·(1 + S/RSS)^(−(n+m)/2).
           let scale = residualSums[k] / Double(n)

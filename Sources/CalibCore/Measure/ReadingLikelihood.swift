@@ -57,7 +57,8 @@ struct ReadingLikelihood {
       let mean = readings.reduce(0, +) / Double(count)
       meanReading = mean
       within = readings.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
-      kind = .student(dof: Double(instrument.dof), s2: instrument.s2, count: Double(count), within: within)
+      kind = .student(
+        dof: Double(instrument.dof), s2: instrument.s2, count: Double(count), within: within)
     }
   }
 
@@ -94,7 +95,9 @@ struct ReadingLikelihood {
   /// degrees of freedom (nil for a normal quantile): Graybill's pooled variance
   /// ((n−p)s² + (m−1)s_y²)/(n−p+m−1)·(1/m + h) on n−p+m−1 dof when σ is estimated,
   /// 1/W + h when the readings carry u.
-  func classicalVariance(leverage h: Double, instrument: MeasuringInstrument) -> (variance: Double, dof: Double?) {
+  func classicalVariance(
+    leverage h: Double, instrument: MeasuringInstrument
+  ) -> (variance: Double, dof: Double?) {
     switch kind {
     case .student(let nu, let s2, let m, let within):
       let pooled = (nu * s2 + within) / (nu + m - 1)

@@ -9,7 +9,10 @@ struct SampleAveragedLikelihood {
   let readings: [Double]
 
   /// - Precondition: `uncertainties` is given, or `sigmas` is (σ estimated).
-  init(_ observation: Observation, uncertainties: [Double]?, instrument: MeasuringInstrument, samples: [[Double]], sigmas: [Double]?) {
+  init(
+    _ observation: Observation, uncertainties: [Double]?, instrument: MeasuringInstrument,
+    samples: [[Double]], sigmas: [Double]?
+  ) {
     // Cannot trap: a reading has no u only when the noise is estimated (readingUncertainties),
     // and instrument files with samples and estimated noise carry sigma_samples
     // (InstrumentValidation; the fit writes them together).

@@ -29,7 +29,8 @@ extension Expression {
     case .add(let a, let b):
       return Expression.sum(a.derivative(withRespectTo: name), b.derivative(withRespectTo: name))
     case .subtract(let a, let b):
-      return Expression.difference(a.derivative(withRespectTo: name), b.derivative(withRespectTo: name))
+      return Expression.difference(
+        a.derivative(withRespectTo: name), b.derivative(withRespectTo: name))
     case .multiply(let a, let b):
       return Expression.sum(
         Expression.product(a.derivative(withRespectTo: name), b),
@@ -68,7 +69,8 @@ extension Expression {
       case .sin: outer = Expression.applying(.cos, a)
       case .cos: outer = Expression.negated(Expression.applying(.sin, a))
       case .tan: outer = Expression.sum(.number(1), Expression.raised(self, .number(2)))
-      case .atan: return Expression.quotient(da, Expression.sum(.number(1), Expression.raised(a, .number(2))))
+      case .atan:
+        return Expression.quotient(da, Expression.sum(.number(1), Expression.raised(a, .number(2))))
       case .abs: outer = Expression.applying(.sign, a)
       case .sign: return .number(0)
       }

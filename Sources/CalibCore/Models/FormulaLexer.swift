@@ -42,7 +42,9 @@ enum FormulaLexer {
         }
       case "0"..."9", ".":
         let start = i
-        while i < characters.count, ("0"..."9").contains(characters[i]) || characters[i] == "." { i += 1 }
+        while i < characters.count, ("0"..."9").contains(characters[i]) || characters[i] == "." {
+          i += 1
+        }
         if i < characters.count, characters[i] == "e" || characters[i] == "E" {
           var j = i + 1
           if j < characters.count, characters[j] == "+" || characters[j] == "-" { j += 1 }
@@ -59,13 +61,19 @@ enum FormulaLexer {
       case _ where c == "_" || c.properties.isAlphabetic:
         let start = i
         while i < characters.count,
-          characters[i] == "_" || characters[i].properties.isAlphabetic || ("0"..."9").contains(characters[i])
+          characters[i] == "_" || characters[i].properties.isAlphabetic
+            || ("0"..."9").contains(characters[i])
         {
           i += 1
         }
-        tokens.append(.init(kind: .identifier(String(String.UnicodeScalarView(characters[start..<i]))), column: column))
+        tokens.append(
+          .init(
+            kind: .identifier(String(String.UnicodeScalarView(characters[start..<i]))),
+            column: column))
       default:
-        throw fail("unexpected character '\(c)'; a formula holds numbers, names, + - * / ^ ** and parentheses", at: i)
+        throw fail(
+          "unexpected character '\(c)'; a formula holds numbers, names, + - * / ^ ** and parentheses",
+          at: i)
       }
     }
     tokens.append(.init(kind: .end, column: characters.count + 1))

@@ -26,7 +26,9 @@ package enum FormulaParser {
     if tokens.count > maximumTokens + 1 {
       throw FormulaSyntaxError(
         formula: formula, column: tokens[maximumTokens].column,
-        message: "the formula is longer than \(maximumTokens) names, numbers and operators, the most calib reads")
+        message:
+          "the formula is longer than \(maximumTokens) names, numbers and operators, the most calib reads"
+      )
     }
     var parser = State(formula: formula, tokens: tokens)
     if parser.tokens.count == 1 {

@@ -19,7 +19,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case .syntax(let error):
       return "the model formula does not parse: \(error)"
     case .unknownFamily(let name):
-      return "unknown model family '\(name)'; the families are \(ModelFamily.names.joined(separator: ", ")),"
+      return
+        "unknown model family '\(name)'; the families are \(ModelFamily.names.joined(separator: ", ")),"
         + " or write a formula such as \"b0 + b1*x\""
     case .familyNeedsOnePredictor(let family, let predictors):
       return "the family '\(family)' takes one predictor, but \(predictors.count) were given"

@@ -44,7 +44,9 @@ public enum ModelFamily: Equatable, Sendable {
     }
     // A lone name (or name:something) that is no family would otherwise be read as a formula
     // with one parameter and no predictor: a constant. That is never what was meant.
-    let isLoneName = trimmed.unicodeScalars.allSatisfy { $0 == "_" || $0 == ":" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    let isLoneName = trimmed.unicodeScalars.allSatisfy {
+      $0 == "_" || $0 == ":" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+    }
     if isLoneName, trimmed.contains(":") || trimmed.first.map({ !$0.isNumber }) == true {
       throw .unknownFamily(trimmed)
     }

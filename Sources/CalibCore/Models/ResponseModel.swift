@@ -67,15 +67,19 @@ public struct ResponseModel: Sendable {
     // slope ∂f/∂x would silently take in ∂f/∂(that parameter): refused.
     if let family, let clash = predictors.first(where: { family.parameterNames.contains($0) }) {
       throw .invalid(
-        "the predictor column '\(clash)' has the name of a parameter of \(spec.trimmingSpaces) (\(family.parameterNames.joined(separator: ", "))); rename the column")
+        "the predictor column '\(clash)' has the name of a parameter of \(spec.trimmingSpaces) (\(family.parameterNames.joined(separator: ", "))); rename the column"
+      )
     }
     let symbols = expression.symbols
     // With one predictor, `x` stands for it whatever its column is called.
     let aliases = predictors.count == 1 && predictors[0] != "x" ? ["x": 0] : [:]
     let predictorSet = Set(predictors).union(aliases.keys)
-    let parameters = family?.parameterNames ?? ResponseModel.ordered(symbols.filter { !predictorSet.contains($0) })
+    let parameters =
+      family?.parameterNames ?? ResponseModel.ordered(symbols.filter { !predictorSet.contains($0) })
     guard !parameters.isEmpty else { throw .noParameters(formula: spec) }
-    if family == nil, predictors.count > 1, let unused = predictors.first(where: { !symbols.contains($0) }) {
+    if family == nil, predictors.count > 1,
+      let unused = predictors.first(where: { !symbols.contains($0) })
+    {
       throw .unusedPredictor(unused, formula: spec)
     }
     self.expression = expression
@@ -127,7 +131,8 @@ public struct ResponseModel: Sendable {
   static func ordered(_ names: [String]) -> [String] {
     func split(_ name: String) -> (String, Int)? {
       let digits = name.reversed().prefix { $0.isASCII && $0.isNumber }
-      guard !digits.isEmpty, digits.count < name.count, let number = Int(String(digits.reversed())) else { return nil }
+      guard !digits.isEmpty, digits.count < name.count, let number = Int(String(digits.reversed()))
+      else { return nil }
       return (String(name.dropLast(digits.count)), number)
     }
     let parts = names.compactMap(split)
@@ -138,7 +143,8 @@ public struct ResponseModel: Sendable {
   /// Σ wᵢ·(yᵢ − f(xᵢ; a))² for standards x (a row of predictor values each), readings y and
   /// weights w (1/u², or 1); +∞ where the model is not finite. No allocation per standard: it
   /// runs in the inner loop of posterior sampling and quadrature.
-  func residualSumOfSquares(at a: [Double], x: [[Double]], y: [Double], weights: [Double]) -> Double {
+  func residualSumOfSquares(at a: [Double], x: [[Double]], y: [Double], weights: [Double]) -> Double
+  {
     let q = predictors.count, p = a.count
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: q + p) { slots in
       for j in 0..<p { slots[q + j] = a[j] }

@@ -10,7 +10,8 @@ enum Cholesky {
       for j in 0...i {
         var sum = matrix[i][j]
         for k in 0..<j { sum -= factor[i * p + k] * factor[j * p + k] }
-        factor[i * p + j] = i == j ? max(sum, 0).squareRoot() : (factor[j * p + j] > 0 ? sum / factor[j * p + j] : 0)
+        factor[i * p + j] =
+          i == j ? max(sum, 0).squareRoot() : (factor[j * p + j] > 0 ? sum / factor[j * p + j] : 0)
       }
     }
     return factor

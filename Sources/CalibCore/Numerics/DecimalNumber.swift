@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// Strict reading of a decimal number, as calib accepts them in data files and formulas.
@@ -97,7 +97,8 @@ package enum DecimalNumber {
     }
 
     // The correctly rounded double, from the C library.
-    let high: Double = withUnsafeTemporaryAllocation(of: CChar.self, capacity: end - start + 1) { buffer in
+    let high: Double = withUnsafeTemporaryAllocation(of: CChar.self, capacity: end - start + 1) {
+      buffer in
       for k in start..<end { buffer[k - start] = CChar(bitPattern: bytes[k]) }
       buffer[end - start] = 0
       // Cannot trap: a temporary allocation of capacity ≥ 1 has a base address.
@@ -143,7 +144,9 @@ private struct SignificantDigits {
   /// The decimal value minus `rounded` (its double), as a double; 0 where the value is
   /// outside the range in which a double-double can represent it.
   func remainder(after rounded: Double, decimalExponent: Int) -> Double {
-    guard count > 0, rounded != 0, rounded.isNormal, Swift.abs(rounded) < 1e300, Swift.abs(rounded) > 1e-290 else {
+    guard count > 0, rounded != 0, rounded.isNormal, Swift.abs(rounded) < 1e300,
+      Swift.abs(rounded) > 1e-290
+    else {
       return 0
     }
     var value = DoubleDouble(high)

@@ -52,7 +52,8 @@ extension DoubleDouble: ModelScalar {
   /// Integer exponents by binary powering; others as exp(b·log a) for a > 0, both to
   /// double-double precision; a negative base with a fractional exponent is NaN.
   package func raised(to exponent: DoubleDouble) -> DoubleDouble {
-    if exponent.low == 0, exponent.high == exponent.high.rounded(), Swift.abs(exponent.high) <= 1024 {
+    if exponent.low == 0, exponent.high == exponent.high.rounded(), Swift.abs(exponent.high) <= 1024
+    {
       return raised(toInteger: Int(exponent.high))
     }
     guard high > 0 else { return DoubleDouble(_pow(high, exponent.high)) }
@@ -95,7 +96,8 @@ extension DoubleDouble: ModelScalar {
   }
 
   /// ln 2 to double-double precision.
-  private static let ln2 = DoubleDouble(6.93147180559945286226763982995e-01, 2.319046813846299558e-17)
+  private static let ln2 = DoubleDouble(
+    6.93147180559945286226763982995e-01, 2.319046813846299558e-17)
 
   /// eˣ: x = k·ln 2 + r, then e^(r/512) by its Taylor series and nine squarings.
   var exponential: DoubleDouble {

@@ -24,7 +24,10 @@ extension ObservationReport {
       ("x.numerical.integration_relative", bad(x.numerical?.integrationRelative)),
       ("x.numerical.quantile_tolerance", bad(x.numerical?.quantileTolerance)),
       ("x.numerical.monte_carlo_relative", bad(x.numerical?.monteCarloRelative)),
-      ("x.components", x.components?.contains { bad($0.mode) || bad($0.probability) || bad($0.hpd) } ?? false),
+      (
+        "x.components",
+        x.components?.contains { bad($0.mode) || bad($0.probability) || bad($0.hpd) } ?? false
+      ),
       ("coverage.p_outside_domain", bad(coverage.pOutsideDomain)),
       ("coverage.domain", bad(coverage.domain)),
       ("coverage.prior_bound_density", bad(coverage.priorBoundDensity)),

@@ -49,11 +49,14 @@ public struct ReportEncoder {
     public var calibrationSHA256: String
 
     /// The settings of `measurer`, measuring with the instrument file `instrumentFile`.
-  public init(measurer: Measurer, instrumentFile: String) {
+    public init(measurer: Measurer, instrumentFile: String) {
       level = measurer.settings.level
       method = measurer.settings.method
-      range = ClosedRangeRecord(lower: measurer.priorRange.lowerBound, upper: measurer.priorRange.upperBound)
-      rangeRule = measurer.settings.range == nil ? "default: the calibrated domain widened by its width on each side" : "given"
+      range = ClosedRangeRecord(
+        lower: measurer.priorRange.lowerBound, upper: measurer.priorRange.upperBound)
+      rangeRule =
+        measurer.settings.range == nil
+        ? "default: the calibrated domain widened by its width on each side" : "given"
       thresholds = measurer.settings.thresholds
       instrument = instrumentFile
       model = measurer.instrument.model.spec
@@ -86,13 +89,17 @@ public struct ReportEncoder {
   public func header(_ settings: Settings) throws -> [UInt8] {
     switch format {
     case .json:
-      return Array("{\n  \"format\": \"calib-report/1\",\n  \"settings\": ".utf8) + (try encoder.encode(settings)) + Array(",\n  \"observations\": [".utf8)
+      return Array("{\n  \"format\": \"calib-report/1\",\n  \"settings\": ".utf8)
+        + (try encoder.encode(settings)) + Array(",\n  \"observations\": [".utf8)
     case .ndjson:
       return []
     case .csv:
       return Array((Self.csvColumns.joined(separator: ",") + "\n").utf8)
     case .table:
-      return Array((Self.tableRow(["id", "n", "estimate", "\(settings.method.rawValue) \(settings.level) interval", "status"]) + "\n").utf8)
+      return Array(
+        (Self.tableRow([
+          "id", "n", "estimate", "\(settings.method.rawValue) \(settings.level) interval", "status",
+        ]) + "\n").utf8)
     }
   }
 
@@ -112,7 +119,8 @@ public struct ReportEncoder {
       } catch EncodingError.invalidValue(_, let context) {
         throw NonFiniteResult(path: context.codingPath.map(\.stringValue).joined(separator: "."))
       }
-      bytes = format == .json
+      bytes =
+        format == .json
         ? Array((count == 0 ? "\n    " : ",\n    ").utf8) + json : Array(json) + [0x0A]
     case .csv:
       bytes = Array((Self.csvRow(report).joined(separator: ",") + "\n").utf8)
@@ -138,10 +146,14 @@ public struct ReportEncoder {
       row[1] = "\(failure.line)"
       row[2] = "\(failure.readings.count)"
       row[Self.csvColumns.firstIndex(of: "status") ?? 0] = "error"
-      row[Self.csvColumns.count - 1] = Self.csvQuoted("\(failure.error.code.rawValue): \(failure.error.message)")
+      row[Self.csvColumns.count - 1] = Self.csvQuoted(
+        "\(failure.error.code.rawValue): \(failure.error.message)")
       bytes = Array((row.joined(separator: ",") + "\n").utf8)
     case .table:
-      let cells = [failure.id, "\(failure.readings.count)", "—", "error: \(failure.error.code.rawValue)", "error", failure.error.message]
+      let cells = [
+        failure.id, "\(failure.readings.count)", "—", "error: \(failure.error.code.rawValue)",
+        "error", failure.error.message,
+      ]
       bytes = Array((Self.tableRow(cells) + "\n").utf8)
     }
     count += 1
@@ -156,14 +168,22 @@ public struct ReportEncoder {
       return v.isFinite ? String(format: "%.5g", v) : "—"
     }
     func lower(_ v: Double?) -> String { v == nil ? "-∞" : number(v) }
-    let interval = report.x.interval.pieces.map { pieces in
-      pieces.isEmpty ? "∅ (no x fits)" : pieces.map { "[\(lower($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ ")
-    } ?? "[\(lower(report.x.interval.lower)), \(number(report.x.interval.upper))]"
-    let estimate = report.x.components != nil && report.coverage.priorBound == nil
+    let interval =
+      report.x.interval.pieces.map { pieces in
+        pieces.isEmpty
+          ? "∅ (no x fits)"
+          : pieces.map { "[\(lower($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ ")
+      } ?? "[\(lower(report.x.interval.lower)), \(number(report.x.interval.upper))]"
+    let estimate =
+      report.x.components != nil && report.coverage.priorBound == nil
       ? "ambiguous" : estimateText(report, number: number)
-    var row = [report.id, "\(report.readings.count)", estimate, interval, report.coverage.status.rawValue]
+    var row = [
+      report.id, "\(report.readings.count)", estimate, interval, report.coverage.status.rawValue,
+    ]
     if let hpd = report.x.hpd, hpd.count > 1 {
-      row.append("\(report.x.modes?.count ?? hpd.count) modes, HPD " + hpd.map { "[\(number($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ "))
+      row.append(
+        "\(report.x.modes?.count ?? hpd.count) modes, HPD "
+          + hpd.map { "[\(number($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ "))
     }
     return row
   }
@@ -188,12 +208,14 @@ public struct ReportEncoder {
       return Array("\(summary.observations) observations: \(counts.joined(separator: ", "))\n".utf8)
     }
     guard format == .json else { return [] }
-    return Array("\n  ],\n  \"summary\": ".utf8) + (try encoder.encode(summary)) + Array("\n}\n".utf8)
+    return Array("\n  ],\n  \"summary\": ".utf8) + (try encoder.encode(summary))
+      + Array("\n}\n".utf8)
   }
 
   /// The CSV columns.
   public static let csvColumns = [
-    "id", "line", "readings", "mean_reading", "method", "estimate", "mean", "sd", "median", "level", "lower", "upper",
+    "id", "line", "readings", "mean_reading", "method", "estimate", "mean", "sd", "median", "level",
+    "lower", "upper",
     "bounded", "hpd", "status", "p_outside_domain", "reasons",
   ]
 
@@ -224,11 +246,15 @@ public struct ReportEncoder {
     let hpd = x.hpd?.map { "\(number($0.lower)):\(number($0.upper))" }.joined(separator: ";") ?? ""
     let meanReading = report.coverage.reading.mean
     return [
-      quoted(report.id), "\(report.line)", "\(report.readings.count)", number(meanReading), x.method.rawValue,
+      quoted(report.id), "\(report.line)", "\(report.readings.count)", number(meanReading),
+      x.method.rawValue,
       estimateText(report, number: number),
-      number(x.mean), number(x.sd), number(x.median), number(x.interval.level), number(x.interval.lower),
-      number(x.interval.upper), x.interval.bounded ? "true" : "false", hpd, report.coverage.status.rawValue,
-      number(report.coverage.pOutsideDomain), quoted(report.coverage.reasons.joined(separator: "; ")),
+      number(x.mean), number(x.sd), number(x.median), number(x.interval.level),
+      number(x.interval.lower),
+      number(x.interval.upper), x.interval.bounded ? "true" : "false", hpd,
+      report.coverage.status.rawValue,
+      number(report.coverage.pOutsideDomain),
+      quoted(report.coverage.reasons.joined(separator: "; ")),
     ]
   }
 }

@@ -86,22 +86,27 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
   /// - Throws: `MeasurementError.invalidSetting` for bad levels or trials; errors of fitting or
   ///   measuring a simulated set.
   public static func run(
-    instrument: InstrumentState, trials: Int, levels: [Double], method: MeasurementSettings.Method, seed: UInt64,
+    instrument: InstrumentState, trials: Int, levels: [Double], method: MeasurementSettings.Method,
+    seed: UInt64,
     truth drawn: TruthDistribution = .prior
   ) throws -> CoverageValidation {
     guard trials > 0, !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }) else {
-      throw MeasurementError.invalidSetting("validation needs at least one trial and levels strictly between 0 and 1")
+      throw MeasurementError.invalidSetting(
+        "validation needs at least one trial and levels strictly between 0 and 1")
     }
-    let model = try ResponseModel(spec: instrument.model.spec, predictors: instrument.model.predictors)
+    let model = try ResponseModel(
+      spec: instrument.model.spec, predictors: instrument.model.predictors)
     guard model.predictors.count == 1 else {
-      throw MeasurementError.unsupportedInstrument("validation simulates one unknown quantity: the instrument needs one predictor")
+      throw MeasurementError.unsupportedInstrument(
+        "validation simulates one unknown quantity: the instrument needs one predictor")
     }
     let random = try RandomNumbers(seed: seed)
     let truth = instrument.posterior.location
     let x = instrument.domain.x[0]
     let u = instrument.domain.uY
     let sigma = instrument.noise.sigma ?? 1
-    let domain = drawn == .prior
+    let domain =
+      drawn == .prior
       ? try Measurer(instrument: instrument, settings: MeasurementSettings()).priorRange
       : instrument.xRangeForValidation
     let start = Dictionary(uniqueKeysWithValues: zip(model.parameters, truth))
@@ -111,14 +116,17 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     for _ in 0..<trials {
       // The calibration, simulated from the truth at the instrument's own standards.
       let responses = x.indices.map { i in
-        DoubleDouble(model.response(at: [x[i]], parameters: truth) + (u?[i] ?? sigma) * random.normal())
+        DoubleDouble(
+          model.response(at: [x[i]], parameters: truth) + (u?[i] ?? sigma) * random.normal())
       }
       let data = CalibrationData(
-        simulatedAt: x, responses: responses, uncertainties: u, responseName: instrument.model.response,
+        simulatedAt: x, responses: responses, uncertainties: u,
+        responseName: instrument.model.response,
         predictorName: model.predictors[0])
       let refit: InstrumentState
       do {
-        refit = try model.fit(to: data, start: start, posterior: .laplace, provenance: instrument.provenance)
+        refit = try model.fit(
+          to: data, start: start, posterior: .laplace, provenance: instrument.provenance)
       } catch is FitError {
         failed += 1
         continue
@@ -126,13 +134,20 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       // The unknown and its reading.
       let xTrue = domain.lowerBound + (domain.upperBound - domain.lowerBound) * random.uniform()
       let readingU = u.map { $0.reduce(0, +) / Double($0.count) }
-      let reading = model.response(at: [xTrue], parameters: truth) + (readingU ?? sigma) * random.normal()
-      let observation = Observation(id: "trial", readings: [reading], uncertainties: readingU.map { [$0] }, line: 2)
+      let reading =
+        model.response(at: [xTrue], parameters: truth) + (readingU ?? sigma) * random.normal()
+      let observation = Observation(
+        id: "trial", readings: [reading], uncertainties: readingU.map { [$0] }, line: 2)
       for (k, level) in levels.enumerated() {
-        let measurer = try Measurer(instrument: refit, settings: MeasurementSettings(level: level, method: method))
+        let measurer = try Measurer(
+          instrument: refit, settings: MeasurementSettings(level: level, method: method))
         let report = try measurer.measure(observation)
-        let lower = report.x.interval.lower ?? -.infinity, upper = report.x.interval.upper ?? .infinity
-        let pieces = report.x.interval.pieces?.map { ($0.lower ?? -.infinity, $0.upper ?? .infinity) } ?? [(lower, upper)]
+        let lower = report.x.interval.lower ?? -.infinity,
+          upper = report.x.interval.upper ?? .infinity
+        let pieces =
+          report.x.interval.pieces?.map { ($0.lower ?? -.infinity, $0.upper ?? .infinity) } ?? [
+            (lower, upper)
+          ]
         if pieces.contains(where: { $0.0 <= xTrue && xTrue <= $0.1 }) { covered[k] += 1 }
         if k == 0, method == .bayes {
           let rank = measurer.posteriorProbability(below: xTrue)
@@ -141,19 +156,29 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       }
     }
     let n = Double(trials - failed)
-    guard n > 0 else { throw MeasurementError.invalidSetting("no simulated calibration could be refitted") }
+    guard n > 0 else {
+      throw MeasurementError.invalidSetting("no simulated calibration could be refitted")
+    }
     let expected = n / 20
-    let chi2 = bins.reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
+    let chi2 = bins.reduce(0.0) {
+      $0 + (Double($1) - expected) * (Double($1) - expected) / expected
+    }
     return CoverageValidation(
       format: "calib-validation/1", method: method, trials: trials, seed: seed, failedFits: failed,
-      truth: "the fitted instrument (its estimates, and σ = s or the standards' u); the true x uniform over "
-        + (drawn == .prior ? "the prior range of the measurement" : "the calibrated domain") + "; one reading per trial",
+      truth:
+        "the fitted instrument (its estimates, and σ = s or the standards' u); the true x uniform over "
+        + (drawn == .prior ? "the prior range of the measurement" : "the calibrated domain")
+        + "; one reading per trial",
       levels: levels.enumerated().map { k, level in
         let c = Double(covered[k]) / n
-        return LevelCoverage(level: level, coverage: c, trials: trials - failed, standardError: (c * (1 - c) / n).squareRoot())
+        return LevelCoverage(
+          level: level, coverage: c, trials: trials - failed,
+          standardError: (c * (1 - c) / n).squareRoot())
       },
       ranks: method == .bayes
-        ? RankHistogram(bins: bins, chi2: chi2, dof: 19, pValue: Distributions.chiSquaredUpperTail(chi2, degreesOfFreedom: 19))
+        ? RankHistogram(
+          bins: bins, chi2: chi2, dof: 19,
+          pValue: Distributions.chiSquaredUpperTail(chi2, degreesOfFreedom: 19))
         : nil)
   }
 }
@@ -167,7 +192,10 @@ extension InstrumentState {
 
 extension CalibrationData {
   /// Simulated standards: one predictor, the given readings, exact decimal values not needed.
-  init(simulatedAt x: [Double], responses: [DoubleDouble], uncertainties: [Double]?, responseName: String, predictorName: String) {
+  init(
+    simulatedAt x: [Double], responses: [DoubleDouble], uncertainties: [Double]?,
+    responseName: String, predictorName: String
+  ) {
     self.init(
       source: "simulated", predictorNames: [predictorName], responseName: responseName,
       predictors: x.map { [DoubleDouble($0)] }, responses: responses,
