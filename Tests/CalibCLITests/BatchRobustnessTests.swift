@@ -7,12 +7,7 @@ import Testing
 @Suite("batches with bad observations")
 struct BatchRobustnessTests {
   func instrument(in directory: URL) throws {
-    let fit = try CommandLineTool.run(
-      [
-        "fit", CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv").path, "--x",
-        "concentration",
-        "--y", "absorbance", "-o", directory.appendingPathComponent("abs.json").path,
-      ])
+    let fit = try CommandLineTool.fitAbsorbance(in: directory)
     #expect(fit.status == 0, "\(fit.error)")
   }
 

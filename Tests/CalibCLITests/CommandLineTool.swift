@@ -61,4 +61,13 @@ enum CommandLineTool {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("Fixtures")
   }
+
+  /// Fits the absorbance fixture (a line, σ estimated) into `directory`/abs.json.
+  static func fitAbsorbance(in directory: URL) throws -> Outcome {
+    try run(
+      [
+        "fit", fixtures.appendingPathComponent("absorbance-line.csv").path, "--x", "concentration",
+        "--y", "absorbance", "-o", directory.appendingPathComponent("abs.json").path,
+      ])
+  }
 }

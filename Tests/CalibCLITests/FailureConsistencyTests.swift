@@ -7,11 +7,7 @@ import Testing
 @Suite("failures alike in every format")
 struct FailureConsistencyTests {
   func instrument(in directory: URL) throws {
-    let fit = try CommandLineTool.run(
-      [
-        "fit", CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv").path,
-        "--x", "concentration", "--y", "absorbance", "-o", "abs.json",
-      ], in: directory)
+    let fit = try CommandLineTool.fitAbsorbance(in: directory)
     #expect(fit.status == 0, "\(fit.error)")
   }
 

@@ -6,12 +6,7 @@ import Testing
 struct MeasureCommandTests {
   /// Fits the absorbance fixture into `directory`/abs.json.
   func instrument(in directory: URL) throws {
-    let fit = try CommandLineTool.run(
-      [
-        "fit", CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv").path, "--x",
-        "concentration",
-        "--y", "absorbance", "-o", directory.appendingPathComponent("abs.json").path,
-      ])
+    let fit = try CommandLineTool.fitAbsorbance(in: directory)
     #expect(fit.status == 0, "\(fit.error)")
   }
 

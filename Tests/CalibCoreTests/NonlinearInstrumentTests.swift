@@ -56,20 +56,29 @@ struct NonlinearInstrumentTests {
     #expect(abs(mm.parameters[0].stdError - 14.447911414018861) <= 1e-6 * 14.45)
   }
 
-  /// The linearized predictive written out independently: μ(x) = f(x; â), g = ∂f/∂a by
-  /// central differences, h = gᵀCg, a Student-t in the reading; then Simpson as for the
-  /// linear instruments. This checks the numerics of a nonlinear measurement.
-  @Test("a 4pl measurement against brute force on the linearized predictive")
-  func bruteForce() throws {
-    let state = try elisa()
+  /// log p(reading | x) of the linearized predictive of a 4pl, written out independently:
+  /// μ(x) = f(x; â), g = ∂f/∂a by central differences, h = gᵀCg, a Student-t in the reading.
+  static func linearizedLogLikelihood(
+    _ state: InstrumentState, reading: Double
+  ) throws -> (Double) -> Double {
     let a = state.posterior.location
-    let reading = 1.0
-    let logLikelihood = { (x: Double) -> Double in
+    let s2 = try #require(state.posterior.s2)
+    let nu = Double(try #require(state.posterior.dof))
+    return { x in
       let h = fourPLLeverage(x, state)
-      let s2 = state.posterior.s2!, nu = Double(state.posterior.dof!)
       let d = reading - fourPL(x, a)
       return -0.5 * log(1 + h) - 0.5 * (nu + 1) * log(1 + d * d / (s2 * (1 + h) * nu))
     }
+  }
+
+  /// The linearized predictive written out independently (`linearizedLogLikelihood`), then
+  /// Simpson as for the linear instruments. This checks the numerics of a nonlinear
+  /// measurement.
+  @Test("a 4pl measurement against brute force on the linearized predictive")
+  func bruteForce() throws {
+    let state = try elisa()
+    let reading = 1.0
+    let logLikelihood = try Self.linearizedLogLikelihood(state, reading: reading)
     let range = ClosedRangeRecord(lower: 3, upper: 12)
     let report = try Measurer(instrument: state, settings: MeasurementSettings(range: range))
       .measure(Observation(id: "e", readings: [reading], line: 2))
@@ -92,14 +101,8 @@ struct NonlinearInstrumentTests {
   @Test("a posterior narrower than the scan's grid: its mode is found, and the bound is not cut")
   func narrowPeak() throws {
     let state = try elisa()
-    let a = state.posterior.location
     let reading = 0.192
-    let logLikelihood = { (x: Double) -> Double in
-      let h = fourPLLeverage(x, state)
-      let s2 = state.posterior.s2!, nu = Double(state.posterior.dof!)
-      let d = reading - fourPL(x, a)
-      return -0.5 * log(1 + h) - 0.5 * (nu + 1) * log(1 + d * d / (s2 * (1 + h) * nu))
-    }
+    let logLikelihood = try Self.linearizedLogLikelihood(state, reading: reading)
     let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
     let report = try measurer.measure(Observation(id: "S1", readings: [reading], line: 2))
     let brute = BruteForcePosterior(
