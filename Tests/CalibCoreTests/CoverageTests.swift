@@ -118,6 +118,20 @@ struct CoverageTests {
 
 @Suite("Instrument map")
 struct InstrumentMapTests {
+  /// A dilution series with a blank (Fixtures/elisa-blank.csv: 0 and 0.3 … 300 ng/mL, a factor
+  /// of about 3 apart): still a geometric design, with the step of its positive standards,
+  /// log(300/0.3)/6 (closed form), and the blank a neighbour of the lowest standard, so no
+  /// part of [0, 300] is sparse.
+  @Test("a blank standard keeps a dilution series geometric")
+  func blankInDilutionSeries() throws {
+    let state = try fixtureInstrument("elisa-blank.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
+    let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
+    let map = try InstrumentMap(measurer: measurer, points: 31)
+    #expect(map.spacingScale == "log")
+    #expect(abs(map.typicalSpacing - log(1000) / 6) < 1e-12)
+    #expect(!map.regions.contains { $0.status == .sparse && $0.lower < 300 })
+  }
+
   @Test("regions of a calibration with a gap, exact at one spacing from the standards")
   func regions() throws {
     let state = try fixtureInstrument(
