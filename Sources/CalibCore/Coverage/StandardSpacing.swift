@@ -49,7 +49,8 @@ struct StandardSpacing {
   func reach(of x: Double) -> ClosedRange<Double> {
     let r = StandardSpacing.reachInSteps * step
     guard logarithmic else { return (x - r)...(x + r) }
-    let blankReach = distinct.first == 0 ? distinct.first(where: { $0 > 0 }).map { $0 * _exp(r) } : nil
+    let blankReach =
+      distinct.first == 0 ? distinct.first(where: { $0 > 0 }).map { $0 * _exp(r) } : nil
     if x > 0 {
       guard let blankReach, x <= blankReach else { return (x * _exp(-r))...(x * _exp(r)) }
       return 0...max(x * _exp(r), blankReach)
