@@ -1,0 +1,63 @@
+/// Fit statistics.
+public struct FitStatistics: Codable, Equatable, Sendable {
+  /// Number of standards.
+  public var n: Int
+  /// Residual degrees of freedom, n − p.
+  public var dof: Int
+  /// Residual sum of squares Σ wᵢ·rᵢ² (weights 1/u² when u(y) is known, else 1).
+  public var rss: Double
+  /// √(rss/dof): the estimated noise sd in units of y; with known u(y) it is the Birge ratio
+  /// √(χ²/dof), dimensionless. Null when dof = 0.
+  public var residualSD: Double?
+  /// χ² = Σ rᵢ²/u(yᵢ)² when u(y) is known; null otherwise.
+  public var chi2: Double?
+  /// The p-value of χ² on dof degrees of freedom when u(y) is known; null otherwise.
+  public var chi2PValue: Double?
+  /// Coefficient of determination: centered when the model holds a constant term, else
+  /// uncentered (1 − rss/Σwy²), as NIST computes it for models without intercept. Null when
+  /// the readings do not vary (the total sum of squares is zero).
+  public var rSquared: Double?
+  /// The lack-of-fit F test from replicate standards, when σ is estimated and the
+  /// replicates leave degrees of freedom for it; null otherwise.
+  public var lackOfFit: LackOfFit?
+  /// Whether the fit converged (always, for a linear fit that returns).
+  public var converged: Bool
+  /// How the fit was computed.
+  public var method: String
+  /// Condition number of the column-scaled weighted design.
+  public var conditionNumber: Double
+  /// Steps of iterative refinement the solution took (Gauss–Newton polishing steps for a
+  /// nonlinear fit).
+  public var refinementSteps: Int
+  /// The nonlinear solver's record: starting values and every attempt; absent for a linear fit.
+  public var solver: SolverRecord?
+
+  enum CodingKeys: String, CodingKey {
+    case n, dof, rss, chi2, converged, method
+    case residualSD = "residual_sd"
+    case chi2PValue = "chi2_p_value"
+    case rSquared = "r_squared"
+    case lackOfFit = "lack_of_fit"
+    case conditionNumber = "condition_number"
+    case refinementSteps = "refinement_steps"
+    case solver
+  }
+
+  /// Writes absent values as `null`, as the contract shows them (`"chi2": null`).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(n, forKey: .n)
+    try container.encode(dof, forKey: .dof)
+    try container.encode(rss, forKey: .rss)
+    try container.encode(residualSD, forKey: .residualSD)
+    try container.encode(chi2, forKey: .chi2)
+    try container.encode(chi2PValue, forKey: .chi2PValue)
+    try container.encode(rSquared, forKey: .rSquared)
+    try container.encode(lackOfFit, forKey: .lackOfFit)
+    try container.encode(converged, forKey: .converged)
+    try container.encode(method, forKey: .method)
+    try container.encode(conditionNumber, forKey: .conditionNumber)
+    try container.encode(refinementSteps, forKey: .refinementSteps)
+    try container.encodeIfPresent(solver, forKey: .solver)
+  }
+}
