@@ -59,11 +59,9 @@ struct CoverageCommand: ParsableCommand {
       if let observations, let responseColumn {
         map.observations = try coverage(of: observations, readings: responseColumn, by: measurer)
       }
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       let bytes: Data
       do {
-        bytes = try encoder.encode(map)
+        bytes = try JSONEncoder.calibFile.encode(map)
       } catch EncodingError.invalidValue(_, let context) {
         // Extreme values in the instrument file (a variance of 1e308) overflow a figure.
         let path = context.codingPath.map(\.stringValue).joined(separator: ".")

@@ -65,9 +65,8 @@ struct ValidateCommand: ParsableCommand {
       } catch let error as MeasurementError {
         throw InputError(file: instrument.path, message: error.description)
       }
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      try OutputFile.write([UInt8](try encoder.encode(result)) + [0x0A], to: output.output)
+      try OutputFile.write(
+        [UInt8](try JSONEncoder.calibFile.encode(result)) + [0x0A], to: output.output)
     }
   }
 }

@@ -10,9 +10,7 @@ public enum InstrumentFile {
   ///
   /// - Throws: `EncodingError` when a value is not finite (a bug upstream).
   public static func encode(_ state: InstrumentState) throws -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return [UInt8](try encoder.encode(state)) + [0x0A]
+    [UInt8](try JSONEncoder.calibFile.encode(state)) + [0x0A]
   }
 
   /// Reads and validates an instrument file.
