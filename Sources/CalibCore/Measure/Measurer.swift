@@ -28,6 +28,8 @@ public final class Measurer {
   /// is not finite. No x lies beyond such an end, so a posterior reaching it is not cut off.
   let lowerBoundIsNatural: Bool
   let upperBoundIsNatural: Bool
+  /// The same for the ends of `classicalRange`.
+  let classicalRangeEnds: (lower: Bool, upper: Bool)
 
   let linear: MeasuringInstrument
   private let tabulation: PosteriorTabulation
@@ -80,6 +82,7 @@ public final class Measurer {
     }
     classicalRange = Measurer.classicalSearchRange(for: linear, prior: priorRange)
     (lowerBoundIsNatural, upperBoundIsNatural) = Measurer.naturalEnds(of: priorRange, for: linear)
+    classicalRangeEnds = Measurer.naturalEnds(of: classicalRange, for: linear)
     tabulation = try PosteriorTabulation()
     regressors = .allocate(capacity: max(linear.parameterCount, 1))
     maxStandardLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
@@ -139,18 +142,10 @@ public final class Measurer {
         lower = max(lower, min(lowest, domain.lowerBound))
       }
     } else {
-      func finite(_ x: Double) -> Bool {
-        let (mean, leverage) = instrument.evaluate(at: x)
-        return mean.isFinite && leverage.isFinite
-      }
-      for k in 1...512 {
-        let x = domain.lowerBound - margin * Double(k) / 512
-        if !finite(x) { lower = domain.lowerBound - margin * Double(k - 1) / 512; break }
-      }
-      for k in 1...512 {
-        let x = domain.upperBound + margin * Double(k) / 512
-        if !finite(x) { upper = domain.upperBound + margin * Double(k - 1) / 512; break }
-      }
+      lower =
+        instrument.lastDefinedPoint(from: domain.lowerBound, across: -margin, steps: 512) ?? lower
+      upper =
+        instrument.lastDefinedPoint(from: domain.upperBound, across: margin, steps: 512) ?? upper
     }
     return lower...upper
   }
@@ -174,20 +169,11 @@ public final class Measurer {
         lower = max(lower, min(lowest, prior.lowerBound))
       }
     } else {
-      func finite(_ x: Double) -> Bool {
-        let (mean, leverage) = instrument.evaluate(at: x)
-        return mean.isFinite && leverage.isFinite
-      }
-      let steps = 4096
       let below = prior.lowerBound - lower, above = upper - prior.upperBound
-      for k in 1...steps where !finite(prior.lowerBound - below * Double(k) / Double(steps)) {
-        lower = prior.lowerBound - below * Double(k - 1) / Double(steps)
-        break
-      }
-      for k in 1...steps where !finite(prior.upperBound + above * Double(k) / Double(steps)) {
-        upper = prior.upperBound + above * Double(k - 1) / Double(steps)
-        break
-      }
+      lower =
+        instrument.lastDefinedPoint(from: prior.lowerBound, across: -below, steps: 4096) ?? lower
+      upper =
+        instrument.lastDefinedPoint(from: prior.upperBound, across: above, steps: 4096) ?? upper
     }
     return lower...upper
   }
@@ -199,14 +185,13 @@ public final class Measurer {
     of range: ClosedRange<Double>, for instrument: MeasuringInstrument
   ) -> (lower: Bool, upper: Bool) {
     let step = (range.upperBound - range.lowerBound) * 1e-6
-    func undefined(_ x: Double) -> Bool {
-      let (mean, leverage) = instrument.evaluate(at: x)
-      return !(mean.isFinite && leverage.isFinite)
-    }
     let familyBegins =
       range.lowerBound == 0
       && instrument.model.family?.lowestX(domain: instrument.domain) == 0
-    return (familyBegins || undefined(range.lowerBound - step), undefined(range.upperBound + step))
+    return (
+      familyBegins || !instrument.isDefined(at: range.lowerBound - step),
+      !instrument.isDefined(at: range.upperBound + step)
+    )
   }
 
   /// P(x ≤ value) under the posterior of the observation measured last (the probability
@@ -299,7 +284,7 @@ public final class Measurer {
     case .inversion, .wald:
       let classical = ClassicalCalibration(
         instrument: linear, likelihood: likelihood, level: settings.level, range: classicalRange,
-        prior: priorRange, naturalEnds: Measurer.naturalEnds(of: classicalRange, for: linear))
+        prior: priorRange, naturalEnds: classicalRangeEnds)
       let result = settings.method == .inversion ? try classical.inversion() : try classical.wald()
       estimate = result.estimate
       quantity = QuantityEstimate(

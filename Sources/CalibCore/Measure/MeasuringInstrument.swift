@@ -123,6 +123,21 @@ struct MeasuringInstrument {
     }
   }
 
+  /// Whether the response and its leverage are finite at x (the model is defined there).
+  func isDefined(at x: Double) -> Bool {
+    let (mean, leverage) = evaluate(at: x)
+    return mean.isFinite && leverage.isFinite
+  }
+
+  /// Walking from `start` across `distance` (signed) in `steps` equal steps: the last point
+  /// before the first where the model is not defined, or nil when it is defined at every step.
+  func lastDefinedPoint(from start: Double, across distance: Double, steps: Int) -> Double? {
+    for k in 1...steps where !isDefined(at: start + distance * Double(k) / Double(steps)) {
+      return start + distance * Double(k - 1) / Double(steps)
+    }
+    return nil
+  }
+
   /// dμ/dx, the sensitivity of the instrument at x (exact derivative of the formula).
   func slope(at x: Double) -> Double {
     model.predictorGradient(at: [x], parameters: coefficients)[0]
