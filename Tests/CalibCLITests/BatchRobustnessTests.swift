@@ -59,6 +59,8 @@ struct BatchRobustnessTests {
     // Lines of the good observations differ from the lone run only in the line number.
     let goodLines = [lines[0], lines[3], lines[5]].map { String($0) }
     let aloneLines = alone.output.split(separator: "\n").map { String($0) }
+    // Counted first: the zip below stops at the shorter list.
+    #expect(aloneLines.count == goodLines.count, "\(alone.output)")
     for (mixedLine, aloneLine) in zip(goodLines, aloneLines) {
       let a = try #require(
         try JSONSerialization.jsonObject(with: Data(mixedLine.utf8)) as? [String: Any])

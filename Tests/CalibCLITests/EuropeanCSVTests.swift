@@ -11,7 +11,8 @@ struct EuropeanCSVTests {
     String(text.map { $0 == "," ? ";" : $0 == "." ? "," : $0 })
   }
 
-  @Test("fit and measure a ';' file with decimal commas: the same numbers as the RFC 4180 file")
+  @Test(
+    "fit and measure a ';' file with decimal commas: the RFC 4180 file's numbers, bit for bit")
   func sameResults() throws {
     let directory = try CommandLineTool.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

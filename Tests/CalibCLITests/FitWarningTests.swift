@@ -42,7 +42,7 @@ struct FitWarningTests {
 
   /// The case: from vmax = −5 the first run ends at km = −32, a pole at dose 32; the
   /// fit goes on to the optimum (vmax 954.47, km 45.41, as scipy finds from the self-start).
-  @Test("the mm fit from vmax = -5 does not end at a pole")
+  @Test("the mm fit from vmax = -5 does not end at a pole: km as scipy finds it, to 1e-7 relative")
   func poleCase() throws {
     let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent()

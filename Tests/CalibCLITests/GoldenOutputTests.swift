@@ -63,7 +63,9 @@ struct GoldenOutputTests {
     #expect(bytes == golden, "\(name) differs from Tests/Golden/\(name)")
   }
 
-  @Test("fit, show, measure in every format and method, coverage", arguments: cases)
+  @Test(
+    "fit, show, measure in every format and method, coverage: the recorded bytes exactly",
+    arguments: cases)
   func fixture(_ fixture: Case) throws {
     let directory = try CommandLineTool.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

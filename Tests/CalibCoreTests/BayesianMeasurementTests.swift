@@ -22,17 +22,23 @@ struct BayesianMeasurementTests {
   /// log p(y | x): multivariate t (σ estimated) or normal (u known), written out in full.
   static func logLikelihood(
     _ state: InstrumentState, readings y: [Double], uncertainties u: [Double]?
-  ) -> (Double) -> Double {
+  ) throws -> (Double) -> Double {
+    // One location per parameter: `meanAndLeverage` zips them.
+    try #require(state.posterior.location.count == state.parameters.count)
     let m = y.count
-    return { x in
-      let (mean, h) = meanAndLeverage(state, x)
-      if let u {
+    if let u {
+      return { x in
+        let (mean, h) = meanAndLeverage(state, x)
         let covariance = (0..<m).map { i in (0..<m).map { j in h + (i == j ? u[i] * u[i] : 0) } }
         return logNormalDensity(y, mean: mean, covariance: covariance)
       }
-      let s2 = state.posterior.s2!
+    }
+    let s2 = try #require(state.posterior.s2)
+    let nu = Double(try #require(state.posterior.dof))
+    return { x in
+      let (mean, h) = meanAndLeverage(state, x)
       let scale = (0..<m).map { i in (0..<m).map { j in s2 * (h + (i == j ? 1 : 0)) } }
-      return logStudentDensity(y, mean: mean, scale: scale, dof: Double(state.posterior.dof!))
+      return logStudentDensity(y, mean: mean, scale: scale, dof: nu)
     }
   }
 
@@ -40,8 +46,11 @@ struct BayesianMeasurementTests {
   /// trapezoid rule on a log grid of the scaled inverse-χ² density.
   static func mixtureLogLikelihood(
     _ state: InstrumentState, reading y: Double, uncertainty u: Double
-  ) -> (Double) -> Double {
-    let s2 = state.posterior.s2!, nu = Double(state.posterior.dof!)
+  ) throws -> (Double) -> Double {
+    // One location per parameter: `meanAndLeverage` zips them.
+    try #require(state.posterior.location.count == state.parameters.count)
+    let s2 = try #require(state.posterior.s2)
+    let nu = Double(try #require(state.posterior.dof))
     let grid = (0...300).map { s2 * exp(-8 + 16 * Double($0) / 300) }
     // dσ² = σ² d log σ²
     let weights = grid.map { v in exp(-(nu / 2 + 1) * log(v / s2) - nu * s2 / (2 * v)) * v }
@@ -59,8 +68,9 @@ struct BayesianMeasurementTests {
   /// Brute-force HPD: bisection on the density level, crossings by linear interpolation.
   static func highestDensityRegion(
     _ brute: BruteForcePosterior, level: Double
-  ) -> [ClosedRange<Double>] {
-    func region(_ c: Double) -> (mass: Double, pieces: [ClosedRange<Double>]) {
+  ) throws -> [ClosedRange<Double>] {
+    let last = try #require(brute.xs.last)
+    func region(_ c: Double) throws -> (mass: Double, pieces: [ClosedRange<Double>]) {
       var pieces: [ClosedRange<Double>] = []
       var start: Double? = brute.density[0] > c ? brute.xs[0] : nil
       for k in 0..<(brute.xs.count - 1) {
@@ -68,17 +78,22 @@ struct BayesianMeasurementTests {
         guard a != b else { continue }
         let t = (c - brute.density[k]) / (brute.density[k + 1] - brute.density[k])
         let crossing = brute.xs[k] + t * brute.step
-        if a { pieces.append(start!...crossing); start = nil } else { start = crossing }
+        if a {
+          pieces.append(try #require(start)...crossing)
+          start = nil
+        } else {
+          start = crossing
+        }
       }
-      if let start { pieces.append(start...brute.xs.last!) }
+      if let start { pieces.append(start...last) }
       return (pieces.reduce(0) { $0 + brute.mass(from: $1.lowerBound, to: $1.upperBound) }, pieces)
     }
     var low = 0.0, high = 1.0
     for _ in 0..<60 {
       let c = 0.5 * (low + high)
-      if region(c).mass > level { low = c } else { high = c }
+      if try region(c).mass > level { low = c } else { high = c }
     }
-    return region(0.5 * (low + high)).pieces
+    return try region(0.5 * (low + high)).pieces
   }
 
   /// Measures and compares every summary with the brute force.
@@ -93,32 +108,41 @@ struct BayesianMeasurementTests {
     let measurer = try Measurer(
       instrument: state, settings: MeasurementSettings(level: 0.95, range: range))
     let report = try measurer.measure(observation)
-    let brute = BruteForcePosterior(
+    let brute = try BruteForcePosterior(
       range: measurer.priorRange, intervals: intervals, logLikelihood: logLikelihood)
     let sd = brute.sd
     let tolerance = 1e-6 * sd
     let x = report.x
-    #expect(abs(x.mean! - brute.mean) <= tolerance, "mean \(x.mean!) vs \(brute.mean)")
-    #expect(abs(x.sd! - sd) <= tolerance, "sd \(x.sd!) vs \(sd)")
-    for (value, q) in [(x.median!, 0.5), (x.interval.lower!, 0.025), (x.interval.upper!, 0.975)] {
+    let (mean, xSD) = (try #require(x.mean), try #require(x.sd))
+    let quantiles = [
+      (try #require(x.median), 0.5), (try #require(x.interval.lower), 0.025),
+      (try #require(x.interval.upper), 0.975),
+    ]
+    #expect(abs(mean - brute.mean) <= tolerance, "mean \(mean) vs \(brute.mean)")
+    #expect(abs(xSD - sd) <= tolerance, "sd \(xSD) vs \(sd)")
+    for (value, q) in quantiles {
       let reference = brute.quantile(q)
       #expect(
         abs(value - reference) <= tolerance || abs(brute.cdf(value) - q) <= 1e-9,
         "quantile \(q): \(value) vs \(reference)")
     }
-    let hpd = Self.highestDensityRegion(brute, level: 0.95)
-    #expect(x.hpd!.count == hpd.count, "HPD pieces \(x.hpd!) vs \(hpd)")
-    for (piece, reference) in zip(x.hpd!, hpd) {
+    let hpd = try Self.highestDensityRegion(brute, level: 0.95)
+    let pieces = try #require(x.hpd)
+    // Counted first: the zips below stop at the shorter list.
+    #expect(pieces.count == hpd.count, "HPD pieces \(pieces) vs \(hpd)")
+    for (piece, reference) in zip(pieces, hpd) {
+      let (lower, upper) = (try #require(piece.lower), try #require(piece.upper))
       #expect(
-        abs(piece.lower! - reference.lowerBound) <= tolerance,
-        "HPD lower \(piece.lower!) vs \(reference.lowerBound)")
+        abs(lower - reference.lowerBound) <= tolerance,
+        "HPD lower \(lower) vs \(reference.lowerBound)")
       #expect(
-        abs(piece.upper! - reference.upperBound) <= tolerance,
-        "HPD upper \(piece.upper!) vs \(reference.upperBound)")
+        abs(upper - reference.upperBound) <= tolerance,
+        "HPD upper \(upper) vs \(reference.upperBound)")
     }
-    #expect(x.modes!.count == modes, "modes \(x.modes!)")
+    let xModes = try #require(x.modes)
+    #expect(xModes.count == modes, "modes \(xModes)")
     // Each mode: the brute density is no higher a grid step either side.
-    for mode in x.modes! {
+    for mode in xModes {
       let here = brute.relativeDensity(mode)
       #expect(
         here >= brute.relativeDensity(mode - 1e-3 * sd)
@@ -129,24 +153,25 @@ struct BayesianMeasurementTests {
         report.coverage.pOutsideDomain
           - (brute.cdf(state.domain.xRange[0].lower) + 1 - brute.cdf(state.domain.xRange[0].upper)))
         <= 1e-7)
-    #expect(x.numerical!.integrationRelative < 1e-9)
-    var deviations = [abs(x.mean! - brute.mean), abs(x.sd! - sd)]
-    for (piece, reference) in zip(x.hpd!, hpd) {
+    #expect(try #require(x.numerical).integrationRelative < 1e-9)
+    var deviations = [abs(mean - brute.mean), abs(xSD - sd)]
+    for (piece, reference) in zip(pieces, hpd) {
       deviations += [
-        abs(piece.lower! - reference.lowerBound), abs(piece.upper! - reference.upperBound),
+        abs(try #require(piece.lower) - reference.lowerBound),
+        abs(try #require(piece.upper) - reference.upperBound),
       ]
     }
-    for (value, q) in [(x.median!, 0.5), (x.interval.lower!, 0.025), (x.interval.upper!, 0.975)]
-    where brute.relativeDensity(value) > 1e-3 {
+    for (value, q) in quantiles where brute.relativeDensity(value) > 1e-3 {
       deviations.append(abs(value - brute.quantile(q)))
     }
+    let largest = try #require(deviations.max())
     print(
       String(
         format: "brute force %@: largest deviation %.2e posterior sd", observation.id,
-        deviations.max()! / sd))
+        largest / sd))
   }
 
-  @Test("one reading, σ estimated (Student-t predictive), default range")
+  @Test("one reading, σ estimated (Student-t predictive), default range: brute force to 1e-6 sd")
   func singleReading() throws {
     let state = try fixtureInstrument(
       "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
@@ -156,7 +181,7 @@ struct BayesianMeasurementTests {
       logLikelihood: Self.logLikelihood(state, readings: [0.5], uncertainties: nil), modes: 1)
   }
 
-  @Test("replicate readings sharing σ with the calibration")
+  @Test("replicate readings sharing σ with the calibration: brute force to 1e-6 sd")
   func replicates() throws {
     let state = try fixtureInstrument(
       "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
@@ -167,7 +192,7 @@ struct BayesianMeasurementTests {
       logLikelihood: Self.logLikelihood(state, readings: readings, uncertainties: nil), modes: 1)
   }
 
-  @Test("known uncertainties (ISO/TS 28037 §6 instrument, y = 10.5 ± 0.5)")
+  @Test("known uncertainties (ISO/TS 28037 §6 instrument, y = 10.5 ± 0.5): brute force to 1e-6 sd")
   func knownUncertainty() throws {
     let state = try textInstrument(
       "x,y,u\n1,3.3,0.5\n2,5.6,0.5\n3,7.1,0.5\n4,9.3,0.5\n5,10.7,0.5\n6,12.1,0.5\n", spec: "line",
@@ -178,7 +203,9 @@ struct BayesianMeasurementTests {
       logLikelihood: Self.logLikelihood(state, readings: [10.5], uncertainties: [0.5]), modes: 1)
   }
 
-  @Test("two modes: a quadratic read on both sides of its vertex", arguments: [9.933, 10.95])
+  @Test(
+    "two modes: a quadratic read on both sides of its vertex, brute force to 1e-6 sd",
+    arguments: [9.933, 10.95])
   func twoModes(_ reading: Double) throws {
     let state = try fixtureInstrument(
       "quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
@@ -193,7 +220,7 @@ struct BayesianMeasurementTests {
   /// the two HPD pieces (Simpson on 600 000 intervals); tolerance 1e-7 in probability, the
   /// brute force's own interpolation error between its nodes being far below it.
   @Test(
-    "an ambiguous reading: each mode with its probability and HPD piece, to 1e-7",
+    "an ambiguous reading: each mode with its HPD piece and its brute-force probability, to 1e-7",
     arguments: [9.933, 9.5])
   func ambiguous(_ reading: Double) throws {
     let state = try fixtureInstrument(
@@ -204,7 +231,7 @@ struct BayesianMeasurementTests {
     let components = try #require(report.x.components)
     let hpd = try #require(report.x.hpd)
     try #require(components.count == 2 && hpd.count == 2)
-    let brute = BruteForcePosterior(
+    let brute = try BruteForcePosterior(
       range: measurer.priorRange, intervals: 600_000,
       logLikelihood: Self.logLikelihood(state, readings: [reading], uncertainties: [0.05]))
     let (a, b) = (try #require(hpd[0].upper), try #require(hpd[1].lower))
@@ -225,7 +252,8 @@ struct BayesianMeasurementTests {
     #expect(single.x.hpd?.count == 1 ? single.x.components == nil : true)
   }
 
-  @Test("σ estimated for the instrument, u given for the reading (mixture over σ²)")
+  @Test(
+    "σ estimated for the instrument, u given for the reading (mixture over σ²), to 1e-6 sd")
   func mixture() throws {
     let state = try fixtureInstrument(
       "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")

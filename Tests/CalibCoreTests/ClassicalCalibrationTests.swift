@@ -23,31 +23,32 @@ struct ClassicalCalibrationTests {
     let state = try textInstrument(Self.thermostat, spec: "line")
     let first = try measure(state, [104], method: .inversion)
     #expect(rounded(first.x.estimate, places: 3) == 103.995)
-    #expect(rounded(first.x.interval.lower!, places: 1) == 103.4)
-    #expect(rounded(first.x.interval.upper!, places: 1) == 104.6)
+    #expect(rounded(try #require(first.x.interval.lower), places: 1) == 103.4)
+    #expect(rounded(try #require(first.x.interval.upper), places: 1) == 104.6)
     #expect(first.x.interval.bounded && first.x.dof == 6)
     let second = try measure(state, [100], method: .inversion, level: 0.9)
     #expect(rounded(second.x.estimate, places: 1) == 100.1)
-    #expect(rounded(second.x.interval.lower!, places: 2) == 99.63)
-    #expect(rounded(second.x.interval.upper!, places: 2) == 100.59)
+    #expect(rounded(try #require(second.x.interval.lower), places: 2) == 99.63)
+    #expect(rounded(try #require(second.x.interval.upper), places: 2) == 100.59)
   }
 
-  @Test("ISO/TS 28037 §6.3 inverse use: y = 10.5 ± 0.5 gives x = 4.913, u(x) = 0.322")
+  @Test(
+    "ISO/TS 28037 §6.3 inverse use: y = 10.5 ± 0.5 gives x = 4.913, u(x) = 0.322 as printed")
   func isoInverse() throws {
     let state = try textInstrument(
       "x,y,u\n1,3.3,0.5\n2,5.6,0.5\n3,7.1,0.5\n4,9.3,0.5\n5,10.7,0.5\n6,12.1,0.5\n", spec: "line",
       sy: "u")
     let report = try measure(state, [10.5], method: .wald, uncertainties: [0.5])
     #expect(rounded(report.x.estimate, places: 3) == 4.913)
-    #expect(rounded(report.x.sd!, places: 3) == 0.322)
+    #expect(rounded(try #require(report.x.sd), places: 3) == 0.322)
     #expect(report.x.dof == nil)  // known u: a normal quantile
-    #expect(abs(report.x.quantile! - 1.959963984540054) < 1e-12)
+    #expect(abs(try #require(report.x.quantile) - 1.959963984540054) < 1e-12)
     // Without --sy the readings take the standards' common u = 0.5.
     #expect(try measure(state, [10.5], method: .wald).x.sd == report.x.sd)
   }
 
   /// The paper's closed forms with Graybill's pooled variance for m replicates.
-  @Test("replicates: inversion and Wald against the closed forms with pooled variance")
+  @Test("replicates: inversion and Wald against the closed forms with pooled variance, to 1e-10")
   func replicates() throws {
     let state = try fixtureInstrument(
       "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
@@ -60,10 +61,11 @@ struct ClassicalCalibrationTests {
     let ybar = readings.reduce(0, +) / m
     let sy2 = readings.map { ($0 - ybar) * ($0 - ybar) }.reduce(0, +) / (m - 1)
     let dof = n + m - 3
-    let pooled = (((n - 2) * state.posterior.s2! + (m - 1) * sy2) / dof).squareRoot()
+    let s2 = try #require(state.posterior.s2)
+    let pooled = (((n - 2) * s2 + (m - 1) * sy2) / dof).squareRoot()
     // t(0.975) on n + m − 3 = 18 dof, from scipy.stats.t.ppf.
     #expect(dof == 18)
-    let quantile = try measure(state, readings, method: .inversion).x.quantile!
+    let quantile = try #require(try measure(state, readings, method: .inversion).x.quantile)
     #expect(abs(quantile - 2.1009220402410382) < 1e-12)
     let x0 = (ybar - b0) / b1
     let g = quantile * quantile * pooled * pooled / (b1 * b1 * sxx)
@@ -74,17 +76,16 @@ struct ClassicalCalibrationTests {
       upper = x0 + ((x0 - xbar) * g + half) / (1 - g)
     let inversion = try measure(state, readings, method: .inversion)
     #expect(abs(inversion.x.estimate - x0) < 1e-12)
-    #expect(
-      abs(inversion.x.interval.lower! - lower) < 1e-10
-        && abs(inversion.x.interval.upper! - upper) < 1e-10)
+    let ends = (try #require(inversion.x.interval.lower), try #require(inversion.x.interval.upper))
+    #expect(abs(ends.0 - lower) < 1e-10 && abs(ends.1 - upper) < 1e-10)
     #expect(inversion.x.dof == dof)
     let se = pooled / abs(b1) * (1 / m + 1 / n + (x0 - xbar) * (x0 - xbar) / sxx).squareRoot()
     let wald = try measure(state, readings, method: .wald)
-    #expect(abs(wald.x.sd! - se) < 1e-12)
-    #expect(abs(wald.x.interval.lower! - (x0 - quantile * se)) < 1e-10)
+    #expect(abs(try #require(wald.x.sd) - se) < 1e-12)
+    #expect(abs(try #require(wald.x.interval.lower) - (x0 - quantile * se)) < 1e-10)
   }
 
-  @Test("numeric inversion agrees with Fieller's closed form")
+  @Test("numeric inversion agrees with Fieller's closed form, to 1e-9")
   func numericInversion() throws {
     let closed = try textInstrument(Self.thermostat, spec: "line")
     // The same line written so that its regressor is not plainly x: solved numerically.
@@ -92,9 +93,9 @@ struct ClassicalCalibrationTests {
     for y in [96.0, 104, 109.9] {
       let a = try measure(closed, [y], method: .inversion),
         b = try measure(numeric, [y], method: .inversion)
-      #expect(
-        abs(a.x.interval.lower! - b.x.interval.lower!) < 1e-9
-          && abs(a.x.interval.upper! - b.x.interval.upper!) < 1e-9)
+      let (aLower, bLower) = (try #require(a.x.interval.lower), try #require(b.x.interval.lower))
+      let (aUpper, bUpper) = (try #require(a.x.interval.upper), try #require(b.x.interval.upper))
+      #expect(abs(aLower - bLower) < 1e-9 && abs(aUpper - bUpper) < 1e-9)
     }
   }
 
@@ -115,7 +116,8 @@ struct ClassicalCalibrationTests {
   /// Reference: ordinary least squares and the textbook intervals written out in the test
   /// (Graybill & Iyer ch. 6 with m = 1): x̂ = (y − b0)/b1, se = s·√(1 + 1/n + (x̂ − x̄)²/Sxx)/|b1|,
   /// Wald x̂ ± t·se. Tolerance 1e-9 relative: the closed form evaluated two ways in double.
-  @Test("a barely determined slope: the classical estimate is (y − b0)/b1 beyond the prior range")
+  @Test(
+    "a barely determined slope: the classical (y − b0)/b1 beyond the prior range, to 1e-9 relative")
   func notClamped() throws {
     let xs: [Double] = [0, 1, 2, 3, 4, 5]
     let ys: [Double] = [1.02, 1.18, 1.01, 1.23, 1.15, 1.31]
@@ -183,13 +185,14 @@ struct ClassicalCalibrationTests {
     #expect(report.x.sd == nil)
   }
 
-  @Test("a quadratic has two solutions; the one in the domain is the estimate")
+  @Test(
+    "a quadratic has two solutions of μ(x) = ȳ (to 1e-9); the one in the domain is the estimate")
   func twoSolutions() throws {
     let state = try fixtureInstrument(
       "quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
     let report = try measure(state, [9.933], method: .inversion, uncertainties: [0.05])
     #expect(report.x.solutions?.count == 2)
-    let roots = report.x.solutions!
+    let roots = try #require(report.x.solutions)
     // Both solve μ(x) = ȳ: b0 + b1·x + b2·x² = 9.933.
     for r in roots {
       let mu =

@@ -30,7 +30,7 @@ struct CoverageTests {
   }
 
   /// Leverage of a line at x: 1/n + (x − x̄)²/Sxx; the largest among the standards is at an end.
-  @Test("leverage against the closed form of a line")
+  @Test("leverage against the closed form of a line, to 1e-14")
   func leverage() throws {
     let state = try absorbance()
     let x = state.domain.x[0]
@@ -104,13 +104,14 @@ struct CoverageTests {
     #expect(error?.description.contains("residual sd is 0") == true)
   }
 
-  @Test("the nearest standard's distance is in units of the noise")
+  @Test("the nearest standard's distance is in units of the noise: |x̂ − 4|·|b1|/σ, to 1e-9")
   func noiseMetric() throws {
     let state = try absorbance()
     let report = try Measurer(instrument: state, settings: MeasurementSettings())
       .measure(Observation(id: "o", readings: [0.4], line: 2))
     let b1 = state.parameters[1].estimate
-    let expected = abs(report.x.estimate - 4) * abs(b1) / state.noise.sigma!
+    let sigma = try #require(state.noise.sigma)
+    let expected = abs(report.x.estimate - 4) * abs(b1) / sigma
     #expect(report.coverage.support.nearestStandard == 4)
     #expect(abs(try #require(report.coverage.support.nearestDistance) - expected) < 1e-9)
   }
@@ -122,7 +123,7 @@ struct InstrumentMapTests {
   /// of about 3 apart): still a geometric design, with the step of its positive standards,
   /// log(300/0.3)/6 (closed form), and the blank a neighbour of the lowest standard, so no
   /// part of [0, 300] is sparse.
-  @Test("a blank standard keeps a dilution series geometric")
+  @Test("a blank standard keeps a dilution series geometric: its step is log(1000)/6, to 1e-12")
   func blankInDilutionSeries() throws {
     let state = try fixtureInstrument("elisa-blank.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
     let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
@@ -132,7 +133,8 @@ struct InstrumentMapTests {
     #expect(!map.regions.contains { $0.status == .sparse && $0.lower < 300 })
   }
 
-  @Test("regions of a calibration with a gap, exact at one spacing from the standards")
+  @Test(
+    "regions of a calibration with a gap, exact at one spacing; x_sd = s·√(1 + h)/|b1|, to 1e-12")
   func regions() throws {
     let state = try fixtureInstrument(
       "pressure-gap.csv", x: "pressure_kPa", y: "output_mV", spec: "line")
@@ -151,15 +153,16 @@ struct InstrumentMapTests {
     // x_sd of a line: s·√(1 + h)/|b1|.
     let point = map.points[15]
     let xSD = try #require(point.xSD)
+    let sigma = try #require(state.noise.sigma)
     #expect(
       abs(
-        xSD - state.noise.sigma! * (1 + point.leverage).squareRoot()
+        xSD - sigma * (1 + point.leverage).squareRoot()
           / abs(state.parameters[1].estimate)) < 1e-12)
   }
 
   /// The ELISA standards, 0.1, 0.3, 1, …, 300 ng/mL, are a geometric design: their step is
   /// log(3000)/7 in log x, and no stretch of the domain between them is sparse.
-  @Test("a dilution series is spaced in log x")
+  @Test("a dilution series is spaced in log x: its step is log(3000)/7, to 1e-12")
   func geometricDesign() throws {
     let state = try fixtureInstrument("elisa-4pl.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
     let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
@@ -178,7 +181,7 @@ struct InstrumentMapTests {
       ).spacingScale == "linear")
   }
 
-  @Test("the turning point of a quadratic is −b1/(2·b2)")
+  @Test("the turning point of a quadratic is −b1/(2·b2), to 1e-12")
   func turningPoint() throws {
     let state = try fixtureInstrument(
       "quadratic-vertex.csv", x: "x", y: "reading", spec: "poly:2", sy: "u_reading")
@@ -214,7 +217,8 @@ struct ObservationReaderTests {
     let all = try read("g,y,u\nB,1,0.1\nB,2,0.2\nA,3,0.1\nC,4,0.3\nC,5,0.3\n", group: "g", sy: "u")
     #expect(all.map(\.id) == ["B", "A", "C"])
     #expect(all.map(\.readings) == [[1, 2], [3], [4, 5]])
-    #expect(all.map(\.uncertainties!) == [[0.1, 0.2], [0.1], [0.3, 0.3]])
+    let uncertainties = try all.map { try #require($0.uncertainties) }
+    #expect(uncertainties == [[0.1, 0.2], [0.1], [0.3, 0.3]])
     #expect(all.map(\.line) == [2, 4, 5])
   }
 

@@ -6,7 +6,7 @@ import Testing
 @Suite("Decimal numbers")
 struct DecimalNumberTests {
   @Test(
-    "the double is correctly rounded and the remainder exact",
+    "the double is correctly rounded and the remainder is Python decimal's, to 1e-30 relative",
     arguments: [
       ("0.1", 0.1, -5.551115123125783e-18),
       ("-6.860120914", -6.860120914, 3.4724371289485133e-16),

@@ -19,7 +19,7 @@ struct FormulaTests {
   }
 
   @Test(
-    "evaluation of the grammar's corner cases",
+    "evaluation of the grammar's corner cases, to 4e-16",
     arguments: [
       ("2^3^2", 512.0), ("-2^2", -4.0), ("2^-1", 0.5), ("(-2)^2", 4.0), ("2**3**2", 512.0),
       ("10 - 4 - 3", 3.0), ("12/3/2", 2.0), ("-3*-2", 6.0), ("+5", 5.0), ("abs(-2.5)", 2.5),
@@ -69,7 +69,7 @@ struct FormulaTests {
 
   /// Exact derivatives against closed forms, at points where every term is O(1).
   /// Tolerance 1e-13 relative: a few roundings apart.
-  @Test("derivatives match closed forms")
+  @Test("derivatives match closed forms, to 1e-13 relative")
   func derivatives() throws {
     func check(
       _ spec: String, predictors: [String] = ["x"], x: [Double], a: [Double],
@@ -78,6 +78,8 @@ struct FormulaTests {
       let model = try ResponseModel(spec: spec, predictors: predictors)
       let g = model.parameterGradient(at: x, parameters: a)
       let gx = model.predictorGradient(at: x, parameters: a)
+      // Counted first: the zip below stops at the shorter list.
+      #expect(g.count == expected.count && gx.count == expectedX.count, "\(spec): \(g + gx)")
       for (value, reference) in zip(g + gx, expected + expectedX) {
         #expect(
           Swift.abs(value - reference) <= 1e-13 * max(1, Swift.abs(reference)),
@@ -149,13 +151,15 @@ struct FormulaTests {
     #expect(model.isLinear == linear)
   }
 
-  @Test("a linear decomposition reproduces the response")
+  @Test("a linear decomposition reproduces the response, to 1e-14")
   func decomposition() throws {
     let model = try ResponseModel(spec: "b0 + log(x) - (b1*x - b2*x^2)/3 + b1", predictors: ["x"])
     let linear = try #require(model.linearStructure)
     #expect(linear.offset.description == "log(x)")
     let a = [0.3, -1.7, 2.2], x = 1.9
     let phi = linear.compiledBasis.map { $0.evaluate([x]) as Double }
+    // One basis term per parameter: the zip below would drop a missing one.
+    try #require(phi.count == a.count)
     let rebuilt = (linear.compiledOffset.evaluate([x]) as Double) + zip(a, phi).map(*).reduce(0, +)
     #expect(Swift.abs(rebuilt - model.response(at: [x], parameters: a)) < 1e-14)
   }
@@ -184,7 +188,7 @@ struct FormulaTests {
     #expect(throws: ModelError.self) { try ResponseModel(spec: spec, predictors: predictors) }
   }
 
-  @Test("double-double evaluation agrees with double and is more precise")
+  @Test("double-double x¹⁰ agrees with double to 2 ulp, and with (x⁵)² to 1e-30 relative")
   func doubleDouble() throws {
     let model = try ResponseModel(spec: "b0*x^10", predictors: ["x"])
     let x = DoubleDouble(-6.860120914)
@@ -201,7 +205,8 @@ struct FormulaTests {
   /// exp, log and sqrt in double-double against constants known to 32 digits:
   /// e = 2.71828182845904523536028747135266, ln 2 = 0.693147180559945309417232121458177,
   /// √2 = 1.41421356237309504880168872420970; tolerance 1e-30 relative.
-  @Test("double-double exp, log, sqrt and real powers to 30 digits")
+  @Test(
+    "double-double exp, log, sqrt and real powers against 32-digit constants, to 1e-30 relative")
   func doubleDoubleFunctions() {
     let e = DoubleDouble(1.0).applying(.exp)
     #expect(e.high == 2.718281828459045 && abs(e.low - 1.4456468917292502e-16) < 1e-30 * 2.72)

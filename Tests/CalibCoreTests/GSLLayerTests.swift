@@ -29,7 +29,7 @@ struct GSLLayerTests {
     #expect(Distributions.chiSquaredUpperTail(1, degreesOfFreedom: -1).isNaN)
   }
 
-  @Test("the SVD reproduces a matrix with known singular values")
+  @Test("the SVD of [[3, 0], [4, 5]] has its known singular values √45 and √5, to 1e-14")
   func singularValues() throws {
     // [[3, 0], [4, 5]] has singular values √45 and √5 (AᵀA = [[25, 20], [20, 25]]).
     let m = try GSLMatrix(rows: 2, columns: 2)
@@ -39,7 +39,7 @@ struct GSLLayerTests {
     #expect(Swift.abs(svd.singularValues[1] - 5.0.squareRoot()) < 1e-14)
   }
 
-  @Test("the trust-region solver reports convergence and stops as typed cases, to 1e-12")
+  @Test("the trust-region solver reports convergence (a = 3, to 1e-12) and stops as typed cases")
   func trustRegionEndings() throws {
     // r(a) = a − 3 has its least-squares solution at a = 3 exactly (closed form); one
     // Gauss–Newton step lands on it, so 1e-12 holds with room to spare.

@@ -10,7 +10,8 @@ func rounded(_ value: Double, places digits: Int) -> Double {
 @Suite("Linear instrument fits")
 struct LinearFitTests {
   /// ISO/TS 28037:2010 §6.3: weighted line with equal known u(y) = 0.5 (dof = ∞, χ² reported).
-  @Test("ISO/TS 28037 §6.3 weighted straight line")
+  @Test(
+    "ISO/TS 28037 §6.3 weighted straight line: the printed digits, and the closed form to 1e-15")
   func iso28037() throws {
     let data = try ReferenceData.calibration(
       "published/iso28037_ex1_wls_equal.csv", x: ["x"], y: "y", sy: "u_y")
@@ -33,7 +34,8 @@ struct LinearFitTests {
   }
 
   /// GUM (JCGM 100:2008) H.3: thermometer calibration, b(t) = y1 + y2·(t − t0), t0 = 20 °C.
-  @Test("GUM H.3 thermometer calibration and the correction at 30 °C")
+  @Test(
+    "GUM H.3 thermometer and its correction at 30 °C, to half a unit of each given last digit")
   func gumThermometer() throws {
     let data = try ReferenceData.calibration(
       "published/gum_h3_thermometer.csv", x: ["t_k_degC"], y: "b_k_degC")
@@ -67,7 +69,7 @@ struct LinearFitTests {
   }
 
   /// NIST/SEMATECH e-Handbook 2.3.6.7.2: linewidth calibration line.
-  @Test("e-Handbook linewidth calibration line")
+  @Test("e-Handbook linewidth calibration line, to half a unit of each printed value's last digit")
   func linewidth() throws {
     let data = try ReferenceData.calibration(
       "published/ehandbook_linewidth_calibrationline.csv", x: ["x"], y: "y")
@@ -93,7 +95,7 @@ struct LinearFitTests {
 
   /// The fixtures against an independent 50-digit computation (Fixtures/expected.json).
   @Test(
-    "fixtures match the 50-digit reference",
+    "fixtures match the 50-digit reference, to 1e-13 relative (RSS 1e-12)",
     arguments: [
       ("pontius-load-cell.csv", "load", "deflection", "poly:2", nil as String?, nil as String?),
       ("absorbance-line.csv", "concentration", "absorbance", "line", nil, "standard"),
@@ -105,9 +107,9 @@ struct LinearFitTests {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("Fixtures")
-    let expected = try JSONDecoder().decode(
-      [String: Expected].self, from: Data(contentsOf: root.appendingPathComponent("expected.json")))[
-        file]!
+    let references = try JSONDecoder().decode(
+      [String: Expected].self, from: Data(contentsOf: root.appendingPathComponent("expected.json")))
+    let expected = try #require(references[file], "no reference for \(file) in expected.json")
     let bytes = try [UInt8](Data(contentsOf: root.appendingPathComponent(file)))
     let reader = try CSVReader(source: MemoryByteSource(bytes), name: file)
     let data = try CalibrationData(
@@ -129,7 +131,7 @@ struct LinearFitTests {
 
   /// The conjugate posterior of a straight line against its closed form:
   /// (ΦᵀΦ)⁻¹ = [[Σx², −Σx], [−Σx, n]] / (n·Sxx), s² = rss/(n − 2), ν = n − 2.
-  @Test("straight-line posterior in closed form")
+  @Test("straight-line posterior in closed form, to 1e-12 relative")
   func posterior() throws {
     let x: [Double] = [0, 1, 2, 3, 5, 8, 13]
     let y: [Double] = [0.9, 3.2, 4.8, 7.1, 11.2, 16.7, 27.3]
@@ -157,8 +159,9 @@ struct LinearFitTests {
     #expect(fit.posterior.dof == x.count - 2)
     #expect(fit.posterior.kind == .normalScaledInverseChi2)
     // The classical covariance is s²·(ΦᵀΦ)⁻¹.
+    let s2 = try #require(fit.posterior.s2)
     #expect(
-      Swift.abs(fit.covariance[1][1] - fit.posterior.s2! * fit.posterior.scale[1][1]) <= 1e-15
+      Swift.abs(fit.covariance[1][1] - s2 * fit.posterior.scale[1][1]) <= 1e-15
         * fit.covariance[1][1])
     // Leverages of a line: 1/n + (x − x̄)²/Sxx, and they sum to p = 2.
     for (i, xi) in x.enumerated() {
@@ -215,7 +218,8 @@ struct LinearFitTests {
     #expect(error?.description.contains("--start b1=VALUE,b2=VALUE") == true)
   }
 
-  @Test("known uncertainties with as many standards as parameters")
+  @Test(
+    "known uncertainties with as many standards as parameters: b and u(b) in closed form, to 1e-15")
   func exactlyDetermined() throws {
     let data = try readCalibration("x,y,u\n1,2,0.1\n3,5,0.2\n", sy: "u")
     let fit = try ResponseModel(spec: "line", predictors: ["x"]).fit(
@@ -229,7 +233,7 @@ struct LinearFitTests {
   /// Lack of fit on the absorbance fixture against numpy/scipy (`stats.f.sf`): pure error
   /// 1.3420666666666677e-04 on 12 dof, lack of fit 1.3184571428568e-05 on 4, F = 0.29472242525735,
   /// p = 0.87580721718867. Tolerance 1e-9 relative: numpy's sums carry ~1e-12 error.
-  @Test("lack-of-fit F test from replicate standards")
+  @Test("lack-of-fit F test from replicate standards against scipy, to 1e-9")
   func lackOfFit() throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent()

@@ -1,5 +1,6 @@
 import CalibCore
 import Foundation
+import Testing
 
 /// Fits `spec` to a fixture file.
 func fixtureInstrument(
@@ -28,16 +29,21 @@ struct BruteForcePosterior {
   let density: [Double]
   let cumulative: [Double]
   let step: Double
+  /// The unnormalized total: the cumulative integral at the last node.
+  let mass: Double
 
   /// - Parameters:
   ///   - logLikelihood: log p(readings | x), computed independently by the test.
   ///   - intervals: Simpson intervals (even).
-  init(range: ClosedRange<Double>, intervals: Int = 2_000_000, logLikelihood: (Double) -> Double) {
+  /// - Throws: when the grid is empty, as an issue recorded on the calling test.
+  init(
+    range: ClosedRange<Double>, intervals: Int = 2_000_000, logLikelihood: (Double) -> Double
+  ) throws {
     let h = (range.upperBound - range.lowerBound) / Double(intervals)
     step = h
     xs = (0...intervals).map { range.lowerBound + h * Double($0) }
     let logs = xs.map(logLikelihood)
-    let peak = logs.max()!
+    let peak = try #require(logs.max())
     density = logs.map { exp($0 - peak) }
     // Cumulative integral at every even node by Simpson, and at odd nodes by the
     // quadratic through the three nodes of its pair.
@@ -50,9 +56,8 @@ struct BruteForcePosterior {
       k += 2
     }
     self.cumulative = cumulative
+    mass = try #require(cumulative.last)
   }
-
-  var mass: Double { cumulative.last! }
 
   var mean: Double { simpson { $0 } / mass }
 

@@ -34,7 +34,7 @@ struct StRDLinearTests {
     }.joined(separator: " + ")
   }
 
-  @Test("certified values to at least 9 digits", arguments: datasets)
+  @Test("certified values to 12 digits (log relative error ≥ 12)", arguments: datasets)
   func certifiedDigits(_ name: String) throws {
     let set = try ReferenceData.json("strd/\(name).json", as: Certified.self)
     let data = try ReferenceData.calibration("strd/\(name).csv", x: set.predictors, y: "y")
@@ -52,10 +52,13 @@ struct StRDLinearTests {
       instrument.fit.residualSD ?? .nan, certified: set.certified.residual_sd)
     let digits = estimates + standardErrors + [residualSD]
     let worst = digits.min() ?? 0
+    let (worstEstimate, worstError) = (
+      try #require(estimates.min()), try #require(standardErrors.min())
+    )
     print(
       String(
         format: "LRE %@: estimates %.1f, std errors %.1f, residual sd %.1f (condition %.3g)",
-        name, estimates.min()!, standardErrors.min()!, residualSD, instrument.fit.conditionNumber))
+        name, worstEstimate, worstError, residualSD, instrument.fit.conditionNumber))
     // The issue asks for 9; we reach 14 or more and hold 12 so that a regression shows.
     #expect(worst >= 12, "worst LRE \(worst) in \(digits)")
     #expect(
