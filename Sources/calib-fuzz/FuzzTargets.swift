@@ -71,7 +71,7 @@ enum FuzzTarget: String, CaseIterable {
 
   private static func instrument(_ bytes: [UInt8]) {
     guard let state = try? InstrumentFile.decode(bytes, name: "fuzz.json") else { return }
-    _ = try? InstrumentFile.encode(state)
+    _ = try? InstrumentFile.encode(state.state)
     let range = state.domain.responseRange
     let middle = (range.lower + range.upper) / 2
     let below = range.lower - (range.upper - range.lower)

@@ -11,11 +11,11 @@ struct InstrumentArgument: ParsableArguments {
       valueName: "instrument"))
   var path: String
 
-  /// The instrument state in the file, checked completely.
+  /// The instrument in the file, checked completely.
   ///
   /// - Throws: `CommandFailure.cannotOpen` (exit 66); `InputError` naming the JSON path or
   ///   the line and column of what is wrong (exit 65).
-  func read() throws -> InstrumentState {
+  func read() throws -> Instrument {
     try InstrumentFile.decode(try FileByteSource(path: path).readAll(), name: path)
   }
 }

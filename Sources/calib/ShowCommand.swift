@@ -14,7 +14,7 @@ struct ShowCommand: ParsableCommand {
   func run() throws {
     try ExitStatus.reporting {
       let state = try instrument.read()
-      try OutputFile.write(Array(InstrumentSummary(state).text.utf8), to: "-")
+      try OutputFile.write(Array(InstrumentSummary(state.state).text.utf8), to: "-")
     }
   }
 }

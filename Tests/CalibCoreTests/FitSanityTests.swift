@@ -149,6 +149,6 @@ struct FitSanityTests {
     let text = String(decoding: try InstrumentFile.encode(state), as: UTF8.self)
     #expect(!text.contains("\"warnings\""))
     let decoded = try InstrumentFile.decode(Array(text.utf8), name: "old.json")
-    #expect(decoded.posterior.warnings == nil && decoded == state)
+    #expect(decoded.posterior.warnings == nil && decoded.state == state)
   }
 }

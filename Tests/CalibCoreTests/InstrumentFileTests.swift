@@ -18,8 +18,8 @@ struct InstrumentFileTests {
     let state = try instrument()
     let bytes = try InstrumentFile.encode(state)
     let back = try InstrumentFile.decode(bytes, name: "i.json")
-    #expect(back == state)
-    #expect(try InstrumentFile.encode(back) == bytes)
+    #expect(back.state == state)
+    #expect(try InstrumentFile.encode(back.state) == bytes)
   }
 
   @Test("the file holds what the contract names")
@@ -82,7 +82,8 @@ struct InstrumentFileTests {
       "x,y\n1,21.1\n2,38.0\n3,58.9\n4,73.5\n5,95.2\n6,108.8\n8,139.1\n10,168.3\n")
     var state = try ResponseModel(spec: "mm", predictors: ["x"]).fit(
       to: data, posterior: .mcmc, provenance: testProvenance)
-    #expect(try InstrumentFile.decode(try InstrumentFile.encode(state), name: "i.json") == state)
+    #expect(
+      try InstrumentFile.decode(try InstrumentFile.encode(state), name: "i.json").state == state)
     state.posterior.samples?[3] = [1]
     let error = #expect(throws: InputError.self) {
       try InstrumentFile.decode(try InstrumentFile.encode(state), name: "i.json")
@@ -296,7 +297,8 @@ struct InstrumentCorruptionTests {
     let data = try ReferenceData.calibration("strd/\(name).csv", x: set.predictors, y: "y")
     let state = try ResponseModel(spec: StRDLinearTests.formula(set), predictors: set.predictors)
       .fit(to: data, provenance: testProvenance)
-    #expect(try InstrumentFile.decode(try InstrumentFile.encode(state), name: "i.json") == state)
+    #expect(
+      try InstrumentFile.decode(try InstrumentFile.encode(state), name: "i.json").state == state)
   }
 
   /// Every field of a real file, mutated: deleted, set to null, to a string, to a number, to an

@@ -149,7 +149,8 @@ struct SchemaTests {
     encoder.outputFormatting = .sortedKeys
     for method in MeasurementSettings.Method.allCases {
       let result = try CoverageValidation.run(
-        instrument: try instruments()[0], trials: 20, levels: [0.9, 0.95], method: method, seed: 2)
+        instrument: try Instrument(try instruments()[0]), trials: 20, levels: [0.9, 0.95],
+        method: method, seed: 2)
       let problems = validator.validate(
         try JSONValue.parse([UInt8](try encoder.encode(result))), against: "validation.schema.json")
       #expect(problems.isEmpty, "\(problems)")

@@ -34,9 +34,7 @@ struct EnsembleSampler {
     while positions.count < walkers && tries < walkers * 100 {
       tries += 1
       let z = (0..<p).map { _ in random.normal() }
-      let point = (0..<p).map { i in
-        center[i] + (0...i).reduce(0.0) { $0 + spread[i * p + $1] * z[$1] }
-      }
+      let point = Cholesky.point(at: z, factor: spread, center: center)
       let l = logDensity(point)
       if l.isFinite { positions.append(point); logs.append(l) }
     }

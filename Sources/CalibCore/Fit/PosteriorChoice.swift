@@ -23,13 +23,7 @@ extension ResponseModel {
     bounds: [String: RangeRecord]
   ) throws -> InstrumentState {
     guard linearStructure == nil else { return state }
-    let limits = parameters.map { bounds[$0] }
-    func inside(_ a: [Double]) -> Bool {
-      zip(a, limits).allSatisfy { value, limit in
-        guard let limit else { return true }
-        return value >= (limit.lower ?? -.infinity) && value <= (limit.upper ?? .infinity)
-      }
-    }
+    let limits = ParameterBounds(bounds, parameters: parameters)
     let n = data.count
     let p = parameters.count
     let weights = (0..<n).map { i in data.responseUncertainties.map { 1 / $0[i].doubleValue } ?? 1 }
@@ -93,7 +87,7 @@ extension ResponseModel {
     let random = try RandomNumbers(seed: seed)
     let sampler = EnsembleSampler(
       logDensity: { a in
-        guard inside(a) else { return -.infinity }
+        guard limits.admit(a) else { return -.infinity }
         let value = rss(a)
         guard value.isFinite else { return -.infinity }
         return noiseKnown ? -0.5 * value : -0.5 * Double(n) * _log(value)

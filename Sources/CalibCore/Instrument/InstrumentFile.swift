@@ -13,7 +13,7 @@ public enum InstrumentFile {
     [UInt8](try JSONEncoder.calibFile.encode(state)) + [0x0A]
   }
 
-  /// Reads and validates an instrument file.
+  /// Reads and validates an instrument file: the instrument it describes.
   ///
   /// Every field the engine relies on is checked (`InstrumentValidation`): a refused file
   /// names the line and column of a syntax error (a truncated file: its end), or the JSON path
@@ -24,7 +24,7 @@ public enum InstrumentFile {
   ///   - bytes: The file's content.
   ///   - name: The file's name, for messages.
   /// - Throws: `InputError` naming the file and what is wrong.
-  public static func decode(_ bytes: [UInt8], name: String) throws(InputError) -> InstrumentState {
+  public static func decode(_ bytes: [UInt8], name: String) throws(InputError) -> Instrument {
     let document: JSONValue
     do {
       document = try JSONDocument.parse(bytes)
@@ -54,12 +54,12 @@ public enum InstrumentFile {
           "$.format: \(found) is not a format this calib reads; expected \"\(InstrumentState.currentFormat)\""
       )
     }
+    let state: InstrumentState
     do {
-      let state = try JSONValueDecoder.decode(InstrumentState.self, from: document)
-      _ = try InstrumentValidation.check(state)
-      return state
+      state = try JSONValueDecoder.decode(InstrumentState.self, from: document)
     } catch {
       throw InputError(file: name, message: "\(error.path): \(error.message)")
     }
+    return try Instrument(state, name: name)
   }
 }

@@ -19,6 +19,11 @@ public struct RangeRecord: Codable, Equatable, Sendable {
     self.upper = upper
   }
 
+  /// Whether `value` lies in the range, ends included; a NaN lies in none.
+  func contains(_ value: Double) -> Bool {
+    value >= (lower ?? -.infinity) && value <= (upper ?? .infinity)
+  }
+
   init(_ range: ClosedRange<Double>) {
     lower = range.lowerBound.isFinite ? range.lowerBound : nil
     upper = range.upperBound.isFinite ? range.upperBound : nil

@@ -15,7 +15,7 @@ internal import CalibGSL
 /// thread. The same instrument, settings and observation give the same report, bit for bit.
 public final class Measurer {
   /// The instrument measured with.
-  public let instrument: InstrumentState
+  public let instrument: Instrument
   /// The settings.
   public let settings: MeasurementSettings
   /// The prior range of x in use: `settings.range`, or the default rule.
@@ -39,11 +39,22 @@ public final class Measurer {
   private let maxStandardLeverage: Double
   private let spacing: StandardSpacing
 
+  /// Prepares to measure with an instrument state made in memory, which is checked first
+  /// (see `Instrument`).
+  ///
+  /// - Throws: `InputError` for a state that is inconsistent, and what
+  ///   `init(instrument:settings:)` throws.
+  public convenience init(
+    instrument state: InstrumentState, settings: MeasurementSettings
+  ) throws {
+    try self.init(instrument: Instrument(state), settings: settings)
+  }
+
   /// Prepares to measure.
   ///
   /// - Throws: `MeasurementError` for an instrument this version cannot measure with or a
   ///   setting out of its domain.
-  public init(instrument: InstrumentState, settings: MeasurementSettings) throws {
+  public init(instrument: Instrument, settings: MeasurementSettings) throws {
     guard settings.level > 0, settings.level < 1 else {
       throw MeasurementError.invalidSetting(
         "the level must lie strictly between 0 and 1, not \(settings.level)")

@@ -35,11 +35,12 @@ struct MeasuringInstrument {
 
   var parameterCount: Int { coefficients.count }
 
-  /// Prepares `state`.
+  /// Prepares `instrument`.
   ///
   /// - Throws: `MeasurementError.unsupportedInstrument` for several predictors.
-  init(_ state: InstrumentState) throws {
-    let model = try ResponseModel(spec: state.model.spec, predictors: state.model.predictors)
+  init(_ instrument: Instrument) throws {
+    let state = instrument.state
+    let model = instrument.responseModel
     guard model.predictors.count == 1 else {
       throw MeasurementError.unsupportedInstrument(
         "the instrument has \(model.predictors.count) predictors; measuring infers one unknown quantity, so it needs an instrument with one"

@@ -250,27 +250,22 @@ final class PosteriorTabulation {
     let panel = panels[k]
     let base = cumulative[k]
     // Newton steps on F(t) − q inside the panel, bracketed; where a step would leave the
-    // bracket, an Illinois (modified regula falsi) step instead.
-    var a = panel.lower, b = panel.upper
-    var fa = base - target, fb = cumulative[k + 1] - target
-    var t = panel.integral > 0 ? a + (b - a) * min(max((target - base) / panel.integral, 0), 1) : a
+    // bracket, a false-position step instead. (Plain regula falsi: Newton steps dominate, and
+    // where the CDF is flat between modes the quantile is only defined to the tolerance, so the
+    // fallback's path is kept as the reports were recorded with.)
+    var bracket = RootBracket(
+      panel.lower, base - target, panel.upper, cumulative[k + 1] - target)
+    let fraction = panel.integral > 0 ? min(max((target - base) / panel.integral, 0), 1) : 0
+    var t = panel.lower + (panel.upper - panel.lower) * fraction
     for _ in 0..<100 {
       let f = base + integrate(from: panel.lower, to: t) { self.density($0) } - target
       // The partial integral is exact to rounding: a residual of a few ulps of the mass is
       // as close as the CDF can tell.
       if Swift.abs(f) <= 4 * Double.ulpOfOne * mass { return t }
-      if f > 0 {
-        b = t; fb = f
-      } else {
-        a = t; fa = f
-      }
+      bracket.narrow(at: t, value: f, illinois: false)
       let p = density(t)
-      var next = p > 0 ? t - f / p : .nan
-      if !(next > a && next < b) {
-        next = fb != fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b)
-        if !(next > a && next < b) { next = 0.5 * (a + b) }
-      }
-      if Swift.abs(next - t) <= 2 * t.ulp || b - a <= 4 * max(a.ulp, b.ulp) { return next }
+      let next = bracket.next(newton: p > 0 ? t - f / p : .nan)
+      if Swift.abs(next - t) <= 2 * t.ulp || bracket.isExhausted { return next }
       t = next
     }
     return t
@@ -286,36 +281,19 @@ final class PosteriorTabulation {
     // mass({ℓ − logPeak > t}) decreases in t, from the whole mass at the lowest sample to 0
     // at t = 0. Start where a Gaussian would have the answer, t = −z²/2 with z the
     // (1 + level)/2 normal quantile.
-    var low = max((logSamples.filter { $0 > -.infinity }.min() ?? -700) - 1, -700)
-    var high = 0.0
-    var gLow = mass - target
-    var gHigh = -target
+    let low = max((logSamples.filter { $0 > -.infinity }.min() ?? -700) - 1, -700)
+    var bracket = RootBracket(low, mass - target, 0, -target)
     let z = Distributions.normalQuantile(0.5 + level / 2)
     // Newton steps on g(t) = mass − target with g′(t) = −Σ p(xₖ)/|ℓ′(xₖ)| over the
-    // crossings xₖ (p = eᵗ there, relative to the peak), kept inside the bracket [low, high]
+    // crossings xₖ (p = eᵗ there, relative to the peak), kept inside the bracket [low, 0]
     // and replaced by an Illinois step when they would leave it.
     var t = max(-z * z / 2, 0.5 * low)
-    var side = 0
     var region = superlevel(t, samples: samples, logSamples: logSamples)
     for _ in 0..<100 {
       let g = region.mass - target
-      if Swift.abs(g) <= 1e-13 * mass || high - low <= 4 * max(low.ulp, high.ulp) { break }
-      if g > 0 {
-        low = t; gLow = g
-        if side == 1 { gHigh *= 0.5 }
-        side = 1
-      } else {
-        high = t; gHigh = g
-        if side == -1 { gLow *= 0.5 }
-        side = -1
-      }
-      var next = region.slope < 0 ? t - g / region.slope : .nan
-      if !(next > low && next < high) {
-        next =
-          gLow - gHigh != 0 ? (low * (-gHigh) + high * gLow) / (gLow - gHigh) : 0.5 * (low + high)
-        if !(next > low && next < high) { next = 0.5 * (low + high) }
-      }
-      t = next
+      if Swift.abs(g) <= 1e-13 * mass || bracket.isExhausted { break }
+      bracket.narrow(at: t, value: g)
+      t = bracket.next(newton: region.slope < 0 ? t - g / region.slope : .nan)
       region = superlevel(t, samples: samples, logSamples: logSamples)
     }
     return region.intervals

@@ -23,11 +23,12 @@ struct QuadratureMarginalization {
     max(3, min(20, Int(_exp(_log(20_000) / Double(p)))))
   }
 
-  init(_ state: InstrumentState, instrument: MeasuringInstrument) throws {
+  init(_ state: Instrument, instrument: MeasuringInstrument) throws {
     let p = state.parameters.count
     let rule = try FixedQuadrature.gaussHermite(
       points: QuadratureMarginalization.pointsPerDimension(p))
     let factor = Cholesky.lowerFactor(of: state.covariance)
+    let bounds = ParameterBounds(state.posterior.bounds, parameters: state.parameters.map(\.name))
     let x = state.domain.x[0], y = state.domain.y
     let weightsY =
       state.domain.uY.map { $0.map { 1 / ($0 * $0) } } ?? [Double](repeating: 1, count: y.count)
@@ -41,15 +42,9 @@ struct QuadratureMarginalization {
     var index = [Int](repeating: 0, count: p)
     repeat {
       let t = index.map { rule.nodes[$0] * 2.0.squareRoot() }
-      let a = (0..<p).map { i in
-        state.posterior.location[i] + (0...i).reduce(0.0) { $0 + factor[i * p + $1] * t[$1] }
-      }
+      let a = Cholesky.point(at: t, factor: factor, center: state.posterior.location)
       let value = rss(a)
-      let inside = state.parameters.indices.allSatisfy { j in
-        guard let limit = state.posterior.bounds?[state.parameters[j].name] else { return true }
-        return a[j] >= (limit.lower ?? -.infinity) && a[j] <= (limit.upper ?? .infinity)
-      }
-      if value.isFinite, inside {
+      if value.isFinite, bounds.admit(a) {
         let logPosterior = noiseKnown ? -0.5 * value : -0.5 * Double(y.count) * _log(value)
         let logRule =
           index.reduce(0.0) { $0 + _log(rule.weights[$1]) } + t.reduce(0.0) { $0 + $1 * $1 / 2 }

@@ -75,19 +75,12 @@ struct ReadingLikelihood {
       return -0.5 * _log(a) - 0.5 * w * d * d / a
     case .mixture(let w, let variances, let logWeights):
       // log Σ ωₖ N(d; 0, 1/W + σₖ²h), by log-sum-exp.
-      var largest = -Double.infinity
-      var terms = 0.0
+      var sum = LogSumExp()
       for k in variances.indices {
         let v = 1 / w + variances[k] * h
-        let term = logWeights[k] - 0.5 * _log(v) - 0.5 * d * d / v
-        if term > largest {
-          terms = terms * _exp(largest - term) + 1
-          largest = term
-        } else {
-          terms += _exp(term - largest)
-        }
+        sum.add(logWeights[k] - 0.5 * _log(v) - 0.5 * d * d / v)
       }
-      return largest + _log(terms)
+      return sum.value()
     }
   }
 

@@ -50,18 +50,12 @@ struct SampleAveragedLikelihood {
 
   /// log p(y* | x) up to a constant, by a streaming log-sum-exp over the samples.
   func logDensity(at x: Double) -> Double {
-    var largest = -Double.infinity
-    var sum = 0.0
+    var sum = LogSumExp()
+    // A sample at which the model is not finite gives the reading no support there.
     forEachTerm(at: x) { term in
-      guard term.isFinite else { return }
-      if term > largest {
-        sum = sum * _exp(largest - term) + 1
-        largest = term
-      } else {
-        sum += _exp(term - largest)
-      }
+      if term.isFinite { sum.add(term) }
     }
-    return largest.isFinite ? largest + _log(sum / Double(samples.count)) : -.infinity
+    return sum.value(dividedBy: Double(samples.count))
   }
 
   /// sd of the sample terms over their mean, divided by √ESS, at x.

@@ -16,4 +16,15 @@ enum Cholesky {
     }
     return factor
   }
+
+  /// center + L·z, for L the lower factor (row-major p×p) of a covariance: the point of
+  /// N(center, L·Lᵀ) at standard normal coordinates z (a sampler's draw, a quadrature node).
+  static func point(
+    at z: [Double], factor: [Double], center: [Double]
+  ) -> [Double] {
+    let p = center.count
+    return (0..<p).map { i in
+      center[i] + (0...i).reduce(0.0) { $0 + factor[i * p + $1] * z[$1] }
+    }
+  }
 }

@@ -31,23 +31,13 @@ enum Roots {
     _ f: (Double) -> Double, _ a0: Double, _ fa0: Double, _ b0: Double, _ fb0: Double,
     tolerance: Double, residual: Double = 0
   ) -> Double {
-    var a = a0, b = b0, fa = fa0, fb = fb0
-    var side = 0
-    var x = a
+    var bracket = RootBracket(a0, fa0, b0, fb0)
+    var x = a0
     for _ in 0..<200 {
-      x = (a * fb - b * fa) / (fb - fa)
-      if !(x > a && x < b) { x = 0.5 * (a + b) }
+      x = bracket.falsePosition
       let fx = f(x)
-      if Swift.abs(fx) <= residual || b - a <= tolerance { return x }
-      if (fx > 0) == (fa > 0) {
-        a = x; fa = fx
-        if side == -1 { fb *= 0.5 }
-        side = -1
-      } else {
-        b = x; fb = fx
-        if side == 1 { fa *= 0.5 }
-        side = 1
-      }
+      if Swift.abs(fx) <= residual || bracket.width <= tolerance { return x }
+      bracket.narrow(at: x, value: fx)
     }
     return x
   }

@@ -86,7 +86,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
   /// - Throws: `MeasurementError.invalidSetting` for bad levels or trials; errors of fitting or
   ///   measuring a simulated set.
   public static func run(
-    instrument: InstrumentState, trials: Int, levels: [Double], method: MeasurementSettings.Method,
+    instrument: Instrument, trials: Int, levels: [Double], method: MeasurementSettings.Method,
     seed: UInt64,
     truth drawn: TruthDistribution = .prior
   ) throws -> CoverageValidation {
@@ -94,8 +94,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       throw MeasurementError.invalidSetting(
         "validation needs at least one trial and levels strictly between 0 and 1")
     }
-    let model = try ResponseModel(
-      spec: instrument.model.spec, predictors: instrument.model.predictors)
+    let model = instrument.responseModel
     guard model.predictors.count == 1 else {
       throw MeasurementError.unsupportedInstrument(
         "validation simulates one unknown quantity: the instrument needs one predictor")
