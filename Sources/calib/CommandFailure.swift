@@ -50,10 +50,9 @@ enum ExitStatus {
       case .cannotWrite: return (cannotCreate, failure.description)
       case .usage: return (usage, failure.description)
       }
-    case let error as InputError: return (dataError, error.description)
+    case let error as InputError: return (dataError, error.commandLineMessage)
     case let error as FitError:
-      if case .unsupported = error { return (usage, error.description) }
-      return (dataError, error.description)
+      return (error.isUsageProblem ? usage : dataError, error.commandLineMessage)
     case let error as ModelError: return (usage, "--model: \(error)")
     case let error as GSLError:
       return (software, "\(error) (this is a bug in calib: please report it)")

@@ -53,7 +53,7 @@ struct CoverageCommand: ParsableCommand {
           range: try range.record, thresholds: thresholds.thresholds)
         measurer = try Measurer(instrument: state, settings: settings)
       } catch let error as MeasurementError {
-        throw InputError(file: instrument.path, message: error.description)
+        throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
       var map = try InstrumentMap(measurer: measurer, points: points)
       if let observations, let responseColumn {
@@ -85,12 +85,14 @@ struct CoverageCommand: ParsableCommand {
       do {
         blocks.append(InstrumentMap.ObservationCoverage(try measurer.measure(observation)))
       } catch let error as MeasurementError {
-        if case .missingUncertainty = error { throw CommandFailure.usage(error.description) }
+        if case .missingUncertainty = error { throw CommandFailure.usage(error.commandLineMessage) }
         blocks.append(
-          InstrumentMap.ObservationCoverage(ObservationFailure(observation, error: error)))
+          InstrumentMap.ObservationCoverage(
+            ObservationFailure(commandLine: observation, error: error)))
       } catch {
         blocks.append(
-          InstrumentMap.ObservationCoverage(ObservationFailure(observation, error: error)))
+          InstrumentMap.ObservationCoverage(
+            ObservationFailure(commandLine: observation, error: error)))
       }
     }
     return blocks

@@ -182,7 +182,7 @@ struct FitCommand: ParsableCommand {
           to: data, start: startValues, posterior: posterior ?? .auto, seed: seed.seed,
           bounds: try parsedBounds(), provenance: provenance)
       } catch let error as FitError {
-        throw error.inputError(in: calibration) ?? error
+        throw error.commandLineInputError(in: calibration) ?? error
       }
       try OutputFile.write(try InstrumentFile.encode(instrument), to: output.output)
       // The engine returns what is doubtful about the fit as data; the command says it.

@@ -95,10 +95,10 @@ struct MeasureCommand: ParsableCommand {
       do {
         let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
         measurers = try (0..<count).map { _ in try Measurer(instrument: state, settings: settings) }
-      } catch MeasurementError.invalidSetting(let message) {
-        throw CommandFailure.usage(message)
+      } catch let error as MeasurementError where error.isSettingProblem {
+        throw CommandFailure.usage(error.commandLineMessage)
       } catch let error as MeasurementError {
-        throw InputError(file: instrument.path, message: error.description)
+        throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
       let pool = MeasurerPool(measurers: measurers)
       let source = try reading.reader(path: observations, response: responseColumn)
@@ -117,14 +117,18 @@ struct MeasureCommand: ParsableCommand {
           do {
             try output.write(try encoder.observation(try result.get()))
           } catch let error as MeasurementError {
-            if case .missingUncertainty = error { throw CommandFailure.usage(error.description) }
+            if case .missingUncertainty = error {
+              throw CommandFailure.usage(error.commandLineMessage)
+            }
             failures += 1
-            try output.write(try encoder.failure(ObservationFailure(observation, error: error)))
+            try output.write(
+              try encoder.failure(ObservationFailure(commandLine: observation, error: error)))
           } catch let error as CommandFailure {
             throw error
           } catch {
             failures += 1
-            try output.write(try encoder.failure(ObservationFailure(observation, error: error)))
+            try output.write(
+              try encoder.failure(ObservationFailure(commandLine: observation, error: error)))
           }
           meter?.advance()
         }

@@ -63,7 +63,7 @@ struct ValidateCommand: ParsableCommand {
           instrument: state, trials: trials, levels: try parsedLevels(), method: method,
           seed: seed.seed, truth: truth)
       } catch let error as MeasurementError {
-        throw InputError(file: instrument.path, message: error.description)
+        throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
       try OutputFile.write(
         [UInt8](try JSONEncoder.calibFile.encode(result)) + [0x0A], to: output.output)

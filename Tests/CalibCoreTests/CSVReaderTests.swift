@@ -69,7 +69,7 @@ struct CSVReaderTests {
       ("x,y\n1,nan\n", 2, 3, "found 'nan'"),
       ("x,y\n1,inf\n", 2, 3, "found 'inf'"),
       ("x,y\n1,1e999\n", 2, 3, "too large"),
-      ("x,y\n1,\"1,5\"\n", 2, 3, "or give --decimal-comma"),
+      ("x,y\n1,\"1,5\"\n", 2, 3, "expected a number in column 'y', found '1,5'"),
       ("x,y\n1,2\n3,4,5\n", 3, 5, "3 fields, the header has 2"),
       ("x,y\n1,2\n3\n", 3, 2, "1 field, the header has 2"),
       ("x,y\n1,2\n\n3,4\n", 3, 1, "blank line"),

@@ -101,6 +101,7 @@ struct CoverageTests {
     let error = #expect(throws: MeasurementError.self) {
       try Measurer(instrument: state, settings: MeasurementSettings())
     }
+    #expect(error == .noNoiseEstimate)
     #expect(error?.description.contains("residual sd is 0") == true)
   }
 

@@ -78,26 +78,24 @@ package final class CSVReader {
   package func column(named columnName: String) throws(InputError) -> Int {
     let matches = header.indices.filter { header[$0] == columnName }
     guard matches.count == 1 else {
-      var message =
+      let message =
         matches.isEmpty
         ? "no column named '\(columnName)'; the header has \(header.map { "'\($0)'" }.joined(separator: ", "))"
         : "\(matches.count) columns are named '\(columnName)'; column names must be unique to be chosen"
-      if matches.isEmpty, let hint = delimiterHint { message += "; \(hint)" }
       throw InputError(
         file: name, line: 1, column: matches.count > 1 ? headerColumns[matches[1]] : 1,
-        message: message)
+        message: message, hint: matches.isEmpty ? delimiterHint : nil)
     }
     return matches[0]
   }
 
   /// A suggestion when the header reads as one column that holds another likely delimiter.
-  private var delimiterHint: String? {
+  private var delimiterHint: InputError.Hint? {
     guard header.count == 1 else { return nil }
-    for (byte, name) in [(UInt8(ascii: ";"), "';'"), (0x09, "tab"), (UInt8(ascii: ","), "','")]
+    for byte in [UInt8(ascii: ";"), 0x09, UInt8(ascii: ",")]
     where byte != format.delimiter && header[0].utf8.contains(byte) {
-      let decimals =
-        byte == UInt8(ascii: ";") ? " (and --decimal-comma if numbers are written 1,5)" : ""
-      return "the header reads as one column holding \(name): give --delimiter \(name)\(decimals)"
+      return .delimiter(
+        Character(Unicode.Scalar(byte)), decimalCommaLikely: byte == UInt8(ascii: ";"))
     }
     return nil
   }
@@ -198,19 +196,20 @@ package final class CSVReader {
       let whole = text(at: index)
       let found = whole.count > 40 ? String(whole.prefix(40)) + "…" : whole
       let what: String
+      var hint: InputError.Hint?
       switch failure {
       case .empty: what = "expected a number in column '\(header[index])', found an empty field"
       case .decimalComma where format.decimalComma:
         what =
           "expected a number with a decimal comma in column '\(header[index])', found '\(found)': a point is not read as a thousands separator"
       case .decimalComma:
-        what =
-          "expected a number in column '\(header[index])', found '\(found)': write decimals with a point, or give --decimal-comma (with --delimiter ';')"
+        what = "expected a number in column '\(header[index])', found '\(found)'"
+        hint = .decimalComma
       case .malformed: what = "expected a number in column '\(header[index])', found '\(found)'"
       case .overflow:
         what = "the number '\(found)' in column '\(header[index])' is too large for a double"
       }
-      throw InputError(file: name, line: line, column: column, message: what)
+      throw InputError(file: name, line: line, column: column, message: what, hint: hint)
     }
   }
 

@@ -99,10 +99,7 @@ extension ResponseModel {
     guard (run.rHat + run.effectiveSampleSize).allSatisfy(\.isFinite),
       run.samples.joined().allSatisfy(\.isFinite)
     else {
-      throw FitError.notConverged(
-        tried: "MCMC sampling of the posterior: the walkers ran off to where the parameters"
-          + " overflow (R̂ not computable), so the posterior is improper under the flat prior;"
-          + " bound it with --bounds, or use --posterior laplace")
+      throw FitError.improperPosterior
     }
     result.posterior.samples = run.samples
     if !noiseKnown {

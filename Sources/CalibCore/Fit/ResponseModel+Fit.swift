@@ -30,25 +30,19 @@ extension ResponseModel {
     bounds: [String: RangeRecord] = [:], provenance: Provenance
   ) throws -> InstrumentState {
     if let unknown = bounds.keys.sorted().first(where: { !parameters.contains($0) }) {
-      throw FitError.unsupported(
-        "--bounds: '\(unknown)' is not a parameter of the model; its parameters are \(parameters.joined(separator: ", "))"
-      )
+      throw FitError.boundOnUnknownParameter(name: unknown, parameters: parameters)
     }
     if !bounds.isEmpty, linearStructure != nil {
-      throw FitError.unsupported(
-        "--bounds applies to the posterior samples of a nonlinear model; the model '\(spec)' is linear, and its posterior is exact"
-      )
+      throw FitError.boundsOnLinearModel(model: spec)
     }
     let n = data.count
     let p = parameters.count
     let noiseKnown = data.responseUncertainties != nil
     guard n >= p + (noiseKnown ? 0 : 1) else {
-      throw FitError.tooFewStandards(
-        have: n, need: p + (noiseKnown ? 0 : 1),
-        reason: noiseKnown
-          ? "the model has \(p) parameter\(p == 1 ? "" : "s")"
-          : "the model has \(p) parameter\(p == 1 ? "" : "s") and one more standard is needed to estimate the noise (or give --sy)"
-      )
+      throw noiseKnown
+        ? FitError.tooFewStandards(
+          have: n, need: p, reason: "the model has \(p) parameter\(p == 1 ? "" : "s")")
+        : FitError.tooFewStandardsForNoise(have: n, parameters: p)
     }
     let solution =
       try linearStructure.map { try linearSolution(data, $0) }

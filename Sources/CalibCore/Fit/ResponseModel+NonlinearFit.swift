@@ -29,9 +29,7 @@ extension ResponseModel {
     }
     let missing = parameters.filter { start[$0] == nil }
     guard missing.isEmpty else {
-      throw FitError.unsupported(
-        "the model '\(spec)' is nonlinear in its parameters; give starting values for \(missing.joined(separator: ", ")) with --start \(missing.map { "\($0)=VALUE" }.joined(separator: ","))"
-      )
+      throw FitError.missingStartingValues(model: spec, parameters: missing)
     }
     // Cannot trap: the guard above made sure no parameter is missing from start.
     let initial = parameters.map { start[$0]! }

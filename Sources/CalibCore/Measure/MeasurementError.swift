@@ -1,21 +1,69 @@
 /// A measurement that cannot be made as asked.
+///
+/// Each case carries the data of its problem; `description` says what is wrong in the words
+/// of the domain, and a front end (the command line) may word the remedy in its own terms
+/// (its flags) from the same data.
 public enum MeasurementError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The instrument is of a kind this version does not measure with.
   case unsupportedInstrument(String)
+  /// The instrument's residual sd is 0 to working precision: its standards lie exactly on the
+  /// curve, so an instrument whose noise is estimated has no noise to measure with.
+  case noNoiseEstimate
   /// Readings without the uncertainty a known-noise instrument needs.
   case missingUncertainty(observation: String)
   /// A setting out of its domain (a level outside (0, 1), an empty range).
   case invalidSetting(String)
+  /// Averaging over posterior samples was asked of an instrument whose file holds none (it
+  /// was fitted with the Laplace approximation).
+  case noPosteriorSamples
+  /// The posterior over x could not be integrated to a relative error of 1e-3 on the prior
+  /// range `lower`…`upper` (the quadrature's estimate of its error is `relativeError`).
+  case posteriorNotIntegrable(lower: Double, upper: Double, relativeError: Double)
+
+  /// Whether the problem lies in the settings asked for (the level, the range, the
+  /// marginalization) rather than in the instrument or the observation.
+  public var isSettingProblem: Bool {
+    switch self {
+    case .invalidSetting, .noPosteriorSamples, .posteriorNotIntegrable: return true
+    default: return false
+    }
+  }
 
   public var description: String {
     switch self {
     case .unsupportedInstrument(let message):
       return message
+    case .noNoiseEstimate:
+      return Self.noNoiseEstimateText + "; refit with the standards' uncertainties"
     case .missingUncertainty(let id):
       return
-        "observation '\(id)': the instrument's noise is known per reading (it was fitted with --sy) and its standards' u(y) differ, so each reading needs its own: give --sy"
+        "observation '\(id)': the instrument's noise is known per reading (it was fitted with"
+        + " the readings' standard uncertainties) and its standards' u(y) differ, so each"
+        + " reading needs its own standard uncertainty"
     case .invalidSetting(let message):
       return message
+    case .noPosteriorSamples:
+      return Self.noPosteriorSamplesText + ": fit it with MCMC sampling of the posterior"
+    case .posteriorNotIntegrable(let lower, let upper, let relativeError):
+      return Self.notIntegrableText(lower: lower, upper: upper, relativeError: relativeError)
+        + ": give a narrower prior range of x"
     }
+  }
+
+  /// The message of `noNoiseEstimate` up to its remedy.
+  public static let noNoiseEstimateText =
+    "the instrument's residual sd is 0 to working precision: its standards lie exactly on the"
+    + " curve, so the noise has no estimate to measure with"
+
+  /// The message of `noPosteriorSamples` up to its remedy.
+  public static let noPosteriorSamplesText =
+    "the instrument has no posterior samples to average over"
+
+  /// The message of `posteriorNotIntegrable` up to its remedy.
+  public static func notIntegrableText(
+    lower: Double, upper: Double, relativeError: Double
+  ) -> String {
+    "the posterior could not be integrated accurately on the range [\(lower), \(upper)]"
+      + " (estimated relative error \(relativeError))"
   }
 }

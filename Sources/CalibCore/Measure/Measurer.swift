@@ -60,8 +60,7 @@ public final class Measurer {
         "the level must lie strictly between 0 and 1, not \(settings.level)")
     }
     if settings.marginalization == .samples, instrument.posterior.samples == nil {
-      throw MeasurementError.invalidSetting(
-        "the instrument has no posterior samples to average over: fit it with --posterior mcmc")
+      throw MeasurementError.noPosteriorSamples
     }
     let linear = try MeasuringInstrument(instrument)
     if let marginalization = settings.marginalization, linear.isExact {
@@ -75,9 +74,7 @@ public final class Measurer {
         || linear.s2.squareRoot() > 1e-12
           * max(responseSpan, Swift.abs(linear.responseRange.upperBound))
     else {
-      throw MeasurementError.unsupportedInstrument(
-        "the instrument's residual sd is 0 to working precision: its standards lie exactly on the curve, so the noise has no estimate to measure with; refit with the standards' uncertainties (--sy)"
-      )
+      throw MeasurementError.noNoiseEstimate
     }
     self.instrument = instrument
     self.settings = settings
@@ -261,9 +258,9 @@ public final class Measurer {
     // A posterior the quadrature cannot resolve on this range (a range wider than double
     // precision can hold the posterior's scale in) gives no numbers rather than wrong ones.
     guard tabulation.relativeError <= 1e-3 else {
-      throw MeasurementError.invalidSetting(
-        "the posterior could not be integrated accurately on the range [\(priorRange.lowerBound), \(priorRange.upperBound)] (estimated relative error \(tabulation.relativeError)): give a narrower --range"
-      )
+      throw MeasurementError.posteriorNotIntegrable(
+        lower: priorRange.lowerBound, upper: priorRange.upperBound,
+        relativeError: tabulation.relativeError)
     }
 
     let (mean, sd) = tabulation.moments()
