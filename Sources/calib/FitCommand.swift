@@ -46,7 +46,12 @@ struct FitCommand: ParsableCommand {
 
   @Option(
     name: .customLong("sx"),
-    help: ArgumentHelp("Column of standard uncertainties of the standards.", valueName: "col"))
+    help: ArgumentHelp(
+      """
+      Column of standard uncertainties u(x) of the standards' values (≥ 0; needs --sy): a \
+      straight line fitted by generalized distance regression (ISO/TS 28037 §7).
+      """,
+      valueName: "col"))
   var predictorUncertaintyColumn: String?
 
   @Option(
@@ -55,7 +60,13 @@ struct FitCommand: ParsableCommand {
   var groupColumn: String?
 
   @Option(
-    help: "Noise model: constant (σ estimated; default without --sy) or known (u(y) from --sy).")
+    help: ArgumentHelp(
+      """
+      Noise model [normal:]SCALE, with μ the response: constant (σ estimated; default without \
+      --sy), known (u(y) from --sy), proportional (σ = s1·|μ|), linear (σ = s0 + s1·|μ|) or \
+      power (σ = s0·|μ|^k). A σ that varies is fitted with the model by maximum likelihood.
+      """,
+      valueName: "spec"))
   var noise: NoiseModel?
 
   @Option(
@@ -89,8 +100,16 @@ struct FitCommand: ParsableCommand {
       )
     }
     if predictorUncertaintyColumn != nil {
-      throw ValidationError(
-        "--sx: fits with uncertain standards (errors in x) are not supported by this version")
+      guard uncertaintyColumn != nil else {
+        throw ValidationError(
+          "--sx needs --sy: generalized distance regression (ISO/TS 28037 §7) weighs each standard by u(y)² + b²·u(x)², so give the readings' standard uncertainties with --sy COL (a column of equal values where they share one)"
+        )
+      }
+      if let noise, noise.rawValue != "known" {
+        throw ValidationError(
+          "--noise \(noise.rawValue) cannot be combined with --sx: uncertain standards are fitted with the readings' u(y) known (--sy)"
+        )
+      }
     }
     if columnList(predictorColumns).isEmpty || columnList(responseColumns).isEmpty {
       throw ValidationError("--x and --y need at least one column name")
@@ -101,6 +120,10 @@ struct FitCommand: ParsableCommand {
         "--noise constant estimates σ and cannot be combined with --sy; drop one")
     case (.known, nil):
       throw ValidationError("--noise known needs the uncertainties: give --sy COL")
+    case (let model?, _?) where model.varies:
+      throw ValidationError(
+        "--noise \(model) estimates σ from the standards and cannot be combined with --sy; drop one"
+      )
     default:
       break
     }
@@ -172,7 +195,8 @@ struct FitCommand: ParsableCommand {
       let reader = try csv.reader(path: calibration)
       let data = try CalibrationData(
         reading: reader, predictors: predictors, response: columnList(responseColumns)[0],
-        uncertainty: uncertaintyColumn, group: groupColumn)
+        uncertainty: uncertaintyColumn, group: groupColumn,
+        predictorUncertainty: predictorUncertaintyColumn)
       let provenance = Provenance(
         input: calibration, inputSHA256: data.sha256, calibVersion: CalibVersion.current,
         command: ["calib"] + CommandLine.arguments.dropFirst())
@@ -180,7 +204,7 @@ struct FitCommand: ParsableCommand {
       do {
         instrument = try model.fit(
           to: data, start: startValues, posterior: posterior ?? .auto, seed: seed.seed,
-          bounds: try parsedBounds(), provenance: provenance)
+          bounds: try parsedBounds(), noise: noise, provenance: provenance)
       } catch let error as FitError {
         throw error.commandLineInputError(in: calibration) ?? error
       }

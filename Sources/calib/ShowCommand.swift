@@ -51,13 +51,23 @@ struct InstrumentSummary {
     lines.append("")
     let fit = state.fit
     var noise = "noise       "
-    if let sigma = state.noise.sigma {
+    if let parameters = state.noise.parameters, state.noise.model.varies {
+      noise +=
+        "σ = \(state.noise.model.formula) (\(state.noise.model)), fitted by maximum likelihood"
+      lines.append(noise)
+      noise = ""
+      for parameter in parameters {
+        lines.append(
+          pad(parameter.name, width) + "  " + pad(format(parameter.estimate), 16, right: true)
+            + "  " + pad(format(parameter.stdError, digits: 4), 12, right: true))
+      }
+    } else if let sigma = state.noise.sigma {
       noise += "σ estimated: s = \(format(sigma, digits: 4)) on \(fit.dof) dof"
     } else {
       noise += "u(y) known: χ² = \(format(fit.chi2 ?? .nan, digits: 4)) on \(fit.dof) dof"
       if let p = fit.chi2PValue { noise += ", p = \(format(p, digits: 3))" }
     }
-    lines.append(noise)
+    if !noise.isEmpty { lines.append(noise) }
     if let test = fit.lackOfFit {
       lines.append(
         "lack of fit F = \(format(test.f, digits: 4)) on (\(test.lackOfFitDOF), \(test.pureErrorDOF)) dof, p = \(format(test.pValue, digits: 3)) (\(test.groups) groups of replicates)"

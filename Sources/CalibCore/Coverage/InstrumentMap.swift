@@ -163,7 +163,9 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
         guard mean.isFinite, leverage.isFinite, slope.isFinite else { continue }
       }
       let (label, support) = status(at: x)
-      let variance = linear.noiseKnown ? noise + leverage : noise * (1 + leverage)
+      let variance =
+        linear.noise.map { $0.sigma(at: mean) * $0.sigma(at: mean) + leverage }
+        ?? (linear.noiseKnown ? noise + leverage : noise * (1 + leverage))
       points.append(
         Point(
           x: x, response: mean, sensitivity: slope, leverage: leverage,

@@ -17,6 +17,9 @@ public struct CalibrationData: Sendable {
   package var responses: [DoubleDouble]
   /// The standard uncertainty u(y) of each reading, in the units of y, when known.
   package var responseUncertainties: [DoubleDouble]?
+  /// The standard uncertainty u(x) of each standard's value (`--sx`, one predictor), in the
+  /// units of x, when the standards are not exact; 0 marks an exact one.
+  package var predictorUncertainties: [DoubleDouble]?
   /// The replicate group of each standard, when given.
   public var groups: [String]?
   /// The line of the file each standard came from.
@@ -52,10 +55,12 @@ public struct CalibrationData: Sendable {
   ///   - response: The response column's name (`--y`).
   ///   - uncertainty: The column of standard uncertainties of the readings (`--sy`), if any.
   ///   - group: The column of replicate group labels (`--group`), if any.
+  ///   - predictorUncertainty: The column of standard uncertainties of the standards' values
+  ///     (`--sx`), if any: numbers ≥ 0.
   /// - Throws: `InputError` naming the file, line and column of the first bad value.
   package init(
     reading reader: CSVReader, predictors: [String], response: String,
-    uncertainty: String? = nil, group: String? = nil
+    uncertainty: String? = nil, group: String? = nil, predictorUncertainty: String? = nil
   ) throws(InputError) {
     let predictorColumns = try predictors.map { name throws(InputError) in
       try reader.column(named: name)
@@ -65,6 +70,9 @@ public struct CalibrationData: Sendable {
       try reader.column(named: name)
     }
     let groupColumn = try group.map { name throws(InputError) in try reader.column(named: name) }
+    let predictorUncertaintyColumn = try predictorUncertainty.map { name throws(InputError) in
+      try reader.column(named: name)
+    }
 
     source = reader.name
     predictorNames = predictors
@@ -73,6 +81,7 @@ public struct CalibrationData: Sendable {
     responses = []
     responseUncertainties = uncertaintyColumn == nil ? nil : []
     groups = groupColumn == nil ? nil : []
+    predictorUncertainties = predictorUncertaintyColumn == nil ? nil : []
     lines = []
     while try reader.nextRecord() {
       self.predictors.append(
@@ -93,6 +102,18 @@ public struct CalibrationData: Sendable {
         responseUncertainties!.append(u)
       }
       if let k = groupColumn { groups!.append(reader.text(at: k).trimmingSpaces) }
+      if let k = predictorUncertaintyColumn {
+        let u = try reader.number(at: k)
+        guard u.high >= 0 else {
+          let (line, column) = reader.location(of: k)
+          throw InputError(
+            file: reader.name, line: line, column: column,
+            message:
+              "a standard uncertainty of a standard's value must be zero or positive, found \(reader.text(at: k).trimmingSpaces) in column '\(predictorUncertainty ?? "")'"
+          )
+        }
+        predictorUncertainties?.append(u)
+      }
       lines.append(reader.line)
     }
     sha256 = reader.sha256

@@ -24,16 +24,47 @@ extension ResponseModel {
   ///   - seed: The seed of the sampler's random numbers.
   ///   - bounds: Bounds on parameters by name, a uniform prior within them (nonlinear models:
   ///     applied to posterior samples).
+  ///   - noise: The noise model: `constant` or `known` as the data say (u(y) given or not),
+  ///     or a σ that varies with the response (`proportional`, `linear`, `power`), fitted
+  ///     jointly with the model by maximum likelihood with the Laplace posterior
+  ///     (`varyingNoiseFit`, docs/noise-models.md).
   public func fit(
     to data: CalibrationData, start: [String: Double] = [:], posterior: PosteriorChoice = .auto,
     seed: UInt64 = 1,
-    bounds: [String: RangeRecord] = [:], provenance: Provenance
+    bounds: [String: RangeRecord] = [:], noise: NoiseModel? = nil, provenance: Provenance
   ) throws -> InstrumentState {
+    if let noise, noise.varies {
+      guard data.responseUncertainties == nil else {
+        throw FitError.unsupported(
+          "the \(noise) noise model estimates σ from the standards; their given u(y) would fix it")
+      }
+      guard bounds.isEmpty, posterior != .mcmc else {
+        throw FitError.unsupported(
+          "a noise that varies is fitted with the Laplace posterior only; posterior samples and"
+            + " bounds are not available with it yet")
+      }
+      let (n, p, q) = (data.count, parameters.count, noise.parameterNames.count)
+      guard n > p + q else {
+        throw FitError.tooFewStandards(
+          have: n, need: p + q + 1,
+          reason: "the model has \(p) parameter\(p == 1 ? "" : "s"), the \(noise) noise \(q)"
+            + " more, and one more standard is needed to estimate them")
+      }
+      let solution =
+        try linearStructure.map { try linearSolution(data, $0) }
+        ?? nonlinearSolution(data, start: start)
+      let constant = try assemble(solution, data: data, provenance: provenance)
+      return try varyingNoiseFit(constant, data: data, noise: noise)
+    }
     if let unknown = bounds.keys.sorted().first(where: { !parameters.contains($0) }) {
       throw FitError.boundOnUnknownParameter(name: unknown, parameters: parameters)
     }
     if !bounds.isEmpty, linearStructure != nil {
       throw FitError.boundsOnLinearModel(model: spec)
+    }
+    // Uncertain standards (--sx): generalized distance regression of a straight line.
+    if data.predictorUncertainties != nil {
+      return try distanceRegressionFit(to: data, provenance: provenance)
     }
     let n = data.count
     let p = parameters.count

@@ -16,10 +16,14 @@ public struct DomainRecord: Codable, Equatable, Sendable {
   public var xRange: [ClosedRangeRecord]
   /// The smallest and largest reading.
   public var responseRange: ClosedRangeRecord
+  /// The standard uncertainties of the standards' values (`--sx`: a straight line fitted by
+  /// generalized distance regression), when the standards are not exact; absent otherwise.
+  public var uX: [Double]? = nil
 
   enum CodingKeys: String, CodingKey {
     case x, y, groups, leverage
     case uY = "u_y"
+    case uX = "u_x"
     case maxLeverage = "max_leverage"
     case xRange = "x_range"
     case responseRange = "response_range"

@@ -133,8 +133,13 @@ struct InstrumentValidation {
         "$.fit.n",
         "expected at least as many standards as the model's \(p) parameters, found \(fit.n)")
     }
-    guard fit.dof == fit.n - p else {
-      throw fail("$.fit.dof", "expected n − p = \(fit.n - p), found \(fit.dof)")
+    let q = state.noise.model.parameterNames.count
+    guard fit.dof == fit.n - p - q else {
+      throw fail(
+        "$.fit.dof",
+        q == 0
+          ? "expected n − p = \(fit.n - p), found \(fit.dof)"
+          : "expected n − p − \(q) (noise parameters) = \(fit.n - p - q), found \(fit.dof)")
     }
     guard fit.rss >= 0 else {
       throw fail("$.fit.rss", "expected a residual sum of squares ≥ 0, found \(fit.rss)")
@@ -209,6 +214,66 @@ struct InstrumentValidation {
           "$.posterior.sigma_samples",
           "expected none with noise.model \"known\": σ is not estimated")
       }
+    case .proportional, .linear, .power:
+      try checkVaryingNoise()
+    }
+    if !noise.model.varies {
+      if noise.parameters != nil {
+        throw fail("$.noise.parameters", "expected none with noise.model \"\(noise.model)\"")
+      }
+      if noise.jointCovariance != nil {
+        throw fail(
+          "$.noise.joint_covariance", "expected none with noise.model \"\(noise.model)\"")
+      }
+    }
+  }
+
+  /// A noise whose σ varies with the response: its parameters, named as the model says, and
+  /// the joint covariance, whose block of the model's parameters is `covariance`.
+  private func checkVaryingNoise() throws(JSONFieldError) {
+    let noise = state.noise, posterior = state.posterior
+    let names = noise.model.parameterNames
+    if let sigma = noise.sigma {
+      throw fail(
+        "$.noise.sigma", "expected null with noise.model \"\(noise.model)\", found \(sigma)")
+    }
+    if state.domain.uY != nil {
+      throw fail(
+        "$.domain.u_y", "expected none with noise.model \"\(noise.model)\": σ is estimated")
+    }
+    guard let parameters = noise.parameters, parameters.map(\.name) == names else {
+      throw fail(
+        "$.noise.parameters",
+        "expected the parameters \(names.joined(separator: ", ")) of noise.model \"\(noise.model)\""
+      )
+    }
+    for (j, parameter) in parameters.enumerated()
+    where !parameter.estimate.isFinite || !(parameter.stdError >= 0) {
+      throw fail(
+        "$.noise.parameters[\(j)]", "expected a finite estimate and a standard error ≥ 0")
+    }
+    let p = state.parameters.count
+    guard let joint = noise.jointCovariance else {
+      throw fail("$.noise.joint_covariance", "expected the covariance of all the parameters")
+    }
+    try checkMatrix(joint, p: p + names.count, path: "$.noise.joint_covariance")
+    for i in 0..<p {
+      for j in 0..<p
+      where
+        !(Swift.abs(joint[i][j] - state.covariance[i][j])
+        <= InstrumentValidation.tolerance
+        * max(Swift.abs(joint[i][j]), (joint[i][i] * joint[j][j]).squareRoot()))
+      {
+        throw fail(
+          "$.noise.joint_covariance[\(i)][\(j)]",
+          "expected covariance[\(i)][\(j)] = \(state.covariance[i][j]), found \(joint[i][j])")
+      }
+    }
+    guard posterior.samples == nil, posterior.s2 == nil, posterior.dof == nil else {
+      throw fail(
+        "$.posterior",
+        "expected the Laplace posterior (no samples, s2 or dof) with noise.model \"\(noise.model)\""
+      )
     }
   }
 
@@ -220,7 +285,7 @@ struct InstrumentValidation {
     let expectedKind: PosteriorKind =
       sampled
       ? .mcmc
-      : !model.isLinear
+      : !model.isLinear || state.noise.model.varies
         ? .laplace
         : state.noise.model == .known ? .normal : .normalScaledInverseChi2
     guard posterior.kind == expectedKind else {
@@ -331,6 +396,10 @@ struct InstrumentValidation {
       }
     }
     if let groups = domain.groups { try count(groups, "$.domain.groups", "the group") }
+    if let u = domain.uX {
+      try count(u, "$.domain.u_x", "the uncertainty")
+      try checkPredictorUncertainties(u, model: model)
+    }
     try count(domain.leverage, "$.domain.leverage", "the leverage")
     // A leverage is a diagonal element of a hat matrix (a projection): in [0, 1].
     if let i = domain.leverage.firstIndex(where: {
@@ -357,6 +426,28 @@ struct InstrumentValidation {
     try checkRange(
       domain.responseRange, of: domain.y, path: "$.domain.response_range",
       what: "the standards' readings")
+  }
+
+  /// `domain.u_x` (errors in the standards, `--sx`): one u(x) ≥ 0 per standard, for a straight
+  /// line with the noise known (generalized distance regression, docs/noise-models.md).
+  private func checkPredictorUncertainties(
+    _ u: [Double], model: ResponseModel
+  ) throws(JSONFieldError) {
+    guard model.straightLineSlotsForDistanceRegression != nil else {
+      throw fail(
+        "$.domain.u_x",
+        "expected none: uncertain standards are fitted for a straight line in one predictor, and the model '\(state.model.spec.prefix(40))' is not one"
+      )
+    }
+    guard state.noise.model == .known else {
+      throw fail(
+        "$.domain.u_x",
+        "expected none with noise.model \"\(state.noise.model.rawValue)\": uncertain standards are fitted with the readings' u(y) known"
+      )
+    }
+    if let i = u.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+      throw fail("$.domain.u_x[\(i)]", "expected an uncertainty ≥ 0, found \(u[i])")
+    }
   }
 
   /// `range` is [min, max] of `values`, which are not empty (n ≥ p ≥ 1 is checked first).

@@ -46,8 +46,8 @@ struct ClassicalCalibration {
   }
 
   private func variance(at x: Double) -> (variance: Double, dof: Double?) {
-    likelihood.classicalVariance(
-      leverage: instrument.evaluate(at: x).leverage, instrument: instrument)
+    let (mean, leverage) = instrument.evaluate(at: x)
+    return likelihood.classicalVariance(mean: mean, leverage: leverage, instrument: instrument)
   }
 
   private var quantileAndDOF: (Double, Double?) {
@@ -150,7 +150,8 @@ struct ClassicalCalibration {
 
   /// (b0, b1) when the response is b0 + b1·x exactly (basis 1 and x, no offset).
   private var straightLine: (Double, Double)? {
-    guard let linear = instrument.linear, linear.offset.numberValue == 0, linear.basis.count == 2
+    guard let linear = instrument.linear, instrument.noise == nil, linear.offset.numberValue == 0,
+      linear.basis.count == 2
     else { return nil }
     let x =
       instrument.model.predictors.count == 1 && instrument.model.predictors[0] != "x"
@@ -181,6 +182,7 @@ struct ClassicalCalibration {
     case .student(let nu, let s2, let m, let within): k = (nu * s2 + within) / (nu + m - 1)
     case .gaussian: k = 1
     case .mixture: k = instrument.s2
+    case .varying: k = 1
     }
     let v0 = atZero.variance - k * c00
     let a = b1 * b1 - q * q * k * c11

@@ -250,8 +250,9 @@ public final class Measurer {
       logDensity: logDensity,
       lower: priorRange.lowerBound, upper: priorRange.upperBound,
       scaleHint: { x in
+        let (mean, leverage) = linear.evaluate(at: x)
         let variance = likelihood.classicalVariance(
-          leverage: linear.evaluate(at: x).leverage, instrument: linear
+          mean: mean, leverage: leverage, instrument: linear
         ).variance
         return variance.squareRoot() / Swift.abs(linear.slope(at: x))
       })
@@ -388,7 +389,8 @@ public final class Measurer {
       } ?? 0
     let nearestX = linear.standardsX[nearestIndex]
     let noiseSD =
-      linear.noiseKnown ? (linear.standardsU?[nearestIndex] ?? 1) : linear.s2.squareRoot()
+      linear.noise.map { $0.sigma(at: linear.evaluate(at: nearestX).mean) }
+      ?? (linear.noiseKnown ? (linear.standardsU?[nearestIndex] ?? 1) : linear.s2.squareRoot())
     let nearestDistance = Swift.abs(meanAtEstimate - linear.evaluate(at: nearestX).mean) / noiseSD
     let support = SupportCheck(
       standardsInInterval: linear.standardsX.filter { credible.contains($0) }.count,
@@ -411,7 +413,8 @@ public final class Measurer {
   /// the model is not finite there).
   private func residualPValue(at x: Double, likelihood: ReadingLikelihood) -> Double {
     let (mean, leverage) = linear.evaluate(at: x)
-    let (variance, dof) = likelihood.classicalVariance(leverage: leverage, instrument: linear)
+    let (variance, dof) = likelihood.classicalVariance(
+      mean: mean, leverage: leverage, instrument: linear)
     let z = Swift.abs(likelihood.meanReading - mean) / variance.squareRoot()
     return 2
       * (dof.map { Distributions.studentUpperTail(z, degreesOfFreedom: $0) }
@@ -433,6 +436,11 @@ public final class Measurer {
           within / (m - 1) / s2, numerator: m - 1, denominator: nu)
       case .gaussian, .mixture:
         replicate = Distributions.chiSquaredUpperTail(likelihood.within, degreesOfFreedom: m - 1)
+      case .varying(let noise, _, let within):
+        // S/σ(μ)² ~ χ²ₘ₋₁ with σ at the response at the mode.
+        let sigma = noise.sigma(at: linear.evaluate(at: best).mean)
+        replicate = Distributions.chiSquaredUpperTail(
+          within / (sigma * sigma), degreesOfFreedom: m - 1)
       }
     }
     return ConsistencyCheck(

@@ -18,6 +18,9 @@ struct MeasuringInstrument {
   let scale: [Double]
   /// Whether the noise is known (u(y) per reading) rather than estimated.
   let noiseKnown: Bool
+  /// σ(μ) at the estimated noise parameters, for a noise that varies with the response (the
+  /// scale C then holds the parameters' absolute covariance, and s² is 1); nil otherwise.
+  let noise: NoiseFunction?
   /// s² (σ estimated); 1 when the noise is known.
   let s2: Double
   /// ν = n − p.
@@ -53,6 +56,11 @@ struct MeasuringInstrument {
     coefficients = state.posterior.location
     scale = state.posterior.scale.flatMap { $0 }
     noiseKnown = state.noise.model == .known
+    noise =
+      state.noise.model.varies
+      ? state.noise.parameters.map {
+        NoiseFunction(model: state.noise.model, parameters: $0.map(\.estimate))
+      } : nil
     s2 = state.posterior.s2 ?? 1
     dof = state.fit.dof
     standardsX = state.domain.x[0]
@@ -79,7 +87,7 @@ struct MeasuringInstrument {
   }
 
   /// Whether μ(x) and h(x) are exact (a linear model) rather than linearized.
-  var isExact: Bool { linear != nil }
+  var isExact: Bool { linear != nil && noise == nil }
 
   /// μ(x) and h(x), using `regressors` (p elements) as scratch space: no heap allocation.
   func evaluate(

@@ -17,6 +17,7 @@ struct ReadingLikelihood {
     case student(dof: Double, s2: Double, count: Double, within: Double)
     case gaussian(weight: Double)
     case mixture(weight: Double, variances: [Double], logWeights: [Double])
+    case varying(NoiseFunction, count: Double, within: Double)
   }
 
   let kind: Kind
@@ -41,7 +42,7 @@ struct ReadingLikelihood {
       let mean = zip(weights, readings).map { $0 * $1 }.reduce(0, +) / total
       meanReading = mean
       within = zip(weights, readings).map { $0 * ($1 - mean) * ($1 - mean) }.reduce(0, +)
-      if instrument.noiseKnown {
+      if instrument.noiseKnown || instrument.noise != nil {
         kind = .gaussian(weight: total)
       } else {
         let nu = Double(instrument.dof)
@@ -57,6 +58,10 @@ struct ReadingLikelihood {
       let mean = readings.reduce(0, +) / Double(count)
       meanReading = mean
       within = readings.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+      if let noise = instrument.noise {
+        kind = .varying(noise, count: Double(count), within: within)
+        return
+      }
       kind = .student(
         dof: Double(instrument.dof), s2: instrument.s2, count: Double(count), within: within)
     }
@@ -81,17 +86,28 @@ struct ReadingLikelihood {
         sum.add(logWeights[k] - 0.5 * _log(v) - 0.5 * d * d / v)
       }
       return sum.value()
+    case .varying(let noise, let m, let within):
+      // ȳ ~ N(μ, σ²/m + h) and the scatter about ȳ ∝ σ^−(m−1)·exp(−S/(2σ²)), σ = σ(μ(x)).
+      let sigma = noise.sigma(at: mean)
+      guard sigma > 0 else { return -.infinity }
+      let s2 = sigma * sigma
+      let v = s2 / m + h
+      return -0.5 * _log(v) - 0.5 * d * d / v - (m - 1) * _log(sigma) - 0.5 * within / s2
     }
   }
 
   /// The variance of ȳ about μ(x) the classical methods use at leverage h, with its
   /// degrees of freedom (nil for a normal quantile): Graybill's pooled variance
   /// ((n−p)s² + (m−1)s_y²)/(n−p+m−1)·(1/m + h) on n−p+m−1 dof when σ is estimated,
-  /// 1/W + h when the readings carry u.
+  /// 1/W + h when the readings carry u; σ(μ)²/m + h, with σ at the mean response μ, for a
+  /// noise that varies.
   func classicalVariance(
-    leverage h: Double, instrument: MeasuringInstrument
+    mean: Double, leverage h: Double, instrument: MeasuringInstrument
   ) -> (variance: Double, dof: Double?) {
     switch kind {
+    case .varying(let noise, let m, _):
+      let sigma = noise.sigma(at: mean)
+      return (sigma * sigma / m + h, nil)
     case .student(let nu, let s2, let m, let within):
       let pooled = (nu * s2 + within) / (nu + m - 1)
       return (pooled * (1 / m + h), nu + m - 1)

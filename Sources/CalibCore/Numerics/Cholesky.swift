@@ -27,4 +27,65 @@ enum Cholesky {
       center[i] + (0...i).reduce(0.0) { $0 + factor[i * p + $1] * z[$1] }
     }
   }
+
+  /// The strict lower factor of a symmetric positive definite k×k matrix (row-major), or nil
+  /// where a pivot is not positive (the matrix is not positive definite to rounding).
+  static func strictFactor(of matrix: [Double], size k: Int) -> [Double]? {
+    var factor = [Double](repeating: 0, count: k * k)
+    for i in 0..<k {
+      for j in 0...i {
+        var sum = matrix[i * k + j]
+        for l in 0..<j { sum -= factor[i * k + l] * factor[j * k + l] }
+        if i == j {
+          guard sum > 0, sum.isFinite else { return nil }
+          factor[i * k + i] = sum.squareRoot()
+        } else {
+          factor[i * k + j] = sum / factor[j * k + j]
+        }
+      }
+    }
+    return factor
+  }
+
+  /// x with A·x = b for a symmetric positive definite A (row-major, b.count × b.count), or
+  /// nil where A is not positive definite.
+  static func solve(_ matrix: [Double], _ b: [Double]) -> [Double]? {
+    let k = b.count
+    guard let factor = strictFactor(of: matrix, size: k) else { return nil }
+    var z = b
+    for i in 0..<k {
+      for l in 0..<i { z[i] -= factor[i * k + l] * z[l] }
+      z[i] /= factor[i * k + i]
+    }
+    for i in stride(from: k - 1, through: 0, by: -1) {
+      for l in (i + 1)..<k { z[i] -= factor[l * k + i] * z[l] }
+      z[i] /= factor[i * k + i]
+    }
+    return z
+  }
+
+  /// A⁻¹ of a symmetric positive definite k×k matrix (row-major), or nil where A is not
+  /// positive definite.
+  static func inverse(_ matrix: [Double], size k: Int) -> [Double]? {
+    var inverse = [Double](repeating: 0, count: k * k)
+    for column in 0..<k {
+      var unit = [Double](repeating: 0, count: k)
+      unit[column] = 1
+      guard let solution = solve(matrix, unit) else { return nil }
+      for row in 0..<k { inverse[row * k + column] = solution[row] }
+    }
+    for i in 0..<k {
+      for j in 0..<i {
+        let mean = (inverse[i * k + j] + inverse[j * k + i]) / 2
+        inverse[i * k + j] = mean
+        inverse[j * k + i] = mean
+      }
+    }
+    return inverse
+  }
+
+  /// The rows of a row-major k×k matrix.
+  static func rows(_ matrix: [Double], size k: Int) -> [[Double]] {
+    (0..<k).map { Array(matrix[($0 * k)..<($0 * k + k)]) }
+  }
 }

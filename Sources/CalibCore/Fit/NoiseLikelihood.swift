@@ -1,0 +1,162 @@
+/// The likelihood of the standards under a model whose normal noise has a scale σ(μ; η)
+/// that varies with the response, as a function of all the parameters θ = (a, η): what
+/// `varyingNoiseFit` maximizes (docs/noise-models.md).
+struct NoiseLikelihood {
+  let model: ResponseModel
+  let noise: NoiseModel
+  /// The standards' predictor values (one row per standard) and readings.
+  let x: [[Double]]
+  let y: [Double]
+  /// Number of model parameters p and noise parameters q.
+  let p: Int
+  let q: Int
+
+  init(model: ResponseModel, data: CalibrationData, noise: NoiseModel) {
+    self.model = model
+    self.noise = noise
+    x = data.predictors.map { $0.map(\.doubleValue) }
+    y = data.responses.map(\.doubleValue)
+    p = model.parameters.count
+    q = noise.parameterNames.count
+  }
+
+  /// L = Σ [log σᵢ + rᵢ²/(2σᵢ²)] (without n·log √(2π)), its gradient in θ, and the expected
+  /// information Σ [∇μᵢ∇μᵢᵀ + 2∇σᵢ∇σᵢᵀ]/σᵢ² (row-major, (p+q)²).
+  struct Value {
+    var negativeLog: Double
+    var gradient: [Double]
+    var information: [Double]
+    /// μᵢ, σᵢ and ∇μᵢ (model parameters) at θ.
+    var means: [Double]
+    var sigmas: [Double]
+  }
+
+  /// L and its derivatives at θ; nil where σ is not positive at a standard or anything is
+  /// not finite.
+  func evaluate(_ theta: [Double]) -> Value? {
+    let a = Array(theta[..<p])
+    let function = NoiseFunction(model: noise, parameters: Array(theta[p...]))
+    let k = p + q
+    var value = Value(
+      negativeLog: 0, gradient: [Double](repeating: 0, count: k),
+      information: [Double](repeating: 0, count: k * k), means: [], sigmas: [])
+    var noiseGradient = [Double](repeating: 0, count: q)
+    for i in y.indices {
+      let mean: Double = model.response(at: x[i], parameters: a)
+      let sigma = function.sigma(at: mean)
+      guard sigma > 0, sigma.isFinite, mean.isFinite else { return nil }
+      let g = model.parameterGradient(at: x[i], parameters: a)
+      function.parameterGradient(at: mean, into: &noiseGradient)
+      let slope = function.slope(at: mean)
+      // ∇μ and ∇σ in θ: σ depends on a through μ.
+      let dMean = g + [Double](repeating: 0, count: q)
+      let dSigma = g.map { slope * $0 } + noiseGradient
+      let r = y[i] - mean
+      let s2 = sigma * sigma
+      value.negativeLog += _log(sigma) + r * r / (2 * s2)
+      let sigmaWeight = 1 / sigma - r * r / (s2 * sigma)
+      for j in 0..<k {
+        value.gradient[j] += sigmaWeight * dSigma[j] - r / s2 * dMean[j]
+        for l in 0..<k {
+          value.information[j * k + l] += (dMean[j] * dMean[l] + 2 * dSigma[j] * dSigma[l]) / s2
+        }
+      }
+      value.means.append(mean)
+      value.sigmas.append(sigma)
+    }
+    guard value.negativeLog.isFinite, value.gradient.allSatisfy(\.isFinite) else { return nil }
+    return value
+  }
+
+  /// Starting values of η from the residuals of the constant-noise fit `constant`, whose
+  /// residual sd is s: σ = s at the mean |μ| of the standards, shared between the floor and
+  /// the proportional part for `linear`, with k = ½ for `power`.
+  func startingNoise(at constant: InstrumentState) -> [Double] {
+    let a = constant.posterior.location
+    let magnitudes = y.indices.map { Swift.abs(model.response(at: x[$0], parameters: a)) }
+    let typical = magnitudes.reduce(0, +) / Double(magnitudes.count)
+    let s = constant.noise.sigma ?? 1
+    switch noise {
+    case .proportional: return [s / typical]
+    case .linear: return [s / 2, s / (2 * typical)]
+    case .power: return [s / typical.squareRoot(), 0.5]
+    case .constant, .known: return []
+    }
+  }
+
+  /// The inverse Hessian of L at θ (central differences of the exact gradient, steps of
+  /// 10⁻⁵ of each parameter's scale), or the inverse of `information` where the Hessian is
+  /// not positive definite; nil when neither inverts.
+  func covariance(at theta: [Double], information: [Double]) -> [[Double]]? {
+    let k = theta.count
+    guard let expected = Cholesky.inverse(information, size: k) else { return nil }
+    var hessian = [Double](repeating: 0, count: k * k)
+    for j in 0..<k {
+      let h = 1e-5 * max(Swift.abs(theta[j]), expected[j * k + j].squareRoot())
+      var up = theta, down = theta
+      up[j] += h
+      down[j] -= h
+      guard let above = evaluate(up), let below = evaluate(down) else {
+        return Cholesky.rows(expected, size: k)
+      }
+      for l in 0..<k { hessian[j * k + l] = (above.gradient[l] - below.gradient[l]) / (2 * h) }
+    }
+    for j in 0..<k {
+      for l in 0..<j {
+        let mean = (hessian[j * k + l] + hessian[l * k + j]) / 2
+        hessian[j * k + l] = mean
+        hessian[l * k + j] = mean
+      }
+    }
+    return Cholesky.rows(Cholesky.inverse(hessian, size: k) ?? expected, size: k)
+  }
+
+  /// The instrument state: the constant-noise state `constant` with the parameters, their
+  /// covariance, the fit statistics and the noise record of the joint fit.
+  func state(
+    from constant: InstrumentState, theta: [Double], covariance: [[Double]], value: Value
+  ) throws -> InstrumentState {
+    let k = p + q
+    for j in 0..<k where !(covariance[j][j] >= 0) || !theta[j].isFinite {
+      throw FitError.notFinite("the estimate or variance of parameter \(j + 1)")
+    }
+    let names = model.parameters + noise.parameterNames
+    let estimates = (0..<k).map { j in
+      ParameterEstimate(name: names[j], estimate: theta[j], stdError: covariance[j][j].squareRoot())
+    }
+    let block = (0..<p).map { j in Array(covariance[j][..<p]) }
+    let a = Array(theta[..<p])
+    let leverages = x.map { row in
+      let g = model.parameterGradient(at: row, parameters: a)
+      return (0..<p).reduce(0.0) { sum, j in
+        sum + g[j] * (0..<p).reduce(0.0) { $0 + block[j][$1] * g[$1] }
+      }
+    }
+    let n = y.count
+    let dof = n - k
+    let residuals = y.indices.map { y[$0] - value.means[$0] }
+    let rss = residuals.reduce(0) { $0 + $1 * $1 }
+    let standardized = y.indices.reduce(0.0) {
+      $0 + residuals[$1] * residuals[$1] / (value.sigmas[$1] * value.sigmas[$1])
+    }
+    var state = constant
+    state.parameters = Array(estimates[..<p])
+    state.covariance = block
+    state.fit.dof = dof
+    state.fit.rss = rss
+    state.fit.residualSD = (rss / Double(dof)).squareRoot()
+    state.fit.chi2 = standardized
+    state.fit.chi2PValue = nil
+    state.fit.lackOfFit = nil
+    state.fit.method =
+      "maximum likelihood, normal noise with σ = \(noise.formula), by Fisher scoring"
+    state.noise = NoiseRecord(
+      model: noise, sigma: nil, dof: dof, parameters: Array(estimates[p...]),
+      jointCovariance: covariance)
+    state.posterior = PosteriorRecord(
+      kind: .laplace, location: a, scale: block, s2: nil, dof: nil)
+    state.domain.leverage = leverages
+    state.domain.maxLeverage = leverages.max() ?? 0
+    return state
+  }
+}

@@ -1,0 +1,72 @@
+extension ResponseModel {
+  /// The instrument state with a noise that varies with the response, fitted jointly with
+  /// the model by maximum likelihood (docs/noise-models.md).
+  ///
+  /// With μᵢ = f(xᵢ; a), σᵢ = σ(μᵢ; η) and rᵢ = yᵢ − μᵢ, the negative log-likelihood of
+  /// normal noise is L(a, η) = Σ [log σᵢ + rᵢ²/(2σᵢ²)] + n·log √(2π). It is minimized over
+  /// θ = (a, η) by Fisher scoring from the constant-noise fit `constant`: steps solving
+  /// I(θ)·Δ = −∇L with the expected information I = Σ [∇μᵢ∇μᵢᵀ + 2∇σᵢ∇σᵢᵀ]/σᵢ², exact
+  /// gradients from the symbolic derivatives of the model, halved until L decreases and
+  /// every σᵢ stays positive. The covariance of θ is the inverse of the Hessian of L at the
+  /// optimum (the Laplace approximation to the posterior under a flat prior), the Hessian
+  /// taken by central differences of the exact gradient; where that is not positive
+  /// definite, the inverse expected information.
+  ///
+  /// - Throws: `FitError` for a noise function that is zero at a standard
+  ///   (a proportional noise at a zero response), or scoring that does not converge.
+  func varyingNoiseFit(
+    _ constant: InstrumentState, data: CalibrationData, noise: NoiseModel
+  ) throws -> InstrumentState {
+    let likelihood = NoiseLikelihood(model: self, data: data, noise: noise)
+    var theta = constant.posterior.location + likelihood.startingNoise(at: constant)
+    guard var current = likelihood.evaluate(theta) else {
+      throw FitError.notConverged(
+        tried:
+          "\(noise) noise from the constant-noise fit: σ(μ) is not positive at every standard"
+          + (noise == .linear ? "" : " (a standard whose response is 0 needs the linear noise)"))
+    }
+    var converged = false
+    for _ in 0..<500 {
+      guard let step = Cholesky.solve(current.information, current.gradient.map { -$0 }) else {
+        break
+      }
+      // gᵀI⁻¹g: twice the decrease of L the step promises. Steps go on until rounding
+      // stops them, so the parameters settle to their last digits.
+      let decrement = -zip(current.gradient, step).map(*).reduce(0, +)
+      if decrement <= 1e-28 {
+        converged = true
+        break
+      }
+      var length = 1.0
+      var accepted: (theta: [Double], value: NoiseLikelihood.Value)?
+      while length >= 1e-12 {
+        let trial = zip(theta, step).map { $0 + length * $1 }
+        // Armijo's condition, and a strict decrease (which rounding alone cannot give).
+        if let value = likelihood.evaluate(trial), value.negativeLog < current.negativeLog,
+          value.negativeLog <= current.negativeLog - 1e-4 * length * decrement
+        {
+          accepted = (trial, value)
+          break
+        }
+        length /= 2
+      }
+      guard let accepted else {
+        // No decrease along the scoring direction: L is at its minimum to rounding when the
+        // promised decrease is below the rounding of L.
+        converged = decrement <= 1e-10 * max(1, Swift.abs(current.negativeLog))
+        break
+      }
+      theta = accepted.theta
+      current = accepted.value
+    }
+    guard converged else {
+      throw FitError.notConverged(tried: "Fisher scoring of the model with \(noise) noise")
+    }
+    let covariance = likelihood.covariance(at: theta, information: current.information)
+    guard let covariance else {
+      throw FitError.notFinite("the covariance of the parameters with \(noise) noise")
+    }
+    return try likelihood.state(
+      from: constant, theta: theta, covariance: covariance, value: current)
+  }
+}

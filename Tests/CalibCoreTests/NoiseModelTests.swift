@@ -1,0 +1,214 @@
+import CalibCore
+import Foundation
+import Testing
+
+/// A noise whose σ varies with the response (issue 9, items 1 and 2): the joint maximum
+/// likelihood fit, its covariance, and measurement with σ(μ(x)).
+@Suite("Noise that varies with the response")
+struct NoiseModelTests {
+  /// Fixtures/heteroscedastic-line.csv fitted with `noise`.
+  static func instrument(_ noise: NoiseModel) throws -> InstrumentState {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/heteroscedastic-line.csv")
+    let bytes = [UInt8](try Data(contentsOf: url))
+    let reader = try CSVReader(source: MemoryByteSource(bytes), name: "heteroscedastic-line.csv")
+    let data = try CalibrationData(reading: reader, predictors: ["conc"], response: "signal")
+    return try ResponseModel(spec: "line", predictors: ["conc"])
+      .fit(to: data, noise: noise, provenance: testProvenance)
+  }
+
+  /// The standards, read independently of calib.
+  static func standards() throws -> (x: [Double], y: [Double]) {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/heteroscedastic-line.csv")
+    let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst()
+    let pairs = rows.map { $0.split(separator: ",").compactMap { Double($0) } }
+    return (pairs.map { $0[0] }, pairs.map { $0[1] })
+  }
+
+  /// −log L of normal noise with σ(μ; η), written out here: Σ log σᵢ + rᵢ²/(2σᵢ²).
+  static func negativeLog(_ t: [Double], _ noise: NoiseModel, x: [Double], y: [Double]) -> Double {
+    var total = 0.0
+    for i in x.indices {
+      let mu = t[0] + t[1] * x[i]
+      let sigma: Double
+      switch noise {
+      case .proportional: sigma = t[2] * abs(mu)
+      case .linear: sigma = t[2] + t[3] * abs(mu)
+      default: sigma = t[2] * pow(abs(mu), t[3])
+      }
+      total += log(sigma) + (y[i] - mu) * (y[i] - mu) / (2 * sigma * sigma)
+    }
+    return total
+  }
+
+  static func all(_ state: InstrumentState) throws -> [ParameterEstimate] {
+    state.parameters + (try #require(state.noise.parameters))
+  }
+
+  /// Reference: scipy 1.17.1 `minimize` of the same −log L, Nelder–Mead restarted four
+  /// times (xatol 1e-13, fatol 1e-15), then BFGS (gtol 1e-12), which moved no digit:
+  ///
+  ///     mu = b0 + b1*x; s = s0 + s1*abs(mu)   # or s1*abs(mu), s0*abs(mu)**k
+  ///     nll = sum(log(s) + (y - mu)**2 / (2*s**2))
+  ///
+  /// Both optimizers stop where −log L is flat to rounding (about 1e-15 of its value), which
+  /// leaves the parameters uncertain by about 1e-7 of their standard errors: 1e-5 of a
+  /// standard error is the tolerance.
+  @Test(
+    "joint maximum likelihood of line and noise matches scipy's optimum to 1e-5 standard errors",
+    arguments: [
+      (
+        NoiseModel.linear,
+        [
+          0.20418719478206285, 1.4908574704144106, -0.019696282536906945,
+          0.0423890986679423,
+        ]
+      ),
+      (.proportional, [0.20680147892306686, 1.4893164554190554, 0.03661888408729323]),
+      (
+        .power,
+        [
+          0.2005624473313662, 1.4964111306588503, 0.027663641640407202,
+          1.1382563735204805,
+        ]
+      ),
+    ])
+  func maximumLikelihood(noise: NoiseModel, reference: [Double]) throws {
+    let state = try Self.instrument(noise)
+    let estimates = try Self.all(state)
+    try #require(estimates.count == reference.count)
+    for (j, parameter) in estimates.enumerated() {
+      #expect(
+        abs(parameter.estimate - reference[j]) <= 1e-5 * parameter.stdError,
+        "\(parameter.name): \(parameter.estimate) against \(reference[j])")
+    }
+    #expect(state.noise.parameters?.map(\.name) == noise.parameterNames)
+    #expect(state.fit.dof == 21 - reference.count)
+    // At the maximum with a free overall scale of σ (linear, proportional), Σ(r/σ)² = n.
+    if noise != .power { #expect(abs((state.fit.chi2 ?? 0) - 21) <= 1e-6) }
+  }
+
+  /// The covariance is the inverse Hessian of −log L at the optimum. Reference: the Hessian
+  /// of the −log L written out above, by central second differences (steps 1e-4 of each
+  /// standard error, truncation error about 1e-8 relative), inverted by Gauss–Jordan here.
+  /// calib differentiates its exact gradient once instead: 1e-4 relative on the standard
+  /// errors holds both methods' truncation and rounding.
+  @Test(
+    "standard errors are the inverse Hessian of −log L by second differences, to 1e-4",
+    arguments: [NoiseModel.linear, .proportional, .power])
+  func standardErrors(noise: NoiseModel) throws {
+    let state = try Self.instrument(noise)
+    let (x, y) = try Self.standards()
+    let estimates = try Self.all(state)
+    let theta = estimates.map(\.estimate)
+    let steps = estimates.map { 1e-4 * $0.stdError }
+    let k = theta.count
+    func f(_ t: [Double]) -> Double { Self.negativeLog(t, noise, x: x, y: y) }
+    var hessian = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+    for i in 0..<k {
+      for j in 0..<k {
+        func at(_ di: Double, _ dj: Double) -> Double {
+          var t = theta
+          t[i] += di * steps[i]
+          t[j] += dj * steps[j]
+          return f(t)
+        }
+        hessian[i][j] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * steps[i] * steps[j])
+      }
+    }
+    let inverse = try #require(gaussJordanInverse(hessian))
+    for j in 0..<k {
+      let reference = inverse[j][j].squareRoot()
+      #expect(
+        abs(estimates[j].stdError - reference) <= 1e-4 * reference,
+        "\(estimates[j].name): \(estimates[j].stdError) against \(reference)")
+    }
+    let joint = try #require(state.noise.jointCovariance)
+    #expect(abs(joint[0][1] - inverse[0][1]) <= 1e-4 * (inverse[0][0] * inverse[1][1]).squareRoot())
+  }
+
+  /// The measurement uses σ(μ(x)) at the estimated noise parameters and the leverage of the
+  /// line's parameters: p(x | y*) ∝ N(y*; μ(x), σ(μ(x))² + g(x)ᵀC g(x)) on the prior range.
+  /// Reference: that density written out here and integrated by Simpson's rule on 2·10⁶
+  /// intervals (`BruteForcePosterior`); 1e-6 of the posterior sd.
+  @Test(
+    "a reading's posterior with σ(μ(x)) matches brute-force integration to 1e-6 sd",
+    arguments: [0.95, 12.3, 47.0])
+  func measurement(reading: Double) throws {
+    let state = try Self.instrument(.linear)
+    let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
+    let report = try measurer.measure(Observation(id: "r", readings: [reading], line: 2))
+    let a = state.posterior.location
+    let c = state.covariance
+    let eta = try #require(state.noise.parameters).map(\.estimate)
+    let brute = try BruteForcePosterior(
+      range: measurer.priorRange,
+      logLikelihood: { x in
+        let mu = a[0] + a[1] * x
+        let sigma = eta[0] + eta[1] * abs(mu)
+        let h = c[0][0] + 2 * x * c[0][1] + x * x * c[1][1]
+        let v = sigma * sigma + h
+        return -0.5 * log(v) - 0.5 * (reading - mu) * (reading - mu) / v
+      })
+    let sd = try #require(report.x.sd)
+    #expect(abs(report.x.estimate - brute.quantile(0.5)) <= 1e-6 * sd)
+    #expect(abs(sd - brute.sd) <= 1e-6 * sd)
+    #expect(report.x.predictive == .linearized)
+  }
+
+  /// The point of a noise model: low readings, where the noise is small, are measured more
+  /// precisely than a constant σ says, and high ones less. The posterior sd with linear noise
+  /// against the constant-noise fit of the same standards, at a low and a high reading.
+  @Test("with σ growing with the response, low readings are narrower and high ones wider")
+  func precisionFollowsTheNoise() throws {
+    func sd(_ state: InstrumentState, _ reading: Double) throws -> Double {
+      let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
+      let report = try measurer.measure(Observation(id: "r", readings: [reading], line: 2))
+      return try #require(report.x.sd)
+    }
+    let varying = try Self.instrument(.linear)
+    let constant = try Self.instrument(.constant)
+    #expect(try sd(varying, 1.0) < 0.2 * sd(constant, 1.0))
+    #expect(try sd(varying, 47.0) > 1.5 * sd(constant, 47.0))
+  }
+
+  @Test(
+    "an instrument file with a varying noise round-trips; one without its covariance is refused")
+  func instrumentFile() throws {
+    let state = try Self.instrument(.power)
+    let bytes = try InstrumentFile.encode(state)
+    #expect(try InstrumentFile.decode(bytes, name: "i.json").state == state)
+    var broken = state
+    broken.noise.jointCovariance = nil
+    let error = #expect(throws: InputError.self) {
+      try InstrumentFile.decode(try InstrumentFile.encode(broken), name: "i.json")
+    }
+    #expect(error?.message.hasPrefix("$.noise.joint_covariance") == true)
+  }
+}
+
+/// The inverse of a small square matrix by Gauss–Jordan elimination with partial pivoting;
+/// nil when it is singular.
+func gaussJordanInverse(_ matrix: [[Double]]) -> [[Double]]? {
+  let k = matrix.count
+  var a = matrix.enumerated().map { i, row in
+    row + (0..<k).map { $0 == i ? 1.0 : 0.0 }
+  }
+  for column in 0..<k {
+    guard
+      let pivot = (column..<k).max(by: { abs(a[$0][column]) < abs(a[$1][column]) }),
+      a[pivot][column] != 0
+    else { return nil }
+    a.swapAt(column, pivot)
+    let scale = a[column][column]
+    a[column] = a[column].map { $0 / scale }
+    for row in 0..<k where row != column {
+      let factor = a[row][column]
+      a[row] = zip(a[row], a[column]).map { $0 - factor * $1 }
+    }
+  }
+  return a.map { Array($0[k...]) }
+}
