@@ -21,6 +21,8 @@ let package = Package(
       pkgConfig: "gsl",
       providers: [.apt(["libgsl-dev"])]
     ),
+    // The platform's C library (Glibc, Musl or Darwin), re-exported: the one `#if canImport`.
+    .target(name: "CalibSystem"),
     // The GSL layer: the only target that imports CGSL; its wrappers are `package`, not public.
     .target(
       name: "CalibGSL",
@@ -31,6 +33,7 @@ let package = Package(
       name: "CalibCore",
       dependencies: [
         "CalibGSL",
+        "CalibSystem",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
@@ -40,19 +43,20 @@ let package = Package(
       dependencies: [
         "CalibCore",
         "CalibGSL",
+        "CalibSystem",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     // `make bench`: speed and memory figures of a release build.
     .executableTarget(
       name: "calib-bench",
-      dependencies: ["CalibCore"]
+      dependencies: ["CalibCore", "CalibSystem"]
     ),
     // `make fuzz`: libFuzzer targets for the CSV reader, the formula parser and the
     // instrument-file reader (docs/testing.md). Built plainly, it replays inputs given as files.
     .executableTarget(
       name: "calib-fuzz",
-      dependencies: ["CalibCore"]
+      dependencies: ["CalibCore", "CalibSystem"]
     ),
     .testTarget(
       name: "CalibCoreTests",
@@ -60,7 +64,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CalibCLITests",
-      dependencies: ["calib"]
+      dependencies: ["calib", "CalibSystem"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -1,9 +1,6 @@
 import CalibCore
+import CalibSystem
 import Foundation
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// `make bench`: speed and memory of fitting and measuring, on the bundled fixtures and on
 /// readings generated from them, in a release build. Prints one line per figure.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import CalibSystem
 
 /// Writes `calib-fuzz: message` on standard error.
 func complain(_ message: String) {

@@ -1,13 +1,6 @@
 import ArgumentParser
 import CalibCore
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import CalibSystem
 
 /// The `calib` command: calibration and measurement inference.
 @main

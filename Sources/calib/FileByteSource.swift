@@ -1,12 +1,5 @@
 import CalibCore
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import CalibSystem
 
 /// A file, or standard input for `-`, read in chunks by the engine's readers.
 final class FileByteSource: ByteSource {

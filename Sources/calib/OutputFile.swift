@@ -1,12 +1,5 @@
 import CalibCore
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import CalibSystem
 
 /// A command's output, written so that a regular file is either complete or not there.
 ///

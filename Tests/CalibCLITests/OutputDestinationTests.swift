@@ -1,9 +1,6 @@
+import CalibSystem
 import Foundation
 import Testing
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// Where `-o` writes: a regular file atomically, a symbolic link's target, a device or FIFO
 /// straight into; every failed write is exit 73. The device nodes and FIFOs are made in the

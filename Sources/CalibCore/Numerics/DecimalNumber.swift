@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+internal import CalibSystem
 
 /// Strict reading of a decimal number, as calib accepts them in data files and formulas.
 ///

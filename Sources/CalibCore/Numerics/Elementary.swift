@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+internal import CalibSystem
 
 // The C library's elementary functions under names that do not collide with the cases of
 // `ElementaryFunction` or with the standard library.
