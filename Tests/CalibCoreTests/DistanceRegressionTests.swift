@@ -282,4 +282,36 @@ struct DistanceRegressionTests {
     #expect(Swift.abs(bayesSD - 0.322) <= 0.02 * 0.322, "Bayesian sd \(bayesSD)")
     #expect(Swift.abs(bayes.x.estimate - 4.913) <= 0.01, "Bayesian median \(bayes.x.estimate)")
   }
+
+  @Test("The file: schema-valid, read back equal, u_x checked (JSON path in the message)")
+  func instrumentFile() throws {
+    let state = try Self.fit(try Self.data("iso28037_ex3_wtls_xy.csv", sx: "u_x"))
+    let bytes = try InstrumentFile.encode(state)
+    let validator = try JSONSchemaValidator(folder: SchemaTests.folder)
+    let problems = validator.validate(try JSONValue.parse(bytes), against: "instrument.schema.json")
+    #expect(problems.isEmpty, "\(problems)")
+    #expect(try InstrumentFile.decode(bytes, name: "gdr.json").state == state)
+    // A negative u(x), a count that is not n, and u(x) with σ estimated are each refused.
+    var negative = state
+    negative.domain.uX?[2] = -0.1
+    var short = state
+    short.domain.uX?.removeLast()
+    var estimated = try Self.fit(try Self.data("iso28037_ex3_wtls_xy.csv", sx: nil))
+    estimated.domain.uX = nil
+    let constant = try ResponseModel(spec: "line", predictors: ["x"]).fit(
+      to: try ReferenceData.calibration("published/iso28037_ex3_wtls_xy.csv", x: ["x"], y: "y"),
+      provenance: testProvenance)
+    var withUX = constant
+    withUX.domain.uX = [0.2, 0.2, 0.2, 0.2, 0.2, 0.2]
+    for (bad, path) in [
+      (negative, "$.domain.u_x[2]"), (short, "$.domain.u_x"), (withUX, "$.domain.u_x"),
+    ] {
+      #expect {
+        _ = try InstrumentFile.decode(try InstrumentFile.encode(bad), name: "gdr.json")
+      } throws: { error in
+        "\(error)".contains(path)
+      }
+    }
+    _ = try Instrument(estimated)
+  }
 }
