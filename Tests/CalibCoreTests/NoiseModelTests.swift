@@ -130,16 +130,17 @@ struct NoiseModelTests {
     #expect(abs(joint[0][1] - inverse[0][1]) <= 1e-4 * (inverse[0][0] * inverse[1][1]).squareRoot())
   }
 
-  /// The measurement uses σ(μ(x)) at the estimated noise parameters and the leverage of the
-  /// line's parameters: p(x | y*) ∝ N(y*; μ(x), σ(μ(x))² + g(x)ᵀC g(x)) on the prior range.
-  /// Reference: that density written out here and integrated by Simpson's rule on 2·10⁶
-  /// intervals (`BruteForcePosterior`); 1e-6 of the posterior sd.
+  /// The linearized measurement uses σ(μ(x)) at the estimated noise parameters and the
+  /// leverage of the line's parameters: p(x | y*) ∝ N(y*; μ(x), σ(μ(x))² + g(x)ᵀC g(x)) on the
+  /// prior range. Reference: that density written out here and integrated by Simpson's rule
+  /// on 2·10⁶ intervals (`BruteForcePosterior`); 1e-6 of the posterior sd.
   @Test(
-    "a reading's posterior with σ(μ(x)) matches brute-force integration to 1e-6 sd",
+    "a reading's linearized posterior with σ(μ(x)) matches brute force to 1e-6 sd",
     arguments: [0.95, 12.3, 47.0])
-  func measurement(reading: Double) throws {
+  func linearizedMeasurement(reading: Double) throws {
     let state = try Self.instrument(.linear)
-    let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
+    let measurer = try Measurer(
+      instrument: state, settings: MeasurementSettings(marginalization: .linearized))
     let report = try measurer.measure(Observation(id: "r", readings: [reading], line: 2))
     let a = state.posterior.location
     let c = state.covariance
@@ -157,6 +158,44 @@ struct NoiseModelTests {
     #expect(abs(report.x.estimate - brute.quantile(0.5)) <= 1e-6 * sd)
     #expect(abs(sd - brute.sd) <= 1e-6 * sd)
     #expect(report.x.predictive == .linearized)
+  }
+
+  /// `--marginalize integration` integrates out all the parameters, the noise's included:
+  /// p(x | y*) ∝ ∫ N(y*; b0 + b1·x, σ(μ; η)²) exp(−L(θ)) dθ over θ = (b0, b1, η).
+  /// Reference: that integral by brute force in numpy (Tests/Reference/noise/
+  /// brute_force_posterior.py): a Gauss–Legendre product rule of 48 (proportional) or 36
+  /// (linear) points per axis on the box ±8 sd of the Laplace posterior in (b0, b1, log σ)
+  /// coordinates, times Simpson's rule on 4000 intervals over x on a range of ±11 sd or more
+  /// (the tails are t-like: ±5 sd moved the sd by 1e-3); 32 points per axis change the
+  /// figures by less than 1e-6 sd. Tolerances: 1e-4 sd with three parameters (the issue's
+  /// target; calib's 20-point Gauss–Hermite rule is within 1e-5 sd); 3e-3 sd with four, where
+  /// the product rule is held to 11 points per axis (calib is within 2e-3 sd here, at the
+  /// upper quantile: the 1e-4 is not reached for four parameters yet,
+  /// docs/noise-models.md).
+  @Test(
+    "a posterior with the noise parameters integrated out matches brute force (1e-4 sd for 3 parameters)",
+    arguments: [
+      (NoiseModel.proportional, 1.1, [0.60069782, 0.03417005, 0.5376317, 0.6729449], 1e-4),
+      (.proportional, 47.0, [31.48322820, 1.39889597, 28.9656740, 34.4987808], 1e-4),
+      (.linear, 12.3, [8.14159203, 0.40162967, 7.4270023, 9.0182663], 3e-3),
+    ])
+  func integratedMeasurement(
+    noise: NoiseModel, reading: Double, reference: [Double], tolerance: Double
+  ) throws {
+    let state = try Self.instrument(noise)
+    let measurer = try Measurer(
+      instrument: state, settings: MeasurementSettings(marginalization: .integration))
+    let report = try measurer.measure(Observation(id: "r", readings: [reading], line: 2))
+    #expect(report.x.predictive == .integration)
+    let sd = try #require(report.x.sd)
+    let lower = try #require(report.x.interval.lower)
+    let upper = try #require(report.x.interval.upper)
+    // The references carry 7 or 8 significant digits: half a unit of the last is within the
+    // tolerance.
+    #expect(abs(report.x.estimate - reference[0]) <= tolerance * sd)
+    #expect(abs(sd - reference[1]) <= tolerance * sd)
+    #expect(abs(lower - reference[2]) <= tolerance * sd)
+    #expect(abs(upper - reference[3]) <= tolerance * sd)
   }
 
   /// The point of a noise model: low readings, where the noise is small, are measured more

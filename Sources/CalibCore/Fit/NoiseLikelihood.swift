@@ -12,12 +12,34 @@ struct NoiseLikelihood {
   let q: Int
 
   init(model: ResponseModel, data: CalibrationData, noise: NoiseModel) {
+    self.init(
+      model: model, noise: noise, x: data.predictors.map { $0.map(\.doubleValue) },
+      y: data.responses.map(\.doubleValue))
+  }
+
+  /// The likelihood of standards at `x` (one row per standard) with readings `y`.
+  init(model: ResponseModel, noise: NoiseModel, x: [[Double]], y: [Double]) {
     self.model = model
     self.noise = noise
-    x = data.predictors.map { $0.map(\.doubleValue) }
-    y = data.responses.map(\.doubleValue)
+    self.x = x
+    self.y = y
     p = model.parameters.count
     q = noise.parameterNames.count
+  }
+
+  /// L at θ alone (no derivatives); nil where σ is not positive at a standard or L is not
+  /// finite.
+  func negativeLog(_ theta: [Double]) -> Double? {
+    let a = Array(theta[..<p])
+    let function = NoiseFunction(model: noise, parameters: Array(theta[p...]))
+    var total = 0.0
+    for i in y.indices {
+      let mean: Double = model.response(at: x[i], parameters: a)
+      let sigma = function.sigma(at: mean)
+      guard sigma > 0, sigma.isFinite else { return nil }
+      total += _log(sigma) + (y[i] - mean) * (y[i] - mean) / (2 * sigma * sigma)
+    }
+    return total.isFinite ? total : nil
   }
 
   /// L = Σ [log σᵢ + rᵢ²/(2σᵢ²)] (without n·log √(2π)), its gradient in θ, and the expected

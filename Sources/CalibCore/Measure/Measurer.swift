@@ -108,11 +108,16 @@ public final class Measurer {
     return instrument.posterior.samples
   }
 
+  /// Whether the parameters are integrated out by quadrature (`--marginalize integration`).
+  private var usesIntegration: Bool {
+    !linear.isExact && settings.marginalization == .integration
+  }
+
   /// The quadrature over the parameters, made on first use.
   private var integrationRule: QuadratureMarginalization?
   private var integration: QuadratureMarginalization? {
     get throws {
-      guard !linear.isExact, settings.marginalization == .integration else { return nil }
+      guard usesIntegration else { return nil }
       if integrationRule == nil {
         integrationRule = try QuadratureMarginalization(instrument, instrument: linear)
       }
@@ -124,7 +129,7 @@ public final class Measurer {
   /// integrates a out.
   private var predictive: Predictive {
     if linear.isExact { return .exact }
-    if settings.marginalization == .integration { return .integration }
+    if usesIntegration { return .integration }
     return samples != nil ? .samples : .linearized
   }
 

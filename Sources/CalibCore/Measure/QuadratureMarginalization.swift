@@ -7,16 +7,24 @@ internal import CalibGSL
 /// With a = â + √2·L·t (L the Cholesky factor of the Laplace covariance), each node t_k of the
 /// product rule carries the weight w_k·e^(|t_k|²)·p(a_k | D), normalized to sum 1: the rule
 /// integrates against the exact posterior, the Gaussian serving only to place the nodes. With σ
-/// estimated, σ is integrated out per node (nodes outside the parameters' bounds weigh 0): the readings are a multivariate t with n degrees of
-/// freedom about f(x; a_k), scale RSS(a_k)/n.
+/// estimated, σ is integrated out per node (nodes outside the parameters' bounds weigh 0):
+/// the readings are a multivariate t with n degrees of freedom about f(x; a_k), scale
+/// RSS(a_k)/n.
+///
+/// With a noise that varies (docs/noise-models.md), the rule runs over all the parameters
+/// θ = (a, η) in the coordinates of their joint Laplace covariance, each node weighing the
+/// likelihood exp(−L(θ_k)) of the standards, and the readings at a node are normal about
+/// f(x; a_k) with σ(f(x; a_k); η_k).
 struct QuadratureMarginalization {
   let instrument: MeasuringInstrument
-  /// The nodes a_k and their normalized weights.
+  /// The nodes a_k (the model's parameters) and their normalized weights.
   let nodes: [[Double]]
   let weights: [Double]
   /// RSS(a_k) (σ estimated) per node.
   let residualSums: [Double]
   let n: Int
+  /// The noise function at each node, for a noise that varies; empty otherwise.
+  let noiseFunctions: [NoiseFunction]
 
   /// Points per dimension so that the product stays within 20 000 nodes (20 at most).
   static func pointsPerDimension(_ p: Int) -> Int {
@@ -24,6 +32,20 @@ struct QuadratureMarginalization {
   }
 
   init(_ state: Instrument, instrument: MeasuringInstrument) throws {
+    if let estimates = state.noise.parameters, let joint = state.noise.jointCovariance,
+      state.noise.model.varies
+    {
+      try self.init(
+        varying: state, instrument: instrument, noise: estimates.map(\.estimate),
+        covariance: joint)
+    } else {
+      try self.init(fixedNoise: state, instrument: instrument)
+    }
+  }
+
+  /// The rule over a, for a constant or known noise.
+  private init(fixedNoise state: Instrument, instrument: MeasuringInstrument) throws {
+    noiseFunctions = []
     let p = state.parameters.count
     let rule = try FixedQuadrature.gaussHermite(
       points: QuadratureMarginalization.pointsPerDimension(p))
@@ -71,6 +93,82 @@ struct QuadratureMarginalization {
     self.n = y.count
   }
 
+  /// The rule over θ = (a, η) for a noise that varies, η̂ = `noise` and the joint covariance
+  /// `covariance`.
+  private init(
+    varying state: Instrument, instrument: MeasuringInstrument, noise: [Double],
+    covariance: [[Double]]
+  ) throws {
+    let p = state.parameters.count
+    let k = covariance.count
+    let rule = try FixedQuadrature.gaussHermite(
+      points: QuadratureMarginalization.pointsPerDimension(k))
+    let likelihood = NoiseLikelihood(
+      model: instrument.model, noise: state.noise.model, x: state.domain.x[0].map { [$0] },
+      y: state.domain.y)
+    // The rule runs in (a, φ(η)) (`NoiseCoordinates`), with the Laplace covariance carried
+    // there by the Jacobian: C_φ = G·C·Gᵀ, G = diag(I, ∂φ/∂η) at η̂.
+    let magnitudes = likelihood.x.map {
+      Swift.abs(instrument.model.response(at: $0, parameters: state.posterior.location) as Double)
+    }
+    let coordinates = NoiseCoordinates(
+      model: state.noise.model, low: magnitudes.min() ?? 0, high: magnitudes.max() ?? 0)
+    let q = k - p
+    let transformed = coordinates.phi(noise)
+    let g = coordinates.jacobian(at: noise)
+    let center = state.posterior.location + (transformed ?? noise)
+    var carried = covariance
+    if transformed != nil {
+      func gRow(_ i: Int) -> [Double] {
+        i < p
+          ? (0..<k).map { $0 == i ? 1 : 0 }
+          : (0..<k).map { $0 < p ? 0 : g[(i - p) * q + ($0 - p)] }
+      }
+      let rows = (0..<k).map(gRow)
+      let product = (0..<k).map { i in
+        (0..<k).map { j in (0..<k).reduce(0.0) { $0 + rows[i][$1] * covariance[$1][j] } }
+      }
+      carried = (0..<k).map { i in
+        (0..<k).map { j in (0..<k).reduce(0.0) { $0 + product[i][$1] * rows[j][$1] } }
+      }
+    }
+    let factor = Cholesky.lowerFactor(of: carried)
+    let m = rule.nodes.count
+    var nodes: [[Double]] = [], functions: [NoiseFunction] = [], logWeights: [Double] = []
+    var index = [Int](repeating: 0, count: k)
+    repeat {
+      let t = index.map { rule.nodes[$0] * 2.0.squareRoot() }
+      let point = Cholesky.point(at: t, factor: factor, center: center)
+      let (eta, logJacobian) =
+        transformed != nil ? coordinates.eta(Array(point[p...])) : (Array(point[p...]), 0)
+      let theta = Array(point[..<p]) + eta
+      if let value = likelihood.negativeLog(theta) {
+        let logRule =
+          index.reduce(0.0) { $0 + _log(rule.weights[$1]) } + t.reduce(0.0) { $0 + $1 * $1 / 2 }
+        nodes.append(Array(theta[..<p]))
+        functions.append(NoiseFunction(model: state.noise.model, parameters: eta))
+        logWeights.append(-value + logJacobian + logRule)
+      }
+      var j = 0
+      while j < k {
+        index[j] += 1
+        if index[j] < m { break }
+        index[j] = 0
+        j += 1
+      }
+      if j == k { break }
+    } while true
+    let top = logWeights.max() ?? 0
+    let raw = logWeights.map { _exp($0 - top) }
+    let total = raw.reduce(0, +)
+    self.instrument = instrument
+    self.nodes = nodes
+    self.weights = raw.map { $0 / total }
+    self.residualSums = []
+    self.n = state.domain.y.count
+    self.noiseFunctions = functions
+  }
+
   /// log p(y* | x) up to a constant, for the readings and their u (given, or the standards'
   /// common u when the noise is known); without u, σ is integrated out per node.
   func logDensity(at x: Double, readings: [Double], uncertainties: [Double]?) -> Double {
@@ -83,7 +181,14 @@ struct QuadratureMarginalization {
         for j in 0..<p { slots[j + 1] = nodes[k][j] }
         let mean: Double = instrument.model.compiledResponse.evaluate(UnsafeBufferPointer(slots))
         var logTerm: Double
-        if let u = uncertainties {
+        if !noiseFunctions.isEmpty, uncertainties == nil {
+          let sigma = noiseFunctions[k].sigma(at: mean)
+          logTerm = 0
+          for reading in readings {
+            logTerm += -_log(sigma) - 0.5 * (reading - mean) * (reading - mean) / (sigma * sigma)
+          }
+          if !(sigma > 0) { logTerm = -.infinity }
+        } else if let u = uncertainties {
           logTerm = 0
           for i in readings.indices {
             logTerm +=
