@@ -210,7 +210,15 @@ struct FitCommand: ParsableCommand {
       }
       try OutputFile.write(try InstrumentFile.encode(instrument), to: output.output)
       // The engine returns what is doubtful about the fit as data; the command says it.
-      for warning in instrument.posterior.warnings ?? [] {
+      var warnings = instrument.posterior.warnings ?? []
+      if let test = instrument.fit.heteroscedasticity, test.pValue < 0.01, test.slope > 0 {
+        warnings.append(
+          "the residuals scatter more where the response is larger (Breusch–Pagan p = "
+            + String(format: "%.2g", test.pValue)
+            + "): the noise is not constant; fit --noise linear (or proportional, power) and"
+            + " compare fit.aic in the files (docs/noise-models.md)")
+      }
+      for warning in warnings {
         FileHandle.standardError.write(Data("calib: warning: \(warning)\n".utf8))
       }
     }

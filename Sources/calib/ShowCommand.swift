@@ -68,9 +68,19 @@ struct InstrumentSummary {
       if let p = fit.chi2PValue { noise += ", p = \(format(p, digits: 3))" }
     }
     if !noise.isEmpty { lines.append(noise) }
+    if let test = fit.heteroscedasticity {
+      lines.append(
+        "            Breusch–Pagan LM = \(format(test.statistic, digits: 4)), p = \(format(test.pValue, digits: 3)) (noise against the response)"
+      )
+    }
     if let test = fit.lackOfFit {
       lines.append(
         "lack of fit F = \(format(test.f, digits: 4)) on (\(test.lackOfFitDOF), \(test.pureErrorDOF)) dof, p = \(format(test.pValue, digits: 3)) (\(test.groups) groups of replicates)"
+      )
+    }
+    if let aic = fit.aic, let bic = fit.bic, let logL = fit.logLikelihood {
+      lines.append(
+        "likelihood  log L = \(format(logL, digits: 6)), AIC = \(format(aic, digits: 6)), BIC = \(format(bic, digits: 6))"
       )
     }
     lines.append(

@@ -214,6 +214,48 @@ struct NoiseModelTests {
     #expect(try sd(varying, 47.0) > 1.5 * sd(constant, 47.0))
   }
 
+  /// Which noise model? Reference for the test: statsmodels 0.14 `het_breuschpagan(e,
+  /// [1, |μ̂|], robust=True)` (Koenker's studentized form) on the constant-noise least-squares
+  /// residuals of the fixture, LM = 8.97941734736005, p = 0.0027303769856279582; 1e-10
+  /// relative (both are a few sums over 21 residuals).
+  @Test("the Breusch–Pagan test of a constant noise matches statsmodels to 1e-10")
+  func breuschPagan() throws {
+    let state = try Self.instrument(.constant)
+    let test = try #require(state.fit.heteroscedasticity)
+    #expect(abs(test.statistic - 8.97941734736005) <= 1e-10 * 8.97941734736005)
+    #expect(abs(test.pValue - 0.0027303769856279582) <= 1e-10 * 0.0027303769856279582)
+    #expect(test.slope > 0)
+    #expect(try Self.instrument(.linear).fit.heteroscedasticity == nil)
+  }
+
+  /// log L, AIC and BIC against their closed forms computed here from the standards: with σ
+  /// constant, −n/2·(log(2π·RSS/n) + 1) with the least-squares RSS; with σ varying, the −log L
+  /// written out above at calib's estimates; k = p + 1 and p + q. 1e-12 relative. The noise
+  /// the data were simulated with is preferred by both criteria.
+  @Test("log-likelihood, AIC and BIC follow their closed forms to 1e-12, and prefer a varying σ")
+  func informationCriteria() throws {
+    let (x, y) = try Self.standards()
+    let n = Double(x.count)
+    let constant = try Self.instrument(.constant)
+    let a = constant.posterior.location
+    let rss = x.indices.reduce(0.0) { $0 + pow(y[$1] - a[0] - a[1] * x[$1], 2) }
+    let logL = -n / 2 * (log(2 * Double.pi * rss / n) + 1)
+    let constantAIC = try #require(constant.fit.aic)
+    #expect(abs(try #require(constant.fit.logLikelihood) - logL) <= 1e-12 * abs(logL))
+    #expect(abs(constantAIC - (6 - 2 * logL)) <= 1e-12 * abs(constantAIC))
+    #expect(abs(try #require(constant.fit.bic) - (3 * log(n) - 2 * logL)) <= 1e-12 * abs(logL))
+    for noise in [NoiseModel.proportional, .linear, .power] {
+      let state = try Self.instrument(noise)
+      let theta = try Self.all(state).map(\.estimate)
+      let k = Double(theta.count)
+      let reference = -Self.negativeLog(theta, noise, x: x, y: y) - n / 2 * log(2 * Double.pi)
+      let aic = try #require(state.fit.aic)
+      #expect(abs(try #require(state.fit.logLikelihood) - reference) <= 1e-12 * abs(reference))
+      #expect(abs(aic - (2 * k - 2 * reference)) <= 1e-12 * max(1, abs(aic)))
+      #expect(aic < constantAIC - 30)
+    }
+  }
+
   @Test(
     "an instrument file with a varying noise round-trips; one without its covariance is refused")
   func instrumentFile() throws {

@@ -170,6 +170,9 @@ struct NoiseLikelihood {
     state.fit.chi2 = standardized
     state.fit.chi2PValue = nil
     state.fit.lackOfFit = nil
+    state.fit.heteroscedasticity = nil
+    state.fit.setLikelihood(
+      -value.negativeLog - 0.5 * Double(n) * _log(2 * Double.pi), parameters: k)
     state.fit.method =
       "maximum likelihood, normal noise with σ = \(noise.formula), by Fisher scoring"
     state.noise = NoiseRecord(

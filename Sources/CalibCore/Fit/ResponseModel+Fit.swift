@@ -127,7 +127,7 @@ extension ResponseModel {
     {
       throw FitError.notFinite(name)
     }
-    let statistics = FitStatistics(
+    var statistics = FitStatistics(
       n: n, dof: dof, rss: rss,
       residualSD: dof > 0 ? (rss / Double(dof)).squareRoot() : nil,
       chi2: noiseKnown ? rss : nil,
@@ -142,6 +142,20 @@ extension ResponseModel {
       conditionNumber: solution.conditionNumber,
       refinementSteps: solution.refinementSteps,
       solver: solution.solver)
+    // log L at the maximum: σ² at rss/n when estimated, the given u otherwise.
+    let twoPi = 2 * Double.pi
+    if let u = data.responseUncertainties?.map(\.doubleValue) {
+      let logU = u.reduce(0.0) { $0 + _log($1) }
+      statistics.setLikelihood(
+        -0.5 * rss - logU - 0.5 * Double(n) * _log(twoPi), parameters: p)
+    } else {
+      statistics.setLikelihood(
+        -0.5 * Double(n) * (_log(twoPi * rss / Double(n)) + 1), parameters: p + 1)
+      let x = data.predictors.map { $0.map(\.doubleValue) }
+      let means = x.map { response(at: $0, parameters: solution.coefficients) as Double }
+      let residuals = zip(data.responses, means).map { $0.doubleValue - $1 }
+      statistics.heteroscedasticity = HeteroscedasticityTest(residuals: residuals, means: means)
+    }
 
     let domain = DomainRecord(
       x: (0..<predictors.count).map { k in data.predictors.map { $0[k].doubleValue } },

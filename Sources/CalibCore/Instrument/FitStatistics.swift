@@ -31,6 +31,19 @@ public struct FitStatistics: Codable, Equatable, Sendable {
   public var refinementSteps: Int
   /// The nonlinear solver's record: starting values and every attempt; absent for a linear fit.
   public var solver: SolverRecord?
+  /// The log-likelihood of the standards at the maximum-likelihood estimate, normal noise:
+  /// with σ constant, −n/2·(log(2π·rss/n) + 1); with u(y) known, −χ²/2 − Σ log(√(2π)·uᵢ);
+  /// with σ varying, −Σ [log(√(2π)·σᵢ) + rᵢ²/(2σᵢ²)]. Absent in older files.
+  public var logLikelihood: Double?
+  /// Akaike's information criterion 2k − 2·logLikelihood, k the parameters fitted (the
+  /// model's, and σ or the noise parameters when estimated): smaller is better, for
+  /// noise models compared on the same standards.
+  public var aic: Double?
+  /// The Bayesian (Schwarz) information criterion k·log n − 2·logLikelihood.
+  public var bic: Double?
+  /// The Breusch–Pagan test of a constant noise against one that varies with the response;
+  /// absent for other noise models.
+  public var heteroscedasticity: HeteroscedasticityTest?
 
   enum CodingKeys: String, CodingKey {
     case n, dof, rss, chi2, converged, method
@@ -40,7 +53,17 @@ public struct FitStatistics: Codable, Equatable, Sendable {
     case lackOfFit = "lack_of_fit"
     case conditionNumber = "condition_number"
     case refinementSteps = "refinement_steps"
-    case solver
+    case solver, aic, bic, heteroscedasticity
+    case logLikelihood = "log_likelihood"
+  }
+
+  /// The log-likelihood `logLikelihood` of `n` standards with `k` parameters fitted, with
+  /// its AIC and BIC.
+  mutating func setLikelihood(_ logLikelihood: Double, parameters k: Int) {
+    guard logLikelihood.isFinite else { return }
+    self.logLikelihood = logLikelihood
+    aic = 2 * Double(k) - 2 * logLikelihood
+    bic = Double(k) * _log(Double(n)) - 2 * logLikelihood
   }
 
   /// Writes absent values as `null`, as the contract shows them (`"chi2": null`).
@@ -59,5 +82,9 @@ public struct FitStatistics: Codable, Equatable, Sendable {
     try container.encode(conditionNumber, forKey: .conditionNumber)
     try container.encode(refinementSteps, forKey: .refinementSteps)
     try container.encodeIfPresent(solver, forKey: .solver)
+    try container.encodeIfPresent(logLikelihood, forKey: .logLikelihood)
+    try container.encodeIfPresent(aic, forKey: .aic)
+    try container.encodeIfPresent(bic, forKey: .bic)
+    try container.encodeIfPresent(heteroscedasticity, forKey: .heteroscedasticity)
   }
 }

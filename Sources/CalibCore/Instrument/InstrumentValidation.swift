@@ -156,6 +156,16 @@ struct InstrumentValidation {
       throw fail(
         "$.fit.condition_number", "expected a condition number ≥ 0, found \(fit.conditionNumber)")
     }
+    for (value, key) in [(fit.logLikelihood, "log_likelihood"), (fit.aic, "aic"), (fit.bic, "bic")]
+    where value.map({ !$0.isFinite }) == true {
+      throw fail("$.fit.\(key)", "expected a finite number or none")
+    }
+    if let test = fit.heteroscedasticity,
+      !(test.statistic >= 0 && test.pValue >= 0 && test.pValue <= 1 && test.slope.isFinite)
+    {
+      throw fail(
+        "$.fit.heteroscedasticity", "expected a statistic ≥ 0, a probability and a finite slope")
+    }
     if let test = fit.lackOfFit {
       guard test.pValue >= 0, test.pValue <= 1 else {
         throw fail("$.fit.lack_of_fit.p_value", "expected a probability, found \(test.pValue)")
