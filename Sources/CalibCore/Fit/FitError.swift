@@ -36,6 +36,11 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The MCMC walkers ran off to where the parameters overflow (R̂ not computable): the
   /// posterior is improper under the flat prior.
   case improperPosterior
+  /// Errors in variables (standards with u(x)) asked of a model other than a straight line.
+  case errorsInVariablesNeedLine(model: String)
+  /// Errors in variables without the readings' u(y), which generalized distance regression
+  /// weighs each standard by.
+  case errorsInVariablesNeedResponseUncertainties
   /// A result overflowed or lost all meaning in double precision (data scaled near the
   /// limits of a double).
   case notFinite(String)
@@ -44,7 +49,8 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   /// available, missing starting values, misplaced bounds) rather than of the data.
   public var isUsageProblem: Bool {
     switch self {
-    case .unsupported, .missingStartingValues, .boundOnUnknownParameter, .boundsOnLinearModel:
+    case .unsupported, .missingStartingValues, .boundOnUnknownParameter, .boundsOnLinearModel,
+      .errorsInVariablesNeedLine, .errorsInVariablesNeedResponseUncertainties:
       return true
     default: return false
     }
@@ -82,6 +88,14 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
         "the least-squares solution did not settle (condition number \(condition)); rescale or center the predictors"
     case .unsupported(let message):
       return message
+    case .errorsInVariablesNeedLine(let model):
+      return "errors in variables are fitted for a straight line; for other models (here"
+        + " '\(model)'), with the true x of each standard as parameters, not yet: fit without"
+        + " the standards' u(x), or fit a straight line"
+    case .errorsInVariablesNeedResponseUncertainties:
+      return "generalized distance regression (ISO/TS 28037 §7) weighs each standard by"
+        + " u(y)² + b²·u(x)², so the readings' standard uncertainties are needed with the"
+        + " standards' (a column of equal values where they share one)"
     case .missingStartingValues(let model, let missing):
       return "the model '\(model)' is nonlinear in its parameters; give starting values for"
         + " \(missing.joined(separator: ", "))"

@@ -27,27 +27,20 @@ extension ResponseModel {
   /// reported on n − 2 degrees of freedom; `domain.u_x` records the standards' u(x) and
   /// `fit.method` the method.
   ///
-  /// - Throws: `FitError.unsupported` for a model other than a straight line, or standards
-  ///   without u(y) (ISO/TS 28037 §7 weighs each by u²(y) + b²u²(x): a common u(y) is
-  ///   given as a column of equal values); `FitError.tooFewStandards`, `collinearTerms`,
+  /// - Throws: `FitError.errorsInVariablesNeedLine` for a model other than a straight line,
+  ///   `errorsInVariablesNeedResponseUncertainties` for standards without u(y) (ISO/TS 28037 §7
+  ///   weighs each by u²(y) + b²u²(x): a common u(y) is given as a column of equal values);
+  ///   `FitError.tooFewStandards`, `collinearTerms`,
   ///   `notConverged`, `notFinite`.
   func distanceRegressionFit(
     to data: CalibrationData, provenance: Provenance
   ) throws -> InstrumentState {
-    guard let uXValues = data.predictorUncertainties else {
-      throw FitError.unsupported("--sx: the standards carry no uncertainties u(x)")
-    }
     guard let slots = straightLineSlotsForDistanceRegression else {
-      throw FitError.unsupported(
-        "--sx: errors in variables are fitted for a straight line (--model line or poly:1); for"
-          + " other models (here '\(spec)'), with the true x of each standard as parameters, not"
-          + " yet: drop --sx, or fit a straight line")
+      throw FitError.errorsInVariablesNeedLine(model: spec)
     }
-    guard let uYValues = data.responseUncertainties else {
-      throw FitError.unsupported(
-        "--sx needs --sy: generalized distance regression (ISO/TS 28037 §7) weighs each standard"
-          + " by u(y)² + b²·u(x)², so the readings' standard uncertainties are needed too (a"
-          + " column of equal values where they share one)")
+    guard let uXValues = data.predictorUncertainties, let uYValues = data.responseUncertainties
+    else {
+      throw FitError.errorsInVariablesNeedResponseUncertainties
     }
     let n = data.count
     guard n >= 2 else {

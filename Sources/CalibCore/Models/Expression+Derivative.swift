@@ -18,7 +18,7 @@ extension Expression {
   ///
   /// Example: the derivative of `b1*(1-exp(-b2*x))` with respect to `b2` is
   /// `b1*(exp(-b2*x)*x)` once simplified.
-  public func derivative(withRespectTo name: String) -> Expression {
+  package func derivative(withRespectTo name: String) -> Expression {
     switch self {
     case .number:
       return .number(0)

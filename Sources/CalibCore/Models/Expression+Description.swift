@@ -2,7 +2,7 @@ extension Expression: CustomStringConvertible {
   /// The tree written back in calib's formula language, with the parentheses it needs and no
   /// more; parsing the text gives the same tree (for `powerLog` and `powerSlope`, which only
   /// derivatives hold, the plain formula they stand for).
-  public var description: String { text(in: .loosest) }
+  package var description: String { text(in: .loosest) }
 
   /// How tightly a form binds, loosest first (see `FormulaParser`).
   private enum Binding: Int, Comparable {

@@ -3,7 +3,7 @@
 /// Symbols are names: a predictor (`x`, or a name given to `--x`) or a parameter of the
 /// instrument state (`b1`, `vmax`, …); which is which is decided by `ResponseModel`, not
 /// here. Constants `pi` and `e` are numbers by the time a tree is built.
-public indirect enum Expression: Sendable, Hashable {
+package indirect enum Expression: Sendable, Hashable {
   /// A literal number.
   case number(Double)
   /// A named predictor or parameter.
@@ -37,13 +37,13 @@ public indirect enum Expression: Sendable, Hashable {
 }
 
 /// The elementary functions a formula may call. Angles are in radians; `log` is natural.
-public enum ElementaryFunction: String, Sendable, Hashable, CaseIterable {
+package enum ElementaryFunction: String, Sendable, Hashable, CaseIterable {
   case exp, log, sqrt, sin, cos, tan, atan, abs
   /// The sign of the argument (−1, 0 or 1): the derivative of `abs`.
   case sign
 
   /// The function's value at a double.
-  public func callAsFunction(_ a: Double) -> Double {
+  package func callAsFunction(_ a: Double) -> Double {
     switch self {
     case .exp: return _exp(a)
     case .log: return _log(a)
@@ -60,7 +60,7 @@ public enum ElementaryFunction: String, Sendable, Hashable, CaseIterable {
 
 extension Expression {
   /// The names of the symbols in the tree, in order of first appearance, each once.
-  public var symbols: [String] {
+  package var symbols: [String] {
     var seen: Set<String> = []
     var ordered: [String] = []
     visitSymbols { name in
@@ -70,7 +70,7 @@ extension Expression {
   }
 
   /// Whether `name` occurs anywhere in the tree.
-  public func contains(symbol name: String) -> Bool {
+  package func contains(symbol name: String) -> Bool {
     var found = false
     visitSymbols { if $0 == name { found = true } }
     return found

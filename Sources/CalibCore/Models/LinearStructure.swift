@@ -3,11 +3,11 @@
 /// `offset` is φ₀, the part free of parameters (0 for most models); `basis[j]` is φⱼ, the
 /// regressor that multiplies parameter j. The design matrix of a calibration has entries
 /// Φᵢⱼ = φⱼ(xᵢ), and the fit is linear least squares on `y − φ₀(x)`.
-public struct LinearStructure: Sendable {
+package struct LinearStructure: Sendable {
   /// φ₀: the part of the response free of parameters.
-  public let offset: Expression
+  package let offset: Expression
   /// φⱼ, one per parameter, in the model's parameter order.
-  public let basis: [Expression]
+  package let basis: [Expression]
 
   let compiledOffset: CompiledExpression
   let compiledBasis: [CompiledExpression]

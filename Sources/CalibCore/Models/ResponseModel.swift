@@ -15,7 +15,7 @@ public struct ResponseModel: Sendable {
   /// The specification as given: a family (`poly:2`, `4pl`) or a formula.
   public let spec: String
   /// The response formula. With one predictor it may say `x` for it.
-  public let expression: Expression
+  package let expression: Expression
   /// The predictor names (the columns given to `--x`).
   public let predictors: [String]
   /// The parameter names, in the order estimates are listed.
@@ -23,7 +23,7 @@ public struct ResponseModel: Sendable {
   /// The named family, when the spec names one.
   public let family: ModelFamily?
   /// The decomposition into regressors when the response is linear in the parameters.
-  public let linearStructure: LinearStructure?
+  package let linearStructure: LinearStructure?
 
   /// Where each name lives in the slots of a compiled formula: predictors (and `x` for a
   /// lone predictor), then parameters.
