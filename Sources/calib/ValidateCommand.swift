@@ -28,6 +28,15 @@ struct ValidateCommand: ParsableCommand {
       """)
   var truth: CoverageValidation.TruthDistribution = .prior
 
+  @Option(
+    name: .customLong("fit-noise"),
+    help: """
+      The noise model each simulated calibration is refitted with: the instrument's own \
+      (same), or a constant σ (constant; for an instrument whose noise varies, to see how a \
+      constant-noise fit covers at each end of the range).
+      """)
+  var fitNoise: CoverageValidation.NoiseRefit = .same
+
   @OptionGroup var seed: SeedOptions
 
   @OptionGroup var output: OutputOptions
@@ -61,7 +70,7 @@ struct ValidateCommand: ParsableCommand {
       do {
         result = try CoverageValidation.run(
           instrument: state, trials: trials, levels: try parsedLevels(), method: method,
-          seed: seed.seed, truth: truth)
+          seed: seed.seed, truth: truth, refit: fitNoise)
       } catch let error as MeasurementError {
         throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
@@ -70,3 +79,6 @@ struct ValidateCommand: ParsableCommand {
     }
   }
 }
+
+/// `calib validate --fit-noise`.
+extension CoverageValidation.NoiseRefit: ExpressibleByArgument {}

@@ -3,8 +3,8 @@ internal import CalibGSL
 /// Statistical coverage of the intervals, checked by simulation (DESIGN §3, `calib validate`):
 /// a 95% interval must hold the truth about 95% of the time.
 ///
-/// Each trial takes the fitted instrument as the truth (the estimates â, and σ = s or the
-/// standards' u(y)), simulates the calibration readings at the standards, refits the model,
+/// Each trial takes the fitted instrument as the truth (the estimates â, and σ = s, the
+/// standards' u(y), or the fitted σ(μ; η̂) of a noise that varies), simulates the calibration readings at the standards, refits the model,
 /// draws a true x uniformly over the prior range of the measurement (or over the calibrated
 /// domain), simulates one reading there, and measures it. For each level, the share of trials whose interval held the true x, with its
 /// binomial standard error; and the ranks of the true x in the posteriors (the probability
@@ -28,6 +28,30 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
   public var levels: [LevelCoverage]
   /// Rank uniformity (Bayesian method only).
   public var ranks: RankHistogram?
+  /// The noise the readings were simulated with (the instrument's), for a noise that varies
+  /// with the response; absent for constant or known noise.
+  public var simulatedNoise: NoiseModel?
+  /// The noise model each simulated calibration was refitted and measured with: the
+  /// instrument's own, or `constant` (`NoiseRefit.constant`); absent with `simulatedNoise`.
+  public var fittedNoise: NoiseModel?
+  /// Coverage in the low, middle and high third of the range the true x is drawn from, for a
+  /// noise that varies (where a constant-noise fit errs in opposite directions at the two
+  /// ends); absent with `simulatedNoise`.
+  public var ranges: [RangeCoverage]?
+
+  /// The coverage of the trials whose true x fell in one part of the range.
+  public struct RangeCoverage: Codable, Equatable, Sendable {
+    /// `low`, `middle` or `high`.
+    public var part: String
+    /// The part's ends, in units of x (the lower end included, the upper end included only
+    /// for the high third).
+    public var lower: Double
+    public var upper: Double
+    /// Trials (refitted) whose true x fell in the part.
+    public var trials: Int
+    /// Coverage per level among them; empty when no trial fell in the part.
+    public var levels: [LevelCoverage]
+  }
 
   /// The coverage at one level.
   public struct LevelCoverage: Codable, Equatable, Sendable {
@@ -61,8 +85,19 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case format, method, trials, seed, truth, levels, ranks
+    case format, method, trials, seed, truth, levels, ranks, ranges
     case failedFits = "failed_fits"
+    case simulatedNoise = "simulated_noise"
+    case fittedNoise = "fitted_noise"
+  }
+
+  /// The noise model the simulated calibrations are refitted and measured with.
+  public enum NoiseRefit: String, Codable, Sendable, CaseIterable {
+    /// The instrument's own noise model (the check of its intervals).
+    case same
+    /// A constant σ, whatever the instrument's noise: for an instrument whose noise varies,
+    /// how far a constant-noise fit of its data under- or over-covers across the range.
+    case constant
   }
 
   /// Where the true x of each trial is drawn from.
@@ -83,12 +118,16 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
   ///   - method: The measurement method.
   ///   - seed: Seed of GSL's Mersenne Twister.
   ///   - truth: Where the true x is drawn from.
-  /// - Throws: `MeasurementError.invalidSetting` for bad levels or trials; errors of fitting or
-  ///   measuring a simulated set.
+  ///   - refit: The noise model of the refits: the instrument's, or a constant σ (only for an
+  ///     instrument whose noise varies).
+  /// - Throws: `MeasurementError.invalidSetting` for bad levels or trials, or a constant
+  ///   refit of an instrument whose noise does not vary; `MeasurementError.unsupportedInstrument`
+  ///   for a noise that varies and is not positive somewhere over the range of x; errors of
+  ///   fitting or measuring a simulated set.
   public static func run(
     instrument: Instrument, trials: Int, levels: [Double], method: MeasurementSettings.Method,
     seed: UInt64,
-    truth drawn: TruthDistribution = .prior
+    truth drawn: TruthDistribution = .prior, refit noiseRefit: NoiseRefit = .same
   ) throws -> CoverageValidation {
     guard trials > 0, !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }) else {
       throw MeasurementError.invalidSetting(
@@ -103,20 +142,59 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     let truth = instrument.posterior.location
     let x = instrument.domain.x[0]
     let u = instrument.domain.uY
+    let noiseModel = instrument.noise.model
+    // A noise that varies: σ(μ; η̂) at the instrument's estimates of its parameters.
+    let noiseFunction =
+      noiseModel.varies
+      ? NoiseFunction(
+        model: noiseModel, parameters: (instrument.noise.parameters ?? []).map(\.estimate))
+      : nil
+    guard noiseRefit == .same || noiseFunction != nil else {
+      throw MeasurementError.invalidSetting(
+        "a constant-noise refit is compared with an instrument whose noise varies; this"
+          + " instrument's noise is \(noiseModel)")
+    }
+    // Constant noise: σ = s (known noise reads u instead).
     let sigma = instrument.noise.sigma ?? 1
     let domain =
       drawn == .prior
       ? try Measurer(instrument: instrument, settings: MeasurementSettings()).priorRange
       : instrument.xRangeForValidation
+    /// The sd of a simulated reading whose mean is `mean`, for constant or varying noise.
+    func readingSigma(at mean: Double) throws -> Double {
+      guard let noiseFunction else { return sigma }
+      let value = noiseFunction.sigma(at: mean)
+      guard value > 0, value.isFinite else {
+        throw MeasurementError.unsupportedInstrument(
+          "the \(noiseModel) noise of the instrument is not positive at the response \(mean);"
+            + " readings cannot be simulated there")
+      }
+      return value
+    }
+    if noiseFunction != nil {
+      // σ must be positive wherever a reading may be simulated: checked on a grid of the
+      // range and at the standards before any trial runs.
+      for j in 0...200 {
+        let xj = domain.lowerBound + (domain.upperBound - domain.lowerBound) * Double(j) / 200
+        _ = try readingSigma(at: model.response(at: [xj], parameters: truth))
+      }
+      for xi in x { _ = try readingSigma(at: model.response(at: [xi], parameters: truth)) }
+    }
+    let refitNoise: NoiseModel? =
+      noiseFunction == nil ? nil : (noiseRefit == .constant ? nil : noiseModel)
     let start = Dictionary(uniqueKeysWithValues: zip(model.parameters, truth))
     var covered = [Int](repeating: 0, count: levels.count)
+    // Per third of the range: trials, and intervals that held the true x per level.
+    var partTrials = [0, 0, 0]
+    var partCovered = [[Int]](
+      repeating: [Int](repeating: 0, count: levels.count), count: 3)
     var bins = [Int](repeating: 0, count: 20)
     var failed = 0
     for _ in 0..<trials {
       // The calibration, simulated from the truth at the instrument's own standards.
-      let responses = x.indices.map { i in
-        DoubleDouble(
-          model.response(at: [x[i]], parameters: truth) + (u?[i] ?? sigma) * random.normal())
+      let responses = try x.indices.map { i in
+        let mean = model.response(at: [x[i]], parameters: truth)
+        return DoubleDouble(mean + (try u?[i] ?? readingSigma(at: mean)) * random.normal())
       }
       let data = CalibrationData(
         simulatedAt: x, responses: responses, uncertainties: u,
@@ -125,7 +203,8 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       let refit: InstrumentState
       do {
         refit = try model.fit(
-          to: data, start: start, posterior: .laplace, provenance: instrument.provenance)
+          to: data, start: start, posterior: .laplace, noise: refitNoise,
+          provenance: instrument.provenance)
       } catch is FitError {
         failed += 1
         continue
@@ -133,8 +212,11 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       // The unknown and its reading.
       let xTrue = domain.lowerBound + (domain.upperBound - domain.lowerBound) * random.uniform()
       let readingU = u.map { $0.reduce(0, +) / Double($0.count) }
-      let reading =
-        model.response(at: [xTrue], parameters: truth) + (readingU ?? sigma) * random.normal()
+      let meanTrue = model.response(at: [xTrue], parameters: truth)
+      let reading = meanTrue + (try readingU ?? readingSigma(at: meanTrue)) * random.normal()
+      let width = domain.upperBound - domain.lowerBound
+      let part = min(2, max(0, Int(3 * (xTrue - domain.lowerBound) / width)))
+      partTrials[part] += 1
       let observation = Observation(
         id: "trial", readings: [reading], uncertainties: readingU.map { [$0] }, line: 2)
       for (k, level) in levels.enumerated() {
@@ -147,7 +229,10 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
           report.x.interval.pieces?.map { ($0.lower ?? -.infinity, $0.upper ?? .infinity) } ?? [
             (lower, upper)
           ]
-        if pieces.contains(where: { $0.0 <= xTrue && xTrue <= $0.1 }) { covered[k] += 1 }
+        if pieces.contains(where: { $0.0 <= xTrue && xTrue <= $0.1 }) {
+          covered[k] += 1
+          partCovered[part][k] += 1
+        }
         if k == 0, method == .bayes {
           let rank = measurer.posteriorProbability(below: xTrue)
           if rank.isFinite { bins[min(19, max(0, Int(rank * 20)))] += 1 }
@@ -162,10 +247,31 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     let chi2 = bins.reduce(0.0) {
       $0 + (Double($1) - expected) * (Double($1) - expected) / expected
     }
+    let noiseText =
+      noiseFunction == nil
+      ? "σ = s or the standards' u"
+      : "its \(noiseModel) noise σ(μ) at its estimates"
+        + (noiseRefit == .constant ? ", refitted with a constant σ" : "")
+    let width = (domain.upperBound - domain.lowerBound) / 3
+    let ranges = ["low", "middle", "high"].enumerated().map { j, name in
+      RangeCoverage(
+        part: name, lower: domain.lowerBound + Double(j) * width,
+        upper: j == 2 ? domain.upperBound : domain.lowerBound + Double(j + 1) * width,
+        trials: partTrials[j],
+        levels: partTrials[j] == 0
+          ? []
+          : levels.enumerated().map { k, level in
+            let m = Double(partTrials[j])
+            let c = Double(partCovered[j][k]) / m
+            return LevelCoverage(
+              level: level, coverage: c, trials: partTrials[j],
+              standardError: (c * (1 - c) / m).squareRoot())
+          })
+    }
     return CoverageValidation(
       format: "calib-validation/1", method: method, trials: trials, seed: seed, failedFits: failed,
       truth:
-        "the fitted instrument (its estimates, and σ = s or the standards' u); the true x uniform over "
+        "the fitted instrument (its estimates, and \(noiseText)); the true x uniform over "
         + (drawn == .prior ? "the prior range of the measurement" : "the calibrated domain")
         + "; one reading per trial",
       levels: levels.enumerated().map { k, level in
@@ -178,7 +284,10 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
         ? RankHistogram(
           bins: bins, chi2: chi2, dof: 19,
           pValue: Distributions.chiSquaredUpperTail(chi2, degreesOfFreedom: 19))
-        : nil)
+        : nil,
+      simulatedNoise: noiseFunction == nil ? nil : noiseModel,
+      fittedNoise: noiseFunction == nil ? nil : (refitNoise ?? .constant),
+      ranges: noiseFunction == nil ? nil : ranges)
   }
 }
 
