@@ -256,6 +256,24 @@ struct NoiseModelTests {
     }
   }
 
+  /// The coverage check measures the distance to the nearest standard in the metric of the
+  /// noise, ∫|μ′|/σ(μ) dx. Reference: for σ = s1·μ on a rising line it is the closed form
+  /// |log(μ(x̂)/μ(x_s))|/s1; 1e-8 relative (Simpson's rule on 256 intervals of a smooth
+  /// logarithm is exact to about 1e-11).
+  @Test("the nearest standard's distance is the noise-metric length, closed form to 1e-8")
+  func noiseMetricDistance() throws {
+    let state = try Self.instrument(.proportional)
+    let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
+    let report = try measurer.measure(Observation(id: "r", readings: [12.3], line: 2))
+    let a = state.posterior.location
+    let s1 = try #require(state.noise.parameters?.first?.estimate)
+    let support = report.coverage.support
+    let nearest = support.nearestStandard
+    let distance = try #require(support.nearestDistance)
+    let reference = abs(log((a[0] + a[1] * report.x.estimate) / (a[0] + a[1] * nearest))) / s1
+    #expect(abs(distance - reference) <= 1e-8 * reference)
+  }
+
   @Test(
     "an instrument file with a varying noise round-trips; one without its covariance is refused")
   func instrumentFile() throws {

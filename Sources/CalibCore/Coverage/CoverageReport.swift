@@ -95,7 +95,8 @@ public struct SupportCheck: Codable, Equatable, Sendable {
   /// The standard nearest the estimate.
   public var nearestStandard: Double
   /// Its distance from the estimate in the metric of the noise: |μ(x̂) − μ(x_near)|/σ, σ the
-  /// noise sd of a reading there (s, or its u(y)); null where μ(x̂) is not finite.
+  /// noise sd of a reading there (s, or its u(y)); with a σ that varies with the response, the
+  /// length ∫|μ′(x)|/σ(μ(x)) dx between them. Null where μ(x̂) is not finite.
   public var nearestDistance: Double?
 
   enum CodingKeys: String, CodingKey {

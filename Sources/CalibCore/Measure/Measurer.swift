@@ -393,10 +393,14 @@ public final class Measurer {
         Swift.abs(linear.standardsX[$0] - estimate) < Swift.abs(linear.standardsX[$1] - estimate)
       } ?? 0
     let nearestX = linear.standardsX[nearestIndex]
-    let noiseSD =
-      linear.noise.map { $0.sigma(at: linear.evaluate(at: nearestX).mean) }
-      ?? (linear.noiseKnown ? (linear.standardsU?[nearestIndex] ?? 1) : linear.s2.squareRoot())
-    let nearestDistance = Swift.abs(meanAtEstimate - linear.evaluate(at: nearestX).mean) / noiseSD
+    let nearestDistance: Double
+    if let noise = linear.noise {
+      nearestDistance = linear.noiseMetricLength(from: estimate, to: nearestX, noise: noise)
+    } else {
+      let noiseSD =
+        linear.noiseKnown ? (linear.standardsU?[nearestIndex] ?? 1) : linear.s2.squareRoot()
+      nearestDistance = Swift.abs(meanAtEstimate - linear.evaluate(at: nearestX).mean) / noiseSD
+    }
     let support = SupportCheck(
       standardsInInterval: linear.standardsX.filter { credible.contains($0) }.count,
       neighbourhood: RangeRecord(neighbourhood), distinctStandardsNearby: nearby,

@@ -151,4 +151,23 @@ struct MeasuringInstrument {
   func slope(at x: Double) -> Double {
     model.predictorGradient(at: [x], parameters: coefficients)[0]
   }
+
+  /// The length from a to b in the metric of the noise, ∫ |μ′(x)|/σ(μ(x)) dx: how many noise
+  /// standard deviations the response moves along the way, with σ taken where the response
+  /// is (DESIGN §4: the noise is the metric of the measurement space). Composite Simpson on
+  /// 256 intervals; NaN where σ is not positive on the way.
+  func noiseMetricLength(from a: Double, to b: Double, noise: NoiseFunction) -> Double {
+    let intervals = 256
+    let h = (b - a) / Double(intervals)
+    guard h != 0 else { return 0 }
+    var sum = 0.0
+    for i in 0...intervals {
+      let x = a + Double(i) * h
+      let sigma = noise.sigma(at: evaluate(at: x).mean)
+      guard sigma > 0 else { return .nan }
+      let weight: Double = i == 0 || i == intervals ? 1 : (i % 2 == 1 ? 4 : 2)
+      sum += weight * Swift.abs(slope(at: x)) / sigma
+    }
+    return Swift.abs(h) * sum / 3
+  }
 }
