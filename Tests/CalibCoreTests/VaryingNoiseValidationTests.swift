@@ -1,0 +1,106 @@
+import CalibCore
+import Foundation
+import Testing
+
+/// `calib validate` on an instrument whose noise varies with the response
+/// (Fixtures/heteroscedastic-line.csv, 21 standards, a line with σ = s1·|μ|): the readings are
+/// simulated with σ(μ) at the instrument's estimates and refitted with the same noise model, or
+/// with a constant σ to show where a constant-noise fit of such data errs.
+@Suite("Statistical coverage with a noise that varies")
+struct VaryingNoiseValidationTests {
+  static let trials = 600
+
+  /// The fixture fitted as a line with proportional noise.
+  static func proportionalInstrument() throws -> Instrument {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures").appendingPathComponent("heteroscedastic-line.csv")
+    let reader = try CSVReader(
+      source: MemoryByteSource([UInt8](try Data(contentsOf: url))),
+      name: "heteroscedastic-line.csv")
+    let data = try CalibrationData(
+      reading: reader, predictors: ["conc"], response: "signal", uncertainty: nil, group: nil)
+    let state = try ResponseModel(spec: "line", predictors: ["conc"]).fit(
+      to: data, noise: .proportional, provenance: testProvenance)
+    return try Instrument(state)
+  }
+
+  /// Reference: the linearized predictive holds σ at its maximum-likelihood estimate, whose
+  /// square is biased low by (n − p − q)/n and scatters as a χ² with n − p − q = 18 degrees of
+  /// freedom. For σ ∝ |μ| the reading's standardized error is then a Student t₁₈ scaled by
+  /// √(n/(n − p − q)), so the level-L interval covers 2·F_t₁₈(z_L·√(18/21)) − 1: 0.4598,
+  /// 0.8548, 0.9137 at 0.5, 0.9, 0.95 (scipy.stats.t.cdf, norm.ppf). The approximation leaves
+  /// out the small variance of the fitted line, h(x). Tolerance: 3 binomial standard errors of
+  /// the count of 600 trials, √(c(1 − c)/600) about these values (±0.061, ±0.043, ±0.034).
+  /// The nominal 95% is outside that band below: the linearized predictive under-covers
+  /// because it ignores the uncertainty of the noise parameters (`--marginalize integration`
+  /// integrates it out; not checked here, it takes seconds per reading).
+  /// The Bayesian method only: the classical ones cover alike (0.46, 0.86, 0.91 measured with
+  /// 600 trials) but `inversion` takes about 50 ms a trial in a debug build.
+  @Test("proportional noise: coverage is the t₁₈ pivot's, below nominal (to 3 binomial se)")
+  func proportionalCoverage() throws {
+    let method = MeasurementSettings.Method.bayes
+    let result = try CoverageValidation.run(
+      instrument: try Self.proportionalInstrument(), trials: Self.trials,
+      levels: [0.5, 0.9, 0.95], method: method, seed: 3, truth: .domain)
+    #expect(result.failedFits == 0)
+    #expect(result.simulatedNoise == .proportional && result.fittedNoise == .proportional)
+    let reference = [0.4598, 0.8548, 0.9137]
+    for (level, expected) in zip(result.levels, reference) {
+      let se = (expected * (1 - expected) / Double(Self.trials)).squareRoot()
+      #expect(abs(level.coverage - expected) <= 3 * se, "\(method): \(level)")
+    }
+    let ranges = try #require(result.ranges)
+    #expect(ranges.map(\.part) == ["low", "middle", "high"])
+    #expect(ranges.map(\.trials).reduce(0, +) == Self.trials)
+    // Each third on its own also holds the pivot's 95% coverage: σ ∝ |μ| makes the pivot
+    // the same everywhere (3 binomial se of its own count).
+    for range in ranges {
+      let c = try #require(range.levels.last).coverage
+      let se = (0.9137 * 0.0863 / Double(range.trials)).squareRoot()
+      #expect(abs(c - 0.9137) <= 3 * se, "\(method): \(range)")
+    }
+  }
+
+  /// The same simulation refitted with a constant σ: the pooled s is about the noise at the
+  /// middle of the range, so intervals are too wide at the low end and too narrow at the high
+  /// end. Reference: the binomial distribution of each third's count under the nominal level;
+  /// the high third must fall below nominal by more than 3·√(L(1 − L)/m) (m its trials) at
+  /// every level, the low third above it by more than that at 0.5 and 0.9 (at 0.95 the room
+  /// above, 0.05, is within the tolerance of about 200 trials, ±0.046, so it is only required
+  /// above nominal).
+  @Test("constant-noise refit of proportional noise: over-covers low, under-covers high")
+  func constantRefit() throws {
+    let result = try CoverageValidation.run(
+      instrument: try Self.proportionalInstrument(), trials: Self.trials,
+      levels: [0.5, 0.9, 0.95], method: .bayes, seed: 3, truth: .domain, refit: .constant)
+    #expect(result.simulatedNoise == .proportional && result.fittedNoise == .constant)
+    #expect(result.truth.contains("refitted with a constant σ"))
+    let ranges = try #require(result.ranges)
+    let (low, high) = (ranges[0], ranges[2])
+    for (k, level) in [0.5, 0.9, 0.95].enumerated() {
+      let toleranceLow = 3 * (level * (1 - level) / Double(low.trials)).squareRoot()
+      let toleranceHigh = 3 * (level * (1 - level) / Double(high.trials)).squareRoot()
+      #expect(high.levels[k].coverage < level - toleranceHigh, "\(high)")
+      if level < 0.95 {
+        #expect(low.levels[k].coverage > level + toleranceLow, "\(low)")
+      } else {
+        #expect(low.levels[k].coverage > level, "\(low)")
+      }
+    }
+  }
+
+  @Test("a constant refit of an instrument whose noise is constant is refused")
+  func constantRefitNeedsVaryingNoise() throws {
+    let state = try fixtureInstrument(
+      "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line")
+    #expect(throws: MeasurementError.self) {
+      try CoverageValidation.run(
+        instrument: try Instrument(state), trials: 10, levels: [0.95], method: .bayes, seed: 1,
+        refit: .constant)
+    }
+    let same = try CoverageValidation.run(
+      instrument: try Instrument(state), trials: 10, levels: [0.95], method: .bayes, seed: 1)
+    #expect(same.ranges == nil && same.simulatedNoise == nil && same.fittedNoise == nil)
+  }
+}
