@@ -90,6 +90,27 @@ struct VaryingNoiseValidationTests {
     }
   }
 
+  /// The new fields validate against docs/schemas/validation.schema.json, and a schema that
+  /// lacked them would refuse the file (the schema has additionalProperties false).
+  @Test("a varying-noise validation file validates against its schema")
+  func schema() throws {
+    let result = try CoverageValidation.run(
+      instrument: try Self.proportionalInstrument(), trials: 12, levels: [0.9, 0.95],
+      method: .wald, seed: 2, refit: .constant)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    let validator = try JSONSchemaValidator(folder: SchemaTests.folder)
+    let file = try JSONValue.parse([UInt8](try encoder.encode(result)))
+    let problems = validator.validate(file, against: "validation.schema.json")
+    #expect(problems.isEmpty, "\(problems)")
+    guard case .object(var object) = file else {
+      Issue.record("not an object")
+      return
+    }
+    object["fitted_noise"] = .string("student")
+    #expect(!validator.validate(.object(object), against: "validation.schema.json").isEmpty)
+  }
+
   @Test("a constant refit of an instrument whose noise is constant is refused")
   func constantRefitNeedsVaryingNoise() throws {
     let state = try fixtureInstrument(
