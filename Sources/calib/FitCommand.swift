@@ -64,7 +64,8 @@ struct FitCommand: ParsableCommand {
       """
       Noise model [normal:]SCALE, with μ the response: constant (σ estimated; default without \
       --sy), known (u(y) from --sy), proportional (σ = s1·|μ|), linear (σ = s0 + s1·|μ|) or \
-      power (σ = s0·|μ|^k). A σ that varies is fitted with the model by maximum likelihood.
+      power (σ = s0·|μ|^k), or poisson (counts). A σ that varies is fitted with the model by \
+      maximum likelihood.
       """,
       valueName: "spec"))
   var noise: NoiseModel?

@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// The likelihood of the standards under a model whose normal noise has a scale σ(μ; η)
 /// that varies with the response, as a function of all the parameters θ = (a, η): what
 /// `varyingNoiseFit` maximizes (docs/noise-models.md).
@@ -37,7 +39,11 @@ struct NoiseLikelihood {
       let mean: Double = model.response(at: x[i], parameters: a)
       let sigma = function.sigma(at: mean)
       guard sigma > 0, sigma.isFinite else { return nil }
-      total += _log(sigma) + (y[i] - mean) * (y[i] - mean) / (2 * sigma * sigma)
+      if noise == .poisson {
+        total += mean - y[i] * _log(mean) + Distributions.logGamma(y[i] + 1)
+      } else {
+        total += _log(sigma) + (y[i] - mean) * (y[i] - mean) / (2 * sigma * sigma)
+      }
     }
     return total.isFinite ? total : nil
   }
@@ -68,6 +74,17 @@ struct NoiseLikelihood {
       let sigma = function.sigma(at: mean)
       guard sigma > 0, sigma.isFinite, mean.isFinite else { return nil }
       let g = model.parameterGradient(at: x[i], parameters: a)
+      if noise == .poisson {
+        // L = Σ μ − y·log μ + log y!; ∇L = Σ (1 − y/μ)∇μ; I = Σ ∇μ∇μᵀ/μ.
+        value.negativeLog += mean - y[i] * _log(mean) + Distributions.logGamma(y[i] + 1)
+        for j in 0..<k {
+          value.gradient[j] += (1 - y[i] / mean) * g[j]
+          for l in 0..<k { value.information[j * k + l] += g[j] * g[l] / mean }
+        }
+        value.means.append(mean)
+        value.sigmas.append(sigma)
+        continue
+      }
       function.parameterGradient(at: mean, into: &noiseGradient)
       let slope = function.slope(at: mean)
       // ∇μ and ∇σ in θ: σ depends on a through μ.
@@ -102,7 +119,7 @@ struct NoiseLikelihood {
     case .proportional: return [s / typical]
     case .linear: return [s / 2, s / (2 * typical)]
     case .power: return [s / typical.squareRoot(), 0.5]
-    case .constant, .known: return []
+    case .constant, .known, .poisson: return []
     }
   }
 
@@ -148,11 +165,22 @@ struct NoiseLikelihood {
     }
     let block = (0..<p).map { j in Array(covariance[j][..<p]) }
     let a = Array(theta[..<p])
-    let leverages = x.map { row in
-      let g = model.parameterGradient(at: row, parameters: a)
-      return (0..<p).reduce(0.0) { sum, j in
-        sum + g[j] * (0..<p).reduce(0.0) { $0 + block[j][$1] * g[$1] }
+    // The leverages of the weighted fit at the estimate, wᵢ·gᵢᵀ(Σ w g gᵀ)⁻¹gᵢ with
+    // wᵢ = 1/σ̂ᵢ²: the diagonal of a projection, in [0, 1].
+    let gradients = x.map { model.parameterGradient(at: $0, parameters: a) }
+    var weighted = [Double](repeating: 0, count: p * p)
+    for (i, g) in gradients.enumerated() {
+      let w = 1 / (value.sigmas[i] * value.sigmas[i])
+      for j in 0..<p {
+        for l in 0..<p { weighted[j * p + l] += w * g[j] * g[l] }
       }
+    }
+    let inverse = Cholesky.inverse(weighted, size: p) ?? [Double](repeating: .nan, count: p * p)
+    let leverages = gradients.enumerated().map { i, g in
+      let h = (0..<p).reduce(0.0) { sum, j in
+        sum + g[j] * (0..<p).reduce(0.0) { $0 + inverse[j * p + $1] * g[$1] }
+      }
+      return min(max(h / (value.sigmas[i] * value.sigmas[i]), 0), 1)
     }
     let n = y.count
     let dof = n - k
@@ -171,10 +199,13 @@ struct NoiseLikelihood {
     state.fit.chi2PValue = nil
     state.fit.lackOfFit = nil
     state.fit.heteroscedasticity = nil
-    state.fit.setLikelihood(
-      -value.negativeLog - 0.5 * Double(n) * _log(2 * Double.pi), parameters: k)
+    // The normal density's normalizing constant; the Poisson L already holds log y!.
+    let normalizer = noise == .poisson ? 0 : 0.5 * Double(n) * _log(2 * Double.pi)
+    state.fit.setLikelihood(-value.negativeLog - normalizer, parameters: k)
     state.fit.method =
-      "maximum likelihood, normal noise with σ = \(noise.formula), by Fisher scoring"
+      noise == .poisson
+      ? "maximum likelihood, Poisson counts (σ = √μ), by Fisher scoring"
+      : "maximum likelihood, normal noise with σ = \(noise.formula), by Fisher scoring"
     state.noise = NoiseRecord(
       model: noise, sigma: nil, dof: dof, parameters: Array(estimates[p...]),
       jointCovariance: covariance)

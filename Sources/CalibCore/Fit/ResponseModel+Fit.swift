@@ -43,6 +43,17 @@ extension ResponseModel {
           "a noise that varies is fitted with the Laplace posterior only; posterior samples and"
             + " bounds are not available with it yet")
       }
+      if noise == .poisson,
+        let i = data.responses.indices.first(where: {
+          let y = data.responses[$0].doubleValue
+          return !(y >= 0 && y == y.rounded())
+        })
+      {
+        throw InputError(
+          file: data.source, line: data.lines[i],
+          message: "expected a count (an integer ≥ 0) in column '\(data.responseName)' for"
+            + " Poisson noise, found \(data.responses[i].doubleValue)")
+      }
       let (n, p, q) = (data.count, parameters.count, noise.parameterNames.count)
       guard n > p + q else {
         throw FitError.tooFewStandards(

@@ -224,7 +224,7 @@ struct InstrumentValidation {
           "$.posterior.sigma_samples",
           "expected none with noise.model \"known\": σ is not estimated")
       }
-    case .proportional, .linear, .power:
+    case .proportional, .linear, .power, .poisson:
       try checkVaryingNoise()
     }
     if !noise.model.varies {

@@ -11,6 +11,8 @@ public enum NoiseModel: String, Codable, CaseIterable, Sendable, CustomStringCon
   case linear
   /// σ = s0·|μ|^k: a variance that is a power of the response (k = 0.5 is Poisson-like).
   case power
+  /// Counts: each reading is Poisson with mean μ (so σ = √μ), no parameter of its own.
+  case poisson
 
   /// The raw value, as the files write it.
   public var description: String { rawValue }
@@ -19,7 +21,7 @@ public enum NoiseModel: String, Codable, CaseIterable, Sendable, CustomStringCon
   /// writes them; empty for `constant` (σ is the conjugate scale) and `known`.
   public var parameterNames: [String] {
     switch self {
-    case .constant, .known: []
+    case .constant, .known, .poisson: []
     case .proportional: ["s1"]
     case .linear: ["s0", "s1"]
     case .power: ["s0", "k"]
@@ -34,9 +36,11 @@ public enum NoiseModel: String, Codable, CaseIterable, Sendable, CustomStringCon
     case .proportional: "s1·|μ|"
     case .linear: "s0 + s1·|μ|"
     case .power: "s0·|μ|^k"
+    case .poisson: "√μ (Poisson counts)"
     }
   }
 
-  /// Whether σ varies with the response (a noise function with parameters of its own).
-  public var varies: Bool { !parameterNames.isEmpty }
+  /// Whether σ varies with the response, fitted by maximum likelihood with the model: the
+  /// noise functions with parameters of their own, and Poisson counts.
+  public var varies: Bool { self == .poisson || !parameterNames.isEmpty }
 }

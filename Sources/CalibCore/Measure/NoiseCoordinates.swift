@@ -25,6 +25,8 @@ struct NoiseCoordinates {
     case .linear:
       let lower = eta[0] + eta[1] * low, upper = eta[0] + eta[1] * high
       return lower > 0 && upper > 0 && high > low ? [_log(lower), _log(upper)] : nil
+    case .poisson:
+      return []
     case .constant, .known:
       return nil
     }
@@ -41,7 +43,7 @@ struct NoiseCoordinates {
       let lower = _exp(phi[0]), upper = _exp(phi[1])
       let s1 = (upper - lower) / (high - low)
       return ([lower - s1 * low, s1], phi[0] + phi[1] - _log(high - low))
-    case .constant, .known:
+    case .constant, .known, .poisson:
       return ([], 0)
     }
   }
@@ -56,7 +58,7 @@ struct NoiseCoordinates {
     case .linear:
       let lower = eta[0] + eta[1] * low, upper = eta[0] + eta[1] * high
       return [1 / lower, low / lower, 1 / upper, high / upper]
-    case .constant, .known:
+    case .constant, .known, .poisson:
       return []
     }
   }

@@ -174,6 +174,9 @@ struct QuadratureMarginalization {
   func logDensity(at x: Double, readings: [Double], uncertainties: [Double]?) -> Double {
     let m = Double(readings.count)
     var total = 0.0
+    let logFactorials =
+      noiseFunctions.first?.model == .poisson
+      ? readings.reduce(0.0) { $0 + Distributions.logGamma($1 + 1) } : 0
     let p = nodes.first?.count ?? 0
     withUnsafeTemporaryAllocation(of: Double.self, capacity: p + 1) { slots in
       slots[0] = x
@@ -181,7 +184,11 @@ struct QuadratureMarginalization {
         for j in 0..<p { slots[j + 1] = nodes[k][j] }
         let mean: Double = instrument.model.compiledResponse.evaluate(UnsafeBufferPointer(slots))
         var logTerm: Double
-        if !noiseFunctions.isEmpty, uncertainties == nil {
+        if !noiseFunctions.isEmpty, uncertainties == nil, noiseFunctions[k].model == .poisson {
+          // Counts: Σ y·log μ − μ − log y!, the log of a probability (≤ 0: no overflow).
+          logTerm = mean > 0 ? -logFactorials : -.infinity
+          for reading in readings where mean > 0 { logTerm += reading * _log(mean) - mean }
+        } else if !noiseFunctions.isEmpty, uncertainties == nil {
           let sigma = noiseFunctions[k].sigma(at: mean)
           logTerm = 0
           for reading in readings {

@@ -13,6 +13,7 @@ struct NoiseFunction: Sendable {
     case .proportional: return parameters[0] * magnitude
     case .linear: return parameters[0] + parameters[1] * magnitude
     case .power: return parameters[0] * _pow(magnitude, parameters[1])
+    case .poisson: return mean > 0 ? mean.squareRoot() : 0
     case .constant, .known: return .nan
     }
   }
@@ -26,6 +27,7 @@ struct NoiseFunction: Sendable {
     case .power:
       let magnitude = Swift.abs(mean)
       return parameters[0] * parameters[1] * _pow(magnitude, parameters[1] - 1) * sign
+    case .poisson: return mean > 0 ? 0.5 / mean.squareRoot() : .nan
     case .constant, .known: return .nan
     }
   }
@@ -43,7 +45,7 @@ struct NoiseFunction: Sendable {
       let value = _pow(magnitude, parameters[1])
       gradient[0] = value
       gradient[1] = parameters[0] * value * _log(magnitude)
-    case .constant, .known:
+    case .constant, .known, .poisson:
       break
     }
   }
