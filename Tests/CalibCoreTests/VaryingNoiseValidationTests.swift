@@ -90,8 +90,9 @@ struct VaryingNoiseValidationTests {
     }
   }
 
-  /// The new fields validate against docs/schemas/validation.schema.json, and a schema that
-  /// lacked them would refuse the file (the schema has additionalProperties false).
+  /// The new fields validate against docs/schemas/validation.schema.json (which has
+  /// additionalProperties false, so a field it did not list would be refused), and a third's
+  /// coverage outside [0, 1] is refused.
   @Test("a varying-noise validation file validates against its schema")
   func schema() throws {
     let result = try CoverageValidation.run(
@@ -107,7 +108,19 @@ struct VaryingNoiseValidationTests {
       Issue.record("not an object")
       return
     }
-    object["fitted_noise"] = .string("student")
+    // A third's coverage is a share: 1.5 is refused.
+    guard case .array(var ranges) = try #require(object["ranges"]),
+      case .object(var low) = ranges[0], case .array(var levels) = try #require(low["levels"]),
+      case .object(var first) = levels[0]
+    else {
+      Issue.record("ranges[0].levels[0] is not where the schema puts it")
+      return
+    }
+    first["coverage"] = .number(1.5)
+    levels[0] = .object(first)
+    low["levels"] = .array(levels)
+    ranges[0] = .object(low)
+    object["ranges"] = .array(ranges)
     #expect(!validator.validate(.object(object), against: "validation.schema.json").isEmpty)
   }
 
