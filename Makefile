@@ -60,6 +60,13 @@ demo: build
 	@echo "== Saturating detector whose standards stop short of the asymptote"
 	@$(CALIB) fit Fixtures/saturating-detector.csv --x dose --y counts --model mm -o $(DEMO)/detector.json
 	@$(CALIB) measure $(DEMO)/detector.json Fixtures/saturating-observations.csv --y counts --id id --format table
+	@echo
+	@echo "== Scatter that grows with the signal: constant noise (calib suggests another), then linear"
+	@$(CALIB) fit Fixtures/heteroscedastic-line.csv --x conc --y signal -o $(DEMO)/constant.json
+	@$(CALIB) measure $(DEMO)/constant.json Fixtures/heteroscedastic-observations.csv --y signal --id sample --format table
+	@$(CALIB) fit Fixtures/heteroscedastic-line.csv --x conc --y signal --noise linear -o $(DEMO)/linear.json
+	@$(CALIB) show $(DEMO)/linear.json
+	@$(CALIB) measure $(DEMO)/linear.json Fixtures/heteroscedastic-observations.csv --y signal --id sample --format table
 	@rm -rf $(DEMO)
 
 # swift-format ships with the toolchain (`swift format`); .swift-format holds the style.
