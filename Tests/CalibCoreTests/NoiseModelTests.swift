@@ -274,6 +274,24 @@ struct NoiseModelTests {
     #expect(abs(distance - reference) <= 1e-8 * reference)
   }
 
+  /// Eight standards cannot fix a Michaelis–Menten curve and a linear noise (six parameters):
+  /// the curve passes through a standard where σ = s0 + s1·|μ| is driven to 0, and the
+  /// likelihood grows without bound (scipy's Nelder–Mead ends at σ ≈ 0 at the top standard
+  /// from every start). The fit says so instead of returning an estimate.
+  @Test("a noise model the standards cannot fix is refused, saying that σ collapses")
+  func collapsingNoise() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/saturating-detector.csv")
+    let reader = try CSVReader(
+      source: MemoryByteSource([UInt8](try Data(contentsOf: url))), name: "detector.csv")
+    let data = try CalibrationData(reading: reader, predictors: ["dose"], response: "counts")
+    #expect(throws: FitError.noiseCollapses(noise: "linear")) {
+      try ResponseModel(spec: "mm", predictors: ["dose"])
+        .fit(to: data, noise: .linear, provenance: testProvenance)
+    }
+  }
+
   @Test(
     "an instrument file with a varying noise round-trips; one without its covariance is refused")
   func instrumentFile() throws {

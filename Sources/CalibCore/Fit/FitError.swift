@@ -36,6 +36,9 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The MCMC walkers ran off to where the parameters overflow (R̂ not computable): the
   /// posterior is improper under the flat prior.
   case improperPosterior
+  /// The likelihood has no maximum: the noise's σ shrinks towards 0 at a standard the curve
+  /// passes through (a noise model with too many parameters for the standards).
+  case noiseCollapses(noise: String)
   /// Errors in variables (standards with u(x)) asked of a model other than a straight line.
   case errorsInVariablesNeedLine(model: String)
   /// Errors in variables without the readings' u(y), which generalized distance regression
@@ -88,6 +91,10 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
         "the least-squares solution did not settle (condition number \(condition)); rescale or center the predictors"
     case .unsupported(let message):
       return message
+    case .noiseCollapses(let noise):
+      return "the \(noise) noise's σ shrinks towards 0 at a standard the curve passes through, so"
+        + " the likelihood has no maximum: these standards cannot fix this noise model (fit one"
+        + " with fewer parameters, such as proportional, or add standards and replicates)"
     case .errorsInVariablesNeedLine(let model):
       return "errors in variables are fitted for a straight line; for other models (here"
         + " '\(model)'), with the true x of each standard as parameters, not yet: fit without"

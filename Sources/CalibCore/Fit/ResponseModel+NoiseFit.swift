@@ -60,6 +60,11 @@ extension ResponseModel {
       current = accepted.value
     }
     guard converged else {
+      // Scoring that ran off towards σ = 0 at one standard: no maximum to find.
+      let sorted = current.sigmas.sorted()
+      if let smallest = sorted.first, smallest < 1e-2 * sorted[sorted.count / 2] {
+        throw FitError.noiseCollapses(noise: noise.rawValue)
+      }
       throw FitError.notConverged(tried: "Fisher scoring of the model with \(noise) noise")
     }
     let covariance = likelihood.covariance(at: theta, information: current.information)
