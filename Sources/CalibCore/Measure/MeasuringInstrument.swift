@@ -126,6 +126,19 @@ struct MeasuringInstrument {
   }
 
   /// μ(x) and h(x), allocating scratch space: for calls outside hot loops.
+  /// For a model linear in its parameters, its offset and regressors at x, written into
+  /// `regressors` (p elements), so that f(x; a) = offset + Σ φⱼ(x)·aⱼ for any a; nil for a
+  /// nonlinear model.
+  func linearTerms(at x: Double, regressors: UnsafeMutableBufferPointer<Double>) -> Double? {
+    guard let offset else { return nil }
+    var slot = x
+    return withUnsafePointer(to: &slot) { pointer in
+      let slots = UnsafeBufferPointer(start: pointer, count: 1)
+      for j in 0..<parameterCount { regressors[j] = basis[j].evaluate(slots) }
+      return offset.evaluate(slots) as Double
+    }
+  }
+
   func evaluate(at x: Double) -> (mean: Double, leverage: Double) {
     withUnsafeTemporaryAllocation(of: Double.self, capacity: max(parameterCount, 1)) {
       evaluate(at: x, regressors: $0)

@@ -178,11 +178,24 @@ struct QuadratureMarginalization {
       noiseFunctions.first?.model == .poisson
       ? readings.reduce(0.0) { $0 + Distributions.logGamma($1 + 1) } : 0
     let p = nodes.first?.count ?? 0
+    let regressors = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(p, 1))
+    defer { regressors.deallocate() }
+    // A linear model with a noise that varies: its regressors once per x, a dot product per
+    // node (the rule has up to 20 000 nodes).
+    let offset =
+      noiseFunctions.isEmpty ? nil : instrument.linearTerms(at: x, regressors: regressors)
     withUnsafeTemporaryAllocation(of: Double.self, capacity: p + 1) { slots in
       slots[0] = x
       for k in nodes.indices where weights[k] > 0 {
-        for j in 0..<p { slots[j + 1] = nodes[k][j] }
-        let mean: Double = instrument.model.compiledResponse.evaluate(UnsafeBufferPointer(slots))
+        let mean: Double
+        if let offset {
+          var sum = offset
+          for j in 0..<p { sum += regressors[j] * nodes[k][j] }
+          mean = sum
+        } else {
+          for j in 0..<p { slots[j + 1] = nodes[k][j] }
+          mean = instrument.model.compiledResponse.evaluate(UnsafeBufferPointer(slots))
+        }
         var logTerm: Double
         if !noiseFunctions.isEmpty, uncertainties == nil, noiseFunctions[k].model == .poisson {
           // Counts: Σ y·log μ − μ − log y!, the log of a probability (≤ 0: no overflow).
