@@ -124,6 +124,29 @@ struct VaryingNoiseValidationTests {
     #expect(!validator.validate(.object(object), against: "validation.schema.json").isEmpty)
   }
 
+  /// Readings are simulated as normal; a Poisson instrument (Fixtures/counts-line.csv) would be
+  /// simulated wrongly and is refused rather than given a coverage it did not earn.
+  @Test("a Poisson instrument is refused, not simulated with normal noise")
+  func poissonRefused() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures").appendingPathComponent("counts-line.csv")
+    let reader = try CSVReader(
+      source: MemoryByteSource([UInt8](try Data(contentsOf: url))), name: "counts-line.csv")
+    let data = try CalibrationData(reading: reader, predictors: ["dose"], response: "counts")
+    let state = try ResponseModel(spec: "line", predictors: ["dose"]).fit(
+      to: data, noise: .poisson, provenance: testProvenance)
+    let error = #expect(throws: MeasurementError.self) {
+      try CoverageValidation.run(
+        instrument: try Instrument(state), trials: 5, levels: [0.95], method: .bayes, seed: 1)
+    }
+    guard case .unsupportedInstrument(let message)? = error else {
+      Issue.record("expected unsupportedInstrument, got \(String(describing: error))")
+      return
+    }
+    #expect(message.contains("poisson"), "\(message)")
+  }
+
   @Test("a constant refit of an instrument whose noise is constant is refused")
   func constantRefitNeedsVaryingNoise() throws {
     let state = try fixtureInstrument(

@@ -122,8 +122,8 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
   ///     instrument whose noise varies).
   /// - Throws: `MeasurementError.invalidSetting` for bad levels or trials, or a constant
   ///   refit of an instrument whose noise does not vary; `MeasurementError.unsupportedInstrument`
-  ///   for a noise that varies and is not positive somewhere over the range of x; errors of
-  ///   fitting or measuring a simulated set.
+  ///   for a noise that varies and is not positive somewhere over the range of x, or a noise
+  ///   that is not normal (Poisson counts); errors of fitting or measuring a simulated set.
   public static func run(
     instrument: Instrument, trials: Int, levels: [Double], method: MeasurementSettings.Method,
     seed: UInt64,
@@ -143,6 +143,14 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     let x = instrument.domain.x[0]
     let u = instrument.domain.uY
     let noiseModel = instrument.noise.model
+    // Readings are simulated as normal: other distributions (Poisson counts) would be
+    // simulated wrongly, and are refused until they are simulated from their own law.
+    let simulated: Set<NoiseModel> = [.constant, .known, .proportional, .linear, .power]
+    guard simulated.contains(noiseModel) else {
+      throw MeasurementError.unsupportedInstrument(
+        "validation simulates normal readings; the instrument's \(noiseModel) noise is not"
+          + " simulated yet")
+    }
     // A noise that varies: σ(μ; η̂) at the instrument's estimates of its parameters.
     let noiseFunction =
       noiseModel.varies
