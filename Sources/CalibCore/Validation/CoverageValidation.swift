@@ -4,13 +4,15 @@ internal import CalibGSL
 /// a 95% interval must hold the truth about 95% of the time.
 ///
 /// Each trial takes the fitted instrument as the truth (the estimates â, and σ = s, the
-/// standards' u(y), or the fitted σ(μ; η̂) of a noise that varies), simulates the calibration readings at the standards, refits the model,
+/// standards' u(y), or the fitted σ(μ; η̂) of a noise that varies), simulates the calibration
+/// readings at the standards, refits the model (with the same noise model, or a constant σ),
 /// draws a true x uniformly over the prior range of the measurement (or over the calibrated
-/// domain), simulates one reading there, and measures it. For each level, the share of trials whose interval held the true x, with its
-/// binomial standard error; and the ranks of the true x in the posteriors (the probability
-/// integral transform, Bayesian method only) in 20 bins, with a χ² test of their uniformity
-/// (simulation-based calibration, Talts et al. 2018). Seeded: the same seed gives the same
-/// figures.
+/// domain), simulates one reading there, and measures it. For each level, the share of trials
+/// whose interval held the true x, with its binomial standard error (and, for a noise that
+/// varies, the same in each third of the range of x); and the ranks of the true x in the
+/// posteriors (the probability integral transform, Bayesian method only) in 20 bins, with a χ²
+/// test of their uniformity (simulation-based calibration, Talts et al. 2018). Seeded: the same
+/// seed gives the same figures.
 public struct CoverageValidation: Codable, Equatable, Sendable {
   /// `calib-validation/1`.
   public var format: String
