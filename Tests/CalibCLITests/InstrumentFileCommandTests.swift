@@ -85,7 +85,7 @@ struct InstrumentFileCommandTests {
         "domain", "x_range", "[{\"lower\": 1e999, \"upper\": 2}]",
         "$.domain.x_range[0].lower: the number 1e999 is beyond"
       ),
-      ("noise", "model", "\"poisson\"", "$.noise.model: "),
+      ("noise", "model", "\"lorentzian\"", "$.noise.model: "),
     ])
   func corrupted(_ object: String, key: String, replacement: String, message: String) throws {
     let directory = try CommandLineTool.scratchDirectory()
