@@ -130,10 +130,11 @@ struct NoiseModelTests {
     #expect(abs(joint[0][1] - inverse[0][1]) <= 1e-4 * (inverse[0][0] * inverse[1][1]).squareRoot())
   }
 
-  /// The linearized measurement uses σ(μ(x)) at the estimated noise parameters and the
-  /// leverage of the line's parameters: p(x | y*) ∝ N(y*; μ(x), σ(μ(x))² + g(x)ᵀC g(x)) on the
-  /// prior range. Reference: that density written out here and integrated by Simpson's rule
-  /// on 2·10⁶ intervals (`BruteForcePosterior`); 1e-6 of the posterior sd.
+  /// The linearized measurement uses σ(μ(x)) at the estimated noise parameters, inflated by
+  /// c = n/ν against the maximum-likelihood bias, on ν = n − p − q degrees of freedom, and the
+  /// leverage of the line's parameters: p(x | y*) ∝ t_ν(y*; μ(x), c·σ(μ(x))² + g(x)ᵀC g(x)) on
+  /// the prior range. Reference: that density written out here and integrated by Simpson's
+  /// rule on 2·10⁶ intervals (`BruteForcePosterior`); 1e-6 of the posterior sd.
   @Test(
     "a reading's linearized posterior with σ(μ(x)) matches brute force to 1e-6 sd",
     arguments: [0.95, 12.3, 47.0])
@@ -151,8 +152,9 @@ struct NoiseModelTests {
         let mu = a[0] + a[1] * x
         let sigma = eta[0] + eta[1] * abs(mu)
         let h = c[0][0] + 2 * x * c[0][1] + x * x * c[1][1]
-        let v = sigma * sigma + h
-        return -0.5 * log(v) - 0.5 * (reading - mu) * (reading - mu) / v
+        let nu = 17.0
+        let v = 21 / nu * sigma * sigma + h
+        return -0.5 * log(v) - 0.5 * (nu + 1) * log(1 + (reading - mu) * (reading - mu) / (nu * v))
       })
     let sd = try #require(report.x.sd)
     #expect(abs(report.x.estimate - brute.quantile(0.5)) <= 1e-6 * sd)

@@ -17,7 +17,12 @@ struct ReadingLikelihood {
     case student(dof: Double, s2: Double, count: Double, within: Double)
     case gaussian(weight: Double)
     case mixture(weight: Double, variances: [Double], logWeights: [Double])
-    case varying(NoiseFunction, count: Double, within: Double)
+    /// A noise that varies, σ(μ) at the estimated noise parameters: the readings are
+    /// multivariate t on ν = n − p − q degrees of freedom with scale c·σ(μ)² (c = n/ν undoes
+    /// the maximum-likelihood scale's bias) — as a constant σ estimated is, the noise's own
+    /// uncertainty taken into account the same way; Poisson counts (nothing estimated in the
+    /// noise) are normal, ν infinite and c = 1.
+    case varying(NoiseFunction, count: Double, within: Double, dof: Double, inflation: Double)
   }
 
   let kind: Kind
@@ -59,7 +64,11 @@ struct ReadingLikelihood {
       meanReading = mean
       within = readings.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
       if let noise = instrument.noise {
-        kind = .varying(noise, count: Double(count), within: within)
+        let counts = noise.model == .poisson
+        let nu = Double(instrument.dof)
+        kind = .varying(
+          noise, count: Double(count), within: within, dof: counts ? .infinity : nu,
+          inflation: counts ? 1 : Double(instrument.standardsX.count) / nu)
         return
       }
       kind = .student(
@@ -86,28 +95,32 @@ struct ReadingLikelihood {
         sum.add(logWeights[k] - 0.5 * _log(v) - 0.5 * d * d / v)
       }
       return sum.value()
-    case .varying(let noise, let m, let within):
-      // ȳ ~ N(μ, σ²/m + h) and the scatter about ȳ ∝ σ^−(m−1)·exp(−S/(2σ²)), σ = σ(μ(x)).
+    case .varying(let noise, let m, let within, let nu, let c):
+      // t_ν(μ·1, σ̃²(I + h′·11ᵀ)) with σ̃² = c·σ(μ(x))², h′ = h/σ̃²:
+      // ℓ = −m·log σ̃ − ½·log(1 + m·h′) − ½(ν + m)·log(1 + Q/ν), Q = [S + m·d²/(1 + m·h′)]/σ̃²
+      // (ν = ∞: −Q/2).
       let sigma = noise.sigma(at: mean)
       guard sigma > 0 else { return -.infinity }
-      let s2 = sigma * sigma
-      let v = s2 / m + h
-      return -0.5 * _log(v) - 0.5 * d * d / v - (m - 1) * _log(sigma) - 0.5 * within / s2
+      let s2 = c * sigma * sigma
+      let a = 1 + m * h / s2
+      let q = (within + m * d * d / a) / s2
+      let spread = -0.5 * m * _log(s2) - 0.5 * _log(a)
+      return nu.isFinite ? spread - 0.5 * (nu + m) * _log1p(q / nu) : spread - 0.5 * q
     }
   }
 
   /// The variance of ȳ about μ(x) the classical methods use at leverage h, with its
   /// degrees of freedom (nil for a normal quantile): Graybill's pooled variance
   /// ((n−p)s² + (m−1)s_y²)/(n−p+m−1)·(1/m + h) on n−p+m−1 dof when σ is estimated,
-  /// 1/W + h when the readings carry u; σ(μ)²/m + h, with σ at the mean response μ, for a
-  /// noise that varies.
+  /// 1/W + h when the readings carry u; c·σ(μ)²/m + h on ν dof, with σ at the mean response
+  /// μ, for a noise that varies.
   func classicalVariance(
     mean: Double, leverage h: Double, instrument: MeasuringInstrument
   ) -> (variance: Double, dof: Double?) {
     switch kind {
-    case .varying(let noise, let m, _):
+    case .varying(let noise, let m, _, let nu, let c):
       let sigma = noise.sigma(at: mean)
-      return (sigma * sigma / m + h, nil)
+      return (c * sigma * sigma / m + h, nu.isFinite ? nu : nil)
     case .student(let nu, let s2, let m, let within):
       let pooled = (nu * s2 + within) / (nu + m - 1)
       return (pooled * (1 / m + h), nu + m - 1)
