@@ -22,8 +22,11 @@ extension ResponseModel {
     guard var current = likelihood.evaluate(theta) else {
       throw FitError.notConverged(
         tried:
-          "\(noise) noise from the constant-noise fit: σ(μ) is not positive at every standard"
-          + (noise == .linear ? "" : " (a standard whose response is 0 needs the linear noise)"))
+          noise == .poisson
+          ? "Poisson noise from the least-squares fit: the curve is not positive at every"
+            + " standard, and a count needs a positive mean"
+          : "\(noise) noise from the constant-noise fit: σ(μ) is not positive at every standard"
+            + (noise == .linear ? "" : " (a standard whose response is 0 needs the linear noise)"))
     }
     var converged = false
     for _ in 0..<500 {
