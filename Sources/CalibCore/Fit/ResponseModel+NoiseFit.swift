@@ -10,9 +10,11 @@ extension ResponseModel {
   /// every σᵢ stays positive. The covariance of θ is the inverse of the Hessian of L at the
   /// optimum (the Laplace approximation to the posterior under a flat prior), the Hessian
   /// taken by central differences of the exact gradient; where that is not positive
-  /// definite, the inverse expected information.
+  /// definite, the inverse expected information. Poisson counts are fitted alike with
+  /// L = Σ [μᵢ − yᵢ·log μᵢ + log yᵢ!] and I = Σ ∇μᵢ∇μᵢᵀ/μᵢ (`NoiseLikelihood`).
   ///
-  /// - Throws: `FitError` for a noise function that is zero at a standard
+  /// - Throws: `FitError.noiseCollapses` where σ is driven to 0 at a standard (the likelihood
+  ///   has no maximum); `FitError.notConverged` for a noise function that is zero at a standard
   ///   (a proportional noise at a zero response), or scoring that does not converge.
   func varyingNoiseFit(
     _ constant: InstrumentState, data: CalibrationData, noise: NoiseModel
