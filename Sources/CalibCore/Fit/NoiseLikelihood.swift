@@ -39,13 +39,18 @@ struct NoiseLikelihood {
       let mean: Double = model.response(at: x[i], parameters: a)
       let sigma = function.sigma(at: mean)
       guard sigma > 0, sigma.isFinite else { return nil }
-      if noise == .poisson {
-        total += mean - y[i] * _log(mean) + Distributions.logGamma(y[i] + 1)
-      } else {
-        total += _log(sigma) + (y[i] - mean) * (y[i] - mean) / (2 * sigma * sigma)
-      }
+      total += term(y[i], mean: mean, sigma: sigma)
     }
     return total.isFinite ? total : nil
+  }
+
+  /// One standard's term of L: μ − y·log μ + log y! (Poisson), log σ + r²/(2σ²) (normal).
+  private func term(_ reading: Double, mean: Double, sigma: Double) -> Double {
+    if noise == .poisson {
+      return mean - reading * _log(mean) + Distributions.logGamma(reading + 1)
+    }
+    let r = reading - mean
+    return _log(sigma) + r * r / (2 * (sigma * sigma))
   }
 
   /// L = Σ [log σᵢ + rᵢ²/(2σᵢ²)] (without n·log √(2π)), its gradient in θ, and the expected
@@ -76,7 +81,7 @@ struct NoiseLikelihood {
       let g = model.parameterGradient(at: x[i], parameters: a)
       if noise == .poisson {
         // L = Σ μ − y·log μ + log y!; ∇L = Σ (1 − y/μ)∇μ; I = Σ ∇μ∇μᵀ/μ.
-        value.negativeLog += mean - y[i] * _log(mean) + Distributions.logGamma(y[i] + 1)
+        value.negativeLog += term(y[i], mean: mean, sigma: sigma)
         for j in 0..<k {
           value.gradient[j] += (1 - y[i] / mean) * g[j]
           for l in 0..<k { value.information[j * k + l] += g[j] * g[l] / mean }
@@ -92,7 +97,7 @@ struct NoiseLikelihood {
       let dSigma = g.map { slope * $0 } + noiseGradient
       let r = y[i] - mean
       let s2 = sigma * sigma
-      value.negativeLog += _log(sigma) + r * r / (2 * s2)
+      value.negativeLog += term(y[i], mean: mean, sigma: sigma)
       let sigmaWeight = 1 / sigma - r * r / (s2 * sigma)
       for j in 0..<k {
         value.gradient[j] += sigmaWeight * dSigma[j] - r / s2 * dMean[j]

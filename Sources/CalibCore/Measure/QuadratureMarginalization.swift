@@ -59,36 +59,20 @@ struct QuadratureMarginalization {
     func rss(_ a: [Double]) -> Double {
       instrument.model.residualSumOfSquares(at: a, x: rows, y: y, weights: weightsY)
     }
-    let m = rule.nodes.count
     var nodes: [[Double]] = [], logWeights: [Double] = [], sums: [Double] = []
-    var index = [Int](repeating: 0, count: p)
-    repeat {
-      let t = index.map { rule.nodes[$0] * 2.0.squareRoot() }
+    QuadratureMarginalization.forEachNode(of: rule, dimension: p) { t, logRule in
       let a = Cholesky.point(at: t, factor: factor, center: state.posterior.location)
       let value = rss(a)
       if value.isFinite, bounds.admit(a) {
         let logPosterior = noiseKnown ? -0.5 * value : -0.5 * Double(y.count) * _log(value)
-        let logRule =
-          index.reduce(0.0) { $0 + _log(rule.weights[$1]) } + t.reduce(0.0) { $0 + $1 * $1 / 2 }
         nodes.append(a)
         logWeights.append(logPosterior + logRule)
         sums.append(value)
       }
-      var k = 0
-      while k < p {
-        index[k] += 1
-        if index[k] < m { break }
-        index[k] = 0
-        k += 1
-      }
-      if k == p { break }
-    } while true
-    let top = logWeights.max() ?? 0
-    let raw = logWeights.map { _exp($0 - top) }
-    let total = raw.reduce(0, +)
+    }
     self.instrument = instrument
     self.nodes = nodes
-    self.weights = raw.map { $0 / total }
+    self.weights = QuadratureMarginalization.normalized(logWeights)
     self.residualSums = sums
     self.n = y.count
   }
@@ -133,22 +117,40 @@ struct QuadratureMarginalization {
       }
     }
     let factor = Cholesky.lowerFactor(of: carried)
-    let m = rule.nodes.count
     var nodes: [[Double]] = [], functions: [NoiseFunction] = [], logWeights: [Double] = []
-    var index = [Int](repeating: 0, count: k)
-    repeat {
-      let t = index.map { rule.nodes[$0] * 2.0.squareRoot() }
+    QuadratureMarginalization.forEachNode(of: rule, dimension: k) { t, logRule in
       let point = Cholesky.point(at: t, factor: factor, center: center)
       let (eta, logJacobian) =
         transformed != nil ? coordinates.eta(Array(point[p...])) : (Array(point[p...]), 0)
       let theta = Array(point[..<p]) + eta
       if let value = likelihood.negativeLog(theta) {
-        let logRule =
-          index.reduce(0.0) { $0 + _log(rule.weights[$1]) } + t.reduce(0.0) { $0 + $1 * $1 / 2 }
         nodes.append(Array(theta[..<p]))
         functions.append(NoiseFunction(model: state.noise.model, parameters: eta))
         logWeights.append(-value + logJacobian + logRule)
       }
+    }
+    self.instrument = instrument
+    self.nodes = nodes
+    self.weights = QuadratureMarginalization.normalized(logWeights)
+    self.residualSums = []
+    self.n = state.domain.y.count
+    self.noiseFunctions = functions
+  }
+
+  /// Visits every node of the product of `rule` over `dimension` coordinates, the first
+  /// coordinate turning fastest: t = √2·(the rule's nodes), and the log of the product of the
+  /// rule's weights times e^(|t|²/2), which turns the rule for e^(−|t|²/2) into one for a plain
+  /// integral in t.
+  private static func forEachNode(
+    of rule: FixedQuadrature, dimension k: Int, _ body: (_ t: [Double], _ logRule: Double) -> Void
+  ) {
+    let m = rule.nodes.count
+    var index = [Int](repeating: 0, count: k)
+    repeat {
+      let t = index.map { rule.nodes[$0] * 2.0.squareRoot() }
+      body(
+        t,
+        index.reduce(0.0) { $0 + _log(rule.weights[$1]) } + t.reduce(0.0) { $0 + $1 * $1 / 2 })
       var j = 0
       while j < k {
         index[j] += 1
@@ -158,15 +160,14 @@ struct QuadratureMarginalization {
       }
       if j == k { break }
     } while true
+  }
+
+  /// exp(ℓₖ) normalized to sum 1, taken relative to the largest ℓ.
+  private static func normalized(_ logWeights: [Double]) -> [Double] {
     let top = logWeights.max() ?? 0
     let raw = logWeights.map { _exp($0 - top) }
     let total = raw.reduce(0, +)
-    self.instrument = instrument
-    self.nodes = nodes
-    self.weights = raw.map { $0 / total }
-    self.residualSums = []
-    self.n = state.domain.y.count
-    self.noiseFunctions = functions
+    return raw.map { $0 / total }
   }
 
   /// log p(y* | x) up to a constant, for the readings and their u (given, or the standards'
@@ -178,13 +179,14 @@ struct QuadratureMarginalization {
       noiseFunctions.first?.model == .poisson
       ? readings.reduce(0.0) { $0 + Distributions.logGamma($1 + 1) } : 0
     let p = nodes.first?.count ?? 0
-    let regressors = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(p, 1))
-    defer { regressors.deallocate() }
-    // A linear model with a noise that varies: its regressors once per x, a dot product per
-    // node (the rule has up to 20 000 nodes).
-    let offset =
-      noiseFunctions.isEmpty ? nil : instrument.linearTerms(at: x, regressors: regressors)
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: p + 1) { slots in
+    // Scratch without heap allocation: the model's slots (x, a), then its regressors.
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * p + 1) { scratch in
+      let slots = UnsafeMutableBufferPointer(rebasing: scratch[...p])
+      let regressors = UnsafeMutableBufferPointer(rebasing: scratch[(p + 1)...])
+      // A linear model with a noise that varies: its regressors once per x, a dot product per
+      // node (the rule has up to 20 000 nodes).
+      let offset =
+        noiseFunctions.isEmpty ? nil : instrument.linearTerms(at: x, regressors: regressors)
       slots[0] = x
       for k in nodes.indices where weights[k] > 0 {
         let mean: Double
