@@ -46,4 +46,16 @@ extension Distributions {
     GSL.prepare()
     return gsl_sf_lngamma(x)
   }
+
+  /// ψ(x) = d log Γ(x)/dx, the digamma function, for x > 0. Calls `gsl_sf_psi`.
+  package static func digamma(_ x: Double) -> Double {
+    GSL.prepare()
+    return gsl_sf_psi(x)
+  }
+
+  /// ψ′(x), the trigamma function, for x > 0. Calls `gsl_sf_psi_1`.
+  package static func trigamma(_ x: Double) -> Double {
+    GSL.prepare()
+    return gsl_sf_psi_1(x)
+  }
 }

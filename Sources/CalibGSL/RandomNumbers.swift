@@ -28,6 +28,12 @@ package final class RandomNumbers {
   /// χ² with `dof` degrees of freedom. Calls `gsl_ran_chisq`.
   package func chiSquared(_ dof: Double) -> Double { gsl_ran_chisq(generator, dof) }
 
+  /// Student's t with `dof` degrees of freedom, scale 1. Calls `gsl_ran_tdist`.
+  package func student(_ dof: Double) -> Double { gsl_ran_tdist(generator, dof) }
+
+  /// A Poisson count with mean `mean`. Calls `gsl_ran_poisson`.
+  package func poisson(_ mean: Double) -> Double { Double(gsl_ran_poisson(generator, mean)) }
+
   /// A uniform integer in 0..<n. Calls `gsl_rng_uniform_int`.
   package func integer(below n: Int) -> Int { Int(gsl_rng_uniform_int(generator, UInt(n))) }
 }

@@ -18,12 +18,3 @@ extension ReportEncoder.Format: ExpressibleByArgument {}
 
 /// `calib validate --truth`.
 extension CoverageValidation.TruthDistribution: ExpressibleByArgument {}
-
-/// `calib fit --noise [normal:]SCALE`: the distribution prefix `normal:` is the default and
-/// may be written; the scale is the raw value.
-extension NoiseModel: ExpressibleByArgument {
-  public init?(argument: String) {
-    let scale = argument.hasPrefix("normal:") ? String(argument.dropFirst(7)) : argument
-    self.init(rawValue: scale)
-  }
-}

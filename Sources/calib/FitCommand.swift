@@ -62,13 +62,21 @@ struct FitCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       """
-      Noise model [normal:]SCALE, with μ the response: constant (σ estimated; default without \
-      --sy), known (u(y) from --sy), proportional (σ = s1·|μ|), linear (σ = s0 + s1·|μ|) or \
-      power (σ = s0·|μ|^k), or poisson (counts). A σ that varies is fitted with the model by \
-      maximum likelihood.
+      Noise model [DISTRIBUTION:]SCALE, with μ the response. SCALE: constant (σ estimated; \
+      default without --sy), known (u(y) from --sy), proportional (σ = s1·|μ|), linear \
+      (σ = s0 + s1·|μ|) or power (σ = s0·|μ|^k); DISTRIBUTION: normal (default) or student \
+      (Student's t with scale σ, ν estimated as df or fixed by --df); or poisson (counts). A \
+      noise with parameters is fitted with the model by maximum likelihood.
       """,
       valueName: "spec"))
-  var noise: NoiseModel?
+  var noise: NoiseSpec?
+
+  @Option(
+    name: .customLong("df"),
+    help: ArgumentHelp(
+      "Degrees of freedom ν of a Student-t noise, fixed (default: estimated).",
+      valueName: "nu"))
+  var degreesOfFreedom: Double?
 
   @Option(
     help: ArgumentHelp(
@@ -106,27 +114,33 @@ struct FitCommand: ParsableCommand {
           "--sx needs --sy: generalized distance regression (ISO/TS 28037 §7) weighs each standard by u(y)² + b²·u(x)², so give the readings' standard uncertainties with --sy COL (a column of equal values where they share one)"
         )
       }
-      if let noise, noise.rawValue != "known" {
+      if let noise, noise != NoiseSpec(argument: "known") {
         throw ValidationError(
-          "--noise \(noise.rawValue) cannot be combined with --sx: uncertain standards are fitted with the readings' u(y) known (--sy)"
+          "--noise \(noise.description) cannot be combined with --sx: uncertain standards are fitted with the readings' u(y) known (--sy)"
         )
       }
     }
     if columnList(predictorColumns).isEmpty || columnList(responseColumns).isEmpty {
       throw ValidationError("--x and --y need at least one column name")
     }
-    switch (noise, uncertaintyColumn) {
-    case (.constant, _?):
-      throw ValidationError(
-        "--noise constant estimates σ and cannot be combined with --sy; drop one")
-    case (.known, nil):
-      throw ValidationError("--noise known needs the uncertainties: give --sy COL")
-    case (let model?, _?) where model.varies:
-      throw ValidationError(
-        "--noise \(model) estimates σ from the standards and cannot be combined with --sy; drop one"
-      )
-    default:
-      break
+    if let nu = degreesOfFreedom {
+      guard noise?.distribution == .student else {
+        throw ValidationError(
+          "--df fixes the degrees of freedom of a Student-t noise; give --noise student:SCALE")
+      }
+      guard nu > 0, nu.isFinite else {
+        throw ValidationError("--df: expected a positive number of degrees of freedom, found \(nu)")
+      }
+    }
+    if let noise {
+      if noise.scale == .known, uncertaintyColumn == nil {
+        throw ValidationError("--noise \(noise.description) needs the uncertainties: give --sy COL")
+      }
+      if noise.scale != .known, uncertaintyColumn != nil {
+        throw ValidationError(
+          "--noise \(noise.description) estimates σ\(noise.scale == .constant ? "" : " from the standards")"
+            + " and cannot be combined with --sy; drop one")
+      }
     }
     if let start {
       for item in start.split(separator: ",", omittingEmptySubsequences: false) {
@@ -205,7 +219,9 @@ struct FitCommand: ParsableCommand {
       do {
         instrument = try model.fit(
           to: data, start: startValues, posterior: posterior ?? .auto, seed: seed.seed,
-          bounds: try parsedBounds(), noise: noise, provenance: provenance)
+          bounds: try parsedBounds(), noise: noise?.scale,
+          distribution: noise?.distribution ?? .normal, degreesOfFreedom: degreesOfFreedom,
+          provenance: provenance)
       } catch let error as FitError {
         throw error.commandLineInputError(in: calibration) ?? error
       }

@@ -51,9 +51,19 @@ struct InstrumentSummary {
     lines.append("")
     let fit = state.fit
     var noise = "noise       "
-    if let parameters = state.noise.parameters, state.noise.model.varies {
-      noise +=
-        "σ = \(state.noise.model.formula) (\(state.noise.model)), fitted by maximum likelihood"
+    if let parameters = state.noise.parameters, state.noise.isFittedByLikelihood {
+      let record = state.noise
+      if record.distribution == .student {
+        let scale = record.model == .constant ? "s0" : record.model.formula
+        let nu =
+          record.fixedDegreesOfFreedom.map { "ν = \(format($0, digits: 4)) fixed" }
+          ?? "ν estimated as df"
+        noise +=
+          "Student's t (\(nu)) with scale σ = \(scale) (student:\(record.model)), fitted by"
+          + " maximum likelihood"
+      } else {
+        noise += "σ = \(record.model.formula) (\(record.model)), fitted by maximum likelihood"
+      }
       lines.append(noise)
       noise = ""
       for parameter in parameters {

@@ -23,7 +23,34 @@ struct NoiseCommandTests {
     #expect(show.output.contains("AIC"))
   }
 
-  @Test("a noise that varies with --sy, or an unknown distribution, is a usage error (64)")
+  @Test("student:SCALE with --df fits, shows and measures; a ν that runs off warns and fits normal")
+  func student() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    let data = CommandLineTool.fixtures.appendingPathComponent("plate-reader-outliers.csv").path
+    let fixed = try CommandLineTool.run(
+      [
+        "fit", data, "--x", "conc", "--y", "signal", "--noise", "student:proportional", "--df",
+        "3", "-o", "t.json",
+      ], in: directory)
+    #expect(fixed.status == 0)
+    #expect(fixed.error.isEmpty)
+    let show = try CommandLineTool.run(["show", "t.json"], in: directory)
+    #expect(show.output.contains("Student's t (ν = 3 fixed) with scale σ = s1·|μ|"))
+    try "signal\n7.5\n".write(
+      to: directory.appendingPathComponent("o.csv"), atomically: true, encoding: .utf8)
+    let measure = try CommandLineTool.run(
+      ["measure", "t.json", "o.csv", "--y", "signal", "--format", "csv"], in: directory)
+    #expect(measure.status == 0)
+    #expect(measure.output.contains(",covered,"))
+    let unbounded = try CommandLineTool.run(
+      ["fit", data, "--x", "conc", "--y", "signal", "--noise", "student:constant", "-o", "c.json"],
+      in: directory)
+    #expect(unbounded.status == 0)
+    #expect(unbounded.error.contains("calib: warning: Student-t noise: ν has no finite"))
+  }
+
+  @Test(
+    "a noise that varies with --sy, an unknown distribution, or a stray --df is a usage error (64)")
   func refusals() throws {
     let directory = try CommandLineTool.scratchDirectory()
     let csv = "x,y,u\n1,1.1,0.1\n2,2.0,0.1\n3,3.2,0.1\n4,3.9,0.1\n"
@@ -33,10 +60,17 @@ struct NoiseCommandTests {
       in: directory)
     #expect(withSy.status == 64)
     #expect(withSy.error.contains("--noise linear"))
-    let student = try CommandLineTool.run(
-      ["fit", "c.csv", "--x", "x", "--y", "y", "--noise", "student:linear", "-o", "i.json"],
-      in: directory)
-    #expect(student.status == 64)
+    for spec in ["cauchy:linear", "student:poisson", "student:", "linear:student"] {
+      let unknown = try CommandLineTool.run(
+        ["fit", "c.csv", "--x", "x", "--y", "y", "--noise", spec, "-o", "i.json"], in: directory)
+      #expect(unknown.status == 64, "\(spec)")
+    }
+    for extra in [["--df", "4"], ["--noise", "student:linear", "--df", "0"]] {
+      let df = try CommandLineTool.run(
+        ["fit", "c.csv", "--x", "x", "--y", "y", "-o", "i.json"] + extra, in: directory)
+      #expect(df.status == 64, "\(extra)")
+      #expect(df.error.contains("--df"))
+    }
     #expect(
       !FileManager.default.fileExists(atPath: directory.appendingPathComponent("i.json").path))
   }

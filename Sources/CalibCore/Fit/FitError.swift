@@ -158,5 +158,4 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
     return "the model or its derivatives are not finite numbers at this standard (x = \(at))"
       + " for the starting values \(start), and no other start the fit tried found a solution;"
   }
-
 }

@@ -1,11 +1,12 @@
 internal import CalibGSL
 
-/// The likelihood of the standards under a model whose normal noise has a scale σ(μ; η)
-/// that varies with the response, as a function of all the parameters θ = (a, η): what
-/// `varyingNoiseFit` maximizes (docs/noise-models.md).
+/// The likelihood of the standards under a model whose noise has a scale σ(μ; η) that varies
+/// with the response, or Student-t noise, as a function of all the parameters θ = (a, η)
+/// (η ending with ν where it is estimated): what `varyingNoiseFit` maximizes
+/// (docs/noise-models.md).
 struct NoiseLikelihood {
   let model: ResponseModel
-  let noise: NoiseModel
+  let form: NoiseForm
   /// The standards' predictor values (one row per standard) and readings.
   let x: [[Double]]
   let y: [Double]
@@ -13,48 +14,54 @@ struct NoiseLikelihood {
   let p: Int
   let q: Int
 
-  init(model: ResponseModel, data: CalibrationData, noise: NoiseModel) {
+  init(model: ResponseModel, data: CalibrationData, form: NoiseForm) {
     self.init(
-      model: model, noise: noise, x: data.predictors.map { $0.map(\.doubleValue) },
+      model: model, form: form, x: data.predictors.map { $0.map(\.doubleValue) },
       y: data.responses.map(\.doubleValue))
   }
 
   /// The likelihood of standards at `x` (one row per standard) with readings `y`.
-  init(model: ResponseModel, noise: NoiseModel, x: [[Double]], y: [Double]) {
+  init(model: ResponseModel, form: NoiseForm, x: [[Double]], y: [Double]) {
     self.model = model
-    self.noise = noise
+    self.form = form
     self.x = x
     self.y = y
     p = model.parameters.count
-    q = noise.parameterNames.count
+    q = form.parameterNames.count
   }
 
-  /// L at θ alone (no derivatives); nil where σ is not positive at a standard or L is not
-  /// finite.
+  /// L at θ alone (no derivatives); nil where σ is not positive at a standard, ν is not
+  /// positive, or L is not finite.
   func negativeLog(_ theta: [Double]) -> Double? {
     let a = Array(theta[..<p])
-    let function = NoiseFunction(model: noise, parameters: Array(theta[p...]))
+    let function = form.function(Array(theta[p...]))
+    guard function.nu > 0 else { return nil }
     var total = 0.0
     for i in y.indices {
       let mean: Double = model.response(at: x[i], parameters: a)
       let sigma = function.sigma(at: mean)
       guard sigma > 0, sigma.isFinite else { return nil }
-      total += term(y[i], mean: mean, sigma: sigma)
+      total += term(y[i], mean: mean, sigma: sigma, function: function)
     }
     return total.isFinite ? total : nil
   }
 
-  /// One standard's term of L: μ − y·log μ + log y! (Poisson), log σ + r²/(2σ²) (normal).
-  private func term(_ reading: Double, mean: Double, sigma: Double) -> Double {
-    if noise == .poisson {
+  /// One standard's term of L: μ − y·log μ + log y! (Poisson), −log p(y | μ, σ) otherwise
+  /// (`NoiseFunction.negativeLogDensity`).
+  private func term(
+    _ reading: Double, mean: Double, sigma: Double, function: NoiseFunction
+  ) -> Double {
+    if form.model == .poisson {
       return mean - reading * _log(mean) + Distributions.logGamma(reading + 1)
     }
-    let r = reading - mean
-    return _log(sigma) + r * r / (2 * (sigma * sigma))
+    return function.negativeLogDensity(residual: reading - mean, sigma: sigma)
   }
 
-  /// L = Σ [log σᵢ + rᵢ²/(2σᵢ²)] (without n·log √(2π)), its gradient in θ, and the expected
-  /// information Σ [∇μᵢ∇μᵢᵀ + 2∇σᵢ∇σᵢᵀ]/σᵢ² (row-major, (p+q)²).
+  /// L (normal noise: Σ [log σᵢ + rᵢ²/(2σᵢ²)], without n·log √(2π)), its gradient in θ, and
+  /// the expected information (row-major, (p+q)²): Σ [∇μᵢ∇μᵢᵀ + 2∇σᵢ∇σᵢᵀ]/σᵢ² for normal
+  /// noise, and for Student's t (Lange, Little & Taylor 1989, JASA 84, 881)
+  /// Σ [(ν+1)/(ν+3)·∇μᵢ∇μᵢᵀ + 2ν/(ν+3)·∇σᵢ∇σᵢᵀ]/σᵢ² with the ν terms
+  /// I_σν = −2/((ν+1)(ν+3)σ), I_νν = ¼[ψ′(ν/2) − ψ′((ν+1)/2)] − (ν+5)/(2ν(ν+1)(ν+3)).
   struct Value {
     var negativeLog: Double
     var gradient: [Double]
@@ -64,49 +71,82 @@ struct NoiseLikelihood {
     var sigmas: [Double]
   }
 
-  /// L and its derivatives at θ; nil where σ is not positive at a standard or anything is
-  /// not finite.
+  /// L and its derivatives at θ; nil where σ is not positive at a standard, ν is not
+  /// positive, or anything is not finite.
   func evaluate(_ theta: [Double]) -> Value? {
     let a = Array(theta[..<p])
-    let function = NoiseFunction(model: noise, parameters: Array(theta[p...]))
+    let function = form.function(Array(theta[p...]))
+    let nu = function.nu
+    guard nu > 0 else { return nil }
     let k = p + q
+    let qScale = form.scaleParameterNames.count
     var value = Value(
       negativeLog: 0, gradient: [Double](repeating: 0, count: k),
       information: [Double](repeating: 0, count: k * k), means: [], sigmas: [])
-    var noiseGradient = [Double](repeating: 0, count: q)
+    var noiseGradient = [Double](repeating: 0, count: qScale)
+    // Student's t: the per-reading information about (μ, σ, ν), and the part of ∂L/∂ν that
+    // does not depend on the reading.
+    let student = nu.isFinite
+    let infoMean = student ? (nu + 1) / (nu + 3) : 1
+    let infoSigma = student ? 2 * nu / (nu + 3) : 2
+    let infoSigmaNu = student ? -2 / ((nu + 1) * (nu + 3)) : 0
+    let infoNu =
+      student
+      ? 0.25 * (Distributions.trigamma(nu / 2) - Distributions.trigamma((nu + 1) / 2))
+        - (nu + 5) / (2 * nu * (nu + 1) * (nu + 3))
+      : 0
+    let nuIndex = form.estimatesDegreesOfFreedom ? k - 1 : nil
+    let nuConstant =
+      student
+      ? 0.5 * (Distributions.digamma(nu / 2) - Distributions.digamma((nu + 1) / 2))
+        + 0.5 / nu
+      : 0
     for i in y.indices {
       let mean: Double = model.response(at: x[i], parameters: a)
       let sigma = function.sigma(at: mean)
       guard sigma > 0, sigma.isFinite, mean.isFinite else { return nil }
       let g = model.parameterGradient(at: x[i], parameters: a)
-      if noise == .poisson {
+      value.negativeLog += term(y[i], mean: mean, sigma: sigma, function: function)
+      value.means.append(mean)
+      value.sigmas.append(sigma)
+      if form.model == .poisson {
         // L = Σ μ − y·log μ + log y!; ∇L = Σ (1 − y/μ)∇μ; I = Σ ∇μ∇μᵀ/μ.
-        value.negativeLog += term(y[i], mean: mean, sigma: sigma)
         for j in 0..<k {
           value.gradient[j] += (1 - y[i] / mean) * g[j]
           for l in 0..<k { value.information[j * k + l] += g[j] * g[l] / mean }
         }
-        value.means.append(mean)
-        value.sigmas.append(sigma)
         continue
       }
       function.parameterGradient(at: mean, into: &noiseGradient)
       let slope = function.slope(at: mean)
-      // ∇μ and ∇σ in θ: σ depends on a through μ.
+      // ∇μ and ∇σ in θ: σ depends on a through μ; ν enters neither.
+      let tail = [Double](repeating: 0, count: q - qScale)
       let dMean = g + [Double](repeating: 0, count: q)
-      let dSigma = g.map { slope * $0 } + noiseGradient
+      let dSigma = g.map { slope * $0 } + noiseGradient + tail
       let r = y[i] - mean
       let s2 = sigma * sigma
-      value.negativeLog += term(y[i], mean: mean, sigma: sigma)
-      let sigmaWeight = 1 / sigma - r * r / (s2 * sigma)
+      let z2 = r * r / s2
+      // w = (ν + 1)/(ν + z²), the t's weight of the reading (1 for normal noise).
+      let w = student ? (nu + 1) / (nu + z2) : 1
+      let meanWeight = -w * r / s2
+      let sigmaWeight = (1 - w * z2) / sigma
       for j in 0..<k {
-        value.gradient[j] += sigmaWeight * dSigma[j] - r / s2 * dMean[j]
+        value.gradient[j] += sigmaWeight * dSigma[j] + meanWeight * dMean[j]
         for l in 0..<k {
-          value.information[j * k + l] += (dMean[j] * dMean[l] + 2 * dSigma[j] * dSigma[l]) / s2
+          value.information[j * k + l] +=
+            (infoMean * dMean[j] * dMean[l] + infoSigma * dSigma[j] * dSigma[l]) / s2
         }
       }
-      value.means.append(mean)
-      value.sigmas.append(sigma)
+      if let nuIndex {
+        value.gradient[nuIndex] +=
+          nuConstant + 0.5 * _log1p(z2 / nu) - 0.5 * (nu + 1) * z2 / (nu * (nu + z2))
+        for j in 0..<k {
+          let cross = infoSigmaNu / sigma * dSigma[j]
+          value.information[j * k + nuIndex] += cross
+          value.information[nuIndex * k + j] += cross
+        }
+        value.information[nuIndex * k + nuIndex] += infoNu
+      }
     }
     guard value.negativeLog.isFinite, value.gradient.allSatisfy(\.isFinite) else { return nil }
     return value
@@ -114,18 +154,26 @@ struct NoiseLikelihood {
 
   /// Starting values of η from the residuals of the constant-noise fit `constant`, whose
   /// residual sd is s: σ = s at the mean |μ| of the standards, shared between the floor and
-  /// the proportional part for `linear`, with k = ½ for `power`.
+  /// the proportional part for `linear`, with k = ½ for `power`; for Student's t, ν = 5 where
+  /// it is estimated, and the scale of a t whose sd is s (σ = s·√((ν − 2)/ν) for ν > 2).
   func startingNoise(at constant: InstrumentState) -> [Double] {
     let a = constant.posterior.location
     let magnitudes = y.indices.map { Swift.abs(model.response(at: x[$0], parameters: a)) }
     let typical = magnitudes.reduce(0, +) / Double(magnitudes.count)
-    let s = constant.noise.sigma ?? 1
-    switch noise {
-    case .proportional: return [s / typical]
-    case .linear: return [s / 2, s / (2 * typical)]
-    case .power: return [s / typical.squareRoot(), 0.5]
-    case .constant, .known, .poisson: return []
+    let startNu = form.fixedDegreesOfFreedom ?? 5
+    let s =
+      (constant.noise.sigma ?? 1)
+      * (form.distribution == .student && startNu > 2 ? ((startNu - 2) / startNu).squareRoot() : 1)
+    let scale: [Double]
+    switch form.model {
+    case .constant: scale = [s]
+    case .proportional: scale = [s / typical]
+    case .linear: scale = [s / 2, s / (2 * typical)]
+    case .power: scale = [s / typical.squareRoot(), 0.5]
+    case .known, .poisson: scale = []
     }
+    return Array(scale.prefix(form.scaleParameterNames.count))
+      + (form.estimatesDegreesOfFreedom ? [startNu] : [])
   }
 
   /// The inverse Hessian of L at θ (central differences of the exact gradient, steps of
@@ -164,7 +212,7 @@ struct NoiseLikelihood {
     for j in 0..<k where !(covariance[j][j] >= 0) || !theta[j].isFinite {
       throw FitError.notFinite("the estimate or variance of parameter \(j + 1)")
     }
-    let names = model.parameters + noise.parameterNames
+    let names = model.parameters + form.parameterNames
     let estimates = (0..<k).map { j in
       ParameterEstimate(name: names[j], estimate: theta[j], stdError: covariance[j][j].squareRoot())
     }
@@ -204,16 +252,18 @@ struct NoiseLikelihood {
     state.fit.chi2PValue = nil
     state.fit.lackOfFit = nil
     state.fit.heteroscedasticity = nil
-    // The normal density's normalizing constant; the Poisson L already holds log y!.
-    let normalizer = noise == .poisson ? 0 : 0.5 * Double(n) * _log(2 * Double.pi)
+    // The normal density's normalizing constant; the Poisson L already holds log y!, and the
+    // t's L its normalizer.
+    let normalizer =
+      form.model == .poisson || form.distribution == .student
+      ? 0 : 0.5 * Double(n) * _log(2 * Double.pi)
     state.fit.setLikelihood(-value.negativeLog - normalizer, parameters: k)
-    state.fit.method =
-      noise == .poisson
-      ? "maximum likelihood, Poisson counts (σ = √μ), by Fisher scoring"
-      : "maximum likelihood, normal noise with σ = \(noise.formula), by Fisher scoring"
+    state.fit.method = "maximum likelihood, \(form.methodDescription), by Fisher scoring"
     state.noise = NoiseRecord(
-      model: noise, sigma: nil, dof: dof, parameters: Array(estimates[p...]),
-      jointCovariance: covariance)
+      model: form.model, sigma: nil, dof: dof, parameters: Array(estimates[p...]),
+      jointCovariance: covariance,
+      distribution: form.distribution == .student ? .student : nil,
+      fixedDegreesOfFreedom: form.fixedDegreesOfFreedom)
     state.posterior = PosteriorRecord(
       kind: .laplace, location: a, scale: block, s2: nil, dof: nil)
     state.domain.leverage = leverages

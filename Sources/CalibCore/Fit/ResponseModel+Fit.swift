@@ -28,12 +28,37 @@ extension ResponseModel {
   ///     or a σ that varies with the response (`proportional`, `linear`, `power`), fitted
   ///     jointly with the model by maximum likelihood with the Laplace posterior
   ///     (`varyingNoiseFit`, docs/noise-models.md).
+  ///   - distribution: The law of a reading about the response: normal, or Student's t, whose
+  ///     scale follows `noise` (`constant` then meaning one fitted scale `s0`), fitted by
+  ///     maximum likelihood like a σ that varies.
+  ///   - degreesOfFreedom: ν of a Student-t noise, fixed; nil to estimate it. Where the
+  ///     likelihood keeps rising as ν → ∞ (the standards show no heavier tails than normal
+  ///     noise, which a score of standards often cannot tell apart), ν has no finite estimate:
+  ///     the fit is then the normal noise with the same scale, the t's limit, and
+  ///     `posterior.warnings` says so.
   public func fit(
     to data: CalibrationData, start: [String: Double] = [:], posterior: PosteriorChoice = .auto,
     seed: UInt64 = 1,
-    bounds: [String: RangeRecord] = [:], noise: NoiseModel? = nil, provenance: Provenance
+    bounds: [String: RangeRecord] = [:], noise: NoiseModel? = nil,
+    distribution: NoiseDistribution = .normal, degreesOfFreedom: Double? = nil,
+    provenance: Provenance
   ) throws -> InstrumentState {
-    if let noise, noise.varies {
+    let form = NoiseForm(
+      model: noise ?? .constant, distribution: distribution,
+      fixedDegreesOfFreedom: degreesOfFreedom)
+    if distribution == .student {
+      guard form.model != .known, form.model != .poisson else {
+        throw FitError.unsupported(
+          "Student-t noise needs a scale to fit (constant, proportional, linear or power);"
+            + " the \(form.model) noise has none")
+      }
+      if let nu = degreesOfFreedom, !(nu > 0 && nu.isFinite) {
+        throw FitError.unsupported(
+          "the degrees of freedom of a Student-t noise must be a positive number, found \(nu)")
+      }
+    }
+    if form.isFittedByLikelihood {
+      let noise = form.model
       guard data.responseUncertainties == nil else {
         throw FitError.unsupported(
           "the \(noise) noise model estimates σ from the standards; their given u(y) would fix it")
@@ -54,18 +79,30 @@ extension ResponseModel {
           message: "expected a count (an integer ≥ 0) in column '\(data.responseName)' for"
             + " Poisson noise, found \(data.responses[i].doubleValue)")
       }
-      let (n, p, q) = (data.count, parameters.count, noise.parameterNames.count)
+      let (n, p, q) = (data.count, parameters.count, form.parameterNames.count)
       guard n > p + q else {
         throw FitError.tooFewStandards(
           have: n, need: p + q + 1,
-          reason: "the model has \(p) parameter\(p == 1 ? "" : "s"), the \(noise) noise \(q)"
+          reason: "the model has \(p) parameter\(p == 1 ? "" : "s"), the \(form.name) \(q)"
             + " more, and one more standard is needed to estimate them")
       }
       let solution =
         try linearStructure.map { try linearSolution(data, $0) }
         ?? nonlinearSolution(data, start: start)
       let constant = try assemble(solution, data: data, provenance: provenance)
-      return try varyingNoiseFit(constant, data: data, noise: noise)
+      do {
+        return try varyingNoiseFit(constant, data: data, form: form)
+      } catch is UnboundedDegreesOfFreedom {
+        // The likelihood's supremum is the t's limit ν → ∞: normal noise with the same scale,
+        // fitted as such, and the file says why.
+        var state =
+          form.model == .constant
+          ? try sampledPosterior(constant, data: data, choice: posterior, seed: seed, bounds: [:])
+          : try varyingNoiseFit(constant, data: data, form: NoiseForm(model: form.model))
+        state.posterior.warnings =
+          (state.posterior.warnings ?? []) + [UnboundedDegreesOfFreedom.reason]
+        return state
+      }
     }
     if let unknown = bounds.keys.sorted().first(where: { !parameters.contains($0) }) {
       throw FitError.boundOnUnknownParameter(name: unknown, parameters: parameters)

@@ -11,15 +11,20 @@ extension ResponseModel {
   /// optimum (the Laplace approximation to the posterior under a flat prior), the Hessian
   /// taken by central differences of the exact gradient; where that is not positive
   /// definite, the inverse expected information. Poisson counts are fitted alike with
-  /// L = Σ [μᵢ − yᵢ·log μᵢ + log yᵢ!] and I = Σ ∇μᵢ∇μᵢᵀ/μᵢ (`NoiseLikelihood`).
+  /// L = Σ [μᵢ − yᵢ·log μᵢ + log yᵢ!] and I = Σ ∇μᵢ∇μᵢᵀ/μᵢ, and Student-t noise with its
+  /// own L and expected information, ν among the parameters where it is estimated
+  /// (`NoiseLikelihood`).
   ///
   /// - Throws: `FitError.noiseCollapses` where σ is driven to 0 at a standard (the likelihood
   ///   has no maximum); `FitError.notConverged` for a noise function that is zero at a standard
-  ///   (a proportional noise at a zero response), or scoring that does not converge.
+  ///   (a proportional noise at a zero response), or scoring that does not converge;
+  ///   `UnboundedDegreesOfFreedom` where the estimate of a Student-t noise's ν runs off to
+  ///   infinity (the readings show no heavy tails: the likelihood has no finite maximum).
   func varyingNoiseFit(
-    _ constant: InstrumentState, data: CalibrationData, noise: NoiseModel
+    _ constant: InstrumentState, data: CalibrationData, form: NoiseForm
   ) throws -> InstrumentState {
-    let likelihood = NoiseLikelihood(model: self, data: data, noise: noise)
+    let noise = form.model
+    let likelihood = NoiseLikelihood(model: self, data: data, form: form)
     var theta = constant.posterior.location + likelihood.startingNoise(at: constant)
     guard var current = likelihood.evaluate(theta) else {
       throw FitError.notConverged(
@@ -70,13 +75,32 @@ extension ResponseModel {
       if let smallest = sorted.first, smallest < 1e-2 * sorted[sorted.count / 2] {
         throw FitError.noiseCollapses(noise: noise.rawValue)
       }
-      throw FitError.notConverged(tried: "Fisher scoring of the model with \(noise) noise")
+      // ν climbing while L flattens towards the normal limit: no finite maximum.
+      if form.estimatesDegreesOfFreedom, let nu = theta.last, nu > 30 {
+        throw UnboundedDegreesOfFreedom()
+      }
+      throw FitError.notConverged(tried: "Fisher scoring of the model with \(form.name)")
+    }
+    if form.estimatesDegreesOfFreedom, let nu = theta.last, nu > NoiseForm.largestDegreesOfFreedom {
+      throw UnboundedDegreesOfFreedom()
     }
     let covariance = likelihood.covariance(at: theta, information: current.information)
     guard let covariance else {
-      throw FitError.notFinite("the covariance of the parameters with \(noise) noise")
+      throw FitError.notFinite("the covariance of the parameters with \(form.name)")
     }
     return try likelihood.state(
       from: constant, theta: theta, covariance: covariance, value: current)
   }
+}
+
+/// The likelihood of a Student-t noise keeps rising as ν → ∞: the standards show no heavier
+/// tails than normal noise, and ν has no finite maximum-likelihood estimate (`fit` then fits
+/// the normal limit).
+struct UnboundedDegreesOfFreedom: Error {
+  /// Why, for the instrument file's warnings.
+  static let reason =
+    "Student-t noise: ν has no finite maximum-likelihood estimate (the likelihood rises"
+    + " towards ν → ∞: the standards show no heavier tails than normal noise); fitted as normal"
+    + " noise with the same scale, the t's limit. Fix ν (the degrees of freedom) to keep heavy"
+    + " tails"
 }

@@ -133,7 +133,7 @@ struct InstrumentValidation {
         "$.fit.n",
         "expected at least as many standards as the model's \(p) parameters, found \(fit.n)")
     }
-    let q = state.noise.model.parameterNames.count
+    let q = state.noise.parameterNames.count
     guard fit.dof == fit.n - p - q else {
       throw fail(
         "$.fit.dof",
@@ -181,6 +181,27 @@ struct InstrumentValidation {
     guard noise.dof == state.fit.dof else {
       throw fail("$.noise.dof", "expected fit.dof = \(state.fit.dof), found \(noise.dof)")
     }
+    if let distribution = noise.distribution {
+      guard
+        distribution == .normal
+          || [.constant, .proportional, .linear, .power].contains(noise.model)
+      else {
+        throw fail(
+          "$.noise.distribution",
+          "expected normal with noise.model \"\(noise.model)\", found \(distribution)")
+      }
+    }
+    if let nu = noise.fixedDegreesOfFreedom {
+      guard noise.distribution == .student, nu > 0, nu.isFinite else {
+        throw fail(
+          "$.noise.fixed_df",
+          "expected a positive ν with noise.distribution \"student\" only, found \(nu)")
+      }
+    }
+    if noise.isFittedByLikelihood {
+      try checkVaryingNoise()
+      return
+    }
     switch noise.model {
     case .constant:
       guard let sigma = noise.sigma else {
@@ -227,7 +248,7 @@ struct InstrumentValidation {
     case .proportional, .linear, .power, .poisson:
       try checkVaryingNoise()
     }
-    if !noise.model.varies {
+    if !noise.isFittedByLikelihood {
       if noise.parameters != nil {
         throw fail("$.noise.parameters", "expected none with noise.model \"\(noise.model)\"")
       }
@@ -242,7 +263,7 @@ struct InstrumentValidation {
   /// the joint covariance, whose block of the model's parameters is `covariance`.
   private func checkVaryingNoise() throws(JSONFieldError) {
     let noise = state.noise, posterior = state.posterior
-    let names = noise.model.parameterNames
+    let names = noise.parameterNames
     if let sigma = noise.sigma {
       throw fail(
         "$.noise.sigma", "expected null with noise.model \"\(noise.model)\", found \(sigma)")
@@ -261,6 +282,11 @@ struct InstrumentValidation {
     where !parameter.estimate.isFinite || !(parameter.stdError >= 0) {
       throw fail(
         "$.noise.parameters[\(j)]", "expected a finite estimate and a standard error ≥ 0")
+    }
+    if let j = names.firstIndex(of: "df"), !(parameters[j].estimate > 0) {
+      throw fail(
+        "$.noise.parameters[\(j)].estimate",
+        "expected ν > 0 for the Student-t noise, found \(parameters[j].estimate)")
     }
     let p = state.parameters.count
     guard let joint = noise.jointCovariance else {
@@ -295,7 +321,7 @@ struct InstrumentValidation {
     let expectedKind: PosteriorKind =
       sampled
       ? .mcmc
-      : !model.isLinear || state.noise.model.varies
+      : !model.isLinear || state.noise.isFittedByLikelihood
         ? .laplace
         : state.noise.model == .known ? .normal : .normalScaledInverseChi2
     guard posterior.kind == expectedKind else {

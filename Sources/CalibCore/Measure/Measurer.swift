@@ -450,6 +450,16 @@ public final class Measurer {
         let sigma = noise.sigma(at: linear.evaluate(at: best).mean)
         replicate = Distributions.chiSquaredUpperTail(
           within / (sigma * sigma), degreesOfFreedom: m - 1)
+      case .heavyTailed(let noise, _, _, _, _):
+        // Student-t noise: S over the t's variance σ²·ν/(ν − 2) against χ²ₘ₋₁, matching the
+        // first moment (the t's heavier tails make this the looser test); none for ν ≤ 2,
+        // where the variance is infinite.
+        let sigma = noise.sigma(at: linear.evaluate(at: best).mean)
+        replicate =
+          noise.nu > 2
+          ? Distributions.chiSquaredUpperTail(
+            likelihood.within / (sigma * sigma * noise.nu / (noise.nu - 2)),
+            degreesOfFreedom: m - 1) : nil
       }
     }
     return ConsistencyCheck(

@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// An instrument file made ready to measure with: a response in one predictor, with the
 /// posterior of its parameters.
 ///
@@ -21,6 +23,9 @@ struct MeasuringInstrument {
   /// σ(μ) at the estimated noise parameters, for a noise that varies with the response (the
   /// scale C then holds the parameters' absolute covariance, and s² is 1); nil otherwise.
   let noise: NoiseFunction?
+  /// A 20-point Gauss–Hermite rule for the shift of the mean response under Student-t noise
+  /// (`ReadingLikelihood`); nil for other noise.
+  let hermite: FixedQuadrature?
   /// s² (σ estimated); 1 when the noise is known.
   let s2: Double
   /// ν = n − p.
@@ -56,11 +61,11 @@ struct MeasuringInstrument {
     coefficients = state.posterior.location
     scale = state.posterior.scale.flatMap { $0 }
     noiseKnown = state.noise.model == .known
-    noise =
-      state.noise.model.varies
-      ? state.noise.parameters.map {
-        NoiseFunction(model: state.noise.model, parameters: $0.map(\.estimate))
-      } : nil
+    let noise =
+      state.noise.isFittedByLikelihood
+      ? state.noise.parameters.map { NoiseForm(state.noise).function($0.map(\.estimate)) } : nil
+    self.noise = noise
+    hermite = noise?.nu.isFinite == true ? try FixedQuadrature.gaussHermite(points: 20) : nil
     s2 = state.posterior.s2 ?? 1
     dof = state.fit.dof
     standardsX = state.domain.x[0]

@@ -13,8 +13,8 @@ internal import CalibGSL
 ///
 /// With a noise that varies (docs/noise-models.md), the rule runs over all the parameters
 /// θ = (a, η) in the coordinates of their joint Laplace covariance, each node weighing the
-/// likelihood exp(−L(θ_k)) of the standards, and the readings at a node are normal about
-/// f(x; a_k) with σ(f(x; a_k); η_k).
+/// likelihood exp(−L(θ_k)) of the standards, and the readings at a node are normal (or
+/// Student's t, ν among η where it is estimated) about f(x; a_k) with σ(f(x; a_k); η_k).
 struct QuadratureMarginalization {
   let instrument: MeasuringInstrument
   /// The nodes a_k (the model's parameters) and their normalized weights.
@@ -33,7 +33,7 @@ struct QuadratureMarginalization {
 
   init(_ state: Instrument, instrument: MeasuringInstrument) throws {
     if let estimates = state.noise.parameters, let joint = state.noise.jointCovariance,
-      state.noise.model.varies
+      state.noise.isFittedByLikelihood
     {
       try self.init(
         varying: state, instrument: instrument, noise: estimates.map(\.estimate),
@@ -87,16 +87,16 @@ struct QuadratureMarginalization {
     let k = covariance.count
     let rule = try FixedQuadrature.gaussHermite(
       points: QuadratureMarginalization.pointsPerDimension(k))
+    let form = NoiseForm(state.noise)
     let likelihood = NoiseLikelihood(
-      model: instrument.model, noise: state.noise.model, x: state.domain.x[0].map { [$0] },
-      y: state.domain.y)
+      model: instrument.model, form: form, x: state.domain.x[0].map { [$0] }, y: state.domain.y)
     // The rule runs in (a, φ(η)) (`NoiseCoordinates`), with the Laplace covariance carried
     // there by the Jacobian: C_φ = G·C·Gᵀ, G = diag(I, ∂φ/∂η) at η̂.
     let magnitudes = likelihood.x.map {
       Swift.abs(instrument.model.response(at: $0, parameters: state.posterior.location) as Double)
     }
     let coordinates = NoiseCoordinates(
-      model: state.noise.model, low: magnitudes.min() ?? 0, high: magnitudes.max() ?? 0)
+      form: form, low: magnitudes.min() ?? 0, high: magnitudes.max() ?? 0)
     let q = k - p
     let transformed = coordinates.phi(noise)
     let g = coordinates.jacobian(at: noise)
@@ -125,7 +125,7 @@ struct QuadratureMarginalization {
       let theta = Array(point[..<p]) + eta
       if let value = likelihood.negativeLog(theta) {
         nodes.append(Array(theta[..<p]))
-        functions.append(NoiseFunction(model: state.noise.model, parameters: eta))
+        functions.append(form.function(eta))
         logWeights.append(-value + logJacobian + logRule)
       }
     }
@@ -207,7 +207,7 @@ struct QuadratureMarginalization {
           let sigma = noiseFunctions[k].sigma(at: mean)
           logTerm = 0
           for reading in readings {
-            logTerm += -_log(sigma) - 0.5 * (reading - mean) * (reading - mean) / (sigma * sigma)
+            logTerm -= noiseFunctions[k].negativeLogDensity(residual: reading - mean, sigma: sigma)
           }
           if !(sigma > 0) { logTerm = -.infinity }
         } else if let u = uncertainties {

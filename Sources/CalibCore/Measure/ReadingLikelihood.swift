@@ -23,6 +23,12 @@ struct ReadingLikelihood {
     /// uncertainty taken into account the same way; Poisson counts (nothing estimated in the
     /// noise) are normal, ν infinite and c = 1.
     case varying(NoiseFunction, count: Double, within: Double, dof: Double, inflation: Double)
+    /// Student-t noise, ν and σ(μ) at their estimates (σ² inflated by c = n/(n − p − q) as
+    /// for `varying`): the readings are independent t_ν(μ(x) + δ, c·σ(μ)²) given the shift δ of
+    /// the mean response, δ ~ N(0, h(x)), taken out by the Gauss–Hermite rule whose nodes
+    /// (times √2) and log weights (over √π) are given.
+    case heavyTailed(
+      NoiseFunction, readings: [Double], inflation: Double, nodes: [Double], logWeights: [Double])
   }
 
   let kind: Kind
@@ -63,6 +69,14 @@ struct ReadingLikelihood {
       let mean = readings.reduce(0, +) / Double(count)
       meanReading = mean
       within = readings.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+      if let noise = instrument.noise, noise.nu.isFinite, let rule = instrument.hermite {
+        kind = .heavyTailed(
+          noise, readings: readings,
+          inflation: Double(instrument.standardsX.count) / Double(instrument.dof),
+          nodes: rule.nodes.map { $0 * 2.0.squareRoot() },
+          logWeights: rule.weights.map { _log($0 / Double.pi.squareRoot()) })
+        return
+      }
       if let noise = instrument.noise {
         let counts = noise.model == .poisson
         let nu = Double(instrument.dof)
@@ -106,6 +120,21 @@ struct ReadingLikelihood {
       let q = (within + m * d * d / a) / s2
       let spread = -0.5 * m * _log(s2) - 0.5 * _log(a)
       return nu.isFinite ? spread - 0.5 * (nu + m) * _log1p(q / nu) : spread - 0.5 * q
+    case .heavyTailed(let noise, let readings, let c, let nodes, let logWeights):
+      // log Σₖ ωₖ Πᵢ t_ν(yᵢ; μ + √h·tₖ, c·σ(μ)²), by log-sum-exp.
+      let sigma = c.squareRoot() * noise.sigma(at: mean)
+      guard sigma > 0 else { return -.infinity }
+      let spread = h.squareRoot()
+      var sum = LogSumExp()
+      for k in nodes.indices {
+        let shifted = mean + spread * nodes[k]
+        var term = logWeights[k]
+        for reading in readings {
+          term -= noise.negativeLogDensity(residual: reading - shifted, sigma: sigma)
+        }
+        sum.add(term)
+      }
+      return sum.value()
     }
   }
 
@@ -121,6 +150,10 @@ struct ReadingLikelihood {
     case .varying(let noise, let m, _, let nu, let c):
       let sigma = noise.sigma(at: mean)
       return (c * sigma * sigma / m + h, nu.isFinite ? nu : nil)
+    case .heavyTailed(let noise, let readings, let c, _, _):
+      // The t's scale for ȳ: a t quantile on ν with σ²/m (exact for one reading).
+      let sigma = noise.sigma(at: mean)
+      return (c * sigma * sigma / Double(readings.count) + h, noise.nu)
     case .student(let nu, let s2, let m, let within):
       let pooled = (nu * s2 + within) / (nu + m - 1)
       return (pooled * (1 / m + h), nu + m - 1)

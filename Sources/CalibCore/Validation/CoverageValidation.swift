@@ -124,8 +124,9 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
   ///     instrument whose noise varies).
   /// - Throws: `MeasurementError.invalidSetting` for bad levels or trials, or a constant
   ///   refit of an instrument whose noise does not vary; `MeasurementError.unsupportedInstrument`
-  ///   for a noise that varies and is not positive somewhere over the range of x, or a noise
-  ///   that is not normal (Poisson counts); errors of fitting or measuring a simulated set.
+  ///   for a noise that varies and is not positive somewhere over the range of x; errors of
+  ///   fitting or measuring a simulated set. Readings are simulated from the instrument's own
+  ///   law: normal, Student's t, or Poisson counts.
   public static func run(
     instrument: Instrument, trials: Int, levels: [Double], method: MeasurementSettings.Method,
     seed: UInt64,
@@ -145,20 +146,11 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     let x = instrument.domain.x[0]
     let u = instrument.domain.uY
     let noiseModel = instrument.noise.model
-    // Readings are simulated as normal: other distributions (Poisson counts) would be
-    // simulated wrongly, and are refused until they are simulated from their own law.
-    let simulated: Set<NoiseModel> = [.constant, .known, .proportional, .linear, .power]
-    guard simulated.contains(noiseModel) else {
-      throw MeasurementError.unsupportedInstrument(
-        "validation simulates normal readings; the instrument's \(noiseModel) noise is not"
-          + " simulated yet")
-    }
-    // A noise that varies: σ(μ; η̂) at the instrument's estimates of its parameters.
+    let form = NoiseForm(instrument.noise)
+    // A noise fitted by likelihood: σ(μ; η̂) (and ν̂) at the instrument's estimates.
     let noiseFunction =
-      noiseModel.varies
-      ? NoiseFunction(
-        model: noiseModel, parameters: (instrument.noise.parameters ?? []).map(\.estimate))
-      : nil
+      form.isFittedByLikelihood
+      ? form.function((instrument.noise.parameters ?? []).map(\.estimate)) : nil
     guard noiseRefit == .same || noiseFunction != nil else {
       throw MeasurementError.invalidSetting(
         "a constant-noise refit is compared with an instrument whose noise varies; this"
@@ -170,16 +162,28 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       drawn == .prior
       ? try Measurer(instrument: instrument, settings: MeasurementSettings()).priorRange
       : instrument.xRangeForValidation
-    /// The sd of a simulated reading whose mean is `mean`, for constant or varying noise.
+    /// The scale of a simulated reading whose mean is `mean`, for constant or varying noise.
     func readingSigma(at mean: Double) throws -> Double {
       guard let noiseFunction else { return sigma }
       let value = noiseFunction.sigma(at: mean)
       guard value > 0, value.isFinite else {
         throw MeasurementError.unsupportedInstrument(
-          "the \(noiseModel) noise of the instrument is not positive at the response \(mean);"
+          "the \(form.name) of the instrument is not positive at the response \(mean);"
             + " readings cannot be simulated there")
       }
       return value
+    }
+    /// A reading whose mean is `mean` and whose standard uncertainty, if given, is `u`: normal,
+    /// Student's t, or a Poisson count, as the instrument's noise says.
+    func simulatedReading(mean: Double, u: Double?) throws -> Double {
+      if let u { return mean + u * random.normal() }
+      if noiseModel == .poisson {
+        _ = try readingSigma(at: mean)
+        return random.poisson(mean)
+      }
+      let scale = try readingSigma(at: mean)
+      if let nu = noiseFunction?.nu, nu.isFinite { return mean + scale * random.student(nu) }
+      return mean + scale * random.normal()
     }
     if noiseFunction != nil {
       // σ must be positive wherever a reading may be simulated: checked on a grid of the
@@ -192,6 +196,8 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     }
     let refitNoise: NoiseModel? =
       noiseFunction == nil ? nil : (noiseRefit == .constant ? nil : noiseModel)
+    let refitDistribution: NoiseDistribution =
+      noiseRefit == .constant ? .normal : form.distribution
     let start = Dictionary(uniqueKeysWithValues: zip(model.parameters, truth))
     var covered = [Int](repeating: 0, count: levels.count)
     // Per third of the range: trials, and intervals that held the true x per level.
@@ -204,7 +210,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       // The calibration, simulated from the truth at the instrument's own standards.
       let responses = try x.indices.map { i in
         let mean = model.response(at: [x[i]], parameters: truth)
-        return DoubleDouble(mean + (try u?[i] ?? readingSigma(at: mean)) * random.normal())
+        return DoubleDouble(try simulatedReading(mean: mean, u: u?[i]))
       }
       let data = CalibrationData(
         simulatedAt: x, responses: responses, uncertainties: u,
@@ -214,6 +220,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       do {
         refit = try model.fit(
           to: data, start: start, posterior: .laplace, noise: refitNoise,
+          distribution: refitDistribution, degreesOfFreedom: form.fixedDegreesOfFreedom,
           provenance: instrument.provenance)
       } catch is FitError {
         failed += 1
@@ -223,7 +230,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       let xTrue = domain.lowerBound + (domain.upperBound - domain.lowerBound) * random.uniform()
       let readingU = u.map { $0.reduce(0, +) / Double($0.count) }
       let meanTrue = model.response(at: [xTrue], parameters: truth)
-      let reading = meanTrue + (try readingU ?? readingSigma(at: meanTrue)) * random.normal()
+      let reading = try simulatedReading(mean: meanTrue, u: readingU)
       let width = domain.upperBound - domain.lowerBound
       let part = min(2, max(0, Int(3 * (xTrue - domain.lowerBound) / width)))
       partTrials[part] += 1
@@ -260,7 +267,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     let noiseText =
       noiseFunction == nil
       ? "σ = s or the standards' u"
-      : "its \(noiseModel) noise σ(μ) at its estimates"
+      : "its \(form.name) at its estimates"
         + (noiseRefit == .constant ? ", refitted with a constant σ" : "")
     let width = (domain.upperBound - domain.lowerBound) / 3
     let ranges = ["low", "middle", "high"].enumerated().map { j, name in

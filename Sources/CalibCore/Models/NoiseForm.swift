@@ -1,0 +1,79 @@
+/// The whole noise model an instrument is fitted with: the scale σ(μ) (`NoiseModel`), the
+/// distribution of a reading about μ, and for Student's t a ν fixed by the user (or nil when ν
+/// is estimated).
+struct NoiseForm: Sendable, Equatable {
+  let model: NoiseModel
+  let distribution: NoiseDistribution
+  let fixedDegreesOfFreedom: Double?
+
+  init(
+    model: NoiseModel, distribution: NoiseDistribution = .normal,
+    fixedDegreesOfFreedom: Double? = nil
+  ) {
+    self.model = model
+    self.distribution = distribution
+    self.fixedDegreesOfFreedom = distribution == .student ? fixedDegreesOfFreedom : nil
+  }
+
+  /// The form an instrument file's noise record describes.
+  init(_ record: NoiseRecord) {
+    self.init(
+      model: record.model, distribution: record.distribution ?? .normal,
+      fixedDegreesOfFreedom: record.fixedDegreesOfFreedom)
+  }
+
+  /// Whether the noise has parameters fitted by maximum likelihood with the model's (or is
+  /// Poisson): a σ that varies, or any Student-t noise.
+  var isFittedByLikelihood: Bool { model.varies || distribution == .student }
+
+  /// The parameters of σ(μ): the scale model's, and for Student's t with a constant scale the
+  /// scale itself (`s0`).
+  var scaleParameterNames: [String] {
+    distribution == .student && model == .constant ? ["s0"] : model.parameterNames
+  }
+
+  /// The largest ν a fit reports: beyond it a t is normal to within 0.1% in its sd and the
+  /// likelihood too flat in ν to estimate it, so the fit says the readings show no heavy tails.
+  static let largestDegreesOfFreedom = 1000.0
+
+  /// Whether ν is a parameter of the fit.
+  var estimatesDegreesOfFreedom: Bool {
+    distribution == .student && fixedDegreesOfFreedom == nil
+  }
+
+  /// The names of all the noise parameters, in the order θ holds them after the model's:
+  /// the scale's, then `df` when ν is estimated.
+  var parameterNames: [String] {
+    scaleParameterNames + (estimatesDegreesOfFreedom ? ["df"] : [])
+  }
+
+  /// The noise at the parameters η (in the order of `parameterNames`).
+  func function(_ eta: [Double]) -> NoiseFunction {
+    let scaleCount = scaleParameterNames.count
+    let nu: Double =
+      distribution == .normal
+      ? .infinity : fixedDegreesOfFreedom ?? (eta.count > scaleCount ? eta[scaleCount] : .nan)
+    return NoiseFunction(model: model, parameters: Array(eta.prefix(scaleCount)), nu: nu)
+  }
+
+  /// The noise as messages name it: "linear noise", "student:linear noise".
+  var name: String {
+    distribution == .student ? "student:\(model) noise" : "\(model) noise"
+  }
+
+  /// A sentence for the fit's method: the distribution and σ's formula.
+  var methodDescription: String {
+    switch (distribution, model) {
+    case (_, .poisson): "Poisson counts (σ = √μ)"
+    case (.normal, _): "normal noise with σ = \(model.formula)"
+    case (.student, .constant):
+      "Student-t noise (\(degreesOfFreedomDescription)) with a constant scale σ = s0"
+    case (.student, _):
+      "Student-t noise (\(degreesOfFreedomDescription)) with scale σ = \(model.formula)"
+    }
+  }
+
+  private var degreesOfFreedomDescription: String {
+    fixedDegreesOfFreedom.map { "ν = \($0), fixed" } ?? "ν estimated as df"
+  }
+}
