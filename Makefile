@@ -67,6 +67,14 @@ demo: build
 	@$(CALIB) fit Fixtures/heteroscedastic-line.csv --x conc --y signal --noise linear -o $(DEMO)/linear.json
 	@$(CALIB) show $(DEMO)/linear.json
 	@$(CALIB) measure $(DEMO)/linear.json Fixtures/heteroscedastic-observations.csv --y signal --id sample --format table
+	@echo
+	@echo "== The same standards, the noise from the scatter of the triplicates alone"
+	@$(CALIB) fit Fixtures/heteroscedastic-line.csv --x conc --y signal --noise replicates -o $(DEMO)/replicates.json
+	@$(CALIB) measure $(DEMO)/replicates.json Fixtures/heteroscedastic-observations.csv --y signal --id sample --format table
+	@echo
+	@echo "== A plate reader with the occasional outlier: Student-t noise, nu fixed at 3"
+	@$(CALIB) fit Fixtures/plate-reader-outliers.csv --x conc --y signal --noise student:proportional --df 3 -o $(DEMO)/student.json
+	@$(CALIB) show $(DEMO)/student.json
 	@rm -rf $(DEMO)
 
 # swift-format ships with the toolchain (`swift format`); .swift-format holds the style.

@@ -64,7 +64,8 @@ struct FitCommand: ParsableCommand {
       """
       Noise model [DISTRIBUTION:]SCALE, with μ the response. SCALE: constant (σ estimated; \
       default without --sy), known (u(y) from --sy), proportional (σ = s1·|μ|), linear \
-      (σ = s0 + s1·|μ|) or power (σ = s0·|μ|^k); DISTRIBUTION: normal (default) or student \
+      (σ = s0 + s1·|μ|), power (σ = s0·|μ|^k) or replicates (σ = s0·|μ|^k fitted to the \
+      scatter of replicate standards); DISTRIBUTION: normal (default) or student \
       (Student's t with scale σ, ν estimated as df or fixed by --df); or poisson (counts). A \
       noise with parameters is fitted with the model by maximum likelihood.
       """,

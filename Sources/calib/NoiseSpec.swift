@@ -16,7 +16,8 @@ struct NoiseSpec: ExpressibleByArgument, Equatable {
       return
     }
     guard let distribution = NoiseDistribution(rawValue: String(parts[0])),
-      let scale = NoiseModel(rawValue: String(parts[1])), scale != .poisson
+      let scale = NoiseModel(rawValue: String(parts[1])), scale != .poisson,
+      distribution == .normal || scale != .replicates
     else { return nil }
     (self.distribution, self.scale) = (distribution, scale)
   }
@@ -24,7 +25,7 @@ struct NoiseSpec: ExpressibleByArgument, Equatable {
   /// The forms the help lists.
   static var allValueStrings: [String] {
     NoiseModel.allCases.map(\.rawValue)
-      + NoiseModel.allCases.filter { $0 != .poisson && $0 != .known }.map { "student:\($0)" }
+      + [NoiseModel.constant, .proportional, .linear, .power].map { "student:\($0)" }
   }
 
   /// The spec as the user may write it.

@@ -61,6 +61,8 @@ struct InstrumentSummary {
         noise +=
           "Student's t (\(nu)) with scale σ = \(scale) (student:\(record.model)), fitted by"
           + " maximum likelihood"
+      } else if let dof = record.replicateDegreesOfFreedom {
+        noise += "σ = s0·|μ|^k (replicates), fitted to the replicates' variances (\(dof) dof)"
       } else {
         noise += "σ = \(record.model.formula) (\(record.model)), fitted by maximum likelihood"
       }

@@ -49,6 +49,19 @@ struct NoiseCommandTests {
     #expect(unbounded.error.contains("calib: warning: Student-t noise: ν has no finite"))
   }
 
+  @Test("--noise replicates fits the variance function to the replicates and shows it")
+  func replicates() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    let data = CommandLineTool.fixtures.appendingPathComponent("heteroscedastic-line.csv").path
+    let fit = try CommandLineTool.run(
+      ["fit", data, "--x", "conc", "--y", "signal", "--noise", "replicates", "-o", "r.json"],
+      in: directory)
+    #expect(fit.status == 0)
+    #expect(fit.error.isEmpty)
+    let show = try CommandLineTool.run(["show", "r.json"], in: directory)
+    #expect(show.output.contains("σ = s0·|μ|^k (replicates), fitted to the replicates' variances"))
+  }
+
   @Test(
     "a noise that varies with --sy, an unknown distribution, or a stray --df is a usage error (64)")
   func refusals() throws {
@@ -60,7 +73,9 @@ struct NoiseCommandTests {
       in: directory)
     #expect(withSy.status == 64)
     #expect(withSy.error.contains("--noise linear"))
-    for spec in ["cauchy:linear", "student:poisson", "student:", "linear:student"] {
+    for spec in [
+      "cauchy:linear", "student:poisson", "student:replicates", "student:", "linear:student",
+    ] {
       let unknown = try CommandLineTool.run(
         ["fit", "c.csv", "--x", "x", "--y", "y", "--noise", spec, "-o", "i.json"], in: directory)
       #expect(unknown.status == 64, "\(spec)")

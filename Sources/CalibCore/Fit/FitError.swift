@@ -39,6 +39,9 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The likelihood has no maximum: the noise's σ shrinks towards 0 at a standard the curve
   /// passes through (a noise model with too many parameters for the standards).
   case noiseCollapses(noise: String)
+  /// The `replicates` noise model without enough replicates: `groups` groups of two
+  /// standards or more at distinct responses, `dof` = Σ(mⱼ − 1) over them.
+  case tooFewReplicates(groups: Int, dof: Int)
   /// Errors in variables (standards with u(x)) asked of a model other than a straight line.
   case errorsInVariablesNeedLine(model: String)
   /// Errors in variables without the readings' u(y), which generalized distance regression
@@ -91,6 +94,11 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
         "the least-squares solution did not settle (condition number \(condition)); rescale or center the predictors"
     case .unsupported(let message):
       return message
+    case .tooFewReplicates(let groups, let dof):
+      return "the replicates noise model fits σ = s0·|μ|^k to the scatter of replicate standards"
+        + " (standards at the same x): it needs two groups of replicates or more at different"
+        + " responses and at least 3 degrees of freedom among them (Σ of the group sizes less"
+        + " one); found \(groups) group\(groups == 1 ? "" : "s") with \(dof)"
     case .noiseCollapses(let noise):
       return "the \(noise) noise's σ shrinks towards 0 at a standard the curve passes through, so"
         + " the likelihood has no maximum: these standards cannot fix this noise model (fit one"

@@ -41,35 +41,12 @@ public struct LackOfFit: Codable, Equatable, Sendable {
   ///
   /// - Throws: `InputError` when a labelled group holds standards at different x.
   init?(data: CalibrationData, parameters: Int, rss: Double) throws(InputError) {
-    var members: [String: [Int]] = [:]
-    var order: [String] = []
-    for i in 0..<data.count {
-      let key =
-        data.groups?[i] ?? data.predictors[i].map { "\($0.high),\($0.low)" }.joined(separator: ";")
-      if members[key] == nil { order.append(key) }
-      members[key, default: []].append(i)
-    }
-    if data.groups != nil {
-      for key in order {
-        // Cannot trap: order holds exactly the keys put into members, each with one index or more.
-        let first = members[key]![0]
-        if let other = members[key]!.first(where: { data.predictors[$0] != data.predictors[first] })
-        {
-          throw InputError(
-            file: data.source, line: data.lines[other],
-            message:
-              "the replicates of group '\(key)' must share their x, but this standard differs from line \(data.lines[first])"
-          )
-        }
-      }
-    }
-    let g = order.count
+    let groups = try data.replicateGroups()
+    let g = groups.count
     let n = data.count
     guard n - g > 0, g - parameters > 0 else { return nil }
     var pureError = DoubleDouble(0.0)
-    for key in order {
-      // Cannot trap: order holds exactly the keys put into members.
-      let indices = members[key]!
+    for indices in groups {
       var sum = DoubleDouble(0.0)
       for i in indices { sum += data.responses[i] }
       let mean = sum / DoubleDouble(Double(indices.count))
@@ -78,7 +55,7 @@ public struct LackOfFit: Codable, Equatable, Sendable {
         pureError += d * d
       }
     }
-    groups = g
+    self.groups = g
     pureErrorSS = pureError.doubleValue
     pureErrorDOF = n - g
     lackOfFitSS = max(0, rss - pureErrorSS)

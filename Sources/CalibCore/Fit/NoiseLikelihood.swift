@@ -170,7 +170,7 @@ struct NoiseLikelihood {
     case .proportional: scale = [s / typical]
     case .linear: scale = [s / 2, s / (2 * typical)]
     case .power: scale = [s / typical.squareRoot(), 0.5]
-    case .known, .poisson: scale = []
+    case .known, .poisson, .replicates: scale = []
     }
     return Array(scale.prefix(form.scaleParameterNames.count))
       + (form.estimatesDegreesOfFreedom ? [startNu] : [])

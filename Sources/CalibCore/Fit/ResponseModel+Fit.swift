@@ -27,7 +27,8 @@ extension ResponseModel {
   ///   - noise: The noise model: `constant` or `known` as the data say (u(y) given or not),
   ///     or a σ that varies with the response (`proportional`, `linear`, `power`), fitted
   ///     jointly with the model by maximum likelihood with the Laplace posterior
-  ///     (`varyingNoiseFit`, docs/noise-models.md).
+  ///     (`varyingNoiseFit`, docs/noise-models.md), or estimated from replicate standards
+  ///     (`replicates`, `replicateNoiseFit`).
   ///   - distribution: The law of a reading about the response: normal, or Student's t, whose
   ///     scale follows `noise` (`constant` then meaning one fitted scale `s0`), fitted by
   ///     maximum likelihood like a σ that varies.
@@ -47,10 +48,10 @@ extension ResponseModel {
       model: noise ?? .constant, distribution: distribution,
       fixedDegreesOfFreedom: degreesOfFreedom)
     if distribution == .student {
-      guard form.model != .known, form.model != .poisson else {
+      guard ![.known, .poisson, .replicates].contains(form.model) else {
         throw FitError.unsupported(
           "Student-t noise needs a scale to fit (constant, proportional, linear or power);"
-            + " the \(form.model) noise has none")
+            + " the \(form.model) noise is not one")
       }
       if let nu = degreesOfFreedom, !(nu > 0 && nu.isFinite) {
         throw FitError.unsupported(
@@ -85,6 +86,9 @@ extension ResponseModel {
           have: n, need: p + q + 1,
           reason: "the model has \(p) parameter\(p == 1 ? "" : "s"), the \(form.name) \(q)"
             + " more, and one more standard is needed to estimate them")
+      }
+      if noise == .replicates {
+        return try replicateNoiseFit(data, start: start, provenance: provenance)
       }
       let solution =
         try linearStructure.map { try linearSolution(data, $0) }

@@ -198,6 +198,18 @@ struct InstrumentValidation {
           "expected a positive ν with noise.distribution \"student\" only, found \(nu)")
       }
     }
+    if let dof = noise.replicateDegreesOfFreedom {
+      guard noise.model == .replicates, dof >= 3 else {
+        throw fail(
+          "$.noise.replicate_dof",
+          "expected at least 3 degrees of freedom with noise.model \"replicates\" only, found"
+            + " \(dof)")
+      }
+    } else if noise.model == .replicates {
+      throw fail(
+        "$.noise.replicate_dof",
+        "expected the replicates' degrees of freedom with noise.model \"replicates\"")
+    }
     if noise.isFittedByLikelihood {
       try checkVaryingNoise()
       return
@@ -245,7 +257,7 @@ struct InstrumentValidation {
           "$.posterior.sigma_samples",
           "expected none with noise.model \"known\": σ is not estimated")
       }
-    case .proportional, .linear, .power, .poisson:
+    case .proportional, .linear, .power, .poisson, .replicates:
       try checkVaryingNoise()
     }
     if !noise.isFittedByLikelihood {

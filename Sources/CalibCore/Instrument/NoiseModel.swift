@@ -13,6 +13,10 @@ public enum NoiseModel: String, Codable, CaseIterable, Sendable, CustomStringCon
   case power
   /// Counts: each reading is Poisson with mean μ (so σ = √μ), no parameter of its own.
   case poisson
+  /// σ = s0·|μ|^k estimated from the scatter of replicate standards alone (the variance
+  /// function, or precision profile, of the groups' sample variances), the model then fitted
+  /// by weighted least squares with weights 1/σ(μ̂)².
+  case replicates
 
   /// The raw value, as the files write it.
   public var description: String { rawValue }
@@ -24,7 +28,7 @@ public enum NoiseModel: String, Codable, CaseIterable, Sendable, CustomStringCon
     case .constant, .known, .poisson: []
     case .proportional: ["s1"]
     case .linear: ["s0", "s1"]
-    case .power: ["s0", "k"]
+    case .power, .replicates: ["s0", "k"]
     }
   }
 
@@ -37,6 +41,7 @@ public enum NoiseModel: String, Codable, CaseIterable, Sendable, CustomStringCon
     case .linear: "s0 + s1·|μ|"
     case .power: "s0·|μ|^k"
     case .poisson: "√μ (Poisson counts)"
+    case .replicates: "s0·|μ|^k (from the replicates)"
     }
   }
 

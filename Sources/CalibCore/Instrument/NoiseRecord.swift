@@ -1,7 +1,8 @@
 /// The noise model.
 public struct NoiseRecord: Codable, Equatable, Sendable {
   /// `constant` (one unknown σ, estimated), `known` (σᵢ = u(yᵢ) given), or a σ that varies
-  /// with the response: `proportional`, `linear`, `power` (docs/noise-models.md).
+  /// with the response: `proportional`, `linear`, `power`, `poisson`, `replicates`
+  /// (docs/noise-models.md).
   public var model: NoiseModel
   /// The estimate s of σ, in units of y, for `constant`; null otherwise.
   public var sigma: Double?
@@ -21,11 +22,15 @@ public struct NoiseRecord: Codable, Equatable, Sendable {
   /// ν of a Student-t noise where the user fixed it (`--df`); absent where it is estimated
   /// (the parameter `df`) or the noise is not Student's t.
   public var fixedDegreesOfFreedom: Double?
+  /// The degrees of freedom of the replicates' scatter Σ(mⱼ − 1) over the groups of mⱼ
+  /// standards, for `replicates`; absent otherwise.
+  public var replicateDegreesOfFreedom: Int?
 
   enum CodingKeys: String, CodingKey {
     case model, sigma, dof, parameters, distribution
     case jointCovariance = "joint_covariance"
     case fixedDegreesOfFreedom = "fixed_df"
+    case replicateDegreesOfFreedom = "replicate_dof"
   }
 
   /// A noise record; `parameters` and `jointCovariance` only for a noise fitted by maximum
@@ -33,7 +38,7 @@ public struct NoiseRecord: Codable, Equatable, Sendable {
   public init(
     model: NoiseModel, sigma: Double?, dof: Int, parameters: [ParameterEstimate]? = nil,
     jointCovariance: [[Double]]? = nil, distribution: NoiseDistribution? = nil,
-    fixedDegreesOfFreedom: Double? = nil
+    fixedDegreesOfFreedom: Double? = nil, replicateDegreesOfFreedom: Int? = nil
   ) {
     self.model = model
     self.sigma = sigma
@@ -42,6 +47,7 @@ public struct NoiseRecord: Codable, Equatable, Sendable {
     self.jointCovariance = jointCovariance
     self.distribution = distribution
     self.fixedDegreesOfFreedom = fixedDegreesOfFreedom
+    self.replicateDegreesOfFreedom = replicateDegreesOfFreedom
   }
 
   /// Whether the noise has parameters fitted with the model's by maximum likelihood (a σ

@@ -182,7 +182,7 @@ struct ClassicalCalibration {
     case .student(let nu, let s2, let m, let within): k = (nu * s2 + within) / (nu + m - 1)
     case .gaussian: k = 1
     case .mixture: k = instrument.s2
-    case .varying, .heavyTailed: k = 1
+    case .varying, .heavyTailed, .replicated: k = 1
     }
     let v0 = atZero.variance - k * c00
     let a = b1 * b1 - q * q * k * c11

@@ -445,7 +445,7 @@ public final class Measurer {
           within / (m - 1) / s2, numerator: m - 1, denominator: nu)
       case .gaussian, .mixture:
         replicate = Distributions.chiSquaredUpperTail(likelihood.within, degreesOfFreedom: m - 1)
-      case .varying(let noise, _, let within, _, _):
+      case .varying(let noise, _, let within, _, _), .replicated(let noise, _, let within, _):
         // S/σ(μ)² ~ χ²ₘ₋₁ with σ at the response at the mode.
         let sigma = noise.sigma(at: linear.evaluate(at: best).mean)
         replicate = Distributions.chiSquaredUpperTail(

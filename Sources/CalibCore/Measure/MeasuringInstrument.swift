@@ -30,6 +30,8 @@ struct MeasuringInstrument {
   let s2: Double
   /// ν = n − p.
   let dof: Int
+  /// For a `replicates` noise, the uncertainty of its variance function; nil for other noise.
+  let replicateVariance: NoiseVariance?
   /// The standards' x, y and u(y).
   let standardsX: [Double]
   let standardsY: [Double]
@@ -68,6 +70,25 @@ struct MeasuringInstrument {
     hermite = noise?.nu.isFinite == true ? try FixedQuadrature.gaussHermite(points: 20) : nil
     s2 = state.posterior.s2 ?? 1
     dof = state.fit.dof
+    if state.noise.model == .replicates, let joint = state.noise.jointCovariance,
+      let eta = state.noise.parameters?.map(\.estimate), eta.count == 2
+    {
+      // The covariance of c = (2·log s0, 2k) in log σ² = c0 + c1·log|μ|:
+      // ∂c/∂(s0, k) = diag(2/s0, 2).
+      let p = joint.count - 2
+      let scale = [2 / eta[0], 2.0]
+      var covariance = [Double](repeating: 0, count: 4)
+      for i in 0..<2 {
+        for j in 0..<2 { covariance[i * 2 + j] = scale[i] * joint[p + i][p + j] * scale[j] }
+      }
+      let magnitudes = state.domain.x[0].map {
+        _log(Swift.abs(model.response(at: [$0], parameters: state.posterior.location) as Double))
+      }
+      replicateVariance = NoiseVariance(
+        covariance: covariance, lowest: magnitudes.min() ?? 0, highest: magnitudes.max() ?? 0)
+    } else {
+      replicateVariance = nil
+    }
     standardsX = state.domain.x[0]
     standardsY = state.domain.y
     standardsU = state.domain.uY

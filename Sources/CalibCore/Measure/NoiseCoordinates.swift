@@ -2,7 +2,7 @@
 /// Gaussian, for the quadrature over them: logarithms of positive scales.
 ///
 /// - `proportional`: φ = log s1.
-/// - `power`: φ = (log s0, k).
+/// - `power`, `replicates`: φ = (log s0, k).
 /// - `linear`: φ = (log σ_lo, log σ_hi), σ at the smallest and the largest |μ| of the
 ///   standards (m_lo, m_hi): s1 = (σ_hi − σ_lo)/(m_hi − m_lo), s0 = σ_lo − s1·m_lo.
 /// - the constant scale of a Student-t noise: φ = log s0; its ν where estimated: log ν, after
@@ -51,7 +51,7 @@ struct NoiseCoordinates {
     switch form.model {
     case .constant where !eta.isEmpty, .proportional:
       return eta[0] > 0 ? [_log(eta[0])] : nil
-    case .power:
+    case .power, .replicates:
       return eta[0] > 0 ? [_log(eta[0]), eta[1]] : nil
     case .linear:
       let lower = eta[0] + eta[1] * low, upper = eta[0] + eta[1] * high
@@ -67,7 +67,7 @@ struct NoiseCoordinates {
     switch form.model {
     case .constant where !phi.isEmpty, .proportional:
       return ([_exp(phi[0])], phi[0])
-    case .power:
+    case .power, .replicates:
       return ([_exp(phi[0]), phi[1]], phi[0])
     case .linear:
       let lower = _exp(phi[0]), upper = _exp(phi[1])
@@ -82,7 +82,7 @@ struct NoiseCoordinates {
     switch form.model {
     case .constant where !eta.isEmpty, .proportional:
       return [1 / eta[0]]
-    case .power:
+    case .power, .replicates:
       return [1 / eta[0], 0, 0, 1]
     case .linear:
       let lower = eta[0] + eta[1] * low, upper = eta[0] + eta[1] * high

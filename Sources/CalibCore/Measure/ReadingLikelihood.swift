@@ -23,6 +23,10 @@ struct ReadingLikelihood {
     /// uncertainty taken into account the same way; Poisson counts (nothing estimated in the
     /// noise) are normal, ν infinite and c = 1.
     case varying(NoiseFunction, count: Double, within: Double, dof: Double, inflation: Double)
+    /// σ from replicate standards: as `varying` with c = 1 (the replicates' variances estimate
+    /// σ² without bias), on the variance function's local degrees of freedom
+    /// ν(μ) = 2/τ(μ)², τ² = var(log σ̂(μ)²) (Satterthwaite; `NoiseVariance`).
+    case replicated(NoiseFunction, count: Double, within: Double, variance: NoiseVariance)
     /// Student-t noise, ν and σ(μ) at their estimates (σ² inflated by c = n/(n − p − q) as
     /// for `varying`): the readings are independent t_ν(μ(x) + δ, c·σ(μ)²) given the shift δ of
     /// the mean response, δ ~ N(0, h(x)), taken out by the Gauss–Hermite rule whose nodes
@@ -80,6 +84,10 @@ struct ReadingLikelihood {
       if let noise = instrument.noise {
         let counts = noise.model == .poisson
         let nu = Double(instrument.dof)
+        if let variance = instrument.replicateVariance {
+          kind = .replicated(noise, count: Double(count), within: within, variance: variance)
+          return
+        }
         kind = .varying(
           noise, count: Double(count), within: within, dof: counts ? .infinity : nu,
           inflation: counts ? 1 : Double(instrument.standardsX.count) / nu)
@@ -120,6 +128,19 @@ struct ReadingLikelihood {
       let q = (within + m * d * d / a) / s2
       let spread = -0.5 * m * _log(s2) - 0.5 * _log(a)
       return nu.isFinite ? spread - 0.5 * (nu + m) * _log1p(q / nu) : spread - 0.5 * q
+    case .replicated(let noise, let m, let within, let variance):
+      // As `varying` with c = 1 and ν = ν(μ(x)), which varies with x: the t's normalizer
+      // log Γ((ν + m)/2) − log Γ(ν/2) − (m/2)·log ν is then part of ℓ.
+      let sigma = noise.sigma(at: mean)
+      guard sigma > 0 else { return -.infinity }
+      let s2 = sigma * sigma
+      let a = 1 + m * h / s2
+      let q = (within + m * d * d / a) / s2
+      let spread = -0.5 * m * _log(s2) - 0.5 * _log(a)
+      let nu = variance.degreesOfFreedom(at: mean)
+      guard nu.isFinite else { return spread - 0.5 * q }
+      return Distributions.logGamma((nu + m) / 2) - Distributions.logGamma(nu / 2)
+        - 0.5 * m * _log(nu) + spread - 0.5 * (nu + m) * _log1p(q / nu)
     case .heavyTailed(let noise, let readings, let c, let nodes, let logWeights):
       // log Σₖ ωₖ Πᵢ t_ν(yᵢ; μ + √h·tₖ, c·σ(μ)²), by log-sum-exp.
       let sigma = c.squareRoot() * noise.sigma(at: mean)
@@ -150,6 +171,10 @@ struct ReadingLikelihood {
     case .varying(let noise, let m, _, let nu, let c):
       let sigma = noise.sigma(at: mean)
       return (c * sigma * sigma / m + h, nu.isFinite ? nu : nil)
+    case .replicated(let noise, let m, _, let variance):
+      let sigma = noise.sigma(at: mean)
+      let nu = variance.degreesOfFreedom(at: mean)
+      return (sigma * sigma / m + h, nu.isFinite ? nu : nil)
     case .heavyTailed(let noise, let readings, let c, _, _):
       // The t's scale for ȳ: a t quantile on ν with σ²/m (exact for one reading).
       let sigma = noise.sigma(at: mean)
@@ -162,5 +187,27 @@ struct ReadingLikelihood {
     case .mixture(let w, _, _):
       return (1 / w + instrument.s2 * h, Double(instrument.dof))
     }
+  }
+}
+
+/// The uncertainty of log σ̂(μ)² for σ fitted to replicate standards: τ(μ)² = zᵀCz with
+/// z = (1, log|μ|) and C the covariance of (c0, c1) in log σ² = c0 + c1·log|μ|, log|μ| held
+/// within the range of the standards' responses (beyond it τ² would grow without bound as
+/// |μ| → 0, and ν with it fall to 0: the measurement is then extrapolated, which the coverage
+/// check says, and keeps the uncertainty of the nearest end).
+struct NoiseVariance {
+  /// C, row-major 2×2.
+  let covariance: [Double]
+  /// log|μ̂| at the standards, smallest and largest.
+  let lowest: Double
+  let highest: Double
+
+  /// ν(μ) = 2/τ(μ)², the degrees of freedom of a variance estimate as uncertain as σ̂(μ)²
+  /// (a sample variance on ν degrees of freedom has var(log s²) ≈ 2/ν); infinite where τ = 0.
+  func degreesOfFreedom(at mean: Double) -> Double {
+    let z = min(max(_log(Swift.abs(mean)), lowest), highest)
+    let c = covariance
+    let variance = c[0] + 2 * c[1] * z + c[3] * z * z
+    return variance > 0 ? 2 / variance : .infinity
   }
 }

@@ -40,7 +40,7 @@ struct NoiseFunction: Sendable {
     switch model {
     case .proportional: return parameters[0] * magnitude
     case .linear: return parameters[0] + parameters[1] * magnitude
-    case .power: return parameters[0] * _pow(magnitude, parameters[1])
+    case .power, .replicates: return parameters[0] * _pow(magnitude, parameters[1])
     case .poisson: return mean > 0 ? mean.squareRoot() : 0
     case .constant: return parameters.first ?? .nan
     case .known: return .nan
@@ -53,7 +53,7 @@ struct NoiseFunction: Sendable {
     switch model {
     case .proportional: return parameters[0] * sign
     case .linear: return parameters[1] * sign
-    case .power:
+    case .power, .replicates:
       let magnitude = Swift.abs(mean)
       return parameters[0] * parameters[1] * _pow(magnitude, parameters[1] - 1) * sign
     case .poisson: return mean > 0 ? 0.5 / mean.squareRoot() : .nan
@@ -71,7 +71,7 @@ struct NoiseFunction: Sendable {
     case .linear:
       gradient[0] = 1
       gradient[1] = magnitude
-    case .power:
+    case .power, .replicates:
       let value = _pow(magnitude, parameters[1])
       gradient[0] = value
       gradient[1] = parameters[0] * value * _log(magnitude)
