@@ -55,10 +55,6 @@ extension FitError: CommandLineMessage {
     case .boundsOnLinearModel(let model):
       return "--bounds applies to the posterior samples of a nonlinear model; the model"
         + " '\(model)' is linear, and its posterior is exact"
-    case .errorsInVariablesNeedLine(let model):
-      return "--sx: errors in variables are fitted for a straight line (--model line or poly:1);"
-        + " for other models (here '\(model)'), with the true x of each standard as parameters,"
-        + " not yet: drop --sx, or fit a straight line"
     case .errorsInVariablesNeedResponseUncertainties:
       return "--sx needs --sy: generalized distance regression (ISO/TS 28037 §7) weighs each"
         + " standard by u(y)² + b²·u(x)², so the readings' standard uncertainties are needed too"

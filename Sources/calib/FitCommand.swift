@@ -49,7 +49,8 @@ struct FitCommand: ParsableCommand {
     help: ArgumentHelp(
       """
       Column of standard uncertainties u(x) of the standards' values (≥ 0; needs --sy): a \
-      straight line fitted by generalized distance regression (ISO/TS 28037 §7).
+      straight line fitted by generalized distance regression (ISO/TS 28037 §7), other models \
+      with the true x of each standard as a parameter (errors in variables).
       """,
       valueName: "col"))
   var predictorUncertaintyColumn: String?

@@ -42,8 +42,6 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The `replicates` noise model without enough replicates: `groups` groups of two
   /// standards or more at distinct responses, `dof` = Σ(mⱼ − 1) over them.
   case tooFewReplicates(groups: Int, dof: Int)
-  /// Errors in variables (standards with u(x)) asked of a model other than a straight line.
-  case errorsInVariablesNeedLine(model: String)
   /// Errors in variables without the readings' u(y), which generalized distance regression
   /// weighs each standard by.
   case errorsInVariablesNeedResponseUncertainties
@@ -56,7 +54,7 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   public var isUsageProblem: Bool {
     switch self {
     case .unsupported, .missingStartingValues, .boundOnUnknownParameter, .boundsOnLinearModel,
-      .errorsInVariablesNeedLine, .errorsInVariablesNeedResponseUncertainties:
+      .errorsInVariablesNeedResponseUncertainties:
       return true
     default: return false
     }
@@ -103,10 +101,6 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
       return "the \(noise) noise's σ shrinks towards 0 at a standard the curve passes through, so"
         + " the likelihood has no maximum: these standards cannot fix this noise model (fit one"
         + " with fewer parameters, such as proportional, or add standards and replicates)"
-    case .errorsInVariablesNeedLine(let model):
-      return "errors in variables are fitted for a straight line; for other models (here"
-        + " '\(model)'), with the true x of each standard as parameters, not yet: fit without"
-        + " the standards' u(x), or fit a straight line"
     case .errorsInVariablesNeedResponseUncertainties:
       return "generalized distance regression (ISO/TS 28037 §7) weighs each standard by"
         + " u(y)² + b²·u(x)², so the readings' standard uncertainties are needed with the"

@@ -27,17 +27,15 @@ extension ResponseModel {
   /// reported on n − 2 degrees of freedom; `domain.u_x` records the standards' u(x) and
   /// `fit.method` the method.
   ///
-  /// - Throws: `FitError.errorsInVariablesNeedLine` for a model other than a straight line,
-  ///   `errorsInVariablesNeedResponseUncertainties` for standards without u(y) (ISO/TS 28037 §7
+  /// The line's intercept and slope are the model's parameters at `slots`.
+  ///
+  /// - Throws: `FitError.errorsInVariablesNeedResponseUncertainties` for standards without u(y) (ISO/TS 28037 §7
   ///   weighs each by u²(y) + b²u²(x): a common u(y) is given as a column of equal values);
   ///   `FitError.tooFewStandards`, `collinearTerms`,
   ///   `notConverged`, `notFinite`.
   func distanceRegressionFit(
-    to data: CalibrationData, provenance: Provenance
+    to data: CalibrationData, slots: (intercept: Int, slope: Int), provenance: Provenance
   ) throws -> InstrumentState {
-    guard let slots = straightLineSlotsForDistanceRegression else {
-      throw FitError.errorsInVariablesNeedLine(model: spec)
-    }
     guard let uXValues = data.predictorUncertainties, let uYValues = data.responseUncertainties
     else {
       throw FitError.errorsInVariablesNeedResponseUncertainties

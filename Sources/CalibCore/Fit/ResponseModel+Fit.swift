@@ -114,9 +114,13 @@ extension ResponseModel {
     if !bounds.isEmpty, linearStructure != nil {
       throw FitError.boundsOnLinearModel(model: spec)
     }
-    // Uncertain standards (--sx): generalized distance regression of a straight line.
+    // Uncertain standards (--sx): generalized distance regression of a straight line (ISO/TS
+    // 28037 §7), errors in variables for any other model.
     if data.predictorUncertainties != nil {
-      return try distanceRegressionFit(to: data, provenance: provenance)
+      if let slots = straightLineSlotsForDistanceRegression {
+        return try distanceRegressionFit(to: data, slots: slots, provenance: provenance)
+      }
+      return try errorsInVariablesFit(to: data, start: start, provenance: provenance)
     }
     let n = data.count
     let p = parameters.count

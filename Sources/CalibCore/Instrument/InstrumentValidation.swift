@@ -476,16 +476,17 @@ struct InstrumentValidation {
       what: "the standards' readings")
   }
 
-  /// `domain.u_x` (errors in the standards, `--sx`): one u(x) ≥ 0 per standard, for a straight
-  /// line with the noise known (generalized distance regression, docs/noise-models.md).
+  /// `domain.u_x` (errors in the standards, `--sx`): one u(x) ≥ 0 per standard, for a model in
+  /// one predictor with the noise known (generalized distance regression, errors in variables:
+  /// docs/noise-models.md).
   private func checkPredictorUncertainties(
     _ u: [Double], model: ResponseModel
   ) throws(JSONFieldError) {
-    guard model.straightLineSlotsForDistanceRegression != nil else {
+    guard model.predictors.count == 1 else {
       throw fail(
         "$.domain.u_x",
-        "expected none: uncertain standards are fitted for a straight line in one predictor, and the model '\(state.model.spec.prefix(40))' is not one"
-      )
+        "expected none: uncertain standards are fitted for a model in one predictor, and the"
+          + " model '\(state.model.spec.prefix(40))' has \(model.predictors.count)")
     }
     guard state.noise.model == .known else {
       throw fail(

@@ -59,12 +59,27 @@ struct QuadratureMarginalization {
     func rss(_ a: [Double]) -> Double {
       instrument.model.residualSumOfSquares(at: a, x: rows, y: y, weights: weightsY)
     }
+    /// With uncertain standards (`domain.u_x`), −2·log p(D | a) with each standard's true x
+    /// integrated out, linearized about its given x (exact for a straight line): each reading
+    /// normal about f(xᵢ; a) with variance u(yᵢ)² + f′(xᵢ; a)²·u(xᵢ)².
+    func errorsInVariables(_ a: [Double], _ uX: [Double]) -> Double {
+      var total = 0.0
+      for i in x.indices {
+        let slope = instrument.model.predictorGradient(at: rows[i], parameters: a)[0]
+        let v = 1 / weightsY[i] + slope * slope * uX[i] * uX[i]
+        let r = y[i] - (instrument.model.response(at: rows[i], parameters: a) as Double)
+        total += r * r / v + _log(v)
+      }
+      return total
+    }
     var nodes: [[Double]] = [], logWeights: [Double] = [], sums: [Double] = []
     QuadratureMarginalization.forEachNode(of: rule, dimension: p) { t, logRule in
       let a = Cholesky.point(at: t, factor: factor, center: state.posterior.location)
       let value = rss(a)
       if value.isFinite, bounds.admit(a) {
-        let logPosterior = noiseKnown ? -0.5 * value : -0.5 * Double(y.count) * _log(value)
+        let logPosterior =
+          state.domain.uX.map { -0.5 * errorsInVariables(a, $0) }
+          ?? (noiseKnown ? -0.5 * value : -0.5 * Double(y.count) * _log(value))
         nodes.append(a)
         logWeights.append(logPosterior + logRule)
         sums.append(value)
