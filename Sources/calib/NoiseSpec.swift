@@ -25,7 +25,7 @@ struct NoiseSpec: ExpressibleByArgument, Equatable {
   /// The forms the help lists.
   static var allValueStrings: [String] {
     NoiseModel.allCases.map(\.rawValue)
-      + [NoiseModel.constant, .proportional, .linear, .power].map { "student:\($0)" }
+      + [NoiseModel.constant, .known, .proportional, .linear, .power].map { "student:\($0)" }
   }
 
   /// The spec as the user may write it.

@@ -75,6 +75,7 @@ struct NoiseCommandTests {
     #expect(withSy.error.contains("--noise linear"))
     for spec in [
       "cauchy:linear", "student:poisson", "student:replicates", "student:", "linear:student",
+      "student:known",
     ] {
       let unknown = try CommandLineTool.run(
         ["fit", "c.csv", "--x", "x", "--y", "y", "--noise", spec, "-o", "i.json"], in: directory)

@@ -158,6 +158,55 @@ struct StudentNoiseTests {
     #expect(abs(try #require(report.x.interval.upper) - reference[3]) <= 1e-4 * sd)
   }
 
+  /// `student:known`: the same standards with u(y) = 0.05 + 0.04·(0.2 + 1.5·x), the scale they
+  /// were simulated with, as each reading's t scale; ν estimated. Reference for the fit:
+  /// student_fit.py (scipy Nelder–Mead on −Σ t.logpdf(y, ν, μ, u), 10 significant digits);
+  /// 1e-5 standard errors, log L to 1e-8. For the measurement of 7.5 (u 0.35) with every
+  /// parameter integrated out, ν under its Gamma(2, 0.1) prior, on the prior range [−1, 12]:
+  /// brute_force_student_known.py (48-point Gauss–Legendre on ±12 sd in (b0, b1, log ν); 32
+  /// points move no figure by 1e-4 sd); tolerance 1e-4 sd.
+  @Test(
+    "student:known fits ν as scipy does (1e-5 se), and integrates it out as brute force (1e-4 sd)")
+  func knownScale() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/plate-reader-outliers.csv")
+    let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst()
+    var text = "conc,signal,u\n"
+    for row in rows {
+      let x = try #require(Double(row.split(separator: ",")[0]))
+      text += "\(row),\(String(format: "%.4f", 0.05 + 0.04 * (0.2 + 1.5 * x)))\n"
+    }
+    let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8)), name: "known.csv")
+    let data = try CalibrationData(
+      reading: reader, predictors: ["conc"], response: "signal", uncertainty: "u")
+    let state = try ResponseModel(spec: "line", predictors: ["conc"]).fit(
+      to: data, noise: .known, distribution: .student, provenance: testProvenance)
+    let estimates = state.parameters + (try #require(state.noise.parameters))
+    let reference = [0.2012457652, 1.463785866, 4.340047089]
+    try #require(estimates.count == reference.count)
+    for (j, parameter) in estimates.enumerated() {
+      #expect(
+        abs(parameter.estimate - reference[j]) <= 1e-5 * parameter.stdError, "\(parameter)")
+    }
+    #expect(estimates.last?.name == "df")
+    #expect(abs(try #require(state.fit.logLikelihood) - -3.242739156) <= 1e-8)
+    #expect(state.domain.uY?.count == 21)
+    let bytes = try InstrumentFile.encode(state)
+    #expect(try InstrumentFile.decode(bytes, name: "i.json").state == state)
+    let measurer = try Measurer(
+      instrument: state,
+      settings: MeasurementSettings(
+        range: ClosedRangeRecord(lower: -1, upper: 12), marginalization: .integration))
+    let report = try measurer.measure(
+      Observation(id: "r", readings: [7.5], uncertainties: [0.35], line: 2))
+    let sd = try #require(report.x.sd)
+    #expect(abs(report.x.estimate - 4.99844663) <= 1e-4 * sd)
+    #expect(abs(sd - 0.29935220) <= 1e-4 * sd)
+    #expect(abs(try #require(report.x.interval.lower) - 4.4289699) <= 1e-4 * sd)
+    #expect(abs(try #require(report.x.interval.upper) - 5.5730456) <= 1e-4 * sd)
+  }
+
   @Test("a Student-t instrument file is schema-valid and round-trips; a fixed ν ≤ 0 is refused")
   func instrumentFile() throws {
     let state = try Self.instrument(.proportional, df: 3)

@@ -13,19 +13,28 @@ struct NoiseLikelihood {
   /// Number of model parameters p and noise parameters q.
   let p: Int
   let q: Int
+  /// The scale of each standard where it is given (`student:known`: σᵢ = u(yᵢ)); nil where
+  /// σ(μ; η) gives it.
+  let knownSigmas: [Double]?
 
   init(model: ResponseModel, data: CalibrationData, form: NoiseForm) {
     self.init(
       model: model, form: form, x: data.predictors.map { $0.map(\.doubleValue) },
-      y: data.responses.map(\.doubleValue))
+      y: data.responses.map(\.doubleValue),
+      knownSigmas: form.model == .known ? data.responseUncertainties?.map(\.doubleValue) : nil)
   }
 
-  /// The likelihood of standards at `x` (one row per standard) with readings `y`.
-  init(model: ResponseModel, form: NoiseForm, x: [[Double]], y: [Double]) {
+  /// The likelihood of standards at `x` (one row per standard) with readings `y`, and their
+  /// u(y) for a `known` scale.
+  init(
+    model: ResponseModel, form: NoiseForm, x: [[Double]], y: [Double],
+    knownSigmas: [Double]? = nil
+  ) {
     self.model = model
     self.form = form
     self.x = x
     self.y = y
+    self.knownSigmas = knownSigmas
     p = model.parameters.count
     q = form.parameterNames.count
   }
@@ -39,7 +48,7 @@ struct NoiseLikelihood {
     var total = 0.0
     for i in y.indices {
       let mean: Double = model.response(at: x[i], parameters: a)
-      let sigma = function.sigma(at: mean)
+      let sigma = knownSigmas?[i] ?? function.sigma(at: mean)
       guard sigma > 0, sigma.isFinite else { return nil }
       total += term(y[i], mean: mean, sigma: sigma, function: function)
     }
@@ -103,7 +112,7 @@ struct NoiseLikelihood {
       : 0
     for i in y.indices {
       let mean: Double = model.response(at: x[i], parameters: a)
-      let sigma = function.sigma(at: mean)
+      let sigma = knownSigmas?[i] ?? function.sigma(at: mean)
       guard sigma > 0, sigma.isFinite, mean.isFinite else { return nil }
       let g = model.parameterGradient(at: x[i], parameters: a)
       value.negativeLog += term(y[i], mean: mean, sigma: sigma, function: function)
@@ -118,7 +127,7 @@ struct NoiseLikelihood {
         continue
       }
       function.parameterGradient(at: mean, into: &noiseGradient)
-      let slope = function.slope(at: mean)
+      let slope = knownSigmas == nil ? function.slope(at: mean) : 0
       // ∇μ and ∇σ in θ: σ depends on a through μ; ν enters neither.
       let tail = [Double](repeating: 0, count: q - qScale)
       let dMean = g + [Double](repeating: 0, count: q)

@@ -48,9 +48,9 @@ extension ResponseModel {
       model: noise ?? .constant, distribution: distribution,
       fixedDegreesOfFreedom: degreesOfFreedom)
     if distribution == .student {
-      guard ![.known, .poisson, .replicates].contains(form.model) else {
+      guard ![.poisson, .replicates].contains(form.model) else {
         throw FitError.unsupported(
-          "Student-t noise needs a scale to fit (constant, proportional, linear or power);"
+          "Student-t noise needs a scale (constant, known, proportional, linear or power);"
             + " the \(form.model) noise is not one")
       }
       if let nu = degreesOfFreedom, !(nu > 0 && nu.isFinite) {
@@ -60,7 +60,14 @@ extension ResponseModel {
     }
     if form.isFittedByLikelihood {
       let noise = form.model
-      guard data.responseUncertainties == nil else {
+      // The readings' u(y) are the scale of a Student-t noise with a known scale; any other
+      // noise fitted by likelihood estimates it.
+      guard (data.responseUncertainties != nil) == (noise == .known) else {
+        if noise == .known {
+          throw FitError.unsupported(
+            "a Student-t noise with a known scale takes it from the readings' u(y), which these"
+              + " standards do not give")
+        }
         throw FitError.unsupported(
           "the \(noise) noise model estimates σ from the standards; their given u(y) would fix it")
       }
@@ -100,7 +107,7 @@ extension ResponseModel {
         // The likelihood's supremum is the t's limit ν → ∞: normal noise with the same scale,
         // fitted as such, and the file says why.
         var state =
-          form.model == .constant
+          form.model == .constant || form.model == .known
           ? try sampledPosterior(constant, data: data, choice: posterior, seed: seed, bounds: [:])
           : try varyingNoiseFit(constant, data: data, form: NoiseForm(model: form.model))
         state.posterior.warnings =

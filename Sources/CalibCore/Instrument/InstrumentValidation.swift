@@ -184,7 +184,7 @@ struct InstrumentValidation {
     if let distribution = noise.distribution {
       guard
         distribution == .normal
-          || [.constant, .proportional, .linear, .power].contains(noise.model)
+          || [.constant, .known, .proportional, .linear, .power].contains(noise.model)
       else {
         throw fail(
           "$.noise.distribution",
@@ -280,9 +280,12 @@ struct InstrumentValidation {
       throw fail(
         "$.noise.sigma", "expected null with noise.model \"\(noise.model)\", found \(sigma)")
     }
-    if state.domain.uY != nil {
+    if (state.domain.uY != nil) != (noise.model == .known) {
       throw fail(
-        "$.domain.u_y", "expected none with noise.model \"\(noise.model)\": σ is estimated")
+        "$.domain.u_y",
+        noise.model == .known
+          ? "expected the standards' uncertainties with noise.model \"known\", found none"
+          : "expected none with noise.model \"\(noise.model)\": σ is estimated")
     }
     guard let parameters = noise.parameters, parameters.map(\.name) == names else {
       throw fail(

@@ -150,7 +150,8 @@ struct ClassicalCalibration {
 
   /// (b0, b1) when the response is b0 + b1·x exactly (basis 1 and x, no offset).
   private var straightLine: (Double, Double)? {
-    guard let linear = instrument.linear, instrument.noise == nil, linear.offset.numberValue == 0,
+    guard let linear = instrument.linear, instrument.noise == nil,
+      instrument.knownScaleNoise == nil, linear.offset.numberValue == 0,
       linear.basis.count == 2
     else { return nil }
     let x =

@@ -450,11 +450,11 @@ public final class Measurer {
         let sigma = noise.sigma(at: linear.evaluate(at: best).mean)
         replicate = Distributions.chiSquaredUpperTail(
           within / (sigma * sigma), degreesOfFreedom: m - 1)
-      case .heavyTailed(let noise, _, _, _, _):
+      case .heavyTailed(let noise, _, _, _, _, let scales):
         // Student-t noise: S over the t's variance σ²·ν/(ν − 2) against χ²ₘ₋₁, matching the
         // first moment (the t's heavier tails make this the looser test); none for ν ≤ 2,
-        // where the variance is infinite.
-        let sigma = noise.sigma(at: linear.evaluate(at: best).mean)
+        // where the variance is infinite. With the readings' u, S is already weighted by them.
+        let sigma = scales == nil ? noise.sigma(at: linear.evaluate(at: best).mean) : 1
         replicate =
           noise.nu > 2
           ? Distributions.chiSquaredUpperTail(

@@ -23,6 +23,9 @@ struct MeasuringInstrument {
   /// σ(μ) at the estimated noise parameters, for a noise that varies with the response (the
   /// scale C then holds the parameters' absolute covariance, and s² is 1); nil otherwise.
   let noise: NoiseFunction?
+  /// The law of readings whose scale is their own u (`student:known`: Student's t with ν at
+  /// its estimate); nil otherwise.
+  let knownScaleNoise: NoiseFunction?
   /// A 20-point Gauss–Hermite rule for the shift of the mean response under Student-t noise
   /// (`ReadingLikelihood`); nil for other noise.
   let hermite: FixedQuadrature?
@@ -63,11 +66,13 @@ struct MeasuringInstrument {
     coefficients = state.posterior.location
     scale = state.posterior.scale.flatMap { $0 }
     noiseKnown = state.noise.model == .known
-    let noise =
+    let fitted =
       state.noise.isFittedByLikelihood
       ? state.noise.parameters.map { NoiseForm(state.noise).function($0.map(\.estimate)) } : nil
-    self.noise = noise
-    hermite = noise?.nu.isFinite == true ? try FixedQuadrature.gaussHermite(points: 20) : nil
+    let known = state.noise.model == .known
+    noise = known ? nil : fitted
+    knownScaleNoise = known ? fitted : nil
+    hermite = fitted?.nu.isFinite == true ? try FixedQuadrature.gaussHermite(points: 20) : nil
     s2 = state.posterior.s2 ?? 1
     dof = state.fit.dof
     if state.noise.model == .replicates, let joint = state.noise.jointCovariance,
@@ -113,7 +118,7 @@ struct MeasuringInstrument {
   }
 
   /// Whether μ(x) and h(x) are exact (a linear model) rather than linearized.
-  var isExact: Bool { linear != nil && noise == nil }
+  var isExact: Bool { linear != nil && noise == nil && knownScaleNoise == nil }
 
   /// μ(x) and h(x), using `regressors` (p elements) as scratch space: no heap allocation.
   func evaluate(

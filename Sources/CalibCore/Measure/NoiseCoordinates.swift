@@ -56,9 +56,9 @@ struct NoiseCoordinates {
     case .linear:
       let lower = eta[0] + eta[1] * low, upper = eta[0] + eta[1] * high
       return lower > 0 && upper > 0 && high > low ? [_log(lower), _log(upper)] : nil
-    case .poisson:
+    case .poisson, .known:
       return []
-    case .constant, .known:
+    case .constant:
       return nil
     }
   }

@@ -13,7 +13,8 @@ internal import CalibGSL
 ///
 /// With a noise that varies (docs/noise-models.md), the rule runs over all the parameters
 /// θ = (a, η) in the coordinates of their joint Laplace covariance, each node weighing the
-/// likelihood exp(−L(θ_k)) of the standards, and the readings at a node are normal (or
+/// likelihood exp(−L(θ_k)) of the standards (times the prior of a Student-t noise's ν where
+/// it is estimated, `NoiseForm.logDegreesOfFreedomPrior`), and the readings at a node are normal (or
 /// Student's t, ν among η where it is estimated) about f(x; a_k) with σ(f(x; a_k); η_k).
 struct QuadratureMarginalization {
   let instrument: MeasuringInstrument
@@ -104,7 +105,8 @@ struct QuadratureMarginalization {
       points: QuadratureMarginalization.pointsPerDimension(k))
     let form = NoiseForm(state.noise)
     let likelihood = NoiseLikelihood(
-      model: instrument.model, form: form, x: state.domain.x[0].map { [$0] }, y: state.domain.y)
+      model: instrument.model, form: form, x: state.domain.x[0].map { [$0] }, y: state.domain.y,
+      knownSigmas: form.model == .known ? state.domain.uY : nil)
     // The rule runs in (a, φ(η)) (`NoiseCoordinates`), with the Laplace covariance carried
     // there by the Jacobian: C_φ = G·C·Gᵀ, G = diag(I, ∂φ/∂η) at η̂.
     let magnitudes = likelihood.x.map {
@@ -141,7 +143,9 @@ struct QuadratureMarginalization {
       if let value = likelihood.negativeLog(theta) {
         nodes.append(Array(theta[..<p]))
         functions.append(form.function(eta))
-        logWeights.append(-value + logJacobian + logRule)
+        let nu = form.estimatesDegreesOfFreedom ? eta[eta.count - 1] : nil
+        logWeights.append(
+          -value + logJacobian + logRule + (nu.map(NoiseForm.logDegreesOfFreedomPrior) ?? 0))
       }
     }
     self.instrument = instrument
@@ -225,6 +229,13 @@ struct QuadratureMarginalization {
             logTerm -= noiseFunctions[k].negativeLogDensity(residual: reading - mean, sigma: sigma)
           }
           if !(sigma > 0) { logTerm = -.infinity }
+        } else if let u = uncertainties, noiseFunctions.first?.model == .known {
+          // Student-t noise whose scale is each reading's u.
+          logTerm = 0
+          for i in readings.indices {
+            logTerm -= noiseFunctions[k].negativeLogDensity(
+              residual: readings[i] - mean, sigma: u[i])
+          }
         } else if let u = uncertainties {
           logTerm = 0
           for i in readings.indices {

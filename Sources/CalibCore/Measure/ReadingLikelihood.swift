@@ -30,9 +30,11 @@ struct ReadingLikelihood {
     /// Student-t noise, ν and σ(μ) at their estimates (σ² inflated by c = n/(n − p − q) as
     /// for `varying`): the readings are independent t_ν(μ(x) + δ, c·σ(μ)²) given the shift δ of
     /// the mean response, δ ~ N(0, h(x)), taken out by the Gauss–Hermite rule whose nodes
-    /// (times √2) and log weights (over √π) are given.
+    /// (times √2) and log weights (over √π) are given. With a known scale (`student:known`),
+    /// `scales` are the readings' u, and c = 1.
     case heavyTailed(
-      NoiseFunction, readings: [Double], inflation: Double, nodes: [Double], logWeights: [Double])
+      NoiseFunction, readings: [Double], inflation: Double, nodes: [Double], logWeights: [Double],
+      scales: [Double]?)
   }
 
   let kind: Kind
@@ -57,7 +59,14 @@ struct ReadingLikelihood {
       let mean = zip(weights, readings).map { $0 * $1 }.reduce(0, +) / total
       meanReading = mean
       within = zip(weights, readings).map { $0 * ($1 - mean) * ($1 - mean) }.reduce(0, +)
-      if instrument.noiseKnown || instrument.noise != nil {
+      if let noise = instrument.knownScaleNoise, let rule = instrument.hermite {
+        // Student-t noise whose scale is each reading's u.
+        kind = .heavyTailed(
+          noise, readings: readings, inflation: 1,
+          nodes: rule.nodes.map { $0 * 2.0.squareRoot() },
+          logWeights: rule.weights.map { _log($0 / Double.pi.squareRoot()) },
+          scales: uncertainties)
+      } else if instrument.noiseKnown || instrument.noise != nil {
         kind = .gaussian(weight: total)
       } else {
         let nu = Double(instrument.dof)
@@ -78,7 +87,7 @@ struct ReadingLikelihood {
           noise, readings: readings,
           inflation: Double(instrument.standardsX.count) / Double(instrument.dof),
           nodes: rule.nodes.map { $0 * 2.0.squareRoot() },
-          logWeights: rule.weights.map { _log($0 / Double.pi.squareRoot()) })
+          logWeights: rule.weights.map { _log($0 / Double.pi.squareRoot()) }, scales: nil)
         return
       }
       if let noise = instrument.noise {
@@ -141,17 +150,18 @@ struct ReadingLikelihood {
       guard nu.isFinite else { return spread - 0.5 * q }
       return Distributions.logGamma((nu + m) / 2) - Distributions.logGamma(nu / 2)
         - 0.5 * m * _log(nu) + spread - 0.5 * (nu + m) * _log1p(q / nu)
-    case .heavyTailed(let noise, let readings, let c, let nodes, let logWeights):
-      // log Σₖ ωₖ Πᵢ t_ν(yᵢ; μ + √h·tₖ, c·σ(μ)²), by log-sum-exp.
+    case .heavyTailed(let noise, let readings, let c, let nodes, let logWeights, let scales):
+      // log Σₖ ωₖ Πᵢ t_ν(yᵢ; μ + √h·tₖ, c·σ(μ)² or uᵢ²), by log-sum-exp.
       let sigma = c.squareRoot() * noise.sigma(at: mean)
-      guard sigma > 0 else { return -.infinity }
+      guard scales != nil || sigma > 0 else { return -.infinity }
       let spread = h.squareRoot()
       var sum = LogSumExp()
       for k in nodes.indices {
         let shifted = mean + spread * nodes[k]
         var term = logWeights[k]
-        for reading in readings {
-          term -= noise.negativeLogDensity(residual: reading - shifted, sigma: sigma)
+        for (i, reading) in readings.enumerated() {
+          term -= noise.negativeLogDensity(
+            residual: reading - shifted, sigma: scales?[i] ?? sigma)
         }
         sum.add(term)
       }
@@ -175,10 +185,12 @@ struct ReadingLikelihood {
       let sigma = noise.sigma(at: mean)
       let nu = variance.degreesOfFreedom(at: mean)
       return (sigma * sigma / m + h, nu.isFinite ? nu : nil)
-    case .heavyTailed(let noise, let readings, let c, _, _):
-      // The t's scale for ȳ: a t quantile on ν with σ²/m (exact for one reading).
-      let sigma = noise.sigma(at: mean)
-      return (c * sigma * sigma / Double(readings.count) + h, noise.nu)
+    case .heavyTailed(let noise, let readings, let c, _, _, let scales):
+      // The t's scale for ȳ: a t quantile on ν with σ²/m, or 1/Σuᵢ⁻² (exact for one reading).
+      let variance =
+        scales.map { 1 / $0.reduce(0) { $0 + 1 / ($1 * $1) } }
+        ?? c * noise.sigma(at: mean) * noise.sigma(at: mean) / Double(readings.count)
+      return (variance + h, noise.nu)
     case .student(let nu, let s2, let m, let within):
       let pooled = (nu * s2 + within) / (nu + m - 1)
       return (pooled * (1 / m + h), nu + m - 1)

@@ -36,6 +36,14 @@ struct NoiseForm: Sendable, Equatable {
   /// likelihood too flat in ν to estimate it, so the fit says the readings show no heavy tails.
   static let largestDegreesOfFreedom = 1000.0
 
+  /// log p(ν) up to a constant, the prior of an estimated ν where the measurement integrates
+  /// over it: Gamma(2, rate 0.1), p(ν) ∝ ν·e^(−ν/10) (mean 20; Juárez & Steel, J. Bus. Econ.
+  /// Stat. 28, 52, 2010). A flat prior will not do: the likelihood tends to that of normal
+  /// noise, a positive constant, as ν → ∞, and its integral diverges.
+  static func logDegreesOfFreedomPrior(_ nu: Double) -> Double {
+    nu > 0 ? _log(nu) - nu / 10 : -.infinity
+  }
+
   /// Whether ν is a parameter of the fit.
   var estimatesDegreesOfFreedom: Bool {
     distribution == .student && fixedDegreesOfFreedom == nil

@@ -176,7 +176,13 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     /// A reading whose mean is `mean` and whose standard uncertainty, if given, is `u`: normal,
     /// Student's t, or a Poisson count, as the instrument's noise says.
     func simulatedReading(mean: Double, u: Double?) throws -> Double {
-      if let u { return mean + u * random.normal() }
+      if let u {
+        // Student-t noise whose scale is the reading's u, or normal noise of sd u.
+        if noiseModel == .known, let nu = noiseFunction?.nu, nu.isFinite {
+          return mean + u * random.student(nu)
+        }
+        return mean + u * random.normal()
+      }
       if noiseModel == .poisson {
         _ = try readingSigma(at: mean)
         return random.poisson(mean)
@@ -185,7 +191,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       if let nu = noiseFunction?.nu, nu.isFinite { return mean + scale * random.student(nu) }
       return mean + scale * random.normal()
     }
-    if noiseFunction != nil {
+    if noiseFunction != nil, noiseModel != .known {
       // σ must be positive wherever a reading may be simulated: checked on a grid of the
       // range and at the standards before any trial runs.
       for j in 0...200 {

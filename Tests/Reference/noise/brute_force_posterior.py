@@ -9,8 +9,12 @@ linear φ = (log σ(m_lo), log σ(m_hi)) with m the smallest and largest |μ̂| 
 (with the Jacobian of the change of variables); the integral over x is Simpson's rule.
 The calib instrument file gives only where to put the box (its estimates and covariance).
 
-    python3 brute_force_posterior.py INSTRUMENT.json READING POINTS X_LO X_HI
+    python3 brute_force_posterior.py INSTRUMENT.json READING POINTS X_LO X_HI [WIDTH]
     -> median, sd, 2.5% and 97.5% quantiles
+
+WIDTH is 8 unless given. With four parameters (linear) the posterior reaches beyond 8 sd in
+the log σ coordinates: ±8 moved the median by 3e-4 sd and the upper quantile by 4e-4 sd
+against ±12 and ±16 (48 points), which agree with each other to 6e-5 sd.
 
 numpy 2 and scipy 1.17.
 """
@@ -20,7 +24,7 @@ import sys
 import numpy as np
 from scipy.integrate import cumulative_simpson, simpson
 
-WIDTH = 8.0
+WIDTH = float(sys.argv[6]) if len(sys.argv) > 6 else 8.0
 data = np.loadtxt(
     __file__.rsplit("/", 3)[0] + "/../Fixtures/heteroscedastic-line.csv", delimiter=",",
     skiprows=1)

@@ -53,3 +53,23 @@ for scale, start, nu in [
 for nu in [3.0, 10.0, 100.0, 1e4]:
     result = fit("constant", [0.2, 1.5, 0.3], nu)
     print("constant, profile at df", nu, f"logL {-result.fun:.10g}")
+
+# Student-t noise with a known scale (`student:known`): the same standards with
+# u(y) = 0.05 + 0.04·(0.2 + 1.5·x) rounded to 4 decimals (the scale they were simulated with),
+# ν estimated; θ = (b0, b1, ν).
+U = np.round(0.05 + 0.04 * (0.2 + 1.5 * X), 4)
+
+
+def negative_log_known(theta):
+    if theta[2] <= 0:
+        return 1e300
+    return -stats.t.logpdf(Y, theta[2], loc=theta[0] + theta[1] * X, scale=U).sum()
+
+
+start = [0.2, 1.5, 5.0]
+for _ in range(3):
+    result = optimize.minimize(negative_log_known, start, method="Nelder-Mead",
+                               options=dict(xatol=1e-12, fatol=1e-14, maxiter=100000))
+    start = result.x
+print("known df estimated", " ".join(f"{v:.10g}" for v in result.x),
+      f"logL {-result.fun:.10g}")
