@@ -225,6 +225,10 @@ struct FitCommand: ParsableCommand {
           distribution: noise?.distribution ?? .normal, degreesOfFreedom: degreesOfFreedom,
           provenance: provenance)
       } catch let error as FitError {
+        // A model linear in its parameters takes no starting values: no --start hint.
+        if model.isLinear, case .notConverged(let tried) = error {
+          throw InputError(file: calibration, message: "the fit did not converge; tried: \(tried)")
+        }
         throw error.commandLineInputError(in: calibration) ?? error
       }
       try OutputFile.write(try InstrumentFile.encode(instrument), to: output.output)

@@ -115,6 +115,23 @@ struct ErrorsInVariablesTests {
     #expect(abs(integrated - linearized) <= 0.01 * linearized)
   }
 
+  /// `calib validate` of an errors-in-variables instrument simulates the standards' given x
+  /// scattered by their u(x) about the instrument's, and refits with them. Reference: the
+  /// nominal levels; tolerance 3 binomial standard errors of 400 trials.
+  @Test("errors in variables cover at the nominal level in simulation (3 binomial se)")
+  func coverage() throws {
+    let state = try Self.fit("b1*(1-exp(-b2*x))", start: ["b1": 10, "b2": 0.3])
+    let result = try CoverageValidation.run(
+      instrument: try Instrument(state), trials: 400, levels: [0.5, 0.9, 0.95], method: .bayes,
+      seed: 3, truth: .domain)
+    #expect(result.failedFits == 0)
+    #expect(result.truth.contains("u(x)"))
+    for (level, expected) in zip(result.levels, [0.5, 0.9, 0.95]) {
+      let se = (expected * (1 - expected) / 400).squareRoot()
+      #expect(abs(level.coverage - expected) <= 3 * se, "\(level)")
+    }
+  }
+
   @Test("an errors-in-variables file is schema-valid and round-trips")
   func instrumentFile() throws {
     let state = try Self.fit("b1*(1-exp(-b2*x))", start: ["b1": 10, "b2": 0.3])

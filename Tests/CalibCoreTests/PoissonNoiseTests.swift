@@ -99,6 +99,31 @@ struct PoissonNoiseTests {
         .fit(to: data, noise: .poisson, provenance: testProvenance)
     }
     #expect(error?.line == 3)
+    // Measured, a reading that is not a count fails its observation, with the reason.
+    let measurer = try Measurer(instrument: try Self.instrument(), settings: MeasurementSettings())
+    for reading in [-3.0, 2.5] {
+      #expect(throws: MeasurementError.notACount(observation: "r", reading: reading)) {
+        try measurer.measure(Observation(id: "r", readings: [reading], line: 2))
+      }
+    }
+  }
+
+  /// Counts whose least-squares line is negative at a standard (x = 0): scoring starts from
+  /// the flat line at the mean count instead. Reference: scipy 1.17 Nelder–Mead on the same
+  /// Poisson −log L (xatol 1e-13), b0 = 0.40507632, b1 = 3.65695419, log L = −11.02789638;
+  /// 1e-5 standard errors, log L to 1e-7.
+  @Test("counts whose least-squares line dips below zero are fitted from a flat start")
+  func flatStart() throws {
+    let reader = try CSVReader(
+      source: MemoryByteSource(Array("x,y\n0,0\n0,1\n1,1\n2,9\n3,12\n4,16\n".utf8)),
+      name: "c.csv")
+    let data = try CalibrationData(reading: reader, predictors: ["x"], response: "y")
+    let state = try ResponseModel(spec: "line", predictors: ["x"])
+      .fit(to: data, noise: .poisson, provenance: testProvenance)
+    for (parameter, reference) in zip(state.parameters, [0.40507632, 3.65695419]) {
+      #expect(abs(parameter.estimate - reference) <= 1e-5 * parameter.stdError, "\(parameter)")
+    }
+    #expect(abs(try #require(state.fit.logLikelihood) - -11.02789638) <= 1e-7)
   }
 }
 

@@ -53,6 +53,19 @@ struct ReplicateNoiseTests {
     let joint = try #require(state.noise.jointCovariance)
     #expect(joint[0][2] == 0 && joint[1][3] == 0 && joint[3][0] == 0)
     #expect(joint[0][0] == state.covariance[0][0])
+    // rss of the raw residuals, χ² of the standardized ones, from the estimates here.
+    let data = try Self.data()
+    var rss = 0.0, chi2 = 0.0
+    for i in 0..<data.count {
+      let x = data.predictors[i][0].doubleValue
+      let mu = all[0].estimate + all[1].estimate * x
+      let r = data.responses[i].doubleValue - mu
+      let sigma = all[2].estimate * pow(abs(mu), all[3].estimate)
+      rss += r * r
+      chi2 += r * r / (sigma * sigma)
+    }
+    #expect(abs(state.fit.rss - rss) <= 1e-12 * rss)
+    #expect(abs(try #require(state.fit.chi2) - chi2) <= 1e-9 * chi2)
   }
 
   @Test("too few replicates, or a group whose mean reading is 0, are refused with the reason")
@@ -72,7 +85,13 @@ struct ReplicateNoiseTests {
       try model.fit(to: blank, noise: .replicates, provenance: testProvenance)
     }
     #expect(error?.line == 2)
-    #expect(error?.message.contains("mean reading of 0") == true)
+    #expect(error?.message.contains("within its standard error of 0") == true)
+    // A mean that is 0 only up to rounding (0.1, 0.2, −0.3) is a blank too.
+    let rounded = try Self.data(
+      "conc,signal\n0,0.1\n0,0.2\n0,-0.3\n1,1.1\n1,1.0\n2,2.0\n2,2.1\n3,3.0\n3,3.1\n")
+    #expect(throws: InputError.self) {
+      try model.fit(to: rounded, noise: .replicates, provenance: testProvenance)
+    }
   }
 
   /// Readings simulated with σ = s0·|μ|^k at the instrument's estimates, refitted with the

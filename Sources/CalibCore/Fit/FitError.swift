@@ -96,11 +96,12 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
       return "the replicates noise model fits σ = s0·|μ|^k to the scatter of replicate standards"
         + " (standards at the same x): it needs two groups of replicates or more at different"
         + " responses and at least 3 degrees of freedom among them (Σ of the group sizes less"
-        + " one); found \(groups) group\(groups == 1 ? "" : "s") with \(dof)"
+        + " one); found \(groups) group\(groups == 1 ? "" : "s") of replicates with \(dof)"
+        + " degree\(dof == 1 ? "" : "s") of freedom"
     case .noiseCollapses(let noise):
       return "the \(noise) noise's σ shrinks towards 0 at a standard the curve passes through, so"
         + " the likelihood has no maximum: these standards cannot fix this noise model (fit one"
-        + " with fewer parameters, such as proportional, or add standards and replicates)"
+        + " with fewer parameters, or add standards and replicates)"
     case .errorsInVariablesNeedResponseUncertainties:
       return "generalized distance regression (ISO/TS 28037 §7) weighs each standard by"
         + " u(y)² + b²·u(x)², so the readings' standard uncertainties are needed with the"

@@ -39,15 +39,17 @@ struct ReplicateVarianceFunction {
       let mean = readings.reduce(0, +) / Double(readings.count)
       for i in group { means[i] = mean }
       guard readings.count > 1 else { continue }
-      guard mean != 0 else {
-        throw InputError(
-          file: data.source, line: data.lines[group[0]],
-          message: "the replicates of this standard have a mean reading of 0: the replicates"
-            + " noise model's σ = s0·|μ|^k needs responses away from 0 (the linear noise model"
-            + " has a floor s0)")
-      }
       let ss = readings.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
       let d = Double(readings.count - 1)
+      // A mean within its own standard error of 0 (a blank) has no power for a scale: its
+      // log|ȳ| would be anything, and rule the fit.
+      guard Swift.abs(mean) > (ss / d / Double(readings.count)).squareRoot() else {
+        throw InputError(
+          file: data.source, line: data.lines[group[0]],
+          message: "the replicates of this standard have a mean reading of \(mean), within its"
+            + " standard error of 0: the replicates noise model's σ = s0·|μ|^k needs responses"
+            + " away from 0 (the linear noise model has a floor s0)")
+      }
       rows.append((_log(Swift.abs(mean)), ss / d, d))
       distinct.insert(Swift.abs(mean))
     }
@@ -140,6 +142,14 @@ struct ReplicateVarianceFunction {
     let joint =
       (0..<p).map { i in state.covariance[i] + [0, 0] }
       + (0..<2).map { j in [Double](repeating: 0, count: p) + etaCovariance[j] }
+    // rss and the residual sd of the raw residuals, in units of y, as for the other noise
+    // models; χ² (the weighted fit's rss) stays Σ(rᵢ/σᵢ)².
+    state.fit.rss = (0..<n).reduce(0.0) { sum, i in
+      let r =
+        data.responses[i].doubleValue
+        - (model.response(at: data.predictors[i].map(\.doubleValue), parameters: a) as Double)
+      return sum + r * r
+    }
     state.fit.dof = n - p - 2
     state.fit.residualSD = (state.fit.rss / Double(n - p - 2)).squareRoot()
     state.fit.chi2PValue = nil

@@ -25,7 +25,14 @@ extension ResponseModel {
   ) throws -> InstrumentState {
     let noise = form.model
     let likelihood = NoiseLikelihood(model: self, data: data, form: form)
-    var theta = constant.posterior.location + likelihood.startingNoise(at: constant)
+    let noiseStart = likelihood.startingNoise(at: constant)
+    var theta = constant.posterior.location + noiseStart
+    // Where the least-squares curve leaves a standard without a positive mean (a count) or
+    // σ, a model with a constant term starts from the flat curve at the mean reading instead,
+    // and the scoring's step halving keeps it where the likelihood is defined.
+    if likelihood.evaluate(theta) == nil, let flat = flatStart(data) {
+      theta = flat + noiseStart
+    }
     guard var current = likelihood.evaluate(theta) else {
       throw FitError.notConverged(
         tried:
@@ -90,6 +97,20 @@ extension ResponseModel {
     }
     return try likelihood.state(
       from: constant, theta: theta, covariance: covariance, value: current)
+  }
+
+  /// The parameters of the flat curve at the mean reading for a model linear in its
+  /// parameters with a constant term and no offset (the constant term's coefficient the mean,
+  /// the others 0); nil for any other model or a mean that is not positive.
+  private func flatStart(_ data: CalibrationData) -> [Double]? {
+    guard let linear = linearStructure, linear.offset.numberValue == 0,
+      let constantTerm = linear.basis.firstIndex(where: { $0.numberValue == 1 })
+    else { return nil }
+    let mean = data.responses.reduce(0.0) { $0 + $1.doubleValue } / Double(data.count)
+    guard mean > 0 else { return nil }
+    var a = [Double](repeating: 0, count: parameters.count)
+    a[constantTerm] = mean
+    return a
   }
 }
 

@@ -11,6 +11,8 @@ public enum MeasurementError: Error, Equatable, Sendable, CustomStringConvertibl
   case noNoiseEstimate
   /// Readings without the uncertainty a known-noise instrument needs.
   case missingUncertainty(observation: String)
+  /// A reading of a counting instrument (Poisson noise) that is not a count, an integer ≥ 0.
+  case notACount(observation: String, reading: Double)
   /// A setting out of its domain (a level outside (0, 1), an empty range).
   case invalidSetting(String)
   /// Averaging over posterior samples was asked of an instrument whose file holds none (it
@@ -40,6 +42,9 @@ public enum MeasurementError: Error, Equatable, Sendable, CustomStringConvertibl
         "observation '\(id)': the instrument's noise is known per reading (it was fitted with"
         + " the readings' standard uncertainties) and its standards' u(y) differ, so each"
         + " reading needs its own standard uncertainty"
+    case .notACount(let id, let reading):
+      return "observation '\(id)': the reading \(Expression.format(reading)) is not a count (an"
+        + " integer ≥ 0), and the instrument's noise is Poisson counts"
     case .invalidSetting(let message):
       return message
     case .noPosteriorSamples:

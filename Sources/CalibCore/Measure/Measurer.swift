@@ -215,13 +215,18 @@ public final class Measurer {
   ///
   /// - Throws: the observation's `defect` (an `InputError`: a row that could not be read),
   ///   `MeasurementError` (no readings; readings without the u a known-noise instrument
-  ///   needs), `GSLError`.
+  ///   needs; a reading of a counting instrument that is not a count), `GSLError`.
   public func measure(_ observation: Observation) throws -> ObservationReport {
     if let defect = observation.defect { throw defect }
     guard !observation.readings.isEmpty else {
       throw MeasurementError.invalidSetting("observation '\(observation.id)' has no readings")
     }
     let readingU = try linear.readingUncertainties(of: observation)
+    if readingU == nil, linear.noise?.model == .poisson,
+      let reading = observation.readings.first(where: { !($0 >= 0 && $0 == $0.rounded()) })
+    {
+      throw MeasurementError.notACount(observation: observation.id, reading: reading)
+    }
     let likelihood = try ReadingLikelihood(observation, uncertainties: readingU, instrument: linear)
     { dof throws in
       if let rule = self.laguerre { return rule }

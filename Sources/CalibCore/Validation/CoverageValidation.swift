@@ -218,10 +218,16 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
         let mean = model.response(at: [x[i]], parameters: truth)
         return DoubleDouble(try simulatedReading(mean: mean, u: u?[i]))
       }
-      let data = CalibrationData(
+      var data = CalibrationData(
         simulatedAt: x, responses: responses, uncertainties: u,
         responseName: instrument.model.response,
         predictorName: model.predictors[0])
+      // Standards that are not exact (`--sx`): the instrument's x are their true values, and
+      // the values the lab reads off them scatter by their u(x); refitted with that u(x).
+      if let uX = instrument.domain.uX {
+        data.predictors = x.indices.map { [DoubleDouble(x[$0] + uX[$0] * random.normal())] }
+        data.predictorUncertainties = uX.map { DoubleDouble($0) }
+      }
       let refit: InstrumentState
       do {
         refit = try model.fit(
@@ -273,6 +279,8 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     let noiseText =
       noiseFunction == nil
       ? "σ = s or the standards' u"
+        + (instrument.domain.uX == nil
+          ? "" : "; the standards' x scattered by their u(x) and refitted with it")
       : "its \(form.name) at its estimates"
         + (noiseRefit == .constant ? ", refitted with a constant σ" : "")
     let width = (domain.upperBound - domain.lowerBound) / 3
