@@ -94,7 +94,8 @@ struct FitCommand: ParsableCommand {
       How the instrument file describes what the standards leave uncertain in a nonlinear \
       model's parameters: a Gaussian at the best fit (laplace), draws from the exact posterior \
       (mcmc), or auto (default: mcmc where the Gaussian misjudges the fit by more than 20%). \
-      A linear model's posterior is exact; giving it one is an error.
+      With a noise fitted by likelihood, mcmc samples the noise's parameters too. A linear \
+      model's posterior with a constant or known noise is exact; giving it one is an error.
       """)
   var posterior: PosteriorChoice?
 
@@ -192,9 +193,13 @@ struct FitCommand: ParsableCommand {
           "--start: the model '\(model.spec)' is linear in its parameters and solved directly by least squares; starting values apply to nonlinear models"
         )
       }
-      if let posterior, model.isLinear {
+      // A noise fitted by likelihood makes even a linear model's posterior approximate.
+      let fittedNoise =
+        noise.map { $0.distribution == .student || ($0.scale.varies && $0.scale != .replicates) }
+        ?? false
+      if let posterior, model.isLinear, !fittedNoise {
         throw CommandFailure.usage(
-          "--posterior \(posterior.rawValue): the model '\(model.spec)' is linear in its parameters, so its posterior is exact (normal–scaled-inverse-χ², or normal with --sy); --posterior applies to nonlinear models"
+          "--posterior \(posterior.rawValue): the model '\(model.spec)' is linear in its parameters, so its posterior is exact (normal–scaled-inverse-χ², or normal with --sy); --posterior applies to nonlinear models and to noise fitted by likelihood"
         )
       }
       var startValues: [String: Double] = [:]

@@ -49,6 +49,24 @@ struct NoiseCommandTests {
     #expect(unbounded.error.contains("calib: warning: Student-t noise: ν has no finite"))
   }
 
+  @Test("--posterior mcmc samples a linear model's noise fitted by likelihood; not a constant σ")
+  func sampling() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    let data = CommandLineTool.fixtures.appendingPathComponent("heteroscedastic-line.csv").path
+    let fit = try CommandLineTool.run(
+      [
+        "fit", data, "--x", "conc", "--y", "signal", "--noise", "proportional", "--posterior",
+        "mcmc", "-o", "m.json",
+      ], in: directory)
+    #expect(fit.status == 0)
+    let show = try CommandLineTool.run(["show", "m.json"], in: directory)
+    #expect(show.output.contains("posterior   mcmc: 1280 samples"))
+    let constant = try CommandLineTool.run(
+      ["fit", data, "--x", "conc", "--y", "signal", "--posterior", "mcmc", "-o", "c.json"],
+      in: directory)
+    #expect(constant.status == 64)
+  }
+
   @Test("--noise replicates fits the variance function to the replicates and shows it")
   func replicates() throws {
     let directory = try CommandLineTool.scratchDirectory()

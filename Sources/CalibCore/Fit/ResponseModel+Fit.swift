@@ -71,10 +71,13 @@ extension ResponseModel {
         throw FitError.unsupported(
           "the \(noise) noise model estimates σ from the standards; their given u(y) would fix it")
       }
-      guard bounds.isEmpty, posterior != .mcmc else {
+      guard bounds.isEmpty, posterior != .mcmc || noise != .replicates else {
         throw FitError.unsupported(
-          "a noise that varies is fitted with the Laplace posterior only; posterior samples and"
-            + " bounds are not available with it yet")
+          bounds.isEmpty
+            ? "the replicates noise is estimated from the replicates, not by likelihood: its"
+              + " posterior is not sampled"
+            : "bounds apply to the posterior samples of a model with a constant or known noise;"
+              + " a noise fitted by likelihood is sampled without them")
       }
       if noise == .poisson,
         let i = data.responses.indices.first(where: {
@@ -101,15 +104,21 @@ extension ResponseModel {
         try linearStructure.map { try linearSolution(data, $0) }
         ?? nonlinearSolution(data, start: start)
       let constant = try assemble(solution, data: data, provenance: provenance)
+      // Posterior samples where asked for (`auto` keeps the Laplace approximation here).
+      func sampled(_ state: InstrumentState, _ form: NoiseForm) throws -> InstrumentState {
+        posterior == .mcmc
+          ? try noiseSampledPosterior(state, data: data, form: form, seed: seed) : state
+      }
       do {
-        return try varyingNoiseFit(constant, data: data, form: form)
+        return try sampled(try varyingNoiseFit(constant, data: data, form: form), form)
       } catch is UnboundedDegreesOfFreedom {
         // The likelihood's supremum is the t's limit ν → ∞: normal noise with the same scale,
         // fitted as such, and the file says why.
+        let normal = NoiseForm(model: form.model)
         var state =
           form.model == .constant || form.model == .known
           ? try sampledPosterior(constant, data: data, choice: posterior, seed: seed, bounds: [:])
-          : try varyingNoiseFit(constant, data: data, form: NoiseForm(model: form.model))
+          : try sampled(try varyingNoiseFit(constant, data: data, form: normal), normal)
         state.posterior.warnings =
           (state.posterior.warnings ?? []) + [UnboundedDegreesOfFreedom.reason]
         return state

@@ -320,11 +320,11 @@ struct InstrumentValidation {
           "expected covariance[\(i)][\(j)] = \(state.covariance[i][j]), found \(joint[i][j])")
       }
     }
-    guard posterior.samples == nil, posterior.s2 == nil, posterior.dof == nil else {
+    guard posterior.s2 == nil, posterior.dof == nil, posterior.sigmaSamples == nil else {
       throw fail(
         "$.posterior",
-        "expected the Laplace posterior (no samples, s2 or dof) with noise.model \"\(noise.model)\""
-      )
+        "expected the Laplace posterior or MCMC samples (no s2, dof or sigma_samples) with"
+          + " noise.model \"\(noise.model)\"")
     }
   }
 
@@ -332,7 +332,9 @@ struct InstrumentValidation {
     let posterior = state.posterior
     let p = model.parameters.count
     // A sampled nonlinear posterior says `mcmc`; files written before that said `laplace`.
-    let sampled = !model.isLinear && posterior.samples != nil && posterior.kind == .mcmc
+    let fittedNoise = state.noise.isFittedByLikelihood
+    let sampled =
+      (!model.isLinear || fittedNoise) && posterior.samples != nil && posterior.kind == .mcmc
     let expectedKind: PosteriorKind =
       sampled
       ? .mcmc
@@ -352,7 +354,7 @@ struct InstrumentValidation {
     }
     try checkMatrix(posterior.scale, p: p, path: "$.posterior.scale")
     if let samples = posterior.samples {
-      guard !model.isLinear else {
+      guard !model.isLinear || fittedNoise else {
         throw fail(
           "$.posterior.samples", "expected none for a linear model, whose posterior is exact")
       }
@@ -380,10 +382,30 @@ struct InstrumentValidation {
           throw fail("$.posterior.sigma_samples[\(s)]", "expected a σ > 0, found \(sigmas[s])")
         }
       }
-    } else if posterior.sigmaSamples != nil {
-      throw fail("$.posterior.sigma_samples", "expected none without posterior.samples")
+      let names = state.noise.parameterNames
+      if fittedNoise {
+        guard let noise = posterior.noiseSamples, noise.count == samples.count else {
+          throw fail(
+            "$.posterior.noise_samples",
+            "expected the noise parameters of each of the \(samples.count) samples")
+        }
+        for (s, draw) in noise.enumerated()
+        where draw.count != names.count || !draw.allSatisfy(\.isFinite) {
+          throw fail(
+            "$.posterior.noise_samples[\(s)]",
+            "expected a draw of the \(names.count) noise parameters, finite")
+        }
+      } else if posterior.noiseSamples != nil {
+        throw fail("$.posterior.noise_samples", "expected none without noise parameters")
+      }
+    } else if posterior.sigmaSamples != nil || posterior.noiseSamples != nil {
+      throw fail(
+        "$.posterior\(posterior.sigmaSamples != nil ? ".sigma_samples" : ".noise_samples")",
+        "expected none without posterior.samples")
     }
-    if let sampler = posterior.sampler { try checkSampler(sampler, p: p) }
+    if let sampler = posterior.sampler {
+      try checkSampler(sampler, p: p + (fittedNoise ? state.noise.parameterNames.count : 0))
+    }
     for (name, range) in (posterior.bounds ?? [:]).sorted(by: { $0.key < $1.key }) {
       guard model.parameters.contains(name) else {
         throw fail(

@@ -22,6 +22,9 @@ public struct PosteriorRecord: Codable, Equatable, Sendable {
   public var samples: [[Double]]?
   /// With σ estimated, a draw of σ for each sample, from p(σ² | a, D) = RSS(a)/χ²ₙ.
   public var sigmaSamples: [Double]?
+  /// For a noise fitted by likelihood and sampled by MCMC: the noise parameters of each
+  /// sample (`noise.parameters`' order), beside its model parameters in `samples`.
+  public var noiseSamples: [[Double]]?
   /// How the samples were drawn, and their diagnostics.
   public var sampler: SamplerRecord?
   /// Which representation was asked for and used, and why (nonlinear models).
@@ -37,5 +40,6 @@ public struct PosteriorRecord: Codable, Equatable, Sendable {
   enum CodingKeys: String, CodingKey {
     case kind, location, scale, s2, dof, samples, sampler, choice, bounds, warnings
     case sigmaSamples = "sigma_samples"
+    case noiseSamples = "noise_samples"
   }
 }

@@ -239,7 +239,10 @@ public final class Measurer {
     let averaged = samples.map {
       SampleAveragedLikelihood(
         observation, uncertainties: readingU, instrument: linear, samples: $0,
-        sigmas: instrument.posterior.sigmaSamples)
+        sigmas: instrument.posterior.sigmaSamples,
+        noises: instrument.posterior.noiseSamples.map { draws in
+          draws.map { NoiseForm(instrument.noise).function($0) }
+        })
     }
     let quadrature = try integration
     // One closure per way of integrating a out, chosen once, so the hot loop tests nothing.

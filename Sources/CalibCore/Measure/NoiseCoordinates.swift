@@ -91,4 +91,24 @@ struct NoiseCoordinates {
       return []
     }
   }
+
+  /// The joint covariance of θ = (a, η), its first p rows and columns the model's, carried
+  /// to (a, φ) by the Jacobian at η: G·C·Gᵀ with G = diag(I, ∂φ/∂η).
+  func carried(_ covariance: [[Double]], modelParameters p: Int, at eta: [Double]) -> [[Double]] {
+    let k = covariance.count
+    let q = k - p
+    let g = jacobian(at: eta)
+    func gRow(_ i: Int) -> [Double] {
+      i < p
+        ? (0..<k).map { $0 == i ? 1 : 0 }
+        : (0..<k).map { $0 < p ? 0 : g[(i - p) * q + ($0 - p)] }
+    }
+    let rows = (0..<k).map(gRow)
+    let product = (0..<k).map { i in
+      (0..<k).map { j in (0..<k).reduce(0.0) { $0 + rows[i][$1] * covariance[$1][j] } }
+    }
+    return (0..<k).map { i in
+      (0..<k).map { j in (0..<k).reduce(0.0) { $0 + product[i][$1] * rows[j][$1] } }
+    }
+  }
 }

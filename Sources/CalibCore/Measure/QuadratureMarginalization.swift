@@ -114,25 +114,11 @@ struct QuadratureMarginalization {
     }
     let coordinates = NoiseCoordinates(
       form: form, low: magnitudes.min() ?? 0, high: magnitudes.max() ?? 0)
-    let q = k - p
     let transformed = coordinates.phi(noise)
-    let g = coordinates.jacobian(at: noise)
     let center = state.posterior.location + (transformed ?? noise)
-    var carried = covariance
-    if transformed != nil {
-      func gRow(_ i: Int) -> [Double] {
-        i < p
-          ? (0..<k).map { $0 == i ? 1 : 0 }
-          : (0..<k).map { $0 < p ? 0 : g[(i - p) * q + ($0 - p)] }
-      }
-      let rows = (0..<k).map(gRow)
-      let product = (0..<k).map { i in
-        (0..<k).map { j in (0..<k).reduce(0.0) { $0 + rows[i][$1] * covariance[$1][j] } }
-      }
-      carried = (0..<k).map { i in
-        (0..<k).map { j in (0..<k).reduce(0.0) { $0 + product[i][$1] * rows[j][$1] } }
-      }
-    }
+    let carried =
+      transformed != nil
+      ? coordinates.carried(covariance, modelParameters: p, at: noise) : covariance
     let factor = Cholesky.lowerFactor(of: carried)
     var nodes: [[Double]] = [], functions: [NoiseFunction] = [], logWeights: [Double] = []
     QuadratureMarginalization.forEachNode(of: rule, dimension: k) { t, logRule in

@@ -1,32 +1,52 @@
+internal import CalibGSL
+
 /// p(y* | x) = E over posterior samples (a_s, σ_s) of Πᵢ N(yᵢ; f(x; a_s), σᵢ²): the instrument
 /// state integrated out by Monte Carlo over its MCMC samples (docs/nonlinear-fit.md). σᵢ is
 /// the reading's u (given, or the standards' common u with the noise known), else the
-/// sample's σ_s (σ estimated; the readings share it).
+/// sample's σ_s (σ estimated; the readings share it). For a noise fitted by likelihood, each
+/// sample carries its own noise (σ(μ; η_s), Student's t with ν_s, or Poisson counts), and the
+/// readings follow its law (docs/noise-models.md).
 struct SampleAveragedLikelihood {
   let instrument: MeasuringInstrument
   let samples: [[Double]]
   let variances: [[Double]]
   let readings: [Double]
+  /// Each sample's noise, for a noise fitted by likelihood (nil otherwise), and the readings'
+  /// u where they are its scale (`known`) or given.
+  let noises: [NoiseFunction]?
+  let uncertainties: [Double]?
+  /// Σ log yᵢ! for Poisson counts.
+  let logFactorials: Double
 
-  /// - Precondition: `uncertainties` is given, or `sigmas` is (σ estimated).
+  /// - Precondition: `uncertainties`, `sigmas` (σ estimated) or `noises` is given.
   init(
     _ observation: Observation, uncertainties: [Double]?, instrument: MeasuringInstrument,
-    samples: [[Double]], sigmas: [Double]?
+    samples: [[Double]], sigmas: [Double]?, noises: [NoiseFunction]? = nil
   ) {
     // Cannot trap: a reading has no u only when the noise is estimated (readingUncertainties),
-    // and instrument files with samples and estimated noise carry sigma_samples
-    // (InstrumentValidation; the fit writes them together).
-    precondition(uncertainties != nil || sigmas != nil, "a reading needs its u or a σ per sample")
+    // and instrument files with samples and estimated noise carry sigma_samples or
+    // noise_samples (InstrumentValidation; the fit writes them together).
+    precondition(
+      uncertainties != nil || sigmas != nil || noises != nil,
+      "a reading needs its u, a σ per sample, or a noise per sample")
     self.instrument = instrument
     self.samples = samples
+    self.noises = noises
+    self.uncertainties = uncertainties
     readings = observation.readings
-    variances = samples.indices.map { s in
-      observation.readings.indices.map { i in
-        // Cannot trap: see the precondition above.
-        let sd = uncertainties?[i] ?? sigmas![s]
-        return sd * sd
+    logFactorials =
+      noises?.first?.model == .poisson
+      ? observation.readings.reduce(0.0) { $0 + Distributions.logGamma($1 + 1) } : 0
+    variances =
+      noises != nil
+      ? []
+      : samples.indices.map { s in
+        observation.readings.indices.map { i in
+          // Cannot trap: see the precondition above.
+          let sd = uncertainties?[i] ?? sigmas![s]
+          return sd * sd
+        }
       }
-    }
   }
 
   /// Calls `body` with the log of each sample's term at x, in order, without allocating.
@@ -39,13 +59,34 @@ struct SampleAveragedLikelihood {
         for j in 0..<p { slots[j + 1] = samples[s][j] }
         let mean: Double = instrument.model.compiledResponse.evaluate(view)
         var total = 0.0
-        for i in readings.indices {
-          let v = variances[s][i]
-          total += -0.5 * _log(v) - 0.5 * (readings[i] - mean) * (readings[i] - mean) / v
+        if let noise = noises?[s] {
+          total = logTerm(noise, mean: mean)
+        } else {
+          for i in readings.indices {
+            let v = variances[s][i]
+            total += -0.5 * _log(v) - 0.5 * (readings[i] - mean) * (readings[i] - mean) / v
+          }
         }
         body(total)
       }
     }
+  }
+
+  /// log Πᵢ p(yᵢ | mean) under one sample's noise: Poisson counts, or normal or t with the
+  /// scale σ(mean), or the readings' u where the noise is `known` or the readings carry it.
+  private func logTerm(_ noise: NoiseFunction, mean: Double) -> Double {
+    if noise.model == .poisson, uncertainties == nil {
+      guard mean > 0 else { return -.infinity }
+      return readings.reduce(-logFactorials) { $0 + $1 * _log(mean) - mean }
+    }
+    let sigma = noise.sigma(at: mean)
+    var total = 0.0
+    for i in readings.indices {
+      let scale = uncertainties?[i] ?? sigma
+      guard scale > 0 else { return -.infinity }
+      total -= noise.negativeLogDensity(residual: readings[i] - mean, sigma: scale)
+    }
+    return total
   }
 
   /// log p(y* | x) up to a constant, by a streaming log-sum-exp over the samples.
