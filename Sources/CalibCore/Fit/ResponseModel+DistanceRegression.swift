@@ -29,9 +29,9 @@ extension ResponseModel {
   ///
   /// The line's intercept and slope are the model's parameters at `slots`.
   ///
-  /// - Throws: `FitError.errorsInVariablesNeedResponseUncertainties` for standards without u(y) (ISO/TS 28037 §7
-  ///   weighs each by u²(y) + b²u²(x): a common u(y) is given as a column of equal values);
-  ///   `FitError.tooFewStandards`, `collinearTerms`,
+  /// - Throws: `FitError.errorsInVariablesNeedResponseUncertainties` for standards without
+  ///   u(y) (ISO/TS 28037 §7 weighs each by u²(y) + b²u²(x): a common u(y) is given as a column
+  ///   of equal values); `FitError.tooFewStandards`, `collinearTerms`,
   ///   `notConverged`, `notFinite`.
   func distanceRegressionFit(
     to data: CalibrationData, slots: (intercept: Int, slope: Int), provenance: Provenance

@@ -14,8 +14,9 @@ internal import CalibGSL
 /// With a noise that varies (docs/noise-models.md), the rule runs over all the parameters
 /// θ = (a, η) in the coordinates of their joint Laplace covariance, each node weighing the
 /// likelihood exp(−L(θ_k)) of the standards (times the prior of a Student-t noise's ν where
-/// it is estimated, `NoiseForm.logDegreesOfFreedomPrior`), and the readings at a node are normal (or
-/// Student's t, ν among η where it is estimated) about f(x; a_k) with σ(f(x; a_k); η_k).
+/// it is estimated, `NoiseForm.logDegreesOfFreedomPrior`), and the readings at a node are
+/// normal (or Student's t, ν among η where it is estimated) about f(x; a_k) with
+/// σ(f(x; a_k); η_k), or the readings' u where the noise's scale is `known`.
 struct QuadratureMarginalization {
   let instrument: MeasuringInstrument
   /// The nodes a_k (the model's parameters) and their normalized weights.
