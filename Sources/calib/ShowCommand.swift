@@ -38,6 +38,11 @@ struct InstrumentSummary {
     lines.append(
       "standards   \(state.fit.n), \(ranges.joined(separator: ", ")); \(model.response) in [\(format(state.domain.responseRange.lower)), \(format(state.domain.responseRange.upper))]"
     )
+    if let uX = state.domain.uX, let largest = uX.max() {
+      lines.append(
+        "            values uncertain: u(x) up to \(format(largest, digits: 4)), fitted with"
+          + " errors in variables (the true x marginalized)")
+    }
     let width = max(9, state.parameters.map(\.name.count).max() ?? 0)
     lines.append("")
     lines.append(

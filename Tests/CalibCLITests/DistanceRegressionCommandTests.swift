@@ -89,6 +89,7 @@ struct DistanceRegressionCommandTests {
     #expect(fit.status == 0, "\(fit.error)")
     let show = try CommandLineTool.run(["show", "eiv.json"], in: directory)
     #expect(show.output.contains("χ² = 8.221 on 8 dof"))
+    #expect(show.output.contains("values uncertain: u(x) up to 0.22, fitted with errors in"))
     try "signal\n9.0\n".write(
       to: directory.appendingPathComponent("o.csv"), atomically: true, encoding: .utf8)
     let measure = try CommandLineTool.run(
