@@ -128,8 +128,10 @@ extension ResponseModel {
 
   /// The warnings an MCMC run earns, one per problem, as reasons a measurement can carry:
   /// R̂ > 1.1 (or not computable) for any parameter, an effective sample size below 100.
+  /// - Parameter bounded: Whether the fit takes bounds (a noise fitted by likelihood does
+  ///   not), for the remedy the warning names.
   static func samplerWarnings(
-    rHat: [Double], effectiveSampleSize: [Double], parameters: [String]
+    rHat: [Double], effectiveSampleSize: [Double], parameters: [String], bounded: Bool = true
   ) -> [String] {
     func format(_ v: Double) -> String { v.isFinite ? String(format: "%.3g", v) : "not computable" }
     func list(_ figures: [(String, Double)]) -> String {
@@ -141,8 +143,8 @@ extension ResponseModel {
       let worst = high.contains { !$0.1.isFinite } ? Double.nan : high.map(\.1).max() ?? .nan
       warnings.append(
         "the instrument's MCMC posterior did not converge (R̂ = \(format(worst))"
-          + " > \(format(maximumRHat)); \(list(high))): refit with another --seed or --bounds,"
-          + " or use --marginalize linearized")
+          + " > \(format(maximumRHat)); \(list(high))): refit with another --seed"
+          + (bounded ? " or --bounds," : ",") + " or use --marginalize linearized")
     }
     let few = zip(parameters, effectiveSampleSize).filter { !($0.1 >= minimumEffectiveSampleSize) }
     if !few.isEmpty {

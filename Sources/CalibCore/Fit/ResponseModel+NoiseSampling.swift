@@ -68,7 +68,7 @@ extension ResponseModel {
       requested: .mcmc, used: .mcmc, reason: "asked for")
     let warnings = ResponseModel.samplerWarnings(
       rHat: run.rHat, effectiveSampleSize: run.effectiveSampleSize,
-      parameters: parameters + form.parameterNames)
+      parameters: parameters + form.parameterNames, bounded: false)
     let all = (state.posterior.warnings ?? []) + warnings
     result.posterior.warnings = all.isEmpty ? nil : all
     return result
