@@ -38,6 +38,9 @@ public final class Measurer {
   /// max over the standards of φ(xᵢ)ᵀCφ(xᵢ), unweighted.
   private let maxStandardLeverage: Double
   private let spacing: StandardSpacing
+  /// The noise of each posterior sample, for a noise fitted by likelihood and sampled: built
+  /// once, not per observation.
+  private let sampleNoises: [NoiseFunction]?
 
   /// Prepares to measure with an instrument state made in memory, which is checked first
   /// (see `Instrument`).
@@ -95,6 +98,8 @@ public final class Measurer {
     regressors = .allocate(capacity: max(linear.parameterCount, 1))
     maxStandardLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
     spacing = StandardSpacing(standards: linear.standardsX)
+    let form = NoiseForm(instrument.noise)
+    sampleNoises = instrument.posterior.noiseSamples.map { $0.map(form.function) }
   }
 
   deinit {
@@ -240,9 +245,7 @@ public final class Measurer {
       SampleAveragedLikelihood(
         observation, uncertainties: readingU, instrument: linear, samples: $0,
         sigmas: instrument.posterior.sigmaSamples,
-        noises: instrument.posterior.noiseSamples.map { draws in
-          draws.map { NoiseForm(instrument.noise).function($0) }
-        })
+        noises: sampleNoises)
     }
     let quadrature = try integration
     // One closure per way of integrating a out, chosen once, so the hot loop tests nothing.
