@@ -133,8 +133,9 @@ struct NoiseModelTests {
   /// The linearized measurement uses σ(μ(x)) at the estimated noise parameters, inflated by
   /// c = n/ν against the maximum-likelihood bias, on ν = n − p − q degrees of freedom, and the
   /// leverage of the line's parameters: p(x | y*) ∝ t_ν(y*; μ(x), c·σ(μ(x))² + g(x)ᵀC g(x)) on
-  /// the prior range. Reference: that density written out here and integrated by Simpson's
-  /// rule on 2·10⁶ intervals (`BruteForcePosterior`); 1e-6 of the posterior sd.
+  /// the prior range, σ held at its value at the smallest |μ̂| of the standards below it.
+  /// Reference: that density written out here and integrated by Simpson's rule on 2·10⁶
+  /// intervals (`BruteForcePosterior`); 1e-6 of the posterior sd.
   @Test(
     "a reading's linearized posterior with σ(μ(x)) matches brute force to 1e-6 sd",
     arguments: [0.95, 12.3, 47.0])
@@ -146,11 +147,12 @@ struct NoiseModelTests {
     let a = state.posterior.location
     let c = state.covariance
     let eta = try #require(state.noise.parameters).map(\.estimate)
+    let lowest = try #require(try Self.standards().x.map { abs(a[0] + a[1] * $0) }.min())
     let brute = try BruteForcePosterior(
       range: measurer.priorRange,
       logLikelihood: { x in
         let mu = a[0] + a[1] * x
-        let sigma = eta[0] + eta[1] * abs(mu)
+        let sigma = eta[0] + eta[1] * max(abs(mu), lowest)
         let h = c[0][0] + 2 * x * c[0][1] + x * x * c[1][1]
         let nu = 17.0
         let v = 21 / nu * sigma * sigma + h
@@ -160,6 +162,55 @@ struct NoiseModelTests {
     #expect(abs(report.x.estimate - brute.quantile(0.5)) <= 1e-6 * sd)
     #expect(abs(sd - brute.sd) <= 1e-6 * sd)
     #expect(report.x.predictive == .linearized)
+  }
+
+  /// A linear noise whose fitted s0 is negative: the line of σ reaches 0 at |μ| = −s0/s1,
+  /// above 0, and a reading there would have no σ. Below the standards σ keeps its value at the
+  /// lowest standard (s0 + s1·|μ̂|min), so a reading below them measures as the line says,
+  /// `extrapolated`. Standards simulated with σ = 0.03·μ − 0.1 (s0 = −0.130 ± 0.036 fitted).
+  /// Reference: the linearized density with that σ written out here, by Simpson's rule
+  /// (`BruteForcePosterior`), 1e-6 sd; and the integrated posterior's median within a tenth of
+  /// its sd of (y − b0)/b1 (the line read back; the integrated sd is 0.04 here).
+  @Test(
+    "a linear noise with s0 < 0 keeps σ at the lowest standard's below the standards",
+    arguments: [1.0, 3.0])
+  func negativeNoiseIntercept(reading: Double) throws {
+    let text =
+      "x,y\n2,4.9599\n2,4.9338\n2,4.9876\n4,9.0715\n4,9.1931\n4,9.0187\n6,12.8397\n"
+      + "6,12.7724\n6,13.2171\n8,17.6703\n8,17.1118\n8,16.4943\n10,20.4921\n10,21.8480\n"
+      + "10,21.1075\n"
+    let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8)), name: "s.csv")
+    let data = try CalibrationData(reading: reader, predictors: ["x"], response: "y")
+    let state = try ResponseModel(spec: "line", predictors: ["x"])
+      .fit(to: data, noise: .linear, provenance: testProvenance)
+    let a = state.posterior.location
+    let c = state.covariance
+    let eta = try #require(state.noise.parameters).map(\.estimate)
+    try #require(eta[0] < 0 && eta[0] + eta[1] * reading < 0)
+    let lowest = [2.0, 4, 6, 8, 10].map { abs(a[0] + a[1] * $0) }.min() ?? 0
+    let measurer = try Measurer(
+      instrument: state, settings: MeasurementSettings(marginalization: .linearized))
+    let report = try measurer.measure(Observation(id: "r", readings: [reading], line: 2))
+    let brute = try BruteForcePosterior(
+      range: measurer.priorRange,
+      logLikelihood: { x in
+        let mu = a[0] + a[1] * x
+        let sigma = eta[0] + eta[1] * max(abs(mu), lowest)
+        let h = c[0][0] + 2 * x * c[0][1] + x * x * c[1][1]
+        let nu = 11.0
+        let v = 15 / nu * sigma * sigma + h
+        return -0.5 * log(v) - 0.5 * (nu + 1) * log(1 + (reading - mu) * (reading - mu) / (nu * v))
+      })
+    let sd = try #require(report.x.sd)
+    #expect(abs(report.x.estimate - brute.quantile(0.5)) <= 1e-6 * sd)
+    #expect(abs(sd - brute.sd) <= 1e-6 * sd)
+    #expect(report.coverage.status == .extrapolated)
+    let integrated = try Measurer(
+      instrument: state, settings: MeasurementSettings(marginalization: .integration)
+    ).measure(Observation(id: "r", readings: [reading], line: 2))
+    let integratedSD = try #require(integrated.x.sd)
+    #expect(abs(integrated.x.estimate - (reading - a[0]) / a[1]) <= 0.1 * integratedSD)
+    #expect(integrated.coverage.status == .extrapolated)
   }
 
   /// `--marginalize integration` integrates out all the parameters, the noise's included:

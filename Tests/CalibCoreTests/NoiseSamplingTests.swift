@@ -8,7 +8,7 @@ import Testing
 struct NoiseSamplingTests {
   static func fit(
     _ file: String, noise: NoiseModel, distribution: NoiseDistribution = .normal,
-    posterior: PosteriorChoice = .mcmc
+    degreesOfFreedom: Double? = nil, posterior: PosteriorChoice = .mcmc
   ) throws -> InstrumentState {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent()
@@ -18,7 +18,7 @@ struct NoiseSamplingTests {
     let data = try CalibrationData(reading: reader, predictors: ["conc"], response: "signal")
     return try ResponseModel(spec: "line", predictors: ["conc"]).fit(
       to: data, posterior: posterior, seed: 7, noise: noise, distribution: distribution,
-      provenance: testProvenance)
+      degreesOfFreedom: degreesOfFreedom, provenance: testProvenance)
   }
 
   static func summary(
@@ -84,9 +84,19 @@ struct NoiseSamplingTests {
     #expect(abs(sampled[3] - integrated[3]) <= 0.1 * sd)
   }
 
-  @Test("a sampled noise's file is schema-valid and round-trips; missing noise samples refused")
-  func instrumentFile() throws {
-    let state = try Self.fit("heteroscedastic-line.csv", noise: .proportional)
+  /// Every noise fitted by likelihood, a constant Student-t scale (ν = 3 fixed) included: its
+  /// file carries noise samples, not the σ samples of a constant normal noise.
+  @Test(
+    "a sampled noise's file is schema-valid and round-trips; missing noise samples refused",
+    arguments: [
+      ("heteroscedastic-line.csv", NoiseModel.proportional, nil),
+      ("plate-reader-outliers.csv", .constant, 3.0),
+    ] as [(String, NoiseModel, Double?)])
+  func instrumentFile(file: String, noise: NoiseModel, degreesOfFreedom: Double?) throws {
+    let state = try Self.fit(
+      file, noise: noise, distribution: degreesOfFreedom == nil ? .normal : .student,
+      degreesOfFreedom: degreesOfFreedom)
+    #expect(state.posterior.kind == .mcmc && state.posterior.sigmaSamples == nil)
     let bytes = try InstrumentFile.encode(state)
     #expect(try InstrumentFile.decode(bytes, name: "i.json").state == state)
     let validator = try JSONSchemaValidator(folder: SchemaTests.folder)

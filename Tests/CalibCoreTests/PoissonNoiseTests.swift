@@ -125,6 +125,30 @@ struct PoissonNoiseTests {
     }
     #expect(abs(try #require(state.fit.logLikelihood) - -11.02789638) <= 1e-7)
   }
+
+  /// Counts of 1 and 2 where the fitted mean is near 0.7: the expected information is far from
+  /// the observed one there, and scoring alone oscillates about the optimum for hundreds of
+  /// steps; the fit finishes with Newton's steps. Reference: scipy 1.17 BFGS with the exact
+  /// gradient (gtol 1e-13) on the Poisson −log L, b0 = 0.68886840, b1 = 2.81799625,
+  /// log L = −39.09935828, standard errors from the observed information 0.39093776,
+  /// 0.28037352; estimates to 1e-6 standard errors, log L to 1e-8, standard errors to 1e-6.
+  @Test("steep counts near a mean of 1 converge (Newton's steps after scoring)")
+  func steepCounts() throws {
+    let counts = [(0, 1), (0, 2), (1, 1), (1, 2), (2, 2), (2, 3), (3, 4), (3, 5), (4, 9), (4, 10),
+      (5, 16), (5, 18), (6, 26), (6, 29)]
+    let text = "x,n\n" + counts.map { "\($0.0),\($0.1)\n" }.joined()
+    let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8)), name: "c.csv")
+    let data = try CalibrationData(reading: reader, predictors: ["x"], response: "n")
+    let state = try ResponseModel(spec: "line", predictors: ["x"])
+      .fit(to: data, noise: .poisson, provenance: testProvenance)
+    let references = [(0.68886840, 0.39093776), (2.81799625, 0.28037352)]
+    try #require(state.parameters.count == references.count)
+    for (parameter, reference) in zip(state.parameters, references) {
+      #expect(abs(parameter.estimate - reference.0) <= 1e-6 * reference.1, "\(parameter)")
+      #expect(abs(parameter.stdError - reference.1) <= 1e-6 * reference.1, "\(parameter)")
+    }
+    #expect(abs(try #require(state.fit.logLikelihood) - -39.09935828) <= 1e-8)
+  }
 }
 
 /// Gauss–Legendre nodes and weights on [−1, 1]: the roots of Pₙ by Newton's method from

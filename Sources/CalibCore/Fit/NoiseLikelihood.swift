@@ -185,21 +185,32 @@ struct NoiseLikelihood {
       + (form.estimatesDegreesOfFreedom ? [startNu] : [])
   }
 
-  /// The inverse Hessian of L at θ (central differences of the exact gradient, steps of
-  /// 10⁻⁵ of each parameter's scale), or the inverse of `information` where the Hessian is
-  /// not positive definite; nil when neither inverts.
+  /// The inverse Hessian of L at θ (`hessian(at:information:)`), or the inverse of
+  /// `information` where the Hessian is not positive definite; nil when neither inverts.
   func covariance(at theta: [Double], information: [Double]) -> [[Double]]? {
     let k = theta.count
     guard let expected = Cholesky.inverse(information, size: k) else { return nil }
+    guard let hessian = hessian(at: theta, information: information) else {
+      return Cholesky.rows(expected, size: k)
+    }
+    return Cholesky.rows(Cholesky.inverse(hessian, size: k) ?? expected, size: k)
+  }
+
+  /// The Hessian of L at θ, row-major and symmetrized: central differences of the exact
+  /// gradient, with steps of 10⁻⁵ of each parameter's scale (its magnitude, or its standard
+  /// error by `information`); nil where a step leaves the region where L is defined.
+  func hessian(at theta: [Double], information: [Double]) -> [Double]? {
+    let k = theta.count
+    let expected = Cholesky.inverse(information, size: k)
     var hessian = [Double](repeating: 0, count: k * k)
     for j in 0..<k {
-      let h = 1e-5 * max(Swift.abs(theta[j]), expected[j * k + j].squareRoot())
+      let scale = expected.map { Swift.abs($0[j * k + j]).squareRoot() } ?? 0
+      let h = 1e-5 * max(Swift.abs(theta[j]), scale)
+      guard h > 0 else { return nil }
       var up = theta, down = theta
       up[j] += h
       down[j] -= h
-      guard let above = evaluate(up), let below = evaluate(down) else {
-        return Cholesky.rows(expected, size: k)
-      }
+      guard let above = evaluate(up), let below = evaluate(down) else { return nil }
       for l in 0..<k { hessian[j * k + l] = (above.gradient[l] - below.gradient[l]) / (2 * h) }
     }
     for j in 0..<k {
@@ -209,7 +220,7 @@ struct NoiseLikelihood {
         hessian[l * k + j] = mean
       }
     }
-    return Cholesky.rows(Cholesky.inverse(hessian, size: k) ?? expected, size: k)
+    return hessian
   }
 
   /// The instrument state: the constant-noise state `constant` with the parameters, their

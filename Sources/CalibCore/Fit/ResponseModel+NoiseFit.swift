@@ -43,13 +43,25 @@ extension ResponseModel {
             + (noise == .linear ? "" : " (a standard whose response is 0 needs the linear noise)"))
     }
     var converged = false
+    // Scoring converges linearly, at a rate set by how far the expected information is from
+    // the observed one (counts of 1 or 2 at a mean near 1: the rate nears 1, and full steps
+    // oscillate about the optimum). Once a full step shrinks the decrement by less than 4,
+    // the steps are Newton's, with the Hessian of L, wherever it is positive definite.
+    var newton = false
+    var lastFullDecrement = Double.infinity
     for _ in 0..<500 {
-      guard let step = Cholesky.solve(current.information, current.gradient.map { -$0 }) else {
+      let negative = current.gradient.map { -$0 }
+      let observed =
+        newton
+        ? likelihood.hessian(at: theta, information: current.information)
+          .flatMap { Cholesky.solve($0, negative) } : nil
+      guard let step = observed ?? Cholesky.solve(current.information, negative) else {
         break
       }
-      // gᵀI⁻¹g: twice the decrease of L the step promises. Steps go on until rounding
-      // stops them, so the parameters settle to their last digits.
+      // gᵀI⁻¹g (or gᵀH⁻¹g): twice the decrease of L the step promises. Steps go on until
+      // rounding stops them, so the parameters settle to their last digits.
       let decrement = -zip(current.gradient, step).map(*).reduce(0, +)
+      if !newton, decrement > lastFullDecrement / 4 { newton = true }
       if decrement <= 1e-28 {
         converged = true
         break
@@ -75,6 +87,7 @@ extension ResponseModel {
       }
       theta = accepted.theta
       current = accepted.value
+      lastFullDecrement = length == 1 ? decrement : .infinity
     }
     guard converged else {
       // Scoring that ran off towards σ = 0 at one standard: no maximum to find.

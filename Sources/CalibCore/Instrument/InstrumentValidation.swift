@@ -366,7 +366,7 @@ struct InstrumentValidation {
           "$.posterior.samples[\(s)]",
           "expected a draw of the \(p) parameters, found \(sample.count) values")
       }
-      if state.noise.model == .constant {
+      if state.noise.model == .constant, !fittedNoise {
         guard let sigmas = posterior.sigmaSamples else {
           throw fail(
             "$.posterior.sigma_samples",

@@ -98,7 +98,7 @@ public final class Measurer {
     regressors = .allocate(capacity: max(linear.parameterCount, 1))
     maxStandardLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
     spacing = StandardSpacing(standards: linear.standardsX)
-    let form = NoiseForm(instrument.noise)
+    let form = instrument.measuredNoiseForm
     sampleNoises = instrument.posterior.noiseSamples.map { $0.map(form.function) }
   }
 

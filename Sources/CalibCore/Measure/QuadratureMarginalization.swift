@@ -105,6 +105,8 @@ struct QuadratureMarginalization {
     let rule = try FixedQuadrature.gaussHermite(
       points: QuadratureMarginalization.pointsPerDimension(k))
     let form = NoiseForm(state.noise)
+    // The posterior of θ is the fit's; the reading's noise is the measured form's.
+    let measured = state.measuredNoiseForm
     let likelihood = NoiseLikelihood(
       model: instrument.model, form: form, x: state.domain.x[0].map { [$0] }, y: state.domain.y,
       knownSigmas: form.model == .known ? state.domain.uY : nil)
@@ -129,7 +131,7 @@ struct QuadratureMarginalization {
       let theta = Array(point[..<p]) + eta
       if let value = likelihood.negativeLog(theta) {
         nodes.append(Array(theta[..<p]))
-        functions.append(form.function(eta))
+        functions.append(measured.function(eta))
         let nu = form.estimatesDegreesOfFreedom ? eta[eta.count - 1] : nil
         logWeights.append(
           -value + logJacobian + logRule + (nu.map(NoiseForm.logDegreesOfFreedomPrior) ?? 0))

@@ -5,6 +5,9 @@ struct NoiseForm: Sendable, Equatable {
   let model: NoiseModel
   let distribution: NoiseDistribution
   let fixedDegreesOfFreedom: Double?
+  /// For a `linear` noise measured, the smallest |μ̂| at the standards: below it σ keeps its
+  /// value there (`NoiseFunction.lowestMagnitude`); 0 in the fit and for the other scales.
+  private(set) var lowestMagnitude = 0.0
 
   init(
     model: NoiseModel, distribution: NoiseDistribution = .normal,
@@ -55,13 +58,28 @@ struct NoiseForm: Sendable, Equatable {
     scaleParameterNames + (estimatesDegreesOfFreedom ? ["df"] : [])
   }
 
+  /// This form as a measurement uses it: a `linear` noise σ = s0 + s1·|μ| held at its value at
+  /// the smallest response magnitude of the standards, `lowest`, below it. Fitted, s0 may come
+  /// out negative, and the line of σ then reaches 0 below the standards, where no reading could
+  /// be explained; below the standards the noise is an extrapolation, and this one keeps the
+  /// noise the calibration saw at its low end (continuous in s0 and s1, so integration over
+  /// them is smooth). The other scales keep their forms: σ → 0 as μ → 0 is what a proportional
+  /// or power noise states.
+  func measured(lowest: Double) -> NoiseForm {
+    var form = self
+    form.lowestMagnitude = model == .linear && lowest.isFinite ? Swift.abs(lowest) : 0
+    return form
+  }
+
   /// The noise at the parameters η (in the order of `parameterNames`).
   func function(_ eta: [Double]) -> NoiseFunction {
     let scaleCount = scaleParameterNames.count
     let nu: Double =
       distribution == .normal
       ? .infinity : fixedDegreesOfFreedom ?? (eta.count > scaleCount ? eta[scaleCount] : .nan)
-    return NoiseFunction(model: model, parameters: Array(eta.prefix(scaleCount)), nu: nu)
+    return NoiseFunction(
+      model: model, parameters: Array(eta.prefix(scaleCount)), nu: nu,
+      lowestMagnitude: lowestMagnitude)
   }
 
   /// The noise as messages name it: "linear noise", "student:linear noise".

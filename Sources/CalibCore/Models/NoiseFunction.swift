@@ -11,13 +11,18 @@ struct NoiseFunction: Sendable {
   let parameters: [Double]
   /// ν: infinite for normal noise.
   let nu: Double
+  /// The smallest |μ| at which a `linear` noise is evaluated (σ is flat below it; 0: none).
+  let lowestMagnitude: Double
   /// log Γ(ν/2) − log Γ((ν + 1)/2) + ½·log(νπ), the t density's normalizer (0 for normal).
   private let logNormalizer: Double
 
-  init(model: NoiseModel, parameters: [Double], nu: Double = .infinity) {
+  init(
+    model: NoiseModel, parameters: [Double], nu: Double = .infinity, lowestMagnitude: Double = 0
+  ) {
     self.model = model
     self.parameters = parameters
     self.nu = nu
+    self.lowestMagnitude = lowestMagnitude
     logNormalizer =
       nu.isFinite && nu > 0
       ? Distributions.logGamma(nu / 2) - Distributions.logGamma((nu + 1) / 2)
@@ -39,7 +44,7 @@ struct NoiseFunction: Sendable {
     let magnitude = Swift.abs(mean)
     switch model {
     case .proportional: return parameters[0] * magnitude
-    case .linear: return parameters[0] + parameters[1] * magnitude
+    case .linear: return parameters[0] + parameters[1] * max(magnitude, lowestMagnitude)
     case .power, .replicates: return parameters[0] * _pow(magnitude, parameters[1])
     case .poisson: return mean > 0 ? mean.squareRoot() : 0
     case .constant: return parameters.first ?? .nan
@@ -52,7 +57,7 @@ struct NoiseFunction: Sendable {
     let sign: Double = mean < 0 ? -1 : 1
     switch model {
     case .proportional: return parameters[0] * sign
-    case .linear: return parameters[1] * sign
+    case .linear: return Swift.abs(mean) < lowestMagnitude ? 0 : parameters[1] * sign
     case .power, .replicates:
       let magnitude = Swift.abs(mean)
       return parameters[0] * parameters[1] * _pow(magnitude, parameters[1] - 1) * sign
@@ -70,7 +75,7 @@ struct NoiseFunction: Sendable {
       gradient[0] = magnitude
     case .linear:
       gradient[0] = 1
-      gradient[1] = magnitude
+      gradient[1] = max(magnitude, lowestMagnitude)
     case .power, .replicates:
       let value = _pow(magnitude, parameters[1])
       gradient[0] = value

@@ -146,7 +146,7 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
     let x = instrument.domain.x[0]
     let u = instrument.domain.uY
     let noiseModel = instrument.noise.model
-    let form = NoiseForm(instrument.noise)
+    let form = instrument.measuredNoiseForm
     // A noise fitted by likelihood: σ(μ; η̂) (and ν̂) at the instrument's estimates.
     let noiseFunction =
       form.isFittedByLikelihood
