@@ -134,8 +134,10 @@ struct PoissonNoiseTests {
   /// 0.28037352; estimates to 1e-6 standard errors, log L to 1e-8, standard errors to 1e-6.
   @Test("steep counts near a mean of 1 converge (Newton's steps after scoring)")
   func steepCounts() throws {
-    let counts = [(0, 1), (0, 2), (1, 1), (1, 2), (2, 2), (2, 3), (3, 4), (3, 5), (4, 9), (4, 10),
-      (5, 16), (5, 18), (6, 26), (6, 29)]
+    let counts = [
+      (0, 1), (0, 2), (1, 1), (1, 2), (2, 2), (2, 3), (3, 4), (3, 5), (4, 9), (4, 10),
+      (5, 16), (5, 18), (6, 26), (6, 29),
+    ]
     let text = "x,n\n" + counts.map { "\($0.0),\($0.1)\n" }.joined()
     let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8)), name: "c.csv")
     let data = try CalibrationData(reading: reader, predictors: ["x"], response: "n")

@@ -68,7 +68,8 @@ struct MeasuringInstrument {
     noiseKnown = state.noise.model == .known
     let fitted =
       state.noise.isFittedByLikelihood
-      ? state.noise.parameters.map { instrument.measuredNoiseForm.function($0.map(\.estimate)) } : nil
+      ? state.noise.parameters.map { instrument.measuredNoiseForm.function($0.map(\.estimate)) }
+      : nil
     let known = state.noise.model == .known
     noise = known ? nil : fitted
     knownScaleNoise = known ? fitted : nil
