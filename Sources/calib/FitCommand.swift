@@ -197,6 +197,11 @@ struct FitCommand: ParsableCommand {
       let fittedNoise =
         noise.map { $0.distribution == .student || ($0.scale.varies && $0.scale != .replicates) }
         ?? false
+      if let posterior, model.isLinear, noise?.scale == .replicates {
+        throw CommandFailure.usage(
+          "--posterior \(posterior.rawValue): with --noise replicates the variance function is fitted to the replicate groups' sample variances, not by likelihood with the model; the linear model '\(model.spec)' then takes its weights as known (weighted least squares, a Gaussian posterior), and the variance function's uncertainty enters the measurement as the t's local degrees of freedom. --posterior applies to nonlinear models and to noise fitted by likelihood"
+        )
+      }
       if let posterior, model.isLinear, !fittedNoise {
         throw CommandFailure.usage(
           "--posterior \(posterior.rawValue): the model '\(model.spec)' is linear in its parameters, so its posterior is exact (normal–scaled-inverse-χ², or normal with --sy); --posterior applies to nonlinear models and to noise fitted by likelihood"

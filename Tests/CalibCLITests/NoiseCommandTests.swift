@@ -78,6 +78,15 @@ struct NoiseCommandTests {
     #expect(fit.error.isEmpty)
     let show = try CommandLineTool.run(["show", "r.json"], in: directory)
     #expect(show.output.contains("σ = s0·|μ|^k (replicates), fitted to the replicates' variances"))
+    // Not a likelihood fit: --posterior is refused for that reason, with no file written.
+    let sampled = try CommandLineTool.run(
+      [
+        "fit", data, "--x", "conc", "--y", "signal", "--noise", "replicates", "--posterior", "mcmc",
+        "-o", "s.json",
+      ], in: directory)
+    #expect(sampled.status == 64)
+    #expect(sampled.error.contains("with --noise replicates the variance function is fitted"))
+    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("s.json").path))
   }
 
   @Test(

@@ -286,7 +286,11 @@ struct NoiseModelTests {
   /// constant, −n/2·(log(2π·RSS/n) + 1) with the least-squares RSS; with σ varying, the −log L
   /// written out above at calib's estimates; k = p + 1 and p + q. 1e-12 relative. The noise
   /// the data were simulated with is preferred by both criteria.
-  @Test("log-likelihood, AIC and BIC follow their closed forms to 1e-12, and prefer a varying σ")
+  /// R², too, is the fit's own: 1 − Σwᵢrᵢ²/Σwᵢ(yᵢ − ȳ_w)² with wᵢ = 1/σ̂ᵢ² at the
+  /// maximum-likelihood estimates, written out here; 1e-12.
+  @Test(
+    "log-likelihood, AIC, BIC and weighted R² follow their closed forms to 1e-12, and prefer a varying σ"
+  )
   func informationCriteria() throws {
     let (x, y) = try Self.standards()
     let n = Double(x.count)
@@ -307,6 +311,21 @@ struct NoiseModelTests {
       #expect(abs(try #require(state.fit.logLikelihood) - reference) <= 1e-12 * abs(reference))
       #expect(abs(aic - (2 * k - 2 * reference)) <= 1e-12 * max(1, abs(aic)))
       #expect(aic < constantAIC - 30)
+      let mu = x.map { theta[0] + theta[1] * $0 }
+      let w = mu.map { m in
+        let s: Double =
+          switch noise {
+          case .proportional: theta[2] * abs(m)
+          case .linear: theta[2] + theta[3] * abs(m)
+          default: theta[2] * pow(abs(m), theta[3])
+          }
+        return 1 / (s * s)
+      }
+      let mean = zip(w, y).map(*).reduce(0, +) / w.reduce(0, +)
+      let tss = zip(w, y).map { $0 * ($1 - mean) * ($1 - mean) }.reduce(0, +)
+      let wrss = x.indices.map { w[$0] * pow(y[$0] - mu[$0], 2) }.reduce(0, +)
+      let r2 = try #require(state.fit.rSquared)
+      #expect(abs(r2 - (1 - wrss / tss)) <= 1e-12, "\(noise)")
     }
   }
 

@@ -89,7 +89,7 @@ struct PoissonNoiseTests {
     #expect(abs(sd - brute.sd) <= 1e-4 * sd)
   }
 
-  @Test("a reading that is not a count is refused at its line")
+  @Test("a reading that is not a count is refused at its line and column")
   func notACount() throws {
     let reader = try CSVReader(
       source: MemoryByteSource(Array("x,y\n1,3\n2,4.5\n3,7\n4,9\n".utf8)), name: "c.csv")
@@ -98,7 +98,7 @@ struct PoissonNoiseTests {
       try ResponseModel(spec: "line", predictors: ["x"])
         .fit(to: data, noise: .poisson, provenance: testProvenance)
     }
-    #expect(error?.line == 3)
+    #expect(error?.line == 3 && error?.column == 3)
     // Measured, a reading that is not a count fails its observation, with the reason.
     let measurer = try Measurer(instrument: try Self.instrument(), settings: MeasurementSettings())
     for reading in [-3.0, 2.5] {

@@ -24,6 +24,9 @@ public struct CalibrationData: Sendable {
   public var groups: [String]?
   /// The line of the file each standard came from.
   public var lines: [Int]
+  /// The column (in characters, from 1) where each standard's reading starts in its line; nil
+  /// for standards not read from a file.
+  package var responseColumns: [Int]?
   /// SHA-256 of the file's bytes, in hexadecimal.
   public var sha256: String
 
@@ -83,6 +86,7 @@ public struct CalibrationData: Sendable {
     groups = groupColumn == nil ? nil : []
     predictorUncertainties = predictorUncertaintyColumn == nil ? nil : []
     lines = []
+    responseColumns = []
     while try reader.nextRecord() {
       self.predictors.append(
         try predictorColumns.map { k throws(InputError) in try reader.number(at: k) })
@@ -115,6 +119,7 @@ public struct CalibrationData: Sendable {
         predictorUncertainties?.append(u)
       }
       lines.append(reader.line)
+      responseColumns?.append(reader.location(of: responseColumn).column)
     }
     sha256 = reader.sha256
   }

@@ -269,6 +269,9 @@ struct NoiseLikelihood {
     state.fit.rss = rss
     state.fit.residualSD = (rss / Double(dof)).squareRoot()
     state.fit.chi2 = standardized
+    state.fit.rSquared = weightedRSquared(
+      responses: y, residuals: residuals, weights: value.sigmas.map { 1 / ($0 * $0) },
+      centered: model.linearStructure.map { $0.basis.contains { $0.numberValue == 1 } } ?? true)
     state.fit.chi2PValue = nil
     state.fit.lackOfFit = nil
     state.fit.heteroscedasticity = nil

@@ -86,7 +86,7 @@ extension ResponseModel {
         })
       {
         throw InputError(
-          file: data.source, line: data.lines[i],
+          file: data.source, line: data.lines[i], column: data.responseColumns?[i],
           message: "expected a count (an integer ≥ 0) in column '\(data.responseName)' for"
             + " Poisson noise, found \(data.responses[i].doubleValue)")
       }

@@ -122,24 +122,40 @@ struct QuadratureMarginalization {
     let carried =
       transformed != nil
       ? coordinates.carried(covariance, modelParameters: p, at: noise) : covariance
-    let factor = Cholesky.lowerFactor(of: carried)
-    var nodes: [[Double]] = [], functions: [NoiseFunction] = [], logWeights: [Double] = []
-    QuadratureMarginalization.forEachNode(of: rule, dimension: k) { t, logRule in
-      let point = Cholesky.point(at: t, factor: factor, center: center)
-      let (eta, logJacobian) =
-        transformed != nil ? coordinates.eta(Array(point[p...])) : (Array(point[p...]), 0)
-      let theta = Array(point[..<p]) + eta
-      if let value = likelihood.negativeLog(theta) {
-        nodes.append(Array(theta[..<p]))
-        functions.append(measured.function(eta))
-        let nu = form.estimatesDegreesOfFreedom ? eta[eta.count - 1] : nil
-        logWeights.append(
-          -value + logJacobian + logRule + (nu.map(NoiseForm.logDegreesOfFreedomPrior) ?? 0))
+    /// The rule's points in (a, φ), θ = (a, η) at each, and log(rule weight × posterior).
+    func placed(center: [Double], covariance: [[Double]]) -> (
+      points: [[Double]], thetas: [[Double]], logWeights: [Double]
+    ) {
+      let factor = Cholesky.lowerFactor(of: covariance)
+      var points: [[Double]] = [], thetas: [[Double]] = [], logWeights: [Double] = []
+      QuadratureMarginalization.forEachNode(of: rule, dimension: k) { t, logRule in
+        let point = Cholesky.point(at: t, factor: factor, center: center)
+        let (eta, logJacobian) =
+          transformed != nil ? coordinates.eta(Array(point[p...])) : (Array(point[p...]), 0)
+        let theta = Array(point[..<p]) + eta
+        if let value = likelihood.negativeLog(theta) {
+          points.append(point)
+          thetas.append(theta)
+          let nu = form.estimatesDegreesOfFreedom ? eta[eta.count - 1] : nil
+          logWeights.append(
+            -value + logJacobian + logRule + (nu.map(NoiseForm.logDegreesOfFreedomPrior) ?? 0))
+        }
       }
+      return (points, thetas, logWeights)
     }
+    // Adaptive Gauss–Hermite: the Laplace Gaussian places a first rule, and the posterior's
+    // mean and covariance under it place the rule used. A noise's posterior is skewed and
+    // wider than its Laplace approximation (more so with four parameters and more), and a
+    // rule on the Gaussian that matches its moments integrates it far better (docs/
+    // noise-models.md).
+    let first = placed(center: center, covariance: carried)
+    let moments = QuadratureMarginalization.moments(
+      of: first.points, weights: QuadratureMarginalization.normalized(first.logWeights))
+    let used = moments.flatMap { placed(center: $0.mean, covariance: $0.covariance) } ?? first
     self.instrument = instrument
-    self.nodes = nodes
-    self.weights = QuadratureMarginalization.normalized(logWeights)
+    self.nodes = used.thetas.map { Array($0[..<p]) }
+    self.weights = QuadratureMarginalization.normalized(used.logWeights)
+    let functions = used.thetas.map { measured.function(Array($0[p...])) }
     self.residualSums = []
     self.n = state.domain.y.count
     self.noiseFunctions = functions
@@ -168,6 +184,30 @@ struct QuadratureMarginalization {
       }
       if j == k { break }
     } while true
+  }
+
+  /// The mean and covariance of `points` under `weights` (summing to 1); nil where the
+  /// covariance is not positive definite (too few points carry weight).
+  private static func moments(
+    of points: [[Double]], weights: [Double]
+  ) -> (mean: [Double], covariance: [[Double]])? {
+    guard let k = points.first?.count else { return nil }
+    var mean = [Double](repeating: 0, count: k)
+    for (point, w) in zip(points, weights) {
+      for j in 0..<k { mean[j] += w * point[j] }
+    }
+    var covariance = [Double](repeating: 0, count: k * k)
+    for (point, w) in zip(points, weights) where w > 0 {
+      for i in 0..<k {
+        let di = point[i] - mean[i]
+        for j in 0...i { covariance[i * k + j] += w * di * (point[j] - mean[j]) }
+      }
+    }
+    for i in 0..<k {
+      for j in 0..<i { covariance[j * k + i] = covariance[i * k + j] }
+    }
+    guard Cholesky.inverse(covariance, size: k) != nil else { return nil }
+    return (mean, Cholesky.rows(covariance, size: k))
   }
 
   /// exp(ℓₖ) normalized to sum 1, taken relative to the largest ℓ.
