@@ -86,7 +86,8 @@ struct NoiseCommandTests {
       ], in: directory)
     #expect(sampled.status == 64)
     #expect(sampled.error.contains("with --noise replicates the variance function is fitted"))
-    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("s.json").path))
+    #expect(
+      !FileManager.default.fileExists(atPath: directory.appendingPathComponent("s.json").path))
   }
 
   @Test(

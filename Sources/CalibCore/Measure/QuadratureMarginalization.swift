@@ -123,7 +123,9 @@ struct QuadratureMarginalization {
       transformed != nil
       ? coordinates.carried(covariance, modelParameters: p, at: noise) : covariance
     /// The rule's points in (a, φ), θ = (a, η) at each, and log(rule weight × posterior).
-    func placed(center: [Double], covariance: [[Double]]) -> (
+    func placed(
+      center: [Double], covariance: [[Double]]
+    ) -> (
       points: [[Double]], thetas: [[Double]], logWeights: [Double]
     ) {
       let factor = Cholesky.lowerFactor(of: covariance)
