@@ -93,6 +93,10 @@ extension MeasurementError: CommandLineMessage {
         + " --sy) and its standards' u(y) differ, so each reading needs its own: give --sy"
     case .noPosteriorSamples:
       return MeasurementError.noPosteriorSamplesText + ": fit it with --posterior mcmc"
+    case .noReadingsAtTruth(let noise, let response, fromPrior: true):
+      return MeasurementError.noReadingsText(noise: noise, response: response)
+        + "; the prior range of x reaches it: draw the truth from the calibrated domain with"
+        + " --truth domain"
     case .posteriorNotIntegrable(let lower, let upper, let relativeError):
       return MeasurementError.notIntegrableText(
         lower: lower, upper: upper, relativeError: relativeError) + ": give a narrower --range"

@@ -16,6 +16,31 @@ struct ValidateNoiseCommandTests {
     #expect(fit.status == 0, "\(fit.error)")
   }
 
+  /// The prior range of a counting instrument reaches x where the fitted mean count is below
+  /// 0: no count can be simulated there, and the message names the remedy; from the
+  /// calibrated domain the run succeeds.
+  @Test("a Poisson instrument's prior range below a zero mean: exit 65 naming --truth domain")
+  func countsFromThePrior() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fit = try CommandLineTool.run(
+      [
+        "fit", CommandLineTool.fixtures.appendingPathComponent("counts-line.csv").path,
+        "--x", "dose", "--y", "counts", "--noise", "poisson", "-o", "c.json",
+      ], in: directory)
+    #expect(fit.status == 0, "\(fit.error)")
+    let prior = try CommandLineTool.run(
+      ["validate", "c.json", "--trials", "20", "-o", "v.json"], in: directory)
+    #expect(prior.status == 65)
+    #expect(prior.error.contains("allows no reading") && prior.error.contains("--truth domain"))
+    #expect(
+      !FileManager.default.fileExists(atPath: directory.appendingPathComponent("v.json").path))
+    let domain = try CommandLineTool.run(
+      ["validate", "c.json", "--trials", "20", "--truth", "domain", "-o", "v.json"],
+      in: directory)
+    #expect(domain.status == 0, "\(domain.error)")
+  }
+
   @Test("--fit-noise constant: the noise fields and three ranges whose trials add up")
   func constantRefit() throws {
     let directory = try CommandLineTool.scratchDirectory()

@@ -13,6 +13,11 @@ public enum MeasurementError: Error, Equatable, Sendable, CustomStringConvertibl
   case missingUncertainty(observation: String)
   /// A reading of a counting instrument (Poisson noise) that is not a count, an integer ≥ 0.
   case notACount(observation: String, reading: Double)
+  /// A simulated reading at a true x where the instrument's noise allows none (σ ≤ 0, or a
+  /// count's mean ≤ 0, at the response `response`); `fromPrior` when the truth was drawn from
+  /// the measurement's prior range, which may reach such responses where the calibrated
+  /// domain does not.
+  case noReadingsAtTruth(noise: String, response: Double, fromPrior: Bool)
   /// A setting out of its domain (a level outside (0, 1), an empty range).
   case invalidSetting(String)
   /// Averaging over posterior samples was asked of an instrument whose file holds none (it
@@ -45,6 +50,9 @@ public enum MeasurementError: Error, Equatable, Sendable, CustomStringConvertibl
     case .notACount(let id, let reading):
       return "observation '\(id)': the reading \(Expression.format(reading)) is not a count (an"
         + " integer ≥ 0), and the instrument's noise is Poisson counts"
+    case .noReadingsAtTruth(let noise, let response, let fromPrior):
+      return Self.noReadingsText(noise: noise, response: response)
+        + (fromPrior ? "; draw the true x from the calibrated domain instead" : "")
     case .invalidSetting(let message):
       return message
     case .noPosteriorSamples:
@@ -59,6 +67,12 @@ public enum MeasurementError: Error, Equatable, Sendable, CustomStringConvertibl
   public static let noNoiseEstimateText =
     "the instrument's residual sd is 0 to working precision: its standards lie exactly on the"
     + " curve, so the noise has no estimate to measure with"
+
+  /// The message of `noReadingsAtTruth` up to its remedy.
+  public static func noReadingsText(noise: String, response: Double) -> String {
+    "the \(noise) of the instrument allows no reading at the response \(response) (a true x"
+      + " of the simulation maps there), so none can be simulated"
+  }
 
   /// The message of `noPosteriorSamples` up to its remedy.
   public static let noPosteriorSamplesText =

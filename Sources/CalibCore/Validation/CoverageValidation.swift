@@ -167,9 +167,8 @@ public struct CoverageValidation: Codable, Equatable, Sendable {
       guard let noiseFunction else { return sigma }
       let value = noiseFunction.sigma(at: mean)
       guard value > 0, value.isFinite else {
-        throw MeasurementError.unsupportedInstrument(
-          "the \(form.name) of the instrument is not positive at the response \(mean);"
-            + " readings cannot be simulated there")
+        throw MeasurementError.noReadingsAtTruth(
+          noise: form.name, response: mean, fromPrior: drawn == .prior)
       }
       return value
     }
