@@ -28,9 +28,9 @@ struct QuadratureMarginalization {
   /// The noise function at each node, for a noise that varies; empty otherwise.
   let noiseFunctions: [NoiseFunction]
 
-  /// Points per dimension so that the product stays within 20 000 nodes (20 at most).
-  static func pointsPerDimension(_ p: Int) -> Int {
-    max(3, min(20, Int(_exp(_log(20_000) / Double(p)))))
+  /// Points per dimension so that the product stays within `budget` nodes (20 at most).
+  static func pointsPerDimension(_ p: Int, budget: Double = 20_000) -> Int {
+    max(3, min(20, Int(_exp(_log(budget) / Double(p)))))
   }
 
   init(_ state: Instrument, instrument: MeasuringInstrument) throws {
@@ -102,8 +102,10 @@ struct QuadratureMarginalization {
   ) throws {
     let p = state.parameters.count
     let k = covariance.count
+    // A noise's parameters make the posterior wider and more skewed than the model's alone:
+    // twice the node budget, 14 points per axis for four parameters (docs/noise-models.md).
     let rule = try FixedQuadrature.gaussHermite(
-      points: QuadratureMarginalization.pointsPerDimension(k))
+      points: QuadratureMarginalization.pointsPerDimension(k, budget: 40_000))
     let form = NoiseForm(state.noise)
     // The posterior of θ is the fit's; the reading's noise is the measured form's.
     let measured = state.measuredNoiseForm
@@ -145,19 +147,30 @@ struct QuadratureMarginalization {
       }
       return (points, thetas, logWeights)
     }
-    // Adaptive Gauss–Hermite: the Laplace Gaussian places a first rule, and the posterior's
-    // mean and covariance under it place the rule used. A noise's posterior is skewed and
-    // wider than its Laplace approximation (more so with four parameters and more), and a
-    // rule on the Gaussian that matches its moments integrates it far better (docs/
-    // noise-models.md).
+    // With four parameters or more the node budget leaves 14 points per axis or fewer, too
+    // few to follow a posterior wider and more skewed than its Laplace approximation: the
+    // Laplace Gaussian places a first rule, and the posterior's mean and covariance under it
+    // place the rule used (adaptive Gauss–Hermite by moments; docs/noise-models.md). With
+    // three or fewer, 20 points on the Laplace Gaussian integrate it to 5e-5 sd, better than
+    // the moments' rule.
     let first = placed(center: center, covariance: carried)
-    let moments = QuadratureMarginalization.moments(
-      of: first.points, weights: QuadratureMarginalization.normalized(first.logWeights))
+    let moments =
+      k < 4
+      ? nil
+      : QuadratureMarginalization.moments(
+        of: first.points, weights: QuadratureMarginalization.normalized(first.logWeights))
     let used = moments.flatMap { placed(center: $0.mean, covariance: $0.covariance) } ?? first
+    // Nodes below 10⁻¹⁶ of the largest weight are dropped: together they weigh less than
+    // 4·10⁻¹² of the total (a pruned product rule; in four dimensions about 40% of the
+    // nodes, the corners, where the rule's and the posterior's tails meet).
+    let weights = QuadratureMarginalization.normalized(used.logWeights)
+    let largest = weights.max() ?? 0
+    let kept = weights.indices.filter { weights[$0] >= 1e-16 * largest }
+    let keptTotal = kept.reduce(0.0) { $0 + weights[$1] }
     self.instrument = instrument
-    self.nodes = used.thetas.map { Array($0[..<p]) }
-    self.weights = QuadratureMarginalization.normalized(used.logWeights)
-    let functions = used.thetas.map { measured.function(Array($0[p...])) }
+    self.nodes = kept.map { Array(used.thetas[$0][..<p]) }
+    self.weights = kept.map { weights[$0] / keptTotal }
+    let functions = kept.map { measured.function(Array(used.thetas[$0][p...])) }
     self.residualSums = []
     self.n = state.domain.y.count
     self.noiseFunctions = functions
