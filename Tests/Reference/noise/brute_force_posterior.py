@@ -14,7 +14,9 @@ The calib instrument file gives only where to put the box (its estimates and cov
 
 WIDTH is 8 unless given. With four parameters (linear) the posterior reaches beyond 8 sd in
 the log σ coordinates: ±8 moved the median by 3e-4 sd and the upper quantile by 4e-4 sd
-against ±12 and ±16 (48 points), which agree with each other to 6e-5 sd.
+against ±12. NoiseModelTests' linear figures are `INSTRUMENT.json 12.3 48 3 14 12` (x in
+[3, 14], where calib measures them too: the posterior's tails in x are t-like, and its sd
+depends on the range).
 
 numpy 2 and scipy 1.17.
 """
