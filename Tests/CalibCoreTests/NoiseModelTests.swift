@@ -221,7 +221,7 @@ struct NoiseModelTests {
   /// the Laplace posterior in (b0, b1, log σ) coordinates, times Simpson's rule on 4000
   /// intervals over x on a range of ±11 sd or more; 32 points per axis change the
   /// proportional figures by less than 1e-6 sd, and 56 points the linear ones by less than
-  /// 2e-5 sd. The linear noise's posterior has t-like tails, so its sd depends on the range:
+  /// 2e-6 sd. The linear noise's posterior has t-like tails, so its sd depends on the range:
   /// calib and the reference both take x in [3, 14] there. Tolerance 1e-4 sd (calib's
   /// 20-point rule is within 1e-5 sd with three parameters, its adaptive 14-point rule within
   /// 7e-5 sd with four).
