@@ -9,7 +9,7 @@
 #   make sanitize  the test suite under AddressSanitizer
 # Both install GSL first when it is missing (Debian: apt-get, with sudo when not root).
 
-SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+SWIFT ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 CALIB  = .build/debug/calib
 SUDO   = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -18,7 +18,7 @@ SUDO   = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 all: build
 
 deps:
-	@if ! pkg-config --exists gsl 2>/dev/null; then \
+	@if ! pkg-config --exists gsl; then \
 	  echo "GSL not found: installing libgsl-dev and pkg-config"; \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y libgsl-dev pkg-config; \
 	fi
@@ -29,53 +29,51 @@ build: deps
 test: deps
 	$(SWIFT) test
 
-DEMO = $(or $(TMPDIR),/tmp)/calib-demo
-
+# The demo's files go to a folder of its own (mktemp -d), removed when it ends.
 demo: build
-	@mkdir -p $(DEMO)
-	@echo "== Pontius load cell (NIST StRD), quadratic, sigma estimated"
-	@$(CALIB) fit Fixtures/pontius-load-cell.csv --x load --y deflection --model poly:2 -o $(DEMO)/pontius.json
-	@$(CALIB) show $(DEMO)/pontius.json
-	@$(CALIB) measure $(DEMO)/pontius.json Fixtures/pontius-observations.csv --y deflection --id id --format table
-	@echo
-	@echo "== Absorbance line, replicate standards; samples in duplicate and beyond the standards"
-	@$(CALIB) fit Fixtures/absorbance-line.csv --x concentration --y absorbance --group standard -o $(DEMO)/absorbance.json
-	@$(CALIB) show $(DEMO)/absorbance.json
-	@$(CALIB) measure $(DEMO)/absorbance.json Fixtures/absorbance-observations.csv --y absorbance --group sample --format table
-	@echo
-	@echo "== Quadratic detector with its vertex inside the calibrated range, known u(y)"
-	@$(CALIB) fit Fixtures/quadratic-vertex.csv --x x --y reading --sy u_reading --model poly:2 -o $(DEMO)/quadratic.json
-	@$(CALIB) show $(DEMO)/quadratic.json
-	@$(CALIB) measure $(DEMO)/quadratic.json Fixtures/quadratic-observations.csv --y reading --id id --sy u_reading --format table
-	@echo
-	@echo "== Pressure transducer calibrated at both ends of its range only"
-	@$(CALIB) fit Fixtures/pressure-gap.csv --x pressure_kPa --y output_mV -o $(DEMO)/pressure.json
-	@$(CALIB) measure $(DEMO)/pressure.json Fixtures/pressure-observations.csv --y output_mV --id sample --format table
-	@echo
-	@echo "== ELISA-like 4PL assay, self-starting fit; samples beyond either asymptote"
-	@$(CALIB) fit Fixtures/elisa-4pl.csv --x conc_ng_mL --y od --model 4pl -o $(DEMO)/elisa.json
-	@$(CALIB) show $(DEMO)/elisa.json
-	@$(CALIB) measure $(DEMO)/elisa.json Fixtures/elisa-samples.csv --y od --id sample --format table
-	@echo
-	@echo "== Saturating detector whose standards stop short of the asymptote"
-	@$(CALIB) fit Fixtures/saturating-detector.csv --x dose --y counts --model mm -o $(DEMO)/detector.json
-	@$(CALIB) measure $(DEMO)/detector.json Fixtures/saturating-observations.csv --y counts --id id --format table
-	@echo
-	@echo "== Scatter that grows with the signal: constant noise (calib suggests another), then linear"
-	@$(CALIB) fit Fixtures/heteroscedastic-line.csv --x conc --y signal -o $(DEMO)/constant.json
-	@$(CALIB) measure $(DEMO)/constant.json Fixtures/heteroscedastic-observations.csv --y signal --id sample --format table
-	@$(CALIB) fit Fixtures/heteroscedastic-line.csv --x conc --y signal --noise linear -o $(DEMO)/linear.json
-	@$(CALIB) show $(DEMO)/linear.json
-	@$(CALIB) measure $(DEMO)/linear.json Fixtures/heteroscedastic-observations.csv --y signal --id sample --format table
-	@echo
-	@echo "== The same standards, the noise from the scatter of the triplicates alone"
-	@$(CALIB) fit Fixtures/heteroscedastic-line.csv --x conc --y signal --noise replicates -o $(DEMO)/replicates.json
-	@$(CALIB) measure $(DEMO)/replicates.json Fixtures/heteroscedastic-observations.csv --y signal --id sample --format table
-	@echo
-	@echo "== A plate reader with the occasional outlier: Student-t noise, nu fixed at 3"
-	@$(CALIB) fit Fixtures/plate-reader-outliers.csv --x conc --y signal --noise student:proportional --df 3 -o $(DEMO)/student.json
-	@$(CALIB) show $(DEMO)/student.json
-	@rm -rf $(DEMO)
+	@set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+	echo "== Pontius load cell (NIST StRD), quadratic, sigma estimated"; \
+	$(CALIB) fit Fixtures/pontius-load-cell.csv --x load --y deflection --model poly:2 -o "$$d"/pontius.json; \
+	$(CALIB) show "$$d"/pontius.json; \
+	$(CALIB) measure "$$d"/pontius.json Fixtures/pontius-observations.csv --y deflection --id id --format table; \
+	echo; \
+	echo "== Absorbance line, replicate standards; samples in duplicate and beyond the standards"; \
+	$(CALIB) fit Fixtures/absorbance-line.csv --x concentration --y absorbance --group standard -o "$$d"/absorbance.json; \
+	$(CALIB) show "$$d"/absorbance.json; \
+	$(CALIB) measure "$$d"/absorbance.json Fixtures/absorbance-observations.csv --y absorbance --group sample --format table; \
+	echo; \
+	echo "== Quadratic detector with its vertex inside the calibrated range, known u(y)"; \
+	$(CALIB) fit Fixtures/quadratic-vertex.csv --x x --y reading --sy u_reading --model poly:2 -o "$$d"/quadratic.json; \
+	$(CALIB) show "$$d"/quadratic.json; \
+	$(CALIB) measure "$$d"/quadratic.json Fixtures/quadratic-observations.csv --y reading --id id --sy u_reading --format table; \
+	echo; \
+	echo "== Pressure transducer calibrated at both ends of its range only"; \
+	$(CALIB) fit Fixtures/pressure-gap.csv --x pressure_kPa --y output_mV -o "$$d"/pressure.json; \
+	$(CALIB) measure "$$d"/pressure.json Fixtures/pressure-observations.csv --y output_mV --id sample --format table; \
+	echo; \
+	echo "== ELISA-like 4PL assay, self-starting fit; samples beyond either asymptote"; \
+	$(CALIB) fit Fixtures/elisa-4pl.csv --x conc_ng_mL --y od --model 4pl -o "$$d"/elisa.json; \
+	$(CALIB) show "$$d"/elisa.json; \
+	$(CALIB) measure "$$d"/elisa.json Fixtures/elisa-samples.csv --y od --id sample --format table; \
+	echo; \
+	echo "== Saturating detector whose standards stop short of the asymptote"; \
+	$(CALIB) fit Fixtures/saturating-detector.csv --x dose --y counts --model mm -o "$$d"/detector.json; \
+	$(CALIB) measure "$$d"/detector.json Fixtures/saturating-observations.csv --y counts --id id --format table; \
+	echo; \
+	echo "== Scatter that grows with the signal: constant noise (calib suggests another), then linear"; \
+	$(CALIB) fit Fixtures/heteroscedastic-line.csv --x conc --y signal -o "$$d"/constant.json; \
+	$(CALIB) measure "$$d"/constant.json Fixtures/heteroscedastic-observations.csv --y signal --id sample --format table; \
+	$(CALIB) fit Fixtures/heteroscedastic-line.csv --x conc --y signal --noise linear -o "$$d"/linear.json; \
+	$(CALIB) show "$$d"/linear.json; \
+	$(CALIB) measure "$$d"/linear.json Fixtures/heteroscedastic-observations.csv --y signal --id sample --format table; \
+	echo; \
+	echo "== The same standards, the noise from the scatter of the triplicates alone"; \
+	$(CALIB) fit Fixtures/heteroscedastic-line.csv --x conc --y signal --noise replicates -o "$$d"/replicates.json; \
+	$(CALIB) measure "$$d"/replicates.json Fixtures/heteroscedastic-observations.csv --y signal --id sample --format table; \
+	echo; \
+	echo "== A plate reader with the occasional outlier: Student-t noise, nu fixed at 3"; \
+	$(CALIB) fit Fixtures/plate-reader-outliers.csv --x conc --y signal --noise student:proportional --df 3 -o "$$d"/student.json; \
+	$(CALIB) show "$$d"/student.json
 
 # swift-format ships with the toolchain (`swift format`); .swift-format holds the style.
 lint:

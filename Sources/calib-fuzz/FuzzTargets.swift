@@ -44,7 +44,7 @@ enum FuzzTarget: String, CaseIterable {
         reader: again, response: header[1], id: header[0],
         uncertainty: header.count > 2 ? header[2] : nil)
     else { return }
-    while let next = try? observations.next(), next != nil {}
+    while (try? observations.next()) != nil {}
   }
 
   /// Standards of a saturating curve, y = 200·x/(3 + x) with a little scatter.

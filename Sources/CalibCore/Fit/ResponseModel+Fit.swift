@@ -88,7 +88,7 @@ extension ResponseModel {
         throw InputError(
           file: data.source, line: data.lines[i], column: data.responseColumns?[i],
           message: "expected a count (an integer ≥ 0) in column '\(data.responseName)' for"
-            + " Poisson noise, found \(data.responses[i].doubleValue)")
+            + " Poisson noise, found \(Expression.format(data.responses[i].doubleValue))")
       }
       let (n, p, q) = (data.count, parameters.count, form.parameterNames.count)
       guard n > p + q else {
