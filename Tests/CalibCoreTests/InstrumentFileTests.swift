@@ -46,6 +46,30 @@ struct InstrumentFileTests {
     #expect((provenance["input_sha256"] as? String)?.count == 64)
   }
 
+  /// A value the file's enumerations do not hold is named at its field with the values read
+  /// there, not in the words of Swift's decoder.
+  @Test(
+    "an unknown noise model or posterior kind lists the values calib reads",
+    arguments: [
+      ("\"model\" : \"known\"", "\"model\" : \"lineal\"", "$.noise.model", "\"proportional\""),
+      ("\"kind\" : \"normal\"", "\"kind\" : \"gibbs\"", "$.posterior.kind", "\"mcmc\""),
+    ])
+  func unknownEnumerationValue(
+    original: String, replacement: String, path: String, listed: String
+  ) throws {
+    let text = String(decoding: try InstrumentFile.encode(try instrument()), as: UTF8.self)
+    try #require(text.contains(original))
+    let bytes = Array(text.replacingOccurrences(of: original, with: replacement).utf8)
+    let error = #expect(throws: InputError.self) {
+      try InstrumentFile.decode(bytes, name: "i.json")
+    }
+    let message = error?.message ?? ""
+    #expect(message.hasPrefix("\(path): expected one of "), "\(message)")
+    let value = try #require(replacement.split(separator: " ").last)
+    #expect(message.contains(listed) && message.hasSuffix(", found \(value)"), "\(message)")
+    #expect(!message.contains("Cannot initialize"), "\(message)")
+  }
+
   @Test("an unweighted fit writes chi2 as null")
   func nullChi2() throws {
     let data = try readCalibration("x,y\n0,0.1\n1,2.0\n2,4.1\n3,5.9\n")

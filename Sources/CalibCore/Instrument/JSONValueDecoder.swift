@@ -130,7 +130,20 @@ extension JSONValueDecoder: SingleValueDecodingContainer {
   func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
   func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
 
-  func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: self) }
+  /// A value of `type`; for an enumeration of the file (`NamedCases`) that refuses the value,
+  /// the values it reads, named at the field.
+  func decode<T: Decodable>(_ type: T.Type) throws -> T {
+    guard let named = T.self as? any NamedCases.Type else { return try T(from: self) }
+    do {
+      return try T(from: self)
+    } catch DecodingError.dataCorrupted {
+      var found = value.kind
+      if case .string(let text) = value { found = "\"\(text.prefix(40))\"" }
+      let names = named.caseNames.map { "\"\($0)\"" }.joined(separator: ", ")
+      throw JSONFieldError(
+        path: jsonPath(codingPath), message: "expected one of \(names), found \(found)")
+    }
+  }
 }
 
 /// The members of an object.
