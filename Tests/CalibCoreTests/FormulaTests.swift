@@ -182,7 +182,7 @@ struct FormulaTests {
     arguments: [
       ("quadratic", ["x"]), ("poly:x", ["x"]), ("poly:-1", ["x"]), ("poly:2", ["x1", "x2"]),
       ("x^2", ["x"]),
-      ("b0 + b1*x1", ["x1", "x2"]), ("b1*(x", ["x"]),
+      ("b0 + b1*x1", ["x1", "x2"]), ("b1*(x", ["x"]), ("line", []), ("b0 + b1*x", []),
     ])
   func refused(_ spec: String, predictors: [String]) {
     #expect(throws: ModelError.self) { try ResponseModel(spec: spec, predictors: predictors) }

@@ -44,11 +44,11 @@ public struct ResponseModel: Sendable {
   ///   - spec: A family name or a formula (see docs/formula-language.md).
   ///   - predictors: The predictor names, at least one.
   /// - Throws: `ModelError` for bad syntax, unknown families, a formula without parameters,
-  ///   or a predictor the formula does not use.
+  ///   a predictor the formula does not use, or no predictor at all.
   public init(spec: String, predictors: [String]) throws(ModelError) {
-    // Cannot trap: `calib fit` refuses an empty --x (FitCommand.validate), and an instrument
-    // file without predictors is refused (InstrumentValidation) before a model is made from it.
-    precondition(!predictors.isEmpty, "a model needs at least one predictor")
+    guard !predictors.isEmpty else {
+      throw .invalid("a model needs at least one predictor (the standards' x), none was given")
+    }
     self.spec = spec
     self.predictors = predictors
     let family = try ModelFamily.named(spec)
