@@ -7,7 +7,8 @@ extension ResponseModel {
   /// θ = (a, η) by Fisher scoring from the constant-noise fit `constant`: steps solving
   /// I(θ)·Δ = −∇L with the expected information I = Σ [∇μᵢ∇μᵢᵀ + 2∇σᵢ∇σᵢᵀ]/σᵢ², exact
   /// gradients from the symbolic derivatives of the model, halved until L decreases and
-  /// every σᵢ stays positive. The covariance of θ is the inverse of the Hessian of L at the
+  /// every σᵢ stays positive; where scoring crawls (full steps that shrink the decrease they
+  /// promise by less than 4), Newton's steps with the Hessian of L finish. The covariance of θ is the inverse of the Hessian of L at the
   /// optimum (the Laplace approximation to the posterior under a flat prior), the Hessian
   /// taken by central differences of the exact gradient; where that is not positive
   /// definite, the inverse expected information. Poisson counts are fitted alike with
