@@ -87,9 +87,7 @@ struct MeasuringInstrument {
       for i in 0..<2 {
         for j in 0..<2 { covariance[i * 2 + j] = scale[i] * joint[p + i][p + j] * scale[j] }
       }
-      let magnitudes = state.domain.x[0].map {
-        _log(Swift.abs(model.response(at: [$0], parameters: state.posterior.location) as Double))
-      }
+      let magnitudes = instrument.standardResponseMagnitudes.map { _log($0) }
       replicateVariance = NoiseVariance(
         covariance: covariance, lowest: magnitudes.min() ?? 0, highest: magnitudes.max() ?? 0)
     } else {

@@ -114,9 +114,7 @@ struct QuadratureMarginalization {
       knownSigmas: form.model == .known ? state.domain.uY : nil)
     // The rule runs in (a, φ(η)) (`NoiseCoordinates`), with the Laplace covariance carried
     // there by the Jacobian: C_φ = G·C·Gᵀ, G = diag(I, ∂φ/∂η) at η̂.
-    let magnitudes = likelihood.x.map {
-      Swift.abs(instrument.model.response(at: $0, parameters: state.posterior.location) as Double)
-    }
+    let magnitudes = state.standardResponseMagnitudes
     let coordinates = NoiseCoordinates(
       form: form, low: magnitudes.min() ?? 0, high: magnitudes.max() ?? 0)
     let transformed = coordinates.phi(noise)
