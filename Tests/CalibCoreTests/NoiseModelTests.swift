@@ -130,6 +130,29 @@ struct NoiseModelTests {
     #expect(abs(joint[0][1] - inverse[0][1]) <= 1e-4 * (inverse[0][0] * inverse[1][1]).squareRoot())
   }
 
+  /// The linearized posterior of a straight line with `linear` noise, written out here for
+  /// standards at `standards`: p(x | y*) ∝ t_ν(y*; μ(x), c·σ(μ(x))² + g(x)ᵀC g(x)) with
+  /// ν = n − 4, c = n/ν, σ = s0 + s1·max(|μ|, |μ̂|min), by Simpson's rule on `range`.
+  static func linearizedBruteForce(
+    _ state: InstrumentState, standards: [Double], reading: Double, range: ClosedRange<Double>
+  ) throws -> BruteForcePosterior {
+    let a = state.posterior.location
+    let c = state.covariance
+    let eta = try #require(state.noise.parameters).map(\.estimate)
+    let lowest = try #require(standards.map { abs(a[0] + a[1] * $0) }.min())
+    let n = Double(standards.count)
+    let nu = n - 4
+    return try BruteForcePosterior(
+      range: range,
+      logLikelihood: { x in
+        let mu = a[0] + a[1] * x
+        let sigma = eta[0] + eta[1] * max(abs(mu), lowest)
+        let h = c[0][0] + 2 * x * c[0][1] + x * x * c[1][1]
+        let v = n / nu * sigma * sigma + h
+        return -0.5 * log(v) - 0.5 * (nu + 1) * log(1 + (reading - mu) * (reading - mu) / (nu * v))
+      })
+  }
+
   /// The linearized measurement uses σ(μ(x)) at the estimated noise parameters, inflated by
   /// c = n/ν against the maximum-likelihood bias, on ν = n − p − q degrees of freedom, and the
   /// leverage of the line's parameters: p(x | y*) ∝ t_ν(y*; μ(x), c·σ(μ(x))² + g(x)ᵀC g(x)) on
@@ -144,20 +167,8 @@ struct NoiseModelTests {
     let measurer = try Measurer(
       instrument: state, settings: MeasurementSettings(marginalization: .linearized))
     let report = try measurer.measure(Observation(id: "r", readings: [reading], line: 2))
-    let a = state.posterior.location
-    let c = state.covariance
-    let eta = try #require(state.noise.parameters).map(\.estimate)
-    let lowest = try #require(try Self.standards().x.map { abs(a[0] + a[1] * $0) }.min())
-    let brute = try BruteForcePosterior(
-      range: measurer.priorRange,
-      logLikelihood: { x in
-        let mu = a[0] + a[1] * x
-        let sigma = eta[0] + eta[1] * max(abs(mu), lowest)
-        let h = c[0][0] + 2 * x * c[0][1] + x * x * c[1][1]
-        let nu = 17.0
-        let v = 21 / nu * sigma * sigma + h
-        return -0.5 * log(v) - 0.5 * (nu + 1) * log(1 + (reading - mu) * (reading - mu) / (nu * v))
-      })
+    let brute = try Self.linearizedBruteForce(
+      state, standards: try Self.standards().x, reading: reading, range: measurer.priorRange)
     let sd = try #require(report.x.sd)
     #expect(abs(report.x.estimate - brute.quantile(0.5)) <= 1e-6 * sd)
     #expect(abs(sd - brute.sd) <= 1e-6 * sd)
@@ -184,23 +195,14 @@ struct NoiseModelTests {
     let state = try ResponseModel(spec: "line", predictors: ["x"])
       .fit(to: data, noise: .linear, provenance: testProvenance)
     let a = state.posterior.location
-    let c = state.covariance
     let eta = try #require(state.noise.parameters).map(\.estimate)
     try #require(eta[0] < 0 && eta[0] + eta[1] * reading < 0)
-    let lowest = [2.0, 4, 6, 8, 10].map { abs(a[0] + a[1] * $0) }.min() ?? 0
     let measurer = try Measurer(
       instrument: state, settings: MeasurementSettings(marginalization: .linearized))
     let report = try measurer.measure(Observation(id: "r", readings: [reading], line: 2))
-    let brute = try BruteForcePosterior(
-      range: measurer.priorRange,
-      logLikelihood: { x in
-        let mu = a[0] + a[1] * x
-        let sigma = eta[0] + eta[1] * max(abs(mu), lowest)
-        let h = c[0][0] + 2 * x * c[0][1] + x * x * c[1][1]
-        let nu = 11.0
-        let v = 15 / nu * sigma * sigma + h
-        return -0.5 * log(v) - 0.5 * (nu + 1) * log(1 + (reading - mu) * (reading - mu) / (nu * v))
-      })
+    let standards = [2.0, 2, 2, 4, 4, 4, 6, 6, 6, 8, 8, 8, 10, 10, 10]
+    let brute = try Self.linearizedBruteForce(
+      state, standards: standards, reading: reading, range: measurer.priorRange)
     let sd = try #require(report.x.sd)
     #expect(abs(report.x.estimate - brute.quantile(0.5)) <= 1e-6 * sd)
     #expect(abs(sd - brute.sd) <= 1e-6 * sd)
