@@ -18,3 +18,6 @@ extension ReportEncoder.Format: ExpressibleByArgument {}
 
 /// `calib validate --truth`.
 extension CoverageValidation.TruthDistribution: ExpressibleByArgument {}
+
+/// `calib fit --covariance`.
+extension OutputCovarianceStructure: ExpressibleByArgument {}

@@ -24,12 +24,18 @@ struct FitCommand: ParsableCommand {
   var predictorColumns: String
 
   @Option(
-    name: .customLong("y"), help: ArgumentHelp("Response (reading) column.", valueName: "col"))
+    name: .customLong("y"),
+    help: ArgumentHelp(
+      "Response (reading) column; several, comma-separated, for an instrument with several outputs.",
+      valueName: "col[,col...]"))
   var responseColumns: String
 
   @Option(
     help: ArgumentHelp(
-      "A family (poly:N, line, exp, power, log, 4pl, 5pl, mm; formulas below) or a formula.",
+      """
+      A family (poly:N, line, exp, power, log, 4pl, 5pl, mm; formulas below) or a formula; with \
+      several outputs, one for all or one per output separated by ';'.
+      """,
       valueName: "spec"))
   var model: String = "poly:1"
 
@@ -99,6 +105,13 @@ struct FitCommand: ParsableCommand {
       """)
   var posterior: PosteriorChoice?
 
+  @Option(
+    help: """
+      Several outputs: the noise covariance between them, full (correlated noises, default) or \
+      diagonal (independent outputs).
+      """)
+  var covariance: OutputCovarianceStructure?
+
   @OptionGroup var seed: SeedOptions
 
   @OptionGroup var csv: CSVOptions
@@ -106,9 +119,36 @@ struct FitCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    if columnList(responseColumns).count > 1 {
+    let outputs = columnList(responseColumns)
+    if outputs.count > 1 {
+      let refused: [(String, Bool)] = [
+        ("--sy", uncertaintyColumn != nil), ("--sx", predictorUncertaintyColumn != nil),
+        ("--start", start != nil), ("--bounds", bounds != nil), ("--posterior", posterior != nil),
+        ("--df", degreesOfFreedom != nil),
+        (
+          "--noise \(noise?.description ?? "")",
+          noise.map {
+            $0 != NoiseSpec(argument: "constant") && $0 != NoiseSpec(argument: "normal:constant")
+          } ?? false
+        ),
+      ]
+      if let (flag, _) = refused.first(where: \.1) {
+        throw ValidationError(
+          "\(flag) applies to an instrument with one output; with several (\(outputs.joined(separator: ", "))) each output's model is fitted by least squares with a constant noise and the noise covariance between the outputs estimated from the residuals (docs/geometry.md)"
+        )
+      }
+      if Set(outputs).count < outputs.count {
+        throw ValidationError("--y: an output is named twice in '\(responseColumns)'")
+      }
+      let specs = model.split(separator: ";", omittingEmptySubsequences: false)
+      guard specs.count == 1 || specs.count == outputs.count else {
+        throw ValidationError(
+          "--model: \(specs.count) specs separated by ';' for \(outputs.count) outputs; give one spec for all or one per output"
+        )
+      }
+    } else if covariance != nil {
       throw ValidationError(
-        "--y: one response column; several outputs (\(responseColumns)) are not supported by this version"
+        "--covariance is the noise covariance between several outputs; give them with --y y1,y2,..."
       )
     }
     if predictorUncertaintyColumn != nil {
@@ -185,6 +225,7 @@ struct FitCommand: ParsableCommand {
   }
 
   func run() throws {
+    if columnList(responseColumns).count > 1 { return try runSeveralOutputs() }
     try ExitStatus.reporting {
       let predictors = columnList(predictorColumns)
       let model = try ResponseModel(spec: model, predictors: predictors)
@@ -254,6 +295,42 @@ struct FitCommand: ParsableCommand {
       for warning in warnings {
         FileHandle.standardError.write(Data("calib: warning: \(warning)\n".utf8))
       }
+    }
+  }
+}
+
+extension FitCommand {
+  /// `calib fit --y y1,y2,...`: an instrument with several outputs.
+  private func runSeveralOutputs() throws {
+    try ExitStatus.reporting {
+      let predictors = columnList(predictorColumns)
+      let outputs = columnList(responseColumns)
+      let specs = model.split(separator: ";", omittingEmptySubsequences: false).map {
+        String($0).trimmingCharacters(in: .whitespaces)
+      }
+      let models = try outputs.indices.map { j in
+        try ResponseModel(spec: specs.count == 1 ? specs[0] : specs[j], predictors: predictors)
+      }
+      if let nonlinear = models.first(where: { !$0.isLinear }), nonlinear.family == nil {
+        throw CommandFailure.usage(
+          "--model: the formula '\(nonlinear.spec)' is nonlinear in its parameters; with several outputs a nonlinear model must be a family with automatic starting values (4pl, exp, ...), as --start applies to one output"
+        )
+      }
+      let reader = try csv.reader(path: calibration)
+      let data = try CalibrationData.outputs(
+        reading: reader, predictors: predictors, responses: outputs, group: groupColumn)
+      let provenance = Provenance(
+        input: calibration, inputSHA256: data[0].sha256, calibVersion: CalibVersion.current,
+        command: ["calib"] + CommandLine.arguments.dropFirst())
+      let state: MultiOutputState
+      do {
+        state = try MultiOutputFit.fit(
+          to: data, models: models, structure: covariance ?? .full, spec: model,
+          seed: seed.seed, provenance: provenance)
+      } catch let error as FitError {
+        throw error.commandLineInputError(in: calibration) ?? error
+      }
+      try OutputFile.write(try InstrumentFile.encode(state), to: output.output)
     }
   }
 }

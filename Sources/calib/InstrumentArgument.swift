@@ -19,3 +19,12 @@ struct InstrumentArgument: ParsableArguments {
     try InstrumentFile.decode(try FileByteSource(path: path).readAll(), name: path)
   }
 }
+
+extension InstrumentArgument {
+  /// The instrument in the file, with one output or several, checked completely.
+  ///
+  /// - Throws: As `read()`.
+  func readAny() throws -> LoadedInstrument {
+    try InstrumentFile.decodeAny(try FileByteSource(path: path).readAll(), name: path)
+  }
+}

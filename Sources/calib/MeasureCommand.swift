@@ -20,7 +20,10 @@ struct MeasureCommand: ParsableCommand {
   var observations: String
 
   @Option(
-    name: .customLong("y"), help: ArgumentHelp("Column of the readings.", valueName: "col"))
+    name: .customLong("y"),
+    help: ArgumentHelp(
+      "Column of the readings; one per output, comma-separated, for several outputs.",
+      valueName: "col[,col...]"))
   var responseColumn: String
 
   @OptionGroup var reading: ObservationOptions
@@ -87,7 +90,20 @@ struct MeasureCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      let state = try instrument.read()
+      let state: Instrument
+      switch try instrument.readAny() {
+      case .single(let single): state = single
+      case .multiOutput(let multiOutput): return try measureSeveralOutputs(multiOutput)
+      }
+      if columnList(responseColumn).count > 1 {
+        throw CommandFailure.usage(
+          "--y: the instrument has one output; give one column of readings, found '\(responseColumn)'"
+        )
+      }
+      if try range.namedRecords != nil {
+        throw CommandFailure.usage(
+          "--range: the instrument has one unknown; give its range as --range LO:HI")
+      }
       let settings = MeasurementSettings(
         level: level, method: method, range: try range.record,
         thresholds: thresholds.thresholds, marginalization: marginalize)
@@ -100,55 +116,71 @@ struct MeasureCommand: ParsableCommand {
       } catch let error as MeasurementError {
         throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
-      let pool = MeasurerPool(measurers: measurers)
+      let pool = MeasurerPool(measurers: measurers.map { measurer in measurer.measure })
       let source = try reading.reader(path: observations, response: responseColumn)
       var encoder = ReportEncoder(format: format)
       let output = try OutputFile(path: output.output)
       try output.write(
         try encoder.header(
           ReportEncoder.Settings(measurer: measurers[0], instrumentFile: instrument.path)))
-      let meter = progress ? ProgressMeter(noun: "observations") : nil
-      // Observations are measured in batches, in parallel; reports are written in input order.
-      var batch: [Observation] = []
-      var failures = 0
-      // One observation that cannot be measured is reported with its error; the rest go on.
-      func flush() throws {
-        for (observation, result) in zip(batch, pool.measure(batch)) {
-          do {
-            try output.write(try encoder.observation(try result.get()))
-          } catch let error as MeasurementError {
-            if case .missingUncertainty = error {
-              throw CommandFailure.usage(error.commandLineMessage)
-            }
-            failures += 1
-            try output.write(
-              try encoder.failure(ObservationFailure(commandLine: observation, error: error)))
-          } catch let error as CommandFailure {
-            throw error
-          } catch {
-            failures += 1
-            try output.write(
-              try encoder.failure(ObservationFailure(commandLine: observation, error: error)))
-          }
-          meter?.advance()
-        }
-        batch.removeAll(keepingCapacity: true)
-      }
-      while let observation = try source.next() {
-        batch.append(observation)
-        if batch.count == 256 { try flush() }
-      }
-      try flush()
+      let failures = try stream(
+        source: source, pool: pool, output: output,
+        write: { try encoder.observation($0) }, fail: { try encoder.failure($0) })
       try output.write(try encoder.footer())
       try output.commit()
-      meter?.finish()
-      if strict && failures > 0 {
-        throw InputError(
-          file: observations,
-          message:
-            "\(failures) observation\(failures == 1 ? "" : "s") could not be measured (--strict); the report was written"
-        )
-      }
+      try checkStrict(failures: failures)
     }
+  }
+
+  /// With `--strict`, exit 65 when any observation could not be measured (the report has
+  /// been written).
+  func checkStrict(failures: Int) throws {
+    if strict && failures > 0 {
+      throw InputError(
+        file: observations,
+        message:
+          "\(failures) observation\(failures == 1 ? "" : "s") could not be measured (--strict); the report was written"
+      )
+    }
+  }
+
+  /// Measures every observation of `source` in batches on `pool`, writing each report (or
+  /// its failure) to `output` in input order; the number that could not be measured.
+  func stream<Report>(
+    source: ObservationReader, pool: MeasurerPool<Report>, output: OutputFile,
+    write: (Report) throws -> [UInt8], fail: (ObservationFailure) throws -> [UInt8]
+  ) throws -> Int {
+    let meter = progress ? ProgressMeter(noun: "observations") : nil
+    // Observations are measured in batches, in parallel; reports are written in input order.
+    var batch: [Observation] = []
+    var failures = 0
+    // One observation that cannot be measured is reported with its error; the rest go on.
+    func flush() throws {
+      for (observation, result) in zip(batch, pool.measure(batch)) {
+        do {
+          try output.write(try write(try result.get()))
+        } catch let error as MeasurementError {
+          if case .missingUncertainty = error {
+            throw CommandFailure.usage(error.commandLineMessage)
+          }
+          failures += 1
+          try output.write(try fail(ObservationFailure(commandLine: observation, error: error)))
+        } catch let error as CommandFailure {
+          throw error
+        } catch {
+          failures += 1
+          try output.write(try fail(ObservationFailure(commandLine: observation, error: error)))
+        }
+        meter?.advance()
+      }
+      batch.removeAll(keepingCapacity: true)
+    }
+    while let observation = try source.next() {
+      batch.append(observation)
+      if batch.count == 256 { try flush() }
+    }
+    try flush()
+    meter?.finish()
+    return failures
   }
 }

@@ -3,8 +3,12 @@
 public struct Observation: Sendable, Equatable {
   /// The observation's name: the `--group` label, the `--id` value, or its line number.
   public var id: String
-  /// The readings y*, in the units of the instrument's response.
+  /// The readings y*, in the units of the instrument's response; for an instrument with
+  /// several outputs, the reading vectors one after another (`outputs` values each).
   public var readings: [Double]
+  /// The number of outputs of each reading (the length of a reading vector): 1 for a
+  /// single-output instrument.
+  public var outputs: Int = 1
   /// The standard uncertainty of each reading, when given (`--sy`).
   public var uncertainties: [Double]?
   /// The line of the file where the observation starts.
@@ -34,7 +38,7 @@ public struct Observation: Sendable, Equatable {
 /// only the current group is held, and the set of labels seen.
 public final class ObservationReader {
   private let reader: CSVReader
-  private let responseColumn: Int
+  private let responseColumns: [Int]
   private let idColumn: Int?
   private let groupColumn: Int?
   private let uncertaintyColumn: Int?
@@ -48,7 +52,8 @@ public final class ObservationReader {
   ///
   /// - Parameters:
   ///   - reader: A CSV reader positioned after the header.
-  ///   - response: The readings' column (`--y`).
+  ///   - response: The readings' column (`--y`); for several outputs, the columns separated by
+  ///     commas, one per output in the instrument's order (`--y y1,y2`).
   ///   - id: The column naming each observation (`--id`), if any.
   ///   - group: The column grouping replicate readings (`--group`), if any.
   ///   - uncertainty: The column of the readings' standard uncertainties (`--sy`), if any.
@@ -58,7 +63,9 @@ public final class ObservationReader {
     uncertainty: String? = nil
   ) throws(InputError) {
     self.reader = reader
-    responseColumn = try reader.column(named: response)
+    responseColumns = try response.split(separator: ",").map { name throws(InputError) in
+      try reader.column(named: String(name))
+    }
     idColumn = try id.map { name throws(InputError) in try reader.column(named: name) }
     groupColumn = try group.map { name throws(InputError) in try reader.column(named: name) }
     uncertaintyColumn = try uncertainty.map { name throws(InputError) in
@@ -99,11 +106,12 @@ public final class ObservationReader {
         return finished.observation
       }
       var defect: InputError?
-      var reading: Double?
+      var reading: [Double]? = []
       do {
-        reading = try reader.number(at: responseColumn).doubleValue
+        for column in responseColumns { reading?.append(try reader.number(at: column).doubleValue) }
       } catch {
         defect = error
+        reading = nil
       }
       var uncertainty: Double?
       if let k = uncertaintyColumn {
@@ -126,13 +134,15 @@ public final class ObservationReader {
         }
       }
       // A reading and its u enter together, or not at all.
-      let readings = defect == nil ? reading.map { [$0] } ?? [] : []
+      let readings = defect == nil ? reading ?? [] : []
       let uncertainties =
         uncertaintyColumn == nil ? nil : defect == nil ? uncertainty.map { [$0] } ?? [] : []
       guard let groupColumn else {
-        return Observation(
+        var observation = Observation(
           id: id ?? "\(reader.line)", readings: readings, uncertainties: uncertainties,
           line: reader.line, defect: defect)
+        observation.outputs = responseColumns.count
+        return observation
       }
       let label = reader.text(at: groupColumn).trimmingSpaces
       if var current = pending, current.group == label {
@@ -149,9 +159,10 @@ public final class ObservationReader {
           message:
             "the rows of group '\(label)' are not consecutive; sort the file by the group column")
       }
-      let started = Observation(
+      var started = Observation(
         id: id ?? label, readings: readings, uncertainties: uncertainties, line: reader.line,
         defect: defect)
+      started.outputs = responseColumns.count
       let finished = pending
       pending = (label, started)
       if let finished {

@@ -25,6 +25,32 @@ public enum InstrumentFile {
   ///   - name: The file's name, for messages.
   /// - Throws: `InputError` naming the file and what is wrong.
   public static func decode(_ bytes: [UInt8], name: String) throws(InputError) -> Instrument {
+    switch try decodeAny(bytes, name: name) {
+    case .single(let instrument): return instrument
+    case .multiOutput(let instrument):
+      throw InputError(
+        file: name,
+        message:
+          "$.outputs: the instrument has \(instrument.outputs.count) outputs (\(instrument.state.model.responses.joined(separator: ", "))); this command reads instruments with one"
+      )
+    }
+  }
+
+  /// The bytes of the instrument file of an instrument with several outputs, ending in a
+  /// newline.
+  ///
+  /// - Throws: `EncodingError` when a value is not finite (a bug upstream).
+  public static func encode(_ state: MultiOutputState) throws -> [UInt8] {
+    [UInt8](try JSONEncoder.calibFile.encode(state)) + [0x0A]
+  }
+
+  /// Reads and validates an instrument file of either kind: one output, or several (a file
+  /// with an `outputs` list).
+  ///
+  /// - Throws: `InputError` naming the file and what is wrong, as `decode` does.
+  public static func decodeAny(
+    _ bytes: [UInt8], name: String
+  ) throws(InputError) -> LoadedInstrument {
     let document: JSONValue
     do {
       document = try JSONDocument.parse(bytes)
@@ -54,12 +80,29 @@ public enum InstrumentFile {
           "$.format: \(found) is not a format this calib reads; expected \"\(InstrumentState.currentFormat)\""
       )
     }
+    if members["outputs"] != nil {
+      let state: MultiOutputState
+      do {
+        state = try JSONValueDecoder.decode(MultiOutputState.self, from: document)
+      } catch {
+        throw InputError(file: name, message: "\(error.path): \(error.message)")
+      }
+      return .multiOutput(try MultiOutputInstrument(state, name: name))
+    }
     let state: InstrumentState
     do {
       state = try JSONValueDecoder.decode(InstrumentState.self, from: document)
     } catch {
       throw InputError(file: name, message: "\(error.path): \(error.message)")
     }
-    return try Instrument(state, name: name)
+    return .single(try Instrument(state, name: name))
   }
+}
+
+/// An instrument file's instrument: one output, or several.
+public enum LoadedInstrument: Sendable {
+  /// An instrument with one output (`calib fit --y COL`).
+  case single(Instrument)
+  /// An instrument with several outputs (`calib fit --y COL,COL,...`).
+  case multiOutput(MultiOutputInstrument)
 }

@@ -56,7 +56,7 @@ struct MeasuringInstrument {
     let model = instrument.responseModel
     guard model.predictors.count == 1 else {
       throw MeasurementError.unsupportedInstrument(
-        "the instrument has \(model.predictors.count) predictors; measuring infers one unknown quantity, so it needs an instrument with one"
+        "the instrument has \(model.predictors.count) predictors and one output: one reading cannot tell \(model.predictors.count) unknown quantities apart (they are not identifiable); fit an instrument with at least \(model.predictors.count) outputs (--y y1,y2,...)"
       )
     }
     self.model = model

@@ -11,3 +11,6 @@ internal import CalibSystem
 @inline(__always) func _tan(_ a: Double) -> Double { tan(a) }
 @inline(__always) func _atan(_ a: Double) -> Double { atan(a) }
 @inline(__always) func _pow(_ a: Double, _ b: Double) -> Double { pow(a, b) }
+@inline(__always) func _sinh(_ a: Double) -> Double { sinh(a) }
+@inline(__always) func _cosh(_ a: Double) -> Double { cosh(a) }
+@inline(__always) func _asinh(_ a: Double) -> Double { asinh(a) }

@@ -1,0 +1,265 @@
+internal import CalibGSL
+
+/// Measures observations with an instrument with several outputs: for each reading vector
+/// (or the mean of replicate vectors), the posterior over the unknown x ∈ Rᵏ with the
+/// instrument state and the noise covariance integrated out, its summaries, and the coverage
+/// check in the metric of the noise (docs/geometry.md).
+///
+/// The posterior is the predictive law of the mean reading (`JointPredictive`, a multivariate
+/// Student-t) times a uniform prior on the range of each unknown, tabulated on a product grid
+/// (`GridPosterior`). The prior range of each unknown is `ranges[name]` or, by default, its
+/// calibrated range widened by its width on each side.
+public final class MultiOutputMeasurer {
+  /// The instrument.
+  public let instrument: MultiOutputInstrument
+  /// The level of the intervals and of the joint region, and the coverage thresholds.
+  public let settings: MeasurementSettings
+  /// The prior range of each unknown, in the order of the predictors.
+  public let priorRanges: [ClosedRange<Double>]
+  private let predictive: JointPredictive
+  /// The fitted response vector at each distinct standard, and that standard's x.
+  private let standardResponses: [(x: [Double], response: [Double])]
+  /// Σ̂⁻¹'s Cholesky-ready Σ̂ (row-major).
+  private let sigma: [Double]
+
+  /// Prepares to measure with `instrument`.
+  ///
+  /// - Parameters:
+  ///   - instrument: The instrument with several outputs.
+  ///   - settings: The level and thresholds; `method` must be `bayes` (the classical
+  ///     intervals are defined for one output).
+  ///   - ranges: The prior range of unknowns by predictor name; those not named take the
+  ///     default. With one predictor, `settings.range` may give it instead.
+  /// - Throws: `MeasurementError.invalidSetting` for a classical method, a range of a name
+  ///   that is not a predictor, or a level outside (0, 1).
+  public init(
+    instrument: MultiOutputInstrument, settings: MeasurementSettings,
+    ranges: [String: ClosedRangeRecord] = [:]
+  ) throws {
+    let predictors = instrument.state.model.predictors
+    guard settings.method == .bayes else {
+      throw MeasurementError.invalidSetting(
+        "--method \(settings.method.rawValue): the classical intervals invert one output's prediction band; an instrument with several outputs is measured by the posterior over x (--method bayes)"
+      )
+    }
+    guard settings.level > 0, settings.level < 1 else {
+      throw MeasurementError.invalidSetting("the level must lie strictly between 0 and 1")
+    }
+    if settings.marginalization != nil {
+      throw MeasurementError.invalidSetting(
+        "--marginalize: an instrument with several outputs integrates its state through the joint linearized predictive (exact for linear models); the option applies to one output"
+      )
+    }
+    for name in ranges.keys where !predictors.contains(name) {
+      throw MeasurementError.invalidSetting(
+        "--range: '\(name)' is not a predictor of the instrument; its predictors are \(predictors.joined(separator: ", "))"
+      )
+    }
+    var named = ranges
+    if let single = settings.range {
+      guard predictors.count == 1 else {
+        throw MeasurementError.invalidSetting(
+          "--range: the instrument has \(predictors.count) unknowns; give each its range, --range \(predictors.map { "\($0)=LO:HI" }.joined(separator: ","))"
+        )
+      }
+      named[predictors[0]] = single
+    }
+    priorRanges = predictors.indices.map { k in
+      if let given = named[predictors[k]] { return given.lower...given.upper }
+      let domain = instrument.state.domain.xRange[k]
+      let width = domain.upper - domain.lower
+      let margin = width > 0 ? width : max(Swift.abs(domain.lower), 1)
+      return (domain.lower - margin)...(domain.upper + margin)
+    }
+    self.instrument = instrument
+    self.settings = settings
+    predictive = JointPredictive(instrument)
+    sigma = instrument.state.noise.covariance.flatMap { $0 }
+    var seen: Set<[Double]> = []
+    var responses: [(x: [Double], response: [Double])] = []
+    let x = instrument.state.domain.x
+    for i in x[0].indices {
+      let point = x.map { $0[i] }
+      guard seen.insert(point).inserted else { continue }
+      responses.append((point, predictive.means(at: point)))
+    }
+    standardResponses = responses
+  }
+
+  /// The posterior over the unknowns behind `observation`, with the coverage check.
+  ///
+  /// - Throws: the observation's `defect`; `MeasurementError.unsupportedInstrument` when its
+  ///   readings are not whole reading vectors; `posteriorNotIntegrable` when the posterior
+  ///   cannot be tabulated on the prior ranges; `NonFiniteResult` for a figure that is not
+  ///   finite.
+  public func measure(_ observation: Observation) throws -> MultiOutputObservationReport {
+    if let defect = observation.defect { throw defect }
+    let m = predictive.outputs
+    let predictors = instrument.state.model.predictors
+    let k = predictors.count
+    guard observation.outputs == m, observation.readings.count >= m,
+      observation.readings.count % m == 0
+    else {
+      throw MeasurementError.unsupportedInstrument(
+        "observation '\(observation.id)': the instrument has \(m) outputs (\(instrument.state.model.responses.joined(separator: ", "))); give one column per output with --y, in that order"
+      )
+    }
+    let r = observation.readings.count / m
+    let vectors = (0..<r).map { Array(observation.readings[($0 * m)..<($0 * m + m)]) }
+    let mean = (0..<m).map { j in vectors.reduce(0.0) { $0 + $1[j] } / Double(r) }
+    guard
+      let grid = GridPosterior(
+        prior: priorRanges,
+        logDensity: { predictive.logDensity(of: mean, at: $0, replicates: r) })
+    else {
+      throw MeasurementError.posteriorNotIntegrable(
+        lower: priorRanges[0].lowerBound, upper: priorRanges[0].upperBound,
+        relativeError: .infinity)
+    }
+    let level = settings.level
+    let (means, covariance) = grid.moments()
+    var estimates: [QuantityEstimate] = []
+    var quantityCoverage: [String: QuantityCoverage] = [:]
+    let domain = instrument.state.domain.xRange.map { $0.lower...$0.upper }
+    for a in 0..<k {
+      let marginal = GridMarginal(grid, axis: a)
+      let median = marginal.quantile(0.5)
+      let lower = marginal.quantile((1 - level) / 2)
+      let upper = marginal.quantile((1 + level) / 2)
+      let sd = max(covariance[a][a], 0).squareRoot()
+      let peak = marginal.density.max() ?? 1
+      let atBounds = [
+        marginal.nodes.first == priorRanges[a].lowerBound ? marginal.density.first ?? 0 : 0,
+        marginal.nodes.last == priorRanges[a].upperBound ? marginal.density.last ?? 0 : 0,
+      ]
+      let boundDensity = (atBounds.max() ?? 0) / peak
+      let pOutside =
+        marginal.probability(below: domain[a].lowerBound)
+        + 1 - marginal.probability(below: domain[a].upperBound)
+      estimates.append(
+        QuantityEstimate(
+          method: .bayes, estimate: median, mean: means[a], sd: sd, median: median,
+          modes: marginal.modes(),
+          interval: IntervalRecord(
+            level: level, lower: lower, upper: upper, bounded: true, pieces: nil),
+          hpd: marginal.highestDensityIntervals(level: level).map(RangeRecord.init),
+          solutions: nil, quantile: nil, dof: Double(instrument.state.fit.predictiveDOF),
+          numerical: NumericalError(
+            integrationRelative: grid.relativeError,
+            quantileTolerance: max((upper - lower) * 1e-12, grid.relativeError * sd * 10),
+            densityEvaluations: grid.evaluations, monteCarloRelative: nil),
+          predictive: predictive.models.allSatisfy(\.isLinear) ? .exact : .linearized,
+          components: nil))
+      let status: CoverageStatus =
+        boundDensity >= settings.thresholds.boundDensity
+        ? .outOfRange
+        : pOutside > settings.thresholds.extrapolationMass ? .extrapolated : .covered
+      quantityCoverage[predictors[a]] = QuantityCoverage(
+        status: status, pOutsideDomain: min(max(pOutside, 0), 1),
+        domain: RangeRecord(domain[a]), priorBoundDensity: boundDensity)
+    }
+    let coverage = coverageReport(
+      grid: grid, mean: mean, replicates: r, estimates: estimates, quantities: quantityCoverage)
+    var report = MultiOutputObservationReport(
+      id: observation.id, line: observation.line, readings: vectors, x: nil, quantities: nil,
+      correlation: nil, joint: nil, coverage: coverage)
+    if k == 1 {
+      report.x = estimates[0]
+    } else {
+      report.quantities = Dictionary(uniqueKeysWithValues: zip(predictors, estimates))
+      report.correlation = (0..<k).map { a in
+        (0..<k).map { b in covariance[a][b] / (covariance[a][a] * covariance[b][b]).squareRoot() }
+      }
+      let region = grid.highestDensityRegion(level: level)
+      report.joint = JointRegion(
+        level: level, bounded: region.bounded, densityThreshold: region.threshold,
+        box: Dictionary(
+          uniqueKeysWithValues: zip(predictors, region.box.map(RangeRecord.init))))
+    }
+    return try report.checkedFinite()
+  }
+
+  /// The coverage check of one measurement: the rules of docs/coverage.md with distances in
+  /// the metric of the noise.
+  private func coverageReport(
+    grid: GridPosterior, mean: [Double], replicates r: Int, estimates: [QuantityEstimate],
+    quantities: [String: QuantityCoverage]
+  ) -> MultiOutputCoverageReport {
+    let thresholds = settings.thresholds
+    let predictors = instrument.state.model.predictors
+    let m = predictive.outputs, k = predictors.count
+    let domain = instrument.state.domain.xRange.map { $0.lower...$0.upper }
+    var statuses: [CoverageStatus] = []
+    var reasons: [String] = []
+    for (name, check) in quantities.sorted(by: { $0.key < $1.key }) {
+      if check.status == .outOfRange {
+        statuses.append(.outOfRange)
+        reasons.append(
+          "the posterior of \(name) reaches the end of its prior range (density \(format(check.priorBoundDensity)) of its peak there): no \(name) in the range accounts for the readings"
+        )
+      }
+    }
+    // Consistency: the whitened residual at the mode against F(m − k, ν′).
+    let mode = grid.centers
+    let (fitted, v) = predictive.moments(at: mode, replicates: r)
+    let distance2 = JointPredictive.mahalanobis(mean, mean: fitted, covariance: v)?.distance2
+    let nu = Double(instrument.state.fit.dof)
+    let nuPrime = Double(instrument.state.fit.predictiveDOF)
+    var consistency = VectorConsistency(statistic: nil, dof: m - k, pValue: nil)
+    if m > k, let distance2 {
+      let statistic = distance2 * nuPrime / nu / Double(m - k)
+      let p = Distributions.fisherUpperTail(
+        statistic, numerator: Double(m - k), denominator: nuPrime)
+      consistency = VectorConsistency(statistic: statistic, dof: m - k, pValue: p)
+      if p < thresholds.inconsistencyP {
+        statuses.append(.inconsistent)
+        reasons.append(
+          "no x explains the reading vector: it lies \(format(distance2.squareRoot())) noise sd from the calibrated responses at the best x (F = \(format(statistic)) on \(m - k) and \(Int(nuPrime)) degrees of freedom, p = \(format(p)))"
+        )
+      }
+    }
+    let pOutside = grid.probabilityOutside(domain)
+    if pOutside > thresholds.extrapolationMass {
+      statuses.append(.extrapolated)
+      reasons.append(
+        "the posterior lies mostly outside the calibrated \(k == 1 ? "domain" : "box") \(domain.map { "[\(format($0.lowerBound)), \(format($0.upperBound))]" }.joined(separator: " × ")): P = \(format(pOutside))"
+      )
+    }
+    // Support: distinct standards within the credible interval of every unknown widened to
+    // the standards' reach (1.25 steps of their spacing), as for one unknown.
+    let x = instrument.state.domain.x
+    let neighbourhoods = (0..<k).map { a -> ClosedRange<Double> in
+      let reach = StandardSpacing(standards: x[a]).reach(of: estimates[a].estimate)
+      let lower = min(estimates[a].interval.lower ?? reach.lowerBound, reach.lowerBound)
+      let upper = max(estimates[a].interval.upper ?? reach.upperBound, reach.upperBound)
+      return lower...upper
+    }
+    let nearby = standardResponses.filter { standard in
+      (0..<k).allSatisfy { neighbourhoods[$0].contains(standard.x[$0]) }
+    }.count
+    if nearby < thresholds.minimumSupport {
+      statuses.append(.sparse)
+      reasons.append(
+        "\(nearby) distinct standard\(nearby == 1 ? "" : "s") near the estimate (within \(neighbourhoods.map { "[\(format($0.lowerBound)), \(format($0.upperBound))]" }.joined(separator: " × "))): too few to pin the responses down there (minimum \(thresholds.minimumSupport))"
+      )
+    }
+    var nearest = (distance: Double.infinity, x: standardResponses.first?.x ?? [])
+    for standard in standardResponses {
+      if let d2 = JointPredictive.mahalanobis(
+        mean, mean: standard.response, covariance: sigma)?.distance2, d2 < nearest.distance
+      {
+        nearest = (d2, standard.x)
+      }
+    }
+    let order: [CoverageStatus] = [.outOfRange, .inconsistent, .extrapolated, .sparse]
+    let status = order.first(where: statuses.contains) ?? .covered
+    return MultiOutputCoverageReport(
+      status: status, reasons: reasons, pOutsideDomain: pOutside,
+      metric: MetricCheck(
+        fromManifold: (distance2 ?? .nan).squareRoot(),
+        toNearestStandard: nearest.distance.squareRoot(), nearestStandard: nearest.x),
+      consistency: consistency, standardsNearby: nearby, quantities: quantities)
+  }
+
+  private func format(_ value: Double) -> String { Expression.format(value) }
+}

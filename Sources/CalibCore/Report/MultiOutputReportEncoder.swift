@@ -1,0 +1,172 @@
+import Foundation
+
+/// Writes the measurement reports of an instrument with several outputs in the formats of
+/// `calib measure --format`, one piece at a time (docs/report-file.md, "Several outputs"):
+/// the same document as for one output (`calib-report/1`, `settings`, `observations`,
+/// `summary`), whose observations hold reading vectors and, for several unknowns,
+/// `quantities`, `correlation` and `joint`. CSV and table rows give each unknown's estimate,
+/// sd and interval in columns named after it (`x1_estimate`, …).
+public struct MultiOutputReportEncoder {
+  /// The format written.
+  public let format: ReportEncoder.Format
+  /// The unknowns' names, in the instrument's order.
+  public let predictors: [String]
+  private let encoder: JSONEncoder
+  private var count = 0
+  private var byStatus: [CoverageStatus: Int] = [:]
+  private var errors = 0
+
+  /// An encoder for `format` of the observations of an instrument with `predictors`.
+  public init(format: ReportEncoder.Format, predictors: [String]) {
+    self.format = format
+    self.predictors = predictors
+    encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+  }
+
+  /// The settings block of a report of an instrument with several outputs.
+  public struct Settings: Codable, Sendable {
+    /// The level of the intervals and of the joint region.
+    public var level: Double
+    /// `bayes`.
+    public var method: MeasurementSettings.Method
+    /// The prior range of each unknown.
+    public var ranges: [String: ClosedRangeRecord]
+    /// The coverage thresholds in use.
+    public var thresholds: CoverageThresholds
+    /// The instrument file, its model, its outputs and the hash of its calibration.
+    public var instrument: String
+    public var model: String
+    public var outputs: [String]
+    public var calibrationSHA256: String
+
+    /// The settings of `measurer`, measuring with the instrument file `instrumentFile`.
+    public init(measurer: MultiOutputMeasurer, instrumentFile: String) {
+      let state = measurer.instrument.state
+      level = measurer.settings.level
+      method = measurer.settings.method
+      ranges = Dictionary(
+        uniqueKeysWithValues: zip(
+          state.model.predictors,
+          measurer.priorRanges.map { ClosedRangeRecord(lower: $0.lowerBound, upper: $0.upperBound) }
+        ))
+      thresholds = measurer.settings.thresholds
+      instrument = instrumentFile
+      model = state.model.spec
+      outputs = state.model.responses
+      calibrationSHA256 = state.provenance.inputSHA256
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case level, method, ranges, thresholds, instrument, model, outputs
+      case calibrationSHA256 = "calibration_sha256"
+    }
+  }
+
+  /// The CSV columns.
+  public var csvColumns: [String] {
+    ["id", "line", "readings"]
+      + predictors.flatMap { ["\($0)_estimate", "\($0)_sd", "\($0)_lower", "\($0)_upper"] }
+      + ["level", "status", "p_outside_domain", "from_manifold", "reasons"]
+  }
+
+  /// What comes before the first observation.
+  public func header(_ settings: Settings) throws -> [UInt8] {
+    switch format {
+    case .json:
+      return Array("{\n  \"format\": \"calib-report/1\",\n  \"settings\": ".utf8)
+        + (try encoder.encode(settings)) + Array(",\n  \"observations\": [".utf8)
+    case .ndjson:
+      return []
+    case .csv:
+      return Array((csvColumns.joined(separator: ",") + "\n").utf8)
+    case .table:
+      return Array(
+        (ReportEncoder.tableRow(
+          ["id", "n"] + predictors.map { "\($0) \(settings.level) interval" } + ["status"])
+          + "\n").utf8)
+    }
+  }
+
+  /// One observation.
+  public mutating func observation(_ report: MultiOutputObservationReport) throws -> [UInt8] {
+    let bytes: [UInt8]
+    let estimates = predictors.compactMap { report.quantities?[$0] ?? report.x }
+    func number(_ value: Double?) -> String { value.flatMap { $0.isFinite ? "\($0)" : nil } ?? "" }
+    switch format {
+    case .json, .ndjson:
+      let json = try encoder.encode(report)
+      bytes =
+        format == .json
+        ? Array((count == 0 ? "\n    " : ",\n    ").utf8) + json : Array(json) + [0x0A]
+    case .csv:
+      let row =
+        [ReportEncoder.csvQuoted(report.id), "\(report.line)", "\(report.readings.count)"]
+        + estimates.flatMap {
+          [
+            number($0.estimate), number($0.sd), number($0.interval.lower),
+            number($0.interval.upper),
+          ]
+        }
+        + [
+          number(estimates.first?.interval.level), report.coverage.status.rawValue,
+          number(report.coverage.pOutsideDomain), number(report.coverage.metric.fromManifold),
+          ReportEncoder.csvQuoted(report.coverage.reasons.joined(separator: "; ")),
+        ]
+      bytes = Array((row.joined(separator: ",") + "\n").utf8)
+    case .table:
+      let cells =
+        [report.id, "\(report.readings.count)"]
+        + estimates.map {
+          "\(Expression.format($0.estimate)) [\(Expression.format($0.interval.lower ?? .nan)), \(Expression.format($0.interval.upper ?? .nan))]"
+        } + [report.coverage.status.rawValue]
+      bytes = Array((ReportEncoder.tableRow(cells) + "\n").utf8)
+    }
+    count += 1
+    byStatus[report.coverage.status, default: 0] += 1
+    return bytes
+  }
+
+  /// An observation that could not be measured: its `error` object and no numbers.
+  public mutating func failure(_ failure: ObservationFailure) throws -> [UInt8] {
+    let bytes: [UInt8]
+    switch format {
+    case .json:
+      bytes = Array((count == 0 ? "\n    " : ",\n    ").utf8) + (try encoder.encode(failure))
+    case .ndjson:
+      bytes = (try encoder.encode(failure)) + [0x0A]
+    case .csv:
+      var row = [String](repeating: "", count: csvColumns.count)
+      row[0] = ReportEncoder.csvQuoted(failure.id)
+      row[1] = "\(failure.line)"
+      row[csvColumns.count - 4] = "error"
+      row[csvColumns.count - 1] = ReportEncoder.csvQuoted(
+        "\(failure.error.code.rawValue): \(failure.error.message)")
+      bytes = Array((row.joined(separator: ",") + "\n").utf8)
+    case .table:
+      bytes = Array(
+        (ReportEncoder.tableRow([failure.id, "—", "error", failure.error.message]) + "\n").utf8)
+    }
+    count += 1
+    errors += 1
+    return bytes
+  }
+
+  /// The counts so far.
+  public var summary: ReportEncoder.Summary {
+    ReportEncoder.Summary(observations: count, byStatus: byStatus, errors: errors)
+  }
+
+  /// What comes after the last observation.
+  public func footer() throws -> [UInt8] {
+    if format == .table {
+      var counts = summary.byStatus.sorted { $0.key.rawValue < $1.key.rawValue }
+        .map { "\($0.key.rawValue) \($0.value)" }
+      if errors > 0 { counts.append("errors \(errors)") }
+      return Array("\(summary.observations) observations: \(counts.joined(separator: ", "))\n".utf8)
+    }
+    guard format == .json else { return [] }
+    return Array("\n  ],\n  \"summary\": ".utf8) + (try encoder.encode(summary))
+      + Array("\n}\n".utf8)
+  }
+}

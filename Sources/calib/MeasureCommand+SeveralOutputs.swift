@@ -1,0 +1,48 @@
+import CalibCore
+import Foundation
+
+extension MeasureCommand {
+  /// `calib measure` with an instrument with several outputs: one reading column per output
+  /// (`--y y1,y2`), the posterior over every unknown (docs/geometry.md).
+  func measureSeveralOutputs(_ instrument: MultiOutputInstrument) throws {
+    let outputs = instrument.state.model.responses
+    let columns = columnList(responseColumn)
+    guard columns.count == outputs.count else {
+      throw CommandFailure.usage(
+        "--y: the instrument has \(outputs.count) outputs (\(outputs.joined(separator: ", "))); give one column of readings per output, in that order, found \(columns.count)"
+      )
+    }
+    if reading.uncertaintyColumn != nil {
+      throw CommandFailure.usage(
+        "--sy: an instrument with several outputs measures with the noise covariance it estimated; the readings' own uncertainties apply to one output"
+      )
+    }
+    let settings = MeasurementSettings(
+      level: level, method: method, range: try range.record,
+      thresholds: thresholds.thresholds, marginalization: marginalize)
+    let measurer: MultiOutputMeasurer
+    do {
+      measurer = try MultiOutputMeasurer(
+        instrument: instrument, settings: settings, ranges: try range.namedRecords ?? [:])
+    } catch let error as MeasurementError {
+      throw CommandFailure.usage(error.commandLineMessage)
+    }
+    let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
+    let pool = MeasurerPool(
+      measurers: Array(repeating: { try measurer.measure($0) }, count: count))
+    let source = try reading.reader(path: observations, response: columns.joined(separator: ","))
+    var encoder = MultiOutputReportEncoder(
+      format: format, predictors: instrument.state.model.predictors)
+    let file = try OutputFile(path: output.output)
+    try file.write(
+      try encoder.header(
+        MultiOutputReportEncoder.Settings(measurer: measurer, instrumentFile: self.instrument.path))
+    )
+    let failures = try stream(
+      source: source, pool: pool, output: file,
+      write: { try encoder.observation($0) }, fail: { try encoder.failure($0) })
+    try file.write(try encoder.footer())
+    try file.commit()
+    try checkStrict(failures: failures)
+  }
+}
