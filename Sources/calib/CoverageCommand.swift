@@ -47,6 +47,10 @@ struct CoverageCommand: ParsableCommand {
   func run() throws {
     try ExitStatus.reporting {
       let state = try instrument.read()
+      if try range.namedRecords != nil {
+        throw CommandFailure.usage(
+          "--range: the instrument has one unknown; give its range as --range LO:HI")
+      }
       let measurer: Measurer
       do {
         let settings = MeasurementSettings(

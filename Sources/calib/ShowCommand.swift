@@ -13,8 +13,12 @@ struct ShowCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      let state = try instrument.read()
-      try OutputFile.write(Array(InstrumentSummary(state.state).text.utf8), to: "-")
+      switch try instrument.readAny() {
+      case .single(let state):
+        try OutputFile.write(Array(InstrumentSummary(state.state).text.utf8), to: "-")
+      case .multiOutput(let state):
+        try OutputFile.write(Array(MultiOutputSummary(state.state).text.utf8), to: "-")
+      }
     }
   }
 }
@@ -121,11 +125,11 @@ struct InstrumentSummary {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  private func format(_ value: Double, digits: Int = 7) -> String {
+  func format(_ value: Double, digits: Int = 7) -> String {
     String(format: "%.\(digits)g", value)
   }
 
-  private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+  func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
     let padding = String(repeating: " ", count: max(0, width - text.count))
     return right ? padding + text : text + padding
   }

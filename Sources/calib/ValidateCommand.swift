@@ -65,7 +65,27 @@ struct ValidateCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      let state = try instrument.read()
+      let state: Instrument
+      switch try instrument.readAny() {
+      case .single(let single): state = single
+      case .multiOutput(let multiOutput):
+        guard method == .bayes, fitNoise == .same else {
+          throw CommandFailure.usage(
+            "--method and --fit-noise apply to an instrument with one output; one with several is validated with its posterior over x and its own noise covariance"
+          )
+        }
+        let result: MultiOutputValidation
+        do {
+          result = try MultiOutputValidation.run(
+            instrument: multiOutput, trials: trials, levels: try parsedLevels(), seed: seed.seed,
+            truth: truth)
+        } catch let error as MeasurementError {
+          throw InputError(file: instrument.path, message: error.commandLineMessage)
+        }
+        try OutputFile.write(
+          [UInt8](try JSONEncoder.calibFile.encode(result)) + [0x0A], to: output.output)
+        return
+      }
       let result: CoverageValidation
       do {
         result = try CoverageValidation.run(

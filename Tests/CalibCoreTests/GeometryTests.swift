@@ -328,3 +328,42 @@ struct GeometryTests {
     #expect(try fit(twoOfThree).fit.outputs == 2)
   }
 }
+
+/// Statistical coverage of measurements with several outputs, by simulation: the intervals
+/// and the joint region hold the truth as often as their level says, within 3 binomial
+/// standard errors (√(p(1 − p)/trials)).
+@Suite("Geometry: coverage in simulation")
+struct GeometryValidationTests {
+  static func expectNominal(
+    _ coverage: [CoverageValidation.LevelCoverage],
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    for level in coverage {
+      let tolerance = 3 * (level.level * (1 - level.level) / Double(level.trials)).squareRoot()
+      #expect(
+        Swift.abs(level.coverage - level.level) <= tolerance,
+        "level \(level.level): \(level.coverage) over \(level.trials) trials",
+        sourceLocation: sourceLocation)
+    }
+  }
+
+  /// Two outputs, one unknown: 1000 trials (seed 11 gives 0.488, 0.901, 0.939).
+  @Test func twoOutputsCoverNominally() throws {
+    let result = try MultiOutputValidation.run(
+      instrument: try GeometryTests.sensor(), trials: 1000, levels: [0.5, 0.9, 0.95], seed: 11)
+    #expect(result.failedFits == 0 && result.levels.allSatisfy { $0.trials == 1000 })
+    Self.expectNominal(result.levels)
+    Self.expectNominal(try #require(result.quantities["conc"]))
+    #expect(try #require(result.ranks["conc"]).pValue > 0.001)
+  }
+
+  /// Two unknowns from three outputs: 120 trials (each tabulates a 2-D posterior), per
+  /// unknown and jointly.
+  @Test func twoUnknownsCoverNominally() throws {
+    let result = try MultiOutputValidation.run(
+      instrument: try GeometryTests.mixture(), trials: 120, levels: [0.5, 0.9, 0.95], seed: 11)
+    Self.expectNominal(result.levels)
+    Self.expectNominal(try #require(result.quantities["c1"]))
+    Self.expectNominal(try #require(result.quantities["c2"]))
+  }
+}

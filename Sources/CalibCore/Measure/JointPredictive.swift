@@ -94,28 +94,81 @@ struct JointPredictive {
   }
 
   /// log p(ȳ | x) up to a constant that does not depend on x; −∞ where the model is not
-  /// defined at x.
+  /// defined at x. Allocates nothing on the heap: the hot loop of the grid.
   func logDensity(of reading: [Double], at x: [Double], replicates: Int) -> Double {
-    let (mean, v) = moments(at: x, replicates: replicates)
-    let m = outputs
-    switch structure {
-    case .full:
-      guard let (d2, logDet) = Self.mahalanobis(reading, mean: mean, covariance: v) else {
-        return -.infinity
-      }
-      // Λ = V·ν/ν′: dᵀΛ⁻¹d/ν′ = dᵀV⁻¹d/ν; log|Λ| = log|V| + m·log(ν/ν′), a constant.
-      let nu = Double(dof[0]), nuPrime = Double(predictiveDOF)
-      return -0.5 * logDet - (nuPrime + Double(m)) / 2 * _log1p(d2 / nu)
-    case .diagonal:
-      var total = 0.0
+    let m = outputs, k = x.count
+    let total = offsets.last.map { $0 + estimates[m - 1].count } ?? 0
+    let widest = estimates.map(\.count).max() ?? 0
+    // Scratch: slots (k + p), gradients (P), means (m), V (m·m), solve (m).
+    let size = k + widest + total + m + m * m + m
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: size) { scratch in
+      let slots = UnsafeMutableBufferPointer(rebasing: scratch[0..<(k + widest)])
+      let gradients = scratch.baseAddress! + k + widest
+      let means = gradients + total
+      let v = means + m
+      let z = v + m * m
+      for (a, value) in x.enumerated() { slots[a] = value }
       for j in 0..<m {
-        let variance = v[j * m + j]
-        guard variance > 0 else { return -.infinity }
-        let r = reading[j] - mean[j]
-        let nu = Double(dof[j])
-        total += -0.5 * _log(variance) - (nu + 1) / 2 * _log1p(r * r / (variance * nu))
+        let a = estimates[j]
+        for l in a.indices { slots[k + l] = a[l] }
+        let view = UnsafeBufferPointer(rebasing: slots[0..<(k + a.count)])
+        means[j] = models[j].compiledResponse.evaluate(view)
+        for l in a.indices {
+          gradients[offsets[j] + l] = models[j].compiledParameterDerivatives[l].evaluate(view)
+        }
       }
-      return total
+      let scale = 1 / Double(replicates)
+      for i in 0..<m {
+        for j in 0...i {
+          var sum = sigma[i * m + j] * scale
+          if structure == .full || i == j {
+            for r in 0..<estimates[i].count {
+              let row = (offsets[i] + r) * total + offsets[j]
+              let gr = gradients[offsets[i] + r]
+              for c in 0..<estimates[j].count {
+                sum += gr * covariance[row + c] * gradients[offsets[j] + c]
+              }
+            }
+          }
+          v[i * m + j] = sum
+        }
+      }
+      switch structure {
+      case .full:
+        // Cholesky of V in its lower triangle, then the whitened residual.
+        var logDeterminant = 0.0, distance2 = 0.0
+        for i in 0..<m {
+          for j in 0...i {
+            var sum = v[i * m + j]
+            for l in 0..<j { sum -= v[i * m + l] * v[j * m + l] }
+            if i == j {
+              guard sum > 0, sum.isFinite else { return -.infinity }
+              v[i * m + i] = sum.squareRoot()
+              logDeterminant += 2 * _log(v[i * m + i])
+            } else {
+              v[i * m + j] = sum / v[j * m + j]
+            }
+          }
+          var residual = reading[i] - means[i]
+          for l in 0..<i { residual -= v[i * m + l] * z[l] }
+          z[i] = residual / v[i * m + i]
+          distance2 += z[i] * z[i]
+        }
+        guard distance2.isFinite else { return -.infinity }
+        // Λ = V·ν/ν′: dᵀΛ⁻¹d/ν′ = dᵀV⁻¹d/ν; log|Λ| = log|V| + m·log(ν/ν′), a constant.
+        let nu = Double(dof[0]), nuPrime = Double(predictiveDOF)
+        return -0.5 * logDeterminant - (nuPrime + Double(m)) / 2 * _log1p(distance2 / nu)
+      case .diagonal:
+        var sum = 0.0
+        for j in 0..<m {
+          let variance = v[j * m + j]
+          guard variance > 0, variance.isFinite else { return -.infinity }
+          let r = reading[j] - means[j]
+          let nu = Double(dof[j])
+          sum += -0.5 * _log(variance) - (nu + 1) / 2 * _log1p(r * r / (variance * nu))
+        }
+        return sum.isFinite ? sum : -.infinity
+      }
     }
   }
 }

@@ -107,11 +107,7 @@ public final class MultiOutputMeasurer {
     let r = observation.readings.count / m
     let vectors = (0..<r).map { Array(observation.readings[($0 * m)..<($0 * m + m)]) }
     let mean = (0..<m).map { j in vectors.reduce(0.0) { $0 + $1[j] } / Double(r) }
-    guard
-      let grid = GridPosterior(
-        prior: priorRanges,
-        logDensity: { predictive.logDensity(of: mean, at: $0, replicates: r) })
-    else {
+    guard let grid = posterior(of: mean, replicates: r) else {
       throw MeasurementError.posteriorNotIntegrable(
         lower: priorRanges[0].lowerBound, upper: priorRanges[0].upperBound,
         relativeError: .infinity)
@@ -177,6 +173,22 @@ public final class MultiOutputMeasurer {
           uniqueKeysWithValues: zip(predictors, region.box.map(RangeRecord.init))))
     }
     return try report.checkedFinite()
+  }
+
+  /// The posterior over the unknowns given the mean `reading` of `replicates` reading
+  /// vectors, tabulated; nil where it cannot be.
+  func posterior(
+    of reading: [Double], replicates: Int,
+    resolution: GridPosterior.Resolution = .measurement
+  ) -> GridPosterior? {
+    GridPosterior(
+      prior: priorRanges, resolution: resolution,
+      logDensity: { predictive.logDensity(of: reading, at: $0, replicates: replicates) })
+  }
+
+  /// log p(reading | x) up to the constant `posterior(of:replicates:)` leaves out.
+  func logDensity(of reading: [Double], at x: [Double], replicates: Int) -> Double {
+    predictive.logDensity(of: reading, at: x, replicates: replicates)
   }
 
   /// The coverage check of one measurement: the rules of docs/coverage.md with distances in

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// `calib fit --y y1,y2`, `calib measure` and `calib validate` with several outputs and
+/// unknowns on the command line (docs/geometry.md).
+@Suite("calib with several outputs")
+struct SeveralOutputsCommandTests {
+  static func fixture(_ name: String) -> String {
+    CommandLineTool.fixtures.appendingPathComponent(name).path
+  }
+
+  @Test("a two-channel sensor: fit, measure in every format, show, validate")
+  func twoChannelSensor() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    let fit = try CommandLineTool.run(
+      [
+        "fit", Self.fixture("two-channel-sensor.csv"), "--x", "conc", "--y", "signal,reference",
+        "-o", "s.json",
+      ], in: directory)
+    #expect(fit.status == 0 && fit.error.isEmpty)
+    let file =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: directory.appendingPathComponent("s.json"))) as? [String: Any]
+    #expect((file?["outputs"] as? [Any])?.count == 2)
+    #expect((file?["noise"] as? [String: Any])?["structure"] as? String == "full")
+    let observations = Self.fixture("two-channel-observations.csv")
+    let json = try CommandLineTool.run(
+      ["measure", "s.json", observations, "--y", "signal,reference", "--id", "sample"],
+      in: directory)
+    #expect(json.status == 0)
+    let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+    let items = report?["observations"] as? [[String: Any]] ?? []
+    #expect(items.count == 4)
+    #expect((items.first?["readings"] as? [[Double]]) == [[2.5845, 1.6033]])
+    let median = (items.first?["x"] as? [String: Any])?["median"] as? Double ?? .nan
+    #expect(Swift.abs(median - 0.8369449765801358) < 1e-6 * 0.2054)
+    let statuses = items.compactMap { ($0["coverage"] as? [String: Any])?["status"] as? String }
+    #expect(statuses == ["covered", "covered", "covered", "inconsistent"])
+    let summary = report?["summary"] as? [String: Any]
+    #expect((summary?["by_status"] as? [String: Int]) == ["covered": 3, "inconsistent": 1])
+    for format in ["ndjson", "csv", "table"] {
+      let out = try CommandLineTool.run(
+        [
+          "measure", "s.json", observations, "--y", "signal,reference", "--id", "sample",
+          "--format", format, "--threads", "1",
+        ], in: directory)
+      #expect(out.status == 0, "\(format): \(out.error)")
+      #expect(out.output.contains("inconsistent"))
+    }
+    let csv = try CommandLineTool.run(
+      [
+        "measure", "s.json", observations, "--y", "signal,reference", "--id", "sample",
+        "--format", "csv",
+      ], in: directory)
+    #expect(csv.output.hasPrefix("id,line,readings,conc_estimate,conc_sd,conc_lower,conc_upper"))
+    let show = try CommandLineTool.run(["show", "s.json"], in: directory)
+    #expect(show.status == 0)
+    #expect(show.output.contains("signal") && show.output.contains("correlation"))
+    let validate = try CommandLineTool.run(
+      ["validate", "s.json", "--trials", "50", "--seed", "2"], in: directory)
+    #expect(validate.status == 0)
+    #expect(validate.output.contains("\"quantities\""))
+  }
+
+  @Test("a two-component mixture at three wavelengths: both concentrations, jointly")
+  func mixture() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    let fit = try CommandLineTool.run(
+      [
+        "fit", Self.fixture("two-component-mixture.csv"), "--x", "c1,c2", "--y",
+        "A420,A520,A610", "--model", "b0 + b1*c1 + b2*c2", "-o", "m.json",
+      ], in: directory)
+    #expect(fit.status == 0 && fit.error.isEmpty)
+    let measure = try CommandLineTool.run(
+      [
+        "measure", "m.json", Self.fixture("two-component-observations.csv"), "--y",
+        "A420,A520,A610", "--id", "sample", "--format", "ndjson", "--range=c1=-1:4,c2=-1:4",
+      ], in: directory)
+    #expect(measure.status == 0, "\(measure.error)")
+    let first =
+      try JSONSerialization.jsonObject(
+        with: Data((measure.output.split(separator: "\n").first ?? "").utf8)) as? [String: Any]
+    let quantities = first?["quantities"] as? [String: [String: Any]]
+    #expect(quantities?.keys.sorted() == ["c1", "c2"])
+    #expect((first?["joint"] as? [String: Any])?["bounded"] as? Bool == true)
+    #expect((first?["correlation"] as? [[Double]])?.count == 2)
+    let coverage = first?["coverage"] as? [String: Any]
+    #expect((coverage?["quantities"] as? [String: Any])?.count == 2)
+    #expect((coverage?["metric"] as? [String: Any])?["to_nearest_standard"] is Double)
+  }
+
+  @Test("what cannot be done with several outputs is refused with the reason")
+  func refusals() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    let data = Self.fixture("two-channel-sensor.csv")
+    let cases: [([String], String)] = [
+      (["fit", data, "--x", "conc", "--y", "signal,reference", "--noise", "linear"], "--noise"),
+      (
+        ["fit", data, "--x", "conc", "--y", "signal,reference", "--model", "poly:1;poly:1;poly:2"],
+        "3 specs"
+      ),
+      (["fit", data, "--x", "conc", "--y", "signal,signal"], "named twice"),
+      (["fit", data, "--x", "conc", "--y", "signal", "--covariance", "full"], "several outputs"),
+    ]
+    for (arguments, phrase) in cases {
+      let outcome = try CommandLineTool.run(arguments + ["-o", "x.json"], in: directory)
+      #expect(outcome.status == 64, "\(arguments)")
+      #expect(outcome.error.contains(phrase), "\(outcome.error)")
+      #expect(
+        !FileManager.default.fileExists(atPath: directory.appendingPathComponent("x.json").path))
+    }
+    _ = try CommandLineTool.run(
+      ["fit", data, "--x", "conc", "--y", "signal,reference", "-o", "s.json"], in: directory)
+    let observations = Self.fixture("two-channel-observations.csv")
+    let wrongColumns = try CommandLineTool.run(
+      ["measure", "s.json", observations, "--y", "signal", "-o", "r.json"], in: directory)
+    #expect(wrongColumns.status == 64 && wrongColumns.error.contains("2 outputs"))
+    let classical = try CommandLineTool.run(
+      ["measure", "s.json", observations, "--y", "signal,reference", "--method", "wald"],
+      in: directory)
+    #expect(classical.status == 64 && classical.error.contains("--method bayes"))
+    let badRange = try CommandLineTool.run(
+      ["measure", "s.json", observations, "--y", "signal,reference", "--range=dose=0:1"],
+      in: directory)
+    #expect(badRange.status == 64 && badRange.error.contains("not a predictor"))
+    // An instrument with two predictors and one output cannot measure.
+    let mixture = Self.fixture("two-component-mixture.csv")
+    _ = try CommandLineTool.run(
+      [
+        "fit", mixture, "--x", "c1,c2", "--y", "A520", "--model", "b0 + b1*c1 + b2*c2", "-o",
+        "one.json",
+      ], in: directory)
+    let one = try CommandLineTool.run(
+      ["measure", "one.json", Self.fixture("two-component-observations.csv"), "--y", "A520"],
+      in: directory)
+    #expect(one.status == 65 && one.error.contains("not identifiable"))
+  }
+}
