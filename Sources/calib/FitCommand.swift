@@ -128,13 +128,14 @@ struct FitCommand: ParsableCommand {
         (
           "--noise \(noise?.description ?? "")",
           noise.map {
-            $0 != NoiseSpec(argument: "constant") && $0 != NoiseSpec(argument: "normal:constant")
+            $0.distribution != .normal
+              || ![.constant, .proportional, .linear, .power].contains($0.scale)
           } ?? false
         ),
       ]
       if let (flag, _) = refused.first(where: \.1) {
         throw ValidationError(
-          "\(flag) applies to an instrument with one output; with several (\(outputs.joined(separator: ", "))) each output's model is fitted by least squares with a constant noise and the noise covariance between the outputs estimated from the residuals (docs/geometry.md)"
+          "\(flag) applies to an instrument with one output; with several (\(outputs.joined(separator: ", "))) each output's model is fitted with a normal noise whose scale is constant, proportional, linear or power, and the noise covariance between the outputs is estimated from the standardized residuals (docs/geometry.md)"
         )
       }
       if Set(outputs).count < outputs.count {
@@ -325,7 +326,8 @@ extension FitCommand {
       let state: MultiOutputState
       do {
         state = try MultiOutputFit.fit(
-          to: data, models: models, structure: covariance ?? .full, spec: model,
+          to: data, models: models, structure: covariance ?? .full,
+          noise: noise?.scale ?? .constant, spec: model,
           seed: seed.seed, provenance: provenance)
       } catch let error as FitError {
         throw error.commandLineInputError(in: calibration) ?? error

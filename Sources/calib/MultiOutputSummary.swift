@@ -36,7 +36,7 @@ struct MultiOutputSummary {
     let noise = state.noise
     lines.append("")
     lines.append(
-      "noise       normal, \(noise.structure) covariance between the outputs, ν = \(state.fit.dof) (predictive t: \(state.fit.predictiveDOF) degrees of freedom)"
+      "noise       normal, \(noise.scale) scale per output, \(noise.structure) covariance between the outputs, ν = \(state.fit.dof) (predictive t: \(state.fit.predictiveDOF) degrees of freedom)"
     )
     let nameWidth = max(12, model.responses.map(\.count).max() ?? 0)
     func row(_ name: String, _ values: [Double]) -> String {
@@ -47,8 +47,8 @@ struct MultiOutputSummary {
     lines.append(
       String(repeating: " ", count: nameWidth) + "  "
         + model.responses.map { single.pad($0, 12, right: true) }.joined(separator: "  "))
-    lines.append(
-      row("noise sd", noise.covariance.indices.map { noise.covariance[$0][$0].squareRoot() }))
+    let sds = noise.covariance.indices.map { noise.covariance[$0][$0].squareRoot() }
+    lines.append(row(noise.scale == .constant ? "noise sd" : "sd / σⱼ(μ)", sds))
     lines.append("correlation")
     for (name, values) in zip(model.responses, noise.correlation) {
       lines.append(row("  " + name, values))

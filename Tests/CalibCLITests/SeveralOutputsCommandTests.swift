@@ -94,7 +94,10 @@ struct SeveralOutputsCommandTests {
     let directory = try CommandLineTool.scratchDirectory()
     let data = Self.fixture("two-channel-sensor.csv")
     let cases: [([String], String)] = [
-      (["fit", data, "--x", "conc", "--y", "signal,reference", "--noise", "linear"], "--noise"),
+      (
+        ["fit", data, "--x", "conc", "--y", "signal,reference", "--noise", "student:linear"],
+        "--noise"
+      ),
       (
         ["fit", data, "--x", "conc", "--y", "signal,reference", "--model", "poly:1;poly:1;poly:2"],
         "3 specs"

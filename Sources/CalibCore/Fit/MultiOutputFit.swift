@@ -4,13 +4,18 @@ internal import CalibGSL
 /// regression on the same standards with a noise covariance Σ between the outputs
 /// (docs/geometry.md).
 ///
-/// Each output's model is fitted to its readings by least squares, as a single-output
-/// instrument with constant noise; for models with the same regressors this is also the
-/// estimate of the joint (seemingly unrelated) regression, which reduces to it (Zellner 1962).
-/// Σ is estimated from the residuals' cross products S: Σ̂ = S/ν with ν = n − max pⱼ
-/// (`full`), or each output's variance on its own (`diagonal`). The covariance of all the
-/// estimates together then has blocks Σ̂ᵢⱼ·CᵢJᵢᵀJⱼCⱼ, Cᵢ = (JᵢᵀJᵢ)⁻¹, the correlation the
-/// shared noise gives the estimates of different outputs.
+/// Each output's model is fitted to its readings as a single-output instrument, by least
+/// squares with a constant noise, or by maximum likelihood with a noise that varies with its
+/// response (σⱼ(μ): proportional, linear, power); for models with the same regressors and a
+/// constant noise this is also the estimate of the joint (seemingly unrelated) regression,
+/// which reduces to it (Zellner 1962). The noise covariance is estimated from the residuals
+/// standardized by each output's σⱼ (1 for a constant noise): Σ̃ = S/ν, S their sums of
+/// squares and cross products, ν = n − max(pⱼ + qⱼ) (`full`), or each output's variance on
+/// its own (`diagonal`). The noise of a reading vector at x is then
+/// Σ(x) = D(x)·Σ̃·D(x), D(x) = diag σⱼ(μⱼ(x)) (D = I for a constant noise: Σ = Σ̃): homogeneous
+/// or not, isotropic or not. The covariance of all the estimates together has blocks
+/// BᵢΩᵢⱼBⱼᵀ, Bᵢ = (JᵢᵀWᵢJᵢ)⁻¹JᵢᵀWᵢ with Wᵢ = diag 1/σᵢ², Ωᵢⱼ = diag Σᵢⱼ(xₛ) over the
+/// standards: the correlation the shared noise gives the estimates of different outputs.
 public enum MultiOutputFit {
   /// The instrument with several outputs fitted to `data` (one calibration per output, the
   /// same standards in the same order).
@@ -19,6 +24,8 @@ public enum MultiOutputFit {
   ///   - data: One calibration per output, as `CalibrationData.outputs` reads them.
   ///   - models: One response model per output, all in the same predictors.
   ///   - structure: A full or a diagonal noise covariance between the outputs.
+  ///   - noise: How each output's noise scale varies: `constant` (default), `proportional`,
+  ///     `linear` or `power`.
   ///   - spec: The model specification as the user gave it, for the file.
   ///   - seed: The seed of each output's fit.
   ///   - provenance: Where the calibration came from.
@@ -28,8 +35,13 @@ public enum MultiOutputFit {
   ///   (fewer independent outputs than unknowns).
   public static func fit(
     to data: [CalibrationData], models: [ResponseModel], structure: OutputCovarianceStructure,
-    spec: String, seed: UInt64 = 1, provenance: Provenance
+    noise: NoiseModel = .constant, spec: String, seed: UInt64 = 1, provenance: Provenance
   ) throws -> MultiOutputState {
+    guard [.constant, .proportional, .linear, .power].contains(noise) else {
+      throw FitError.unsupported(
+        "the \(noise) noise applies to one output; several outputs take a constant noise or one whose scale varies with the response (proportional, linear, power)"
+      )
+    }
     let m = models.count
     precondition(m >= 2 && data.count == m, "one calibration per output, at least two outputs")
     let predictors = models[0].predictors
@@ -43,13 +55,27 @@ public enum MultiOutputFit {
     for j in 0..<m {
       outputs.append(
         try models[j].fit(
-          to: data[j], posterior: models[j].isLinear ? .auto : .laplace, seed: seed,
-          provenance: provenance))
+          to: data[j], posterior: models[j].isLinear && noise == .constant ? .auto : .laplace,
+          seed: seed, noise: noise, provenance: provenance))
+    }
+    // σⱼ at each standard's fitted response (1 for a constant noise: Σ̃ is then Σ).
+    let scales: [[Double]] = try outputs.map { output in
+      let instrument = try Instrument(output)
+      guard noise != .constant, let eta = output.noise.parameters?.map(\.estimate) else {
+        return Array(repeating: 1, count: data[0].count)
+      }
+      let function = instrument.measuredNoiseForm.function(eta)
+      let x = data[0].predictors.map { $0.map(\.doubleValue) }
+      return x.map {
+        function.sigma(
+          at: instrument.responseModel.response(at: $0, parameters: output.posterior.location))
+      }
     }
     let n = data[0].count
     let x = data[0].predictors.map { $0.map(\.doubleValue) }
     let counts = models.map(\.parameters.count)
-    let largest = counts.max() ?? 0
+    let noiseCounts = outputs.map { $0.noise.parameters?.count ?? 0 }
+    let largest = zip(counts, noiseCounts).map { $0 + $1 }.max() ?? 0
     if structure == .full, n < largest + m {
       throw FitError.tooFewStandards(
         have: n, need: largest + m,
@@ -65,7 +91,7 @@ public enum MultiOutputFit {
       let y = data[j].responses.map(\.doubleValue)
       var rows: [[Double]] = []
       for i in 0..<n {
-        residuals[i][j] = y[i] - models[j].response(at: x[i], parameters: a)
+        residuals[i][j] = (y[i] - models[j].response(at: x[i], parameters: a)) / scales[j][i]
         rows.append(models[j].parameterGradient(at: x[i], parameters: a))
       }
       jacobians.append(rows)
@@ -76,7 +102,14 @@ public enum MultiOutputFit {
         for c in 0..<m { scatter[r][c] += residuals[i][r] * residuals[i][c] }
       }
     }
-    let dof = (0..<m).map { structure == .full ? n - largest : n - counts[$0] }
+    guard scales.allSatisfy({ $0.allSatisfy { $0 > 0 && $0.isFinite } }) else {
+      throw FitError.unsupported(
+        "an output's fitted noise scale is not positive at every standard; its \(noise) noise cannot standardize the residuals"
+      )
+    }
+    let dof = (0..<m).map {
+      structure == .full ? n - largest : n - counts[$0] - noiseCounts[$0]
+    }
     var sigma = scatter
     for r in 0..<m {
       for c in 0..<m {
@@ -94,8 +127,7 @@ public enum MultiOutputFit {
     let correlation = (0..<m).map { r in
       (0..<m).map { c in sigma[r][c] / (sigma[r][r] * sigma[c][c]).squareRoot() }
     }
-    let covariance = jointCovariance(
-      sigma: sigma, scales: outputs.map(\.posterior.scale), jacobians: jacobians)
+    let covariance = try jointCovariance(sigma: sigma, scales: scales, jacobians: jacobians)
     var parameters: [ParameterEstimate] = []
     var offset = 0
     for j in 0..<m {
@@ -130,7 +162,8 @@ public enum MultiOutputFit {
         spec: spec, predictors: predictors, responses: data.map(\.responseName)),
       parameters: parameters, covariance: covariance,
       noise: OutputNoiseRecord(
-        structure: structure, covariance: sigma, correlation: correlation, scatter: scatter,
+        structure: structure, scale: noise, covariance: sigma, correlation: correlation,
+        scatter: scatter,
         dof: dof),
       fit: MultiOutputFitStatistics(
         n: n, outputs: m, dof: dof.min() ?? 0, predictiveDOF: predictiveDOF,
@@ -141,23 +174,43 @@ public enum MultiOutputFit {
       outputs: outputs, provenance: provenance)
   }
 
-  /// The covariance of all the outputs' estimates together: block (i, j) is
-  /// Σᵢⱼ·CᵢJᵢᵀJⱼCⱼ, with Cᵢ = `scales[i]` = (JᵢᵀJᵢ)⁻¹.
+  /// The covariance of all the outputs' estimates together: block (i, j) is BᵢΩᵢⱼBⱼᵀ with
+  /// Bᵢ = (JᵢᵀWᵢJᵢ)⁻¹JᵢᵀWᵢ, Wᵢ = diag 1/σᵢₛ², Ωᵢⱼ = diag Σ̃ᵢⱼσᵢₛσⱼₛ (s over the standards;
+  /// `scales[i][s]` = σᵢₛ).
   static func jointCovariance(
-    sigma: [[Double]], scales: [[[Double]]], jacobians: [[[Double]]]
-  ) -> [[Double]] {
+    sigma: [[Double]], scales: [[Double]], jacobians: [[[Double]]]
+  ) throws -> [[Double]] {
     let m = sigma.count
-    let counts = scales.map(\.count)
+    let counts = jacobians.map { $0.first?.count ?? 0 }
     let total = counts.reduce(0, +)
     let n = jacobians.first?.count ?? 0
     var result = [[Double]](repeating: [Double](repeating: 0, count: total), count: total)
-    // Bᵢ = CᵢJᵢᵀ (pᵢ × n): the estimate's response to the readings.
-    let influence: [[[Double]]] = (0..<m).map { i in
-      (0..<counts[i]).map { r in
-        (0..<n).map { s in
-          (0..<counts[i]).reduce(0.0) { $0 + scales[i][r][$1] * jacobians[i][s][$1] }
+    // Bᵢ scaled by σᵢₛ: the estimate's response to the standardized readings, (JᵢᵀWᵢJᵢ)⁻¹JᵢᵀWᵢ·σᵢ.
+    let influence: [[[Double]]] = try (0..<m).map { i in
+      let p = counts[i]
+      var information = [Double](repeating: 0, count: p * p)
+      for s in 0..<n {
+        let w = 1 / (scales[i][s] * scales[i][s])
+        for r in 0..<p {
+          for c in 0..<p { information[r * p + c] += jacobians[i][s][r] * w * jacobians[i][s][c] }
         }
       }
+      guard let inverse = Cholesky.inverse(information, size: p) else {
+        throw FitError.unsupported(
+          "an output's model is not identifiable from the standards (its parameters' information matrix is singular)"
+        )
+      }
+      var rows: [[Double]] = []
+      for r in 0..<p {
+        var row = [Double](repeating: 0, count: n)
+        for s in 0..<n {
+          var sum = 0.0
+          for c in 0..<p { sum += inverse[r * p + c] * jacobians[i][s][c] }
+          row[s] = sum / scales[i][s]
+        }
+        rows.append(row)
+      }
+      return rows
     }
     var rowOffset = 0
     for i in 0..<m {

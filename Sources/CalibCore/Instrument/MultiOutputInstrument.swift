@@ -19,6 +19,7 @@ public struct MultiOutputInstrument: Equatable, Sendable {
       InputError(file: name, message: "\(path): \(message)")
     }
     let m = state.model.responses.count
+    let noise = state.noise
     guard m >= 2 else {
       throw fail("$.model.responses", "expected at least two outputs, found \(m)")
     }
@@ -42,9 +43,18 @@ public struct MultiOutputInstrument: Equatable, Sendable {
           "$.outputs[\(j)].model.predictors",
           "expected the instrument's predictors \(state.model.predictors)")
       }
+      guard output.noise.model == state.noise.scale else {
+        throw fail(
+          "$.outputs[\(j)].noise.model",
+          "expected the instrument's noise scale '\(state.noise.scale)' ($.noise.scale)")
+      }
       guard output.domain.x == state.domain.x else {
         throw fail("$.outputs[\(j)].domain.x", "expected the standards of $.domain.x")
       }
+    }
+    guard [.constant, .proportional, .linear, .power].contains(noise.scale) else {
+      throw fail(
+        "$.noise.scale", "expected constant, proportional, linear or power, found \(noise.scale)")
     }
     let total = state.outputs.reduce(0) { $0 + $1.posterior.location.count }
     guard state.parameters.count == total else {
@@ -53,7 +63,6 @@ public struct MultiOutputInstrument: Equatable, Sendable {
         "expected every output's parameters (\(total)), found \(state.parameters.count)")
     }
     try Self.checkSymmetric(state.covariance, size: total, path: "$.covariance", name: name)
-    let noise = state.noise
     try Self.checkSymmetric(noise.covariance, size: m, path: "$.noise.covariance", name: name)
     try Self.checkSymmetric(noise.scatter, size: m, path: "$.noise.scatter", name: name)
     guard Cholesky.strictFactor(of: noise.covariance.flatMap { $0 }, size: m) != nil else {

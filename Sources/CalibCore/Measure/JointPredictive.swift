@@ -1,8 +1,10 @@
 /// The predictive law of the mean of r reading vectors of an instrument with several outputs
 /// at a given x, with the instrument state integrated out (docs/geometry.md):
 ///
-///     ȳ | x ~ t_ν′(f(x; â), Λ),   Λ = (Σ̂/r + G(x)·K·G(x)ᵀ)·ν/ν′,
+///     ȳ | x ~ t_ν′(f(x; â), Λ),   Λ = (Σ(x)/r + G(x)·K·G(x)ᵀ)·ν/ν′,
 ///
+/// Σ(x) = D(x)·Σ̃·D(x) with D(x) = diag σⱼ(μⱼ(x)) at the fitted noise parameters (D = I for a
+/// constant noise),
 /// G the block-diagonal matrix of the outputs' parameter gradients at x and K the joint
 /// covariance of their estimates. For a full Σ, ν′ = ν − m + 1: for models linear in their
 /// parameters with the same regressors, this is the exact predictive under the prior
@@ -12,8 +14,10 @@
 struct JointPredictive {
   let models: [ResponseModel]
   let estimates: [[Double]]
-  /// Σ̂, row-major m×m.
+  /// Σ̃, row-major m×m.
   let sigma: [Double]
+  /// Each output's σ(μ) at its fitted noise parameters; nil for a constant noise.
+  let scales: [NoiseFunction]?
   /// K, row-major P×P, and each output's first row in it.
   let covariance: [Double]
   let offsets: [Int]
@@ -28,6 +32,12 @@ struct JointPredictive {
     models = instrument.outputs.map(\.responseModel)
     estimates = state.outputs.map(\.posterior.location)
     sigma = state.noise.covariance.flatMap { $0 }
+    scales =
+      state.noise.scale == .constant
+      ? nil
+      : instrument.outputs.map {
+        $0.measuredNoiseForm.function(($0.noise.parameters ?? []).map(\.estimate))
+      }
     covariance = state.covariance.flatMap { $0 }
     var offsets: [Int] = []
     var total = 0
@@ -59,7 +69,8 @@ struct JointPredictive {
       mean[j] = models[j].response(at: x, parameters: estimates[j])
       gradients.append(models[j].parameterGradient(at: x, parameters: estimates[j]))
     }
-    var v = sigma.map { $0 / Double(replicates) }
+    let d = (0..<m).map { scales?[$0].sigma(at: mean[$0]) ?? 1 }
+    var v = (0..<(m * m)).map { sigma[$0] * d[$0 / m] * d[$0 % m] / Double(replicates) }
     for i in 0..<m {
       for j in 0...i {
         var sum = 0.0
@@ -72,6 +83,14 @@ struct JointPredictive {
       }
     }
     return (mean, v)
+  }
+
+  /// The noise covariance Σ(x) = D·Σ̃·D of one reading vector whose responses are `means`
+  /// (row-major m×m).
+  func noiseCovariance(atMeans means: [Double]) -> [Double] {
+    let m = outputs
+    let d = (0..<m).map { scales?[$0].sigma(at: means[$0]) ?? 1 }
+    return (0..<(m * m)).map { sigma[$0] * d[$0 / m] * d[$0 % m] }
   }
 
   /// The squared Mahalanobis distance of `reading` from `mean` in the metric `covariance`
@@ -99,14 +118,15 @@ struct JointPredictive {
     let m = outputs, k = x.count
     let total = offsets.last.map { $0 + estimates[m - 1].count } ?? 0
     let widest = estimates.map(\.count).max() ?? 0
-    // Scratch: slots (k + p), gradients (P), means (m), V (m·m), solve (m).
-    let size = k + widest + total + m + m * m + m
+    // Scratch: slots (k + p), gradients (P), means (m), V (m·m), solve (m), D (m).
+    let size = k + widest + total + m + m * m + m + m
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: size) { scratch in
       let slots = UnsafeMutableBufferPointer(rebasing: scratch[0..<(k + widest)])
       let gradients = scratch.baseAddress! + k + widest
       let means = gradients + total
       let v = means + m
       let z = v + m * m
+      let d = z + m
       for (a, value) in x.enumerated() { slots[a] = value }
       for j in 0..<m {
         let a = estimates[j]
@@ -118,9 +138,10 @@ struct JointPredictive {
         }
       }
       let scale = 1 / Double(replicates)
+      for j in 0..<m { d[j] = scales?[j].sigma(at: means[j]) ?? 1 }
       for i in 0..<m {
         for j in 0...i {
-          var sum = sigma[i * m + j] * scale
+          var sum = sigma[i * m + j] * d[i] * d[j] * scale
           if structure == .full || i == j {
             for r in 0..<estimates[i].count {
               let row = (offsets[i] + r) * total + offsets[j]

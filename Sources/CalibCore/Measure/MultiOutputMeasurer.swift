@@ -17,10 +17,9 @@ public final class MultiOutputMeasurer {
   /// The prior range of each unknown, in the order of the predictors.
   public let priorRanges: [ClosedRange<Double>]
   private let predictive: JointPredictive
-  /// The fitted response vector at each distinct standard, and that standard's x.
-  private let standardResponses: [(x: [Double], response: [Double])]
-  /// Σ̂⁻¹'s Cholesky-ready Σ̂ (row-major).
-  private let sigma: [Double]
+  /// The fitted response vector at each distinct standard, that standard's x, and the noise
+  /// covariance Σ(x) of one reading vector there (row-major): the metric at the standard.
+  private let standardResponses: [(x: [Double], response: [Double], metric: [Double])]
 
   /// Prepares to measure with `instrument`.
   ///
@@ -74,14 +73,14 @@ public final class MultiOutputMeasurer {
     self.instrument = instrument
     self.settings = settings
     predictive = JointPredictive(instrument)
-    sigma = instrument.state.noise.covariance.flatMap { $0 }
     var seen: Set<[Double]> = []
-    var responses: [(x: [Double], response: [Double])] = []
+    var responses: [(x: [Double], response: [Double], metric: [Double])] = []
     let x = instrument.state.domain.x
     for i in x[0].indices {
       let point = x.map { $0[i] }
       guard seen.insert(point).inserted else { continue }
-      responses.append((point, predictive.means(at: point)))
+      let means = predictive.means(at: point)
+      responses.append((point, means, predictive.noiseCovariance(atMeans: means)))
     }
     standardResponses = responses
   }
@@ -258,7 +257,8 @@ public final class MultiOutputMeasurer {
     var nearest = (distance: Double.infinity, x: standardResponses.first?.x ?? [])
     for standard in standardResponses {
       if let d2 = JointPredictive.mahalanobis(
-        mean, mean: standard.response, covariance: sigma)?.distance2, d2 < nearest.distance
+        mean, mean: standard.response, covariance: standard.metric)?.distance2,
+        d2 < nearest.distance
       {
         nearest = (d2, standard.x)
       }

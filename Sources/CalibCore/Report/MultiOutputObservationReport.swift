@@ -64,13 +64,13 @@ public struct MultiOutputCoverageReport: Codable, Equatable, Sendable {
   }
 }
 
-/// Distances of a reading vector in the metric of the noise, g = Σ̂⁻¹ (Mahalanobis), in
+/// Distances of a reading vector in the metric of the noise, g = Σ⁻¹ (Mahalanobis), in
 /// noise standard deviations of one reading vector.
 public struct MetricCheck: Codable, Equatable, Sendable {
   /// From the calibrated response manifold {f(x)}: at the posterior mode, in the metric of
   /// the predictive covariance of the mean reading (noise and the instrument's uncertainty).
   public var fromManifold: Double
-  /// To the nearest standard's fitted response vector f(xₛ), in the metric Σ̂⁻¹.
+  /// To the nearest standard's fitted response vector f(xₛ), in the metric Σ(xₛ)⁻¹ there.
   public var toNearestStandard: Double
   /// That standard's x.
   public var nearestStandard: [Double]

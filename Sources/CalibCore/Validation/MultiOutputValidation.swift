@@ -4,7 +4,8 @@ internal import CalibGSL
 /// simulation (`calib validate`, docs/geometry.md): each trial draws the true x uniformly
 /// over the prior box of the measurement (or the calibrated box), simulates a calibration at
 /// the instrument's standards and one reading vector at x from the fitted instrument (its
-/// estimates, and normal noise with its covariance Σ̂), refits, measures, and records whether
+/// estimates, and normal noise with its covariance Σ(x)), refits with the same models and
+/// noise, measures, and records whether
 /// each unknown's equal-tailed interval, and the joint highest-density region, hold the truth.
 /// Seeded: the same seed gives the same result.
 public struct MultiOutputValidation: Codable, Equatable, Sendable {
@@ -46,6 +47,7 @@ public struct MultiOutputValidation: Codable, Equatable, Sendable {
     let estimates = state.outputs.map(\.posterior.location)
     let m = models.count, k = state.model.predictors.count
     let factor = Cholesky.lowerFactor(of: state.noise.covariance)
+    let scales = JointPredictive(instrument).scales
     let standards = (0..<state.fit.n).map { i in state.domain.x.map { $0[i] } }
     let box =
       drawn == .prior
@@ -55,8 +57,10 @@ public struct MultiOutputValidation: Codable, Equatable, Sendable {
     func reading(at x: [Double]) -> [Double] {
       let z = (0..<m).map { _ in random.normal() }
       return (0..<m).map { j in
-        models[j].response(at: x, parameters: estimates[j])
-          + (0...j).reduce(0.0) { $0 + factor[j * m + $1] * z[$1] }
+        let mean = models[j].response(at: x, parameters: estimates[j])
+        return mean
+          + (scales?[j].sigma(at: mean) ?? 1)
+          * (0...j).reduce(0.0) { $0 + factor[j * m + $1] * z[$1] }
       }
     }
     var jointHits = [Int](repeating: 0, count: levels.count)
@@ -83,7 +87,8 @@ public struct MultiOutputValidation: Codable, Equatable, Sendable {
       let refitted: MultiOutputInstrument
       do {
         let fitted = try MultiOutputFit.fit(
-          to: data, models: models, structure: state.noise.structure, spec: state.model.spec,
+          to: data, models: models, structure: state.noise.structure, noise: state.noise.scale,
+          spec: state.model.spec,
           provenance: state.provenance)
         refitted = try MultiOutputInstrument(fitted)
       } catch {
