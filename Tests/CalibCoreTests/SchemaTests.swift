@@ -177,3 +177,52 @@ struct SchemaTests {
     #expect(validator.validate(.object(file), against: "instrument.schema.json").count >= 2)
   }
 }
+
+/// The files of instruments with several outputs validate against their schemas.
+@Suite("JSON Schemas of the files of instruments with several outputs")
+struct MultiOutputSchemaTests {
+  @Test("instrument file, report (one and two unknowns, NDJSON lines), validation")
+  func files() throws {
+    let validator = try JSONSchemaValidator(folder: SchemaTests.folder)
+    for instrument in [try GeometryTests.sensor(), try GeometryTests.mixture()] {
+      let problems = validator.validate(
+        try JSONValue.parse(try InstrumentFile.encode(instrument.state)),
+        against: "multi-output-instrument.schema.json")
+      #expect(problems.isEmpty, "\(problems)")
+      let measurer = try MultiOutputMeasurer(
+        instrument: instrument, settings: MeasurementSettings())
+      let m = instrument.state.model.responses.count
+      let readings: [[Double]] =
+        m == 2 ? [[2.5845, 1.6033], [6.5, 7.4]] : [[0.1229, 2.3052, 1.6685]]
+      var json = MultiOutputReportEncoder(
+        format: .json, predictors: instrument.state.model.predictors)
+      var bytes = try json.header(
+        MultiOutputReportEncoder.Settings(measurer: measurer, instrumentFile: "i.json"))
+      var ndjson = MultiOutputReportEncoder(
+        format: .ndjson, predictors: instrument.state.model.predictors)
+      for (k, vector) in readings.enumerated() {
+        let report = try measurer.measure(GeometryTests.observation("o\(k)", vector))
+        bytes += try json.observation(report)
+        let line = try ndjson.observation(report)
+        let lineProblems = validator.validate(
+          try JSONValue.parse(Array(line.dropLast())),
+          against: "multi-output-report.schema.json#/$defs/observation")
+        #expect(lineProblems.isEmpty, "\(lineProblems)")
+      }
+      var broken = Observation(id: "bad", readings: [1], line: 9)
+      broken.outputs = m
+      bytes += try json.failure(
+        ObservationFailure(broken, error: MeasurementError.invalidSetting("a failure")))
+      bytes += try json.footer()
+      let reportProblems = validator.validate(
+        try JSONValue.parse(bytes), against: "multi-output-report.schema.json")
+      #expect(reportProblems.isEmpty, "\(reportProblems)")
+    }
+    let validation = try MultiOutputValidation.run(
+      instrument: try GeometryTests.sensor(), trials: 20, levels: [0.9], seed: 1)
+    let problems = validator.validate(
+      try JSONValue.parse([UInt8](try JSONEncoder.calibFile.encode(validation))),
+      against: "multi-output-validation.schema.json")
+    #expect(problems.isEmpty, "\(problems)")
+  }
+}

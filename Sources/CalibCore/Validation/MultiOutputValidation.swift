@@ -11,6 +11,8 @@ internal import CalibGSL
 public struct MultiOutputValidation: Codable, Equatable, Sendable {
   /// `calib-validation/1`.
   public var format: String
+  /// `bayes`: the posterior's intervals and region are checked.
+  public var method: MeasurementSettings.Method
   /// The trials run, and how many simulated calibrations could not be fitted (left out).
   public var trials: Int
   public var seed: UInt64
@@ -25,7 +27,7 @@ public struct MultiOutputValidation: Codable, Equatable, Sendable {
   public var ranks: [String: CoverageValidation.RankHistogram]
 
   enum CodingKeys: String, CodingKey {
-    case format, trials, seed, truth, levels, quantities, ranks
+    case format, method, trials, seed, truth, levels, quantities, ranks
     case failedFits = "failed_fits"
   }
 
@@ -135,7 +137,7 @@ public struct MultiOutputValidation: Codable, Equatable, Sendable {
     }
     let predictors = state.model.predictors
     return MultiOutputValidation(
-      format: "calib-validation/1", trials: trials, seed: seed, failedFits: failed,
+      format: "calib-validation/1", method: .bayes, trials: trials, seed: seed, failedFits: failed,
       truth: drawn == .prior
         ? "uniform over the prior box of the measurement"
         : "uniform over the calibrated box",
