@@ -282,6 +282,59 @@ struct GeometryTests {
       Swift.abs(anisotropic.state.noise.covariance[0][1] - expected) < 1e-9 * Swift.abs(expected))
   }
 
+  /// The local test of enough standards in the right places: a response that curves, fitted
+  /// with straight lines, shows its curvature to the standards near x̂ (|z| > 3, with the
+  /// local quadratic's curvature checked against a closed form), and a reading in a gap of the
+  /// design, whose nearest three levels lie far away, is `sparse`.
+  @Test func localCurvatureAndGaps() throws {
+    let levels: [Double] = [0, 1, 2, 3, 4, 5, 6, 7, 8]
+    let noise = [0.004, -0.006, 0.003, 0.005, -0.002, -0.004, 0.006, -0.003, 0.002]
+    // Duplicates at every level: their pure error is the noise the local test uses.
+    var text = "x,y1,y2\n"
+    for (i, x) in (levels + levels).enumerated() {
+      let (e1, e2) = (noise[(i + i / 9) % 9], noise[(i * 5 + 3 + 2 * (i / 9)) % 9])
+      text += "\(x),\(1 + 0.5 * x + 0.05 * x * x + e1),\(2 - 0.3 * x + e2)\n"
+    }
+    let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8)), name: "c.csv")
+    let data = try CalibrationData.outputs(
+      reading: reader, predictors: ["x"], responses: ["y1", "y2"])
+    let models = try (0..<2).map { _ in try ResponseModel(spec: "poly:1", predictors: ["x"]) }
+    let instrument = try MultiOutputInstrument(
+      try MultiOutputFit.fit(
+        to: data, models: models, structure: .full, spec: "poly:1", provenance: testProvenance))
+    let measurer = try MultiOutputMeasurer(instrument: instrument, settings: MeasurementSettings())
+    let report = try measurer.measure(Self.observation("mid", [1 + 2 + 0.2, 2 - 1.2]))
+    let local = try #require(report.coverage.local)
+    #expect(local.sufficient && local.levels.count == 3)
+    // The three nearest levels are equally spaced about a level: b₂ = (y₋ − 2y₀ + y₊)/(2h²).
+    let outputs = try #require(local.outputs)
+    let x = try #require(report.x).estimate
+    #expect(local.levels.contains(x.rounded()))
+    #expect(Swift.abs(outputs[0].model) < 1e-6)
+    #expect(Swift.abs(outputs[0].local - 0.05) < 0.02)
+    #expect(outputs[0].z > 3)
+    #expect(report.coverage.reasons.contains { $0.contains("curve unlike the model") })
+
+    // A design with a gap between 2 and 8: a reading at x = 5 has its nearest levels 3 away.
+    var gap = "x,y1,y2\n"
+    for (i, x) in [0.0, 1, 2, 8, 9, 10, 0, 1, 2, 8, 9, 10].enumerated() {
+      gap += "\(x),\(1 + 0.5 * x + noise[i % 9]),\(2 - 0.3 * x + noise[(i + 4) % 9])\n"
+    }
+    let gapReader = try CSVReader(source: MemoryByteSource(Array(gap.utf8)), name: "g.csv")
+    let gapData = try CalibrationData.outputs(
+      reading: gapReader, predictors: ["x"], responses: ["y1", "y2"])
+    let gapped = try MultiOutputMeasurer(
+      instrument: try MultiOutputInstrument(
+        try MultiOutputFit.fit(
+          to: gapData, models: models, structure: .full, spec: "poly:1",
+          provenance: testProvenance)), settings: MeasurementSettings())
+    let inGap = try gapped.measure(Self.observation("gap", [3.5, 0.5]))
+    let gapLocal = try #require(inGap.coverage.local)
+    #expect(!gapLocal.sufficient && gapLocal.reach > 2)
+    #expect(inGap.coverage.status == .sparse)
+    #expect(try gapped.measure(Self.observation("end", [1.5, 1.7])).coverage.status == .covered)
+  }
+
   /// Instrument files with several outputs: written and read back unchanged; a broken one is
   /// refused at the JSON path of what is wrong; a single-output reader says what it found.
   @Test func instrumentFileRoundTrip() throws {

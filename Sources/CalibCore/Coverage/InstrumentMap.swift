@@ -27,6 +27,8 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
   public var turningPoints: [Double]
   /// With observations: the coverage block of each.
   public var observations: [ObservationCoverage]?
+  /// Where one more standard would help most (nil where it cannot be computed).
+  public var design: DesignSuggestion?
 
   /// One point of the map.
   public struct Point: Codable, Equatable, Sendable {
@@ -114,12 +116,36 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case format, domain, range, points, regions, observations
+    case format, domain, range, points, regions, observations, design
     case distinctStandards = "distinct_standards"
     case typicalSpacing = "typical_spacing"
     case spacingScale = "spacing_scale"
     case maxLeverage = "max_leverage"
     case turningPoints = "turning_points"
+  }
+
+  /// Where one more standard would shrink the worst measurement sd in the domain most,
+  /// among the domain's ends and the map's points inside it (`noise`: the variance of one
+  /// reading for a constant or known noise).
+  private static func designSuggestion(
+    for linear: MeasuringInstrument, at xs: [Double], noise: Double
+  ) -> DesignSuggestion? {
+    let domain = linear.domain
+    let inside =
+      [domain.lowerBound]
+      + xs.filter { $0 > domain.lowerBound && $0 < domain.upperBound } + [domain.upperBound]
+    let p = linear.parameterCount
+    var gradients: [[Double]] = [], variances: [Double] = [], slopes: [Double] = []
+    for x in inside {
+      var g = [Double](repeating: 0, count: p)
+      let mean = g.withUnsafeMutableBufferPointer { linear.evaluate(at: x, regressors: $0).mean }
+      gradients.append(g)
+      variances.append(linear.noise.map { $0.sigma(at: mean) * $0.sigma(at: mean) } ?? noise)
+      slopes.append(linear.slope(at: x))
+    }
+    return DesignSuggestion(
+      x: inside, gradients: gradients, noise: variances, slopes: slopes,
+      covariance: linear.scale.map { $0 * linear.s2 })
   }
 
   /// The map of `measurer`'s instrument over its prior range.
@@ -202,5 +228,6 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     self.regions = regions
     turningPoints = try Roots.all(of: { linear.slope(at: $0) }, in: range)
     observations = nil
+    design = Self.designSuggestion(for: linear, at: points.map(\.x), noise: noise)
   }
 }

@@ -248,6 +248,21 @@ public final class MultiOutputMeasurer {
     let nearby = standardResponses.filter { standard in
       (0..<k).allSatisfy { neighbourhoods[$0].contains(standard.x[$0]) }
     }.count
+    let local = k == 1 ? localCurvature(at: estimates[0].estimate) : nil
+    if let local, !local.sufficient {
+      statuses.append(.sparse)
+      reasons.append(
+        "the three distinct standards nearest x̂ = \(format(estimates[0].estimate)) (\(local.levels.map(format).joined(separator: ", "))) reach \(format(local.reach)) typical spacings away: too few nearby to tell the response's curvature here from noise"
+      )
+    }
+    if let local, let outputs = local.outputs,
+      let worst = outputs.indices.max(by: { Swift.abs(outputs[$0].z) < Swift.abs(outputs[$1].z) }),
+      Swift.abs(outputs[worst].z) > 3
+    {
+      reasons.append(
+        "the standards near x̂ curve unlike the model in output \(instrument.state.model.responses[worst]): local curvature \(format(outputs[worst].local)) ± \(format(outputs[worst].standardError)) against the model's \(format(outputs[worst].model)) (z = \(format(outputs[worst].z)))"
+      )
+    }
     if nearby < thresholds.minimumSupport {
       statuses.append(.sparse)
       reasons.append(
@@ -270,7 +285,42 @@ public final class MultiOutputMeasurer {
       metric: MetricCheck(
         fromManifold: (distance2 ?? .nan).squareRoot(),
         toNearestStandard: nearest.distance.squareRoot(), nearestStandard: nearest.x),
-      consistency: consistency, standardsNearby: nearby, quantities: quantities)
+      consistency: consistency, standardsNearby: nearby, quantities: quantities, local: local)
+  }
+
+  /// The local curvature test at `estimate` (one unknown): the standards' readings, each
+  /// output's noise sd at each standard, and the model's curvature f″/2 there.
+  private func localCurvature(at estimate: Double) -> LocalCurvatureCheck {
+    let state = instrument.state
+    let x = state.domain.x[0]
+    let m = predictive.outputs
+    let spacing = StandardSpacing(standards: x)
+    let y = state.outputs.map(\.domain.y)
+    // The replicates' pure error where there are two degrees of freedom of it (constant noise).
+    let pure = state.outputs.map { output -> Double? in
+      guard predictive.scales == nil, let test = output.fit.lackOfFit, test.pureErrorDOF >= 2,
+        test.pureErrorSS > 0
+      else { return nil }
+      return (test.pureErrorSS / Double(test.pureErrorDOF)).squareRoot()
+    }
+    let sigma = (0..<m).map { j in
+      x.indices.map { s -> Double in
+        if let pure = pure[j] { return pure }
+        let mean = predictive.models[j].response(at: [x[s]], parameters: predictive.estimates[j])
+        return (predictive.sigma[j * m + j]).squareRoot()
+          * (predictive.scales?[j].sigma(at: mean) ?? 1)
+      }
+    }
+    let span = (x.max() ?? 0) - (x.min() ?? 0)
+    let h = max(span, Swift.abs(estimate), 1) * 1e-5
+    let curvature = (0..<m).map { j in
+      let model = predictive.models[j], a = predictive.estimates[j]
+      let up = model.predictorGradient(at: [estimate + h], parameters: a)[0]
+      let down = model.predictorGradient(at: [estimate - h], parameters: a)[0]
+      return (up - down) / (2 * h) / 2
+    }
+    return LocalCurvatureCheck(
+      estimate: estimate, x: x, y: y, sigma: sigma, modelCurvature: curvature, spacing: spacing)
   }
 
   private func format(_ value: Double) -> String { Expression.format(value) }

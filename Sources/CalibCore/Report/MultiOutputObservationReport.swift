@@ -56,9 +56,11 @@ public struct MultiOutputCoverageReport: Codable, Equatable, Sendable {
   public var standardsNearby: Int
   /// The check per unknown, by predictor name.
   public var quantities: [String: QuantityCoverage]
+  /// The local test of enough standards to tell curvature from noise (one unknown).
+  public var local: LocalCurvatureCheck?
 
   enum CodingKeys: String, CodingKey {
-    case status, reasons, metric, consistency, quantities
+    case status, reasons, metric, consistency, quantities, local
     case pOutsideDomain = "p_outside_domain"
     case standardsNearby = "standards_nearby"
   }
