@@ -56,6 +56,15 @@ demo: build
 	$(CALIB) show "$$d"/elisa.json; \
 	$(CALIB) measure "$$d"/elisa.json Fixtures/elisa-samples.csv --y od --id sample --format table; \
 	echo; \
+	echo "== Two-channel sensor: two correlated outputs, one unknown; S4's channels disagree"; \
+	$(CALIB) fit Fixtures/two-channel-sensor.csv --x conc --y signal,reference -o "$$d"/sensor.json; \
+	$(CALIB) show "$$d"/sensor.json; \
+	$(CALIB) measure "$$d"/sensor.json Fixtures/two-channel-observations.csv --y signal,reference --id sample --format table; \
+	echo; \
+	echo "== Two-component mixture read at three wavelengths: both concentrations at once"; \
+	$(CALIB) fit Fixtures/two-component-mixture.csv --x c1,c2 --y A420,A520,A610 --model "b0 + b1*c1 + b2*c2" -o "$$d"/mixture.json; \
+	$(CALIB) measure "$$d"/mixture.json Fixtures/two-component-observations.csv --y A420,A520,A610 --id sample --format table; \
+	echo; \
 	echo "== Saturating detector whose standards stop short of the asymptote"; \
 	$(CALIB) fit Fixtures/saturating-detector.csv --x dose --y counts --model mm -o "$$d"/detector.json; \
 	$(CALIB) measure "$$d"/detector.json Fixtures/saturating-observations.csv --y counts --id id --format table; \

@@ -82,7 +82,7 @@ public struct MultiOutputReportEncoder {
       return Array((csvColumns.joined(separator: ",") + "\n").utf8)
     case .table:
       return Array(
-        (ReportEncoder.tableRow(
+        (tableRow(
           ["id", "n"] + predictors.map { "\($0) \(settings.level) interval" } + ["status"])
           + "\n").utf8)
     }
@@ -93,6 +93,10 @@ public struct MultiOutputReportEncoder {
     let bytes: [UInt8]
     let estimates = predictors.compactMap { report.quantities?[$0] ?? report.x }
     func number(_ value: Double?) -> String { value.flatMap { $0.isFinite ? "\($0)" : nil } ?? "" }
+    /// Five significant digits, as the single-output table writes them.
+    func short(_ value: Double?) -> String {
+      value.map { $0.isFinite ? String(format: "%.5g", $0) : "—" } ?? "—"
+    }
     switch format {
     case .json, .ndjson:
       let json = try encoder.encode(report)
@@ -118,9 +122,9 @@ public struct MultiOutputReportEncoder {
       let cells =
         [report.id, "\(report.readings.count)"]
         + estimates.map {
-          "\(Expression.format($0.estimate)) [\(Expression.format($0.interval.lower ?? .nan)), \(Expression.format($0.interval.upper ?? .nan))]"
+          "\(short($0.estimate)) [\(short($0.interval.lower)), \(short($0.interval.upper))]"
         } + [report.coverage.status.rawValue]
-      bytes = Array((ReportEncoder.tableRow(cells) + "\n").utf8)
+      bytes = Array((tableRow(cells) + "\n").utf8)
     }
     count += 1
     byStatus[report.coverage.status, default: 0] += 1
@@ -145,11 +149,20 @@ public struct MultiOutputReportEncoder {
       bytes = Array((row.joined(separator: ",") + "\n").utf8)
     case .table:
       bytes = Array(
-        (ReportEncoder.tableRow([failure.id, "—", "error", failure.error.message]) + "\n").utf8)
+        (tableRow([failure.id, "—", "error", failure.error.message]) + "\n").utf8)
     }
     count += 1
     errors += 1
     return bytes
+  }
+
+  /// A fixed-width line of the table format: id, readings, one estimate and interval per
+  /// unknown, status.
+  private func tableRow(_ cells: [String]) -> String {
+    let widths = [10, 3] + Array(repeating: 34, count: predictors.count) + [0]
+    return zip(cells, widths).map { cell, width in
+      cell.count >= width ? cell + " " : cell + String(repeating: " ", count: width - cell.count)
+    }.joined().trimmingCharacters(in: .whitespaces)
   }
 
   /// The counts so far.
