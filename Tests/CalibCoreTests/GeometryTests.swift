@@ -335,6 +335,41 @@ struct GeometryTests {
     #expect(try gapped.measure(Self.observation("end", [1.5, 1.7])).coverage.status == .covered)
   }
 
+  /// Three unknowns from four outputs (Fixtures/three-component-mixture.csv: three absorbing
+  /// species on a 3×3×3 design, four wavelengths): the marginals of mixture T1 against a
+  /// 241³-node brute force over ±12 sd. The 81³ product grid gives the mean, sd and median to
+  /// 1e-6 posterior sd and the 95% ends to 6e-5 (asserted: 1e-4). One observation: each takes
+  /// half a million density evaluations (about 30 s in a debug build).
+  @Test func threeUnknownsMatchBruteForce() throws {
+    let instrument = try Self.instrument(
+      "three-component-mixture.csv", x: ["c1", "c2", "c3"], y: ["A1", "A2", "A3", "A4"],
+      spec: "b0 + b1*c1 + b2*c2 + b3*c3")
+    let measurer = try MultiOutputMeasurer(instrument: instrument, settings: MeasurementSettings())
+    let reference: [String: Summary] = [
+      "c1": (
+        0.4728945493596738, 0.022886351820333755, 0.47291060314051764, 0.42757585534873893,
+        0.51811971771947
+      ),
+      "c2": (
+        1.535637680302961, 0.024127782417196087, 1.5356198010885318, 1.4879620039438628,
+        1.5834175175742449
+      ),
+      "c3": (
+        1.0003642760897005, 0.02751187581251252, 1.0003718972702442, 0.9459200219891345,
+        1.0547641295009604
+      ),
+    ]
+    let report = try measurer.measure(Self.observation("T1", [0.5338, 1.0613, 0.9022, 0.7646]))
+    let quantities = try #require(report.quantities)
+    for (name, expected) in reference {
+      let estimate = try #require(quantities[name])
+      Self.expectClose(estimate, expected, tolerance: 1e-4)
+      #expect(Swift.abs((estimate.median ?? .nan) - expected.median) < 1e-6 * expected.sd)
+    }
+    #expect(report.correlation?.count == 3 && report.joint?.bounded == true)
+    #expect(report.coverage.status == .covered)
+  }
+
   /// Instrument files with several outputs: written and read back unchanged; a broken one is
   /// refused at the JSON path of what is wrong; a single-output reader says what it found.
   @Test func instrumentFileRoundTrip() throws {

@@ -152,6 +152,35 @@ def mixture():
             tail_check=float(dens[[0, -1], :].max() + dens[:, [0, -1]].max()))
     return results
 
+def three_components():
+    """Three unknowns from four outputs: marginals on a 241³ uniform grid over ±12 sd."""
+    names, data = load('Fixtures/three-component-mixture.csv')
+    x, Y = data[:, :3], data[:, 3:]
+    X, XtXi, B, S = fit(x, Y, lambda r: [1.0, r[0], r[1], r[2]])
+    n, p = X.shape; m = Y.shape[1]
+    nu = n - p; dof = nu - m + 1
+    _, obs = load_obs('Fixtures/three-component-observations.csv')
+    results = {}
+    for label, y in obs:
+        E = B[1:, :].T
+        Si = np.linalg.inv(S / nu)
+        c = np.linalg.solve(E.T @ Si @ E, E.T @ Si @ (y - B[0]))
+        sd0 = np.sqrt(np.diag(np.linalg.inv(E.T @ Si @ E)))
+        axes = [np.linspace(c[a] - 12 * sd0[a], c[a] + 12 * sd0[a], 241) for a in range(3)]
+        G = np.meshgrid(*axes, indexing='ij')
+        phi = np.stack([np.ones_like(G[0]), G[0], G[1], G[2]], axis=-1)
+        h = np.einsum('abci,ij,abcj->abc', phi, XtXi, phi)
+        d = y - phi @ B
+        q = np.einsum('abci,ij,abcj->abc', d, np.linalg.inv(S), d) / (1 + h)
+        logs = -m / 2 * np.log1p(h) - (dof + m) / 2 * np.log1p(q)
+        dens = np.exp(logs - logs.max())
+        out = {}
+        for a in range(3):
+            others = tuple(b for b in range(3) if b != a)
+            out[f'c{a + 1}'] = summaries_1d(axes[a], dens.sum(axis=others))
+        results[label] = out
+    return results
+
 if __name__ == '__main__':
     np.set_printoptions(precision=12)
     for label, r in two_channel().items():
@@ -160,3 +189,5 @@ if __name__ == '__main__':
             print('  ', key, value)
     for label, r in mixture().items():
         print('mixture', label, r)
+    for label, r in three_components().items():
+        print('three components', label, r)
