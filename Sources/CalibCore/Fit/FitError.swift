@@ -48,6 +48,10 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A result overflowed or lost all meaning in double precision (data scaled near the
   /// limits of a double).
   case notFinite(String)
+  /// An instrument with several outputs that the standards cannot support: a singular noise
+  /// covariance between the outputs, unknowns the outputs cannot tell apart, a noise scale
+  /// that is not positive; the reason in words.
+  case degenerateOutputs(String)
 
   /// Whether the problem is a matter of usage (what was asked of the fit: a kind of fit not
   /// available, missing starting values, misplaced bounds) rather than of the data.
@@ -90,6 +94,8 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
     case .refinementFailed(let condition):
       return
         "the least-squares solution did not settle (condition number \(condition)); rescale or center the predictors"
+    case .degenerateOutputs(let message):
+      return message
     case .unsupported(let message):
       return message
     case .tooFewReplicates(let groups, let dof):

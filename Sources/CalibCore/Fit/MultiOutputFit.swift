@@ -47,7 +47,7 @@ public enum MultiOutputFit {
     let predictors = models[0].predictors
     let k = predictors.count
     guard m >= k else {
-      throw FitError.unsupported(
+      throw FitError.degenerateOutputs(
         "\(m) outputs cannot measure \(k) unknown quantities (\(predictors.joined(separator: ", "))): a reading vector must have at least as many independent outputs as there are unknowns, or the unknowns are not identifiable"
       )
     }
@@ -103,7 +103,7 @@ public enum MultiOutputFit {
       }
     }
     guard scales.allSatisfy({ $0.allSatisfy { $0 > 0 && $0.isFinite } }) else {
-      throw FitError.unsupported(
+      throw FitError.degenerateOutputs(
         "an output's fitted noise scale is not positive at every standard; its \(noise) noise cannot standardize the residuals"
       )
     }
@@ -120,7 +120,7 @@ public enum MultiOutputFit {
       }
     }
     guard Cholesky.strictFactor(of: sigma.flatMap { $0 }, size: m) != nil else {
-      throw FitError.unsupported(
+      throw FitError.degenerateOutputs(
         "the noise covariance between the outputs is singular: an output's residuals are an exact combination of the others' (a duplicated or derived column); drop it"
       )
     }
@@ -146,12 +146,23 @@ public enum MultiOutputFit {
       covariance: covariance, predictors: predictors)
     let predictiveDOF =
       structure == .full ? n - largest - m + 1 : dof.min() ?? 0
-    let mlScatter = scatter.map { $0.map { $0 / Double(n) } }
+    // log L at the maximum-likelihood Σ̃ of the structure (S/n, or its diagonal), plus the
+    // log-Jacobian of the standardization, −Σ log σⱼ(xₛ), for a noise that varies.
+    let mlScatter = (0..<m).map { r in
+      (0..<m).map { c in structure == .full || r == c ? scatter[r][c] / Double(n) : 0 }
+    }
     let logDeterminant = Cholesky.strictFactor(of: mlScatter.flatMap { $0 }, size: m).map {
       factor in (0..<m).reduce(0.0) { $0 + 2 * _log(factor[$1 * m + $1]) }
     }
+    let standardization = scales.reduce(0.0) { $0 + $1.reduce(0.0) { $0 + _log($1) } }
     let logLikelihood =
       -Double(n * m) / 2 * (_log(2 * Double.pi) + 1) - Double(n) / 2 * (logDeterminant ?? .nan)
+      - standardization
+    guard logLikelihood.isFinite else {
+      throw FitError.degenerateOutputs(
+        "the outputs' residuals leave no noise to estimate (their scatter matrix is singular): an output fits its standards exactly or is an exact combination of others"
+      )
+    }
     let xRange = (0..<k).map { column in
       let values = x.map { $0[column] }
       return ClosedRangeRecord(lower: values.min() ?? 0, upper: values.max() ?? 0)
@@ -196,7 +207,7 @@ public enum MultiOutputFit {
         }
       }
       guard let inverse = Cholesky.inverse(information, size: p) else {
-        throw FitError.unsupported(
+        throw FitError.degenerateOutputs(
           "an output's model is not identifiable from the standards (its parameters' information matrix is singular)"
         )
       }
@@ -254,7 +265,7 @@ public enum MultiOutputFit {
         }
       }
     }
-    let refusal = FitError.unsupported(
+    let refusal = FitError.degenerateOutputs(
       "the outputs cannot tell the \(k) unknown quantities (\(predictors.joined(separator: ", "))) apart: along one combination of them no output's response changes measurably (fewer than \(k) independent outputs respond to them), so they are not identifiable"
     )
     guard let (smallest, direction) = SymmetricEigenvalues.smallest(of: information),

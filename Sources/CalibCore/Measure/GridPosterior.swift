@@ -32,6 +32,8 @@ struct GridPosterior {
   let evaluations: Int
   /// The prior box.
   let prior: [ClosedRange<Double>]
+  /// The posterior mode, found by a compass search and Newton's steps.
+  let mode: [Double]
   /// Each axis's map x = center + scale·sinh(u), and its nodes' u = lowerU + step·i.
   let centers: [Double]
   let scales: [Double]
@@ -105,10 +107,42 @@ struct GridPosterior {
       window = next
       if !shrinks { break }
     }
-    // Newton steps on the log density from the best coarse node, within the window.
-    let steps = window.map { ($0.upperBound - $0.lowerBound) / Double(coarse - 1) / 4 }
+    // A compass search from the best coarse node (steps along each axis, halved when none
+    // improves) finds the peak however narrow it is beside a coarse cell, as for a Student-t
+    // whose heavy tails keep the window wide; then Newton steps on the log density, with
+    // finite-difference steps of a quarter of the local scale along each axis.
     var mode = best.point
     var modeLog = best.log
+    var compass = window.map { ($0.upperBound - $0.lowerBound) / Double(coarse - 1) }
+    for _ in 0..<400 {
+      var moved = false
+      for a in 0..<k {
+        for direction in [-1.0, 1.0] {
+          var trial = mode
+          trial[a] = min(
+            max(trial[a] + direction * compass[a], window[a].lowerBound), window[a].upperBound)
+          let value = log(trial)
+          if value > modeLog {
+            (mode, modeLog, moved) = (trial, value, true)
+          }
+        }
+      }
+      if !moved { compass = compass.map { $0 / 2 } }
+      let finest = zip(compass, window).allSatisfy { step, range in
+        step <= 1e-13 * max(Swift.abs(range.lowerBound), Swift.abs(range.upperBound), 1e-300)
+      }
+      if finest { break }
+      if !moved {
+        // Stop once a step changes the log density by less than 0.01 (the peak is resolved).
+        let flat = (0..<k).allSatisfy { a in
+          var trial = mode
+          trial[a] += compass[a]
+          return modeLog - log(trial) < 0.01
+        }
+        if flat { break }
+      }
+    }
+    var steps = Self.halfWidths(at: mode, peak: modeLog, window: window, log: log).map { $0 / 4 }
     var hessian = [Double](repeating: 0, count: k * k)
     for iteration in 0..<12 {
       var gradient = [Double](repeating: 0, count: k)
@@ -137,19 +171,126 @@ struct GridPosterior {
       let value = log(candidate)
       guard value > modeLog else { break }
       (mode, modeLog) = (candidate, value)
+      steps = Self.halfWidths(at: mode, peak: modeLog, window: window, log: log).map { $0 / 4 }
     }
+    // Each axis's scale: the Laplace sd where the Hessian is negative definite and agrees with
+    // the half-width at which the density falls by e² along the axis (2 sd for a normal) within
+    // a factor of 3; that half-width / 2 otherwise (a Student-t's tails, a mode at a bound).
     let covariance = Cholesky.inverse(hessian.map { -$0 }, size: k)
+    let widths = Self.halfWidths(at: mode, peak: modeLog, window: window, log: log)
     let scales = (0..<k).map { a -> Double in
-      let width = window[a].upperBound - window[a].lowerBound
-      guard let covariance, covariance[a * k + a] > 0 else { return max(width / 20, 1e-300) }
-      return min(covariance[a * k + a].squareRoot(), width)
+      let robust = widths[a] / 2
+      guard let covariance, covariance[a * k + a] > 0 else { return robust }
+      let laplace = covariance[a * k + a].squareRoot()
+      return laplace < 3 * robust && laplace > robust / 3 ? laplace : robust
     }
-    // The fine grid, uniform in u = asinh((x − mode)/scale).
+    // The fine grid, uniform in u = asinh((x − centre)/scale): placed at the Laplace mode and
+    // scale, then, where its own moments say that was far off (the mean more than one scale
+    // from the centre, or the sd off by more than a factor of 3: a mode the coarse scan and
+    // Newton's steps missed), placed again at its moments, at most twice.
     let fine = resolution.fine(k)
+    var table = Self.tabulate(
+      window: window, centers: mode, scales: scales, nodesPerAxis: fine, log: log)
+    for _ in 0..<2 {
+      guard let current = table else { break }
+      let (mean, sd) = current.momentsAboutCentre()
+      let misplaced = (0..<k).contains { a in
+        Swift.abs(mean[a] - current.centers[a]) > current.scales[a]
+          || sd[a] > 3 * current.scales[a] || sd[a] < current.scales[a] / 3
+      }
+      guard misplaced, sd.allSatisfy({ $0 > 0 && $0.isFinite }) else { break }
+      table = Self.tabulate(
+        window: window, centers: mean, scales: (0..<k).map { min(sd[$0], scales[$0] * 1e6) },
+        nodesPerAxis: fine, log: log)
+    }
+    guard let table else { return nil }
+    self.mode = mode
+    self.nodes = table.nodes
+    self.centers = table.centers
+    self.scales = table.scales
+    self.lowerU = table.lowerU
+    self.stepU = table.stepU
+    self.weights = table.simpson
+    self.shares = table.trapezoid
+    self.density = table.density
+    self.mass = table.mass
+    self.peakLog = table.top
+    self.relativeError = table.relativeError
+    self.evaluations = evaluations
+  }
+
+  /// Along each axis from `point` (where the log density is `peak`), the mean of the two
+  /// distances at which the log density has fallen by 2, found by doubling from a
+  /// millionth of the window and then bisection (at most the window's width).
+  private static func halfWidths(
+    at point: [Double], peak: Double, window: [ClosedRange<Double>], log: ([Double]) -> Double
+  ) -> [Double] {
+    (0..<point.count).map { a in
+      let width = window[a].upperBound - window[a].lowerBound
+      var sides: [Double] = []
+      for direction in [-1.0, 1.0] {
+        func drop(_ t: Double) -> Bool {
+          var x = point
+          x[a] += direction * t
+          return log(x) < peak - 2
+        }
+        var (low, high) = (0.0, max(width * 1e-6, .leastNormalMagnitude))
+        while !drop(high) && high < width {
+          low = high
+          high *= 2
+        }
+        guard high < width || drop(high) else {
+          sides.append(width)
+          continue
+        }
+        for _ in 0..<40 {
+          let middle = (low + high) / 2
+          if drop(middle) { high = middle } else { low = middle }
+        }
+        sides.append(high)
+      }
+      return max((sides[0] + sides[1]) / 2, width * 1e-12, .leastNormalMagnitude)
+    }
+  }
+
+  /// One placement of the fine grid: its nodes, weights and densities.
+  private struct Table {
+    var nodes: [[Double]], simpson: [[Double]], trapezoid: [[Double]]
+    var lowerU: [Double], stepU: [Double], centers: [Double], scales: [Double]
+    var density: [Double], top: Double, mass: Double, relativeError: Double
+
+    /// The mean and sd of each unknown, accumulated about the centre.
+    func momentsAboutCentre() -> (mean: [Double], sd: [Double]) {
+      let k = nodes.count
+      var first = [Double](repeating: 0, count: k), second = first
+      var position = 0
+      GridPosterior.forEachIndex(counts: nodes.map(\.count)) { index in
+        let w = (0..<k).reduce(1.0) { $0 * simpson[$1][index[$1]] } * density[position] / mass
+        position += 1
+        for a in 0..<k {
+          let d = nodes[a][index[a]] - centers[a]
+          first[a] += w * d
+          second[a] += w * d * d
+        }
+      }
+      return (
+        (0..<k).map { centers[$0] + first[$0] },
+        (0..<k).map { max(second[$0] - first[$0] * first[$0], 0).squareRoot() }
+      )
+    }
+  }
+
+  /// The fine grid over `window`, uniform in u = asinh((x − centre)/scale) on each axis;
+  /// nil where the density is nowhere positive and finite on it.
+  private static func tabulate(
+    window: [ClosedRange<Double>], centers: [Double], scales: [Double], nodesPerAxis fine: Int,
+    log: ([Double]) -> Double
+  ) -> Table? {
+    let k = window.count
     var nodes: [[Double]] = [], simpson: [[Double]] = [], trapezoid: [[Double]] = []
     var lowerU: [Double] = [], stepU: [Double] = []
     for a in 0..<k {
-      let (c, s) = (mode[a], scales[a])
+      let (c, s) = (centers[a], scales[a])
       let u0 = _asinh((window[a].lowerBound - c) / s)
       let u1 = _asinh((window[a].upperBound - c) / s)
       let h = (u1 - u0) / Double(fine - 1)
@@ -175,7 +316,7 @@ struct GridPosterior {
     var logs = [Double](repeating: -.infinity, count: Int(_pow(Double(fine), Double(k))))
     var top = -Double.infinity
     var position = 0
-    Self.forEachIndex(counts: Array(repeating: fine, count: k)) { index in
+    forEachIndex(counts: Array(repeating: fine, count: k)) { index in
       let value = log((0..<k).map { nodes[$0][index[$0]] })
       logs[position] = value
       top = max(top, value)
@@ -185,7 +326,7 @@ struct GridPosterior {
     var density = logs.map { _exp($0 - top) }
     var mass = 0.0, trapezoidMass = 0.0
     position = 0
-    Self.forEachIndex(counts: Array(repeating: fine, count: k)) { index in
+    forEachIndex(counts: Array(repeating: fine, count: k)) { index in
       var w = 1.0, t = 1.0
       for a in 0..<k {
         w *= simpson[a][index[a]]
@@ -197,18 +338,10 @@ struct GridPosterior {
     }
     guard mass > 0, mass.isFinite else { return nil }
     density = density.map { $0.isFinite ? $0 : 0 }
-    self.nodes = nodes
-    self.centers = mode
-    self.scales = scales
-    self.lowerU = lowerU
-    self.stepU = stepU
-    self.weights = simpson
-    self.shares = trapezoid
-    self.density = density
-    self.mass = mass
-    self.peakLog = top
-    self.relativeError = Swift.abs(mass - trapezoidMass) / mass
-    self.evaluations = evaluations
+    return Table(
+      nodes: nodes, simpson: simpson, trapezoid: trapezoid, lowerU: lowerU, stepU: stepU,
+      centers: centers, scales: scales, density: density, top: top, mass: mass,
+      relativeError: Swift.abs(mass - trapezoidMass) / mass)
   }
 
   /// Calls `body` with every multi-index of a grid with `counts` nodes per axis, the last
@@ -245,10 +378,12 @@ struct GridPosterior {
     return result.map { $0 / mass }
   }
 
-  /// The posterior means and covariance matrix of the unknowns.
+  /// The posterior means and covariance matrix of the unknowns, accumulated about the grid's
+  /// centre (the mode) so that a posterior narrow beside its distance from 0 (x near 10⁵ with
+  /// sd 10⁻²) loses no digits to cancellation.
   func moments() -> (mean: [Double], covariance: [[Double]]) {
     let k = dimension
-    var mean = [Double](repeating: 0, count: k)
+    var first = [Double](repeating: 0, count: k)
     var second = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
     var position = 0
     Self.forEachIndex(counts: nodes.map(\.count)) { index in
@@ -256,19 +391,19 @@ struct GridPosterior {
       position += 1
       guard p > 0 else { return }
       for a in 0..<k {
-        let xa = nodes[a][index[a]]
-        mean[a] += p * xa
-        for b in 0...a { second[a][b] += p * xa * nodes[b][index[b]] }
+        let da = nodes[a][index[a]] - centers[a]
+        first[a] += p * da
+        for b in 0...a { second[a][b] += p * da * (nodes[b][index[b]] - centers[b]) }
       }
     }
     var covariance = second
     for a in 0..<k {
       for b in 0...a {
-        covariance[a][b] = second[a][b] - mean[a] * mean[b]
+        covariance[a][b] = second[a][b] - first[a] * first[b]
         covariance[b][a] = covariance[a][b]
       }
     }
-    return (mean, covariance)
+    return ((0..<k).map { centers[$0] + first[$0] }, covariance)
   }
 
   /// The joint highest-density region holding `level` of the mass: the relative density

@@ -211,7 +211,7 @@ public final class MultiOutputMeasurer {
       }
     }
     // Consistency: the whitened residual at the mode against F(m − k, ν′).
-    let mode = grid.centers
+    let mode = grid.mode
     let (fitted, v) = predictive.moments(at: mode, replicates: r)
     let distance2 = JointPredictive.mahalanobis(mean, mean: fitted, covariance: v)?.distance2
     let nu = Double(instrument.state.fit.dof)
