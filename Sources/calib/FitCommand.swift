@@ -120,6 +120,14 @@ struct FitCommand: ParsableCommand {
 
   func validate() throws {
     let outputs = columnList(responseColumns)
+    let listed = responseColumns.split(separator: ",", omittingEmptySubsequences: false)
+    if outputs.count > 1 && listed.count != outputs.count {
+      throw ValidationError("--y: an empty column name in '\(responseColumns)'")
+    }
+    if let shared = outputs.first(where: columnList(predictorColumns).contains) {
+      throw ValidationError(
+        "'\(shared)' is given both as a predictor (--x) and as an output (--y)")
+    }
     if outputs.count > 1 {
       let refused: [(String, Bool)] = [
         ("--sy", uncertaintyColumn != nil), ("--sx", predictorUncertaintyColumn != nil),

@@ -118,6 +118,12 @@ struct SeveralOutputsCommandTests {
     let wrongColumns = try CommandLineTool.run(
       ["measure", "s.json", observations, "--y", "signal", "-o", "r.json"], in: directory)
     #expect(wrongColumns.status == 64 && wrongColumns.error.contains("2 outputs"))
+    let swapped = try CommandLineTool.run(
+      ["measure", "s.json", observations, "--y", "reference,signal"], in: directory)
+    #expect(swapped.status == 64 && swapped.error.contains("in another order"))
+    let overlap = try CommandLineTool.run(
+      ["fit", data, "--x", "conc", "--y", "conc,signal", "-o", "o.json"], in: directory)
+    #expect(overlap.status == 64 && overlap.error.contains("both as a predictor"))
     let classical = try CommandLineTool.run(
       ["measure", "s.json", observations, "--y", "signal,reference", "--method", "wald"],
       in: directory)

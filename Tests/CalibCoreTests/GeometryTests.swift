@@ -387,6 +387,17 @@ struct GeometryTests {
       try InstrumentFile.decodeAny(try InstrumentFile.encode(broken), name: "m.json")
     }
     #expect(error?.message.contains("$.noise.covariance[1][0]") == true)
+    var edited = instrument.state
+    edited.noise.dof = edited.noise.dof.map { _ in 1 }
+    let dofError = #expect(throws: InputError.self) {
+      try InstrumentFile.decodeAny(try InstrumentFile.encode(edited), name: "m.json")
+    }
+    #expect(dofError?.message.hasPrefix("$.noise.dof") == true)
+    edited = instrument.state
+    edited.parameters[4].estimate += 1
+    #expect(throws: InputError.self) {
+      try InstrumentFile.decodeAny(try InstrumentFile.encode(edited), name: "m.json")
+    }
     var badOutput = instrument.state
     badOutput.outputs[1].fit.dof = 99
     let outputError = #expect(throws: InputError.self) {
@@ -429,6 +440,49 @@ struct GeometryTests {
       }
     }
     #expect(diagonal.covariance[0][2] == 0)
+  }
+
+  /// A prior range 10⁴ times wider than the calibration changes nothing (the coarse scan
+  /// cannot resolve the posterior; the compass search finds it); a diagonal covariance fits
+  /// outputs whose full covariance would be singular, with its own log-likelihood.
+  @Test func wideRangesAndDiagonalCovariance() throws {
+    let instrument = try Self.sensor()
+    let plain = try MultiOutputMeasurer(instrument: instrument, settings: MeasurementSettings())
+    let wide = try MultiOutputMeasurer(
+      instrument: instrument,
+      settings: MeasurementSettings(range: ClosedRangeRecord(lower: -1e5, upper: 1e5)))
+    // S4, whose outputs disagree, has a posterior broad enough for the default range to cut
+    // its tails: the wider prior rightly moves it. The others lie far inside both ranges.
+    for (id, readings) in Self.sensorReadings where id != "S4" {
+      let a = try #require(try plain.measure(Self.observation(id, readings)).x)
+      let b = try #require(try wide.measure(Self.observation(id, readings)).x)
+      let sd = try #require(a.sd)
+      #expect(Swift.abs((a.median ?? .nan) - (b.median ?? .nan)) < 1e-6 * sd, "\(id)")
+      #expect(Swift.abs((a.interval.upper ?? .nan) - (b.interval.upper ?? .nan)) < 1e-5 * sd)
+    }
+    var text = "x,y1,y2\n"
+    let noise = [0.01, -0.02, 0.015, -0.005, 0.02, -0.01, 0.005, -0.015]
+    for (i, x) in [0.0, 1, 2, 3, 4, 5, 6, 7].enumerated() {
+      let y1 = 1 + 2 * x + noise[i]
+      text += "\(x),\(y1),\(2 * y1)\n"
+    }
+    let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8)), name: "d.csv")
+    let data = try CalibrationData.outputs(
+      reading: reader, predictors: ["x"], responses: ["y1", "y2"])
+    let models = try (0..<2).map { _ in try ResponseModel(spec: "poly:1", predictors: ["x"]) }
+    #expect(throws: FitError.self) {
+      try MultiOutputFit.fit(
+        to: data, models: models, structure: .full, spec: "poly:1", provenance: testProvenance)
+    }
+    let diagonal = try MultiOutputFit.fit(
+      to: data, models: models, structure: .diagonal, spec: "poly:1",
+      provenance: testProvenance)
+    // Independent outputs: log L = Σⱼ −n/2·(log 2π + 1 + log(Sⱼⱼ/n)).
+    let n = 8.0
+    let expected = diagonal.noise.scatter.indices.reduce(0.0) { total, j in
+      total - n / 2 * (log(2 * Double.pi) + 1 + log(diagonal.noise.scatter[j][j] / n))
+    }
+    #expect(Swift.abs(diagonal.fit.logLikelihood - expected) < 1e-9 * Swift.abs(expected))
   }
 
   /// Instruments that cannot measure: more unknowns than outputs, outputs that respond to

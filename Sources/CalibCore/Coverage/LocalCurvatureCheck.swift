@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// The local test of "enough data in the right places" (DESIGN §4, docs/coverage.md): around
 /// the estimate x̂ of one unknown, do the nearest standards tell the curvature of the response
 /// from the noise?
@@ -22,7 +24,8 @@
 /// not stretch it) from x̂ (a gap, or the edge of the design), so
 /// that the curvature between the standards and x̂ is the model's guess, not something the
 /// standards show; or when there are fewer than three levels. |z| > 3 adds a reason: the
-/// standards near x̂ curve unlike the model.
+/// standards near x̂ curve unlike the model, where the two-sided p of z on Student's t with the
+/// noise's degrees of freedom is below 0.0027 (a normal's 3 sd).
 public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
   /// The distinct standard levels of the neighbourhood, nearest first.
   public var levels: [Double]
@@ -39,26 +42,40 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
 
   /// One output's local curvature against the model's.
   public struct OutputCurvature: Codable, Equatable, Sendable {
+    /// b₂ of the local quadratic, in units of the output per unit x².
     public var local: Double
+    /// Its standard error, from the noise sd used.
     public var standardError: Double
+    /// The model's f″(x̂)/2.
     public var model: Double
+    /// (b₂ − f″(x̂)/2)/se(b₂).
     public var z: Double
+    /// The degrees of freedom of the noise sd (the pure error's, or the instrument's ν): z is
+    /// referred to Student's t with them.
+    public var dof: Int
+    /// P(|t| ≥ |z|).
+    public var pValue: Double
 
     enum CodingKeys: String, CodingKey {
-      case local, model, z
+      case local, model, z, dof
       case standardError = "standard_error"
+      case pValue = "p_value"
     }
   }
 
   /// The largest spacing-normalized reach that still counts as local.
   static let maximumReach = 2.0
 
+  /// The two-sided p below which the standards near x̂ are said to curve unlike the model:
+  /// a normal's 3 sd, referred to Student's t with the noise's degrees of freedom.
+  static let disagreementP = 0.0027
+
   /// The check at `estimate` for standards at `x` with readings `y[j][s]` for output j,
-  /// noise sd `sigma[j][s]` at each, the model's curvature f″(x̂)/2 per output
-  /// `modelCurvature`, and the standards' spacing.
+  /// noise sd `sigma[j][s]` at each with `dof[j]` degrees of freedom, the model's curvature
+  /// f″(x̂)/2 per output `modelCurvature`, and the standards' spacing.
   init(
-    estimate: Double, x: [Double], y: [[Double]], sigma: [[Double]], modelCurvature: [Double],
-    spacing: StandardSpacing
+    estimate: Double, x: [Double], y: [[Double]], sigma: [[Double]], dof: [Int],
+    modelCurvature: [Double], spacing: StandardSpacing
   ) {
     func coordinate(_ v: Double) -> Double {
       spacing.logarithmic && v > 0 ? _log(v) : v
@@ -96,15 +113,19 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
         }
       }
       guard let inverse = Cholesky.inverse(a, size: 3) else {
-        results.append(OutputCurvature(local: .nan, standardError: .nan, model: .nan, z: .nan))
+        results.append(
+          OutputCurvature(
+            local: .nan, standardError: .nan, model: .nan, z: .nan, dof: dof[j], pValue: .nan))
         continue
       }
       let b2 = (0..<3).reduce(0.0) { $0 + inverse[6 + $1] * b[$1] }
       let se = inverse[8].squareRoot()
+      let z = (b2 - modelCurvature[j]) / se
       results.append(
         OutputCurvature(
-          local: b2, standardError: se, model: modelCurvature[j],
-          z: (b2 - modelCurvature[j]) / se))
+          local: b2, standardError: se, model: modelCurvature[j], z: z, dof: dof[j],
+          pValue: 2 * Distributions.studentUpperTail(Swift.abs(z), degreesOfFreedom: Double(dof[j]))
+        ))
       // In noise sd of a reading near x̂ (the nearest standard's σ).
       let nearest = chosen.min { Swift.abs(x[$0] - estimate) < Swift.abs(x[$1] - estimate) }
       worst = max(worst, se * half * half / (nearest.map { sigma[j][$0] } ?? 1))

@@ -225,7 +225,7 @@ public final class MultiOutputMeasurer {
       if p < thresholds.inconsistencyP {
         statuses.append(.inconsistent)
         reasons.append(
-          "no x explains the reading vector: it lies \(format(distance2.squareRoot())) noise sd from the calibrated responses at the best x (F = \(format(statistic)) on \(m - k) and \(Int(nuPrime)) degrees of freedom, p = \(format(p)))"
+          "no \(k == 1 ? "x" : "value of the unknowns") explains the reading vector: it lies \(format(distance2.squareRoot())) noise sd from the calibrated responses at the best x (F = \(format(statistic)) on \(m - k) and \(Int(nuPrime)) degrees of freedom, p = \(format(p)))"
         )
       }
     }
@@ -256,11 +256,11 @@ public final class MultiOutputMeasurer {
       )
     }
     if let local, let outputs = local.outputs,
-      let worst = outputs.indices.max(by: { Swift.abs(outputs[$0].z) < Swift.abs(outputs[$1].z) }),
-      Swift.abs(outputs[worst].z) > 3
+      let worst = outputs.indices.min(by: { outputs[$0].pValue < outputs[$1].pValue }),
+      outputs[worst].pValue < LocalCurvatureCheck.disagreementP
     {
       reasons.append(
-        "the standards near x̂ curve unlike the model in output \(instrument.state.model.responses[worst]): local curvature \(format(outputs[worst].local)) ± \(format(outputs[worst].standardError)) against the model's \(format(outputs[worst].model)) (z = \(format(outputs[worst].z)))"
+        "the standards near x̂ curve unlike the model in output \(instrument.state.model.responses[worst]): local curvature \(format(outputs[worst].local)) ± \(format(outputs[worst].standardError)) against the model's \(format(outputs[worst].model)) (z = \(format(outputs[worst].z)) on \(outputs[worst].dof) degrees of freedom, p = \(format(outputs[worst].pValue)))"
       )
     }
     if nearby < thresholds.minimumSupport {
@@ -297,15 +297,15 @@ public final class MultiOutputMeasurer {
     let spacing = StandardSpacing(standards: x)
     let y = state.outputs.map(\.domain.y)
     // The replicates' pure error where there are two degrees of freedom of it (constant noise).
-    let pure = state.outputs.map { output -> Double? in
+    let pure = state.outputs.map { output -> (sd: Double, dof: Int)? in
       guard predictive.scales == nil, let test = output.fit.lackOfFit, test.pureErrorDOF >= 2,
         test.pureErrorSS > 0
       else { return nil }
-      return (test.pureErrorSS / Double(test.pureErrorDOF)).squareRoot()
+      return ((test.pureErrorSS / Double(test.pureErrorDOF)).squareRoot(), test.pureErrorDOF)
     }
     let sigma = (0..<m).map { j in
       x.indices.map { s -> Double in
-        if let pure = pure[j] { return pure }
+        if let pure = pure[j] { return pure.sd }
         let mean = predictive.models[j].response(at: [x[s]], parameters: predictive.estimates[j])
         return (predictive.sigma[j * m + j]).squareRoot()
           * (predictive.scales?[j].sigma(at: mean) ?? 1)
@@ -320,7 +320,9 @@ public final class MultiOutputMeasurer {
       return (up - down) / (2 * h) / 2
     }
     return LocalCurvatureCheck(
-      estimate: estimate, x: x, y: y, sigma: sigma, modelCurvature: curvature, spacing: spacing)
+      estimate: estimate, x: x, y: y, sigma: sigma,
+      dof: (0..<m).map { pure[$0]?.dof ?? state.noise.dof[$0] }, modelCurvature: curvature,
+      spacing: spacing)
   }
 
   private func format(_ value: Double) -> String { Expression.format(value) }
