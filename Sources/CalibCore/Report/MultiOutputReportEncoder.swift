@@ -172,14 +172,6 @@ public struct MultiOutputReportEncoder {
 
   /// What comes after the last observation.
   public func footer() throws -> [UInt8] {
-    if format == .table {
-      var counts = summary.byStatus.sorted { $0.key.rawValue < $1.key.rawValue }
-        .map { "\($0.key.rawValue) \($0.value)" }
-      if errors > 0 { counts.append("errors \(errors)") }
-      return Array("\(summary.observations) observations: \(counts.joined(separator: ", "))\n".utf8)
-    }
-    guard format == .json else { return [] }
-    return Array("\n  ],\n  \"summary\": ".utf8) + (try encoder.encode(summary))
-      + Array("\n}\n".utf8)
+    try ReportEncoder.footer(format: format, summary: summary, encoder: encoder)
   }
 }

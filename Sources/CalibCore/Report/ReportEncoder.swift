@@ -201,10 +201,18 @@ public struct ReportEncoder {
 
   /// What comes after the last observation.
   public func footer() throws -> [UInt8] {
+    try Self.footer(format: format, summary: summary, encoder: encoder)
+  }
+
+  /// What comes after the last observation in `format`, with the counts `summary`: the
+  /// table's closing line, or the JSON document's `summary` and closing brace.
+  static func footer(
+    format: Format, summary: Summary, encoder: JSONEncoder
+  ) throws -> [UInt8] {
     if format == .table {
       var counts = summary.byStatus.sorted { $0.key.rawValue < $1.key.rawValue }
         .map { "\($0.key.rawValue) \($0.value)" }
-      if errors > 0 { counts.append("errors \(errors)") }
+      if summary.errors > 0 { counts.append("errors \(summary.errors)") }
       return Array("\(summary.observations) observations: \(counts.joined(separator: ", "))\n".utf8)
     }
     guard format == .json else { return [] }
