@@ -10,9 +10,9 @@ internal import CalibGSL
 /// weighted least squares in the metric of the noise (weights 1/σ² at each standard, σ from the
 /// instrument's fit), and its curvature b₂ ± se(b₂) compared with the model's, f″(x̂)/2:
 /// z = (b₂ − f″(x̂)/2)/se(b₂). The figures say how finely the local standards resolve curvature
-/// (`resolution`: se(b₂)·(half the neighbourhood's span)², the curvature effect across the
-/// neighbourhood that the standards tell from noise at one sd, in noise sd) and whether the
-/// model's curvature agrees with them.
+/// (`resolution`: se(b₂)·d², d the farthest level's distance from x̂: the curvature effect
+/// across the neighbourhood that the standards tell from noise at one sd, in noise sd) and
+/// whether the model's curvature agrees with them.
 ///
 /// The noise sd is the replicates' pure error where the standards have at least two degrees of
 /// freedom of it (a constant noise): the model's residual sd would count a curvature the model
@@ -35,7 +35,8 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
   /// Per output (in the instrument's order): the local curvature b₂, its standard error, the
   /// model's f″(x̂)/2 and z; null where the neighbourhood has fewer than three levels.
   public var outputs: [OutputCurvature]?
-  /// se(b₂)·(half span)² in noise sd, the largest over the outputs; null likewise.
+  /// se(b₂)·d² (d the farthest level's distance from x̂) in noise sd, the largest over the
+  /// outputs; null likewise.
   public var resolution: Double?
   /// Whether the neighbourhood is local (three levels within two spacings of x̂).
   public var sufficient: Bool
@@ -97,7 +98,7 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
       return
     }
     let chosen = x.indices.filter { levels.contains(x[$0]) }
-    let half = (levels.map { Swift.abs($0 - estimate) }.max() ?? 0)
+    let distance = (levels.map { Swift.abs($0 - estimate) }.max() ?? 0)
     var results: [OutputCurvature] = []
     var worst = 0.0
     for j in y.indices {
@@ -128,7 +129,7 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
         ))
       // In noise sd of a reading near x̂ (the nearest standard's σ).
       let nearest = chosen.min { Swift.abs(x[$0] - estimate) < Swift.abs(x[$1] - estimate) }
-      worst = max(worst, se * half * half / (nearest.map { sigma[j][$0] } ?? 1))
+      worst = max(worst, se * distance * distance / (nearest.map { sigma[j][$0] } ?? 1))
     }
     outputs = results
     resolution = worst
