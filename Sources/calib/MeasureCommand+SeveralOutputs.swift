@@ -30,16 +30,19 @@ extension MeasureCommand {
     let settings = MeasurementSettings(
       level: level, method: method, range: try range.record,
       thresholds: thresholds.thresholds, marginalization: marginalize)
-    let measurer: MultiOutputMeasurer
+    // One measurer per thread: nothing shared between the workers, not even reference counts.
+    let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
+    let measurers: [MultiOutputMeasurer]
     do {
-      measurer = try MultiOutputMeasurer(
-        instrument: instrument, settings: settings, ranges: try range.namedRecords ?? [:])
+      let ranges = try range.namedRecords ?? [:]
+      measurers = try (0..<count).map { _ in
+        try MultiOutputMeasurer(instrument: instrument, settings: settings, ranges: ranges)
+      }
     } catch let error as MeasurementError {
       throw CommandFailure.usage(error.commandLineMessage)
     }
-    let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
-    let pool = MeasurerPool(
-      measurers: Array(repeating: { try measurer.measure($0) }, count: count))
+    let measurer = measurers[0]
+    let pool = MeasurerPool(measurers: measurers.map { measurer in measurer.measure })
     let source = try reading.reader(path: observations, response: columns.joined(separator: ","))
     var encoder = MultiOutputReportEncoder(
       format: format, predictors: instrument.state.model.predictors)
