@@ -471,19 +471,4 @@ struct GridPosterior {
     }
     return max(0, 1 - inside / mass)
   }
-
-  /// The relative density at the node nearest `point` (the joint region holds `point` where
-  /// this is at least the region's threshold).
-  func relativeDensity(nearest point: [Double]) -> Double {
-    var position = 0
-    for a in 0..<dimension {
-      let axis = nodes[a]
-      var best = 0
-      for i in axis.indices where Swift.abs(axis[i] - point[a]) < Swift.abs(axis[best] - point[a]) {
-        best = i
-      }
-      position = position * axis.count + best
-    }
-    return density[position]
-  }
 }

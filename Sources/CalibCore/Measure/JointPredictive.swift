@@ -69,8 +69,7 @@ struct JointPredictive {
       mean[j] = models[j].response(at: x, parameters: estimates[j])
       gradients.append(models[j].parameterGradient(at: x, parameters: estimates[j]))
     }
-    let d = (0..<m).map { scales?[$0].sigma(at: mean[$0]) ?? 1 }
-    var v = (0..<(m * m)).map { sigma[$0] * d[$0 / m] * d[$0 % m] / Double(replicates) }
+    var v = noiseCovariance(atMeans: mean).map { $0 / Double(replicates) }
     for i in 0..<m {
       for j in 0...i {
         var sum = 0.0
