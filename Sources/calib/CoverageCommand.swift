@@ -7,7 +7,8 @@ struct CoverageCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "coverage",
     abstract: "Map where an instrument can measure; with observations, check each one's coverage.",
-    discussion: "Writes a calib-coverage/1 JSON file. See docs/coverage.md."
+    discussion:
+      "Writes a calib-coverage/1 JSON file (calib-multi-output-coverage/1 for an instrument with several outputs). See docs/coverage.md."
   )
 
   @OptionGroup var instrument: InstrumentArgument
@@ -17,7 +18,9 @@ struct CoverageCommand: ParsableCommand {
 
   @Option(
     name: .customLong("y"),
-    help: ArgumentHelp("Column of the readings (with observations).", valueName: "col"))
+    help: ArgumentHelp(
+      "Column of the readings (with observations); one per output, comma-separated, for an instrument with several outputs.",
+      valueName: "col"))
   var responseColumn: String?
 
   @OptionGroup var reading: ObservationOptions
@@ -46,7 +49,11 @@ struct CoverageCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      let state = try instrument.read()
+      let state: Instrument
+      switch try instrument.readAny() {
+      case .single(let single): state = single
+      case .multiOutput(let multiOutput): return try coverSeveralOutputs(multiOutput)
+      }
       if try range.namedRecords != nil {
         throw CommandFailure.usage(
           "--range: the instrument has one unknown; give its range as --range LO:HI")
@@ -63,20 +70,25 @@ struct CoverageCommand: ParsableCommand {
       if let observations, let responseColumn {
         map.observations = try coverage(of: observations, readings: responseColumn, by: measurer)
       }
-      let bytes: Data
-      do {
-        bytes = try JSONEncoder.calibFile.encode(map)
-      } catch EncodingError.invalidValue(_, let context) {
-        // Extreme values in the instrument file (a variance of 1e308) overflow a figure.
-        let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-        throw InputError(
-          file: instrument.path,
-          message:
-            "the coverage map's figure \(path) overflows (not finite) with this instrument's values"
-        )
-      }
-      try OutputFile.write([UInt8](bytes) + [0x0A], to: output.output)
+      try write(map)
     }
+  }
+
+  /// Writes `map` to the output, refusing a figure that is not finite.
+  func write<Map: Encodable>(_ map: Map) throws {
+    let bytes: Data
+    do {
+      bytes = try JSONEncoder.calibFile.encode(map)
+    } catch EncodingError.invalidValue(_, let context) {
+      // Extreme values in the instrument file (a variance of 1e308) overflow a figure.
+      let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+      throw InputError(
+        file: instrument.path,
+        message:
+          "the coverage map's figure \(path) overflows (not finite) with this instrument's values"
+      )
+    }
+    try OutputFile.write([UInt8](bytes) + [0x0A], to: output.output)
   }
 
   /// The coverage block of each observation in `path`, or its error.

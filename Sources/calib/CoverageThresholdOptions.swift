@@ -40,13 +40,22 @@ struct CoverageThresholdOptions: ParsableArguments {
       """)
   var minimumSupport: Int = CoverageThresholds().minimumSupport
 
+  /// `sparse` threshold of the local curvature test: how far the nearest standards may lie.
+  @Option(
+    name: .customLong("local-reach"),
+    help: """
+      sparse when the nearest standards that can tell the response's curvature from noise       (three levels for one unknown) reach farther than this many typical spacings.
+      """)
+  var maximumLocalReach: Double = CoverageThresholds().maximumLocalReach
+
   func validate() throws {
     guard boundDensity > 0, boundDensity <= 1, inconsistencyP > 0, inconsistencyP < 1,
-      extrapolationMass > 0, extrapolationMass < 1, minimumSupport >= 0
+      extrapolationMass > 0, extrapolationMass < 1, minimumSupport >= 0,
+      maximumLocalReach > 0, maximumLocalReach.isFinite
     else {
       throw ValidationError(
         "coverage thresholds: --bound-density in (0, 1], --inconsistency-p and"
-          + " --extrapolation-mass in (0, 1), --min-support ≥ 0")
+          + " --extrapolation-mass in (0, 1), --min-support ≥ 0, --local-reach > 0 and finite")
     }
   }
 
@@ -57,6 +66,7 @@ struct CoverageThresholdOptions: ParsableArguments {
     thresholds.inconsistencyP = inconsistencyP
     thresholds.extrapolationMass = extrapolationMass
     thresholds.minimumSupport = minimumSupport
+    thresholds.maximumLocalReach = maximumLocalReach
     return thresholds
   }
 }

@@ -6,22 +6,7 @@ extension MeasureCommand {
   /// (`--y y1,y2`), the posterior over every unknown (docs/geometry.md).
   func measureSeveralOutputs(_ instrument: MultiOutputInstrument) throws {
     let outputs = instrument.state.model.responses
-    let columns = columnList(responseColumn)
-    if responseColumn.split(separator: ",", omittingEmptySubsequences: false).count
-      != columns.count
-    {
-      throw CommandFailure.usage("--y: an empty column name in '\(responseColumn)'")
-    }
-    if columns != outputs, Set(columns) == Set(outputs) {
-      throw CommandFailure.usage(
-        "--y: the columns \(columns.joined(separator: ",")) are the instrument's outputs in another order; give them in the order it was fitted, --y \(outputs.joined(separator: ","))"
-      )
-    }
-    guard columns.count == outputs.count else {
-      throw CommandFailure.usage(
-        "--y: the instrument has \(outputs.count) outputs (\(outputs.joined(separator: ", "))); give one column of readings per output, in that order, found \(columns.count)"
-      )
-    }
+    let columns = try outputColumns(responseColumn, outputs: outputs)
     if reading.uncertaintyColumn != nil {
       throw CommandFailure.usage(
         "--sy: an instrument with several outputs measures with the noise covariance it estimated; the readings' own uncertainties apply to one output"

@@ -60,6 +60,28 @@ struct SeveralOutputsCommandTests {
       ["validate", "s.json", "--trials", "50", "--seed", "2"], in: directory)
     #expect(validate.status == 0)
     #expect(validate.output.contains("\"quantities\""))
+    let coverage = try CommandLineTool.run(
+      [
+        "coverage", "s.json", observations, "--y", "signal,reference", "--id", "sample",
+        "--points", "11", "-o", "map.json",
+      ], in: directory)
+    #expect(coverage.status == 0, "\(coverage.error)")
+    let map =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: directory.appendingPathComponent("map.json"))) as? [String: Any]
+    #expect(map?["format"] as? String == "calib-multi-output-coverage/1")
+    let axes = map?["axes"] as? [[String: Any]] ?? []
+    #expect(axes.count == 1 && (axes.first?["points"] as? [Any])?.count == 11)
+    let blocks = map?["observations"] as? [[String: Any]] ?? []
+    #expect(
+      blocks.compactMap { ($0["coverage"] as? [String: Any])?["status"] as? String }
+        == ["covered", "covered", "covered", "inconsistent"])
+    let reordered = try CommandLineTool.run(
+      ["coverage", "s.json", observations, "--y", "reference,signal", "-o", "bad.json"],
+      in: directory)
+    #expect(reordered.status == 64 && reordered.error.contains("another order"))
+    #expect(
+      !FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.json").path))
   }
 
   @Test("a two-component mixture at three wavelengths: both concentrations, jointly")

@@ -24,7 +24,34 @@ struct CoverageRulesTests {
         distinctStandardsNearby: 3,
         nearestStandard: 5, nearestDistance: 0.1),
       consistency: ConsistencyCheck(pValue: 0.5, residualPValue: 0.5, replicatePValue: nil),
+      local: local(levels: Array(0...10).map(Double.init)), response: "y",
       posteriorWarnings: [])
+  }
+
+  /// The local curvature test at x̂ = 5 of a model that fits the standards at `levels`.
+  func local(levels: [Double]) -> LocalCurvatureCheck {
+    LocalCurvatureCheck(
+      estimate: [5], x: levels.map { [$0] }, residuals: [levels.map { _ in 0 }],
+      sigma: [levels.map { _ in 0.01 }], dof: [max(levels.count - 2, 1)],
+      modelCurvature: [[0]], spacings: [StandardSpacing(standards: levels)])
+  }
+
+  @Test("too few standards to tell curvature from noise is sparse, with the reason")
+  func localCurvatureRule() {
+    var e = evidence()
+    e.local = local(levels: [0, 10])
+    let report = CoverageRules.judge(e, thresholds: thresholds)
+    #expect(report.status == .sparse)
+    #expect(
+      report.reasons == [
+        "the calibration has 2 distinct levels: 3 are needed near x̂ = 5 to tell the response's curvature from noise"
+      ])
+    e.local = local(levels: [0, 1, 2, 9, 10, 11])
+    #expect(CoverageRules.judge(e, thresholds: thresholds).status == .sparse)
+    #expect(
+      CoverageRules.judge(e, thresholds: thresholds).reasons.first?.contains("reach 4") == true)
+    e.local = local(levels: [0, 1, 2, 3, 4, 6, 7, 8, 9, 10])
+    #expect(CoverageRules.judge(e, thresholds: thresholds).status == .covered)
   }
 
   let thresholds = CoverageThresholds()

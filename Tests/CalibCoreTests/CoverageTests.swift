@@ -90,8 +90,14 @@ struct CoverageTests {
     #expect(coverage.status == .sparse)
     #expect(coverage.support.distinctStandardsNearby == 0)
     #expect(coverage.support.nearestStandard == 2 || coverage.support.nearestStandard == 8)
+    // The local test agrees: the third of the levels nearest x̂ ≈ 5 (2, 8, then 1 or 9) lies
+    // about 4 typical spacings away.
+    let reach = try #require(coverage.local?.reach)
+    #expect(coverage.local?.sufficient == false && reach > 3.5 && reach < 4.5)
     var relaxed = CoverageThresholds()
     relaxed.minimumSupport = 0
+    #expect(try measure(state, [5.0], thresholds: relaxed).status == .sparse)
+    relaxed.maximumLocalReach = 4.5
     #expect(try measure(state, [5.0], thresholds: relaxed).status == .covered)
   }
 

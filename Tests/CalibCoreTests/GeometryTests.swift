@@ -305,14 +305,14 @@ struct GeometryTests {
     let measurer = try MultiOutputMeasurer(instrument: instrument, settings: MeasurementSettings())
     let report = try measurer.measure(Self.observation("mid", [1 + 2 + 0.2, 2 - 1.2]))
     let local = try #require(report.coverage.local)
-    #expect(local.sufficient && local.levels.count == 3)
+    #expect(local.sufficient && local.standards.count == 3)
     // The three nearest levels are equally spaced about a level: b₂ = (y₋ − 2y₀ + y₊)/(2h²).
     let outputs = try #require(local.outputs)
     let x = try #require(report.x).estimate
-    #expect(local.levels.contains(x.rounded()))
-    #expect(Swift.abs(outputs[0].model) < 1e-6)
-    #expect(Swift.abs(outputs[0].local - 0.05) < 0.02)
-    #expect(outputs[0].z > 3)
+    #expect(local.standards.contains([x.rounded()]))
+    #expect(Swift.abs(outputs[0].model![0]) < 1e-6)
+    #expect(Swift.abs(outputs[0].local![0] - 0.05) < 0.02)
+    #expect(outputs[0].statistic > 9 && outputs[0].pValue < 0.0027)
     #expect(report.coverage.reasons.contains { $0.contains("curve unlike the model") })
 
     // A design with a gap between 2 and 8: a reading at x = 5 has its nearest levels 3 away.
@@ -330,7 +330,7 @@ struct GeometryTests {
           provenance: testProvenance)), settings: MeasurementSettings())
     let inGap = try gapped.measure(Self.observation("gap", [3.5, 0.5]))
     let gapLocal = try #require(inGap.coverage.local)
-    #expect(!gapLocal.sufficient && gapLocal.reach > 2)
+    #expect(!gapLocal.sufficient && (gapLocal.reach ?? 0) > 2)
     #expect(inGap.coverage.status == .sparse)
     #expect(try gapped.measure(Self.observation("end", [1.5, 1.7])).coverage.status == .covered)
   }

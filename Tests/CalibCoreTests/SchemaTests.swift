@@ -225,4 +225,31 @@ struct MultiOutputSchemaTests {
       against: "multi-output-validation.schema.json")
     #expect(problems.isEmpty, "\(problems)")
   }
+
+  @Test("coverage maps of instruments with one and two unknowns, with observations")
+  func coverageMaps() throws {
+    let validator = try JSONSchemaValidator(folder: SchemaTests.folder)
+    for instrument in [try GeometryTests.sensor(), try GeometryTests.mixture()] {
+      let measurer = try MultiOutputMeasurer(
+        instrument: instrument, settings: MeasurementSettings())
+      var map = MultiOutputInstrumentMap(measurer: measurer, points: 11)
+      let predictors = instrument.state.model.predictors
+      let m = instrument.state.model.responses.count
+      let reading: [Double] = m == 2 ? [2.5845, 1.6033] : [0.1229, 2.3052, 1.6685]
+      var broken = Observation(id: "bad", readings: [1], line: 9)
+      broken.outputs = m
+      map.observations = [
+        MultiOutputInstrumentMap.ObservationCoverage(
+          try measurer.measure(GeometryTests.observation("o", reading)), predictors: predictors),
+        MultiOutputInstrumentMap.ObservationCoverage(
+          ObservationFailure(broken, error: MeasurementError.invalidSetting("a failure")),
+          outputs: m),
+      ]
+      let problems = validator.validate(
+        try JSONValue.parse([UInt8](try JSONEncoder.calibFile.encode(map))),
+        against: "multi-output-coverage.schema.json")
+      #expect(problems.isEmpty, "\(problems)")
+      #expect(map.design != nil && map.axes.count == predictors.count)
+    }
+  }
 }

@@ -29,6 +29,10 @@ struct CoverageEvidence {
   var support: SupportCheck
   /// How probable the readings are under the instrument.
   var consistency: ConsistencyCheck
+  /// Whether the standards near the estimate tell the response's curvature from noise, and
+  /// the name of the response.
+  var local: LocalCurvatureCheck
+  var response: String
   /// What is wrong with the instrument's posterior samples, when the measurement used them.
   var posteriorWarnings: [String]
 }

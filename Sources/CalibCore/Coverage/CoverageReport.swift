@@ -24,9 +24,12 @@ public struct CoverageReport: Codable, Equatable, Sendable {
   /// the upper end of the range). The estimate is then only a bound: x lies beyond the
   /// interval's far end, toward this bound. Absent otherwise.
   public var priorBound: Double?
+  /// Whether the standards near the estimate tell the response's curvature from noise
+  /// (absent in reports written before the test existed).
+  public var local: LocalCurvatureCheck?
 
   enum CodingKeys: String, CodingKey {
-    case status, reasons, domain, reading, leverage, support, consistency
+    case status, reasons, domain, reading, leverage, support, consistency, local
     case pOutsideDomain = "p_outside_domain"
     case priorBoundDensity = "prior_bound_density"
     case priorBound = "prior_bound"

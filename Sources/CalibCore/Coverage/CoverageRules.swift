@@ -5,7 +5,8 @@ import Foundation
 /// measurer gathers the figures; these rules alone decide.
 ///
 /// The first rule that holds gives the status (`out_of_range`, `inconsistent`,
-/// `extrapolated`, `sparse`, else `covered`); every rule that holds adds a reason, and so do
+/// `extrapolated`, `sparse` (too few standards nearby, or too few to tell the curvature from
+/// noise), else `covered`); every rule that holds adds a reason, and so do
 /// the warnings that do not change the status.
 enum CoverageRules {
   /// The coverage report of a measurement with `evidence`, judged by `thresholds`.
@@ -60,12 +61,19 @@ enum CoverageRules {
         "\(nearby) distinct standard\(nearby == 1 ? "" : "s") within [\(format(neighbourhood.lower ?? -.infinity)), \(format(neighbourhood.upper ?? .infinity))]: too few to pin the curve down there (minimum \(thresholds.minimumSupport))"
       )
     }
+    if !e.local.sufficient {
+      statuses.append(.sparse)
+      reasons.append(LocalCurvatureCheck.sparseReason(e.local, predictors: ["x"]))
+    }
+    if let (_, curvature) = e.local.disagreement {
+      reasons.append(LocalCurvatureCheck.disagreementReason(curvature, output: e.response))
+    }
     reasons += warnings(e, thresholds: thresholds)
     return CoverageReport(
       status: statuses.first ?? .covered, reasons: reasons, pOutsideDomain: e.pOutsideDomain,
       domain: RangeRecord(domain), priorBoundDensity: e.priorBoundDensity, reading: e.reading,
       leverage: e.leverage, support: e.support, consistency: consistency,
-      priorBound: statuses.first == .outOfRange ? e.atBound : nil)
+      priorBound: statuses.first == .outOfRange ? e.atBound : nil, local: e.local)
   }
 
   /// The reasons that do not change the status.

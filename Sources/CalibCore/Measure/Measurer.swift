@@ -425,8 +425,35 @@ public final class Measurer {
       boundIsNatural: atBound == priorRange.lowerBound ? lowerBoundIsNatural : upperBoundIsNatural,
       reading: reading, leverage: leverage, support: support,
       consistency: consistencyCheck(likelihood: likelihood),
+      local: localCurvature(at: estimate), response: instrument.state.model.response,
       posteriorWarnings: samples != nil ? instrument.posterior.warnings ?? [] : [])
     return CoverageRules.judge(evidence, thresholds: settings.thresholds)
+  }
+
+  /// The local curvature test at `estimate`: the noise sd at each standard is its u(y) for a
+  /// known noise, σ(μ) for a noise that varies, the replicates' pure error where there are two
+  /// degrees of freedom of it, else s; the model's curvature from its slope.
+  private func localCurvature(at estimate: Double) -> LocalCurvatureCheck {
+    let x = linear.standardsX
+    let pure: (sd: Double, dof: Int)? = instrument.state.fit.lackOfFit.flatMap { test in
+      guard !linear.noiseKnown, linear.noise == nil, test.pureErrorDOF >= 2, test.pureErrorSS > 0
+      else { return nil }
+      return ((test.pureErrorSS / Double(test.pureErrorDOF)).squareRoot(), test.pureErrorDOF)
+    }
+    let sigma = x.indices.map { s -> Double in
+      if linear.noiseKnown { return linear.standardsU?[s] ?? 1 }
+      if let noise = linear.noise { return noise.sigma(at: linear.evaluate(at: x[s]).mean) }
+      return pure?.sd ?? linear.s2.squareRoot()
+    }
+    let curvature = LocalCurvatureCheck.modelCurvature(at: [estimate], standards: [x]) {
+      [linear.slope(at: $0[0])]
+    }
+    return LocalCurvatureCheck(
+      estimate: [estimate], x: x.map { [$0] },
+      residuals: [x.indices.map { linear.standardsY[$0] - linear.evaluate(at: x[$0]).mean }],
+      sigma: [sigma],
+      dof: [linear.noiseKnown ? nil : pure?.dof ?? linear.dof], modelCurvature: [curvature],
+      spacings: [spacing], maximumReach: settings.thresholds.maximumLocalReach)
   }
 
   /// The two-sided p-value of ȳ − μ(x) against its classical predictive sd at `x` (NaN where

@@ -16,7 +16,7 @@ public final class MultiOutputMeasurer {
   public let settings: MeasurementSettings
   /// The prior range of each unknown, in the order of the predictors.
   public let priorRanges: [ClosedRange<Double>]
-  private let predictive: JointPredictive
+  let predictive: JointPredictive
   /// The fitted response vector at each distinct standard, that standard's x, and the noise
   /// covariance Σ(x) of one reading vector there (row-major): the metric at the standard.
   private let standardResponses: [(x: [Double], response: [Double], metric: [Double])]
@@ -145,10 +145,8 @@ public final class MultiOutputMeasurer {
             densityEvaluations: grid.evaluations, monteCarloRelative: nil),
           predictive: predictive.models.allSatisfy(\.isLinear) ? .exact : .linearized,
           components: nil))
-      let status: CoverageStatus =
-        boundDensity >= settings.thresholds.boundDensity
-        ? .outOfRange
-        : pOutside > settings.thresholds.extrapolationMass ? .extrapolated : .covered
+      let status = MultiOutputCoverageRules.quantityStatus(
+        boundDensity: boundDensity, pOutsideDomain: pOutside, thresholds: settings.thresholds)
       quantityCoverage[predictors[a]] = QuantityCoverage(
         status: status, pOutsideDomain: min(max(pOutside, 0), 1),
         domain: RangeRecord(domain[a]), priorBoundDensity: boundDensity)
@@ -190,84 +188,34 @@ public final class MultiOutputMeasurer {
     predictive.logDensity(of: reading, at: x, replicates: replicates)
   }
 
-  /// The coverage check of one measurement: the rules of docs/coverage.md with distances in
-  /// the metric of the noise.
+  /// The coverage check of one measurement: gathers the figures, in the metric of the noise,
+  /// and has `MultiOutputCoverageRules` judge them.
   private func coverageReport(
     grid: GridPosterior, mean: [Double], replicates r: Int, estimates: [QuantityEstimate],
     quantities: [String: QuantityCoverage]
   ) -> MultiOutputCoverageReport {
-    let thresholds = settings.thresholds
-    let predictors = instrument.state.model.predictors
-    let m = predictive.outputs, k = predictors.count
-    let domain = instrument.state.domain.xRange.map { $0.lower...$0.upper }
-    var statuses: [CoverageStatus] = []
-    var reasons: [String] = []
-    for (name, check) in quantities.sorted(by: { $0.key < $1.key }) {
-      if check.status == .outOfRange {
-        statuses.append(.outOfRange)
-        reasons.append(
-          "the posterior of \(name) reaches the end of its prior range (density \(format(check.priorBoundDensity)) of its peak there): no \(name) in the range accounts for the readings"
-        )
-      }
-    }
+    let state = instrument.state
+    let m = predictive.outputs, k = state.model.predictors.count
+    let domain = state.domain.xRange.map { $0.lower...$0.upper }
     // Consistency: the whitened residual at the mode against F(m − k, ν′).
-    let mode = grid.mode
-    let (fitted, v) = predictive.moments(at: mode, replicates: r)
+    let (fitted, v) = predictive.moments(at: grid.mode, replicates: r)
     let distance2 = JointPredictive.mahalanobis(mean, mean: fitted, covariance: v)?.distance2
-    let nu = Double(instrument.state.fit.dof)
-    let nuPrime = Double(instrument.state.fit.predictiveDOF)
+    let nu = Double(state.fit.dof)
+    let nuPrime = Double(state.fit.predictiveDOF)
     var consistency = VectorConsistency(statistic: nil, dof: m - k, pValue: nil)
     if m > k, let distance2 {
       let statistic = distance2 * nuPrime / nu / Double(m - k)
       let p = Distributions.fisherUpperTail(
         statistic, numerator: Double(m - k), denominator: nuPrime)
       consistency = VectorConsistency(statistic: statistic, dof: m - k, pValue: p)
-      if p < thresholds.inconsistencyP {
-        statuses.append(.inconsistent)
-        reasons.append(
-          "no \(k == 1 ? "x" : "value of the unknowns") explains the reading vector: it lies \(format(distance2.squareRoot())) noise sd from the calibrated responses at the best x (F = \(format(statistic)) on \(m - k) and \(Int(nuPrime)) degrees of freedom, p = \(format(p)))"
-        )
-      }
-    }
-    let pOutside = grid.probabilityOutside(domain)
-    if pOutside > thresholds.extrapolationMass {
-      statuses.append(.extrapolated)
-      reasons.append(
-        "the posterior lies mostly outside the calibrated \(k == 1 ? "domain" : "box") \(domain.map { "[\(format($0.lowerBound)), \(format($0.upperBound))]" }.joined(separator: " × ")): P = \(format(pOutside))"
-      )
     }
     // Support: distinct standards within the credible interval of every unknown widened to
     // the standards' reach (1.25 steps of their spacing), as for one unknown.
-    let x = instrument.state.domain.x
     let neighbourhoods = (0..<k).map { a -> ClosedRange<Double> in
-      let reach = StandardSpacing(standards: x[a]).reach(of: estimates[a].estimate)
+      let reach = StandardSpacing(standards: state.domain.x[a]).reach(of: estimates[a].estimate)
       let lower = min(estimates[a].interval.lower ?? reach.lowerBound, reach.lowerBound)
       let upper = max(estimates[a].interval.upper ?? reach.upperBound, reach.upperBound)
       return lower...upper
-    }
-    let nearby = standardResponses.filter { standard in
-      (0..<k).allSatisfy { neighbourhoods[$0].contains(standard.x[$0]) }
-    }.count
-    let local = k == 1 ? localCurvature(at: estimates[0].estimate) : nil
-    if let local, !local.sufficient {
-      statuses.append(.sparse)
-      reasons.append(
-        "the three distinct standards nearest x̂ = \(format(estimates[0].estimate)) (\(local.levels.map(format).joined(separator: ", "))) reach \(format(local.reach)) typical spacings away: too few nearby to tell the response's curvature here from noise"
-      )
-    }
-    if let local, let outputs = local.outputs,
-      let worst = outputs.indices.min(by: { outputs[$0].pValue < outputs[$1].pValue }),
-      outputs[worst].pValue < LocalCurvatureCheck.disagreementP
-    {
-      reasons.append(
-        "the standards near x̂ curve unlike the model in output \(instrument.state.model.responses[worst]): local curvature \(format(outputs[worst].local)) ± \(format(outputs[worst].standardError)) against the model's \(format(outputs[worst].model)) (z = \(format(outputs[worst].z)) on \(outputs[worst].dof) degrees of freedom, p = \(format(outputs[worst].pValue)))"
-      )
-    }
-    if nearby < thresholds.minimumSupport {
-      statuses.append(.sparse)
-      reasons.append(
-        "\(nearby) distinct standard\(nearby == 1 ? "" : "s") near the estimate (within \(neighbourhoods.map { "[\(format($0.lowerBound)), \(format($0.upperBound))]" }.joined(separator: " × "))): too few to pin the responses down there (minimum \(thresholds.minimumSupport))"
-      )
     }
     var nearest = (distance: Double.infinity, x: standardResponses.first?.x ?? [])
     for standard in standardResponses {
@@ -278,24 +226,34 @@ public final class MultiOutputMeasurer {
         nearest = (d2, standard.x)
       }
     }
-    let order: [CoverageStatus] = [.outOfRange, .inconsistent, .extrapolated, .sparse]
-    let status = order.first(where: statuses.contains) ?? .covered
-    return MultiOutputCoverageReport(
-      status: status, reasons: reasons, pOutsideDomain: pOutside,
+    let evidence = MultiOutputCoverageEvidence(
+      predictors: state.model.predictors, responses: state.model.responses,
+      quantities: quantities, distance2: distance2, consistency: consistency,
+      predictiveDOF: state.fit.predictiveDOF, pOutsideDomain: grid.probabilityOutside(domain),
+      domain: domain, neighbourhoods: neighbourhoods,
+      standardsNearby: standardsNearby(within: neighbourhoods),
+      local: localCurvature(at: estimates.map(\.estimate)),
       metric: MetricCheck(
         fromManifold: (distance2 ?? .nan).squareRoot(),
-        toNearestStandard: nearest.distance.squareRoot(), nearestStandard: nearest.x),
-      consistency: consistency, standardsNearby: nearby, quantities: quantities, local: local)
+        toNearestStandard: nearest.distance.squareRoot(), nearestStandard: nearest.x))
+    return MultiOutputCoverageRules.judge(evidence, thresholds: settings.thresholds)
   }
 
-  /// The local curvature test at `estimate` (one unknown): the standards' readings, each
-  /// output's noise sd at each standard, and the model's curvature f″/2 there.
-  private func localCurvature(at estimate: Double) -> LocalCurvatureCheck {
+  /// The distinct standards (points in x) inside the box `neighbourhoods`, one range per
+  /// unknown.
+  func standardsNearby(within neighbourhoods: [ClosedRange<Double>]) -> Int {
+    standardResponses.filter { standard in
+      neighbourhoods.indices.allSatisfy { neighbourhoods[$0].contains(standard.x[$0]) }
+    }.count
+  }
+
+  /// The local curvature test at `estimate`: the standards' readings, each output's noise sd
+  /// at each standard, and the model's curvature there.
+  func localCurvature(at estimate: [Double]) -> LocalCurvatureCheck {
     let state = instrument.state
-    let x = state.domain.x[0]
+    let x = state.domain.x
     let m = predictive.outputs
-    let spacing = StandardSpacing(standards: x)
-    let y = state.outputs.map(\.domain.y)
+    let points = x[0].indices.map { s in x.map { $0[s] } }
     // The replicates' pure error where there are two degrees of freedom of it (constant noise).
     let pure = state.outputs.map { output -> (sd: Double, dof: Int)? in
       guard predictive.scales == nil, let test = output.fit.lackOfFit, test.pureErrorDOF >= 2,
@@ -304,26 +262,28 @@ public final class MultiOutputMeasurer {
       return ((test.pureErrorSS / Double(test.pureErrorDOF)).squareRoot(), test.pureErrorDOF)
     }
     let sigma = (0..<m).map { j in
-      x.indices.map { s -> Double in
+      points.map { point -> Double in
         if let pure = pure[j] { return pure.sd }
-        let mean = predictive.models[j].response(at: [x[s]], parameters: predictive.estimates[j])
+        let mean = predictive.models[j].response(at: point, parameters: predictive.estimates[j])
         return (predictive.sigma[j * m + j]).squareRoot()
           * (predictive.scales?[j].sigma(at: mean) ?? 1)
       }
     }
-    let span = (x.max() ?? 0) - (x.min() ?? 0)
-    let h = max(span, Swift.abs(estimate), 1) * 1e-5
+    let residuals = (0..<m).map { j in
+      points.indices.map { s in
+        state.outputs[j].domain.y[s]
+          - predictive.models[j].response(at: points[s], parameters: predictive.estimates[j])
+      }
+    }
     let curvature = (0..<m).map { j in
-      let model = predictive.models[j], a = predictive.estimates[j]
-      let up = model.predictorGradient(at: [estimate + h], parameters: a)[0]
-      let down = model.predictorGradient(at: [estimate - h], parameters: a)[0]
-      return (up - down) / (2 * h) / 2
+      LocalCurvatureCheck.modelCurvature(at: estimate, standards: x) {
+        predictive.models[j].predictorGradient(at: $0, parameters: predictive.estimates[j])
+      }
     }
     return LocalCurvatureCheck(
-      estimate: estimate, x: x, y: y, sigma: sigma,
+      estimate: estimate, x: points, residuals: residuals, sigma: sigma,
       dof: (0..<m).map { pure[$0]?.dof ?? state.noise.dof[$0] }, modelCurvature: curvature,
-      spacing: spacing)
+      spacings: x.map { StandardSpacing(standards: $0) },
+      maximumReach: settings.thresholds.maximumLocalReach)
   }
-
-  private func format(_ value: Double) -> String { Expression.format(value) }
 }

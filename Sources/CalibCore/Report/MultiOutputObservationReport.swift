@@ -56,7 +56,8 @@ public struct MultiOutputCoverageReport: Codable, Equatable, Sendable {
   public var standardsNearby: Int
   /// The check per unknown, by predictor name.
   public var quantities: [String: QuantityCoverage]
-  /// The local test of enough standards to tell curvature from noise (one unknown).
+  /// The local test of enough standards to tell curvature from noise (absent in reports
+  /// written before it applied to several unknowns).
   public var local: LocalCurvatureCheck?
 
   enum CodingKeys: String, CodingKey {

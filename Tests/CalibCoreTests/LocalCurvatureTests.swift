@@ -1,0 +1,92 @@
+@testable import CalibCore
+import Foundation
+import Testing
+
+/// The local curvature test of coverage (docs/coverage.md, "Enough standards to tell curvature
+/// from noise") against closed forms: the full quadratic on a 3 × 3 factorial, whose
+/// coefficients are orthogonal contrasts; the growth of the neighbourhood until it fixes a
+/// quadratic; and distances in log x with a blank.
+@Suite("Local curvature test")
+struct LocalCurvatureTests {
+  /// On a 3 × 3 factorial of spacing 1 about x̂, residuals from the model that are exactly
+  /// 1 + 0.3d₁² − 0.2d₁d₂ + 0.1d₂² give those coefficients back, with the factorial's
+  /// standard errors σ/√2 (squares: the contrast (r₋ − 2r₀ + r₊)/2 averaged over three rows)
+  /// and σ/2 (the cross term: (r₊₊ − r₊₋ − r₋₊ + r₋₋)/4); the Wald statistic against zero is
+  /// Σ c²/se² = 18 + 16 + 2 = 36 (the three are uncorrelated), over 3, on χ²₃ for a known
+  /// noise: Q(36) = erfc(√18) + √(72/π)·e⁻¹⁸. The standards' curvature is the model's plus
+  /// the residuals'; residuals that do not curve give F = 0, p = 1.
+  @Test func quadraticOnAFactorialMatchesItsContrasts() {
+    let centre = [5.0, 5.0]
+    let points: [[Double]] = [4.0, 5, 6].flatMap { a in [4.0, 5, 6].map { b in [a, b] } }
+    let y = points.map { p -> Double in
+      let (d1, d2) = (p[0] - 5, p[1] - 5)
+      return 1 + 0.3 * d1 * d1 - 0.2 * d1 * d2 + 0.1 * d2 * d2
+    }
+    let spacings = [StandardSpacing(standards: [4, 5, 6]), StandardSpacing(standards: [4, 5, 6])]
+    func check(residuals: [Double]) -> LocalCurvatureCheck {
+      LocalCurvatureCheck(
+        estimate: centre, x: points, residuals: [residuals],
+        sigma: [points.map { _ in 0.1 }], dof: [nil], modelCurvature: [[0.1, 0, -0.05]],
+        spacings: spacings)
+    }
+    let curving = check(residuals: y)
+    #expect(curving.sufficient && curving.standards.count == 9)
+    #expect(Swift.abs((curving.reach ?? .nan) - 2.0.squareRoot()) < 1e-12)
+    let output = curving.outputs![0]
+    let sd = [0.1 / 2.0.squareRoot(), 0.05, 0.1 / 2.0.squareRoot()]
+    for a in 0..<3 {
+      #expect(Swift.abs(output.residual[a] - [0.3, -0.2, 0.1][a]) < 1e-12)
+      #expect(Swift.abs(output.local![a] - [0.4, -0.2, 0.05][a]) < 1e-12)
+      #expect(Swift.abs(output.standardError[a] - sd[a]) < 1e-12)
+    }
+    #expect(Swift.abs(output.statistic - 12) < 1e-9)
+    let tail = erfc(18.0.squareRoot()) + (72 / Double.pi).squareRoot() * exp(-18)
+    #expect(Swift.abs(output.pValue - tail) < 1e-9 * tail)
+    let straight = check(residuals: points.map { 0.01 * ($0[0] - $0[1]) }).outputs![0]
+    #expect(straight.statistic < 1e-18 && Swift.abs(straight.pValue - 1) < 1e-12)
+    // Six points are as many as the quadratic's coefficients; on a line, or on two lines of
+    // one axis, they cannot fix it; the centre, its four neighbours and a corner can.
+    let line: [[Double]] = [2.0, 3, 4, 5, 6, 7].map { [$0, 5] }
+    #expect(!LocalQuadratic.fixes(line, around: centre))
+    let twoRows: [[Double]] = [4.0, 5, 6].flatMap { a in [4.0, 6].map { b in [a, b] } }
+    #expect(!LocalQuadratic.fixes(twoRows, around: centre))
+    let cross: [[Double]] = [[5, 5], [4, 5], [6, 5], [5, 4], [5, 6], [4, 4]]
+    #expect(LocalQuadratic.fixes(cross, around: centre))
+  }
+
+  /// On a 3 × 3 × 3 design, the ten points nearest an estimate near a face span only two
+  /// levels of one axis: the neighbourhood grows until it holds a third.
+  @Test func neighbourhoodGrowsUntilItFixesAQuadratic() {
+    let levels = [0.0, 1, 2]
+    let points: [[Double]] = levels.flatMap { a in
+      levels.flatMap { b in levels.map { c in [a, b, c] } }
+    }
+    let estimate = [0.47, 1.54, 1.0]
+    let check = LocalCurvatureCheck(
+      estimate: estimate, x: points, residuals: [points.map { $0.reduce(0, +) }],
+      sigma: [points.map { _ in 1 }], dof: [20], modelCurvature: [[0, 0, 0, 0, 0, 0]],
+      spacings: (0..<3).map { _ in StandardSpacing(standards: levels) })
+    #expect(check.standards.count > 10 && check.sufficient)
+    #expect(Set(check.standards.map { $0[0] }).count == 3)
+    let farthest = check.standards.map { p in
+      zip(p, estimate).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+    }.max()!
+    #expect(Swift.abs((check.reach ?? .nan) - farthest) < 1e-12)
+  }
+
+  /// A dilution series with a blank: distances are taken in log x, where the blank sits one
+  /// step (log(300)/5) below the lowest positive standard, 0.1, and x = 0.05 halfway between;
+  /// the typical gap is the median of the gaps in that coordinate, the step itself. The third
+  /// nearest level, 0.3, lies half a step plus log 3 away.
+  @Test func logDistancesWithABlank() {
+    let levels = [0, 0.1, 0.3, 1, 3, 10, 30]
+    let check = LocalCurvatureCheck(
+      estimate: [0.05], x: levels.map { [$0] }, residuals: [levels.map { _ in 0 }],
+      sigma: [levels.map { _ in 0.01 }], dof: [5], modelCurvature: [[0]],
+      spacings: [StandardSpacing(standards: levels)])
+    let step = log(300.0) / 5
+    #expect(check.standards == [[0], [0.1], [0.3]] || check.standards == [[0.1], [0], [0.3]])
+    #expect(Swift.abs((check.reach ?? .nan) - (0.5 + log(3.0) / step)) < 1e-12)
+    #expect(check.sufficient)
+  }
+}
