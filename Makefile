@@ -65,6 +65,10 @@ demo: build
 	$(CALIB) fit Fixtures/two-component-mixture.csv --x c1,c2 --y A420,A520,A610 --model "b0 + b1*c1 + b2*c2" -o "$$d"/mixture.json; \
 	$(CALIB) measure "$$d"/mixture.json Fixtures/two-component-observations.csv --y A420,A520,A610 --id sample --format table; \
 	echo; \
+	echo "== The DIN 32645 example: critical value, detection and quantification limits (alpha = beta = 0.01)"; \
+	$(CALIB) fit Fixtures/din32645.csv --x x --y y -o "$$d"/din.json; \
+	$(CALIB) limits "$$d"/din.json --alpha 0.01 --beta 0.01 --method din; \
+	echo; \
 	echo "== Saturating detector whose standards stop short of the asymptote"; \
 	$(CALIB) fit Fixtures/saturating-detector.csv --x dose --y counts --model mm -o "$$d"/detector.json; \
 	$(CALIB) measure "$$d"/detector.json Fixtures/saturating-observations.csv --y counts --id id --format table; \

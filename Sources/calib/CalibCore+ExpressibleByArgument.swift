@@ -21,3 +21,6 @@ extension CoverageValidation.TruthDistribution: ExpressibleByArgument {}
 
 /// `calib fit --covariance`.
 extension OutputCovarianceStructure: ExpressibleByArgument {}
+
+/// `calib limits --method`.
+extension DetectionLimits.Method: ExpressibleByArgument {}

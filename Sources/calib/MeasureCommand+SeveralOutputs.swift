@@ -14,7 +14,7 @@ extension MeasureCommand {
     }
     let settings = MeasurementSettings(
       level: level, method: method, range: try range.record,
-      thresholds: thresholds.thresholds, marginalization: marginalize)
+      thresholds: thresholds.thresholds, marginalization: marginalize, threshold: threshold)
     // One measurer per thread: nothing shared between the workers, not even reference counts.
     let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
     let measurers: [MultiOutputMeasurer]

@@ -51,6 +51,12 @@ struct MeasureCommand: ParsableCommand {
       """)
   var marginalize: MeasurementSettings.Marginalization?
 
+  @Option(
+    help: ArgumentHelp(
+      "Report the posterior probability that x exceeds T (p_above); default 0 where 0 lies in the prior range.",
+      valueName: "T"))
+  var threshold: Double?
+
   @Option(help: "Report format: json, ndjson (one observation a line), csv, or table for people.")
   var format: ReportEncoder.Format = .json
 
@@ -79,6 +85,9 @@ struct MeasureCommand: ParsableCommand {
     guard level > 0, level < 1 else {
       throw ValidationError("--level must lie strictly between 0 and 1")
     }
+    if let threshold, !threshold.isFinite {
+      throw ValidationError("--threshold must be a finite number")
+    }
     if let threads, threads < 1 || threads > 256 {
       throw ValidationError("--threads must be between 1 and 256")
     }
@@ -106,7 +115,7 @@ struct MeasureCommand: ParsableCommand {
       }
       let settings = MeasurementSettings(
         level: level, method: method, range: try range.record,
-        thresholds: thresholds.thresholds, marginalization: marginalize)
+        thresholds: thresholds.thresholds, marginalization: marginalize, threshold: threshold)
       let measurers: [Measurer]
       do {
         let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)

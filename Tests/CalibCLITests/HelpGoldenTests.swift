@@ -15,7 +15,7 @@ struct HelpGoldenTests {
   /// The commands, by the name of their golden file.
   static let commands: [(name: String, arguments: [String])] = [
     ("root", []), ("fit", ["fit"]), ("measure", ["measure"]), ("coverage", ["coverage"]),
-    ("validate", ["validate"]), ("show", ["show"]),
+    ("limits", ["limits"]), ("validate", ["validate"]), ("show", ["show"]),
   ]
 
   static var folder: URL {

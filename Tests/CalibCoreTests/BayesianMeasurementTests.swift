@@ -96,7 +96,7 @@ struct BayesianMeasurementTests {
     return try region(0.5 * (low + high)).pieces
   }
 
-  /// Measures and compares every summary with the brute force.
+  /// Measures and compares every summary with the brute force, P(x > 0) included.
   ///
   /// A quantile in a region of negligible density (between two separated modes) is
   /// ill-conditioned in x: there it is held to its probability instead, |F(x) − q| ≤ 1e-9.
@@ -125,6 +125,16 @@ struct BayesianMeasurementTests {
       #expect(
         abs(value - reference) <= tolerance || abs(brute.cdf(value) - q) <= 1e-9,
         "quantile \(q): \(value) vs \(reference)")
+    }
+    // P(x > 0), where 0 lies in the prior range (the default threshold).
+    if measurer.priorRange.contains(0) {
+      let above = try #require(x.pAbove)
+      #expect(above.threshold == 0)
+      #expect(
+        abs(above.probability - (1 - brute.cdf(0))) <= 1e-8,
+        "P(x > 0) \(above.probability) vs \(1 - brute.cdf(0))")
+    } else {
+      #expect(x.pAbove == nil)
     }
     let hpd = try Self.highestDensityRegion(brute, level: 0.95)
     let pieces = try #require(x.hpd)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The model's side of the local curvature test, and the sentences its outcomes give in a
 /// coverage report.
 extension LocalCurvatureCheck {
@@ -65,5 +67,6 @@ extension LocalCurvatureCheck {
       "the standards near the estimate curve unlike the model in output \(output): \(figures) (F = \(format(curvature.statistic)) on \(curvature.residual.count)\(dof) degrees of freedom, p = \(format(curvature.pValue)))"
   }
 
-  private static func format(_ value: Double) -> String { Expression.format(value) }
+  /// A figure in a reason: three significant digits.
+  private static func format(_ value: Double) -> String { String(format: "%.3g", value) }
 }

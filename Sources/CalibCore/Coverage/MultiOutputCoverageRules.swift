@@ -1,3 +1,5 @@
+import Foundation
+
 /// The figures the coverage rules judge for a measurement with several outputs, as the
 /// measurer gathers them (docs/geometry.md, docs/coverage.md).
 struct MultiOutputCoverageEvidence {
@@ -96,5 +98,6 @@ enum MultiOutputCoverageRules {
       .joined(separator: " × ")
   }
 
-  private static func format(_ value: Double) -> String { Expression.format(value) }
+  /// A figure in a reason: three significant digits.
+  private static func format(_ value: Double) -> String { String(format: "%.3g", value) }
 }

@@ -31,16 +31,27 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
   public var thresholds: CoverageThresholds
   /// For a nonlinear instrument; nil: samples when the instrument has them, else linearized.
   public var marginalization: Marginalization?
+  /// The x whose exceedance probability P(x > T | readings) every report gives (`p_above`);
+  /// nil: 0 where 0 lies in the prior range, else none.
+  public var threshold: Double?
 
   /// Settings; the defaults measure by `bayes` at 0.95 over the default range.
   public init(
     level: Double = 0.95, method: Method = .bayes, range: ClosedRangeRecord? = nil,
-    thresholds: CoverageThresholds = CoverageThresholds(), marginalization: Marginalization? = nil
+    thresholds: CoverageThresholds = CoverageThresholds(), marginalization: Marginalization? = nil,
+    threshold: Double? = nil
   ) {
     self.level = level
     self.method = method
     self.range = range
     self.thresholds = thresholds
     self.marginalization = marginalization
+    self.threshold = threshold
+  }
+
+  /// The threshold of `p_above` for an unknown with prior range `range`: the one set, or 0
+  /// where 0 lies in the range.
+  func threshold(in range: ClosedRange<Double>) -> Double? {
+    threshold ?? (range.contains(0) ? 0 : nil)
   }
 }

@@ -284,7 +284,7 @@ public final class Measurer {
     let tail = (1 - settings.level) / 2
     let median = tabulation.quantile(0.5)
     let credible = tabulation.quantile(tail)...tabulation.quantile(1 - tail)
-    let quantity: QuantityEstimate
+    var quantity: QuantityEstimate
     let estimate: Double
     switch settings.method {
     case .bayes:
@@ -318,6 +318,9 @@ public final class Measurer {
         interval: Measurer.intervalRecord(result.pieces, level: settings.level), hpd: nil,
         solutions: result.solutions, quantile: result.quantile, dof: result.dof, numerical: nil,
         predictive: linear.isExact ? .exact : .linearized)
+    }
+    quantity.pAbove = settings.threshold(in: priorRange).map {
+      ThresholdProbability(threshold: $0, probability: 1 - tabulation.cdf($0))
     }
     let coverage = coverageReport(
       estimate: estimate, credible: credible, likelihood: likelihood, quantity: quantity)

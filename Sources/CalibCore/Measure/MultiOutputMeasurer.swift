@@ -144,7 +144,10 @@ public final class MultiOutputMeasurer {
             quantileTolerance: max((upper - lower) * 1e-12, grid.relativeError * sd * 10),
             densityEvaluations: grid.evaluations, monteCarloRelative: nil),
           predictive: predictive.models.allSatisfy(\.isLinear) ? .exact : .linearized,
-          components: nil))
+          components: nil,
+          pAbove: settings.threshold(in: priorRanges[a]).map {
+            ThresholdProbability(threshold: $0, probability: 1 - marginal.probability(below: $0))
+          }))
       let status = MultiOutputCoverageRules.quantityStatus(
         boundDensity: boundDensity, pOutsideDomain: pOutside, thresholds: settings.thresholds)
       quantityCoverage[predictors[a]] = QuantityCoverage(

@@ -48,6 +48,29 @@ public struct QuantityEstimate: Codable, Equatable, Sendable {
   /// explanation of the reading (the two sides of a curve's vertex). One component per piece,
   /// in increasing x: its mode, its probability and its HPD piece. Absent otherwise.
   public var components: [PosteriorComponent]?
+  /// The posterior probability that x exceeds a threshold (`--threshold`, by default 0 where
+  /// 0 lies in the prior range): "detected" as a probability. Absent without a threshold.
+  public var pAbove: ThresholdProbability?
+
+  enum CodingKeys: String, CodingKey {
+    case method, estimate, mean, sd, median, modes, interval, hpd, solutions, quantile, dof
+    case numerical, predictive, components
+    case pAbove = "p_above"
+  }
+}
+
+/// P(x > threshold | readings), from the posterior whatever the method.
+public struct ThresholdProbability: Codable, Equatable, Sendable {
+  /// The threshold, in the units of x.
+  public var threshold: Double
+  /// The posterior probability above it.
+  public var probability: Double
+
+  /// The probability `probability` that x exceeds `threshold`.
+  public init(threshold: Double, probability: Double) {
+    self.threshold = threshold
+    self.probability = min(max(probability, 0), 1)
+  }
 }
 
 /// One of several separate explanations of an ambiguous reading: a mode of the posterior, the

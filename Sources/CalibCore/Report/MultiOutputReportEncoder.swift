@@ -66,7 +66,9 @@ public struct MultiOutputReportEncoder {
   /// The CSV columns.
   public var csvColumns: [String] {
     ["id", "line", "readings"]
-      + predictors.flatMap { ["\($0)_estimate", "\($0)_sd", "\($0)_lower", "\($0)_upper"] }
+      + predictors.flatMap {
+        ["\($0)_estimate", "\($0)_sd", "\($0)_lower", "\($0)_upper", "\($0)_p_above"]
+      }
       + ["level", "status", "p_outside_domain", "from_manifold", "reasons"]
   }
 
@@ -109,7 +111,7 @@ public struct MultiOutputReportEncoder {
         + estimates.flatMap {
           [
             number($0.estimate), number($0.sd), number($0.interval.lower),
-            number($0.interval.upper),
+            number($0.interval.upper), number($0.pAbove?.probability),
           ]
         }
         + [

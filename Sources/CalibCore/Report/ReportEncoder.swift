@@ -146,7 +146,7 @@ public struct ReportEncoder {
       row[1] = "\(failure.line)"
       row[2] = "\(failure.readings.count)"
       row[Self.csvColumns.firstIndex(of: "status") ?? 0] = "error"
-      row[Self.csvColumns.count - 1] = Self.csvQuoted(
+      row[Self.csvColumns.firstIndex(of: "reasons") ?? 0] = Self.csvQuoted(
         "\(failure.error.code.rawValue): \(failure.error.message)")
       bytes = Array((row.joined(separator: ",") + "\n").utf8)
     case .table:
@@ -224,7 +224,7 @@ public struct ReportEncoder {
   public static let csvColumns = [
     "id", "line", "readings", "mean_reading", "method", "estimate", "mean", "sd", "median", "level",
     "lower", "upper",
-    "bounded", "hpd", "status", "p_outside_domain", "reasons",
+    "bounded", "hpd", "status", "p_outside_domain", "reasons", "threshold", "p_above",
   ]
 
   /// The estimate as the table and CSV show it: a bound where the prior range cuts the
@@ -263,6 +263,7 @@ public struct ReportEncoder {
       report.coverage.status.rawValue,
       number(report.coverage.pOutsideDomain),
       quoted(report.coverage.reasons.joined(separator: "; ")),
+      number(x.pAbove?.threshold), number(x.pAbove?.probability),
     ]
   }
 }
