@@ -38,6 +38,10 @@ struct CoverageCommand: ParsableCommand {
     if observations != nil && responseColumn == nil {
       throw ValidationError("with observations, give --y COL")
     }
+    if observations == nil && responseColumn != nil {
+      throw ValidationError(
+        "--y names the readings of observations; give an observations file after the instrument")
+    }
     if instrument.path == "-" && observations == "-" {
       throw ValidationError(
         "the instrument and the observations cannot both come from standard input")
@@ -53,6 +57,11 @@ struct CoverageCommand: ParsableCommand {
       switch try instrument.readAny() {
       case .single(let single): state = single
       case .multiOutput(let multiOutput): return try coverSeveralOutputs(multiOutput)
+      }
+      if let responseColumn, columnList(responseColumn).count > 1 {
+        throw CommandFailure.usage(
+          "--y: the instrument has one output; give one column of readings (several columns are for an instrument fitted with --y y1,y2,...)"
+        )
       }
       if try range.namedRecords != nil {
         throw CommandFailure.usage(

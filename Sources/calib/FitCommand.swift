@@ -112,6 +112,8 @@ struct FitCommand: ParsableCommand {
       """)
   var covariance: OutputCovarianceStructure?
 
+  @OptionGroup var recovery: RecoveryOptions
+
   @OptionGroup var seed: SeedOptions
 
   @OptionGroup var csv: CSVOptions
@@ -132,7 +134,7 @@ struct FitCommand: ParsableCommand {
       let refused: [(String, Bool)] = [
         ("--sy", uncertaintyColumn != nil), ("--sx", predictorUncertaintyColumn != nil),
         ("--start", start != nil), ("--bounds", bounds != nil), ("--posterior", posterior != nil),
-        ("--df", degreesOfFreedom != nil),
+        ("--df", degreesOfFreedom != nil), ("--recovery", recovery.isGiven),
         (
           "--noise \(noise?.description ?? "")",
           noise.map {
@@ -277,7 +279,7 @@ struct FitCommand: ParsableCommand {
       let provenance = Provenance(
         input: calibration, inputSHA256: data.sha256, calibVersion: CalibVersion.current,
         command: ["calib"] + CommandLine.arguments.dropFirst())
-      let instrument: InstrumentState
+      var instrument: InstrumentState
       do {
         instrument = try model.fit(
           to: data, start: startValues, posterior: posterior ?? .auto, seed: seed.seed,
@@ -291,6 +293,9 @@ struct FitCommand: ParsableCommand {
         }
         throw error.commandLineInputError(in: calibration) ?? error
       }
+      let windows = try recovery.windows
+      instrument = instrument.backCalculated(
+        recovery: windows.recovery, recoveryLowest: windows.lowest)
       try OutputFile.write(try InstrumentFile.encode(instrument), to: output.output)
       // The engine returns what is doubtful about the fit as data; the command says it.
       var warnings = instrument.posterior.warnings ?? []

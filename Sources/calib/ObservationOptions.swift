@@ -18,6 +18,13 @@ struct ObservationOptions: ParsableArguments {
     help: ArgumentHelp("Column of the readings' standard uncertainties.", valueName: "col"))
   var uncertaintyColumn: String?
 
+  @Option(
+    name: .customLong("dilution"),
+    help: ArgumentHelp(
+      "Column of each sample's dilution factor: the report adds the undiluted sample's x.",
+      valueName: "col"))
+  var dilutionColumn: String?
+
   @OptionGroup var csv: CSVOptions
 
   /// A reader of the observations in `path` (`-`: standard input), readings in `response`.
@@ -25,6 +32,6 @@ struct ObservationOptions: ParsableArguments {
     let csv = try self.csv.reader(path: path)
     return try ObservationReader(
       reader: csv, response: response, id: idColumn, group: groupColumn,
-      uncertainty: uncertaintyColumn)
+      uncertainty: uncertaintyColumn, dilution: dilutionColumn)
   }
 }

@@ -122,7 +122,39 @@ struct InstrumentSummary {
     for warning in posterior.warnings ?? [] {
       lines.append("warning     \(warning)")
     }
+    lines += standardsTable
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The back-calculated standards with their recovery and verdict, and the range of
+  /// quantitation they define; nothing for a file without them.
+  var standardsTable: [String] {
+    guard let standards = state.standards, let quantitation = state.quantitation else {
+      return []
+    }
+    func window(_ range: ClosedRangeRecord) -> String {
+      "\(format(range.lower, digits: 4))–\(format(range.upper, digits: 4))%"
+    }
+    var lines = [
+      "",
+      "back-calculated standards (recovery \(window(quantitation.recovery)), lowest \(window(quantitation.recoveryLowest)))",
+      pad("x", 14, right: true) + "  " + pad("reading", 14, right: true) + "  "
+        + pad("x̂", 14, right: true) + "  " + pad("recovery %", 10, right: true) + "  verdict",
+    ]
+    for standard in standards {
+      let verdict = standard.pass.map { $0 ? "pass" : "FAIL" } ?? "blank"
+      lines.append(
+        pad(format(standard.x), 14, right: true) + "  " + pad(format(standard.y), 14, right: true)
+          + "  " + pad(standard.backCalculated.map { format($0) } ?? "n/a", 14, right: true) + "  "
+          + pad(standard.recovery.map { format($0, digits: 4) } ?? "—", 10, right: true) + "  "
+          + verdict)
+    }
+    let failed = standards.filter { $0.pass == false }.count
+    lines.append(
+      "quantitation LLOQ \(quantitation.lloq.map { format($0) } ?? "none"), ULOQ \(quantitation.uloq.map { format($0) } ?? "none")"
+        + (failed > 0 ? "; \(failed) standard\(failed == 1 ? "" : "s") outside the window" : "")
+    )
+    return lines
   }
 
   func format(_ value: Double, digits: Int = 7) -> String {

@@ -70,14 +70,61 @@ struct LimitsCommandTests {
         "--threshold", "0.2",
       ], in: directory)
     #expect(csv.status == 0, "\(csv.error)")
-    let lines = csv.output.split(separator: "\n")
-    #expect(lines.first?.hasSuffix(",threshold,p_above") == true)
-    let fields = lines.dropFirst().map { $0.split(separator: ",").suffix(2).map(String.init) }
-    // a reads at the critical value, far below 0.2; b near the top, far above.
-    #expect(fields.map { $0.first } == ["0.2", "0.2"])
-    #expect((Double(fields[0][1]) ?? .nan) < 1e-3 && (Double(fields[1][1]) ?? .nan) > 1 - 1e-3)
+    let lines = csv.output.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+    let header = lines.first ?? []
+    let (t, p) = (header.firstIndex(of: "threshold") ?? 0, header.firstIndex(of: "p_above") ?? 0)
+    #expect(p == t + 1 && header[p + 1] == "quantitation")
+    // a reads at the critical value, far below 0.2; b near the top, far above. Neither has
+    // reasons, so the fields split on commas.
+    let rows = lines.dropFirst().map { ($0[t], Double($0[p]) ?? .nan) }
+    #expect(rows.map(\.0) == ["0.2", "0.2"])
+    #expect(rows[0].1 < 1e-3 && rows[1].1 > 1 - 1e-3)
     let bad = try CommandLineTool.run(
       ["measure", "din.json", "o.csv", "--y", "y", "--threshold", "nan"], in: directory)
     #expect(bad.status == 64 && bad.error.contains("--threshold"))
+  }
+}
+
+/// `calib fit --recovery` and `calib show`'s table of back-calculated standards.
+@Suite("Back-calculated standards on the command line")
+struct BackCalculationCommandTests {
+  @Test("the windows are settable, listed by show, and refused when malformed")
+  func recoveryWindows() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    let calibration = LimitsCommandTests.fixture("elisa-blank.csv")
+    let fit = try CommandLineTool.run(
+      [
+        "fit", calibration, "--x", "conc_ng_mL", "--y", "od", "--model", "4pl",
+        "--recovery", "80:120", "--recovery-lowest", "75:125", "-o", "e.json",
+      ], in: directory)
+    #expect(fit.status == 0, "\(fit.error)")
+    let file =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: directory.appendingPathComponent("e.json"))) as? [String: Any]
+    let quantitation = file?["quantitation"] as? [String: Any]
+    #expect((quantitation?["recovery"] as? [String: Double]) == ["lower": 80, "upper": 120])
+    let standards = file?["standards"] as? [[String: Any]] ?? []
+    #expect(standards.count == 16)
+    for standard in standards {
+      let x = standard["x"] as? Double ?? .nan
+      guard x > 0, let recovery = standard["recovery"] as? Double else { continue }
+      let window = x == 0.3 ? 75.0...125.0 : 80.0...120.0
+      #expect(standard["pass"] as? Bool == window.contains(recovery))
+    }
+    let show = try CommandLineTool.run(["show", "e.json"], in: directory)
+    #expect(show.output.contains("back-calculated standards (recovery 80–120%, lowest 75–125%)"))
+    #expect(show.output.contains("quantitation LLOQ"))
+    for bad in ["120:80", "a:b", "-5:10", "85"] {
+      let outcome = try CommandLineTool.run(
+        ["fit", calibration, "--x", "conc_ng_mL", "--y", "od", "--recovery", bad, "-o", "b.json"],
+        in: directory)
+      #expect(outcome.status == 64 && outcome.error.contains("--recovery"), "\(bad)")
+    }
+    let several = try CommandLineTool.run(
+      [
+        "fit", LimitsCommandTests.fixture("two-channel-sensor.csv"), "--x", "conc", "--y",
+        "signal,reference", "--recovery", "80:120",
+      ], in: directory)
+    #expect(several.status == 64 && several.error.contains("--recovery"))
   }
 }

@@ -80,6 +80,12 @@ struct SeveralOutputsCommandTests {
       ["coverage", "s.json", observations, "--y", "reference,signal", "-o", "bad.json"],
       in: directory)
     #expect(reordered.status == 64 && reordered.error.contains("another order"))
+    let twice = try CommandLineTool.run(
+      ["coverage", "s.json", observations, "--y", "signal,signal"], in: directory)
+    #expect(twice.status == 64 && twice.error.contains("given twice"))
+    let noObservations = try CommandLineTool.run(
+      ["coverage", "s.json", "--y", "signal,reference"], in: directory)
+    #expect(noObservations.status == 64 && noObservations.error.contains("observations file"))
     #expect(
       !FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.json").path))
   }

@@ -76,8 +76,9 @@ struct LocalCurvatureTests {
 
   /// A dilution series with a blank: distances are taken in log x, where the blank sits one
   /// step (log(300)/5) below the lowest positive standard, 0.1, and x = 0.05 halfway between;
-  /// the typical gap is the median of the gaps in that coordinate, the step itself. The third
-  /// nearest level, 0.3, lies half a step plus log 3 away.
+  /// the typical gap is the median of the six gaps in that coordinate (the step, log 3 three
+  /// times, log(10/3) twice): the mean of log 3 and the step. The third nearest level, 0.3,
+  /// lies half a step plus log 3 away.
   @Test func logDistancesWithABlank() {
     let levels = [0, 0.1, 0.3, 1, 3, 10, 30]
     let check = LocalCurvatureCheck(
@@ -86,7 +87,62 @@ struct LocalCurvatureTests {
       spacings: [StandardSpacing(standards: levels)])
     let step = log(300.0) / 5
     #expect(check.standards == [[0], [0.1], [0.3]] || check.standards == [[0.1], [0], [0.3]])
-    #expect(Swift.abs((check.reach ?? .nan) - (0.5 + log(3.0) / step)) < 1e-12)
+    let typical = (log(3.0) + step) / 2
+    #expect(Swift.abs((check.reach ?? .nan) - (0.5 * step + log(3.0)) / typical) < 1e-12)
     #expect(check.sufficient)
+  }
+}
+
+/// Regressions of the local test found in review: the median gap of an even number of gaps,
+/// and the model's curvature near x = 0 of a wide design.
+@Suite("Local curvature test: edge cases")
+struct LocalCurvatureEdgeTests {
+  /// Levels 0, 1, 3, 4, 6 have gaps 1, 2, 1, 2: their median is 1.5 (not the upper middle, 2),
+  /// and at x̂ = 0 the third level, 3, lies two of them away.
+  @Test func medianOfAnEvenNumberOfGaps() {
+    let levels = [0.0, 1, 3, 4, 6]
+    let check = LocalCurvatureCheck(
+      estimate: [0], x: levels.map { [$0] }, residuals: [levels.map { _ in 0 }],
+      sigma: [levels.map { _ in 1 }], dof: [3], modelCurvature: [[0]],
+      spacings: [StandardSpacing(standards: levels)])
+    #expect(check.reach == 2)
+  }
+
+  /// f = x^1.5 on a design spanning 0 … 10 000: at x = 0.001 the step stays on the positive
+  /// side, and f″/2 = 0.375/√x to 1e-6.
+  @Test func curvatureNearZeroOfAWideDesign() {
+    let x = 0.001
+    let curvature = LocalCurvatureCheck.modelCurvature(at: [x], standards: [[0, 10_000]]) {
+      [1.5 * $0[0].squareRoot()]
+    }
+    let expected = 0.375 / x.squareRoot()
+    #expect(Swift.abs(curvature[0] - expected) < 1e-6 * expected)
+  }
+}
+
+/// With uncertain standards (`--sx`) a standard's residual carries its x error through the
+/// slope: readings on the fitted line are not said to curve unlike it.
+@Suite("Local curvature test: uncertain standards")
+struct LocalCurvatureUncertainStandardsTests {
+  @Test func residualNoiseIncludesTheStandardsUncertainty() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/uncertain-standards.csv")
+    let reader = try CSVReader(
+      source: MemoryByteSource([UInt8](try Data(contentsOf: url))), name: "u.csv")
+    let data = try CalibrationData(
+      reading: reader, predictors: ["dose"], response: "signal", uncertainty: "u_signal",
+      predictorUncertainty: "u_dose")
+    let state = try ResponseModel(spec: "line", predictors: ["dose"]).fit(
+      to: data, provenance: testProvenance)
+    let measurer = try Measurer(instrument: state, settings: MeasurementSettings())
+    let (b0, b1) = (state.parameters[0].estimate, state.parameters[1].estimate)
+    for (i, x) in [1.2, 2.5, 4.0, 5.5, 7.0, 9.0].enumerated() {
+      let report = try measurer.measure(
+        Observation(id: "o\(i)", readings: [b0 + b1 * x], uncertainties: [0.05], line: i + 2))
+      let local = try #require(report.coverage.local?.outputs?.first)
+      #expect(local.pValue > 0.0027, "x = \(x): p = \(local.pValue)")
+      #expect(!report.coverage.reasons.contains { $0.contains("curve unlike") })
+    }
   }
 }

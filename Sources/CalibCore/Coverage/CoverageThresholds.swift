@@ -10,8 +10,9 @@ public struct CoverageThresholds: Codable, Equatable, Sendable {
   /// `sparse` when fewer distinct standards than this lie in the neighbourhood.
   public var minimumSupport: Int = 2
   /// `sparse` when the nearest standards that fix a local quadratic reach farther than this
-  /// many typical spacings from the estimate (the local curvature test).
-  public var maximumLocalReach: Double = 2
+  /// many typical spacings from the estimate (the local curvature test). A regular design
+  /// reaches two spacings at its ends; the half spacing more allows its gaps to vary.
+  public var maximumLocalReach: Double = 2.5
 
   /// The documented defaults.
   public init() {}
@@ -25,7 +26,7 @@ public struct CoverageThresholds: Codable, Equatable, Sendable {
     extrapolationMass = try container.decode(Double.self, forKey: .extrapolationMass)
     minimumSupport = try container.decode(Int.self, forKey: .minimumSupport)
     maximumLocalReach =
-      try container.decodeIfPresent(Double.self, forKey: .maximumLocalReach) ?? 2
+      try container.decodeIfPresent(Double.self, forKey: .maximumLocalReach) ?? 2.5
   }
 
   enum CodingKeys: String, CodingKey {

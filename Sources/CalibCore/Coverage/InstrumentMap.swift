@@ -136,15 +136,22 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
       + xs.filter { $0 > domain.lowerBound && $0 < domain.upperBound } + [domain.upperBound]
     let p = linear.parameterCount
     var gradients: [[Double]] = [], variances: [Double] = [], slopes: [Double] = []
+    var points: [Double] = []
     for x in inside {
       var g = [Double](repeating: 0, count: p)
       let mean = g.withUnsafeMutableBufferPointer { linear.evaluate(at: x, regressors: $0).mean }
+      let variance = linear.noise.map { $0.sigma(at: mean) * $0.sigma(at: mean) } ?? noise
+      let slope = linear.slope(at: x)
+      // A point where the model or its gradient is not finite (x = 0 for a 4pl, whose gradient
+      // in b holds 0·log 0) is left out of the search.
+      guard g.allSatisfy(\.isFinite), variance.isFinite, slope.isFinite else { continue }
+      points.append(x)
       gradients.append(g)
-      variances.append(linear.noise.map { $0.sigma(at: mean) * $0.sigma(at: mean) } ?? noise)
-      slopes.append(linear.slope(at: x))
+      variances.append(variance)
+      slopes.append(slope)
     }
     return DesignSuggestion(
-      x: inside, gradients: gradients, noise: variances, slopes: slopes,
+      x: points, gradients: gradients, noise: variances, slopes: slopes,
       covariance: linear.scale.map { $0 * linear.s2 })
   }
 

@@ -58,6 +58,12 @@ struct LinearizedPrecision {
     unknowns = k
   }
 
+  /// Whether every figure at x is finite (the model and its gradients are defined there).
+  var isFinite: Bool {
+    predictive.allSatisfy(\.isFinite) && sensitivity.allSatisfy(\.isFinite)
+      && gradients.allSatisfy(\.isFinite)
+  }
+
   /// √(jₐᵀ Σ⁻¹ jₐ) for each unknown a: the change of the response vector per unit of xₐ, in
   /// noise sd (the metric's length of ∂μ/∂xₐ); nil where Σ(x) is singular.
   var metricSensitivity: [Double]? {

@@ -5,14 +5,17 @@ import Foundation
 extension LocalCurvatureCheck {
   /// The model's curvature coefficients at `x` (∂²f/∂xᵢ∂xⱼ for i ≤ j, halved for i = j, in the
   /// order of `OutputCurvature`), by central differences of its gradient in x, with a step
-  /// of 10⁻⁵ of each axis's scale (the span of its standards, |xᵢ| or 1, the largest).
+  /// of 10⁻⁵ of each axis's scale (the span of its standards, |xᵢ| or 1, the largest), and at
+  /// most 10⁻³|xᵢ| away from 0, so that the step does not cross x = 0, where models such as
+  /// the 4pl begin.
   static func modelCurvature(
     at x: [Double], standards: [[Double]], gradient: ([Double]) -> [Double]
   ) -> [Double] {
     let k = x.count
     let rows = (0..<k).map { i -> [Double] in
       let span = (standards[i].max() ?? 0) - (standards[i].min() ?? 0)
-      let h = max(span, Swift.abs(x[i]), 1) * 1e-5
+      let scale = max(span, Swift.abs(x[i]), 1) * 1e-5
+      let h = x[i] == 0 ? scale : min(scale, Swift.abs(x[i]) * 1e-3)
       var up = x, down = x
       up[i] += h
       down[i] -= h

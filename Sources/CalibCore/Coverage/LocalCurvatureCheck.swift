@@ -27,7 +27,7 @@ internal import CalibGSL
 /// cannot be told apart, and the figures say so (a large se).
 ///
 /// The measurement is `sparse` when the neighbourhood is not local: its farthest point lies
-/// more than two typical spacings from x̂ (a threshold, `--local-reach`): a gap, or the edge
+/// more than 2.5 typical spacings from x̂ (a threshold, `--local-reach`): a gap, or the edge
 /// of the design, so that the curvature between the standards and x̂ is the model's guess, not
 /// something the standards show; or when the nearest points cannot fix a quadratic (fewer levels than that, or, with
 /// several unknowns, points that do not span one). A p below 0.0027 (a normal's 3 sd) adds a
@@ -51,7 +51,7 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
   /// standards tell from noise at one sd; null likewise.
   public var resolution: Double?
   /// Whether the neighbourhood is local: enough points to fix a quadratic, within the largest
-  /// reach allowed (two typical spacings of x̂ by default, `--local-reach`).
+  /// reach allowed (2.5 typical spacings of x̂ by default, `--local-reach`).
   public var sufficient: Bool
 
   /// One output's local curvature against the model's. The coefficients are those of
@@ -126,7 +126,7 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
   /// as local (`CoverageThresholds.maximumLocalReach`).
   init(
     estimate: [Double], x: [[Double]], residuals: [[Double]], sigma: [[Double]], dof: [Int?],
-    modelCurvature: [[Double]], spacings: [StandardSpacing], maximumReach: Double = 2
+    modelCurvature: [[Double]], spacings: [StandardSpacing], maximumReach: Double = 2.5
   ) {
     self.estimate = estimate
     let k = estimate.count
@@ -189,7 +189,10 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
         Axis.coordinate($0, spacing: spacing, lowestPositive: lowest)
       }.sorted()
       let gaps = zip(ordered.dropFirst(), ordered).map { $0 - $1 }.sorted()
-      typicalGap = gaps.isEmpty ? .nan : gaps[gaps.count / 2]
+      // The median: the middle gap, or the mean of the two middle ones.
+      typicalGap =
+        gaps.isEmpty
+        ? .nan : (gaps[(gaps.count - 1) / 2] + gaps[gaps.count / 2]) / 2
     }
 
     func coordinate(_ v: Double) -> Double {

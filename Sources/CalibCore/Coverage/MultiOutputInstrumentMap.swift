@@ -193,8 +193,10 @@ public struct MultiOutputInstrumentMap: Codable, Equatable, Sendable {
       }
       grid = grid.flatMap { prefix in Set(levels).sorted().map { prefix + [$0] } }
     }
+    // A grid point where the model or its gradients are not finite (x = 0 for a 4pl, whose
+    // gradient in b holds 0·log 0) is left out of the search, as the map leaves it out.
     design = MultiOutputDesignSuggestion(
-      points: grid.map { LinearizedPrecision(measurer.predictive, at: $0) },
+      points: grid.map { LinearizedPrecision(measurer.predictive, at: $0) }.filter(\.isFinite),
       predictors: predictors, widths: box.map { $0.upperBound - $0.lowerBound })
     format = "calib-multi-output-coverage/1"
     self.predictors = predictors

@@ -13,6 +13,9 @@ public struct Observation: Sendable, Equatable {
   public var uncertainties: [Double]?
   /// The line of the file where the observation starts.
   public var line: Int
+  /// The factor by which the sample was diluted before it was read (`--dilution`): the
+  /// undiluted sample's x is this times the measured x. Nil when not given.
+  public var dilution: Double?
   /// Why a row of this observation could not be read (a reading that is not a number, a
   /// record with too few fields), or nil. `readings` then holds only the readable ones, and
   /// measuring the observation reports this problem instead of numbers.
@@ -42,6 +45,7 @@ public final class ObservationReader {
   private let idColumn: Int?
   private let groupColumn: Int?
   private let uncertaintyColumn: Int?
+  private let dilutionColumn: Int?
   private var pending: (group: String, observation: Observation)?
   /// An observation read while a group was pending, to be returned next.
   private var queued: Observation?
@@ -57,10 +61,11 @@ public final class ObservationReader {
   ///   - id: The column naming each observation (`--id`), if any.
   ///   - group: The column grouping replicate readings (`--group`), if any.
   ///   - uncertainty: The column of the readings' standard uncertainties (`--sy`), if any.
+  ///   - dilution: The column of each sample's dilution factor (`--dilution`), if any.
   /// - Throws: `InputError` for a column the file does not have.
   package init(
     reader: CSVReader, response: String, id: String? = nil, group: String? = nil,
-    uncertainty: String? = nil
+    uncertainty: String? = nil, dilution: String? = nil
   ) throws(InputError) {
     self.reader = reader
     responseColumns = try response.split(separator: ",").map { name throws(InputError) in
@@ -70,6 +75,28 @@ public final class ObservationReader {
     groupColumn = try group.map { name throws(InputError) in try reader.column(named: name) }
     uncertaintyColumn = try uncertainty.map { name throws(InputError) in
       try reader.column(named: name)
+    }
+    dilutionColumn = try dilution.map { name throws(InputError) in try reader.column(named: name) }
+  }
+
+  /// The dilution factor of the current record: a positive finite number (below 1 for a sample
+  /// concentrated before it was read); nil without the column.
+  private func dilutionFactor() -> Result<Double?, InputError> {
+    guard let k = dilutionColumn else { return .success(nil) }
+    do {
+      let factor = try reader.number(at: k).doubleValue
+      guard factor > 0, factor.isFinite else {
+        let (line, column) = reader.location(of: k)
+        return .failure(
+          InputError(
+            file: reader.name, line: line, column: column,
+            message:
+              "expected a positive dilution factor (the undiluted sample is that many times the measured one), found \(reader.text(at: k).trimmingSpaces)"
+          ))
+      }
+      return .success(factor)
+    } catch {
+      return .failure(error)
     }
   }
 
@@ -133,6 +160,11 @@ public final class ObservationReader {
           defect = defect ?? error
         }
       }
+      var dilution: Double?
+      switch dilutionFactor() {
+      case .success(let factor): dilution = factor
+      case .failure(let error): defect = defect ?? error
+      }
       // A reading and its u enter together, or not at all.
       let readings = defect == nil ? reading ?? [] : []
       let uncertainties =
@@ -142,6 +174,7 @@ public final class ObservationReader {
           id: id ?? "\(reader.line)", readings: readings, uncertainties: uncertainties,
           line: reader.line, defect: defect)
         observation.outputs = responseColumns.count
+        observation.dilution = dilution
         return observation
       }
       let label = reader.text(at: groupColumn).trimmingSpaces
@@ -149,6 +182,18 @@ public final class ObservationReader {
         current.observation.readings += readings
         if let uncertainties { current.observation.uncertainties? += uncertainties }
         current.observation.defect = current.observation.defect ?? defect
+        if let dilution, let first = current.observation.dilution, dilution != first,
+          let k = dilutionColumn
+        {
+          let (line, column) = reader.location(of: k)
+          current.observation.defect =
+            current.observation.defect
+            ?? InputError(
+              file: reader.name, line: line, column: column,
+              message:
+                "the dilution factor of group '\(label)' changes from \(first) to \(dilution): replicate readings of one sample share its dilution"
+            )
+        }
         pending = current
         continue
       }
@@ -163,6 +208,7 @@ public final class ObservationReader {
         id: id ?? label, readings: readings, uncertainties: uncertainties, line: reader.line,
         defect: defect)
       started.outputs = responseColumns.count
+      started.dilution = dilution
       let finished = pending
       pending = (label, started)
       if let finished {

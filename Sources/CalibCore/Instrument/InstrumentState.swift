@@ -23,6 +23,11 @@ public struct InstrumentState: Codable, Equatable, Sendable {
   public var domain: DomainRecord
   /// Where the instrument came from.
   public var provenance: Provenance
+  /// Each standard's reading measured back with the instrument (`calib fit` adds them; absent
+  /// in files written before, or for an instrument that cannot measure).
+  public var standards: [BackCalculatedStandard]?
+  /// The acceptance windows of the back-calculated standards and the LLOQ and ULOQ they define.
+  public var quantitation: Quantitation?
 
   /// The format this version of calib writes and reads.
   public static let currentFormat = "calib-instrument/1"

@@ -36,7 +36,38 @@ struct InstrumentValidation {
     try checkNoise()
     try checkPosterior(model)
     try checkDomain(model)
+    try checkStandards()
     return model
+  }
+
+  /// `standards` and `quantitation`: one back-calculated standard per standard of the domain,
+  /// with its x and reading; windows with lower ≤ upper; LLOQ ≤ ULOQ among the standards' x.
+  private func checkStandards() throws(JSONFieldError) {
+    if let standards = state.standards {
+      guard standards.count == state.domain.y.count else {
+        throw fail(
+          "$.standards",
+          "expected one back-calculated standard per standard (\(state.domain.y.count)), found \(standards.count)"
+        )
+      }
+      for (i, standard) in standards.enumerated()
+      where standard.x != state.domain.x.first?[i] || standard.y != state.domain.y[i] {
+        throw fail(
+          "$.standards[\(i)]",
+          "expected the x and reading of standard \(i + 1) of the domain, found \(standard.x), \(standard.y)"
+        )
+      }
+    }
+    guard let quantitation = state.quantitation else { return }
+    for (path, window) in [
+      ("$.quantitation.recovery", quantitation.recovery),
+      ("$.quantitation.recovery_lowest", quantitation.recoveryLowest),
+    ] where !(window.lower <= window.upper) {
+      throw fail(path, "expected lower ≤ upper, found \(window.lower), \(window.upper)")
+    }
+    if let lloq = quantitation.lloq, let uloq = quantitation.uloq, !(lloq <= uloq) {
+      throw fail("$.quantitation", "expected lloq ≤ uloq, found \(lloq), \(uloq)")
+    }
   }
 
   private func checkModel() throws(JSONFieldError) -> ResponseModel {

@@ -326,7 +326,9 @@ public final class Measurer {
       estimate: estimate, credible: credible, likelihood: likelihood, quantity: quantity)
     return ObservationReport(
       id: observation.id, line: observation.line, readings: observation.readings,
-      uncertainties: observation.uncertainties, x: quantity, coverage: coverage)
+      uncertainties: observation.uncertainties, x: quantity, coverage: coverage,
+      undiluted: observation.dilution.map { UndilutedQuantity(quantity, factor: $0) },
+      quantitation: instrument.state.quantitation?.status(of: estimate))
   }
 
   /// The separate explanations of a reading whose HPD region has several pieces: for each
@@ -435,7 +437,8 @@ public final class Measurer {
 
   /// The local curvature test at `estimate`: the noise sd at each standard is its u(y) for a
   /// known noise, σ(μ) for a noise that varies, the replicates' pure error where there are two
-  /// degrees of freedom of it, else s; the model's curvature from its slope.
+  /// degrees of freedom of it, else s, with the slope times u(x) added in quadrature for
+  /// uncertain standards; the model's curvature from its slope.
   private func localCurvature(at estimate: Double) -> LocalCurvatureCheck {
     let x = linear.standardsX
     let pure: (sd: Double, dof: Int)? = instrument.state.fit.lackOfFit.flatMap { test in
@@ -443,10 +446,21 @@ public final class Measurer {
       else { return nil }
       return ((test.pureErrorSS / Double(test.pureErrorDOF)).squareRoot(), test.pureErrorDOF)
     }
+    // With uncertain standards (`--sx`) a residual also carries the error of its x, through
+    // the slope: its variance is u(y)² + μ′(x)²·u(x)².
+    let uX = instrument.state.domain.uX
     let sigma = x.indices.map { s -> Double in
-      if linear.noiseKnown { return linear.standardsU?[s] ?? 1 }
-      if let noise = linear.noise { return noise.sigma(at: linear.evaluate(at: x[s]).mean) }
-      return pure?.sd ?? linear.s2.squareRoot()
+      let reading: Double
+      if linear.noiseKnown {
+        reading = linear.standardsU?[s] ?? 1
+      } else if let noise = linear.noise {
+        reading = noise.sigma(at: linear.evaluate(at: x[s]).mean)
+      } else {
+        reading = pure?.sd ?? linear.s2.squareRoot()
+      }
+      guard let uX else { return reading }
+      let spread = linear.slope(at: x[s]) * uX[s]
+      return (reading * reading + spread * spread).squareRoot()
     }
     let curvature = LocalCurvatureCheck.modelCurvature(at: [estimate], standards: [x]) {
       [linear.slope(at: $0[0])]

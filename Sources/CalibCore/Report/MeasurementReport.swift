@@ -13,6 +13,12 @@ public struct ObservationReport: Codable, Equatable, Sendable {
   public var x: QuantityEstimate
   /// Did the calibration cover this measurement?
   public var coverage: CoverageReport
+  /// With a dilution factor (`--dilution`): x of the undiluted sample, the summaries times the
+  /// factor. `x` stays the measured (diluted) sample's.
+  public var undiluted: UndilutedQuantity?
+  /// The estimate against the instrument's range of quantitation (its LLOQ and ULOQ, from the
+  /// back-calculated standards); absent where the instrument has none.
+  public var quantitation: QuantitationStatus?
 }
 
 /// The unknown quantity x behind an observation, as the chosen method gives it.
@@ -137,5 +143,37 @@ public struct NumericalError: Codable, Equatable, Sendable {
     case quantileTolerance = "quantile_tolerance"
     case densityEvaluations = "density_evaluations"
     case monteCarloRelative = "monte_carlo_relative"
+  }
+}
+
+/// The undiluted sample's x: the measured quantity's summaries times the dilution factor f
+/// (x_undiluted = f·x, so its sd and interval ends scale by f too).
+public struct UndilutedQuantity: Codable, Equatable, Sendable {
+  /// f.
+  public var factor: Double
+  /// f times the measured estimate, mean, sd and median.
+  public var estimate: Double
+  public var mean: Double?
+  public var sd: Double?
+  public var median: Double?
+  /// The interval and the HPD pieces, their ends times f.
+  public var interval: IntervalRecord
+  public var hpd: [RangeRecord]?
+
+  /// The undiluted quantity of `x` diluted by `factor` (> 0).
+  public init(_ x: QuantityEstimate, factor: Double) {
+    func scaled(_ range: RangeRecord) -> RangeRecord {
+      RangeRecord(lower: range.lower.map { $0 * factor }, upper: range.upper.map { $0 * factor })
+    }
+    self.factor = factor
+    estimate = x.estimate * factor
+    mean = x.mean.map { $0 * factor }
+    sd = x.sd.map { $0 * factor }
+    median = x.median.map { $0 * factor }
+    interval = IntervalRecord(
+      level: x.interval.level, lower: x.interval.lower.map { $0 * factor },
+      upper: x.interval.upper.map { $0 * factor }, bounded: x.interval.bounded,
+      pieces: x.interval.pieces?.map(scaled))
+    hpd = x.hpd?.map(scaled)
   }
 }

@@ -225,6 +225,8 @@ public struct ReportEncoder {
     "id", "line", "readings", "mean_reading", "method", "estimate", "mean", "sd", "median", "level",
     "lower", "upper",
     "bounded", "hpd", "status", "p_outside_domain", "reasons", "threshold", "p_above",
+    "quantitation", "dilution", "undiluted_estimate", "undiluted_sd", "undiluted_lower",
+    "undiluted_upper",
   ]
 
   /// The estimate as the table and CSV show it: a bound where the prior range cuts the
@@ -264,6 +266,9 @@ public struct ReportEncoder {
       number(report.coverage.pOutsideDomain),
       quoted(report.coverage.reasons.joined(separator: "; ")),
       number(x.pAbove?.threshold), number(x.pAbove?.probability),
+      report.quantitation?.rawValue ?? "", number(report.undiluted?.factor),
+      number(report.undiluted?.estimate), number(report.undiluted?.sd),
+      number(report.undiluted?.interval.lower), number(report.undiluted?.interval.upper),
     ]
   }
 }
