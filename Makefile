@@ -26,7 +26,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The plot tests render SVG with rsvg-convert and read the PNG with python3's standard library.
 test: deps
+	@if [ -z "$$(command -v rsvg-convert)" ] || [ -z "$$(command -v python3)" ]; then \
+	  echo "rsvg-convert or python3 not found: installing librsvg2-bin and python3"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y librsvg2-bin python3; \
+	fi
 	$(SWIFT) test
 
 # The demo's files go to a folder of its own (mktemp -d), removed when it ends.

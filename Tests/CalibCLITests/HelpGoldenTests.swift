@@ -15,7 +15,7 @@ struct HelpGoldenTests {
   /// The commands, by the name of their golden file.
   static let commands: [(name: String, arguments: [String])] = [
     ("root", []), ("fit", ["fit"]), ("measure", ["measure"]), ("coverage", ["coverage"]),
-    ("limits", ["limits"]), ("validate", ["validate"]), ("show", ["show"]),
+    ("limits", ["limits"]), ("plot", ["plot"]), ("validate", ["validate"]), ("show", ["show"]),
   ]
 
   static var folder: URL {

@@ -1,0 +1,223 @@
+internal import CalibGSL
+import Foundation
+
+/// The picture of a calibration (docs/plot.md): the fitted curve with its credible band (the
+/// instrument's uncertainty) and its prediction band (plus the noise of one reading), the
+/// standards with error bars of one noise sd, the calibrated domain shaded, a panel of the
+/// standards' residuals standardized by the noise model (where heteroscedasticity shows), and
+/// the measured observations as horizontal intervals at their mean reading, coloured by
+/// coverage status. An SVG document, 800 × 600 units.
+public struct CalibrationPlot: Sendable {
+  /// The SVG document.
+  public let svg: String
+  /// The main panel's rectangle (left, top, width, height) in SVG units, and the data ranges
+  /// its axes span: a value x is drawn at left + width·(x − lower)/(upper − lower) (in log10
+  /// x when `logarithmicX`), a response y at top + height·(upper − y)/(upper − lower).
+  public let panel: (left: Double, top: Double, width: Double, height: Double)
+  public let xRange: ClosedRange<Double>
+  public let yRange: ClosedRange<Double>
+  /// Whether x is drawn on a log axis.
+  public let logarithmicX: Bool
+
+  /// Fill colours of the observations by status (and of the standards).
+  static let statusColours: [CoverageStatus: String] = [
+    .covered: "#1b9e77", .sparse: "#d95f02", .extrapolated: "#7570b3",
+    .outOfRange: "#e7298a", .inconsistent: "#a6761d",
+  ]
+  /// The standards' fill: a pure colour, so that a rendered picture can be checked.
+  static let standardColour = "#0000ff"
+
+  /// The plot of `instrument`, with `observations` measured with it (their intervals and
+  /// statuses) and a log x axis when `logarithmicX` says so (nil: when the standards are a
+  /// geometric design, as for a dilution series).
+  ///
+  /// - Throws: `MeasurementError.unsupportedInstrument` for several predictors.
+  public init(
+    instrument: Instrument, observations: [ObservationReport] = [],
+    logarithmicX logScale: Bool? = nil
+  ) throws {
+    let linear = try MeasuringInstrument(instrument)
+    let state = instrument.state
+    let spacing = StandardSpacing(standards: linear.standardsX)
+    let logX = logScale ?? spacing.logarithmic
+    let width = 800.0, height = 600.0
+    let left = 84.0, right = 24.0, top = 48.0
+    let mainHeight = 330.0, gap = 64.0, residualHeight = 110.0
+    var canvas = SVGCanvas(width: width, height: height)
+
+    // x: the standards, the observations' intervals; on a log axis the positive ones.
+    var xs = linear.standardsX
+    for report in observations {
+      xs += [report.x.estimate, report.x.interval.lower, report.x.interval.upper].compactMap { $0 }
+    }
+    let xLimits = PlotScale.padded(xs, logarithmic: logX)
+    let xScale = PlotScale(
+      lower: xLimits.lower, upper: xLimits.upper, start: left, end: width - right,
+      logarithmic: logX)
+    // The curve and its bands on 241 points across the axis.
+    let nodes = (0...240).map { i -> Double in
+      let t = Double(i) / 240
+      return logX
+        ? xLimits.lower * pow(xLimits.upper / xLimits.lower, t)
+        : xLimits.lower + t * (xLimits.upper - xLimits.lower)
+    }
+    let dof = linear.noiseKnown ? nil : Double(linear.dof)
+    let quantile =
+      dof.map { Distributions.studentQuantile(0.975, degreesOfFreedom: $0) }
+      ?? Distributions.normalQuantile(0.975)
+    let knownVariance: Double = {
+      let u = (linear.standardsU ?? [1]).sorted()
+      return u[u.count / 2] * u[u.count / 2]
+    }()
+    func noiseVariance(_ mean: Double, standard: Int? = nil) -> Double {
+      if let noise = linear.noise { return noise.sigma(at: mean) * noise.sigma(at: mean) }
+      if linear.noiseKnown {
+        return standard.flatMap { linear.standardsU?[$0] }.map { $0 * $0 } ?? knownVariance
+      }
+      return linear.s2
+    }
+    func instrumentVariance(_ leverage: Double) -> Double {
+      linear.noise == nil && !linear.noiseKnown ? linear.s2 * leverage : leverage
+    }
+    let curve = nodes.map { linear.evaluate(at: $0) }
+    let credible = curve.map { quantile * instrumentVariance($0.leverage).squareRoot() }
+    let prediction = curve.map {
+      quantile * (noiseVariance($0.mean) + instrumentVariance($0.leverage)).squareRoot()
+    }
+    // y: the standards with their bars, the curve's prediction band inside the domain, the
+    // observations' readings.
+    var ys = linear.standardsY
+    for (i, point) in curve.enumerated() where linear.domain.contains(nodes[i]) {
+      ys += [point.mean - prediction[i], point.mean + prediction[i]]
+    }
+    ys += observations.map(\.coverage.reading.mean)
+    let yLimits = PlotScale.padded(ys, logarithmic: false)
+    let yScale = PlotScale(
+      lower: yLimits.lower, upper: yLimits.upper, start: top + mainHeight, end: top,
+      logarithmic: false)
+
+    // The calibrated domain, shaded.
+    let domainLeft = max(xScale.place(linear.domain.lowerBound), left)
+    let domainRight = min(xScale.place(linear.domain.upperBound), width - right)
+    canvas.rectangle(
+      domainLeft, top, domainRight - domainLeft, mainHeight, fill: "#e8eef7", opacity: 1)
+    Self.axes(
+      &canvas, x: xScale, y: yScale, top: top, height: mainHeight, left: left,
+      right: width - right, xLabel: nil,
+      yLabel: state.model.response)
+    let px = nodes.map(xScale.place)
+    canvas.beginClip(id: "main", left, top, width - right - left, mainHeight)
+    canvas.band(
+      px, lower: curve.indices.map { yScale.place(curve[$0].mean - prediction[$0]) },
+      upper: curve.indices.map { yScale.place(curve[$0].mean + prediction[$0]) },
+      fill: "#9ecae1", opacity: 0.45)
+    canvas.band(
+      px, lower: curve.indices.map { yScale.place(curve[$0].mean - credible[$0]) },
+      upper: curve.indices.map { yScale.place(curve[$0].mean + credible[$0]) },
+      fill: "#3182bd", opacity: 0.45)
+    canvas.polyline(
+      curve.indices.map { (px[$0], yScale.place(curve[$0].mean)) }, stroke: "#08306b", width: 2)
+    // Observations: the interval of x at the mean reading, the estimate marked.
+    for report in observations {
+      let colour = Self.statusColours[report.coverage.status] ?? "#444444"
+      let y = yScale.place(report.coverage.reading.mean)
+      let lower = report.x.interval.lower ?? xLimits.lower
+      let upper = report.x.interval.upper ?? xLimits.upper
+      canvas.line(xScale.place(lower), y, xScale.place(upper), y, stroke: colour, width: 3)
+      let marker = xScale.place(report.x.estimate)
+      canvas.line(marker, y - 6, marker, y + 6, stroke: colour, width: 2)
+    }
+    // Standards with bars of ±1 noise sd.
+    for (i, x) in linear.standardsX.enumerated() {
+      let mean = linear.evaluate(at: x).mean
+      let sd = noiseVariance(mean, standard: i).squareRoot()
+      let (cx, cy) = (xScale.place(x), yScale.place(linear.standardsY[i]))
+      canvas.line(
+        cx, yScale.place(linear.standardsY[i] - sd), cx, yScale.place(linear.standardsY[i] + sd),
+        stroke: "#333333", width: 1)
+      canvas.circle(cx, cy, radius: 4, fill: Self.standardColour, stroke: "#000000")
+    }
+    canvas.endClip()
+    Self.legend(&canvas, left: left + 10, top: top + 8, observations: observations)
+
+    // Residuals standardized by the noise model.
+    let residualTop = top + mainHeight + gap
+    let residuals = linear.standardsX.indices.map { i -> Double in
+      let mean = linear.evaluate(at: linear.standardsX[i]).mean
+      return (linear.standardsY[i] - mean) / noiseVariance(mean, standard: i).squareRoot()
+    }
+    let bound = max(3, (residuals.filter(\.isFinite).map(Swift.abs).max() ?? 0) * 1.1)
+    let rScale = PlotScale(
+      lower: -bound, upper: bound, start: residualTop + residualHeight, end: residualTop,
+      logarithmic: false)
+    Self.axes(
+      &canvas, x: xScale, y: rScale, top: residualTop, height: residualHeight, left: left,
+      right: width - right, xLabel: state.model.predictors[0],
+      yLabel: "residual / σ")
+    for level in [-2.0, 2.0] {
+      canvas.line(
+        left, rScale.place(level), width - right, rScale.place(level), stroke: "#888888",
+        dash: "4 3")
+    }
+    canvas.line(left, rScale.place(0), width - right, rScale.place(0), stroke: "#444444")
+    canvas.beginClip(id: "residuals", left, residualTop, width - right - left, residualHeight)
+    for (i, x) in linear.standardsX.enumerated() where residuals[i].isFinite {
+      canvas.circle(
+        xScale.place(x), rScale.place(residuals[i]), radius: 3.5, fill: Self.standardColour,
+        stroke: "#000000")
+    }
+    canvas.endClip()
+    canvas.text(
+      "\(state.model.response) = \(state.model.formula)", width / 2, 28, size: 15)
+
+    svg = canvas.document
+    panel = (left, top, width - right - left, mainHeight)
+    xRange = xLimits.lower...xLimits.upper
+    yRange = yLimits.lower...yLimits.upper
+    logarithmicX = logX
+  }
+
+  /// A panel's frame, ticks, tick labels and axis labels.
+  private static func axes(
+    _ canvas: inout SVGCanvas, x: PlotScale, y: PlotScale, top: Double, height: Double,
+    left: Double, right: Double, xLabel: String?, yLabel: String
+  ) {
+    canvas.rectangle(left, top, right - left, height, fill: "none", stroke: "#444444")
+    for tick in x.ticks() {
+      let px = x.place(tick)
+      canvas.line(px, top + height, px, top + height + 5, stroke: "#444444")
+      canvas.text(PlotScale.label(tick), px, top + height + 19, size: 12)
+    }
+    for tick in y.ticks(count: height > 200 ? 6 : 3) {
+      let py = y.place(tick)
+      canvas.line(left - 5, py, left, py, stroke: "#444444")
+      canvas.text(PlotScale.label(tick), left - 8, py + 4, size: 12, anchor: "end")
+    }
+    if let xLabel {
+      canvas.text(
+        xLabel + (x.logarithmic ? " (log scale)" : ""), (left + right) / 2, top + height + 40,
+        size: 14)
+    }
+    canvas.text(yLabel, 22, top + height / 2, size: 14, rotate: true)
+  }
+
+  /// What the colours and bands mean.
+  private static func legend(
+    _ canvas: inout SVGCanvas, left: Double, top: Double, observations: [ObservationReport]
+  ) {
+    var entries: [(String, String)] = [
+      ("#3182bd", "credible band (95%)"), ("#9ecae1", "prediction band (95%)"),
+      (standardColour, "standards ± 1 sd"),
+    ]
+    let statuses = Set(observations.map(\.coverage.status))
+    for status in [CoverageStatus.covered, .sparse, .extrapolated, .outOfRange, .inconsistent]
+    where statuses.contains(status) {
+      entries.append((statusColours[status] ?? "#444444", status.rawValue))
+    }
+    for (k, entry) in entries.enumerated() {
+      let y = top + Double(k) * 17
+      canvas.rectangle(left, y, 12, 10, fill: entry.0)
+      canvas.text(entry.1, left + 18, y + 9, size: 12, anchor: "start")
+    }
+  }
+}
