@@ -92,3 +92,19 @@ struct DetectionLimitsTests {
     #expect(throws: MeasurementError.self) { try DetectionLimits(instrument: din(), alpha: 0.7) }
   }
 }
+
+/// With an even number of standards of known u the variance of a sample's reading is the
+/// median of their u², the mean of the two middle ones (found in review: the upper middle was
+/// taken).
+@Suite("Limits with known noise of varying u")
+struct DetectionLimitsKnownMedianTests {
+  @Test func medianOfAnEvenNumberOfVariances() throws {
+    let text = "x,y,u\n0,0.01,0.1\n1,0.52,0.1\n2,0.98,0.2\n3,1.51,0.2\n"
+    let state = try textInstrument(text, spec: "line", sy: "u")
+    let limits = try DetectionLimits(instrument: Instrument(state))
+    // s(0)² = median u² + φ(0)ᵀCφ(0), C the fit's covariance (u known: unscaled).
+    let h = state.covariance[0][0]
+    let expected = (0.025 + h).squareRoot()
+    #expect(Swift.abs(limits.figures.blankSD - expected) < 1e-12 * expected)
+  }
+}

@@ -168,8 +168,7 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     let maxLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
     let noise: Double
     if linear.noiseKnown {
-      let u = (linear.standardsU ?? [1]).sorted()
-      noise = u[u.count / 2] * u[u.count / 2]
+      noise = linear.medianKnownVariance
     } else {
       noise = linear.s2
     }

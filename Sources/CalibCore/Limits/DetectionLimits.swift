@@ -167,10 +167,7 @@ public struct DetectionLimits: Codable, Equatable, Sendable {
       dof.map { Distributions.studentQuantile(p, degreesOfFreedom: Double($0)) }
         ?? Distributions.normalQuantile(p)
     }
-    let knownVariance: Double = {
-      let u = (linear.standardsU ?? [1]).sorted()
-      return u[u.count / 2] * u[u.count / 2]
-    }()
+    let knownVariance = linear.medianKnownVariance
     /// μ(x) and s(x).
     func prediction(_ x: Double) -> (mean: Double, sd: Double) {
       let (mean, leverage) = linear.evaluate(at: x)

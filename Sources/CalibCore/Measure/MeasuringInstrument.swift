@@ -48,6 +48,15 @@ struct MeasuringInstrument {
 
   var parameterCount: Int { coefficients.count }
 
+  /// The median of the standards' u(y)², the mean of the two middle ones for an even count:
+  /// the variance of a reading where the noise is known but a sample's own u is not given;
+  /// 1 without u.
+  var medianKnownVariance: Double {
+    let variances = (standardsU ?? [1]).map { $0 * $0 }.sorted()
+    guard !variances.isEmpty else { return 1 }
+    return (variances[(variances.count - 1) / 2] + variances[variances.count / 2]) / 2
+  }
+
   /// Prepares `instrument`.
   ///
   /// - Throws: `MeasurementError.unsupportedInstrument` for several predictors.

@@ -39,17 +39,25 @@ public struct CalibrationPlot: Sendable {
     let linear = try MeasuringInstrument(instrument)
     let state = instrument.state
     let spacing = StandardSpacing(standards: linear.standardsX)
-    let logX = logScale ?? spacing.logarithmic
+    // A log axis needs positive standards.
+    let logX = (logScale ?? spacing.logarithmic) && linear.standardsX.contains { $0 > 0 }
     let width = 800.0, height = 600.0
     let left = 84.0, right = 24.0, top = 48.0
     let mainHeight = 330.0, gap = 64.0, residualHeight = 110.0
     var canvas = SVGCanvas(width: width, height: height)
 
-    // x: the standards, the observations' intervals; on a log axis the positive ones.
-    var xs = linear.standardsX
-    for report in observations {
-      xs += [report.x.estimate, report.x.interval.lower, report.x.interval.upper].compactMap { $0 }
-    }
+    // x: the standards and the observations' estimates, these no farther than two calibrated
+    // widths beyond the domain (a factor of 100 on a log axis): one far observation must not
+    // squash the calibration; it is drawn at the edge with an arrow.
+    let domain = linear.domain
+    let span = domain.upperBound - domain.lowerBound
+    let reach: ClosedRange<Double> =
+      logX
+      ? (linear.standardsX.filter { $0 > 0 }.min() ?? 1) / 100...domain.upperBound * 100
+      : (domain.lowerBound - 2 * max(span, 1e-300))...(domain.upperBound + 2 * max(span, 1e-300))
+    let xs =
+      linear.standardsX
+      + observations.map { min(max($0.x.estimate, reach.lowerBound), reach.upperBound) }
     let xLimits = PlotScale.padded(xs, logarithmic: logX)
     let xScale = PlotScale(
       lower: xLimits.lower, upper: xLimits.upper, start: left, end: width - right,
@@ -65,10 +73,7 @@ public struct CalibrationPlot: Sendable {
     let quantile =
       dof.map { Distributions.studentQuantile(0.975, degreesOfFreedom: $0) }
       ?? Distributions.normalQuantile(0.975)
-    let knownVariance: Double = {
-      let u = (linear.standardsU ?? [1]).sorted()
-      return u[u.count / 2] * u[u.count / 2]
-    }()
+    let knownVariance = linear.medianKnownVariance
     func noiseVariance(_ mean: Double, standard: Int? = nil) -> Double {
       if let noise = linear.noise { return noise.sigma(at: mean) * noise.sigma(at: mean) }
       if linear.noiseKnown {
@@ -90,7 +95,12 @@ public struct CalibrationPlot: Sendable {
     for (i, point) in curve.enumerated() where linear.domain.contains(nodes[i]) {
       ys += [point.mean - prediction[i], point.mean + prediction[i]]
     }
-    ys += observations.map(\.coverage.reading.mean)
+    // The observations' readings within the span of the calibration's own readings and band,
+    // widened by its height on each side; a reading beyond is drawn at the edge.
+    let calibration = PlotScale.padded(ys, logarithmic: false, margin: 1)
+    ys += observations.map {
+      min(max($0.coverage.reading.mean, calibration.lower), calibration.upper)
+    }
     let yLimits = PlotScale.padded(ys, logarithmic: false)
     let yScale = PlotScale(
       lower: yLimits.lower, upper: yLimits.upper, start: top + mainHeight, end: top,
@@ -118,14 +128,27 @@ public struct CalibrationPlot: Sendable {
     canvas.polyline(
       curve.indices.map { (px[$0], yScale.place(curve[$0].mean)) }, stroke: "#08306b", width: 2)
     // Observations: the interval of x at the mean reading, the estimate marked.
+    let (panelLeft, panelRight) = (left, width - right)
     for report in observations {
       let colour = Self.statusColours[report.coverage.status] ?? "#444444"
-      let y = yScale.place(report.coverage.reading.mean)
+      let y = min(max(yScale.place(report.coverage.reading.mean), top + 4), top + mainHeight - 4)
       let lower = report.x.interval.lower ?? xLimits.lower
       let upper = report.x.interval.upper ?? xLimits.upper
-      canvas.line(xScale.place(lower), y, xScale.place(upper), y, stroke: colour, width: 3)
+      let (from, to) = (xScale.place(lower), xScale.place(upper))
+      canvas.line(
+        min(max(from, panelLeft), panelRight), y, min(max(to, panelLeft), panelRight), y,
+        stroke: colour, width: 3)
       let marker = xScale.place(report.x.estimate)
-      canvas.line(marker, y - 6, marker, y + 6, stroke: colour, width: 2)
+      if marker > panelRight || marker < panelLeft {
+        // Beyond the axis: an arrow at the edge, pointing to where the estimate lies.
+        let tip = marker > panelRight ? panelRight - 2 : panelLeft + 2
+        let back = marker > panelRight ? tip - 10 : tip + 10
+        canvas.add(
+          "<polygon points=\"\(SVGCanvas.number(tip)),\(SVGCanvas.number(y)) \(SVGCanvas.number(back)),\(SVGCanvas.number(y - 6)) \(SVGCanvas.number(back)),\(SVGCanvas.number(y + 6))\" fill=\"\(colour)\"/>"
+        )
+      } else {
+        canvas.line(marker, y - 6, marker, y + 6, stroke: colour, width: 2)
+      }
     }
     // Standards with bars of ±1 noise sd.
     for (i, x) in linear.standardsX.enumerated() {
@@ -183,15 +206,18 @@ public struct CalibrationPlot: Sendable {
     left: Double, right: Double, xLabel: String?, yLabel: String
   ) {
     canvas.rectangle(left, top, right - left, height, fill: "none", stroke: "#444444")
+    let xStep = x.logarithmic ? nil : x.tickStep()
     for tick in x.ticks() {
       let px = x.place(tick)
       canvas.line(px, top + height, px, top + height + 5, stroke: "#444444")
-      canvas.text(PlotScale.label(tick), px, top + height + 19, size: 12)
+      canvas.text(PlotScale.label(tick, step: xStep), px, top + height + 19, size: 12)
     }
-    for tick in y.ticks(count: height > 200 ? 6 : 3) {
+    let count = height > 200 ? 6 : 3
+    let yStep = y.tickStep(count: count)
+    for tick in y.ticks(count: count) {
       let py = y.place(tick)
       canvas.line(left - 5, py, left, py, stroke: "#444444")
-      canvas.text(PlotScale.label(tick), left - 8, py + 4, size: 12, anchor: "end")
+      canvas.text(PlotScale.label(tick, step: yStep), left - 8, py + 4, size: 12, anchor: "end")
     }
     if let xLabel {
       canvas.text(

@@ -38,21 +38,34 @@ struct PlotScale {
       }
       return ticks
     }
-    let raw = (upper - lower) / Double(max(count, 1))
-    let magnitude = pow(10, floor(log10(raw)))
-    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
-    var ticks: [Double] = []
-    var value = ceil(lower / step) * step
-    while value <= upper + step * 1e-9 {
-      ticks.append(Swift.abs(value) < step * 1e-9 ? 0 : value)
-      value += step
+    let step = tickStep(count: count)
+    let first = ceil(lower / step)
+    // Counted, not accumulated: a step below the spacing of doubles near the values (a range
+    // far narrower than its magnitude) cannot stall the loop.
+    let n = Int(min(floor(upper / step) - first, 100))
+    guard n >= 0, step > 0, step.isFinite else { return [lower, upper] }
+    return (0...n).map { k in
+      let value = (first + Double(k)) * step
+      return Swift.abs(value) < step * 1e-9 ? 0 : value
     }
-    return ticks
   }
 
-  /// A tick label: up to four significant digits, without trailing zeros.
-  static func label(_ value: Double) -> String {
-    String(format: "%.4g", value)
+  /// The step between linear ticks: 1, 2 or 5 × 10ⁿ, about `count` of them across the range.
+  func tickStep(count: Int = 6) -> Double {
+    let raw = (upper - lower) / Double(max(count, 1))
+    let magnitude = pow(10, floor(log10(raw)))
+    return [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+  }
+
+  /// A tick label with the significant digits that tell neighbouring ticks `step` apart (four
+  /// at least), without trailing zeros.
+  static func label(_ value: Double, step: Double? = nil) -> String {
+    var digits = 4
+    if let step, step > 0, value != 0 {
+      let needed = Int(ceil(log10(Swift.abs(value) / step))) + 1
+      digits = min(max(digits, needed), 17)
+    }
+    return String(format: "%.\(digits)g", value)
   }
 
   /// The range of `values` widened by `margin` of its width on each side (a tenth of the
