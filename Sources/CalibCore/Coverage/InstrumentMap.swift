@@ -125,10 +125,9 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
   }
 
   /// Where one more standard would shrink the worst measurement sd in the domain most,
-  /// among the domain's ends and the map's points inside it (`noise`: the variance of one
-  /// reading for a constant or known noise).
+  /// among the domain's ends and the map's points inside it.
   private static func designSuggestion(
-    for linear: MeasuringInstrument, at xs: [Double], noise: Double
+    for linear: MeasuringInstrument, at xs: [Double]
   ) -> DesignSuggestion? {
     let domain = linear.domain
     let inside =
@@ -140,7 +139,7 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     for x in inside {
       var g = [Double](repeating: 0, count: p)
       let mean = g.withUnsafeMutableBufferPointer { linear.evaluate(at: x, regressors: $0).mean }
-      let variance = linear.noise.map { $0.sigma(at: mean) * $0.sigma(at: mean) } ?? noise
+      let variance = linear.readingVariance(atMean: mean)
       let slope = linear.slope(at: x)
       // A point where the model or its gradient is not finite (x = 0 for a 4pl, whose gradient
       // in b holds 0·log 0) is left out of the search.
@@ -166,12 +165,6 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     let thresholds = measurer.settings.thresholds
     let spacing = StandardSpacing(standards: linear.standardsX)
     let maxLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
-    let noise: Double
-    if linear.noiseKnown {
-      noise = linear.medianKnownVariance
-    } else {
-      noise = linear.s2
-    }
     func status(at x: Double) -> (status: CoverageStatus, support: Int) {
       let support = spacing.count(in: spacing.reach(of: x))
       let status: CoverageStatus =
@@ -195,9 +188,7 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
         guard mean.isFinite, leverage.isFinite, slope.isFinite else { continue }
       }
       let (label, support) = status(at: x)
-      let variance =
-        linear.noise.map { $0.sigma(at: mean) * $0.sigma(at: mean) + leverage }
-        ?? (linear.noiseKnown ? noise + leverage : noise * (1 + leverage))
+      let variance = linear.predictionVariance(atMean: mean, leverage: leverage)
       points.append(
         Point(
           x: x, response: mean, sensitivity: slope, leverage: leverage,
@@ -234,6 +225,6 @@ public struct InstrumentMap: Codable, Equatable, Sendable {
     self.regions = regions
     turningPoints = try Roots.all(of: { linear.slope(at: $0) }, in: range)
     observations = nil
-    design = Self.designSuggestion(for: linear, at: points.map(\.x), noise: noise)
+    design = Self.designSuggestion(for: linear, at: points.map(\.x))
   }
 }

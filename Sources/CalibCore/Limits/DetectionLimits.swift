@@ -167,20 +167,12 @@ public struct DetectionLimits: Codable, Equatable, Sendable {
       dof.map { Distributions.studentQuantile(p, degreesOfFreedom: Double($0)) }
         ?? Distributions.normalQuantile(p)
     }
-    let knownVariance = linear.medianKnownVariance
     /// μ(x) and s(x).
     func prediction(_ x: Double) -> (mean: Double, sd: Double) {
       let (mean, leverage) = linear.evaluate(at: x)
-      let variance: Double
-      if let noise = linear.noise {
-        let sigma = noise.sigma(at: mean)
-        variance = sigma * sigma / m + leverage
-      } else if linear.noiseKnown {
-        variance = knownVariance / m + leverage
-      } else {
-        variance = linear.s2 * (1 / m + leverage)
-      }
-      return (mean, variance.squareRoot())
+      return (
+        mean, linear.predictionVariance(atMean: mean, leverage: leverage, readings: m).squareRoot()
+      )
     }
     let blank = 0.0
     let (blankResponse, blankSD) = prediction(blank)

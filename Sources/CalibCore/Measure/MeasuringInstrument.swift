@@ -48,6 +48,26 @@ struct MeasuringInstrument {
 
   var parameterCount: Int { coefficients.count }
 
+  /// The variance of one reading whose mean response is `mean`: σ(μ)² for a noise that
+  /// varies, the median u² of the standards for a known noise, s² for an estimated one.
+  func readingVariance(atMean mean: Double) -> Double {
+    if let noise { return noise.sigma(at: mean) * noise.sigma(at: mean) }
+    return noiseKnown ? medianKnownVariance : s2
+  }
+
+  /// The variance of the fitted response where its leverage is `leverage`: s²·h for an
+  /// estimated constant noise (C unscaled), h where C is absolute (a known or varying noise).
+  func responseVariance(leverage: Double) -> Double {
+    noise == nil && !noiseKnown ? s2 * leverage : leverage
+  }
+
+  /// The variance of the mean of `readings` readings about the fitted response where its
+  /// mean is `mean` and its leverage `leverage`: the noise over m plus the response's own.
+  func predictionVariance(atMean mean: Double, leverage: Double, readings m: Double = 1) -> Double {
+    if noise == nil && !noiseKnown { return s2 * (1 / m + leverage) }
+    return readingVariance(atMean: mean) / m + leverage
+  }
+
   /// The median of the standards' u(y)², the mean of the two middle ones for an even count:
   /// the variance of a reading where the noise is known but a sample's own u is not given;
   /// 1 without u.

@@ -73,21 +73,17 @@ public struct CalibrationPlot: Sendable {
     let quantile =
       dof.map { Distributions.studentQuantile(0.975, degreesOfFreedom: $0) }
       ?? Distributions.normalQuantile(0.975)
-    let knownVariance = linear.medianKnownVariance
+    /// The variance of one reading: a standard's own u where it has one.
     func noiseVariance(_ mean: Double, standard: Int? = nil) -> Double {
-      if let noise = linear.noise { return noise.sigma(at: mean) * noise.sigma(at: mean) }
-      if linear.noiseKnown {
-        return standard.flatMap { linear.standardsU?[$0] }.map { $0 * $0 } ?? knownVariance
-      }
-      return linear.s2
-    }
-    func instrumentVariance(_ leverage: Double) -> Double {
-      linear.noise == nil && !linear.noiseKnown ? linear.s2 * leverage : leverage
+      standard.flatMap { linear.standardsU?[$0] }.map { $0 * $0 }
+        ?? linear.readingVariance(atMean: mean)
     }
     let curve = nodes.map { linear.evaluate(at: $0) }
-    let credible = curve.map { quantile * instrumentVariance($0.leverage).squareRoot() }
+    let credible = curve.map {
+      quantile * linear.responseVariance(leverage: $0.leverage).squareRoot()
+    }
     let prediction = curve.map {
-      quantile * (noiseVariance($0.mean) + instrumentVariance($0.leverage)).squareRoot()
+      quantile * linear.predictionVariance(atMean: $0.mean, leverage: $0.leverage).squareRoot()
     }
     // y: the standards with their bars, the curve's prediction band inside the domain, the
     // observations' readings.
