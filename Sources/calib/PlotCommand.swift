@@ -3,7 +3,7 @@ import CalibCore
 import Foundation
 
 /// `calib plot`: the calibration curve with its bands, the standards, the calibrated domain,
-/// the residuals, and the measured observations, as SVG.
+/// the residuals, and the measured observations, as SVG; or one observation's posterior.
 struct PlotCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plot",
@@ -18,12 +18,20 @@ struct PlotCommand: ParsableCommand {
 
   @Option(
     name: .customLong("y"),
-    help: ArgumentHelp("Column of the readings (with observations).", valueName: "col"))
+    help: ArgumentHelp(
+      "Column of the readings (with observations); one per output, comma-separated.",
+      valueName: "col"))
   var responseColumn: String?
 
   @OptionGroup var reading: ObservationOptions
 
   @OptionGroup var range: RangeOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "Draw the posterior density of the observation with this id instead of the calibration.",
+      valueName: "id"))
+  var posterior: String?
 
   @Flag(
     inversion: .prefixedNo,
@@ -40,6 +48,13 @@ struct PlotCommand: ParsableCommand {
       throw ValidationError(
         "--y names the readings of observations; give an observations file after the instrument")
     }
+    if posterior != nil && observations == nil {
+      throw ValidationError(
+        "--posterior draws a measured observation: give an observations file and --y COL")
+    }
+    if posterior != nil && logX != nil {
+      throw ValidationError("--log-x applies to the calibration plot, not to --posterior")
+    }
     if instrument.path == "-" && observations == "-" {
       throw ValidationError(
         "the instrument and the observations cannot both come from standard input")
@@ -48,41 +63,120 @@ struct PlotCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      let state: Instrument
-      switch try instrument.readAny() {
-      case .single(let single): state = single
-      case .multiOutput:
-        throw InputError(
-          file: instrument.path,
-          message:
-            "calib plot draws an instrument with one output for now; this one has several (docs/plot.md)"
-        )
-      }
-      var reports: [ObservationReport] = []
-      if let observations, let responseColumn {
-        if columnList(responseColumn).count > 1 {
-          throw CommandFailure.usage("--y: the instrument has one output; give one column")
-        }
-        let measurer: Measurer
-        do {
-          measurer = try Measurer(
-            instrument: state, settings: MeasurementSettings(range: try range.record))
-        } catch let error as MeasurementError {
-          throw InputError(file: instrument.path, message: error.commandLineMessage)
-        }
-        let source = try reading.reader(path: observations, response: responseColumn)
-        while let observation = try source.next() {
-          // An observation that cannot be measured has no interval to draw.
-          if let report = try? measurer.measure(observation) { reports.append(report) }
-        }
-      }
-      let plot: CalibrationPlot
+      let svg: String
       do {
-        plot = try CalibrationPlot(instrument: state, observations: reports, logarithmicX: logX)
+        switch try instrument.readAny() {
+        case .single(let state): svg = try plot(state)
+        case .multiOutput(let state): svg = try plot(state)
+        }
       } catch let error as MeasurementError {
         throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
-      try OutputFile.write(Array(plot.svg.utf8), to: output.output)
+      try OutputFile.write(Array(svg.utf8), to: output.output)
     }
+  }
+
+  /// The picture of an instrument with one output.
+  private func plot(_ state: Instrument) throws -> String {
+    guard let observations, let responseColumn else {
+      return try CalibrationPlot(instrument: state, logarithmicX: logX).svg
+    }
+    if columnList(responseColumn).count > 1 {
+      throw CommandFailure.usage("--y: the instrument has one output; give one column")
+    }
+    let measurer = try Measurer(
+      instrument: state, settings: MeasurementSettings(range: try range.record))
+    let source = try reading.reader(path: observations, response: responseColumn)
+    var reports: [ObservationReport] = []
+    while let observation = try source.next() {
+      if let posterior {
+        guard observation.id == posterior else { continue }
+        let (report, density) = try measured(observation) {
+          try measurer.measureWithDensity($0)
+        }
+        let panel = PosteriorPlot.Panel(
+          density: density, estimate: report.x,
+          domain: state.state.domain.xRange[0].lower...state.state.domain.xRange[0].upper)
+        return PosteriorPlot(
+          id: report.id, reading: Self.number(report.coverage.reading.mean),
+          status: report.coverage.status, panels: [panel]
+        ).svg
+      }
+      // An observation that cannot be measured has no interval to draw.
+      if let report = try? measurer.measure(observation) { reports.append(report) }
+    }
+    if let posterior { throw missing(posterior, in: observations) }
+    return try CalibrationPlot(instrument: state, observations: reports, logarithmicX: logX).svg
+  }
+
+  /// The picture of an instrument with several outputs.
+  private func plot(_ state: MultiOutputInstrument) throws -> String {
+    guard let observations, let responseColumn else {
+      return try CalibrationPlot(instrument: state, logarithmicX: logX).svg
+    }
+    let columns = try outputColumns(responseColumn, outputs: state.state.model.responses)
+    let measurer = try MultiOutputMeasurer(
+      instrument: state, settings: MeasurementSettings(range: try range.record),
+      ranges: try range.namedRecords ?? [:])
+    let source = try reading.reader(
+      path: observations, response: columns.joined(separator: ","))
+    var reports: [MultiOutputObservationReport] = []
+    while let observation = try source.next() {
+      if let posterior {
+        guard observation.id == posterior else { continue }
+        let (report, densities) = try measured(observation) {
+          try measurer.measureWithDensities($0)
+        }
+        let predictors = state.state.model.predictors
+        let panels = densities.indices.compactMap { a -> PosteriorPlot.Panel? in
+          guard let estimate = report.x ?? report.quantities?[predictors[a]] else { return nil }
+          let domain = state.state.domain.xRange[a]
+          return PosteriorPlot.Panel(
+            density: densities[a], estimate: estimate, domain: domain.lower...domain.upper)
+        }
+        return PosteriorPlot(
+          id: report.id, reading: Self.readingText(report.readings),
+          status: report.coverage.status, panels: panels
+        ).svg
+      }
+      if let report = try? measurer.measure(observation) { reports.append(report) }
+    }
+    if let posterior { throw missing(posterior, in: observations) }
+    return try CalibrationPlot(instrument: state, observations: reports, logarithmicX: logX).svg
+  }
+
+  /// The mean reading vector of several outputs, as a title shows it: (y₁, y₂, …).
+  private static func readingText(_ readings: [[Double]]) -> String {
+    guard let first = readings.first else { return "()" }
+    let means = first.indices.map { j in
+      readings.reduce(0.0) { $0 + $1[j] } / Double(readings.count)
+    }
+    return "(" + means.map(number).joined(separator: ", ") + ")"
+  }
+
+  /// A reading as a title shows it: six significant digits.
+  private static func number(_ value: Double) -> String { String(format: "%.6g", value) }
+
+  /// The measurement of the observation `--posterior` names; an observation that cannot be
+  /// measured is an error naming its line.
+  private func measured<Result>(
+    _ observation: Observation, _ measure: (Observation) throws -> Result
+  ) throws -> Result {
+    do {
+      return try measure(observation)
+    } catch let error as MeasurementError {
+      throw InputError(
+        file: observations ?? "-", line: observation.line,
+        message: "observation '\(observation.id)' cannot be measured: \(error.commandLineMessage)")
+    }
+  }
+
+  /// No observation has the id `--posterior` names.
+  private func missing(_ id: String, in path: String) -> InputError {
+    InputError(
+      file: path,
+      message:
+        "--posterior \(id): no observation has this id (the --id or --group column, or the line number)"
+    )
   }
 }

@@ -40,8 +40,63 @@ struct PlotCommandTests {
         "fit", fixture("two-channel-sensor.csv"), "--x", "conc", "--y", "signal,reference", "-o",
         "s.json",
       ], in: directory)
-    let several = try CommandLineTool.run(["plot", "s.json", "-o", "bad.svg"], in: directory)
-    #expect(several.status == 65 && several.error.contains("one output"))
+    // Several outputs, one unknown: one block per output.
+    let sensor = try CommandLineTool.run(
+      [
+        "plot", "s.json", fixture("two-channel-observations.csv"), "--y", "signal,reference",
+        "--id", "sample",
+      ], in: directory)
+    #expect(sensor.status == 0, "\(sensor.error)")
+    #expect(
+      sensor.output.contains("height=\"1200.00\"") && sensor.output.contains(">inconsistent<"))
+    _ = try CommandLineTool.run(
+      [
+        "fit", fixture("two-component-mixture.csv"), "--x", "c1,c2", "--y", "A420,A520,A610",
+        "--model", "b0 + b1*c1 + b2*c2", "-o", "m.json",
+      ], in: directory)
+    let mixture = try CommandLineTool.run(["plot", "m.json", "-o", "bad.svg"], in: directory)
+    #expect(mixture.status == 65 && mixture.error.contains("against one unknown"))
+    #expect(
+      !FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.svg").path))
+  }
+
+  @Test("--posterior draws one observation's density, for one output or several unknowns")
+  func posterior() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    let fixture = { (name: String) in CommandLineTool.fixtures.appendingPathComponent(name).path }
+    _ = try CommandLineTool.fitAbsorbance(in: directory)
+    let observations = fixture("absorbance-observations.csv")
+    let drawn = try CommandLineTool.run(
+      [
+        "plot", "abs.json", observations, "--y", "absorbance", "--group", "sample",
+        "--posterior", "mid",
+      ], in: directory)
+    #expect(drawn.status == 0, "\(drawn.error)")
+    #expect(drawn.output.contains("posterior of observation mid") && drawn.output.contains("HPD"))
+    _ = try CommandLineTool.run(
+      [
+        "fit", fixture("two-component-mixture.csv"), "--x", "c1,c2", "--y", "A420,A520,A610",
+        "--model", "b0 + b1*c1 + b2*c2", "-o", "m.json",
+      ], in: directory)
+    let mixture = try CommandLineTool.run(
+      [
+        "plot", "m.json", fixture("two-component-observations.csv"), "--y", "A420,A520,A610",
+        "--id", "sample", "--posterior", "M1",
+      ], in: directory)
+    #expect(mixture.status == 0, "\(mixture.error)")
+    #expect(mixture.output.contains(">c1</text>") && mixture.output.contains(">c2</text>"))
+    for (arguments, status, words) in [
+      (["--posterior", "nowhere"], Int32(65), "no observation has this id"),
+      (["--posterior", "mid", "--log-x"], 64, "--log-x"),
+    ] {
+      let outcome = try CommandLineTool.run(
+        ["plot", "abs.json", observations, "--y", "absorbance", "--group", "sample"]
+          + arguments + ["-o", "bad.svg"], in: directory)
+      #expect(outcome.status == status && outcome.error.contains(words), "\(outcome.error)")
+    }
+    let alone = try CommandLineTool.run(
+      ["plot", "abs.json", "--posterior", "mid", "-o", "bad.svg"], in: directory)
+    #expect(alone.status == 64 && alone.error.contains("observations file"))
     #expect(
       !FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.svg").path))
   }

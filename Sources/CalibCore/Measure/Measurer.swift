@@ -32,7 +32,7 @@ public final class Measurer {
   let classicalRangeEnds: (lower: Bool, upper: Bool)
 
   let linear: MeasuringInstrument
-  private let tabulation: PosteriorTabulation
+  let tabulation: PosteriorTabulation
   private let regressors: UnsafeMutableBufferPointer<Double>
   private var laguerre: FixedQuadrature?
   /// max over the standards of φ(xᵢ)ᵀCφ(xᵢ), unweighted.
