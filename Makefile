@@ -26,11 +26,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The plot tests render SVG with rsvg-convert and read the PNG with python3's standard library.
+# The plot tests render SVG with rsvg-convert and read the PNG with python3's standard library;
+# the report tests open the HTML page in headless Chromium.
 test: deps
-	@if [ -z "$$(command -v rsvg-convert)" ] || [ -z "$$(command -v python3)" ]; then \
-	  echo "rsvg-convert or python3 not found: installing librsvg2-bin and python3"; \
-	  $(SUDO) apt-get update && $(SUDO) apt-get install -y librsvg2-bin python3; \
+	@if [ -z "$$(command -v rsvg-convert)" ] || [ -z "$$(command -v python3)" ] \
+	  || [ -z "$$(command -v chromium)" ]; then \
+	  echo "rsvg-convert, python3 or chromium not found: installing librsvg2-bin, python3, chromium"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y librsvg2-bin python3 chromium; \
 	fi
 	$(SWIFT) test
 
@@ -91,7 +93,12 @@ demo: build
 	echo; \
 	echo "== A plate reader with the occasional outlier: Student-t noise, nu fixed at 3"; \
 	$(CALIB) fit Fixtures/plate-reader-outliers.csv --x conc --y signal --noise student:proportional --df 3 -o "$$d"/student.json; \
-	$(CALIB) show "$$d"/student.json
+	$(CALIB) show "$$d"/student.json; \
+	echo; \
+	echo "== The lab's report of the absorbance line and its samples (calib report)"; \
+	mkdir -p .build/demo; \
+	$(CALIB) report "$$d"/absorbance.json Fixtures/absorbance-observations.csv --y absorbance --group sample -o .build/demo/absorbance-report.html; \
+	echo "The HTML report is in $$(pwd)/.build/demo/absorbance-report.html: open it in a browser."
 
 # swift-format ships with the toolchain (`swift format`); .swift-format holds the style.
 lint:

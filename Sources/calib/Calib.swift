@@ -12,7 +12,8 @@ struct Calib: ParsableCommand {
       Fit the instrument state from calibration standards (calib fit), then inspect it \
       (calib show), measure with it (calib measure), map where it can measure (calib \
       coverage), set its limits of detection and quantification (calib limits), draw it \
-      (calib plot), and check its intervals by simulation (calib validate). Exit codes: 0 \
+      (calib plot), file a lab report (calib report), and check its intervals by simulation \
+      (calib validate). Exit codes: 0 \
       success, 64 bad usage, 65 bad input data, 66 an input cannot be opened, 70 internal \
       failure, 73 the output cannot be written. Errors are written to standard error as \
       'calib: error: ...'.
@@ -20,7 +21,7 @@ struct Calib: ParsableCommand {
     version: CalibVersion.current,
     subcommands: [
       FitCommand.self, MeasureCommand.self, CoverageCommand.self, LimitsCommand.self,
-      PlotCommand.self, ValidateCommand.self, ShowCommand.self,
+      PlotCommand.self, ReportCommand.self, ValidateCommand.self, ShowCommand.self,
     ]
   )
 

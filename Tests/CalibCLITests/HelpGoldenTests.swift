@@ -15,7 +15,8 @@ struct HelpGoldenTests {
   /// The commands, by the name of their golden file.
   static let commands: [(name: String, arguments: [String])] = [
     ("root", []), ("fit", ["fit"]), ("measure", ["measure"]), ("coverage", ["coverage"]),
-    ("limits", ["limits"]), ("plot", ["plot"]), ("validate", ["validate"]), ("show", ["show"]),
+    ("limits", ["limits"]), ("plot", ["plot"]), ("report", ["report"]), ("validate", ["validate"]),
+    ("show", ["show"]),
   ]
 
   static var folder: URL {

@@ -155,12 +155,7 @@ package final class CSVReader {
 
   /// The SHA-256 of every byte read so far, in hexadecimal: the file's hash once the last
   /// record has been read.
-  package var sha256: String {
-    hasher.finalize().map { byte in
-      let digits = Array("0123456789abcdef".utf8)
-      return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
-    }.joined()
-  }
+  package var sha256: String { SHA256Digest.hex(hasher.finalize()) }
 
   /// The text of field `index` of the current record.
   package func text(at index: Int) -> String {

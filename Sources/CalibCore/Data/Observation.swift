@@ -41,6 +41,9 @@ public struct Observation: Sendable, Equatable {
 /// only the current group is held, and the set of labels seen.
 public final class ObservationReader {
   private let reader: CSVReader
+
+  /// The SHA-256 of the bytes read so far: the file's, once every observation has been read.
+  package var sha256: String { reader.sha256 }
   private let responseColumns: [Int]
   private let idColumn: Int?
   private let groupColumn: Int?
