@@ -134,7 +134,7 @@ struct FitCommand: ParsableCommand {
       let refused: [(String, Bool)] = [
         ("--sy", uncertaintyColumn != nil), ("--sx", predictorUncertaintyColumn != nil),
         ("--start", start != nil), ("--bounds", bounds != nil), ("--posterior", posterior != nil),
-        ("--df", degreesOfFreedom != nil), ("--recovery", recovery.isGiven),
+        ("--df", degreesOfFreedom != nil),
         (
           "--noise \(noise?.description ?? "")",
           noise.map {
@@ -336,7 +336,7 @@ extension FitCommand {
       let provenance = Provenance(
         input: calibration, inputSHA256: data[0].sha256, calibVersion: CalibVersion.current,
         command: ["calib"] + CommandLine.arguments.dropFirst())
-      let state: MultiOutputState
+      var state: MultiOutputState
       do {
         state = try MultiOutputFit.fit(
           to: data, models: models, structure: covariance ?? .full,
@@ -345,6 +345,8 @@ extension FitCommand {
       } catch let error as FitError {
         throw error.commandLineInputError(in: calibration) ?? error
       }
+      let windows = try recovery.windows
+      state = state.backCalculated(recovery: windows.recovery, recoveryLowest: windows.lowest)
       try OutputFile.write(try InstrumentFile.encode(state), to: output.output)
     }
   }

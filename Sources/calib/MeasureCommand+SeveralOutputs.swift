@@ -7,11 +7,6 @@ extension MeasureCommand {
   func measureSeveralOutputs(_ instrument: MultiOutputInstrument) throws {
     let outputs = instrument.state.model.responses
     let columns = try outputColumns(responseColumn, outputs: outputs)
-    if reading.dilutionColumn != nil {
-      throw CommandFailure.usage(
-        "--dilution applies to an instrument with one output for now; scale the estimates of several outputs by the factor yourself"
-      )
-    }
     if reading.uncertaintyColumn != nil {
       throw CommandFailure.usage(
         "--sy: an instrument with several outputs measures with the noise covariance it estimated; the readings' own uncertainties apply to one output"

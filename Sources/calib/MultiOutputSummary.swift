@@ -2,7 +2,8 @@ import CalibCore
 import Foundation
 
 /// The text of `calib show` for an instrument with several outputs: each output's model and
-/// estimates, then the noise covariance between the outputs and its degrees of freedom.
+/// estimates, then the noise covariance between the outputs and its degrees of freedom, and
+/// the back-calculated standards with the range of quantitation of each unknown.
 struct MultiOutputSummary {
   let state: MultiOutputState
 
@@ -53,6 +54,7 @@ struct MultiOutputSummary {
     for (name, values) in zip(model.responses, noise.correlation) {
       lines.append(row("  " + name, values))
     }
+    lines += standardsTable
     lines.append("")
     return lines.joined(separator: "\n")
   }

@@ -21,9 +21,6 @@ struct RecoveryOptions: ParsableArguments {
     _ = try windows
   }
 
-  /// Whether either window was given.
-  var isGiven: Bool { recovery != nil || recoveryLowest != nil }
-
   /// The windows: every standard's, and the lowest positive one's.
   ///
   /// - Throws: `ValidationError` (exit 64) unless each is LO:HI with 0 ≤ LO < HI.

@@ -120,11 +120,5 @@ struct BackCalculationCommandTests {
         in: directory)
       #expect(outcome.status == 64 && outcome.error.contains("--recovery"), "\(bad)")
     }
-    let several = try CommandLineTool.run(
-      [
-        "fit", LimitsCommandTests.fixture("two-channel-sensor.csv"), "--x", "conc", "--y",
-        "signal,reference", "--recovery", "80:120",
-      ], in: directory)
-    #expect(several.status == 64 && several.error.contains("--recovery"))
   }
 }

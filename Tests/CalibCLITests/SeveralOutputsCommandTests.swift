@@ -117,6 +117,104 @@ struct SeveralOutputsCommandTests {
     #expect((coverage?["metric"] as? [String: Any])?["to_nearest_standard"] is Double)
   }
 
+  @Test("the mixture's standards measured back, listed by show; measure --dilution per unknown")
+  func backCalculationAndDilution() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    let fit = try CommandLineTool.run(
+      [
+        "fit", Self.fixture("two-component-mixture.csv"), "--x", "c1,c2", "--y",
+        "A420,A520,A610", "--model", "b0 + b1*c1 + b2*c2", "--recovery", "80:120",
+        "--recovery-lowest", "70:130", "-o", "m.json",
+      ], in: directory)
+    #expect(fit.status == 0, "\(fit.error)")
+    let file =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: directory.appendingPathComponent("m.json"))) as? [String: Any]
+    let standards = file?["standards"] as? [[String: Any]] ?? []
+    #expect(standards.count == 16)
+    for standard in standards {
+      let x = standard["x"] as? [Double] ?? []
+      let recovery = standard["recovery"] as? [Any] ?? []
+      let pass = standard["pass"] as? [Any] ?? []
+      #expect(x.count == 2 && recovery.count == 2 && pass.count == 2)
+      for a in 0..<min(x.count, recovery.count, pass.count) {
+        guard x[a] > 0 else {
+          #expect(recovery[a] is NSNull && pass[a] is NSNull)
+          continue
+        }
+        // Each component's lowest positive level is 1.
+        let window = x[a] == 1 ? 70.0...130.0 : 80.0...120.0
+        let value = recovery[a] as? Double ?? .nan
+        #expect(pass[a] as? Bool == window.contains(value), "\(x): \(value)")
+      }
+    }
+    let quantitation = file?["quantitation"] as? [String: Any]
+    #expect((quantitation?["lloq"] as? [Any])?.count == 2)
+    let show = try CommandLineTool.run(["show", "m.json"], in: directory)
+    #expect(show.status == 0)
+    #expect(show.output.contains("back-calculated standards (recovery 80–120%, lowest 70–130%)"))
+    #expect(show.output.contains("quantitation c1 LLOQ") && show.output.contains("; c2 LLOQ"))
+    #expect(show.output.contains("c1 blank, c2 blank"))
+    let observations = """
+      sample,A420,A520,A610,f
+      M1,0.1229,2.3052,1.6685,10
+      M2,0.0597,2.0049,1.9134,2.5
+      M3,0.0625,1.8723,2.3018,0
+      """
+    try Data(observations.utf8).write(to: directory.appendingPathComponent("o.csv"))
+    let arguments = [
+      "measure", "m.json", "o.csv", "--y", "A420,A520,A610", "--id", "sample", "--dilution", "f",
+      "--threads", "1",
+    ]
+    let json = try CommandLineTool.run(arguments, in: directory)
+    #expect(json.status == 0, "\(json.error)")
+    let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+    let items = report?["observations"] as? [[String: Any]] ?? []
+    #expect(items.count == 3)
+    for (item, factor) in zip(items.prefix(2), [10.0, 2.5]) {
+      let quantities = item["quantities"] as? [String: [String: Any]]
+      let undiluted = item["undiluted"] as? [String: [String: Any]]
+      for name in ["c1", "c2"] {
+        let measured = quantities?[name]?["estimate"] as? Double ?? .nan
+        // Written exactly (the engine's tests hold it to the bit); JSONSerialization reads
+        // the shortest decimal back to within an ulp.
+        let value = undiluted?[name]?["estimate"] as? Double ?? .nan
+        #expect(Swift.abs(value - factor * measured) <= 2 * (factor * measured).ulp)
+        #expect(undiluted?[name]?["factor"] as? Double == factor)
+      }
+      #expect((item["quantitation"] as? [String: String])?.count == 2)
+    }
+    // A factor that is not positive: that observation's error, at its line and column.
+    let error = items.last?["error"] as? [String: Any]
+    #expect((error?["message"] as? String)?.contains("o.csv:4:25") == true, "\(items.last ?? [:])")
+    let csv = try CommandLineTool.run(arguments + ["--format", "csv"], in: directory)
+    #expect(csv.status == 0)
+    // The columns after `reasons` hold no commas: count them from the end of a row.
+    let lines = csv.output.split(separator: "\n").map(String.init)
+    let header = lines.first?.split(separator: ",").map(String.init) ?? []
+    for column in [
+      "c1_quantitation", "c2_quantitation", "dilution", "c1_undiluted_estimate",
+      "c2_undiluted_upper",
+    ] {
+      #expect(header.contains(column), "\(header)")
+    }
+    let first =
+      lines.count > 1 ? lines[1].split(separator: ",", omittingEmptySubsequences: false) : []
+    if let column = header.firstIndex(of: "c2_undiluted_estimate"),
+      let measured = header.firstIndex(of: "c2_estimate"), first.count >= header.count
+    {
+      let undiluted = first[first.count - (header.count - column)]
+      #expect(Double(undiluted) == 10 * (Double(first[measured]) ?? .nan))
+    }
+    #expect(lines.count == 4 && lines[3].hasPrefix("M3,4,") && lines[3].contains(",error,"))
+    for format in ["ndjson", "table"] {
+      let out = try CommandLineTool.run(arguments + ["--format", format], in: directory)
+      #expect(out.status == 0, "\(format): \(out.error)")
+    }
+    let strict = try CommandLineTool.run(arguments + ["--strict", "-o", "r.json"], in: directory)
+    #expect(strict.status == 65)
+  }
+
   @Test("what cannot be done with several outputs is refused with the reason")
   func refusals() throws {
     let directory = try CommandLineTool.scratchDirectory()

@@ -181,10 +181,15 @@ struct SchemaTests {
 /// The files of instruments with several outputs validate against their schemas.
 @Suite("JSON Schemas of the files of instruments with several outputs")
 struct MultiOutputSchemaTests {
-  @Test("instrument file, report (one and two unknowns, NDJSON lines), validation")
+  @Test(
+    "instrument file, report (one and two unknowns, NDJSON lines, quantitation, undiluted), validation"
+  )
   func files() throws {
     let validator = try JSONSchemaValidator(folder: SchemaTests.folder)
-    for instrument in [try GeometryTests.sensor(), try GeometryTests.mixture()] {
+    for fitted in [try GeometryTests.sensor(), try GeometryTests.mixture()] {
+      // With back-calculated standards, and reports with `quantitation` and `undiluted`.
+      let instrument = try MultiOutputInstrument(fitted.state.backCalculated())
+      #expect(instrument.state.standards != nil)
       let problems = validator.validate(
         try JSONValue.parse(try InstrumentFile.encode(instrument.state)),
         against: "multi-output-instrument.schema.json")
@@ -201,7 +206,10 @@ struct MultiOutputSchemaTests {
       var ndjson = MultiOutputReportEncoder(
         format: .ndjson, predictors: instrument.state.model.predictors)
       for (k, vector) in readings.enumerated() {
-        let report = try measurer.measure(GeometryTests.observation("o\(k)", vector))
+        var observation = GeometryTests.observation("o\(k)", vector)
+        observation.dilution = 10
+        let report = try measurer.measure(observation)
+        #expect(report.undiluted != nil && report.quantitation != nil)
         bytes += try json.observation(report)
         let line = try ndjson.observation(report)
         let lineProblems = validator.validate(

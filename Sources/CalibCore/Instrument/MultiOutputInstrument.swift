@@ -94,6 +94,7 @@ public struct MultiOutputInstrument: Equatable, Sendable {
         "$.model.responses",
         "\(m) outputs cannot measure \(k) unknown quantities: not identifiable")
     }
+    try Self.checkStandards(state, name: name)
     self.state = state
     self.outputs = outputs
   }

@@ -27,6 +27,12 @@ public struct MultiOutputState: Codable, Equatable, Sendable {
   public var outputs: [InstrumentState]
   /// Where the instrument came from.
   public var provenance: Provenance
+  /// Each standard's reading vector measured back with the instrument (`calib fit` adds them;
+  /// absent in files written before; docs/back-calculation.md).
+  public var standards: [MultiOutputBackCalculatedStandard]?
+  /// The acceptance windows of the back-calculated standards and the LLOQ and ULOQ of each
+  /// unknown they define.
+  public var quantitation: MultiOutputQuantitation?
 }
 
 /// Fit statistics of an instrument with several outputs.

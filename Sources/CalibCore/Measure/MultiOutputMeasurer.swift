@@ -172,7 +172,39 @@ public final class MultiOutputMeasurer {
         box: Dictionary(
           uniqueKeysWithValues: zip(predictors, region.box.map(RangeRecord.init))))
     }
+    report.undiluted = observation.dilution.map { factor in
+      k == 1
+        ? .one(UndilutedQuantity(estimates[0], factor: factor))
+        : .several(
+          Dictionary(
+            uniqueKeysWithValues: zip(
+              predictors, estimates.map { UndilutedQuantity($0, factor: factor) })))
+    }
+    report.quantitation = quantitation(of: estimates.map(\.estimate))
     return try report.checkedFinite()
+  }
+
+  /// Each estimate against its unknown's range of quantitation: the status alone for one
+  /// unknown, by name for several (those without both limits left out); nil where the
+  /// instrument has no range of quantitation for any.
+  private func quantitation(of estimates: [Double]) -> PerUnknown<QuantitationStatus>? {
+    guard let quantitation = instrument.state.quantitation else { return nil }
+    let predictors = instrument.state.model.predictors
+    var statuses: [String: QuantitationStatus] = [:]
+    for (a, estimate) in estimates.enumerated() {
+      statuses[predictors[a]] = quantitation.unknown(a).status(of: estimate)
+    }
+    if predictors.count == 1 { return statuses[predictors[0]].map { .one($0) } }
+    return statuses.isEmpty ? nil : .several(statuses)
+  }
+
+  /// The marginal posterior median of each unknown given one reading vector, as `measure`
+  /// reports it in `estimate`, without the other summaries and the coverage check; nil where
+  /// the posterior cannot be tabulated or a median is not finite.
+  func medians(of reading: [Double]) -> [Double]? {
+    guard let grid = posterior(of: reading, replicates: 1) else { return nil }
+    let medians = priorRanges.indices.map { GridMarginal(grid, axis: $0).quantile(0.5) }
+    return medians.allSatisfy(\.isFinite) ? medians : nil
   }
 
   /// The posterior over the unknowns given the mean `reading` of `replicates` reading

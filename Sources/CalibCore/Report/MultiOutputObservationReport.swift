@@ -17,6 +17,12 @@ public struct MultiOutputObservationReport: Codable, Equatable, Sendable {
   public var joint: JointRegion?
   /// The coverage check: in the metric of the noise, and per unknown.
   public var coverage: MultiOutputCoverageReport
+  /// With a dilution factor (`--dilution`): each unknown of the undiluted sample, its
+  /// summaries times the factor; `x` and `quantities` stay the measured (diluted) sample's.
+  public var undiluted: PerUnknown<UndilutedQuantity>?
+  /// Each estimate against its unknown's range of quantitation (from the back-calculated
+  /// standards); absent where the instrument has none.
+  public var quantitation: PerUnknown<QuantitationStatus>?
 }
 
 /// The joint highest-density credible region of several unknowns: the set where the

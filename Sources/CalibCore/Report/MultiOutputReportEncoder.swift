@@ -5,7 +5,8 @@ import Foundation
 /// the same document as for one output (`calib-report/1`, `settings`, `observations`,
 /// `summary`), whose observations hold reading vectors and, for several unknowns,
 /// `quantities`, `correlation` and `joint`. CSV and table rows give each unknown's estimate,
-/// sd and interval in columns named after it (`x1_estimate`, …).
+/// sd and interval in columns named after it (`x1_estimate`, …), and after the coverage its
+/// range-of-quantitation status and, with a dilution factor, its undiluted figures.
 public struct MultiOutputReportEncoder {
   /// The format written.
   public let format: ReportEncoder.Format
@@ -70,7 +71,17 @@ public struct MultiOutputReportEncoder {
         ["\($0)_estimate", "\($0)_sd", "\($0)_lower", "\($0)_upper", "\($0)_p_above"]
       }
       + ["level", "status", "p_outside_domain", "from_manifold", "reasons"]
+      + predictors.map { "\($0)_quantitation" } + ["dilution"]
+      + predictors.flatMap {
+        [
+          "\($0)_undiluted_estimate", "\($0)_undiluted_sd", "\($0)_undiluted_lower",
+          "\($0)_undiluted_upper",
+        ]
+      }
   }
+
+  /// The index of the `status` column, and of `reasons` three after it.
+  private var statusColumn: Int { 3 + 5 * predictors.count + 1 }
 
   /// What comes before the first observation.
   public func header(_ settings: Settings) throws -> [UInt8] {
@@ -119,6 +130,16 @@ public struct MultiOutputReportEncoder {
           number(report.coverage.pOutsideDomain), number(report.coverage.metric.fromManifold),
           ReportEncoder.csvQuoted(report.coverage.reasons.joined(separator: "; ")),
         ]
+        + predictors.map { report.quantitation?[$0]?.rawValue ?? "" }
+        // Every unknown shares the sample's factor.
+        + [number(predictors.first.flatMap { report.undiluted?[$0]?.factor })]
+        + predictors.flatMap { name -> [String] in
+          let undiluted = report.undiluted?[name]
+          return [
+            number(undiluted?.estimate), number(undiluted?.sd), number(undiluted?.interval.lower),
+            number(undiluted?.interval.upper),
+          ]
+        }
       bytes = Array((row.joined(separator: ",") + "\n").utf8)
     case .table:
       let cells =
@@ -145,8 +166,8 @@ public struct MultiOutputReportEncoder {
       var row = [String](repeating: "", count: csvColumns.count)
       row[0] = ReportEncoder.csvQuoted(failure.id)
       row[1] = "\(failure.line)"
-      row[csvColumns.count - 4] = "error"
-      row[csvColumns.count - 1] = ReportEncoder.csvQuoted(
+      row[statusColumn] = "error"
+      row[statusColumn + 3] = ReportEncoder.csvQuoted(
         "\(failure.error.code.rawValue): \(failure.error.message)")
       bytes = Array((row.joined(separator: ",") + "\n").utf8)
     case .table:
