@@ -203,6 +203,16 @@ struct TutorialTests {
     let svg = try String(
       contentsOf: run.directory.appendingPathComponent("out/absorbance.svg"), encoding: .utf8)
     #expect(svg.hasPrefix("<svg") && svg.contains(">extrapolated<"))
+    // The posterior of `low` and the report: the interval and median the text states.
+    let posterior = try String(
+      contentsOf: run.directory.appendingPathComponent("out/posterior-low.svg"), encoding: .utf8)
+    #expect(posterior.contains("95% equal-tailed [0.2845, 0.4246]"))
+    let lowInterval = low["x"] as? [String: Any]
+    run.expectStated("0.28455", is: Self.number(lowInterval, "interval", "lower"), within: 5e-6)
+    run.expectStated("0.35467", is: Self.number(lowInterval, "median"), within: 5e-6)
+    let page = try String(
+      contentsOf: run.directory.appendingPathComponent("out/report.html"), encoding: .utf8)
+    #expect(page.contains("<table id=\"measurements\">") && page.contains("<td>low</td>"))
     // The DIN 32645 table: calib's figures to the six digits printed.
     let din = try run.json("out/din-limits.json")
     let iterative = try run.json("out/din-limits-iterative.json")
@@ -263,6 +273,10 @@ struct TutorialTests {
     let svg = try String(
       contentsOf: run.directory.appendingPathComponent("out/plate.svg"), encoding: .utf8)
     #expect(svg.contains("conc_ng_mL (log scale)") && run.text.contains("conc_ng_mL (log scale)"))
+    let page = try String(
+      contentsOf: run.directory.appendingPathComponent("out/plate.html"), encoding: .utf8)
+    #expect(page.contains("<table id=\"measurements\">") && page.contains("<td>P3-d100</td>"))
+    #expect(page.contains("Not given:"))
   }
 
   @Test("the Pontius load cell: the certified values, the loads and their statuses")

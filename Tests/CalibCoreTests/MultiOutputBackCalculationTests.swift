@@ -75,7 +75,8 @@ struct MultiOutputBackCalculationTests {
   }
 
   /// The two-component mixture (two unknowns, three outputs): x̂ of each unknown is its
-  /// marginal posterior median, within 1e-4 posterior sd of a brute force on a 600 × 600 grid
+  /// marginal posterior median (on the coarser grid of `calib validate`), within 1e-3 posterior
+  /// sd of a brute force on a 600 × 600 grid
   /// over ±10 sd of each unknown (a step of 0.033 sd): the predictive integrated over the other
   /// unknown by Simpson, then the marginal's median (the reference's own error is below 1e-5
   /// sd). A standard without a component is a blank for that component only.
@@ -120,9 +121,8 @@ struct MultiOutputBackCalculationTests {
           range: boxes[a], intervals: intervals,
           logLikelihood: { log(marginals[a][Int((($0 - low) / steps[a]).rounded())]) })
         let estimate = try #require(standard.backCalculated[a])
-        #expect(estimate == centre[a].estimate)
         #expect(
-          Swift.abs(estimate - marginal.quantile(0.5)) < 1e-4 * marginal.sd,
+          Swift.abs(estimate - marginal.quantile(0.5)) < 1e-3 * marginal.sd,
           "x = \(standard.x), unknown \(a): \(estimate) vs \(marginal.quantile(0.5))")
         if standard.x[a] == 0 {
           #expect(standard.recovery[a] == nil && standard.pass[a] == nil)

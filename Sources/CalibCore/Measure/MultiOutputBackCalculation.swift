@@ -5,7 +5,8 @@ extension MultiOutputState {
   ///
   /// Each standard's reading vector is measured alone, as `calib measure` would with the
   /// default settings; x̂ of each unknown is its marginal posterior median, the estimate
-  /// `calib measure` reports for it. Each unknown is
+  /// `calib measure` reports for it (with several unknowns on a coarser grid, within about
+  /// 1e-3 posterior sd of it). Each unknown is
   /// judged on its own: its recovery against `recovery`, or against `recoveryLowest` where the
   /// standard holds that unknown's lowest positive x (in a mixture design the lowest level of
   /// one component sits in several standards, each judged by the wider window for that
@@ -30,7 +31,10 @@ extension MultiOutputState {
     for i in x[0].indices {
       let nominal = x.map { $0[i] }
       let reading = outputs.map { $0.domain.y[i] }
-      let medians = measurer.medians(of: reading)
+      // With several unknowns, on the coarser grid of `calib validate`: the measurement grid
+      // (301² or 81³ points per standard) would make a fit take minutes.
+      let medians = measurer.medians(
+        of: reading, resolution: predictors.count > 1 ? .simulation : .measurement)
       let estimates: [Double?] = predictors.indices.map { medians?[$0] }
       let ratios = nominal.indices.map { a in
         estimates[a].flatMap { nominal[a] != 0 ? 100 * $0 / nominal[a] : nil }

@@ -199,10 +199,15 @@ public final class MultiOutputMeasurer {
   }
 
   /// The marginal posterior median of each unknown given one reading vector, as `measure`
-  /// reports it in `estimate`, without the other summaries and the coverage check; nil where
-  /// the posterior cannot be tabulated or a median is not finite.
-  func medians(of reading: [Double]) -> [Double]? {
-    guard let grid = posterior(of: reading, replicates: 1) else { return nil }
+  /// reports it in `estimate` (on the grid of `resolution`: `.simulation`'s is coarser, its
+  /// medians within about 1e-3 posterior sd), without the other summaries and the coverage
+  /// check; nil where the posterior cannot be tabulated or a median is not finite.
+  func medians(
+    of reading: [Double], resolution: GridPosterior.Resolution = .measurement
+  ) -> [Double]? {
+    guard let grid = posterior(of: reading, replicates: 1, resolution: resolution) else {
+      return nil
+    }
     let medians = priorRanges.indices.map { GridMarginal(grid, axis: $0).quantile(0.5) }
     return medians.allSatisfy(\.isFinite) ? medians : nil
   }
