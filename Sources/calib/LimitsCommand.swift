@@ -37,6 +37,10 @@ struct LimitsCommand: ParsableCommand {
       }
       let bytes = try JSONEncoder.calibFile.encode(limits)
       try OutputFile.write([UInt8](bytes) + [0x0A], to: output.output)
+      // The file holds them too; said here so that they are not missed.
+      for warning in limits.warnings {
+        FileHandle.standardError.write(Data("calib: warning: \(warning)\n".utf8))
+      }
     }
   }
 }

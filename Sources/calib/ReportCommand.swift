@@ -17,7 +17,9 @@ struct ReportCommand: ParsableCommand {
 
   @Option(
     name: .customLong("y"),
-    help: ArgumentHelp("Column of the readings (with observations).", valueName: "col"))
+    help: ArgumentHelp(
+      "Column of the readings (with observations); one per output, comma-separated.",
+      valueName: "col"))
   var responseColumn: String?
 
   @OptionGroup var reading: ObservationOptions
@@ -49,67 +51,110 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     try ExitStatus.reporting {
       let bytes = try FileByteSource(path: instrument.path).readAll()
-      let state: Instrument
+      let input = LabReport.Input(
+        role: "instrument", path: instrument.path, sha256: SHA256Digest.hex(of: bytes))
+      let page: LabReport
       switch try InstrumentFile.decodeAny(bytes, name: instrument.path) {
-      case .single(let single): state = single
-      case .multiOutput:
-        throw InputError(
-          file: instrument.path,
-          message:
-            "calib report writes the page of an instrument with one output for now; this one has several (docs/report.md)"
-        )
+      case .single(let state): page = try report(state, input: input)
+      case .multiOutput(let state): page = try report(state, input: input)
       }
-      var inputs = [
-        LabReport.Input(
-          role: "instrument", path: instrument.path, sha256: SHA256Digest.hex(of: bytes))
-      ]
-      var reports: [ObservationReport] = []
-      var failures: [ObservationFailure] = []
-      if let observations, let responseColumn {
-        if columnList(responseColumn).count > 1 {
-          throw CommandFailure.usage("--y: the instrument has one output; give one column")
-        }
-        let measurer: Measurer
-        do {
-          measurer = try Measurer(
-            instrument: state,
-            settings: MeasurementSettings(level: level, range: try range.record))
-        } catch let error as MeasurementError {
-          throw CommandFailure.usage(error.commandLineMessage)
-        }
-        let source = try reading.reader(path: observations, response: responseColumn)
-        while let observation = try source.next() {
-          do {
-            reports.append(try measurer.measure(observation))
-          } catch let error as MeasurementError {
-            if case .missingUncertainty = error {
-              throw CommandFailure.usage(error.commandLineMessage)
-            }
-            failures.append(ObservationFailure(commandLine: observation, error: error))
-          } catch {
-            failures.append(ObservationFailure(commandLine: observation, error: error))
-          }
-        }
-        inputs.append(
-          LabReport.Input(role: "observations", path: observations, sha256: source.sha256))
-      }
-      let plot: CalibrationPlot
-      do {
-        plot = try CalibrationPlot(instrument: state, observations: reports)
-      } catch let error as MeasurementError {
-        throw InputError(file: instrument.path, message: error.commandLineMessage)
-      }
-      let limitsResult: Result<DetectionLimits, MeasurementError>
-      do throws(MeasurementError) {
-        limitsResult = .success(try limits.limits(of: state))
-      } catch {
-        limitsResult = .failure(error)
-      }
-      let page = LabReport(
-        instrument: state, observations: reports, failures: failures, limits: limitsResult,
-        plot: plot, inputs: inputs, version: CalibVersion.current,
-        command: ["calib"] + CommandLine.arguments.dropFirst())
       try OutputFile.write(Array(page.html.utf8), to: output.output)
+    }
+  }
+
+  /// The page of an instrument with one output.
+  private func report(_ state: Instrument, input: LabReport.Input) throws -> LabReport {
+    var inputs = [input]
+    var reports: [ObservationReport] = []
+    var failures: [ObservationFailure] = []
+    if let observations, let responseColumn {
+      if columnList(responseColumn).count > 1 {
+        throw CommandFailure.usage("--y: the instrument has one output; give one column")
+      }
+      let measurer = try usage {
+        try Measurer(
+          instrument: state, settings: MeasurementSettings(level: level, range: try range.record))
+      }
+      let source = try reading.reader(path: observations, response: responseColumn)
+      try measureAll(source, measure: measurer.measure, reports: &reports, failures: &failures)
+      inputs.append(
+        LabReport.Input(role: "observations", path: observations, sha256: source.sha256))
+    }
+    let plot: CalibrationPlot
+    do {
+      plot = try CalibrationPlot(instrument: state, observations: reports)
+    } catch let error as MeasurementError {
+      throw InputError(file: instrument.path, message: error.commandLineMessage)
+    }
+    let limitsResult: Result<DetectionLimits, MeasurementError>
+    do throws(MeasurementError) {
+      limitsResult = .success(try limits.limits(of: state))
+    } catch {
+      limitsResult = .failure(error)
+    }
+    return LabReport(
+      instrument: state, observations: reports, failures: failures, limits: limitsResult,
+      plot: plot, inputs: inputs, version: CalibVersion.current, command: commandLine)
+  }
+
+  /// The page of an instrument with several outputs.
+  private func report(_ state: MultiOutputInstrument, input: LabReport.Input) throws -> LabReport {
+    if reading.uncertaintyColumn != nil {
+      throw CommandFailure.usage(
+        "--sy: an instrument with several outputs measures with the noise covariance it estimated"
+      )
+    }
+    var inputs = [input]
+    var reports: [MultiOutputObservationReport] = []
+    var failures: [ObservationFailure] = []
+    if let observations, let responseColumn {
+      let columns = try outputColumns(responseColumn, outputs: state.state.model.responses)
+      let measurer = try usage {
+        try MultiOutputMeasurer(
+          instrument: state, settings: MeasurementSettings(level: level, range: try range.record),
+          ranges: try range.namedRecords ?? [:])
+      }
+      let source = try reading.reader(
+        path: observations, response: columns.joined(separator: ","))
+      try measureAll(source, measure: measurer.measure, reports: &reports, failures: &failures)
+      inputs.append(
+        LabReport.Input(role: "observations", path: observations, sha256: source.sha256))
+    }
+    let plot =
+      state.state.model.predictors.count == 1
+      ? try CalibrationPlot(instrument: state, observations: reports) : nil
+    return LabReport(
+      instrument: state, observations: reports, failures: failures, plot: plot, inputs: inputs,
+      version: CalibVersion.current, command: commandLine)
+  }
+
+  /// The command line as the page records it.
+  private var commandLine: [String] { ["calib"] + CommandLine.arguments.dropFirst() }
+
+  /// A measurer made by `make`; a setting it refuses is a usage error.
+  private func usage<Made>(_ make: () throws -> Made) throws -> Made {
+    do {
+      return try make()
+    } catch let error as MeasurementError {
+      throw CommandFailure.usage(error.commandLineMessage)
+    }
+  }
+
+  /// Measures every observation of `source`: each report, or its failure (one observation
+  /// that cannot be measured never sinks the page).
+  private func measureAll<Report>(
+    _ source: ObservationReader, measure: (Observation) throws -> Report,
+    reports: inout [Report], failures: inout [ObservationFailure]
+  ) throws {
+    while let observation = try source.next() {
+      do {
+        reports.append(try measure(observation))
+      } catch let error as MeasurementError {
+        if case .missingUncertainty = error { throw CommandFailure.usage(error.commandLineMessage) }
+        failures.append(ObservationFailure(commandLine: observation, error: error))
+      } catch {
+        failures.append(ObservationFailure(commandLine: observation, error: error))
+      }
     }
   }
 }

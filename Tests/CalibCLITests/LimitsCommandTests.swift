@@ -32,6 +32,7 @@ struct LimitsCommandTests {
     #expect(Swift.abs(x("critical_value") - 0.06981269687542896) < 1e-10)
     #expect(Swift.abs(x("detection_limit") - 0.13962539375085792) < 1e-10)
     #expect((file?["warnings"] as? [String])?.first?.contains("outside the calibrated") == true)
+    #expect(limits.error.contains("calib: warning: the blank x = 0 lies outside the calibrated"))
 
     for (arguments, status, message) in [
       (["limits", "din.json", "--alpha", "0.7"], Int32(64), "--alpha and --beta"),

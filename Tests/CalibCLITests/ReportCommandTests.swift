@@ -216,7 +216,62 @@ struct ReportCommandTests {
     #expect(!Self.consoleMessages(broken.log).isEmpty)
   }
 
-  @Test("errors: several outputs, a missing file, a bad option; no file left")
+  @Test("several outputs: the sensor and the mixture, each unknown's numbers those of measure")
+  func severalOutputs() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fixture = { (name: String) in CommandLineTool.fixtures.appendingPathComponent(name).path }
+    for (name, fit, observations, columns, predictors) in [
+      (
+        "sensor", ["two-channel-sensor.csv", "--x", "conc", "--y", "signal,reference"],
+        "two-channel-observations.csv", "signal,reference", ["conc"]
+      ),
+      (
+        "mixture",
+        [
+          "two-component-mixture.csv", "--x", "c1,c2", "--y", "A420,A520,A610", "--model",
+          "b0 + b1*c1 + b2*c2",
+        ], "two-component-observations.csv", "A420,A520,A610", ["c1", "c2"]
+      ),
+    ] {
+      let fitted = try CommandLineTool.run(
+        ["fit", fixture(fit[0])] + fit.dropFirst() + ["-o", "\(name).json"], in: directory)
+      #expect(fitted.status == 0, "\(fitted.error)")
+      let arguments = ["\(name).json", fixture(observations), "--y", columns, "--id", "sample"]
+      let report = try CommandLineTool.run(
+        ["report"] + arguments + ["-o", "\(name).html"], in: directory)
+      #expect(report.status == 0, "\(report.error)")
+      let measure = try CommandLineTool.run(
+        ["measure"] + arguments + ["-o", "\(name)-m.json"], in: directory)
+      #expect(measure.status == 0, "\(measure.error)")
+      let page = directory.appendingPathComponent("\(name).html")
+      let loaded = try Self.chromium(["--dump-dom"], page: page, in: directory)
+      #expect(Self.consoleMessages(loaded.log).isEmpty, "\(Self.consoleMessages(loaded.log))")
+      let dom = loaded.output
+      #expect(dom.contains("<table id=\"noise-covariance\">"))
+      #expect(dom.contains("<table id=\"back-calculated\">"))
+      #expect(dom.contains("<svg") == (predictors.count == 1))
+      let rows = try Self.table("measurements", in: dom)
+      let json = try Self.json(directory.appendingPathComponent("\(name)-m.json"))
+      let reports = try #require(json["observations"]?.list)
+      #expect(rows.count == reports.count && !rows.isEmpty)
+      for (row, observation) in zip(rows, reports) {
+        #expect(row.name == observation["id"]?.text)
+        for (a, predictor) in predictors.enumerated() {
+          let x = try #require(
+            predictors.count == 1 ? observation["x"] : observation["quantities"]?[predictor])
+          let expected = [
+            x["estimate"]?.number, x["sd"]?.number, x["interval"]?["lower"]?.number,
+            x["interval"]?["upper"]?.number,
+          ]
+          let first = 2 + 6 * a
+          #expect(Array(row.values[first..<(first + 4)]) == expected, "\(row.name) \(predictor)")
+        }
+      }
+    }
+  }
+
+  @Test("errors: a missing file, a bad option, a missing column; no file left")
   func errors() throws {
     let directory = try CommandLineTool.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

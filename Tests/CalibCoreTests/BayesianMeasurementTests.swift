@@ -126,8 +126,8 @@ struct BayesianMeasurementTests {
         abs(value - reference) <= tolerance || abs(brute.cdf(value) - q) <= 1e-9,
         "quantile \(q): \(value) vs \(reference)")
     }
-    // P(x > 0), where 0 lies in the prior range (the default threshold).
-    if measurer.priorRange.contains(0) {
+    // P(x > 0), where 0 lies inside the prior range (the default threshold).
+    if measurer.priorRange.lowerBound < 0 && 0 < measurer.priorRange.upperBound {
       let above = try #require(x.pAbove)
       #expect(above.threshold == 0)
       #expect(

@@ -202,4 +202,46 @@ struct ClassicalCalibrationTests {
     }
     #expect(report.x.interval.pieces?.count == 2)
   }
+
+  @Test(
+    "a quadratic whose far solution lies beyond its vertex: the piece around the estimate is kept"
+  )
+  func narrowPieceBesideAFarOne() throws {
+    // Pontius (NIST StRD): the vertex near x = 1.2e8 brings a second solution near 2.3e8 into
+    // the search range, 100 000 times the width of the interval around the estimate.
+    let state = try fixtureInstrument(
+      "pontius-load-cell.csv", x: "load", y: "deflection", spec: "poly:2")
+    let b = state.posterior.location
+    let s2 = try #require(state.posterior.s2)
+    let c = state.posterior.scale
+    for x0 in [4e5, 1.25e6, 2.75e6, 3.5e6] {
+      let y = b[0] + b[1] * x0 + b[2] * x0 * x0 + 1e-4
+      let report = try measure(state, [y], method: .inversion)
+      let q = try #require(report.x.quantile)
+      // g(x) = (y − μ(x))² − q²·s²(1 + φᵀCφ), written out from the instrument's numbers.
+      func g(_ x: Double) -> Double {
+        let phi = [1, x, x * x]
+        var h = 0.0
+        for i in 0..<3 { for j in 0..<3 { h += phi[i] * c[i][j] * phi[j] } }
+        let mean = b[0] + b[1] * x + b[2] * x * x
+        return (y - mean) * (y - mean) - q * q * s2 * (1 + h)
+      }
+      let pieces = try #require(report.x.interval.pieces)
+      #expect(pieces.count == 2, "x0 = \(x0): \(pieces)")
+      let estimate = report.x.estimate
+      let near = try #require(pieces.first)
+      let (lower, upper) = (try #require(near.lower), try #require(near.upper))
+      #expect(lower < estimate && estimate < upper, "x0 = \(x0): \(near) misses \(estimate)")
+      let width = upper - lower
+      let scale = q * q * s2
+      for end in [lower, upper] {
+        #expect(Swift.abs(g(end)) <= 1e-8 * scale, "g(\(end)) = \(g(end))")
+      }
+      #expect(g(lower - 1e-3 * width) > 0 && g(upper + 1e-3 * width) > 0)
+      // Locally the curve is nearly straight: the Wald interval agrees to 1% of the width.
+      let wald = try measure(state, [y], method: .wald).x.interval
+      #expect(Swift.abs(try #require(wald.lower) - lower) < 0.01 * width)
+      #expect(Swift.abs(try #require(wald.upper) - upper) < 0.01 * width)
+    }
+  }
 }

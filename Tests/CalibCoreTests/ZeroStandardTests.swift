@@ -205,6 +205,8 @@ struct ZeroStandardTests {
     #expect(measurer.priorRange.lowerBound == 0)
     let reading = 0.06
     let report = try measurer.measure(Observation(id: "blank", readings: [reading], line: 2))
+    // The range starts at 0: P(x > 0) would be 1 whatever the reading, so no default threshold.
+    #expect(report.x.pAbove == nil)
     let p = state.posterior.location
     func f(_ x: Double, _ q: [Double]) -> Double {
       q[3] + (q[0] - q[3]) / (1 + pow(x / q[2], q[1]))

@@ -29,7 +29,7 @@ enum CoverageRules {
       } else {
         statuses.append(.outOfRange)
         reasons.append(
-          "the posterior density at the prior bound x = \(format(e.atBound)) is \(format(e.priorBoundDensity)) of its peak: no x in the range [\(format(prior.lowerBound)), \(format(prior.upperBound))] accounts for the reading, the range stops the posterior"
+          "the posterior density at the prior bound x = \(format(e.atBound)) is \(format(e.priorBoundDensity)) of its peak: the range [\(format(prior.lowerBound)), \(format(prior.upperBound))] cuts the posterior off, and x may lie beyond it (the curve is too flat there, or the reading lies beyond the response, to place x inside)"
         )
       }
     }

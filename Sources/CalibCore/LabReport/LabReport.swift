@@ -53,15 +53,20 @@ public struct LabReport: Sendable {
       Self.samplesTable(observations, failures: failures, predictor: state.model.predictors[0]))
     body += Self.section(
       "provenance", "Provenance",
-      Self.provenanceTable(state, inputs: inputs, version: version, command: command))
-    html = Self.page(title: "calib report: \(state.model.response)", body: body)
+      Self.provenanceTable(state.provenance, inputs: inputs, version: version, command: command))
+    self.init(title: "calib report: \(state.model.response)", body: body)
   }
+
+  /// The page titled `title` around the sections in `body`.
+  init(title: String, body: String) { html = Self.page(title: title, body: body) }
 
   // MARK: - Sections
 
-  private static func fitTables(_ state: InstrumentState) -> String {
+  /// The fit's figures and parameters; `suffix` tells the tables of several outputs apart.
+  static func fitTables(_ state: InstrumentState, suffix: String = "") -> String {
     let fit = state.fit
-    var summary = HTMLTable(id: "fit", caption: "Fit", headings: ["figure", "value"])
+    let caption = suffix.isEmpty ? "Fit" : "Fit of \(state.model.response)"
+    var summary = HTMLTable(id: "fit" + suffix, caption: caption, headings: ["figure", "value"])
     let figures: [(String, HTMLTable.Cell)] = [
       ("model", .text(state.model.spec)), ("formula", .text(state.model.formula)),
       ("standards (n)", .number(Double(fit.n))), ("degrees of freedom", .number(Double(fit.dof))),
@@ -75,7 +80,8 @@ public struct LabReport: Sendable {
     ]
     summary.rows = figures.map { [.text($0.0), $0.1] }
     var parameters = HTMLTable(
-      id: "parameters", caption: "Parameters",
+      id: "parameters" + suffix,
+      caption: suffix.isEmpty ? "Parameters" : "Parameters of \(state.model.response)",
       headings: ["parameter", "estimate", "standard error"])
     parameters.rows = state.parameters.map {
       [.text($0.name), .number($0.estimate), .number($0.stdError)]
@@ -194,32 +200,32 @@ public struct LabReport: Sendable {
     return table.html
   }
 
-  private static func provenanceTable(
-    _ state: InstrumentState, inputs: [Input], version: String, command: [String]
+  static func provenanceTable(
+    _ provenance: Provenance, inputs: [Input], version: String, command: [String]
   ) -> String {
     var table = HTMLTable(
       id: "provenance-table", caption: "Inputs", headings: ["file", "path", "SHA-256"])
     table.rows = [
       [
-        .text("calibration"), .text(state.provenance.input), .text(state.provenance.inputSHA256),
+        .text("calibration"), .text(provenance.input), .text(provenance.inputSHA256),
       ]
     ]
     table.rows += inputs.map { [.text($0.role), .text($0.path), .text($0.sha256)] }
-    let fitCommand = state.provenance.command.joined(separator: " ")
+    let fitCommand = provenance.command.joined(separator: " ")
     return table.html
-      + "<p>Written by calib \(HTMLTable.escaped(version)) (GSL \(HTMLTable.escaped(state.provenance.gslVersion))): "
+      + "<p>Written by calib \(HTMLTable.escaped(version)) (GSL \(HTMLTable.escaped(provenance.gslVersion))): "
       + "<code>\(HTMLTable.escaped(command.joined(separator: " ")))</code>. The instrument was fitted by calib "
-      + "\(HTMLTable.escaped(state.provenance.calibVersion)): <code>\(HTMLTable.escaped(fitCommand))</code>.</p>\n"
+      + "\(HTMLTable.escaped(provenance.calibVersion)): <code>\(HTMLTable.escaped(fitCommand))</code>.</p>\n"
   }
 
   // MARK: - The page
 
-  private static func section(_ id: String, _ title: String, _ content: String) -> String {
+  static func section(_ id: String, _ title: String, _ content: String) -> String {
     "<section id=\"\(id)\">\n<h2>\(HTMLTable.escaped(title))</h2>\n\(content)</section>\n"
   }
 
   /// The SVG document without its XML prolog, scaled to the page's width.
-  private static func inlineSVG(_ svg: String) -> String {
+  static func inlineSVG(_ svg: String) -> String {
     svg.replacingOccurrences(of: "<svg xmlns", with: "<svg class=\"plot\" xmlns")
   }
 

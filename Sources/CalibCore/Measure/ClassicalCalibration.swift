@@ -120,7 +120,7 @@ struct ClassicalCalibration {
     if let line = straightLine, let closed = fieller(line: line, quantile: q) {
       pieces = closed
     } else {
-      pieces = try numericSublevelSet(g)
+      pieces = try numericSublevelSet(g, containing: solutions)
     }
     return Result(
       estimate: estimate, solutions: solutions, pieces: pieces, standardError: nil, quantile: q,
@@ -207,8 +207,19 @@ struct ClassicalCalibration {
 
   /// {x in the search range : g(x) ≤ 0}; a piece that reaches a bound of the search range
   /// where g ≤ 0 is reported unbounded on that side, unless the model itself ends there.
-  private func numericSublevelSet(_ g: (Double) -> Double) throws -> [ClosedRange<Double>] {
-    let roots = try roots(of: g)
+  private func numericSublevelSet(
+    _ g: (Double) -> Double, containing solutions: [Double]
+  ) throws -> [ClosedRange<Double>] {
+    var roots = try roots(of: g)
+    // Every solution of μ(x) = ȳ lies in the set (g < 0 there); where its piece is narrower
+    // than the grid's step (a steep curve on a range that reaches a far second solution, as
+    // beyond a quadratic's vertex), the grid steps over both of its ends: they are found by
+    // stepping out from the solution instead.
+    for solution in solutions where g(solution) < 0 {
+      roots += ends(of: g, around: solution).filter { end in
+        !roots.contains { Swift.abs($0 - end) <= 1e-12 * max(Swift.abs(end), 1) }
+      }
+    }
     var edges = [range.lowerBound] + roots + [range.upperBound]
     edges = edges.sorted()
     var pieces: [ClosedRange<Double>] = []
@@ -224,5 +235,35 @@ struct ClassicalCalibration {
       }
     }
     return pieces
+  }
+
+  /// The nearest root of g on each side of `x` (where g(x) < 0) inside the search range:
+  /// steps out from x that double from its Wald standard error until g turns positive, then
+  /// the Illinois method on the last step. A side where g stays negative to the end of the
+  /// range has none.
+  private func ends(of g: (Double) -> Double, around x: Double) -> [Double] {
+    let width = range.upperBound - range.lowerBound
+    let wald = variance(at: x).variance.squareRoot() / Swift.abs(instrument.slope(at: x))
+    let first = wald.isFinite && wald > 0 ? min(wald, width) : width * 1e-9
+    var ends: [Double] = []
+    for direction in [-1.0, 1.0] {
+      var (inner, innerValue) = (x, g(x))
+      var step = first
+      while step <= 2 * width {
+        let outer = min(max(x + direction * step, range.lowerBound), range.upperBound)
+        let value = g(outer)
+        if value > 0 {
+          ends.append(
+            Roots.bracketed(
+              g, inner, innerValue, outer, value,
+              tolerance: 1e-15 * max(width, Swift.abs(outer))))
+          break
+        }
+        if outer == range.lowerBound || outer == range.upperBound { break }
+        (inner, innerValue) = (outer, value)
+        step *= 2
+      }
+    }
+    return ends
   }
 }

@@ -50,8 +50,9 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
   }
 
   /// The threshold of `p_above` for an unknown with prior range `range`: the one set, or 0
-  /// where 0 lies in the range.
+  /// where 0 lies inside the range, not at an end (a 4pl's range starts at x = 0, where
+  /// P(x > 0) would be 1 whatever the reading).
   func threshold(in range: ClosedRange<Double>) -> Double? {
-    threshold ?? (range.contains(0) ? 0 : nil)
+    threshold ?? (range.lowerBound < 0 && 0 < range.upperBound ? 0 : nil)
   }
 }

@@ -14,12 +14,11 @@ struct RootBracket {
   /// Which end the last narrowing replaced: −1 for a, 1 for b, 0 before the first.
   private var side = 0
 
-  /// The bracket [a, b] with f(a) = `fa`, f(b) = `fb`.
+  /// The bracket between a and b with f(a) = `fa`, f(b) = `fb`, the ends given in either
+  /// order (kept in increasing order: a bracket given high end first would otherwise have a
+  /// negative width and stop at its first step).
   init(_ a: Double, _ fa: Double, _ b: Double, _ fb: Double) {
-    self.a = a
-    self.fa = fa
-    self.b = b
-    self.fb = fb
+    (self.a, self.fa, self.b, self.fb) = a <= b ? (a, fa, b, fb) : (b, fb, a, fa)
   }
 
   /// b − a.
