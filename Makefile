@@ -97,7 +97,8 @@ demo: build
 	echo; \
 	echo "== The lab's report of the absorbance line and its samples (calib report)"; \
 	mkdir -p .build/demo; \
-	$(CALIB) report "$$d"/absorbance.json Fixtures/absorbance-observations.csv --y absorbance --group sample -o .build/demo/absorbance-report.html; \
+	$(CALIB) fit Fixtures/absorbance-line.csv --x concentration --y absorbance --group standard -o .build/demo/absorbance.json; \
+	$(CALIB) report .build/demo/absorbance.json Fixtures/absorbance-observations.csv --y absorbance --group sample -o .build/demo/absorbance-report.html; \
 	echo "The HTML report is in $$(pwd)/.build/demo/absorbance-report.html: open it in a browser."
 
 # swift-format ships with the toolchain (`swift format`); .swift-format holds the style.

@@ -18,11 +18,7 @@ extension CoverageCommand {
     }
     var map = MultiOutputInstrumentMap(measurer: measurer, points: points)
     if let observations, let responseColumn {
-      if reading.uncertaintyColumn != nil {
-        throw CommandFailure.usage(
-          "--sy: an instrument with several outputs measures with the noise covariance it estimated; the readings' own uncertainties apply to one output"
-        )
-      }
+      try reading.checkSeveralOutputs()
       let columns = try outputColumns(responseColumn, outputs: instrument.state.model.responses)
       let source = try reading.reader(path: observations, response: columns.joined(separator: ","))
       var blocks: [MultiOutputInstrumentMap.ObservationCoverage] = []

@@ -7,11 +7,7 @@ extension MeasureCommand {
   func measureSeveralOutputs(_ instrument: MultiOutputInstrument) throws {
     let outputs = instrument.state.model.responses
     let columns = try outputColumns(responseColumn, outputs: outputs)
-    if reading.uncertaintyColumn != nil {
-      throw CommandFailure.usage(
-        "--sy: an instrument with several outputs measures with the noise covariance it estimated; the readings' own uncertainties apply to one output"
-      )
-    }
+    try reading.checkSeveralOutputs()
     let settings = MeasurementSettings(
       level: level, method: method, range: try range.record,
       thresholds: thresholds.thresholds, marginalization: marginalize, threshold: threshold)

@@ -34,4 +34,16 @@ struct ObservationOptions: ParsableArguments {
       reader: csv, response: response, id: idColumn, group: groupColumn,
       uncertainty: uncertaintyColumn, dilution: dilutionColumn)
   }
+
+  /// Refuses `--sy` for an instrument with several outputs, which measures with the noise
+  /// covariance it estimated.
+  ///
+  /// - Throws: `CommandFailure.usage` when `--sy` is given.
+  func checkSeveralOutputs() throws {
+    if uncertaintyColumn != nil {
+      throw CommandFailure.usage(
+        "--sy: an instrument with several outputs measures with the noise covariance it estimated; the readings' own uncertainties apply to one output"
+      )
+    }
+  }
 }

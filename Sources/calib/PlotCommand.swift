@@ -53,7 +53,8 @@ struct PlotCommand: ParsableCommand {
         "--posterior draws a measured observation: give an observations file and --y COL")
     }
     if posterior != nil && logX != nil {
-      throw ValidationError("--log-x applies to the calibration plot, not to --posterior")
+      throw ValidationError(
+        "--log-x and --no-log-x apply to the calibration plot, not to --posterior")
     }
     if instrument.path == "-" && observations == "-" {
       throw ValidationError(
@@ -87,25 +88,24 @@ struct PlotCommand: ParsableCommand {
     let measurer = try Measurer(
       instrument: state, settings: MeasurementSettings(range: try range.record))
     let source = try reading.reader(path: observations, response: responseColumn)
+    if let posterior {
+      let observation = try named(posterior, in: source, path: observations)
+      let (report, density) = try measured(observation) {
+        try measurer.measureWithDensity($0)
+      }
+      let panel = PosteriorPlot.Panel(
+        density: density, estimate: report.x,
+        domain: state.state.domain.xRange[0].lower...state.state.domain.xRange[0].upper)
+      return PosteriorPlot(
+        id: report.id, reading: Self.number(report.coverage.reading.mean),
+        status: report.coverage.status, panels: [panel]
+      ).svg
+    }
     var reports: [ObservationReport] = []
     while let observation = try source.next() {
-      if let posterior {
-        guard observation.id == posterior else { continue }
-        let (report, density) = try measured(observation) {
-          try measurer.measureWithDensity($0)
-        }
-        let panel = PosteriorPlot.Panel(
-          density: density, estimate: report.x,
-          domain: state.state.domain.xRange[0].lower...state.state.domain.xRange[0].upper)
-        return PosteriorPlot(
-          id: report.id, reading: Self.number(report.coverage.reading.mean),
-          status: report.coverage.status, panels: [panel]
-        ).svg
-      }
       // An observation that cannot be measured has no interval to draw.
       if let report = try? measurer.measure(observation) { reports.append(report) }
     }
-    if let posterior { throw missing(posterior, in: observations) }
     return try CalibrationPlot(instrument: state, observations: reports, logarithmicX: logX).svg
   }
 
@@ -115,33 +115,33 @@ struct PlotCommand: ParsableCommand {
       return try CalibrationPlot(instrument: state, logarithmicX: logX).svg
     }
     let columns = try outputColumns(responseColumn, outputs: state.state.model.responses)
+    try reading.checkSeveralOutputs()
     let measurer = try MultiOutputMeasurer(
       instrument: state, settings: MeasurementSettings(range: try range.record),
       ranges: try range.namedRecords ?? [:])
     let source = try reading.reader(
       path: observations, response: columns.joined(separator: ","))
+    if let posterior {
+      let observation = try named(posterior, in: source, path: observations)
+      let (report, densities) = try measured(observation) {
+        try measurer.measureWithDensities($0)
+      }
+      let predictors = state.state.model.predictors
+      let panels = densities.indices.compactMap { a -> PosteriorPlot.Panel? in
+        guard let estimate = report.x ?? report.quantities?[predictors[a]] else { return nil }
+        let domain = state.state.domain.xRange[a]
+        return PosteriorPlot.Panel(
+          density: densities[a], estimate: estimate, domain: domain.lower...domain.upper)
+      }
+      return PosteriorPlot(
+        id: report.id, reading: Self.readingText(report.readings),
+        status: report.coverage.status, panels: panels
+      ).svg
+    }
     var reports: [MultiOutputObservationReport] = []
     while let observation = try source.next() {
-      if let posterior {
-        guard observation.id == posterior else { continue }
-        let (report, densities) = try measured(observation) {
-          try measurer.measureWithDensities($0)
-        }
-        let predictors = state.state.model.predictors
-        let panels = densities.indices.compactMap { a -> PosteriorPlot.Panel? in
-          guard let estimate = report.x ?? report.quantities?[predictors[a]] else { return nil }
-          let domain = state.state.domain.xRange[a]
-          return PosteriorPlot.Panel(
-            density: densities[a], estimate: estimate, domain: domain.lower...domain.upper)
-        }
-        return PosteriorPlot(
-          id: report.id, reading: Self.readingText(report.readings),
-          status: report.coverage.status, panels: panels
-        ).svg
-      }
       if let report = try? measurer.measure(observation) { reports.append(report) }
     }
-    if let posterior { throw missing(posterior, in: observations) }
     return try CalibrationPlot(instrument: state, observations: reports, logarithmicX: logX).svg
   }
 
@@ -171,12 +171,32 @@ struct PlotCommand: ParsableCommand {
     }
   }
 
-  /// No observation has the id `--posterior` names.
-  private func missing(_ id: String, in path: String) -> InputError {
-    InputError(
-      file: path,
-      message:
-        "--posterior \(id): no observation has this id (the --id or --group column, or the line number)"
-    )
+  /// The one observation of `source` (read from `path`) named `id`.
+  ///
+  /// - Throws: `InputError` when none has the id, or more than one has it (an id given twice
+  ///   in a file without `--group`: which one to draw would be a guess).
+  private func named(
+    _ id: String, in source: ObservationReader, path: String
+  ) throws -> Observation {
+    var found: Observation?
+    while let observation = try source.next() {
+      guard observation.id == id else { continue }
+      if let found {
+        throw InputError(
+          file: path, line: observation.line,
+          message:
+            "--posterior \(id): observations at lines \(found.line) and \(observation.line) both have this id; give --id a column whose values are unique, or --group"
+        )
+      }
+      found = observation
+    }
+    guard let found else {
+      throw InputError(
+        file: path,
+        message:
+          "--posterior \(id): no observation has this id (the --id or --group column, or the line number)"
+      )
+    }
+    return found
   }
 }

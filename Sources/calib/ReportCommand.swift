@@ -31,6 +31,12 @@ struct ReportCommand: ParsableCommand {
 
   @OptionGroup var limits: LimitsOptions
 
+  @Flag(
+    help:
+      "Exit 65 when any observation could not be measured (the page is written, with its error)."
+  )
+  var strict = false
+
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
@@ -59,6 +65,13 @@ struct ReportCommand: ParsableCommand {
       case .multiOutput(let state): page = try report(state, input: input)
       }
       try OutputFile.write(Array(page.html.utf8), to: output.output)
+      if strict, page.failures > 0, let observations {
+        throw InputError(
+          file: observations,
+          message:
+            "\(page.failures) observation\(page.failures == 1 ? "" : "s") could not be measured (--strict); the page was written"
+        )
+      }
     }
   }
 
@@ -99,11 +112,7 @@ struct ReportCommand: ParsableCommand {
 
   /// The page of an instrument with several outputs.
   private func report(_ state: MultiOutputInstrument, input: LabReport.Input) throws -> LabReport {
-    if reading.uncertaintyColumn != nil {
-      throw CommandFailure.usage(
-        "--sy: an instrument with several outputs measures with the noise covariance it estimated"
-      )
-    }
+    try reading.checkSeveralOutputs()
     var inputs = [input]
     var reports: [MultiOutputObservationReport] = []
     var failures: [ObservationFailure] = []

@@ -87,13 +87,21 @@ struct PlotCommandTests {
     #expect(mixture.output.contains(">c1</text>") && mixture.output.contains(">c2</text>"))
     for (arguments, status, words) in [
       (["--posterior", "nowhere"], Int32(65), "no observation has this id"),
-      (["--posterior", "mid", "--log-x"], 64, "--log-x"),
+      (["--posterior", "mid", "--no-log-x"], 64, "--no-log-x"),
     ] {
       let outcome = try CommandLineTool.run(
         ["plot", "abs.json", observations, "--y", "absorbance", "--group", "sample"]
           + arguments + ["-o", "bad.svg"], in: directory)
       #expect(outcome.status == status && outcome.error.contains(words), "\(outcome.error)")
     }
+    // An id two observations share: which to draw would be a guess.
+    try "id,absorbance\nA,0.2\nB,0.3\nA,0.4\n".write(
+      to: directory.appendingPathComponent("twice.csv"), atomically: true, encoding: .utf8)
+    let twice = try CommandLineTool.run(
+      ["plot", "abs.json", "twice.csv", "--y", "absorbance", "--id", "id", "--posterior", "A"],
+      in: directory)
+    #expect(
+      twice.status == 65 && twice.error.contains("twice.csv:4: --posterior A"), "\(twice.error)")
     let alone = try CommandLineTool.run(
       ["plot", "abs.json", "--posterior", "mid", "-o", "bad.svg"], in: directory)
     #expect(alone.status == 64 && alone.error.contains("observations file"))

@@ -140,6 +140,12 @@ struct ReportCommandTests {
     let report = try CommandLineTool.run(
       ["report"] + arguments + ["--alpha", "0.01", "-o", "report.html"], in: directory)
     #expect(report.status == 0, "\(report.error)")
+    // --strict: the page is written, and the exit says a sample could not be measured.
+    let strict = try CommandLineTool.run(
+      ["report"] + arguments + ["--strict", "-o", "strict.html"], in: directory)
+    #expect(strict.status == 65 && strict.error.contains("1 observation could not be measured"))
+    #expect(
+      FileManager.default.fileExists(atPath: directory.appendingPathComponent("strict.html").path))
     let measure = try CommandLineTool.run(
       ["measure"] + arguments + ["-o", "m.json"], in: directory)
     #expect(measure.status == 0, "\(measure.error)")
@@ -175,6 +181,11 @@ struct ReportCommandTests {
         $0?.number
       }
       #expect(Array(row.values[3...6]) == expected, "\(row.name): \(row.values) vs \(expected)")
+      // An estimate the range cuts is shown as a bound, as the table shows it.
+      if observation["coverage"]?["prior_bound"]?.number != nil {
+        let lower = try #require(interval["lower"]?.number)
+        #expect(dom.contains(String(format: "\">&gt; %.6g</td>", lower)), "\(row.name)")
+      }
     }
     // Parameters and back-calculated standards as in the instrument file.
     let instrument = try Self.json(directory.appendingPathComponent("abs.json"))

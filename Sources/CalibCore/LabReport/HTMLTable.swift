@@ -9,6 +9,8 @@ struct HTMLTable {
   enum Cell {
     case text(String)
     case number(Double?)
+    /// A number shown otherwise: a bound (`> 17.158`) where the posterior is cut by the range.
+    case bound(String, Double)
   }
 
   let id: String
@@ -32,9 +34,17 @@ struct HTMLTable {
     switch cell {
     case .text(let text): return "<td>\(escaped(text))</td>"
     case .number(let value?) where value.isFinite:
-      return "<td class=\"num\" data-value=\"\(value)\">\(rounded(value))</td>"
+      return "<td class=\"num\" data-value=\"\(full(value))\">\(rounded(value))</td>"
     case .number: return "<td class=\"num\">–</td>"
+    case .bound(let text, let value):
+      return "<td class=\"num bound\" data-value=\"\(full(value))\">\(escaped(text))</td>"
     }
+  }
+
+  /// A number in full, as the JSON files write it: the shortest decimal that reads back as the
+  /// same double, a whole number without a decimal point.
+  static func full(_ value: Double) -> String {
+    Swift.abs(value) < 1e15 && value == value.rounded() ? String(Int64(value)) : "\(value)"
   }
 
   /// A number with six significant digits, as the reader sees it.

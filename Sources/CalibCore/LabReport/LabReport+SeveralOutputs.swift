@@ -46,7 +46,9 @@ extension LabReport {
     body += Self.section(
       "provenance", "Provenance",
       Self.provenanceTable(state.provenance, inputs: inputs, version: version, command: command))
-    self.init(title: "calib report: \(responses.joined(separator: ", "))", body: body)
+    self.init(
+      title: "calib report: \(responses.joined(separator: ", "))", body: body,
+      failures: failures.count)
   }
 
   /// The noise covariance and correlation of the outputs.

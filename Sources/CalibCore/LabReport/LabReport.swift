@@ -27,6 +27,8 @@ public struct LabReport: Sendable {
 
   /// The page.
   public let html: String
+  /// The samples that could not be measured (listed on the page with their errors).
+  public let failures: Int
 
   /// The report of `instrument`, with the measured `observations` (and those that could not
   /// be measured, `failures`), the detection limits (or why there are none), the calibration
@@ -54,11 +56,16 @@ public struct LabReport: Sendable {
     body += Self.section(
       "provenance", "Provenance",
       Self.provenanceTable(state.provenance, inputs: inputs, version: version, command: command))
-    self.init(title: "calib report: \(state.model.response)", body: body)
+    self.init(
+      title: "calib report: \(state.model.response)", body: body, failures: failures.count)
   }
 
-  /// The page titled `title` around the sections in `body`.
-  init(title: String, body: String) { html = Self.page(title: title, body: body) }
+  /// The page titled `title` around the sections in `body`, with `failures` samples that
+  /// could not be measured.
+  init(title: String, body: String, failures: Int) {
+    html = Self.page(title: title, body: body)
+    self.failures = failures
+  }
 
   // MARK: - Sections
 
@@ -181,10 +188,12 @@ public struct LabReport: Sendable {
         report.line,
         [
           .text(report.id), .number(Double(report.line)), .number(mean),
-          .number(report.x.estimate), .number(report.x.sd), .number(report.x.interval.lower),
-          .number(report.x.interval.upper), .text(report.coverage.status.rawValue),
-          .text(report.quantitation?.rawValue ?? "–"), .number(report.undiluted?.factor),
-          .number(report.undiluted?.estimate),
+          estimateCell(report.x.estimate, report), .number(report.x.sd),
+          .number(report.x.interval.lower), .number(report.x.interval.upper),
+          .text(report.coverage.status.rawValue), .text(report.quantitation?.rawValue ?? "–"),
+          .number(report.undiluted?.factor),
+          report.undiluted.map { estimateCell($0.estimate, report, factor: $0.factor) }
+            ?? .number(nil),
           .text(report.coverage.reasons.joined(separator: "; ")),
         ]
       )
@@ -198,6 +207,21 @@ public struct LabReport: Sendable {
     }
     table.rows = rows.sorted { $0.line < $1.line }.map(\.cells)
     return table.html
+  }
+
+  /// An estimate (times a dilution `factor`) as the table shows it: a bound where the prior
+  /// range cuts the posterior (`> 17.158`: x lies above the interval's lower end), the number
+  /// otherwise; its full value in `data-value` either way.
+  private static func estimateCell(
+    _ value: Double, _ report: ObservationReport, factor: Double = 1
+  ) -> HTMLTable.Cell {
+    let x = report.x
+    guard x.method == .bayes, let bound = report.coverage.priorBound else { return .number(value) }
+    let text =
+      bound >= x.estimate
+      ? x.interval.lower.map { "> " + HTMLTable.rounded(factor * $0) }
+      : x.interval.upper.map { "< " + HTMLTable.rounded(factor * $0) }
+    return text.map { .bound($0, value) } ?? .number(value)
   }
 
   static func provenanceTable(
@@ -245,7 +269,9 @@ public struct LabReport: Sendable {
     table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
     caption { text-align: left; font-weight: bold; padding: 0.2em 0; }
     th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: left; }
-    td.num { text-align: right; font-variant-numeric: tabular-nums; }
+    td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+    td.bound { font-style: italic; }
+    section { overflow-x: auto; }
     svg.plot { width: 100%; height: auto; }
     .warning { color: #a6761d; }
     @media print { section { break-inside: avoid; } }
