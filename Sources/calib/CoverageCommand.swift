@@ -13,15 +13,11 @@ struct CoverageCommand: ParsableCommand {
 
   @OptionGroup var instrument: InstrumentArgument
 
-  @Argument(help: "An observations CSV file (optional), or - for standard input.")
-  var observations: String?
+  @OptionGroup var observed: ObservationsArgument
 
-  @Option(
-    name: .customLong("y"),
-    help: ArgumentHelp(
-      "Column of the readings (with observations); one per output, comma-separated, for an instrument with several outputs.",
-      valueName: "col"))
-  var responseColumn: String?
+  /// The observations file, if any, and its reading columns.
+  var observations: String? { observed.path }
+  var responseColumn: String? { observed.responseColumn }
 
   @OptionGroup var reading: ObservationOptions
 
@@ -35,17 +31,7 @@ struct CoverageCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    if observations != nil && responseColumn == nil {
-      throw ValidationError("with observations, give --y COL")
-    }
-    if observations == nil && responseColumn != nil {
-      throw ValidationError(
-        "--y names the readings of observations; give an observations file after the instrument")
-    }
-    if instrument.path == "-" && observations == "-" {
-      throw ValidationError(
-        "the instrument and the observations cannot both come from standard input")
-    }
+    try observed.check(instrument: instrument)
     guard points >= 2, points <= 100_000 else {
       throw ValidationError("--points must be between 2 and 100000")
     }

@@ -13,15 +13,11 @@ struct PlotCommand: ParsableCommand {
 
   @OptionGroup var instrument: InstrumentArgument
 
-  @Argument(help: "An observations CSV file (optional), or - for standard input.")
-  var observations: String?
+  @OptionGroup var observed: ObservationsArgument
 
-  @Option(
-    name: .customLong("y"),
-    help: ArgumentHelp(
-      "Column of the readings (with observations); one per output, comma-separated.",
-      valueName: "col"))
-  var responseColumn: String?
+  /// The observations file, if any, and its reading columns.
+  var observations: String? { observed.path }
+  var responseColumn: String? { observed.responseColumn }
 
   @OptionGroup var reading: ObservationOptions
 
@@ -41,13 +37,6 @@ struct PlotCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    if observations != nil && responseColumn == nil {
-      throw ValidationError("with observations, give --y COL")
-    }
-    if observations == nil && responseColumn != nil {
-      throw ValidationError(
-        "--y names the readings of observations; give an observations file after the instrument")
-    }
     if posterior != nil && observations == nil {
       throw ValidationError(
         "--posterior draws a measured observation: give an observations file and --y COL")
@@ -56,10 +45,7 @@ struct PlotCommand: ParsableCommand {
       throw ValidationError(
         "--log-x and --no-log-x apply to the calibration plot, not to --posterior")
     }
-    if instrument.path == "-" && observations == "-" {
-      throw ValidationError(
-        "the instrument and the observations cannot both come from standard input")
-    }
+    try observed.check(instrument: instrument)
   }
 
   func run() throws {
