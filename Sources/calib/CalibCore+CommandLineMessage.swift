@@ -115,4 +115,15 @@ extension ObservationFailure {
       self.error.message = error.commandLineMessage
     }
   }
+
+  /// The failure of `observation` whose measurement threw `error`, for a batch that goes on.
+  ///
+  /// - Throws: `CommandFailure.usage` for readings without the u a known-noise instrument
+  ///   needs: a missing `--sy`, which every observation of the batch lacks alike.
+  init(measuring observation: Observation, error: any Error) throws {
+    if let error = error as? MeasurementError, case .missingUncertainty = error {
+      throw CommandFailure.usage(error.commandLineMessage)
+    }
+    self.init(commandLine: observation, error: error)
+  }
 }

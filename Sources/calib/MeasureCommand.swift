@@ -168,17 +168,12 @@ struct MeasureCommand: ParsableCommand {
       for (observation, result) in zip(batch, pool.measure(batch)) {
         do {
           try output.write(try write(try result.get()))
-        } catch let error as MeasurementError {
-          if case .missingUncertainty = error {
-            throw CommandFailure.usage(error.commandLineMessage)
-          }
-          failures += 1
-          try output.write(try fail(ObservationFailure(commandLine: observation, error: error)))
         } catch let error as CommandFailure {
           throw error
         } catch {
+          let failure = try ObservationFailure(measuring: observation, error: error)
           failures += 1
-          try output.write(try fail(ObservationFailure(commandLine: observation, error: error)))
+          try output.write(try fail(failure))
         }
         meter?.advance()
       }

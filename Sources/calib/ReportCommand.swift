@@ -144,11 +144,8 @@ struct ReportCommand: ParsableCommand {
     while let observation = try source.next() {
       do {
         reports.append(try measure(observation))
-      } catch let error as MeasurementError {
-        if case .missingUncertainty = error { throw CommandFailure.usage(error.commandLineMessage) }
-        failures.append(ObservationFailure(commandLine: observation, error: error))
       } catch {
-        failures.append(ObservationFailure(commandLine: observation, error: error))
+        failures.append(try ObservationFailure(measuring: observation, error: error))
       }
     }
   }

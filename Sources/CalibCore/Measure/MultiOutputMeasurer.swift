@@ -92,6 +92,13 @@ public final class MultiOutputMeasurer {
   ///   cannot be tabulated on the prior ranges; `NonFiniteResult` for a figure that is not
   ///   finite.
   public func measure(_ observation: Observation) throws -> MultiOutputObservationReport {
+    try tabulated(observation).report
+  }
+
+  /// What `measure(_:)` gives, with the posterior grid its summaries come from.
+  func tabulated(
+    _ observation: Observation
+  ) throws -> (report: MultiOutputObservationReport, grid: GridPosterior) {
     if let defect = observation.defect { throw defect }
     let m = predictive.outputs
     let predictors = instrument.state.model.predictors
@@ -181,7 +188,7 @@ public final class MultiOutputMeasurer {
               predictors, estimates.map { UndilutedQuantity($0, factor: factor) })))
     }
     report.quantitation = quantitation(of: estimates.map(\.estimate))
-    return try report.checkedFinite()
+    return (try report.checkedFinite(), grid)
   }
 
   /// Each estimate against its unknown's range of quantitation: the status alone for one
