@@ -23,11 +23,22 @@ extension MeasureCommand {
       throw CommandFailure.usage(error.commandLineMessage)
     }
     let measurer = measurers[0]
-    let pool = MeasurerPool(measurers: measurers.map { measurer in measurer.measure })
-    let source = try reading.reader(
-      path: observations, response: columns.joined(separator: ","), shard: shard)
     var encoder = MultiOutputReportEncoder(
       format: format, predictors: instrument.state.model.predictors)
+    let pool = MeasurerPool(
+      measurers: measurers.map { measurer in
+        let bodies = encoder
+        return { observation in
+          try EncodedObservation(observation) { observation in
+            let report = try measurer.measure(observation)
+            return (try bodies.body(report), report.coverage.status)
+          } failure: {
+            try bodies.body($0)
+          }
+        }
+      })
+    let source = try reading.reader(
+      path: observations, response: columns.joined(separator: ","), shard: shard)
     let file = try OutputFile(path: output.output)
     if writesHeader {
       try file.write(
@@ -35,9 +46,9 @@ extension MeasureCommand {
           MultiOutputReportEncoder.Settings(
             measurer: measurer, instrumentFile: self.instrument.path)))
     }
-    let failures = try stream(
-      source: source, pool: pool, output: file,
-      write: { try encoder.observation($0) }, fail: { try encoder.failure($0) })
+    let failures = try stream(source: source, pool: pool, output: file) {
+      encoder.place($0.bytes, measured: $0.status)
+    }
     try file.write(try encoder.footer())
     try file.commit()
     try checkStrict(failures: failures)

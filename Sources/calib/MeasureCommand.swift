@@ -136,19 +136,32 @@ struct MeasureCommand: ParsableCommand {
       } catch let error as MeasurementError {
         throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
-      let pool = MeasurerPool(measurers: measurers.map { measurer in measurer.measure })
+      var encoder = ReportEncoder(format: format)
+      // Each worker measures and encodes (JSON encoding costs as much as measuring); the
+      // main thread reads the file and writes the bytes in order.
+      let pool = MeasurerPool(
+        measurers: measurers.map { measurer in
+          let bodies = encoder
+          return { observation in
+            try EncodedObservation(observation) { observation in
+              let report = try measurer.measure(observation)
+              return (try bodies.body(report), report.coverage.status)
+            } failure: {
+              try bodies.body($0)
+            }
+          }
+        })
       let source = try reading.reader(
         path: observations, response: responseColumn, shard: shard)
-      var encoder = ReportEncoder(format: format)
       let output = try OutputFile(path: output.output)
       if writesHeader {
         try output.write(
           try encoder.header(
             ReportEncoder.Settings(measurer: measurers[0], instrumentFile: instrument.path)))
       }
-      let failures = try stream(
-        source: source, pool: pool, output: output,
-        write: { try encoder.observation($0) }, fail: { try encoder.failure($0) })
+      let failures = try stream(source: source, pool: pool, output: output) {
+        encoder.place($0.bytes, measured: $0.status)
+      }
       try output.write(try encoder.footer())
       try output.commit()
       try checkStrict(failures: failures)
@@ -171,28 +184,22 @@ struct MeasureCommand: ParsableCommand {
     }
   }
 
-  /// Measures every observation of `source` in batches on `pool`, writing each report (or
-  /// its failure) to `output` in input order; the number that could not be measured.
-  func stream<Report>(
-    source: ObservationReader, pool: MeasurerPool<Report>, output: OutputFile,
-    write: (Report) throws -> [UInt8], fail: (ObservationFailure) throws -> [UInt8]
+  /// Measures every observation of `source` in batches on `pool`, writing each one's bytes
+  /// (`place` puts them in the report) to `output` in input order; the number that could not
+  /// be measured.
+  func stream(
+    source: ObservationReader, pool: MeasurerPool<EncodedObservation>, output: OutputFile,
+    place: (EncodedObservation) -> [UInt8]
   ) throws -> Int {
     let meter = progress ? ProgressMeter(noun: "observations") : nil
     // Observations are measured in batches, in parallel; reports are written in input order.
     var batch: [Observation] = []
     var failures = 0
-    // One observation that cannot be measured is reported with its error; the rest go on.
     func flush() throws {
-      for (observation, result) in zip(batch, pool.measure(batch)) {
-        do {
-          try output.write(try write(try result.get()))
-        } catch let error as CommandFailure {
-          throw error
-        } catch {
-          let failure = try ObservationFailure(measuring: observation, error: error)
-          failures += 1
-          try output.write(try fail(failure))
-        }
+      for result in pool.measure(batch) {
+        let encoded = try result.get()
+        if encoded.status == nil { failures += 1 }
+        try output.write(place(encoded))
         meter?.advance()
       }
       batch.removeAll(keepingCapacity: true)
@@ -204,5 +211,31 @@ struct MeasureCommand: ParsableCommand {
     try flush()
     meter?.finish()
     return failures
+  }
+}
+
+/// One observation's report bytes, made on a worker thread, and its coverage status (nil for
+/// an observation that could not be measured: the bytes then hold its error).
+struct EncodedObservation {
+  var bytes: [UInt8]
+  var status: CoverageStatus?
+
+  /// Measures and encodes `observation` with `measure`; an observation that cannot be
+  /// measured (or whose report has a figure that is not finite) is encoded by `failure` with
+  /// its error instead: one such observation never stops the batch.
+  ///
+  /// - Throws: `CommandFailure.usage` where every observation would fail alike (see
+  ///   `ObservationFailure(measuring:error:)`).
+  init(
+    _ observation: Observation,
+    measure: (Observation) throws -> (bytes: [UInt8], status: CoverageStatus),
+    failure: (ObservationFailure) throws -> [UInt8]
+  ) throws {
+    do {
+      (bytes, status) = try measure(observation)
+    } catch {
+      bytes = try failure(try ObservationFailure(measuring: observation, error: error))
+      status = nil
+    }
   }
 }

@@ -7,13 +7,21 @@ internal import CalibGSL
 /// h(x) = g(x)ᵀCg(x), with g = ∂f/∂a at â and C the posterior's scale ((ΦᵀWΦ)⁻¹ for a linear
 /// model, where g = φ and all is exact; (JᵀWJ)⁻¹ at the optimum for a nonlinear one, where
 /// this is the linearized predictive of the Laplace posterior: docs/measurement.md).
-struct MeasuringInstrument {
+///
+/// A class, not a struct: the posterior density calls `evaluate` hundreds of times per
+/// reading through a closure, and a struct's copy there retained and released each of its
+/// arrays on every call (a quarter of the time per reading, and atomic counts that two
+/// threads contend for).
+final class MeasuringInstrument {
   let model: ResponseModel
   /// The decomposition of a linear model; nil for a nonlinear one.
   let linear: LinearStructure?
   /// Its compiled regressors and offset, kept apart so that the hot loop copies no structure.
   private let basis: [CompiledExpression]
   private let offset: CompiledExpression?
+  /// For a polynomial in x (offset 0, regressors 1, x, x², …: `line`, `poly:k` and formulas
+  /// of that form), the power of x of each regressor, evaluated without the stack program.
+  private let powers: [Int]?
   /// â.
   let coefficients: [Double]
   /// C, row-major p×p.
@@ -92,7 +100,11 @@ struct MeasuringInstrument {
     self.linear = model.linearStructure
     basis = model.linearStructure?.compiledBasis ?? []
     offset = model.linearStructure?.compiledOffset
-    coefficients = state.posterior.location
+    powers = model.linearStructure.flatMap(MeasuringInstrument.powers(of:))
+    // A buffer of its own (not the state's, which the measurers of other threads share):
+    // the density reads it hundreds of times per reading, and a shared buffer's reference
+    // count is a cache line the threads would pass back and forth.
+    coefficients = state.posterior.location.withUnsafeBufferPointer { Array($0) }
     scale = state.posterior.scale.flatMap { $0 }
     noiseKnown = state.noise.model == .known
     let fitted =
@@ -148,13 +160,43 @@ struct MeasuringInstrument {
   /// Whether μ(x) and h(x) are exact (a linear model) rather than linearized.
   var isExact: Bool { linear != nil && noise == nil && knownScaleNoise == nil }
 
+  /// The power of x of each regressor when the structure is a polynomial in the predictor
+  /// (offset 0; each regressor 1, x or x^k with k a whole number); nil otherwise. (The
+  /// regressors hold no parameter, and the instrument has one predictor: a symbol in them
+  /// is x, whatever the formula calls it.)
+  private static func powers(of structure: LinearStructure) -> [Int]? {
+    guard structure.offset == .number(0) else { return nil }
+    var powers: [Int] = []
+    for regressor in structure.basis {
+      switch regressor {
+      case .number(1): powers.append(0)
+      case .symbol: powers.append(1)
+      case .power(.symbol, .number(let k)) where k == k.rounded() && k >= 2 && k <= 1024:
+        powers.append(Int(k))
+      default: return nil
+      }
+    }
+    return powers
+  }
+
   /// μ(x) and h(x), using `regressors` (p elements) as scratch space: no heap allocation.
   func evaluate(
     at x: Double, regressors: UnsafeMutableBufferPointer<Double>
   ) -> (mean: Double, leverage: Double) {
     let p = parameterCount
     let mean: Double
-    if let offset {
+    if let powers {
+      // The same operations as the stack program's (0 + Σ φⱼ·aⱼ, x^k by `raised(toInteger:)`),
+      // so the numbers are the same, bit for bit.
+      var sum = 0.0
+      for j in 0..<p {
+        let k = powers[j]
+        let phi = k == 0 ? 1 : k == 1 ? x : x.raised(toInteger: k)
+        regressors[j] = phi
+        sum += phi * coefficients[j]
+      }
+      mean = sum
+    } else if let offset {
       var slot = x
       mean = withUnsafePointer(to: &slot) { pointer in
         let slots = UnsafeBufferPointer(start: pointer, count: 1)

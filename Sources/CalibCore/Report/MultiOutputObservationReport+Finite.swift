@@ -8,7 +8,7 @@ extension MultiOutputObservationReport {
   ///   same observations.
   func checkedFinite() throws -> MultiOutputObservationReport {
     do {
-      _ = try JSONEncoder().encode(self)
+      _ = try CompactJSONEncoder().encode(self)
     } catch EncodingError.invalidValue(_, let context) {
       throw NonFiniteResult(path: String(jsonPath(context.codingPath).dropFirst(2)))
     }

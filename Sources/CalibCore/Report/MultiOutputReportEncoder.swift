@@ -103,6 +103,30 @@ public struct MultiOutputReportEncoder {
 
   /// One observation.
   public mutating func observation(_ report: MultiOutputObservationReport) throws -> [UInt8] {
+    place(try body(report), measured: report.coverage.status)
+  }
+
+  /// An observation that could not be measured: its `error` object and no numbers.
+  public mutating func failure(_ failure: ObservationFailure) throws -> [UInt8] {
+    place(try body(failure), measured: nil)
+  }
+
+  /// Puts an observation's bytes (`body(_:)`) in the report, in input order, as
+  /// `ReportEncoder.place(_:measured:)`.
+  public mutating func place(_ body: [UInt8], measured: CoverageStatus?) -> [UInt8] {
+    count += 1
+    if let measured {
+      byStatus[measured, default: 0] += 1
+    } else {
+      errors += 1
+    }
+    guard format == .json else { return body }
+    return Array((count == 1 ? "\n    " : ",\n    ").utf8) + body
+  }
+
+  /// An observation's own bytes, apart from its place in the report (see
+  /// `ReportEncoder.body(_:)`): it changes nothing, so copies make them on several threads.
+  public func body(_ report: MultiOutputObservationReport) throws -> [UInt8] {
     let bytes: [UInt8]
     let estimates = predictors.compactMap { report.quantities?[$0] ?? report.x }
     func number(_ value: Double?) -> String { value.flatMap { $0.isFinite ? "\($0)" : nil } ?? "" }
@@ -111,11 +135,10 @@ public struct MultiOutputReportEncoder {
       value.map { $0.isFinite ? String(format: "%.5g", $0) : "—" } ?? "—"
     }
     switch format {
-    case .json, .ndjson:
-      let json = try encoder.encode(report)
-      bytes =
-        format == .json
-        ? Array((count == 0 ? "\n    " : ",\n    ").utf8) + json : Array(json) + [0x0A]
+    case .json:
+      bytes = try CompactJSONEncoder().encode(report)
+    case .ndjson:
+      bytes = try CompactJSONEncoder().encode(report) + [0x0A]
     case .csv:
       let row =
         [ReportEncoder.csvQuoted(report.id), "\(report.line)", "\(report.readings.count)"]
@@ -149,19 +172,17 @@ public struct MultiOutputReportEncoder {
         } + [report.coverage.status.rawValue]
       bytes = Array((tableRow(cells) + "\n").utf8)
     }
-    count += 1
-    byStatus[report.coverage.status, default: 0] += 1
     return bytes
   }
 
-  /// An observation that could not be measured: its `error` object and no numbers.
-  public mutating func failure(_ failure: ObservationFailure) throws -> [UInt8] {
+  /// The bytes of an observation that could not be measured, apart from its place.
+  public func body(_ failure: ObservationFailure) throws -> [UInt8] {
     let bytes: [UInt8]
     switch format {
     case .json:
-      bytes = Array((count == 0 ? "\n    " : ",\n    ").utf8) + (try encoder.encode(failure))
+      bytes = try CompactJSONEncoder().encode(failure)
     case .ndjson:
-      bytes = (try encoder.encode(failure)) + [0x0A]
+      bytes = try CompactJSONEncoder().encode(failure) + [0x0A]
     case .csv:
       var row = [String](repeating: "", count: csvColumns.count)
       row[0] = ReportEncoder.csvQuoted(failure.id)
@@ -174,8 +195,6 @@ public struct MultiOutputReportEncoder {
       bytes = Array(
         (tableRow([failure.id, "—", "error", failure.error.message]) + "\n").utf8)
     }
-    count += 1
-    errors += 1
     return bytes
   }
 

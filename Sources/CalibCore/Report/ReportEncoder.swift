@@ -109,37 +109,47 @@ public struct ReportEncoder {
   ///   format has no null for it (nothing is written, nothing counted: report the
   ///   observation with `failure(_:)` instead).
   public mutating func observation(_ report: ObservationReport) throws -> [UInt8] {
-    if let path = report.nonFinitePath { throw NonFiniteResult(path: path) }
-    let bytes: [UInt8]
-    switch format {
-    case .json, .ndjson:
-      let json: Data
-      do {
-        json = try encoder.encode(report)
-      } catch EncodingError.invalidValue(_, let context) {
-        throw NonFiniteResult(path: context.codingPath.map(\.stringValue).joined(separator: "."))
-      }
-      bytes =
-        format == .json
-        ? Array((count == 0 ? "\n    " : ",\n    ").utf8) + json : Array(json) + [0x0A]
-    case .csv:
-      bytes = Array((Self.csvRow(report).joined(separator: ",") + "\n").utf8)
-    case .table:
-      bytes = Array((Self.tableRow(Self.tableCells(report)) + "\n").utf8)
-    }
-    count += 1
-    byStatus[report.coverage.status, default: 0] += 1
-    return bytes
+    place(try body(report), measured: report.coverage.status)
   }
 
   /// An observation that could not be measured: its `error` object and no numbers.
   public mutating func failure(_ failure: ObservationFailure) throws -> [UInt8] {
-    let bytes: [UInt8]
+    place(try body(failure), measured: nil)
+  }
+
+  /// An observation's own bytes, apart from its place in the report: the JSON object (and
+  /// its line end for ndjson), the CSV row, or the table line. It changes nothing, so that
+  /// copies of the encoder make the bytes on several threads; `place(_:measured:)` then puts
+  /// them in the report in input order.
+  ///
+  /// - Throws: `NonFiniteResult` as `observation(_:)`.
+  public func body(_ report: ObservationReport) throws -> [UInt8] {
+    if let path = report.nonFinitePath { throw NonFiniteResult(path: path) }
+    switch format {
+    case .json, .ndjson:
+      var json: [UInt8]
+      do {
+        json = try CompactJSONEncoder().encode(report)
+      } catch EncodingError.invalidValue(_, let context) {
+        throw NonFiniteResult(path: context.codingPath.map(\.stringValue).joined(separator: "."))
+      }
+      if format == .ndjson { json.append(0x0A) }
+      return json
+    case .csv:
+      return Array((Self.csvRow(report).joined(separator: ",") + "\n").utf8)
+    case .table:
+      return Array((Self.tableRow(Self.tableCells(report)) + "\n").utf8)
+    }
+  }
+
+  /// The bytes of an observation that could not be measured, apart from its place (see
+  /// `body(_:)`).
+  public func body(_ failure: ObservationFailure) throws -> [UInt8] {
     switch format {
     case .json:
-      bytes = Array((count == 0 ? "\n    " : ",\n    ").utf8) + (try encoder.encode(failure))
+      return try CompactJSONEncoder().encode(failure)
     case .ndjson:
-      bytes = (try encoder.encode(failure)) + [0x0A]
+      return try CompactJSONEncoder().encode(failure) + [0x0A]
     case .csv:
       var row = [String](repeating: "", count: Self.csvColumns.count)
       row[0] = Self.csvQuoted(failure.id)
@@ -148,17 +158,28 @@ public struct ReportEncoder {
       row[Self.csvColumns.firstIndex(of: "status") ?? 0] = "error"
       row[Self.csvColumns.firstIndex(of: "reasons") ?? 0] = Self.csvQuoted(
         "\(failure.error.code.rawValue): \(failure.error.message)")
-      bytes = Array((row.joined(separator: ",") + "\n").utf8)
+      return Array((row.joined(separator: ",") + "\n").utf8)
     case .table:
       let cells = [
         failure.id, "\(failure.readings.count)", "—", "error: \(failure.error.code.rawValue)",
         "error", failure.error.message,
       ]
-      bytes = Array((Self.tableRow(cells) + "\n").utf8)
+      return Array((Self.tableRow(cells) + "\n").utf8)
     }
+  }
+
+  /// Puts an observation's bytes (`body(_:)`) in the report, in input order: the separator
+  /// the JSON document needs before it, and the counts of the summary (`measured`: its
+  /// coverage status, nil for an observation that could not be measured).
+  public mutating func place(_ body: [UInt8], measured: CoverageStatus?) -> [UInt8] {
     count += 1
-    errors += 1
-    return bytes
+    if let measured {
+      byStatus[measured, default: 0] += 1
+    } else {
+      errors += 1
+    }
+    guard format == .json else { return body }
+    return Array((count == 1 ? "\n    " : ",\n    ").utf8) + body
   }
 
   /// The cells of an observation's line in the table format.

@@ -1,0 +1,307 @@
+/// Encodes a value as one line of JSON, byte for byte as Foundation's `JSONEncoder` does with
+/// `[.sortedKeys, .withoutEscapingSlashes]`, written straight into a byte buffer.
+///
+/// `JSONEncoder` builds a tree of boxed values, sorts each object's keys through it and then
+/// writes it out: for a measurement report of about 60 numbers that took more time than the
+/// measurement itself. Here each object's members are written as they come, and reordered by
+/// key (UTF-8 byte order, as `JSONEncoder` sorts) when the object closes.
+///
+/// The bytes: no whitespace; keys sorted; a `Double` in its shortest round-trip form without a
+/// trailing `.0` (`2`, `0.5`, `1e-05`), NaN and infinities refused; strings with `"`, `\`
+/// and the control characters escaped (`\n`, `\t`, `\r`, `\b`, `\f`, else `\u00XX`), `/` and
+/// non-ASCII text as they are.
+package struct CompactJSONEncoder {
+  /// An encoder; it keeps no state between values.
+  package init() {}
+
+  /// The JSON of `value`.
+  ///
+  /// - Throws: `EncodingError.invalidValue` for a NaN or infinite number, with its coding
+  ///   path.
+  package func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+    let sink = JSONSink()
+    try sink.write(value)
+    sink.closeFrames(above: 0)
+    return sink.bytes
+  }
+}
+
+/// The buffer and the open containers of one encoding.
+private final class JSONSink: Encoder {
+  var bytes: [UInt8] = []
+  /// The open containers, innermost last.
+  private var frames: [Frame] = []
+  /// The keys and indices down to the value being written, for the coding path of errors.
+  private var path: [any CodingKey] = []
+
+  /// An open object or array: where it starts (after its bracket), and for an object where
+  /// each member starts and its key.
+  private struct Frame {
+    var isObject: Bool
+    var start: Int
+    var members: [(key: String, start: Int)] = []
+    var count = 0
+  }
+
+  init() { bytes.reserveCapacity(4096) }
+
+  var codingPath: [any CodingKey] { path }
+  var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+  func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+    KeyedEncodingContainer(KeyedContainer<Key>(sink: self, frame: open(object: true)))
+  }
+
+  func unkeyedContainer() -> any UnkeyedEncodingContainer {
+    UnkeyedContainer(sink: self, frame: open(object: false))
+  }
+
+  func singleValueContainer() -> any SingleValueEncodingContainer {
+    SingleValueContainer(sink: self)
+  }
+
+  // MARK: - Containers
+
+  /// Opens an object or an array at the current position; its index among the frames.
+  private func open(object: Bool) -> Int {
+    bytes.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
+    frames.append(Frame(isObject: object, start: bytes.count))
+    return frames.count - 1
+  }
+
+  /// Closes every frame above `depth` (the frames a value opened once it is written, or
+  /// those a nested container left open when its parent writes again): an array gets its
+  /// bracket; an object's members are put in key order, with commas, and it gets its brace.
+  func closeFrames(above depth: Int) {
+    while frames.count > depth {
+      let frame = frames.removeLast()
+      guard frame.isObject else {
+        bytes.append(UInt8(ascii: "]"))
+        continue
+      }
+      let order = frame.members.indices.sorted {
+        frame.members[$0].key.utf8.lexicographicallyPrecedes(frame.members[$1].key.utf8)
+      }
+      let body = Array(bytes[frame.start...])
+      bytes.removeSubrange(frame.start...)
+      for (n, k) in order.enumerated() {
+        if n > 0 { bytes.append(UInt8(ascii: ",")) }
+        let lower = frame.members[k].start - frame.start
+        let upper =
+          k + 1 < frame.members.count ? frame.members[k + 1].start - frame.start : body.count
+        bytes.append(contentsOf: body[lower..<upper])
+      }
+      bytes.append(UInt8(ascii: "}"))
+    }
+  }
+
+  /// Starts member `key` of the object at `frame`: `"key":`, the value to follow.
+  func beginMember(_ key: String, frame: Int) {
+    closeFrames(above: frame + 1)
+    frames[frame].members.append((key, bytes.count))
+    writeString(key)
+    bytes.append(UInt8(ascii: ":"))
+  }
+
+  /// Starts the next element of the array at `frame`.
+  func beginElement(frame: Int) {
+    closeFrames(above: frame + 1)
+    if frames[frame].count > 0 { bytes.append(UInt8(ascii: ",")) }
+    frames[frame].count += 1
+  }
+
+  /// The number of elements of the array at `frame` so far.
+  func elementCount(frame: Int) -> Int { frames[frame].count }
+
+  // MARK: - Values
+
+  /// Writes `value` at the current position, with `key` on the coding path meanwhile.
+  func write<Value: Encodable>(_ value: Value, key: (any CodingKey)? = nil) throws {
+    if let key { path.append(key) }
+    defer { if key != nil { path.removeLast() } }
+    switch value {
+    case let number as Double: try writeDouble(number)
+    case let text as String: writeString(text)
+    case let number as Int: writeInteger(number)
+    case let flag as Bool: writeBool(flag)
+    case let number as Float: try writeFloat(number)
+    default:
+      let depth = frames.count
+      try value.encode(to: self)
+      closeFrames(above: depth)
+    }
+  }
+
+  func writeDouble(_ value: Double) throws {
+    guard value.isFinite else {
+      throw EncodingError.invalidValue(
+        value,
+        EncodingError.Context(
+          codingPath: path, debugDescription: "Unable to encode \(value) directly in JSON."))
+    }
+    var text = value.description
+    if text.hasSuffix(".0") { text.removeLast(2) }
+    bytes.append(contentsOf: text.utf8)
+  }
+
+  func writeFloat(_ value: Float) throws {
+    guard value.isFinite else {
+      throw EncodingError.invalidValue(
+        value,
+        EncodingError.Context(
+          codingPath: path, debugDescription: "Unable to encode \(value) directly in JSON."))
+    }
+    var text = value.description
+    if text.hasSuffix(".0") { text.removeLast(2) }
+    bytes.append(contentsOf: text.utf8)
+  }
+
+  func writeInteger(_ value: some FixedWidthInteger) {
+    bytes.append(contentsOf: value.description.utf8)
+  }
+
+  func writeBool(_ value: Bool) {
+    bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+  }
+
+  func writeNull() {
+    bytes.append(contentsOf: "null".utf8)
+  }
+
+  func writeString(_ text: String) {
+    // Most text needs no escape: one append (each append to the class's buffer is an
+    // exclusivity check).
+    let utf8 = text.utf8
+    if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+    {
+      bytes.append(UInt8(ascii: "\""))
+      bytes.append(contentsOf: utf8)
+      bytes.append(UInt8(ascii: "\""))
+      return
+    }
+    var escaped: [UInt8] = [UInt8(ascii: "\"")]
+    for byte in utf8 {
+      switch byte {
+      case UInt8(ascii: "\""): escaped += [0x5C, 0x22]
+      case UInt8(ascii: "\\"): escaped += [0x5C, 0x5C]
+      case 0x0A: escaped += [0x5C, UInt8(ascii: "n")]
+      case 0x0D: escaped += [0x5C, UInt8(ascii: "r")]
+      case 0x09: escaped += [0x5C, UInt8(ascii: "t")]
+      case 0x08: escaped += [0x5C, UInt8(ascii: "b")]
+      case 0x0C: escaped += [0x5C, UInt8(ascii: "f")]
+      case 0..<0x20:
+        let hex = Array("0123456789abcdef".utf8)
+        escaped += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+      default: escaped.append(byte)
+      }
+    }
+    escaped.append(UInt8(ascii: "\""))
+    bytes.append(contentsOf: escaped)
+  }
+}
+
+/// The members of one object.
+private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+  let sink: JSONSink
+  let frame: Int
+  var codingPath: [any CodingKey] { sink.codingPath }
+
+  mutating func encodeNil(forKey key: Key) throws {
+    sink.beginMember(key.stringValue, frame: frame)
+    sink.writeNull()
+  }
+
+  mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+    sink.beginMember(key.stringValue, frame: frame)
+    try sink.write(value, key: key)
+  }
+
+  mutating func nestedContainer<NestedKey: CodingKey>(
+    keyedBy keyType: NestedKey.Type, forKey key: Key
+  ) -> KeyedEncodingContainer<NestedKey> {
+    sink.beginMember(key.stringValue, frame: frame)
+    return sink.container(keyedBy: keyType)
+  }
+
+  mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+    sink.beginMember(key.stringValue, frame: frame)
+    return sink.unkeyedContainer()
+  }
+
+  mutating func superEncoder() -> any Encoder {
+    sink.beginMember("super", frame: frame)
+    return sink
+  }
+
+  mutating func superEncoder(forKey key: Key) -> any Encoder {
+    sink.beginMember(key.stringValue, frame: frame)
+    return sink
+  }
+}
+
+/// The elements of one array.
+private struct UnkeyedContainer: UnkeyedEncodingContainer {
+  let sink: JSONSink
+  let frame: Int
+  var codingPath: [any CodingKey] { sink.codingPath }
+  var count: Int { sink.elementCount(frame: frame) }
+
+  mutating func encodeNil() throws {
+    sink.beginElement(frame: frame)
+    sink.writeNull()
+  }
+
+  mutating func encode<T: Encodable>(_ value: T) throws {
+    sink.beginElement(frame: frame)
+    try sink.write(value, key: ElementIndex(intValue: count - 1))
+  }
+
+  mutating func nestedContainer<NestedKey: CodingKey>(
+    keyedBy keyType: NestedKey.Type
+  ) -> KeyedEncodingContainer<NestedKey> {
+    sink.beginElement(frame: frame)
+    return sink.container(keyedBy: keyType)
+  }
+
+  mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+    sink.beginElement(frame: frame)
+    return sink.unkeyedContainer()
+  }
+
+  mutating func superEncoder() -> any Encoder {
+    sink.beginElement(frame: frame)
+    return sink
+  }
+}
+
+/// A single value: written where it stands.
+private struct SingleValueContainer: SingleValueEncodingContainer {
+  let sink: JSONSink
+  var codingPath: [any CodingKey] { sink.codingPath }
+
+  mutating func encodeNil() throws { sink.writeNull() }
+  mutating func encode(_ value: Bool) throws { sink.writeBool(value) }
+  mutating func encode(_ value: String) throws { sink.writeString(value) }
+  mutating func encode(_ value: Double) throws { try sink.writeDouble(value) }
+  mutating func encode(_ value: Float) throws { try sink.writeFloat(value) }
+  mutating func encode(_ value: Int) throws { sink.writeInteger(value) }
+  mutating func encode(_ value: Int8) throws { sink.writeInteger(value) }
+  mutating func encode(_ value: Int16) throws { sink.writeInteger(value) }
+  mutating func encode(_ value: Int32) throws { sink.writeInteger(value) }
+  mutating func encode(_ value: Int64) throws { sink.writeInteger(value) }
+  mutating func encode(_ value: UInt) throws { sink.writeInteger(value) }
+  mutating func encode(_ value: UInt8) throws { sink.writeInteger(value) }
+  mutating func encode(_ value: UInt16) throws { sink.writeInteger(value) }
+  mutating func encode(_ value: UInt32) throws { sink.writeInteger(value) }
+  mutating func encode(_ value: UInt64) throws { sink.writeInteger(value) }
+  mutating func encode<T: Encodable>(_ value: T) throws { try sink.write(value) }
+}
+
+/// An array index on the coding path.
+private struct ElementIndex: CodingKey {
+  var stringValue: String { "Index \(index)" }
+  var intValue: Int? { index }
+  let index: Int
+  init(intValue: Int) { index = intValue }
+  init?(stringValue: String) { nil }
+}
