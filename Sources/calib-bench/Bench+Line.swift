@@ -89,7 +89,7 @@ extension Bench {
   }
 
   /// The peak resident memory of `calib measure` on `memoryReadings` single readings of the
-  /// line, the report read from a pipe and dropped (ten million reports would fill 20 GB).
+  /// line, the report read from a pipe and dropped (ten million reports would fill 16 GB).
   mutating func lineMemory() throws {
     let n = options.memoryReadings
     let observations = try workload.lineReadings(n)

@@ -19,11 +19,11 @@ struct Options: Encodable {
   /// Threads of every `calib measure` run but the one-thread comparison.
   var threads = 2
   /// Single readings of the line, σ estimated (run twice: `threads` and one thread).
-  var lineReadings = 100_000
+  var lineReadings = 50_000
   /// Triplicate observations of the line (three readings each).
-  var triplicates = 30_000
+  var triplicates = 20_000
   /// Single readings of the line with known u(y).
-  var knownUReadings = 100_000
+  var knownUReadings = 50_000
   /// Readings of the 4PL, linearized predictive.
   var linearizedReadings = 5_000
   /// Readings of the 4PL averaged over the MCMC samples.

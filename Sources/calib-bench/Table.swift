@@ -14,7 +14,8 @@ enum Table {
   static func row(_ figure: Figure) -> String {
     let perReading = figure.perReadingSeconds.map(duration) ?? duration(figure.seconds) + " all"
     let rate = figure.perReadingSeconds.map { grouped(1 / $0) } ?? "—"
-    return pad(figure.name, 22, left: true) + pad(grouped(Double(figure.readings)), 11)
+    let readings = figure.readings > 0 ? grouped(Double(figure.readings)) : "—"
+    return pad(figure.name, 22, left: true) + pad(readings, 11)
       + pad("\(figure.threads)", 4) + pad(perReading, 13) + pad(rate, 12)
       + pad(figure.cpuPerReadingSeconds.map(duration) ?? "", 13) + "  "
       + notes(figure).joined(separator: "; ")
