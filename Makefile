@@ -1,7 +1,7 @@
 # calib: the two commands a newcomer runs, and the rest.
 #   make demo   fit the bundled fixtures, measure their samples, print tables
 #   make test   run the test suite
-#   make bench  speed and memory figures of a release build
+#   make bench  speed and memory figures of a release build, beside calibr8 (JSON)
 #   make install  calib into $(PREFIX)/bin (default /usr/local), a release build
 #   make lint   swift-format lint (the toolchain's) with .swift-format: 100 columns
 #   make format reflow every Swift file with .swift-format
@@ -121,11 +121,53 @@ install: deps
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/calib
 
-# Speed and memory, release build (figures in the closing notes and docs/benchmarks.md).
-bench: deps
+# Speed and memory of whole `calib measure` processes (release build, NDJSON out), with calibr8
+# measured on the same instrument and readings in a virtual environment of its own, and
+# callgrind's instructions per reading; the JSON goes to $(BENCH_JSON) (docs/benchmarks.md).
+# The counts are variables: `make bench BENCH_MEMORY_READINGS=10000000`.
+BENCH_VENV                 ?= .build/bench-venv
+BENCH_JSON                 ?= .build/bench/bench.json
+BENCH_THREADS              ?= 2
+BENCH_LINE_READINGS        ?= 50000
+BENCH_TRIPLICATES          ?= 20000
+BENCH_KNOWN_U_READINGS     ?= 50000
+BENCH_LINEARIZED_READINGS  ?= 5000
+BENCH_SAMPLES_READINGS     ?= 20
+BENCH_INTEGRATION_READINGS ?= 4
+BENCH_MEMORY_READINGS      ?= 1000000
+BENCH_CALIBR8_READINGS     ?= 20
+BENCH_CALLGRIND_READINGS   ?= 1001
+HAS_CALIBR8 = import importlib.util, sys; sys.exit(importlib.util.find_spec("calibr8") is None)
+
+bench: deps bench-venv
+	@if [ -z "$$(command -v valgrind)" ] || [ -z "$$(command -v strip)" ]; then \
+	  echo "valgrind or strip not found: installing valgrind, binutils"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y valgrind binutils; \
+	fi
 	$(SWIFT) build -c release --product calib
 	$(SWIFT) build -c release --product calib-bench
-	.build/release/calib-bench Fixtures .build/release/calib
+	.build/release/calib-bench --fixtures Fixtures --calib .build/release/calib \
+	  --python $(BENCH_VENV)/bin/python --script Tests/Bench/calibr8_bench.py \
+	  --swift $(SWIFT) --output $(BENCH_JSON) --threads $(BENCH_THREADS) \
+	  --line-readings $(BENCH_LINE_READINGS) --triplicates $(BENCH_TRIPLICATES) \
+	  --known-u-readings $(BENCH_KNOWN_U_READINGS) \
+	  --linearized-readings $(BENCH_LINEARIZED_READINGS) \
+	  --samples-readings $(BENCH_SAMPLES_READINGS) \
+	  --integration-readings $(BENCH_INTEGRATION_READINGS) \
+	  --memory-readings $(BENCH_MEMORY_READINGS) --calibr8-readings $(BENCH_CALIBR8_READINGS) \
+	  --callgrind-readings $(BENCH_CALLGRIND_READINGS)
+
+# calibr8 (pip) in $(BENCH_VENV), made only when it is missing; python3-venv from apt when
+# python3 cannot make one.
+.PHONY: bench-venv
+bench-venv:
+	@if [ ! -x $(BENCH_VENV)/bin/python ] || ! $(BENCH_VENV)/bin/python -c '$(HAS_CALIBR8)'; then \
+	  if [ -z "$$(command -v python3)" ] || ! python3 -c 'import ensurepip, venv'; then \
+	    echo "python3 or its venv module not found: installing python3, python3-venv"; \
+	    $(SUDO) apt-get update && $(SUDO) apt-get install -y python3 python3-venv; \
+	  fi; \
+	  python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip install calibr8; \
+	fi
 
 # Fuzzing (docs/testing.md): one libFuzzer binary, the target chosen by CALIB_FUZZ_TARGET; a
 # seed corpus from Fixtures, Tests/FuzzSeeds and instrument files fitted to the fixtures; each

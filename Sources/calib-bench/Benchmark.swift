@@ -1,163 +1,94 @@
-import CalibCore
 import CalibSystem
 import Foundation
 
-/// `make bench`: speed and memory of fitting and measuring, on the bundled fixtures and on
-/// readings generated from them, in a release build. Prints one line per figure.
+/// `make bench`: the speed and memory of whole `calib measure` processes (release build,
+/// NDJSON out) on readings generated from the bundled fixtures, calibr8 on the same
+/// instrument and readings, and a JSON of every figure (docs/benchmarks.md).
 @main
 struct Benchmark {
-  static func main() throws {
-    let fixtures = URL(
-      fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "Fixtures")
-    let calib = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : ".build/release/calib"
-    print(
-      "calib \(CalibVersion.current) benchmark, release build; in-engine figures on one thread, the command on all processors"
-    )
-
-    // Fitting: the Pontius quadratic (40 standards) from parsed data.
-    let pontius = try calibration(fixtures, "pontius-load-cell.csv", x: "load", y: "deflection")
-    let quadratic = try ResponseModel(spec: "poly:2", predictors: ["load"])
-    let fits = 2000
-    let fitTime = try time {
-      for _ in 0..<fits { _ = try quadratic.fit(to: pontius, provenance: provenance) }
+  /// Runs the benchmark with the options on the command line; exits 1 on any failure.
+  static func main() {
+    do {
+      try run(Options.parse(Array(CommandLine.arguments.dropFirst())))
+    } catch {
+      FileHandle.standardError.write(Data("calib-bench: \(error)\n".utf8))
+      exit(1)
     }
-    report("fit poly:2 to 40 standards", perItem: fitTime / Double(fits), unit: "fits")
-
-    // Measuring with the absorbance line (σ estimated) and the quadratic (u known).
-    let absorbance = try ResponseModel(spec: "line", predictors: ["concentration"])
-      .fit(
-        to: try calibration(fixtures, "absorbance-line.csv", x: "concentration", y: "absorbance"),
-        provenance: provenance)
-    let vertex = try ResponseModel(spec: "poly:2", predictors: ["x"])
-      .fit(
-        to: try calibration(
-          fixtures, "quadratic-vertex.csv", x: "x", y: "reading", sy: "u_reading"),
-        provenance: provenance)
-    var generator = LinearCongruential(seed: 20261125)
-    let readings = (0..<20_000).map { _ in
-      0.0052 + 0.0987 * 10 * generator.next() + 0.004 * (generator.next() - 0.5)
-    }
-    for method in MeasurementSettings.Method.allCases {
-      let measurer = try Measurer(
-        instrument: absorbance, settings: MeasurementSettings(method: method))
-      let seconds = try time {
-        for (k, y) in readings.enumerated() {
-          _ = try measurer.measure(Observation(id: "\(k)", readings: [y], line: k + 2))
-        }
-      }
-      report(
-        "measure one reading, line, σ estimated, \(method.rawValue)",
-        perItem: seconds / Double(readings.count), unit: "readings")
-    }
-    let triplicates = try Measurer(instrument: absorbance, settings: MeasurementSettings())
-    let tripleTime = try time {
-      for k in 0..<5000 {
-        _ = try triplicates.measure(
-          Observation(id: "\(k)", readings: Array(readings[(3 * k)..<(3 * k + 3)]), line: k + 2))
-      }
-    }
-    report(
-      "measure triplicate readings, line, bayes", perItem: tripleTime / 5000, unit: "observations")
-    let twoModes = try Measurer(instrument: vertex, settings: MeasurementSettings())
-    let twoModeTime = try time {
-      for k in 0..<5000 {
-        _ = try twoModes.measure(
-          Observation(
-            id: "\(k)", readings: [6 + 5 * generator.next()], uncertainties: [0.05], line: k + 2))
-      }
-    }
-    report(
-      "measure one reading, quadratic with two modes, u known, bayes", perItem: twoModeTime / 5000,
-      unit: "readings")
-    // A 4PL instrument with posterior samples, measured by averaging over them.
-    let elisa = try ResponseModel(spec: "4pl", predictors: ["conc"])
-      .fit(
-        to: try calibration(fixtures, "elisa-4pl.csv", x: "conc_ng_mL", y: "od"), posterior: .mcmc,
-        seed: 1, provenance: provenance)
-    for marginalization in MeasurementSettings.Marginalization.allCases {
-      let measurer = try Measurer(
-        instrument: elisa, settings: MeasurementSettings(marginalization: marginalization))
-      let count = marginalization == .linearized ? 2000 : marginalization == .samples ? 30 : 3
-      let seconds = try time {
-        for k in 0..<count {
-          _ = try measurer.measure(
-            Observation(id: "\(k)", readings: [0.3 + 1.5 * generator.next()], line: k + 2))
-        }
-      }
-      report(
-        "measure one reading, 4PL, bayes, \(marginalization.rawValue)",
-        perItem: seconds / Double(count), unit: "readings")
-    }
-    print(
-      String(format: "peak resident memory of the benchmark: %.1f MB", peakMegabytes(RUSAGE_SELF)))
-
-    // Streaming: calib measure on 200 000 readings to NDJSON, as a user runs it.
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "calib-bench-\(getpid())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let instrumentFile = directory.appendingPathComponent("absorbance.json")
-    try Data(try InstrumentFile.encode(absorbance)).write(to: instrumentFile)
-    var rows = "absorbance\n"
-    for k in 0..<200_000 { rows += String(format: "%.4f\n", readings[k % readings.count]) }
-    let observations = directory.appendingPathComponent("observations.csv")
-    try rows.write(to: observations, atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: calib)
-    process.arguments = [
-      "measure", instrumentFile.path, observations.path, "--y", "absorbance", "--format", "ndjson",
-      "-o", directory.appendingPathComponent("report.ndjson").path,
-    ]
-    let streaming = try time {
-      try process.run()
-      process.waitUntilExit()
-    }
-    guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-    report(
-      "calib measure, 200 000 readings to NDJSON (whole command, \(ProcessInfo.processInfo.activeProcessorCount) threads)",
-      perItem: streaming / 200_000, unit: "readings")
-    print(
-      String(
-        format: "peak resident memory of calib measure on 200 000 readings: %.1f MB",
-        peakMegabytes(RUSAGE_CHILDREN)))
   }
 
-  static let provenance = Provenance(
-    input: "bench", inputSHA256: "", calibVersion: CalibVersion.current, command: [])
-
-  static func calibration(
-    _ fixtures: URL, _ file: String, x: String, y: String, sy: String? = nil
-  ) throws -> CalibrationData {
-    let bytes = [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(file)))
-    return try CalibrationData(
-      reading: try CSVReader(source: MemoryByteSource(bytes), name: file), predictors: [x],
-      response: y, uncertainty: sy)
-  }
-
-  static func time(_ body: () throws -> Void) rethrows -> Double {
+  /// Every scenario in turn, in a folder of its own removed at the end; then the JSON.
+  static func run(_ options: Options) throws {
     let start = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let work = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: work) }
+    let machine = Machine.current()
+    let loadAtStart = Machine.loadAverage()
+    var bench = Bench(options: options, work: work)
+    let calibVersion = try bench.version(of: options.calib, marker: "")
+    say("calib \(calibVersion) (\(options.calib)) on \(machine.summary)\n")
+    say(Table.header)
+    try bench.fitInstruments()
+    try bench.lineStartUp()
+    let medians = try bench.lineSingles(medians: options.calibr8Readings)
+    let calibr8 = options.python.isEmpty ? nil : try bench.calibr8(calibMedians: medians)
+    try bench.lineTriplicates()
+    try bench.lineKnownU()
+    try bench.fourPL()
+    try bench.lineMemory()
+    try bench.callgrind()
+    try bench.inEngine()
+    let versions = Versions(
+      calib: calibVersion, gsl: try bench.gslVersion(),
+      swift: (try? bench.version(of: options.swift, marker: "Swift version")) ?? "unknown",
+      calibr8: calibr8)
+    let report = BenchReport(
+      date: ISO8601DateFormatter().string(from: Date()), machine: machine, versions: versions,
+      settings: options, figures: bench.figures,
+      seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+      loadAverage: ["start": loadAtStart, "end": Machine.loadAverage()])
+    try write(report, to: options.output)
   }
 
-  static func report(_ what: String, perItem seconds: Double, unit: String) {
-    print(String(format: "%@: %.1f µs each, %.3g %@/s", what, seconds * 1e6, 1 / seconds, unit))
+  /// Writes `report` as JSON to `path`, making its folder.
+  static func write(_ report: BenchReport, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try report.json().write(to: url)
+    let load = report.loadAverage.mapValues { $0.first ?? .nan }
+    say(
+      String(
+        format: "\n%.0f s in all; load average %.2f at the start, %.2f at the end; the figures "
+          + "are in %@", report.seconds, load["start"] ?? .nan, load["end"] ?? .nan, path))
   }
 
-  static func peakMegabytes(_ who: __rusage_who) -> Double {
-    var usage = rusage()
-    getrusage(who.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
+  /// A new folder under the temporary directory (`mkdtemp`).
+  static func temporaryFolder() throws -> String {
+    var template = Array((NSTemporaryDirectory() + "/calib-bench.XXXXXX").utf8CString)
+    guard let made = mkdtemp(&template) else {
+      throw ChildError(description: "cannot make a temporary folder")
+    }
+    return String(cString: made)
   }
 }
 
-/// A reproducible uniform generator on [0, 1) (Knuth's MMIX constants), so that the benchmark
-/// measures the same readings every run.
-struct LinearCongruential {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> Double {
-    state = state &* 6364136223846793005 &+ 1442695040888963407
-    return Double(state >> 11) / Double(1 << 53)
+extension Bench {
+  /// The first line of `program --version` (standard output, then standard error) that
+  /// contains `marker`.
+  func version(of program: String, marker: String) throws -> String {
+    let output = work + "/version.txt"
+    _ = try children.run(program, ["--version"], output: .file(output))
+    let text = [output, work + "/stderr.txt"]
+      .compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined(separator: "\n")
+    let line = text.split(separator: "\n").first { marker.isEmpty || $0.contains(marker) }
+    return line.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+  }
+
+  /// GSL's version at run time, as calib records it in the line's instrument file.
+  func gslVersion() throws -> String {
+    let data = try Data(contentsOf: fileURL(instruments["line"] ?? ""))
+    let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    let provenance = object?["provenance"] as? [String: Any]
+    return provenance?["gsl_version"] as? String ?? "unknown"
   }
 }

@@ -1,0 +1,138 @@
+import Foundation
+
+/// The straight line: start-up, single readings on one and on `threads` threads, triplicates,
+/// known u(y), and the peak memory on a large file.
+extension Bench {
+  /// The line's single readings, the target of DESIGN §7 (10 000× calibr8).
+  static let lineTarget = "≤ 8 µs"
+
+  /// One reading, five times: the time of a whole process that measures almost nothing
+  /// (loading, reading the instrument, writing), the median of the five.
+  mutating func lineStartUp() throws {
+    let observations = try workload.lineReadings(1)
+    var runs: [ChildRun] = []
+    for _ in 0..<5 {
+      runs.append(
+        try measure(
+          "line", observations, column: "absorbance", threads: options.threads,
+          report: work + "/start-up.ndjson"))
+    }
+    let median = runs.sorted { $0.seconds < $1.seconds }[2]
+    record(
+      Figure(
+        "line-start-up", "calib measure, line, one reading: the start-up (median of 5 runs)",
+        readings: 1, threads: options.threads, seconds: median.seconds,
+        cpuSeconds: median.cpuSeconds))
+  }
+
+  /// Single readings of the line, σ estimated, with `threads` threads and with one; whether
+  /// the two reports are the same byte for byte. Returns calib's posterior medians of the
+  /// first `count` readings, for calibr8's.
+  mutating func lineSingles(medians count: Int) throws -> [Double] {
+    let n = options.lineReadings
+    let observations = try workload.lineReadings(n)
+    let many = work + "/line-threads-\(options.threads).ndjson"
+    let one = work + "/line-threads-1.ndjson"
+    defer { [many, one].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+    let manyRun = try measure(
+      "line", observations, column: "absorbance", threads: options.threads, report: many)
+    record(
+      Figure(
+        "line", "calib measure, line, σ estimated, single readings", readings: n,
+        threads: options.threads, seconds: manyRun.seconds, cpuSeconds: manyRun.cpuSeconds,
+        target: Self.lineTarget))
+    let oneRun = try measure("line", observations, column: "absorbance", threads: 1, report: one)
+    record(
+      Figure(
+        "line-threads-1", "the same on one thread (--threads 1)", readings: n, threads: 1,
+        seconds: oneRun.seconds, cpuSeconds: oneRun.cpuSeconds))
+    var threads = Figure(
+      "threads",
+      "speed-up of --threads \(options.threads) over --threads 1 on the line, "
+        + "and whether the reports are the same byte for byte",
+      readings: n, threads: options.threads, seconds: manyRun.seconds + oneRun.seconds,
+      target: "speed-up ≥ 1.8, identical")
+    threads.perReadingSeconds = nil
+    threads.speedup = oneRun.seconds / manyRun.seconds
+    threads.identical = try sameBytes(many, one)
+    record(threads)
+    return try medians(of: many, count: count)
+  }
+
+  /// Triplicates of the line (`--group sample`), three readings an observation.
+  mutating func lineTriplicates() throws {
+    let n = options.triplicates
+    let observations = try workload.lineTriplicates(n)
+    let run = try measure(
+      "line", observations, column: "absorbance", threads: options.threads,
+      report: work + "/triplicates.ndjson", extra: ["--group", "sample"])
+    try? FileManager.default.removeItem(atPath: work + "/triplicates.ndjson")
+    record(
+      Figure(
+        "line-triplicates", "calib measure, line, σ estimated, triplicates (--group)",
+        readings: 3 * n, observations: n, threads: options.threads, seconds: run.seconds,
+        cpuSeconds: run.cpuSeconds))
+  }
+
+  /// Single readings of the line fitted with known u(y), each with its u (`--sy`).
+  mutating func lineKnownU() throws {
+    let n = options.knownUReadings
+    let observations = try workload.lineReadings(n, uncertainty: true)
+    let run = try measure(
+      "line-known-u", observations, column: "absorbance", threads: options.threads,
+      report: work + "/known-u.ndjson", extra: ["--sy", "u"])
+    try? FileManager.default.removeItem(atPath: work + "/known-u.ndjson")
+    record(
+      Figure(
+        "line-known-u", "calib measure, line, u(y) known (fit and readings with --sy)",
+        readings: n, threads: options.threads, seconds: run.seconds, cpuSeconds: run.cpuSeconds))
+  }
+
+  /// The peak resident memory of `calib measure` on `memoryReadings` single readings of the
+  /// line, the report read from a pipe and dropped (ten million reports would fill 16 GB).
+  mutating func lineMemory() throws {
+    let n = options.memoryReadings
+    let observations = try workload.lineReadings(n)
+    let run = try measure("line", observations, column: "absorbance", threads: options.threads)
+    try? FileManager.default.removeItem(atPath: observations)
+    var figure = Figure(
+      "line-memory",
+      "calib measure, line, a large file: peak resident memory (NDJSON "
+        + String(format: "%.2f GB)", Double(run.outputBytes) / 1e9),
+      readings: n, threads: options.threads, seconds: run.seconds, cpuSeconds: run.cpuSeconds,
+      target: "< 100 MB at 10⁷ readings")
+    figure.peakResidentBytes = run.peakResidentBytes
+    record(figure)
+  }
+
+  /// The posterior medians (`x.median`) of the first `count` reports of an NDJSON file.
+  func medians(of path: String, count: Int) throws -> [Double] {
+    guard let file = fopen(path, "r") else { throw ChildError(description: "cannot read \(path)") }
+    defer { fclose(file) }
+    var line: UnsafeMutablePointer<CChar>?
+    var capacity = 0
+    defer { free(line) }
+    var medians: [Double] = []
+    while medians.count < count, getline(&line, &capacity, file) > 0, let line {
+      let report = try JSONSerialization.jsonObject(with: Data(String(cString: line).utf8))
+      guard let x = (report as? [String: Any])?["x"] as? [String: Any],
+        let median = (x["median"] as? NSNumber)?.doubleValue
+      else { throw ChildError(description: "no x.median in a report of \(path)") }
+      medians.append(median)
+    }
+    return medians
+  }
+
+  /// Whether the files at `a` and `b` hold the same bytes (as `cmp` says).
+  func sameBytes(_ a: String, _ b: String) throws -> Bool {
+    guard let first = FileHandle(forReadingAtPath: a), let second = FileHandle(forReadingAtPath: b)
+    else { throw ChildError(description: "cannot read \(a) or \(b)") }
+    defer { [first, second].forEach { try? $0.close() } }
+    while true {
+      let left = try first.read(upToCount: 1 << 22) ?? Data()
+      let right = try second.read(upToCount: 1 << 22) ?? Data()
+      if left != right { return false }
+      if left.isEmpty { return true }
+    }
+  }
+}
