@@ -31,19 +31,28 @@ private final class JSONSink: Encoder {
   var bytes: [UInt8] = []
   /// The open containers, innermost last.
   private var frames: [Frame] = []
+  /// The members of every open object, object after object: each one's key and where it
+  /// starts (after its comma). One array for all, so that an object allocates nothing.
+  private var members: [(key: String, start: Int)] = []
+  /// Where an object's members are copied while they are put in key order.
+  private var scratch: [UInt8] = []
   /// The keys and indices down to the value being written, for the coding path of errors.
   private var path: [any CodingKey] = []
 
-  /// An open object or array: where it starts (after its bracket), and for an object where
-  /// each member starts and its key.
+  /// An open object or array: where it starts (after its bracket), its element count, and
+  /// for an object where its members begin in `members` and whether they came in key order.
   private struct Frame {
     var isObject: Bool
     var start: Int
-    var members: [(key: String, start: Int)] = []
+    var firstMember: Int
     var count = 0
+    var sorted = true
   }
 
-  init() { bytes.reserveCapacity(4096) }
+  init() {
+    bytes.reserveCapacity(4096)
+    members.reserveCapacity(64)
+  }
 
   var codingPath: [any CodingKey] { path }
   var userInfo: [CodingUserInfoKey: Any] { [:] }
@@ -65,13 +74,14 @@ private final class JSONSink: Encoder {
   /// Opens an object or an array at the current position; its index among the frames.
   private func open(object: Bool) -> Int {
     bytes.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
-    frames.append(Frame(isObject: object, start: bytes.count))
+    frames.append(Frame(isObject: object, start: bytes.count, firstMember: members.count))
     return frames.count - 1
   }
 
   /// Closes every frame above `depth` (the frames a value opened once it is written, or
   /// those a nested container left open when its parent writes again): an array gets its
-  /// bracket; an object's members are put in key order, with commas, and it gets its brace.
+  /// bracket; an object whose members did not come in key order has them put in order, and
+  /// it gets its brace.
   func closeFrames(above depth: Int) {
     while frames.count > depth {
       let frame = frames.removeLast()
@@ -79,26 +89,40 @@ private final class JSONSink: Encoder {
         bytes.append(UInt8(ascii: "]"))
         continue
       }
-      let order = frame.members.indices.sorted {
-        frame.members[$0].key.utf8.lexicographicallyPrecedes(frame.members[$1].key.utf8)
-      }
-      let body = Array(bytes[frame.start...])
-      bytes.removeSubrange(frame.start...)
-      for (n, k) in order.enumerated() {
-        if n > 0 { bytes.append(UInt8(ascii: ",")) }
-        let lower = frame.members[k].start - frame.start
-        let upper =
-          k + 1 < frame.members.count ? frame.members[k + 1].start - frame.start : body.count
-        bytes.append(contentsOf: body[lower..<upper])
-      }
+      if !frame.sorted { reorder(frame) }
+      members.removeSubrange(frame.firstMember...)
       bytes.append(UInt8(ascii: "}"))
+    }
+  }
+
+  /// Rewrites the members of the object `frame` in key order (UTF-8 bytes, as JSONEncoder
+  /// sorts), with commas between them.
+  private func reorder(_ frame: Frame) {
+    let own = members[frame.firstMember...]
+    let order = own.indices.sorted { own[$0].key.utf8.lexicographicallyPrecedes(own[$1].key.utf8) }
+    scratch.removeAll(keepingCapacity: true)
+    scratch.append(contentsOf: bytes[frame.start...])
+    bytes.removeSubrange(frame.start...)
+    for (n, k) in order.enumerated() {
+      if n > 0 { bytes.append(UInt8(ascii: ",")) }
+      let lower = own[k].start - frame.start
+      // A member ends at the comma before the next one, or at the object's end.
+      let upper = k + 1 < own.endIndex ? own[k + 1].start - frame.start - 1 : scratch.count
+      bytes.append(contentsOf: scratch[lower..<upper])
     }
   }
 
   /// Starts member `key` of the object at `frame`: `"key":`, the value to follow.
   func beginMember(_ key: String, frame: Int) {
     closeFrames(above: frame + 1)
-    frames[frame].members.append((key, bytes.count))
+    if frames[frame].count > 0 {
+      bytes.append(UInt8(ascii: ","))
+      if let last = members.last, !last.key.utf8.lexicographicallyPrecedes(key.utf8) {
+        frames[frame].sorted = false
+      }
+    }
+    frames[frame].count += 1
+    members.append((key, bytes.count))
     writeString(key)
     bytes.append(UInt8(ascii: ":"))
   }
@@ -119,13 +143,17 @@ private final class JSONSink: Encoder {
   func write<Value: Encodable>(_ value: Value, key: (any CodingKey)? = nil) throws {
     if let key { path.append(key) }
     defer { if key != nil { path.removeLast() } }
-    switch value {
-    case let number as Double: try writeDouble(number)
-    case let text as String: writeString(text)
-    case let number as Int: writeInteger(number)
-    case let flag as Bool: writeBool(flag)
-    case let number as Float: try writeFloat(number)
-    default:
+    // Comparing metatypes is a pointer comparison; a dynamic cast (`as?`) per value cost
+    // more than writing it.
+    if Value.self == Double.self {
+      try writeDouble(unsafeBitCast(value, to: Double.self))
+    } else if Value.self == String.self {
+      writeString(unsafeBitCast(value, to: String.self))
+    } else if Value.self == Int.self {
+      writeInteger(unsafeBitCast(value, to: Int.self))
+    } else if Value.self == Bool.self {
+      writeBool(unsafeBitCast(value, to: Bool.self))
+    } else {
       let depth = frames.count
       try value.encode(to: self)
       closeFrames(above: depth)
@@ -161,7 +189,7 @@ private final class JSONSink: Encoder {
   }
 
   func writeBool(_ value: Bool) {
-    bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+    bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
   }
 
   func writeNull() {
