@@ -6,6 +6,9 @@ final class FileByteSource: ByteSource {
   private let file: UnsafeMutablePointer<FILE>
   private let ownsFile: Bool
   private let name: String
+  /// A stretch of the file not read (`skipping(_:)`), and how many bytes were read so far.
+  private var skipped: Range<Int64>?
+  private var position: Int64 = 0
 
   /// Opens `path` for reading (`-` is standard input).
   ///
@@ -35,8 +38,44 @@ final class FileByteSource: ByteSource {
     if ownsFile { fclose(file) }
   }
 
+  /// The file's length in bytes, for a regular file.
+  ///
+  /// - Throws: `CommandFailure.usage` for standard input, a pipe or a device, whose length is
+  ///   not known before they end.
+  func size(for option: String) throws -> Int64 {
+    var status = stat()
+    guard ownsFile, fstat(fileno(file), &status) == 0, (status.st_mode & S_IFMT) == S_IFREG
+    else {
+      throw CommandFailure.usage(
+        "\(option) needs a regular file it can seek in; '\(name)' is not one (standard input, a pipe or a device)"
+      )
+    }
+    return Int64(status.st_size)
+  }
+
+  /// From now on, reads skip the bytes in `stretch` (offsets from the file's start, at or
+  /// after the bytes read so far): the reads jump from its start to its end. A shard reads the
+  /// header, then its own records.
+  func skipping(_ stretch: Range<Int64>) {
+    skipped = stretch
+  }
+
   func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+    var buffer = buffer
+    if let stretch = skipped {
+      if position == stretch.lowerBound {
+        guard fseeko(file, off_t(stretch.upperBound), SEEK_SET) == 0 else {
+          throw InputError(file: name, message: "seek failed: \(String(cString: strerror(errno)))")
+        }
+        position = stretch.upperBound
+        skipped = nil
+      } else if position + Int64(buffer.count) > stretch.lowerBound {
+        buffer = UnsafeMutableRawBufferPointer(
+          rebasing: buffer[0..<Int(stretch.lowerBound - position)])
+      }
+    }
     let count = fread(buffer.baseAddress, 1, buffer.count, file)
+    position += Int64(count)
     if count == 0, ferror(file) != 0 {
       throw InputError(file: name, message: "read failed: \(String(cString: strerror(errno)))")
     }

@@ -24,14 +24,17 @@ extension MeasureCommand {
     }
     let measurer = measurers[0]
     let pool = MeasurerPool(measurers: measurers.map { measurer in measurer.measure })
-    let source = try reading.reader(path: observations, response: columns.joined(separator: ","))
+    let source = try reading.reader(
+      path: observations, response: columns.joined(separator: ","), shard: shard)
     var encoder = MultiOutputReportEncoder(
       format: format, predictors: instrument.state.model.predictors)
     let file = try OutputFile(path: output.output)
-    try file.write(
-      try encoder.header(
-        MultiOutputReportEncoder.Settings(measurer: measurer, instrumentFile: self.instrument.path))
-    )
+    if writesHeader {
+      try file.write(
+        try encoder.header(
+          MultiOutputReportEncoder.Settings(
+            measurer: measurer, instrumentFile: self.instrument.path)))
+    }
     let failures = try stream(
       source: source, pool: pool, output: file,
       write: { try encoder.observation($0) }, fail: { try encoder.failure($0) })

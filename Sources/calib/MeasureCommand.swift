@@ -69,6 +69,12 @@ struct MeasureCommand: ParsableCommand {
       """)
   var threads: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "Measure only the K-th of N contiguous slices of the observations (ndjson or csv): the outputs of 1…N concatenated are the whole run's.",
+      valueName: "K/N"))
+  var shard: ShardSpec?
+
   @Flag(help: "Report progress on standard error every two seconds (observations done, rate).")
   var progress = false
 
@@ -90,6 +96,11 @@ struct MeasureCommand: ParsableCommand {
     }
     if let threads, threads < 1 || threads > 256 {
       throw ValidationError("--threads must be between 1 and 256")
+    }
+    if shard != nil, format != .ndjson, format != .csv {
+      throw ValidationError(
+        "--shard writes ndjson or csv, whose parts concatenate into the whole run's; not \(format.rawValue)"
+      )
     }
     if instrument.path == "-" && observations == "-" {
       throw ValidationError(
@@ -126,12 +137,15 @@ struct MeasureCommand: ParsableCommand {
         throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
       let pool = MeasurerPool(measurers: measurers.map { measurer in measurer.measure })
-      let source = try reading.reader(path: observations, response: responseColumn)
+      let source = try reading.reader(
+        path: observations, response: responseColumn, shard: shard)
       var encoder = ReportEncoder(format: format)
       let output = try OutputFile(path: output.output)
-      try output.write(
-        try encoder.header(
-          ReportEncoder.Settings(measurer: measurers[0], instrumentFile: instrument.path)))
+      if writesHeader {
+        try output.write(
+          try encoder.header(
+            ReportEncoder.Settings(measurer: measurers[0], instrumentFile: instrument.path)))
+      }
       let failures = try stream(
         source: source, pool: pool, output: output,
         write: { try encoder.observation($0) }, fail: { try encoder.failure($0) })
@@ -140,6 +154,10 @@ struct MeasureCommand: ParsableCommand {
       try checkStrict(failures: failures)
     }
   }
+
+  /// Whether the report's header is written: not by a shard after the first, whose output
+  /// continues the first's.
+  var writesHeader: Bool { (shard?.index ?? 1) == 1 }
 
   /// With `--strict`, exit 65 when any observation could not be measured (the report has
   /// been written).

@@ -27,12 +27,25 @@ struct ObservationOptions: ParsableArguments {
 
   @OptionGroup var csv: CSVOptions
 
-  /// A reader of the observations in `path` (`-`: standard input), readings in `response`.
-  func reader(path: String, response: String) throws -> ObservationReader {
-    let csv = try self.csv.reader(path: path)
+  /// A reader of the observations in `path` (`-`: standard input), readings in `response`;
+  /// with `shard`, of the observations that start in that slice of the file (`CSVShard`).
+  func reader(
+    path: String, response: String, shard: ShardSpec? = nil
+  ) throws -> ObservationReader {
+    var slice: CSVShard?
+    let source = try FileByteSource(path: path)
+    if let shard {
+      var scanned = try FileByteSource(path: path)
+      let size = try scanned.size(for: "--shard")
+      let found = try CSVShard(index: shard.index, of: shard.count, source: &scanned, size: size)
+      source.skipping(
+        found.headerEnd..<(groupColumn == nil ? found.start : found.contextStart ?? found.start))
+      slice = found
+    }
+    let csv = try CSVReader(source: source, name: path, format: csv.format)
     return try ObservationReader(
       reader: csv, response: response, id: idColumn, group: groupColumn,
-      uncertainty: uncertaintyColumn, dilution: dilutionColumn)
+      uncertainty: uncertaintyColumn, dilution: dilutionColumn, shard: slice)
   }
 
   /// Refuses `--sy` for an instrument with several outputs, which measures with the noise

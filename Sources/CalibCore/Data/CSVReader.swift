@@ -72,6 +72,14 @@ package final class CSVReader {
     headerColumns = fieldLocations.map(\.column)
   }
 
+  /// Says that the bytes after the header resume at `line` of the file: a source that skips
+  /// part of the file (a shard, `CSVShard`) calls it right after `init`, so that every
+  /// location the reader reports stays the file's.
+  package func resume(atLine line: Int) {
+    nextLine = line
+    nextColumn = 1
+  }
+
   /// The index of the column called `columnName` in the header.
   ///
   /// - Throws: `InputError` when no column, or more than one, has that name.

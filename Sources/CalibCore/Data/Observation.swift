@@ -54,6 +54,13 @@ public final class ObservationReader {
   private var queued: Observation?
   private var finishedGroups: Set<String> = []
   private var exhausted = false
+  /// A slice of the file (`CSVShard`): whether the first record is the one before the slice,
+  /// read for its group label only; the label whose rows are skipped at the slice's start;
+  /// and the line where the next slice starts.
+  private var readsContext: Bool
+  private var skippedGroup: String?
+  private let endLine: Int?
+  private var sliceEnded = false
 
   /// Prepares to read observations.
   ///
@@ -65,12 +72,20 @@ public final class ObservationReader {
   ///   - group: The column grouping replicate readings (`--group`), if any.
   ///   - uncertainty: The column of the readings' standard uncertainties (`--sy`), if any.
   ///   - dilution: The column of each sample's dilution factor (`--dilution`), if any.
+  ///   - shard: For one slice of the file (`calib measure --shard`): the reader's bytes after
+  ///     the header start at the slice's context record when it has one (a group column
+  ///     given), else at its first record. The observations returned are those that start in
+  ///     the slice: the rows continuing the context record's group are skipped, and the last
+  ///     group is read to its end past the slice.
   /// - Throws: `InputError` for a column the file does not have.
   package init(
     reader: CSVReader, response: String, id: String? = nil, group: String? = nil,
-    uncertainty: String? = nil, dilution: String? = nil
+    uncertainty: String? = nil, dilution: String? = nil, shard: CSVShard? = nil
   ) throws(InputError) {
     self.reader = reader
+    readsContext = group != nil && shard?.contextStart != nil
+    endLine = shard?.endLine
+    if let shard { reader.resume(atLine: readsContext ? shard.contextLine : shard.startLine) }
     responseColumns = try response.split(separator: ",").map { name throws(InputError) in
       try reader.column(named: String(name))
     }
@@ -113,6 +128,20 @@ public final class ObservationReader {
   /// - Throws: `InputError` where the file itself is broken (an unterminated quote, a blank
   ///   line between records) or a group recurs after another.
   public func next() throws(InputError) -> Observation? {
+    guard !sliceEnded, let observation = try nextInFile() else { return nil }
+    if let endLine, observation.line >= endLine {
+      sliceEnded = true
+      return nil
+    }
+    return observation
+  }
+
+  /// The next observation of the file (`next()` without the end of a slice).
+  private func nextInFile() throws(InputError) -> Observation? {
+    if readsContext {
+      readsContext = false
+      try skipContext()
+    }
     if let queued {
       self.queued = nil
       return queued
@@ -127,6 +156,7 @@ public final class ObservationReader {
         $0 < reader.fieldCount ? reader.text(at: $0).trimmingSpaces : nil
       }
       if let fieldCountProblem {
+        skippedGroup = nil
         let broken = Observation(
           id: id ?? "\(reader.line)", readings: [], line: reader.line, defect: fieldCountProblem)
         guard let finished = pending else { return broken }
@@ -181,6 +211,10 @@ public final class ObservationReader {
         return observation
       }
       let label = reader.text(at: groupColumn).trimmingSpaces
+      if let skipped = skippedGroup {
+        if label == skipped { continue }
+        skippedGroup = nil
+      }
       if var current = pending, current.group == label {
         current.observation.readings += readings
         if let uncertainties { current.observation.uncertainties? += uncertainties }
@@ -221,5 +255,18 @@ public final class ObservationReader {
     }
     defer { pending = nil }
     return pending?.observation
+  }
+
+  /// Reads the record before the slice for its group label: the rows after it with that
+  /// label belong to a group begun before the slice, and are skipped. A record with the wrong
+  /// number of fields is an observation of its own and continues no group.
+  private func skipContext() throws(InputError) {
+    var fieldCountProblem: InputError?
+    guard let groupColumn, try reader.nextRecord(fieldCountProblem: &fieldCountProblem),
+      fieldCountProblem == nil
+    else { return }
+    let label = reader.text(at: groupColumn).trimmingSpaces
+    skippedGroup = label
+    finishedGroups.insert(label)
   }
 }
