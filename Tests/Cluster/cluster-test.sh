@@ -16,7 +16,7 @@
 # the build, default 600), CLUSTER_TEST_CALIB (a calib binary to use instead of building one),
 # CLUSTER_TEST_KEEP=1 (keep the folder for a post-mortem), CLUSTER_TEST_THEN (a command run with
 # bash after the checks pass, while the cluster is still up, with SLURM_CONF, CALIB and
-# CLUSTER_DIR exported: how docs/cluster.md's Dask recipe was tried against this Slurm).
+# CLUSTER_DIR exported: how docs/cluster.md's recipes were tried against this Slurm).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -174,7 +174,9 @@ else
   dd if=/dev/urandom of="$d/munge/munge.key" bs=1024 count=1 status=none
 fi
 chmod 0400 "$d/munge/munge.key"
-munged --foreground --force --socket="$d/munge/munge.socket" \
+# In the foreground munged logs to standard error; --log-file and --pid-file only keep it off
+# the system's paths.
+munged --foreground --socket="$d/munge/munge.socket" \
   --key-file="$d/munge/munge.key" --pid-file="$d/munge/munged.pid" \
   --log-file="$d/log/munged.log" --seed-file="$d/munge/munged.seed" \
   >"$d/log/munged.out" 2>&1 &
@@ -248,8 +250,8 @@ say "slurm up on 127.0.0.1:$port-$((port + 1)) after $((SECONDS + limit - deadli
   -o "$d/data/absorbance.json"
 # 1500 samples of 1 to 4 replicates each, about 3750 rows, from a Park–Miller generator (exact
 # in awk's doubles, so the same on every machine); concentrations reach past the standards'
-# 0..10 so that the statuses vary. Groups of several rows straddle the shards' byte boundaries,
-# which must never split them.
+# 0..10 so that the statuses vary. All three boundaries of the 4 shards fall inside groups of
+# several rows (s00368, s00750, s01136), which the shards must not split.
 awk 'BEGIN {
   s = 20261127; print "sample,absorbance"
   for (i = 1; i <= 1500; i++) {
