@@ -226,6 +226,11 @@ MinJobAge=5
 NodeName=calibnode NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory
 PartitionName=calib Nodes=calibnode Default=YES MaxTime=INFINITE State=UP
 EOF
+# The client commands must reach this cluster only: no settings of another Slurm (a login
+# node's SBATCH_ACCOUNT, or the variables of an enclosing job) may leak into them.
+while read -r name; do
+  unset "$name"
+done < <(compgen -e | grep -E '^(SBATCH|SLURM|SQUEUE|SINFO|SCANCEL)_' || true)
 export SLURM_CONF=$d/etc/slurm.conf
 
 # -D: stay in the foreground, so that $! is the daemon; -c: a cold start, no state to recover.
