@@ -7,13 +7,16 @@
 #   make format reflow every Swift file with .swift-format
 #   make fuzz   libFuzzer on the CSV reader, the formula parser and the instrument-file reader
 #   make sanitize  the test suite under AddressSanitizer
+#   make cluster-test  a one-node Slurm on loopback measures shards as a job array (root;
+#               installs slurm-wlm and munge when missing; docs/cluster.md)
 # Both install GSL first when it is missing (Debian: apt-get, with sudo when not root).
 
 SWIFT ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 CALIB  = .build/debug/calib
 SUDO   = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench clean fuzz fuzz-build fuzz-corpus sanitize install uninstall lint format
+.PHONY: all deps build test demo bench clean fuzz fuzz-build fuzz-corpus sanitize install \
+  uninstall lint format cluster-test
 
 all: build
 
@@ -207,6 +210,13 @@ fuzz: fuzz-build fuzz-corpus
 # The whole test suite under AddressSanitizer, in its own build folder.
 sanitize: deps
 	$(SWIFT) test --sanitize=address --build-path .build-asan
+
+# `calib measure --shard K/N` as a Slurm job array (docs/cluster.md): the script starts
+# munged, slurmctld and slurmd on loopback in a folder of its own, submits
+# Tests/Cluster/measure-array.sbatch, compares the merged parts with the single run, and stops
+# every daemon it started. Needs root.
+cluster-test: deps
+	SWIFT="$(SWIFT)" Tests/Cluster/cluster-test.sh
 
 clean:
 	rm -rf .build .build-fuzz .build-asan $(INSTALL_BUILD)
