@@ -38,16 +38,23 @@ final class FileByteSource: ByteSource {
     if ownsFile { fclose(file) }
   }
 
-  /// The file's length in bytes, for a regular file.
+  /// The length in bytes of the regular file at `path`, asked before opening it (opening a
+  /// FIFO would wait for a writer).
   ///
   /// - Throws: `CommandFailure.usage` for standard input, a pipe or a device, whose length is
-  ///   not known before they end.
-  func size(for option: String) throws -> Int64 {
+  ///   not known before they end; `CommandFailure.cannotOpen` for a path that is not there.
+  static func regularFileSize(_ path: String, for option: String) throws -> Int64 {
     var status = stat()
-    guard ownsFile, fstat(fileno(file), &status) == 0, (status.st_mode & S_IFMT) == S_IFREG
-    else {
+    guard path != "-" else {
       throw CommandFailure.usage(
-        "\(option) needs a regular file it can seek in; '\(name)' is not one (standard input, a pipe or a device)"
+        "\(option) needs a regular file it can seek in, not standard input")
+    }
+    guard stat(path, &status) == 0 else {
+      throw CommandFailure.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+    }
+    guard (status.st_mode & S_IFMT) == S_IFREG else {
+      throw CommandFailure.usage(
+        "\(option) needs a regular file it can seek in; '\(path)' is not one (a pipe, a device or a directory)"
       )
     }
     return Int64(status.st_size)

@@ -33,10 +33,10 @@ struct ObservationOptions: ParsableArguments {
     path: String, response: String, shard: ShardSpec? = nil
   ) throws -> ObservationReader {
     var slice: CSVShard?
+    let size = try shard.map { _ in try FileByteSource.regularFileSize(path, for: "--shard") }
     let source = try FileByteSource(path: path)
-    if let shard {
+    if let shard, let size {
       var scanned = try FileByteSource(path: path)
-      let size = try scanned.size(for: "--shard")
       let found = try CSVShard(index: shard.index, of: shard.count, source: &scanned, size: size)
       source.skipping(
         found.headerEnd..<(groupColumn == nil ? found.start : found.contextStart ?? found.start))

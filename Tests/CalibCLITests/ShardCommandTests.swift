@@ -1,3 +1,4 @@
+import CalibSystem
 import Foundation
 import Testing
 
@@ -66,6 +67,22 @@ struct ShardCommandTests {
       in: directory)
     #expect(run.status == 64, "\(run.error)")
     #expect(run.error.contains(message), "\(run.error)")
+    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
+  }
+
+  @Test("refused: a FIFO, without waiting for a writer")
+  func fifo() throws {
+    let directory = try prepare()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fifo = directory.appendingPathComponent("pipe.csv").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let run = try CommandLineTool.run(
+      [
+        "measure", "abs.json", "pipe.csv", "--y", "absorbance", "--format", "ndjson", "--shard",
+        "1/2", "-o", "out",
+      ], in: directory)
+    #expect(run.status == 64, "\(run.error)")
+    #expect(run.error.contains("needs a regular file"), "\(run.error)")
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
   }
 
