@@ -146,7 +146,7 @@ private final class JSONSink: Encoder {
     // Comparing metatypes is a pointer comparison; a dynamic cast (`as?`) per value cost
     // more than writing it.
     if Value.self == Double.self {
-      try writeDouble(unsafeBitCast(value, to: Double.self))
+      try writeNumber(unsafeBitCast(value, to: Double.self))
     } else if Value.self == String.self {
       writeString(unsafeBitCast(value, to: String.self))
     } else if Value.self == Int.self {
@@ -160,19 +160,11 @@ private final class JSONSink: Encoder {
     }
   }
 
-  func writeDouble(_ value: Double) throws {
-    guard value.isFinite else {
-      throw EncodingError.invalidValue(
-        value,
-        EncodingError.Context(
-          codingPath: path, debugDescription: "Unable to encode \(value) directly in JSON."))
-    }
-    var text = value.description
-    if text.hasSuffix(".0") { text.removeLast(2) }
-    bytes.append(contentsOf: text.utf8)
-  }
-
-  func writeFloat(_ value: Float) throws {
+  /// A `Double` or `Float` in its shortest round-trip form without a trailing `.0`; NaN and
+  /// the infinities refused.
+  func writeNumber<Number: BinaryFloatingPoint & CustomStringConvertible>(
+    _ value: Number
+  ) throws {
     guard value.isFinite else {
       throw EncodingError.invalidValue(
         value,
@@ -310,8 +302,8 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
   mutating func encodeNil() throws { sink.writeNull() }
   mutating func encode(_ value: Bool) throws { sink.writeBool(value) }
   mutating func encode(_ value: String) throws { sink.writeString(value) }
-  mutating func encode(_ value: Double) throws { try sink.writeDouble(value) }
-  mutating func encode(_ value: Float) throws { try sink.writeFloat(value) }
+  mutating func encode(_ value: Double) throws { try sink.writeNumber(value) }
+  mutating func encode(_ value: Float) throws { try sink.writeNumber(value) }
   mutating func encode(_ value: Int) throws { sink.writeInteger(value) }
   mutating func encode(_ value: Int8) throws { sink.writeInteger(value) }
   mutating func encode(_ value: Int16) throws { sink.writeInteger(value) }
