@@ -37,7 +37,9 @@ struct ObservationOptions: ParsableArguments {
     let source = try FileByteSource(path: path)
     if let shard, let size {
       var scanned = try FileByteSource(path: path)
-      let found = try CSVShard(index: shard.index, of: shard.count, source: &scanned, size: size)
+      let found = try CSVShard(
+        index: shard.index, of: shard.count, source: &scanned, size: size,
+        delimiter: csv.format.delimiter)
       source.skipping(
         found.headerEnd..<(groupColumn == nil ? found.start : found.contextStart ?? found.start))
       slice = found

@@ -35,7 +35,8 @@ private func observations(
 
 /// A file of `groups` replicate groups of 1–4 rows, from a reproducible generator: quoted
 /// notes with commas, doubled quotes and line breaks, bad readings and short rows now and
-/// then (a short row ends its group), `ending` between records.
+/// then (a short row is an observation of its own, and the group goes on after it), `ending`
+/// between records.
 private func sampleFile(groups: Int, seed: UInt64, ending: String) -> [UInt8] {
   var state = seed
   func next(_ n: UInt64) -> Int {
@@ -47,10 +48,11 @@ private func sampleFile(groups: Int, seed: UInt64, ending: String) -> [UInt8] {
     for _ in 0...next(4) {
       let note = ["n", "\"a\(ending)b\"", "\"x,\"\"y\"\"\"", "\"\"", "plain"][next(5)]
       let y = next(40) == 0 ? "oops" : "\(Double(next(10_000)) / 1000)"
-      // A short row stands alone (its label cannot be trusted): it ends the group.
-      if next(60) == 0 {
-        rows.append("short\(g),\(y)")
-        break
+      // A short row stands alone (its label cannot be trusted); the group goes on after it.
+      switch next(16) {
+      case 0: rows.append("g\(g),\(y)")
+      case 1: rows.append("g\(g)")
+      default: break
       }
       rows.append("g\(g),\(y),\(note)")
     }
@@ -81,6 +83,46 @@ struct CSVShardTests {
           #expect(joined == whole, "seed \(seed), group \(group ?? "-"), \(count) shards")
         }
       }
+    }
+  }
+
+  @Test("a short row inside a group is an observation of its own after the group, in any shard")
+  func shortRowInGroup() throws {
+    let text = "sample,absorbance\nA,0.1\nA,0.11\nA\nA,0.12\nB,0.3\n"
+    let bytes = Array(text.utf8)
+    func read(_ shard: CSVShard?) throws -> [Seen] {
+      var source = bytes
+      if let shard {
+        source =
+          Array(bytes[0..<Int(shard.headerEnd)])
+          + Array(bytes[Int(shard.contextStart ?? shard.start)...])
+      }
+      let reader = try ObservationReader(
+        reader: try CSVReader(source: MemoryByteSource(source), name: "obs.csv"),
+        response: "absorbance", group: "sample", shard: shard)
+      var seen: [Seen] = []
+      while let observation = try reader.next() {
+        seen.append(
+          Seen(
+            id: observation.id, line: observation.line, readings: observation.readings,
+            defect: observation.defect?.description))
+      }
+      return seen
+    }
+    let whole = try read(nil)
+    #expect(whole.map(\.id) == ["A", "4", "B"])
+    #expect(whole.map(\.line) == [2, 4, 6])
+    #expect(whole[0].readings == [0.1, 0.11, 0.12])
+    #expect(whole[1].defect?.contains("obs.csv:4") == true)
+    // Every cut: before, at and after the short row.
+    for count in 1...40 {
+      var joined: [Seen] = []
+      for index in 1...count {
+        var source = MemoryByteSource(bytes)
+        joined += try read(
+          CSVShard(index: index, of: count, source: &source, size: Int64(bytes.count)))
+      }
+      #expect(joined == whole, "\(count) shards")
     }
   }
 

@@ -21,8 +21,10 @@ package struct CSVShard: Sendable, Equatable {
   /// The first byte of the slice's first record, and its line (from 1).
   package let start: Int64
   package let startLine: Int
-  /// The record just before the slice (nil for the first slice): its first byte and line. Its
-  /// group label says which rows at the slice's start continue a group begun before it.
+  /// The last well-formed record before the slice (as many fields as the header; nil for the
+  /// first slice): its first byte and line. Its group label says which rows at the slice's
+  /// start continue a group begun before it; a record with the wrong number of fields is an
+  /// observation of its own and continues no group, so it cannot tell.
   package let contextStart: Int64?
   package let contextLine: Int
   /// The line where the next slice starts: observations starting there or later are not
@@ -34,31 +36,38 @@ package struct CSVShard: Sendable, Equatable {
   ///
   /// - Parameters:
   ///   - size: The file's length in bytes.
+  ///   - delimiter: The byte between fields (`CSVFormat.delimiter`).
   /// - Throws: `InputError` when the source cannot be read.
   package init(
-    index: Int, of count: Int, source: inout some ByteSource, size: Int64
+    index: Int, of count: Int, source: inout some ByteSource, size: Int64,
+    delimiter: UInt8 = UInt8(ascii: ",")
   ) throws(InputError) {
     precondition(count >= 1 && (1...count).contains(index), "a shard is K/N with 1 ≤ K ≤ N")
     self.index = index
     self.count = count
-    var scanner = RecordScanner()
+    var scanner = RecordScanner(delimiter: delimiter)
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    var header: Int64?
+    var header: (end: Int64, fields: Int)?
     var startRecord: (offset: Int64, line: Int)?
+    // The record being scanned, and the last well-formed one before the slice.
+    var current: (offset: Int64, line: Int)?
     var previous: (offset: Int64, line: Int)?
     var endRecord: (offset: Int64, line: Int)?
     // The slice's byte range [from, to), known once the header's end is.
     var from = Int64.max, to = Int64.max
-    func visit(_ offset: Int64, _ line: Int) -> Bool {
-      if header == nil {
-        header = offset
+    // `fieldsBefore`: the number of fields of the record that ends at `offset`.
+    func visit(_ offset: Int64, _ line: Int, _ fieldsBefore: Int) -> Bool {
+      if let header {
+        if startRecord == nil, fieldsBefore == header.fields { previous = current }
+      } else {
+        header = (offset, fieldsBefore)
         from = Self.target(index, of: count, headerEnd: offset, size: size)
         to =
           index == count ? .max : Self.target(index + 1, of: count, headerEnd: offset, size: size)
       }
       if startRecord == nil {
         guard offset >= from else {
-          previous = (offset, line)
+          current = (offset, line)
           return false
         }
         startRecord = (offset, line)
@@ -81,12 +90,12 @@ package struct CSVShard: Sendable, Equatable {
     if endRecord == nil {
       // The end of the file starts no record, but ends every range not ended yet.
       let end = (offset: scanner.offset, line: scanner.lineAfterLastRecord)
-      if header == nil { _ = visit(end.offset, end.line) }
+      if header == nil || startRecord == nil { _ = visit(end.offset, end.line, scanner.fields) }
       if startRecord == nil { startRecord = end }
       endRecord = end
     }
     // Cannot trap: the end of the file visits the header's end and sets both records.
-    headerEnd = header!
+    headerEnd = header!.end
     start = startRecord!.offset
     startLine = startRecord!.line
     contextStart = index > 1 && start > headerEnd ? previous?.offset : nil
@@ -107,6 +116,11 @@ package struct CSVShard: Sendable, Equatable {
 /// lone CR) outside quotes, counting lines as `CSVReader` does (a line end inside quotes
 /// counts too).
 private struct RecordScanner {
+  /// The byte between fields.
+  let delimiter: UInt8
+  /// The fields of the record being scanned so far (of the last record, at the end of the
+  /// file): the delimiters outside quotes, plus one.
+  private(set) var fields = 1
   /// Bytes scanned so far.
   private(set) var offset: Int64 = 0
   /// The line of the next byte, from 1.
@@ -121,10 +135,16 @@ private struct RecordScanner {
   /// when the last record has no line end.
   var lineAfterLastRecord: Int { recordEnded || offset == 0 ? line : line + 1 }
 
-  /// Scans `bytes`, calling `visit(offset, line)` at each record start after the first byte
-  /// of the file; stops early (returning true) when `visit` returns true.
+  /// A scanner at the start of a file whose fields are separated by `delimiter`.
+  init(delimiter: UInt8) {
+    self.delimiter = delimiter
+  }
+
+  /// Scans `bytes`, calling `visit(offset, line, fields)` at each record start after the
+  /// first byte of the file, with the number of fields of the record that ended there; stops
+  /// early (returning true) when `visit` returns true.
   mutating func scan(
-    _ bytes: UnsafeRawBufferPointer, visit: (Int64, Int) -> Bool
+    _ bytes: UnsafeRawBufferPointer, visit: (Int64, Int, Int) -> Bool
   ) -> Bool {
     for byte in bytes {
       if afterCR {
@@ -137,12 +157,15 @@ private struct RecordScanner {
       }
       if recordEnded {
         recordEnded = false
-        if visit(offset, line) { return true }
+        if visit(offset, line, fields) { return true }
+        fields = 1
       }
       offset += 1
       switch byte {
       case UInt8(ascii: "\""):
         inQuotes.toggle()
+      case delimiter where !inQuotes:
+        fields += 1
       case 0x0A, 0x0D:
         line += 1
         afterCR = byte == 0x0D

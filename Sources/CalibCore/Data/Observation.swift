@@ -50,8 +50,11 @@ public final class ObservationReader {
   private let uncertaintyColumn: Int?
   private let dilutionColumn: Int?
   private var pending: (group: String, observation: Observation)?
-  /// An observation read while a group was pending, to be returned next.
-  private var queued: Observation?
+  /// The rows with the wrong number of fields read while a group was pending, each an
+  /// observation of its own that comes after the group (which they do not end).
+  private var deferred: [Observation] = []
+  /// Observations read and ready, to be returned next, first to last.
+  private var ready: [Observation] = []
   private var finishedGroups: Set<String> = []
   private var exhausted = false
   /// A slice of the file (`CSVShard`): whether the first record is the one before the slice,
@@ -59,6 +62,7 @@ public final class ObservationReader {
   /// and the line where the next slice starts.
   private var readsContext: Bool
   private var skippedGroup: String?
+  private let startLine: Int
   private let endLine: Int?
   private var sliceEnded = false
 
@@ -84,6 +88,7 @@ public final class ObservationReader {
   ) throws(InputError) {
     self.reader = reader
     readsContext = group != nil && shard?.contextStart != nil
+    startLine = shard?.startLine ?? 0
     endLine = shard?.endLine
     if let shard { reader.resume(atLine: readsContext ? shard.contextLine : shard.startLine) }
     responseColumns = try response.split(separator: ",").map { name throws(InputError) in
@@ -123,7 +128,8 @@ public final class ObservationReader {
   /// A row that cannot be read (a reading or u that is not a positive finite number, a
   /// record with the wrong number of fields) does not stop the file: its observation comes
   /// back with `defect` set, and the rows after it are read as usual. A row with the wrong
-  /// number of fields is an observation of its own (its group label cannot be trusted).
+  /// number of fields is an observation of its own (its group label cannot be trusted): it
+  /// does not end the group being read, and comes after it.
   ///
   /// - Throws: `InputError` where the file itself is broken (an unterminated quote, a blank
   ///   line between records) or a group recurs after another.
@@ -142,10 +148,7 @@ public final class ObservationReader {
       readsContext = false
       try skipContext()
     }
-    if let queued {
-      self.queued = nil
-      return queued
-    }
+    if !ready.isEmpty { return ready.removeFirst() }
     while !exhausted {
       var fieldCountProblem: InputError?
       guard try reader.nextRecord(fieldCountProblem: &fieldCountProblem) else {
@@ -156,14 +159,13 @@ public final class ObservationReader {
         $0 < reader.fieldCount ? reader.text(at: $0).trimmingSpaces : nil
       }
       if let fieldCountProblem {
-        skippedGroup = nil
+        // Before the slice: a row of the slice before, read on the way from the context.
+        if reader.line < startLine { continue }
         let broken = Observation(
           id: id ?? "\(reader.line)", readings: [], line: reader.line, defect: fieldCountProblem)
-        guard let finished = pending else { return broken }
-        finishedGroups.insert(finished.group)
-        pending = nil
-        queued = broken
-        return finished.observation
+        guard pending != nil else { return broken }
+        deferred.append(broken)
+        continue
       }
       var defect: InputError?
       var reading: [Double]? = []
@@ -250,11 +252,16 @@ public final class ObservationReader {
       pending = (label, started)
       if let finished {
         finishedGroups.insert(finished.group)
+        ready = deferred
+        deferred = []
         return finished.observation
       }
     }
-    defer { pending = nil }
-    return pending?.observation
+    guard let finished = pending else { return ready.isEmpty ? nil : ready.removeFirst() }
+    pending = nil
+    ready = deferred
+    deferred = []
+    return finished.observation
   }
 
   /// Reads the record before the slice for its group label: the rows after it with that
