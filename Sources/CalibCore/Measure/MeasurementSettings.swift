@@ -34,12 +34,16 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
   /// The x whose exceedance probability P(x > T | readings) every report gives (`p_above`);
   /// nil: 0 where 0 lies in the prior range, else none.
   public var threshold: Double?
+  /// Whether the posterior's summaries may come from a measurement map (`MeasurementMap`):
+  /// interpolated in the mean reading, certified against the exact path to 1e-9 posterior
+  /// sd. A map pays for itself over thousands of readings; nil or false: the exact path.
+  public var measurementMap: Bool?
 
   /// Settings; the defaults measure by `bayes` at 0.95 over the default range.
   public init(
     level: Double = 0.95, method: Method = .bayes, range: ClosedRangeRecord? = nil,
     thresholds: CoverageThresholds = CoverageThresholds(), marginalization: Marginalization? = nil,
-    threshold: Double? = nil
+    threshold: Double? = nil, measurementMap: Bool? = nil
   ) {
     self.level = level
     self.method = method
@@ -47,6 +51,7 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
     self.thresholds = thresholds
     self.marginalization = marginalization
     self.threshold = threshold
+    self.measurementMap = measurementMap
   }
 
   /// The threshold of `p_above` for an unknown with prior range `range`: the one set, or 0

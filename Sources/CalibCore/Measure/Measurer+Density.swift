@@ -10,7 +10,7 @@ extension Measurer {
   public func measureWithDensity(
     _ observation: Observation, points: Int = 401
   ) throws -> (report: ObservationReport, density: PosteriorDensity) {
-    let report = try measure(observation)
+    let report = try measure(observation, mapped: false)
     let tabulation = self.tabulation
     let x = PosteriorDensity.span(
       quantile: { tabulation.quantile($0) }, bounds: priorRange, points: points)

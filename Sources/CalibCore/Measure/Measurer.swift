@@ -34,10 +34,14 @@ public final class Measurer {
   let linear: MeasuringInstrument
   let tabulation: PosteriorTabulation
   private let regressors: UnsafeMutableBufferPointer<Double>
+  /// The measurement maps made so far, one per kind of observation (`Measurer+Map`).
+  var maps: [MapKey: MeasurementMap] = [:]
   private var laguerre: FixedQuadrature?
   /// max over the standards of φ(xᵢ)ᵀCφ(xᵢ), unweighted.
   private let maxStandardLeverage: Double
   private let spacing: StandardSpacing
+  /// The standards' part of the local curvature test (`curvatureInputs(for:instrument:)`).
+  private let curvatureInputs: (points: [[Double]], residuals: [Double], sigma: [Double], dof: Int?)
   /// The noise of each posterior sample, for a noise fitted by likelihood and sampled: built
   /// once, not per observation.
   private let sampleNoises: [NoiseFunction]?
@@ -98,6 +102,7 @@ public final class Measurer {
     regressors = .allocate(capacity: max(linear.parameterCount, 1))
     maxStandardLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
     spacing = StandardSpacing(standards: linear.standardsX)
+    curvatureInputs = Measurer.curvatureInputs(for: linear, instrument: instrument)
     let form = instrument.measuredNoiseForm
     sampleNoises = instrument.posterior.noiseSamples.map { $0.map(form.function) }
   }
@@ -107,14 +112,14 @@ public final class Measurer {
   }
 
   /// The instrument's posterior samples when they are to be averaged over.
-  private var samples: [[Double]]? {
+  var samples: [[Double]]? {
     guard !linear.isExact, settings.marginalization == nil || settings.marginalization == .samples
     else { return nil }
     return instrument.posterior.samples
   }
 
   /// Whether the parameters are integrated out by quadrature (`--marginalize integration`).
-  private var usesIntegration: Bool {
+  var usesIntegration: Bool {
     !linear.isExact && settings.marginalization == .integration
   }
 
@@ -218,10 +223,20 @@ public final class Measurer {
 
   /// Measures one observation.
   ///
+  /// With `settings.measurementMap`, the posterior's summaries come from the measurement map
+  /// where it is certified for this kind of observation and this mean reading
+  /// (`MeasurementMap`); else, and by default, from the exact path.
+  ///
   /// - Throws: the observation's `defect` (an `InputError`: a row that could not be read),
   ///   `MeasurementError` (no readings; readings without the u a known-noise instrument
   ///   needs; a reading of a counting instrument that is not a count), `GSLError`.
   public func measure(_ observation: Observation) throws -> ObservationReport {
+    try measure(observation, mapped: settings.measurementMap == true)
+  }
+
+  /// Measures one observation; by the exact path alone when `mapped` is false, which leaves
+  /// the posterior tabulated for `posteriorProbability(below:)` and the density's plot.
+  func measure(_ observation: Observation, mapped: Bool) throws -> ObservationReport {
     if let defect = observation.defect { throw defect }
     guard !observation.readings.isEmpty else {
       throw MeasurementError.invalidSetting("observation '\(observation.id)' has no readings")
@@ -239,29 +254,94 @@ public final class Measurer {
       self.laguerre = rule
       return rule
     }
-    let linear = self.linear
-    let regressors = self.regressors
     let averaged = samples.map {
       SampleAveragedLikelihood(
         observation, uncertainties: readingU, instrument: linear, samples: $0,
         sigmas: instrument.posterior.sigmaSamples,
         noises: sampleNoises)
     }
-    let quadrature = try integration
-    // One closure per way of integrating a out, chosen once, so the hot loop tests nothing.
-    let logDensity: (Double) -> Double
-    if let averaged {
-      logDensity = { averaged.logDensity(at: $0) }
-    } else if let quadrature {
-      logDensity = {
-        quadrature.logDensity(at: $0, readings: observation.readings, uncertainties: readingU)
-      }
+    var summary: PosteriorSummary
+    if mapped, let fromMap = mappedSummary(likelihood) {
+      summary = fromMap
     } else {
-      logDensity = { x in
-        let (mean, leverage) = linear.evaluate(at: x, regressors: regressors)
-        return likelihood.logDensity(mean: mean, leverage: leverage)
+      let quadrature = try integration
+      // One closure per way of integrating a out, chosen once, so the hot loop tests nothing.
+      let logDensity: (Double) -> Double
+      if let averaged {
+        logDensity = { averaged.logDensity(at: $0) }
+      } else if let quadrature {
+        logDensity = {
+          quadrature.logDensity(at: $0, readings: observation.readings, uncertainties: readingU)
+        }
+      } else {
+        logDensity = linearLogDensity(likelihood)
       }
+      summary = try tabulatedSummary(
+        likelihood, logDensity: logDensity, regions: settings.method == .bayes)
+      summary.numerical.monteCarloRelative = averaged?.monteCarloRelativeError(
+        at: summary.median, effectiveSampleSize: effectiveSampleSize)
     }
+    var quantity: QuantityEstimate
+    let estimate: Double
+    switch settings.method {
+    case .bayes:
+      estimate = summary.median
+      quantity = QuantityEstimate(
+        method: .bayes, estimate: summary.median, mean: summary.mean, sd: summary.sd,
+        median: summary.median, modes: summary.modes,
+        interval: IntervalRecord(
+          level: settings.level, lower: summary.credible.lowerBound,
+          upper: summary.credible.upperBound, bounded: true, pieces: nil),
+        hpd: summary.hpd.map(RangeRecord.init),
+        solutions: nil, quantile: nil, dof: nil, numerical: summary.numerical,
+        predictive: predictive,
+        components: summary.hpd.count > 1 ? components(of: summary.hpd) : nil)
+    case .inversion, .wald:
+      let classical = ClassicalCalibration(
+        instrument: linear, likelihood: likelihood, level: settings.level, range: classicalRange,
+        prior: priorRange, naturalEnds: classicalRangeEnds)
+      let result = settings.method == .inversion ? try classical.inversion() : try classical.wald()
+      estimate = result.estimate
+      quantity = QuantityEstimate(
+        method: settings.method, estimate: result.estimate, mean: nil, sd: result.standardError,
+        median: nil, modes: nil,
+        interval: Measurer.intervalRecord(result.pieces, level: settings.level), hpd: nil,
+        solutions: result.solutions, quantile: result.quantile, dof: result.dof, numerical: nil,
+        predictive: linear.isExact ? .exact : .linearized)
+    }
+    quantity.pAbove = settings.threshold(in: priorRange).map {
+      ThresholdProbability(threshold: $0, probability: 1 - (summary.thresholdCDF ?? 1))
+    }
+    let coverage = coverageReport(
+      estimate: estimate, summary: summary, likelihood: likelihood, quantity: quantity)
+    return ObservationReport(
+      id: observation.id, line: observation.line, readings: observation.readings,
+      uncertainties: observation.uncertainties, x: quantity, coverage: coverage,
+      undiluted: observation.dilution.map { UndilutedQuantity(quantity, factor: $0) },
+      quantitation: instrument.state.quantitation?.status(of: estimate))
+  }
+
+  /// ℓ(x) of the readings with the instrument state integrated out exactly (or through the
+  /// linearized response).
+  func linearLogDensity(_ likelihood: ReadingLikelihood) -> (Double) -> Double {
+    let linear = self.linear
+    let regressors = self.regressors
+    return { x in
+      let (mean, leverage) = linear.evaluate(at: x, regressors: regressors)
+      return likelihood.logDensity(mean: mean, leverage: leverage)
+    }
+  }
+
+  /// The posterior of `likelihood` with log-density `logDensity`, tabulated on the prior
+  /// range (`PosteriorTabulation`), and its summaries; the highest-density region only when
+  /// `regions`.
+  ///
+  /// - Throws: `MeasurementError.posteriorNotIntegrable` where the quadrature cannot resolve
+  ///   the posterior on the range; `GSLError`.
+  func tabulatedSummary(
+    _ likelihood: ReadingLikelihood, logDensity: @escaping (Double) -> Double, regions: Bool
+  ) throws -> PosteriorSummary {
+    let linear = self.linear
     try tabulation.tabulate(
       logDensity: logDensity,
       lower: priorRange.lowerBound, upper: priorRange.upperBound,
@@ -279,56 +359,41 @@ public final class Measurer {
         lower: priorRange.lowerBound, upper: priorRange.upperBound,
         relativeError: tabulation.relativeError)
     }
-
     let (mean, sd) = tabulation.moments()
     let tail = (1 - settings.level) / 2
     let median = tabulation.quantile(0.5)
     let credible = tabulation.quantile(tail)...tabulation.quantile(1 - tail)
-    var quantity: QuantityEstimate
-    let estimate: Double
-    switch settings.method {
-    case .bayes:
-      estimate = median
-      let width = priorRange.upperBound - priorRange.lowerBound
-      let hpd = tabulation.highestDensityRegion(level: settings.level)
-      quantity = QuantityEstimate(
-        method: .bayes, estimate: median, mean: mean, sd: sd, median: median,
-        modes: tabulation.modes,
-        interval: IntervalRecord(
-          level: settings.level, lower: credible.lowerBound, upper: credible.upperBound,
-          bounded: true, pieces: nil),
-        hpd: hpd.map(RangeRecord.init),
-        solutions: nil, quantile: nil, dof: nil,
-        numerical: NumericalError(
-          integrationRelative: tabulation.relativeError,
-          quantileTolerance: max(width * 1e-15, tabulation.relativeError * sd * 10),
-          densityEvaluations: tabulation.evaluations,
-          monteCarloRelative: averaged?.monteCarloRelativeError(
-            at: median, effectiveSampleSize: effectiveSampleSize)),
-        predictive: predictive, components: hpd.count > 1 ? components(of: hpd) : nil)
-    case .inversion, .wald:
-      let classical = ClassicalCalibration(
-        instrument: linear, likelihood: likelihood, level: settings.level, range: classicalRange,
-        prior: priorRange, naturalEnds: classicalRangeEnds)
-      let result = settings.method == .inversion ? try classical.inversion() : try classical.wald()
-      estimate = result.estimate
-      quantity = QuantityEstimate(
-        method: settings.method, estimate: result.estimate, mean: nil, sd: result.standardError,
-        median: nil, modes: nil,
-        interval: Measurer.intervalRecord(result.pieces, level: settings.level), hpd: nil,
-        solutions: result.solutions, quantile: result.quantile, dof: result.dof, numerical: nil,
-        predictive: linear.isExact ? .exact : .linearized)
+    let hpd = regions ? tabulation.highestDensityRegion(level: settings.level) : []
+    let width = priorRange.upperBound - priorRange.lowerBound
+    // The evaluations spent on the summaries the report gives, not on the coverage figures.
+    let numerical = NumericalError(
+      integrationRelative: tabulation.relativeError,
+      quantileTolerance: max(width * 1e-15, tabulation.relativeError * sd * 10),
+      densityEvaluations: tabulation.evaluations, monteCarloRelative: nil)
+    let domain = linear.domain
+    // The density at each bound, or just inside it where the model is undefined at the bound
+    // itself (x = 0 for a 4pl, whose posterior piles there for a reading below its asymptote).
+    let inset = width * 1e-9
+    // The one mode of a unimodal posterior, placed closer than Brent's method can.
+    var modes = tabulation.modes
+    if modes.count == 1, priorRange.lowerBound < modes[0], modes[0] < priorRange.upperBound {
+      modes[0] = polishedMode(modes[0], sd: sd, logDensity: logDensity)
     }
-    quantity.pAbove = settings.threshold(in: priorRange).map {
-      ThresholdProbability(threshold: $0, probability: 1 - tabulation.cdf($0))
-    }
-    let coverage = coverageReport(
-      estimate: estimate, credible: credible, likelihood: likelihood, quantity: quantity)
-    return ObservationReport(
-      id: observation.id, line: observation.line, readings: observation.readings,
-      uncertainties: observation.uncertainties, x: quantity, coverage: coverage,
-      undiluted: observation.dilution.map { UndilutedQuantity(quantity, factor: $0) },
-      quantitation: instrument.state.quantitation?.status(of: estimate))
+    return PosteriorSummary(
+      mean: mean, sd: sd, median: median, credible: credible, hpd: hpd, modes: modes,
+      bestMode: modes.count == 1
+        ? modes[0]
+        : modes.max { tabulation.relativeDensity($0) < tabulation.relativeDensity($1) }
+          ?? priorRange.lowerBound,
+      domainCDF: (tabulation.cdf(domain.lowerBound), tabulation.cdf(domain.upperBound)),
+      thresholdCDF: settings.threshold(in: priorRange).map { tabulation.cdf($0) },
+      lowerBoundDensity: max(
+        tabulation.relativeDensity(priorRange.lowerBound),
+        tabulation.relativeDensity(priorRange.lowerBound + inset)),
+      upperBoundDensity: max(
+        tabulation.relativeDensity(priorRange.upperBound),
+        tabulation.relativeDensity(priorRange.upperBound - inset)),
+      numerical: numerical)
   }
 
   /// The separate explanations of a reading whose HPD region has several pieces: for each
@@ -370,24 +435,16 @@ public final class Measurer {
 
   // MARK: - Coverage
 
-  /// Gathers the figures of the coverage check for the observation just tabulated, and has
+  /// Gathers the figures of the coverage check for the observation's posterior, and has
   /// `CoverageRules` judge them.
   private func coverageReport(
-    estimate: Double, credible: ClosedRange<Double>, likelihood: ReadingLikelihood,
+    estimate: Double, summary: PosteriorSummary, likelihood: ReadingLikelihood,
     quantity: QuantityEstimate
   ) -> CoverageReport {
     let domain = linear.domain
-    let pOutside = min(
-      1, max(0, tabulation.cdf(domain.lowerBound) + 1 - tabulation.cdf(domain.upperBound)))
-    // The density at each bound, or just inside it where the model is undefined at the bound
-    // itself (x = 0 for a 4pl, whose posterior piles there for a reading below its asymptote).
-    let inset = (priorRange.upperBound - priorRange.lowerBound) * 1e-9
-    let lowerDensity = max(
-      tabulation.relativeDensity(priorRange.lowerBound),
-      tabulation.relativeDensity(priorRange.lowerBound + inset))
-    let upperDensity = max(
-      tabulation.relativeDensity(priorRange.upperBound),
-      tabulation.relativeDensity(priorRange.upperBound - inset))
+    let credible = summary.credible
+    let pOutside = min(1, max(0, summary.domainCDF.lower + 1 - summary.domainCDF.upper))
+    let lowerDensity = summary.lowerBoundDensity, upperDensity = summary.upperBoundDensity
     let boundDensity = max(lowerDensity, upperDensity)
     let atBound = lowerDensity >= upperDensity ? priorRange.lowerBound : priorRange.upperBound
 
@@ -429,17 +486,34 @@ public final class Measurer {
       atBound: atBound,
       boundIsNatural: atBound == priorRange.lowerBound ? lowerBoundIsNatural : upperBoundIsNatural,
       reading: reading, leverage: leverage, support: support,
-      consistency: consistencyCheck(likelihood: likelihood),
+      consistency: consistencyCheck(likelihood: likelihood, best: summary.bestMode),
       local: localCurvature(at: estimate), response: instrument.state.model.response,
       posteriorWarnings: samples != nil ? instrument.posterior.warnings ?? [] : [])
     return CoverageRules.judge(evidence, thresholds: settings.thresholds)
   }
 
-  /// The local curvature test at `estimate`: the noise sd at each standard is its u(y) for a
-  /// known noise, σ(μ) for a noise that varies, the replicates' pure error where there are two
-  /// degrees of freedom of it, else s, with the slope times u(x) added in quadrature for
-  /// uncertain standards; the model's curvature from its slope.
+  /// The local curvature test at `estimate` (`LocalCurvatureCheck`), with the standards'
+  /// residuals and noise sd made once (`curvatureInputs`).
   private func localCurvature(at estimate: Double) -> LocalCurvatureCheck {
+    let x = linear.standardsX
+    let inputs = curvatureInputs
+    let curvature = LocalCurvatureCheck.modelCurvature(at: [estimate], standards: [x]) {
+      [linear.slope(at: $0[0])]
+    }
+    return LocalCurvatureCheck(
+      estimate: [estimate], x: inputs.points, residuals: [inputs.residuals],
+      sigma: [inputs.sigma], dof: [inputs.dof], modelCurvature: [curvature],
+      spacings: [spacing], maximumReach: settings.thresholds.maximumLocalReach)
+  }
+
+  /// What the local curvature test takes from the standards, the same for every reading: each
+  /// one's x (as a point), its residual from the fitted response, and its noise sd, which is
+  /// its u(y) for a known noise, σ(μ) for a noise that varies, the replicates' pure error where
+  /// there are two degrees of freedom of it, else s, with the slope times u(x) added in
+  /// quadrature for uncertain standards; and the degrees of freedom of that sd.
+  static func curvatureInputs(
+    for linear: MeasuringInstrument, instrument: Instrument
+  ) -> (points: [[Double]], residuals: [Double], sigma: [Double], dof: Int?) {
     let x = linear.standardsX
     let pure: (sd: Double, dof: Int)? = instrument.state.fit.lackOfFit.flatMap { test in
       guard !linear.noiseKnown, linear.noise == nil, test.pureErrorDOF >= 2, test.pureErrorSS > 0
@@ -462,15 +536,10 @@ public final class Measurer {
       let spread = linear.slope(at: x[s]) * uX[s]
       return (reading * reading + spread * spread).squareRoot()
     }
-    let curvature = LocalCurvatureCheck.modelCurvature(at: [estimate], standards: [x]) {
-      [linear.slope(at: $0[0])]
-    }
-    return LocalCurvatureCheck(
-      estimate: [estimate], x: x.map { [$0] },
-      residuals: [x.indices.map { linear.standardsY[$0] - linear.evaluate(at: x[$0]).mean }],
-      sigma: [sigma],
-      dof: [linear.noiseKnown ? nil : pure?.dof ?? linear.dof], modelCurvature: [curvature],
-      spacings: [spacing], maximumReach: settings.thresholds.maximumLocalReach)
+    return (
+      x.map { [$0] }, x.indices.map { linear.standardsY[$0] - linear.evaluate(at: x[$0]).mean },
+      sigma, linear.noiseKnown ? nil : pure?.dof ?? linear.dof
+    )
   }
 
   /// The two-sided p-value of ȳ − μ(x) against its classical predictive sd at `x` (NaN where
@@ -485,11 +554,11 @@ public final class Measurer {
         ?? Distributions.normalUpperTail(z))
   }
 
-  /// The residual at the posterior's highest mode and the replicates' spread, as p-values.
-  private func consistencyCheck(likelihood: ReadingLikelihood) -> ConsistencyCheck {
-    let best =
-      tabulation.modes.max { tabulation.relativeDensity($0) < tabulation.relativeDensity($1) }
-      ?? priorRange.lowerBound
+  /// The residual at the posterior's highest mode `best` and the replicates' spread, as
+  /// p-values.
+  private func consistencyCheck(
+    likelihood: ReadingLikelihood, best: Double
+  ) -> ConsistencyCheck {
     let residual = residualPValue(at: best, likelihood: likelihood)
     var replicate: Double?
     if likelihood.count > 1 {

@@ -107,6 +107,28 @@ struct ReadingLikelihood {
     }
   }
 
+  /// The same likelihood for readings whose mean is `y` instead, with the same count, scatter
+  /// and weights: the point ȳ = y of a measurement map (`MeasurementMap`). Nil for Student-t
+  /// noise with several readings, whose likelihood takes each reading, not only their mean.
+  func centered(at y: Double) -> ReadingLikelihood? {
+    var kind = self.kind
+    if case .heavyTailed(let noise, let readings, let c, let nodes, let logWeights, let scales) =
+      kind
+    {
+      guard readings.count == 1 else { return nil }
+      kind = .heavyTailed(
+        noise, readings: [y], inflation: c, nodes: nodes, logWeights: logWeights, scales: scales)
+    }
+    return ReadingLikelihood(kind: kind, meanReading: y, count: count, within: within)
+  }
+
+  private init(kind: Kind, meanReading: Double, count: Int, within: Double) {
+    self.kind = kind
+    self.meanReading = meanReading
+    self.count = count
+    self.within = within
+  }
+
   /// ℓ at a point where the instrument's mean response is `mean` and its leverage `leverage`.
   func logDensity(mean: Double, leverage h: Double) -> Double {
     let d = meanReading - mean

@@ -27,17 +27,22 @@ package struct CompactJSONEncoder {
 }
 
 /// The buffer and the open containers of one encoding.
+///
+/// The state lives behind a pointer: every access to a class's stored `var` is checked for
+/// exclusivity at run time, and the writer touches its buffer a few hundred times a report.
 private final class JSONSink: Encoder {
-  var bytes: [UInt8] = []
-  /// The open containers, innermost last.
-  private var frames: [Frame] = []
-  /// The members of every open object, object after object: each one's key and where it
-  /// starts (after its comma). One array for all, so that an object allocates nothing.
-  private var members: [(key: String, start: Int)] = []
-  /// Where an object's members are copied while they are put in key order.
-  private var scratch: [UInt8] = []
-  /// The keys and indices down to the value being written, for the coding path of errors.
-  private var path: [any CodingKey] = []
+  private struct State {
+    var bytes: [UInt8] = []
+    /// The open containers, innermost last.
+    var frames: [Frame] = []
+    /// The members of every open object, object after object: each one's key and where it
+    /// starts (after its comma). One array for all, so that an object allocates nothing.
+    var members: [(key: String, start: Int)] = []
+    /// Where an object's members are copied while they are put in key order.
+    var scratch: [UInt8] = []
+    /// The keys and indices down to the value being written, for the coding path of errors.
+    var path: [any CodingKey] = []
+  }
 
   /// An open object or array: where it starts (after its bracket), its element count, and
   /// for an object where its members begin in `members` and whether they came in key order.
@@ -49,12 +54,24 @@ private final class JSONSink: Encoder {
     var sorted = true
   }
 
+  private let state: UnsafeMutablePointer<State>
+
   init() {
-    bytes.reserveCapacity(4096)
-    members.reserveCapacity(64)
+    state = .allocate(capacity: 1)
+    state.initialize(to: State())
+    state.pointee.bytes.reserveCapacity(4096)
+    state.pointee.members.reserveCapacity(64)
   }
 
-  var codingPath: [any CodingKey] { path }
+  deinit {
+    state.deinitialize(count: 1)
+    state.deallocate()
+  }
+
+  /// The bytes written so far.
+  var bytes: [UInt8] { state.pointee.bytes }
+
+  var codingPath: [any CodingKey] { state.pointee.path }
   var userInfo: [CodingUserInfoKey: Any] { [:] }
 
   func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -73,9 +90,12 @@ private final class JSONSink: Encoder {
 
   /// Opens an object or an array at the current position; its index among the frames.
   private func open(object: Bool) -> Int {
-    bytes.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
-    frames.append(Frame(isObject: object, start: bytes.count, firstMember: members.count))
-    return frames.count - 1
+    state.pointee.bytes.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
+    state.pointee.frames.append(
+      Frame(
+        isObject: object, start: state.pointee.bytes.count, firstMember: state.pointee.members.count
+      ))
+    return state.pointee.frames.count - 1
   }
 
   /// Closes every frame above `depth` (the frames a value opened once it is written, or
@@ -83,66 +103,67 @@ private final class JSONSink: Encoder {
   /// bracket; an object whose members did not come in key order has them put in order, and
   /// it gets its brace.
   func closeFrames(above depth: Int) {
-    while frames.count > depth {
-      let frame = frames.removeLast()
+    while state.pointee.frames.count > depth {
+      let frame = state.pointee.frames.removeLast()
       guard frame.isObject else {
-        bytes.append(UInt8(ascii: "]"))
+        state.pointee.bytes.append(UInt8(ascii: "]"))
         continue
       }
       if !frame.sorted { reorder(frame) }
-      members.removeSubrange(frame.firstMember...)
-      bytes.append(UInt8(ascii: "}"))
+      state.pointee.members.removeSubrange(frame.firstMember...)
+      state.pointee.bytes.append(UInt8(ascii: "}"))
     }
   }
 
   /// Rewrites the members of the object `frame` in key order (UTF-8 bytes, as JSONEncoder
   /// sorts), with commas between them.
   private func reorder(_ frame: Frame) {
-    let own = members[frame.firstMember...]
+    let own = state.pointee.members[frame.firstMember...]
     let order = own.indices.sorted { own[$0].key.utf8.lexicographicallyPrecedes(own[$1].key.utf8) }
-    scratch.removeAll(keepingCapacity: true)
-    scratch.append(contentsOf: bytes[frame.start...])
-    bytes.removeSubrange(frame.start...)
+    state.pointee.scratch.removeAll(keepingCapacity: true)
+    state.pointee.scratch.append(contentsOf: state.pointee.bytes[frame.start...])
+    state.pointee.bytes.removeSubrange(frame.start...)
     for (n, k) in order.enumerated() {
-      if n > 0 { bytes.append(UInt8(ascii: ",")) }
+      if n > 0 { state.pointee.bytes.append(UInt8(ascii: ",")) }
       let lower = own[k].start - frame.start
       // A member ends at the comma before the next one, or at the object's end.
-      let upper = k + 1 < own.endIndex ? own[k + 1].start - frame.start - 1 : scratch.count
-      bytes.append(contentsOf: scratch[lower..<upper])
+      let upper =
+        k + 1 < own.endIndex ? own[k + 1].start - frame.start - 1 : state.pointee.scratch.count
+      state.pointee.bytes.append(contentsOf: state.pointee.scratch[lower..<upper])
     }
   }
 
   /// Starts member `key` of the object at `frame`: `"key":`, the value to follow.
   func beginMember(_ key: String, frame: Int) {
     closeFrames(above: frame + 1)
-    if frames[frame].count > 0 {
-      bytes.append(UInt8(ascii: ","))
-      if let last = members.last, !last.key.utf8.lexicographicallyPrecedes(key.utf8) {
-        frames[frame].sorted = false
+    if state.pointee.frames[frame].count > 0 {
+      state.pointee.bytes.append(UInt8(ascii: ","))
+      if let last = state.pointee.members.last, !last.key.utf8.lexicographicallyPrecedes(key.utf8) {
+        state.pointee.frames[frame].sorted = false
       }
     }
-    frames[frame].count += 1
-    members.append((key, bytes.count))
+    state.pointee.frames[frame].count += 1
+    state.pointee.members.append((key, state.pointee.bytes.count))
     writeString(key)
-    bytes.append(UInt8(ascii: ":"))
+    state.pointee.bytes.append(UInt8(ascii: ":"))
   }
 
   /// Starts the next element of the array at `frame`.
   func beginElement(frame: Int) {
     closeFrames(above: frame + 1)
-    if frames[frame].count > 0 { bytes.append(UInt8(ascii: ",")) }
-    frames[frame].count += 1
+    if state.pointee.frames[frame].count > 0 { state.pointee.bytes.append(UInt8(ascii: ",")) }
+    state.pointee.frames[frame].count += 1
   }
 
   /// The number of elements of the array at `frame` so far.
-  func elementCount(frame: Int) -> Int { frames[frame].count }
+  func elementCount(frame: Int) -> Int { state.pointee.frames[frame].count }
 
   // MARK: - Values
 
   /// Writes `value` at the current position, with `key` on the coding path meanwhile.
   func write<Value: Encodable>(_ value: Value, key: (any CodingKey)? = nil) throws {
-    if let key { path.append(key) }
-    defer { if key != nil { path.removeLast() } }
+    if let key { state.pointee.path.append(key) }
+    defer { if key != nil { state.pointee.path.removeLast() } }
     // Comparing metatypes is a pointer comparison; a dynamic cast (`as?`) per value cost
     // more than writing it.
     if Value.self == Double.self {
@@ -154,7 +175,7 @@ private final class JSONSink: Encoder {
     } else if Value.self == Bool.self {
       writeBool(unsafeBitCast(value, to: Bool.self))
     } else {
-      let depth = frames.count
+      let depth = state.pointee.frames.count
       try value.encode(to: self)
       closeFrames(above: depth)
     }
@@ -169,23 +190,24 @@ private final class JSONSink: Encoder {
       throw EncodingError.invalidValue(
         value,
         EncodingError.Context(
-          codingPath: path, debugDescription: "Unable to encode \(value) directly in JSON."))
+          codingPath: state.pointee.path,
+          debugDescription: "Unable to encode \(value) directly in JSON."))
     }
     var text = value.description
     if text.hasSuffix(".0") { text.removeLast(2) }
-    bytes.append(contentsOf: text.utf8)
+    state.pointee.bytes.append(contentsOf: text.utf8)
   }
 
   func writeInteger(_ value: some FixedWidthInteger) {
-    bytes.append(contentsOf: value.description.utf8)
+    state.pointee.bytes.append(contentsOf: value.description.utf8)
   }
 
   func writeBool(_ value: Bool) {
-    bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
+    state.pointee.bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
   }
 
   func writeNull() {
-    bytes.append(contentsOf: "null".utf8)
+    state.pointee.bytes.append(contentsOf: "null".utf8)
   }
 
   func writeString(_ text: String) {
@@ -194,9 +216,9 @@ private final class JSONSink: Encoder {
     let utf8 = text.utf8
     if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
     {
-      bytes.append(UInt8(ascii: "\""))
-      bytes.append(contentsOf: utf8)
-      bytes.append(UInt8(ascii: "\""))
+      state.pointee.bytes.append(UInt8(ascii: "\""))
+      state.pointee.bytes.append(contentsOf: utf8)
+      state.pointee.bytes.append(UInt8(ascii: "\""))
       return
     }
     var escaped: [UInt8] = [UInt8(ascii: "\"")]
@@ -216,7 +238,7 @@ private final class JSONSink: Encoder {
       }
     }
     escaped.append(UInt8(ascii: "\""))
-    bytes.append(contentsOf: escaped)
+    state.pointee.bytes.append(contentsOf: escaped)
   }
 }
 

@@ -137,12 +137,19 @@ public struct NumericalError: Codable, Equatable, Sendable {
   /// With samples: the Monte Carlo standard error of the averaged likelihood at the
   /// estimate, relative to it (sd of the sample terms / their mean / √ESS).
   public var monteCarloRelative: Double?
+  /// Where the figures come from the measurement map (`calib measure` of many readings): the
+  /// largest difference between the map and the exact path at the checks of the map's piece
+  /// that holds this reading, in posterior standard deviations (docs/measurement.md).
+  /// `integration_relative` is then the largest of the exact path's on that piece, and
+  /// `density_evaluations` those this reading spent.
+  public var mapError: Double? = nil
 
   enum CodingKeys: String, CodingKey {
     case integrationRelative = "integration_relative"
     case quantileTolerance = "quantile_tolerance"
     case densityEvaluations = "density_evaluations"
     case monteCarloRelative = "monte_carlo_relative"
+    case mapError = "map_error"
   }
 }
 

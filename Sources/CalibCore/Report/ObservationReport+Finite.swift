@@ -24,6 +24,7 @@ extension ObservationReport {
       ("x.numerical.integration_relative", bad(x.numerical?.integrationRelative)),
       ("x.numerical.quantile_tolerance", bad(x.numerical?.quantileTolerance)),
       ("x.numerical.monte_carlo_relative", bad(x.numerical?.monteCarloRelative)),
+      ("x.numerical.map_error", bad(x.numerical?.mapError)),
       (
         "x.components",
         x.components?.contains { bad($0.mode) || bad($0.probability) || bad($0.hpd) } ?? false

@@ -1,0 +1,152 @@
+/// The measurement map of a measurer (`MeasurementMap`): which observations it answers, what
+/// it interpolates, and how closely.
+///
+/// A map answers the observations whose posterior is a function of the mean reading ȳ alone
+/// once their kind is fixed: one reading, or replicates with no scatter, of an instrument
+/// whose state is integrated out exactly or through the linearized response (σ estimated: a
+/// map per number of readings); readings with their u (a map per total weight Σuᵢ⁻²). The
+/// averages over posterior samples and the quadrature over the parameters take the exact path
+/// (each exact point costs too much to build a map from), as does a replicate group with
+/// scatter (its posterior depends on the scatter too).
+extension Measurer {
+  /// The kind of observation a map answers: the number of readings (0 where it does not
+  /// matter) and the bits of the total weight Σuᵢ⁻² (0 without u).
+  struct MapKey: Hashable {
+    let count: Int
+    let weight: UInt64
+  }
+
+  /// A location (mean, median, interval and HPD ends, mode) and the sd are certified to
+  /// within this many posterior sd of the exact path; far within the 1e-6 sd of the tests.
+  static let mapTolerance = 1e-9
+  /// The mode is interpolated only as the start of its Newton step (`polishedMode`): to this
+  /// many sd.
+  static let mapModeTolerance = 1e-5
+  /// Probabilities (the CDF at the domain's ends and at the threshold), absolutely.
+  static let mapProbabilityTolerance = 1e-10
+  /// The most maps a measurer keeps; one more starts the set afresh (each map is a function
+  /// of its kind alone, so which are kept changes no figure, only the time).
+  static let mapLimit = 16
+
+  /// The key of the map that answers `likelihood`, or nil where none can.
+  func mapKey(_ likelihood: ReadingLikelihood) -> MapKey? {
+    guard samples == nil, !usesIntegration else { return nil }
+    switch likelihood.kind {
+    case .student, .varying, .replicated:
+      guard likelihood.within == 0 else { return nil }
+      return MapKey(count: likelihood.count, weight: 0)
+    case .gaussian(let weight), .mixture(let weight, _, _):
+      return MapKey(count: 0, weight: weight.bitPattern)
+    case .heavyTailed(_, let readings, _, _, _, let scales):
+      guard readings.count == 1 else { return nil }
+      return MapKey(count: 1, weight: scales?.first?.bitPattern ?? 0)
+    }
+  }
+
+  /// The posterior's summaries for `likelihood` from its map, or nil where the map does not
+  /// answer (see the type's notes and `MeasurementMap`).
+  func mappedSummary(_ likelihood: ReadingLikelihood) -> PosteriorSummary? {
+    guard let key = mapKey(likelihood) else { return nil }
+    let map = maps[key] ?? makeMap(key, likelihood)
+    guard let (v, error, envelope) = map.values(at: likelihood.meanReading) else { return nil }
+    // Outputs: mean, sd, median, interval, HPD, mode, CDF at the domain's ends [, threshold].
+    let (mean, sd, median) = (v[0], v[1], v[2])
+    guard sd > 0, v[3] <= median, median <= v[4], v[5] <= v[7], v[7] <= v[6] else { return nil }
+    let logDensity = linearLogDensity(likelihood)
+    let mode = polishedMode(v[7], sd: sd, logDensity: logDensity)
+    let peak = logDensity(mode)
+    // The density relative to the mode's, as the tabulation gives it.
+    func relative(_ x: Double) -> Double {
+      let l = logDensity(x)
+      return l > -.infinity ? _exp(min(l - peak, 600)) : 0
+    }
+    let inset = (priorRange.upperBound - priorRange.lowerBound) * 1e-9
+    let probability = { (p: Double) in min(max(p, 0), 1) }
+    return PosteriorSummary(
+      mean: mean, sd: sd, median: median, credible: v[3]...v[4], hpd: [v[5]...v[6]],
+      modes: [mode], bestMode: mode,
+      domainCDF: (probability(v[8]), probability(v[9])),
+      thresholdCDF: v.count > 10 ? probability(v[10]) : nil,
+      lowerBoundDensity: max(
+        relative(priorRange.lowerBound), relative(priorRange.lowerBound + inset)),
+      upperBoundDensity: max(
+        relative(priorRange.upperBound), relative(priorRange.upperBound - inset)),
+      numerical: NumericalError(
+        integrationRelative: envelope[0],
+        quantileTolerance: max(envelope[1], error * Self.mapTolerance * sd),
+        densityEvaluations: 8, monteCarloRelative: nil, mapError: error * Self.mapTolerance))
+  }
+
+  /// A new map for observations of kind `key`, like `likelihood`, kept in `maps`.
+  private func makeMap(_ key: MapKey, _ likelihood: ReadingLikelihood) -> MeasurementMap {
+    if maps.count >= Self.mapLimit { maps.removeAll() }
+    let prior = priorRange
+    let hasThreshold = settings.threshold(in: priorRange) != nil
+    let map = MeasurementMap(
+      span: mapSpan, outputs: hasThreshold ? 11 : 10, envelopes: 2,
+      exact: { [unowned self] y in
+        guard let centered = likelihood.centered(at: y),
+          let s = try? self.tabulatedSummary(
+            centered, logDensity: self.linearLogDensity(centered), regions: true),
+          s.modes.count == 1, s.hpd.count == 1, prior.lowerBound < s.modes[0],
+          s.modes[0] < prior.upperBound
+        else { return nil }
+        return [
+          s.mean, s.sd, s.median, s.credible.lowerBound, s.credible.upperBound,
+          s.hpd[0].lowerBound, s.hpd[0].upperBound, s.modes[0], s.domainCDF.lower,
+          s.domainCDF.upper,
+        ] + (s.thresholdCDF.map { [$0] } ?? [])
+          + [s.numerical.integrationRelative, s.numerical.quantileTolerance]
+      },
+      accept: { exact, interpolated in
+        let scale = Self.mapTolerance * exact[1]
+        var error = 0.0
+        for k in 0..<7 { error = max(error, Swift.abs(interpolated[k] - exact[k]) / scale) }
+        error = max(
+          error,
+          Swift.abs(interpolated[7] - exact[7]) / (Self.mapModeTolerance * exact[1])
+            * Self.mapTolerance)
+        for k in 8..<exact.count {
+          error = max(
+            error, Swift.abs(interpolated[k] - exact[k]) / Self.mapProbabilityTolerance)
+        }
+        return error.isNaN ? .infinity : error
+      })
+    maps[key] = map
+    return map
+  }
+
+  /// The mode of a unimodal posterior near `guess`, to about 1e-10 of its sd: one Newton step
+  /// on ℓ′ = 0 with ℓ′ and ℓ″ from central differences at ±10⁻³·sd, taken only where it stays
+  /// inside them and raises ℓ. (Brent's method, which compares values of ℓ, can place a
+  /// mode only to about √ε of its width, a few 10⁻⁷ sd: the top is that flat.)
+  func polishedMode(
+    _ guess: Double, sd: Double, logDensity: (Double) -> Double
+  ) -> Double {
+    let h = 1e-3 * sd
+    let (below, here, above) = (logDensity(guess - h), logDensity(guess), logDensity(guess + h))
+    let curvature = (above - 2 * here + below) / (h * h)
+    let step = -(above - below) / (2 * h) / curvature
+    guard curvature < 0, Swift.abs(step) < h, guess + step > priorRange.lowerBound,
+      guess + step < priorRange.upperBound, logDensity(guess + step) >= here
+    else { return guess }
+    return guess + step
+  }
+
+  /// The readings a map spans: the instrument's mean response over the prior range, on 513
+  /// points (where finite), widened by a tenth on each side.
+  var mapSpan: ClosedRange<Double> {
+    var low = Double.infinity, high = -Double.infinity
+    for k in 0...512 {
+      let x =
+        priorRange.lowerBound + (priorRange.upperBound - priorRange.lowerBound) * Double(k)
+        / 512
+      let mean = linear.evaluate(at: x).mean
+      guard mean.isFinite else { continue }
+      (low, high) = (min(low, mean), max(high, mean))
+    }
+    guard low < high else { return 0...0 }
+    let margin = 0.1 * (high - low)
+    return (low - margin)...(high + margin)
+  }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// `calib measure --map`: the measurement map on the command line.
+@Suite("calib measure --map")
+struct MapCommandTests {
+  /// The absorbance instrument and `count` single readings across its domain (a seeded
+  /// generator), in a scratch folder.
+  func prepare(readings count: Int) throws -> URL {
+    let directory = try CommandLineTool.scratchDirectory()
+    let fit = try CommandLineTool.fitAbsorbance(in: directory)
+    #expect(fit.status == 0, "\(fit.error)")
+    var state: UInt64 = 7
+    var rows = ["absorbance"]
+    for _ in 0..<count {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      rows.append(String(format: "%.4f", -0.05 + 1.1 * Double(state >> 11) / Double(1 << 53)))
+    }
+    try (rows.joined(separator: "\n") + "\n").write(
+      to: directory.appendingPathComponent("obs.csv"), atomically: true, encoding: .utf8)
+    return directory
+  }
+
+  /// The NDJSON lines of `file` in `directory`, parsed.
+  func lines(_ file: String, in directory: URL) throws -> [[String: Any]] {
+    let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+    return try text.split(separator: "\n").map {
+      try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+  }
+
+  @Test("on: the same figures as off to 1e-8 sd, map_error given; the same bytes on 1 or 2 threads")
+  func onAndOff() throws {
+    let directory = try prepare(readings: 400)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let options = ["measure", "abs.json", "obs.csv", "--y", "absorbance", "--format", "ndjson"]
+    for (map, threads, file) in [("on", "1", "on1"), ("on", "2", "on2"), ("off", "2", "off")] {
+      let run = try CommandLineTool.run(
+        options + ["--map", map, "--threads", threads, "-o", file], in: directory)
+      #expect(run.status == 0, "\(run.error)")
+    }
+    let on1 = try Data(contentsOf: directory.appendingPathComponent("on1"))
+    #expect(on1 == (try Data(contentsOf: directory.appendingPathComponent("on2"))))
+    let mapped = try lines("on1", in: directory)
+    let exact = try lines("off", in: directory)
+    #expect(mapped.count == 400 && exact.count == 400)
+    var answered = 0
+    for (a, b) in zip(mapped, exact) {
+      let x = try #require(a["x"] as? [String: Any]), y = try #require(b["x"] as? [String: Any])
+      let sd = try #require(y["sd"] as? Double)
+      for key in ["mean", "sd", "median", "estimate"] {
+        let u = try #require(x[key] as? Double), v = try #require(y[key] as? Double)
+        #expect(abs(u - v) <= 1e-8 * sd, "\(key): \(u) vs \(v)")
+      }
+      let numerical = try #require(y["numerical"] as? [String: Any])
+      #expect(numerical["map_error"] == nil)
+      if let error = (x["numerical"] as? [String: Any])?["map_error"] as? Double {
+        #expect(error <= 1e-9)
+        answered += 1
+      }
+      let c = try #require(a["coverage"] as? [String: Any])
+      let d = try #require(b["coverage"] as? [String: Any])
+      #expect(c["status"] as? String == d["status"] as? String)
+    }
+    // Readings span the domain and a little beyond: the map answers nearly all of them.
+    #expect(answered >= 380)
+  }
+
+  @Test("auto: off for a small file, on from 16 KiB; shards of a mapped run concatenate")
+  func auto() throws {
+    let directory = try prepare(readings: 3_000)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let options = ["measure", "abs.json", "obs.csv", "--y", "absorbance", "--format", "ndjson"]
+    let whole = try CommandLineTool.run(options + ["-o", "whole"], in: directory)
+    #expect(whole.status == 0, "\(whole.error)")
+    let text = try String(
+      contentsOf: directory.appendingPathComponent("whole"), encoding: .utf8)
+    #expect(text.contains("\"map_error\""))
+    var joined = Data()
+    for index in 1...3 {
+      let part = try CommandLineTool.run(
+        options + ["--shard", "\(index)/3", "-o", "part"], in: directory)
+      #expect(part.status == 0, "\(part.error)")
+      joined += try Data(contentsOf: directory.appendingPathComponent("part"))
+    }
+    #expect(joined == (try Data(contentsOf: directory.appendingPathComponent("whole"))))
+
+    // The first rows alone: a small file, the exact path.
+    let rows =
+      try String(contentsOf: directory.appendingPathComponent("obs.csv"), encoding: .utf8)
+      .split(separator: "\n").prefix(51).joined(separator: "\n") + "\n"
+    try rows.write(
+      to: directory.appendingPathComponent("few.csv"), atomically: true, encoding: .utf8)
+    let few = try CommandLineTool.run(
+      ["measure", "abs.json", "few.csv", "--y", "absorbance", "--format", "ndjson", "-o", "few"],
+      in: directory)
+    #expect(few.status == 0, "\(few.error)")
+    let fewText = try String(contentsOf: directory.appendingPathComponent("few"), encoding: .utf8)
+    #expect(!fewText.contains("map_error"))
+    #expect(fewText.split(separator: "\n").count == 50)
+  }
+}

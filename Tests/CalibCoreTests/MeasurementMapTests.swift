@@ -1,0 +1,168 @@
+import CalibCore
+import Foundation
+import Testing
+
+/// The measurement map (`MeasurementMap`, `settings.measurementMap`) against the exact path
+/// and an independent brute-force posterior: the map is certified to 1e-9 posterior sd at its
+/// checks; between them the tests allow 1e-8 sd (locations and the sd; modes 1e-6 sd) and 1e-9
+/// (probabilities) against the exact path, and 1e-6 sd against brute force, the engine's
+/// requirement.
+@Suite("Measurement map")
+struct MeasurementMapTests {
+  static let line = Result {
+    try fixtureInstrument(
+      "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line",
+      group: "standard")
+  }
+
+  /// Mean readings across the response range and beyond it, from a seeded generator.
+  static func readings(_ count: Int, from low: Double, to high: Double) -> [Double] {
+    var state: UInt64 = 20_261_127
+    return (0..<count).map { _ in
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return low + (high - low) * Double(state >> 11) / Double(1 << 53)
+    }
+  }
+
+  /// Measures `observation` with the map and without; checks every summary and coverage figure
+  /// of the two against each other; whether the map answered.
+  static func compare(
+    _ observation: Observation, mapped: Measurer, exact: Measurer
+  ) throws -> Bool {
+    let a = try mapped.measure(observation)
+    let b = try exact.measure(observation)
+    let sd = try #require(b.x.sd)
+    func close(_ u: Double?, _ v: Double?, _ tolerance: Double, _ what: String) {
+      guard let u, let v else {
+        #expect(
+          u == nil && v == nil, "\(what): \(String(describing: u)) vs \(String(describing: v))")
+        return
+      }
+      #expect(Swift.abs(u - v) <= tolerance, "\(what) at ȳ = \(observation.readings): \(u) vs \(v)")
+    }
+    let location = 1e-8 * sd
+    close(a.x.mean, b.x.mean, location, "mean")
+    close(a.x.sd, b.x.sd, location, "sd")
+    close(a.x.median, b.x.median, location, "median")
+    close(a.x.interval.lower, b.x.interval.lower, location, "interval lower")
+    close(a.x.interval.upper, b.x.interval.upper, location, "interval upper")
+    #expect(a.x.hpd?.count == b.x.hpd?.count)
+    for (p, q) in zip(a.x.hpd ?? [], b.x.hpd ?? []) {
+      close(p.lower, q.lower, location, "hpd lower")
+      close(p.upper, q.upper, location, "hpd upper")
+    }
+    #expect(a.x.modes?.count == b.x.modes?.count)
+    // A mode is placed by a Newton step on differences of ℓ (`polishedMode`), as precise as ℓ
+    // is smooth: a 4PL's linearized ℓ holds the rounding of its leverage, a few 1e-8 sd.
+    for (p, q) in zip(a.x.modes ?? [], b.x.modes ?? []) { close(p, q, 1e-6 * sd, "mode") }
+    close(a.x.pAbove?.probability, b.x.pAbove?.probability, 1e-9, "p_above")
+    close(a.coverage.pOutsideDomain, b.coverage.pOutsideDomain, 1e-9, "p_outside_domain")
+    close(
+      a.coverage.priorBoundDensity, b.coverage.priorBoundDensity,
+      1e-6 * max(b.coverage.priorBoundDensity, 1e-300), "prior_bound_density")
+    #expect(a.coverage.status == b.coverage.status)
+    #expect(b.x.numerical?.mapError == nil)
+    if let error = a.x.numerical?.mapError {
+      #expect(error <= 1e-9)
+      #expect(a.x.numerical?.densityEvaluations ?? 0 < 10)
+      return true
+    }
+    return false
+  }
+
+  @Test("the line, σ estimated: the map agrees with the exact path across the readings")
+  func line() throws {
+    let state = try Self.line.get()
+    let mapped = try Measurer(
+      instrument: state, settings: MeasurementSettings(measurementMap: true))
+    let exact = try Measurer(instrument: state, settings: MeasurementSettings())
+    // The line's response spans about [0.005, 0.99] on its domain [0, 10]; the readings
+    // reach a third of the domain beyond each end.
+    var answered = 0
+    var inside = 0
+    for y in Self.readings(300, from: -0.3, to: 1.3) {
+      let observation = Observation(id: "r", readings: [y], line: 2)
+      let fromMap = try Self.compare(observation, mapped: mapped, exact: exact)
+      if (0.05...0.95).contains(y) {
+        inside += 1
+        answered += fromMap ? 1 : 0
+      }
+    }
+    // The map answers every reading well inside the domain.
+    #expect(answered == inside)
+  }
+
+  @Test("replicates without scatter, readings with u, the 4PL linearized: mapped and exact agree")
+  func otherKinds() throws {
+    let state = try Self.line.get()
+    let mapped = try Measurer(
+      instrument: state, settings: MeasurementSettings(measurementMap: true))
+    let exact = try Measurer(instrument: state, settings: MeasurementSettings())
+    var answered = 0
+    for y in Self.readings(40, from: 0.1, to: 0.9) {
+      answered +=
+        try Self.compare(
+          Observation(id: "u", readings: [y], uncertainties: [0.003], line: 2), mapped: mapped,
+          exact: exact) ? 1 : 0
+      answered +=
+        try Self.compare(
+          Observation(id: "same", readings: [y, y], line: 2), mapped: mapped, exact: exact) ? 1 : 0
+      // Replicates with scatter depend on it as well as on ȳ: the exact path.
+      #expect(
+        !(try Self.compare(
+          Observation(id: "scatter", readings: [y, y + 0.004, y - 0.002], line: 2),
+          mapped: mapped, exact: exact)))
+    }
+    #expect(answered == 80)
+
+    let elisa = try fixtureInstrument("elisa-4pl.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
+    let linearized = MeasurementSettings(marginalization: .linearized)
+    var onMap = linearized
+    onMap.measurementMap = true
+    let elisaMapped = try Measurer(instrument: elisa, settings: onMap)
+    let elisaExact = try Measurer(instrument: elisa, settings: linearized)
+    var elisaAnswered = 0
+    for y in Self.readings(60, from: 0.3, to: 1.8) {
+      elisaAnswered +=
+        try Self.compare(
+          Observation(id: "od", readings: [y], line: 2), mapped: elisaMapped, exact: elisaExact)
+        ? 1 : 0
+    }
+    #expect(elisaAnswered >= 50)
+  }
+
+  @Test("mapped figures are within 1e-6 sd of an independent brute-force posterior")
+  func bruteForce() throws {
+    let state = try Self.line.get()
+    let mapped = try Measurer(
+      instrument: state, settings: MeasurementSettings(measurementMap: true))
+    for y in [0.0312, 0.2718, 0.5253, 0.8660, 0.9871] {
+      let report = try mapped.measure(Observation(id: "b", readings: [y], line: 2))
+      #expect(report.x.numerical?.mapError != nil)
+      let brute = try BruteForcePosterior(
+        range: mapped.priorRange, intervals: 400_000,
+        logLikelihood: try BayesianMeasurementTests.logLikelihood(
+          state, readings: [y], uncertainties: nil))
+      let sd = brute.sd
+      #expect(Swift.abs((report.x.mean ?? .nan) - brute.mean) <= 1e-6 * sd)
+      #expect(Swift.abs((report.x.sd ?? .nan) - sd) <= 1e-6 * sd)
+      #expect(Swift.abs((report.x.median ?? .nan) - brute.quantile(0.5)) <= 1e-6 * sd)
+      #expect(Swift.abs((report.x.interval.lower ?? .nan) - brute.quantile(0.025)) <= 1e-6 * sd)
+      #expect(Swift.abs((report.x.interval.upper ?? .nan) - brute.quantile(0.975)) <= 1e-6 * sd)
+    }
+  }
+
+  @Test("a reading's mapped report is the same, bit for bit, whatever came before it")
+  func orderIndependent() throws {
+    let state = try Self.line.get()
+    let settings = MeasurementSettings(measurementMap: true)
+    let ys = Self.readings(60, from: 0.0, to: 1.0)
+    let forward = try Measurer(instrument: state, settings: settings)
+    let backward = try Measurer(instrument: state, settings: settings)
+    let one = try ys.map { try forward.measure(Observation(id: "r", readings: [$0], line: 2)) }
+    let other = try ys.reversed().map {
+      try backward.measure(Observation(id: "r", readings: [$0], line: 2))
+    }
+    #expect(one == Array(other.reversed()))
+  }
+}
