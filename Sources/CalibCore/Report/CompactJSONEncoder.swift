@@ -193,9 +193,7 @@ private final class JSONSink: Encoder {
           codingPath: state.pointee.path,
           debugDescription: "Unable to encode \(value) directly in JSON."))
     }
-    var text = value.description
-    if text.hasSuffix(".0") { text.removeLast(2) }
-    state.pointee.bytes.append(contentsOf: text.utf8)
+    appendJSONNumber(value, to: &state.pointee.bytes)
   }
 
   func writeInteger(_ value: some FixedWidthInteger) {
@@ -210,36 +208,7 @@ private final class JSONSink: Encoder {
     state.pointee.bytes.append(contentsOf: "null".utf8)
   }
 
-  func writeString(_ text: String) {
-    // Most text needs no escape: one append (each append to the class's buffer is an
-    // exclusivity check).
-    let utf8 = text.utf8
-    if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
-    {
-      state.pointee.bytes.append(UInt8(ascii: "\""))
-      state.pointee.bytes.append(contentsOf: utf8)
-      state.pointee.bytes.append(UInt8(ascii: "\""))
-      return
-    }
-    var escaped: [UInt8] = [UInt8(ascii: "\"")]
-    for byte in utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): escaped += [0x5C, 0x22]
-      case UInt8(ascii: "\\"): escaped += [0x5C, 0x5C]
-      case 0x0A: escaped += [0x5C, UInt8(ascii: "n")]
-      case 0x0D: escaped += [0x5C, UInt8(ascii: "r")]
-      case 0x09: escaped += [0x5C, UInt8(ascii: "t")]
-      case 0x08: escaped += [0x5C, UInt8(ascii: "b")]
-      case 0x0C: escaped += [0x5C, UInt8(ascii: "f")]
-      case 0..<0x20:
-        let hex = Array("0123456789abcdef".utf8)
-        escaped += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-      default: escaped.append(byte)
-      }
-    }
-    escaped.append(UInt8(ascii: "\""))
-    state.pointee.bytes.append(contentsOf: escaped)
-  }
+  func writeString(_ text: String) { appendJSONString(text, to: &state.pointee.bytes) }
 }
 
 /// The members of one object.

@@ -127,12 +127,7 @@ public struct ReportEncoder {
     if let path = report.nonFinitePath { throw NonFiniteResult(path: path) }
     switch format {
     case .json, .ndjson:
-      var json: [UInt8]
-      do {
-        json = try CompactJSONEncoder().encode(report)
-      } catch EncodingError.invalidValue(_, let context) {
-        throw NonFiniteResult(path: context.codingPath.map(\.stringValue).joined(separator: "."))
-      }
+      var json = try report.json()
       if format == .ndjson { json.append(0x0A) }
       return json
     case .csv:

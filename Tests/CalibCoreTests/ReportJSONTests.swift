@@ -1,0 +1,89 @@
+import CalibCore
+import Foundation
+import Testing
+
+/// `ObservationReport.json()`, the report's hand-written JSON, against its `Encodable`
+/// conformance written by `CompactJSONEncoder` and by Foundation's `JSONEncoder`: the same
+/// bytes, for reports of every shape.
+@Suite("A report's JSON, written directly, is its Encodable's")
+struct ReportJSONTests {
+  /// Foundation's bytes with the options the reports use.
+  func foundation(_ value: some Encodable) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return Array(try encoder.encode(value))
+  }
+
+  /// Reports of many shapes: the line by each method, with replicates, u, a dilution, the
+  /// map; the 4PL; a quadratic read near its vertex (two components).
+  func reports() throws -> [ObservationReport] {
+    let line = try fixtureInstrument(
+      "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line",
+      group: "standard")
+    var reports: [ObservationReport] = []
+    for method in MeasurementSettings.Method.allCases {
+      for map in [false, true] {
+        let measurer = try Measurer(
+          instrument: line, settings: MeasurementSettings(method: method, measurementMap: map))
+        for readings in [[0.0391], [0.5253, 0.5316, 0.5259], [-0.4], [1.7], [0.97]] {
+          var observation = Observation(id: "s \"1\"\n/", readings: readings, line: 2)
+          observation.dilution = readings.count == 1 ? 2.5 : nil
+          reports.append(try measurer.measure(observation))
+        }
+        reports.append(
+          try measurer.measure(
+            Observation(id: "u", readings: [0.3], uncertainties: [0.003], line: 3)))
+      }
+    }
+    let elisa = try fixtureInstrument("elisa-4pl.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
+    let elisaMeasurer = try Measurer(
+      instrument: elisa, settings: MeasurementSettings(marginalization: .linearized))
+    for od in [0.05, 0.9, 2.4] {
+      reports.append(try elisaMeasurer.measure(Observation(id: "od", readings: [od], line: 4)))
+    }
+    let quadratic = try textInstrument(
+      "x,y\n"
+        + (0...8).map { "\($0),\(Double(($0 - 4) * ($0 - 4)) + 0.1 * Double($0 % 3))" }
+        .joined(separator: "\n"), spec: "poly:2")
+    let vertex = try Measurer(instrument: quadratic, settings: MeasurementSettings())
+    reports.append(try vertex.measure(Observation(id: "v", readings: [4.2], line: 5)))
+    return reports
+  }
+
+  @Test("the same bytes as CompactJSONEncoder and JSONEncoder, for every shape of report")
+  func sameBytes() throws {
+    var shapes = try reports()
+    #expect(shapes.contains { $0.x.components != nil })
+    #expect(shapes.contains { $0.x.interval.pieces != nil || $0.x.solutions != nil })
+    #expect(shapes.contains { $0.x.numerical?.mapError != nil })
+    // Absent values where the measurements give none.
+    var bare = shapes[0]
+    bare.x.mean = nil
+    bare.x.modes = nil
+    bare.x.numerical = nil
+    bare.x.pAbove = nil
+    bare.x.predictive = nil
+    bare.coverage.local = nil
+    bare.coverage.leverage.atEstimate = nil
+    bare.coverage.support.nearestDistance = nil
+    bare.coverage.reasons = ["a \\ b", "tab\there", "\u{1}"]
+    bare.quantitation = nil
+    bare.undiluted = nil
+    bare.uncertainties = [0.001, 2]
+    shapes.append(bare)
+    for report in shapes {
+      let direct = try report.json()
+      #expect(direct == (try CompactJSONEncoder().encode(report)))
+      #expect(direct == (try foundation(report)))
+    }
+  }
+
+  @Test("a figure that is not finite is refused, naming its path")
+  func nonFinite() throws {
+    var report = try #require(try reports().first)
+    report.coverage.leverage.maxStandard = .nan
+    #expect(throws: NonFiniteResult(path: "coverage.leverage.max_standard")) {
+      try report.json()
+    }
+  }
+}
