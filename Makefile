@@ -131,15 +131,16 @@ uninstall:
 BENCH_VENV                 ?= .build/bench-venv
 BENCH_JSON                 ?= .build/bench/bench.json
 BENCH_THREADS              ?= 2
-BENCH_LINE_READINGS        ?= 50000
+BENCH_LINE_READINGS        ?= 200000
 BENCH_TRIPLICATES          ?= 20000
-BENCH_KNOWN_U_READINGS     ?= 50000
-BENCH_LINEARIZED_READINGS  ?= 5000
+BENCH_KNOWN_U_READINGS     ?= 200000
+BENCH_LINEARIZED_READINGS  ?= 20000
 BENCH_SAMPLES_READINGS     ?= 20
 BENCH_INTEGRATION_READINGS ?= 4
-BENCH_MEMORY_READINGS      ?= 1000000
+BENCH_MEMORY_READINGS      ?= 10000000
 BENCH_CALIBR8_READINGS     ?= 20
 BENCH_CALLGRIND_READINGS   ?= 1001
+BENCH_CALLGRIND_MAP_READINGS ?= 10001
 HAS_CALIBR8 = import importlib.util, sys; sys.exit(importlib.util.find_spec("calibr8") is None)
 
 bench: deps bench-venv
@@ -158,7 +159,8 @@ bench: deps bench-venv
 	  --samples-readings $(BENCH_SAMPLES_READINGS) \
 	  --integration-readings $(BENCH_INTEGRATION_READINGS) \
 	  --memory-readings $(BENCH_MEMORY_READINGS) --calibr8-readings $(BENCH_CALIBR8_READINGS) \
-	  --callgrind-readings $(BENCH_CALLGRIND_READINGS)
+	  --callgrind-readings $(BENCH_CALLGRIND_READINGS) \
+	  --callgrind-map-readings $(BENCH_CALLGRIND_MAP_READINGS)
 
 # calibr8 (pip) in $(BENCH_VENV), made only when it is missing; python3-venv from apt when
 # python3 cannot make one.

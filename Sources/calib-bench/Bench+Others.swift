@@ -83,37 +83,48 @@ extension Bench {
 
   /// Instructions per reading of `calib measure --threads 1` on the line under callgrind:
   /// (I(n) − I(1)) / (n − 1), on a stripped copy of the release binary (valgrind cannot read
-  /// the toolchain's debug information). Skipped when valgrind or strip is missing.
+  /// the toolchain's debug information): by the exact path (`--map off`, n =
+  /// `--callgrind-readings`), and from the measurement map (`--map on`, n =
+  /// `--callgrind-map-readings`, the map's building spread over the n readings). Skipped when
+  /// valgrind or strip is missing.
   mutating func callgrind() throws {
-    let n = options.callgrindReadings
-    guard n > 1, let valgrind = onPath("valgrind"), let strip = onPath("strip") else {
+    guard options.callgrindReadings > 1, let valgrind = onPath("valgrind"),
+      let strip = onPath("strip")
+    else {
       say("callgrind: skipped (valgrind or strip not found, or --callgrind-readings < 2)")
       return
     }
     let stripped = work + "/calib-stripped"
     _ = try children.run(strip, ["-o", stripped, options.calib], output: .file(work + "/strip"))
-    var counts: [Int] = []
-    var seconds = 0.0
-    for readings in [1, n] {
-      let profile = work + "/callgrind-\(readings).out"
-      let run = try children.run(
-        valgrind,
-        [
-          "--tool=callgrind", "--callgrind-out-file=" + profile, stripped, "measure",
-          instruments["line"] ?? "", try workload.lineReadings(readings), "--y", "absorbance",
-          "--format", "ndjson", "--threads", "1", "-o", work + "/callgrind.ndjson",
-        ],
-        output: .file(work + "/stdout.txt"))
-      counts.append(try instructions(in: profile))
-      seconds = run.seconds
+    for (name, map, n) in [
+      ("line-callgrind", "off", options.callgrindReadings),
+      ("line-callgrind-map", "on", options.callgrindMapReadings),
+    ] where n > 1 {
+      var counts: [Int] = []
+      var seconds = 0.0
+      for readings in [1, n] {
+        let profile = work + "/callgrind-\(readings).out"
+        let run = try children.run(
+          valgrind,
+          [
+            "--tool=callgrind", "--callgrind-out-file=" + profile, stripped, "measure",
+            instruments["line"] ?? "", try workload.lineReadings(readings), "--y", "absorbance",
+            "--format", "ndjson", "--threads", "1", "--map", map, "-o",
+            work + "/callgrind.ndjson",
+          ],
+          output: .file(work + "/stdout.txt"))
+        counts.append(try instructions(in: profile))
+        seconds = run.seconds
+      }
+      var figure = Figure(
+        name,
+        "instructions per reading, calib measure --threads 1 --map \(map), line: "
+          + "(I(\(n)) − I(1)) / \(n - 1)",
+        readings: n - 1, threads: 1, seconds: seconds)
+      figure.perReadingSeconds = nil
+      figure.instructionsPerReading = Double(counts[1] - counts[0]) / Double(n - 1)
+      record(figure)
     }
-    var figure = Figure(
-      "line-callgrind",
-      "instructions per reading, calib measure --threads 1, line: (I(\(n)) − I(1)) / \(n - 1)",
-      readings: n - 1, threads: 1, seconds: seconds)
-    figure.perReadingSeconds = nil
-    figure.instructionsPerReading = Double(counts[1] - counts[0]) / Double(n - 1)
-    record(figure)
   }
 
   /// The total instruction count (`summary:` or `totals:`) of a callgrind output file.

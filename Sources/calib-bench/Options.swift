@@ -19,23 +19,25 @@ struct Options: Encodable {
   /// Threads of every `calib measure` run but the one-thread comparison.
   var threads = 2
   /// Single readings of the line, σ estimated (run twice: `threads` and one thread).
-  var lineReadings = 50_000
+  var lineReadings = 200_000
   /// Triplicate observations of the line (three readings each).
   var triplicates = 20_000
   /// Single readings of the line with known u(y).
-  var knownUReadings = 50_000
+  var knownUReadings = 200_000
   /// Readings of the 4PL, linearized predictive.
-  var linearizedReadings = 5_000
+  var linearizedReadings = 20_000
   /// Readings of the 4PL averaged over the MCMC samples.
   var samplesReadings = 20
   /// Readings of the 4PL by quadrature over the parameters.
   var integrationReadings = 4
   /// Readings of the large file whose peak memory is measured.
-  var memoryReadings = 1_000_000
+  var memoryReadings = 10_000_000
   /// Readings calibr8 measures (the first of the line's).
   var calibr8Readings = 20
   /// Readings of the larger callgrind run (the other has one); 0: no callgrind.
   var callgrindReadings = 1_001
+  /// Readings of the larger callgrind run with the measurement map on; 0: none.
+  var callgrindMapReadings = 10_001
 
   enum CodingKeys: String, CodingKey {
     case threads, triplicates
@@ -47,6 +49,7 @@ struct Options: Encodable {
     case memoryReadings = "memory_readings"
     case calibr8Readings = "calibr8_readings"
     case callgrindReadings = "callgrind_readings"
+    case callgrindMapReadings = "callgrind_map_readings"
   }
 
   /// The options given as `--name value` pairs in `arguments`.
@@ -71,6 +74,7 @@ struct Options: Encodable {
       "--linearized-readings": \.linearizedReadings, "--samples-readings": \.samplesReadings,
       "--integration-readings": \.integrationReadings, "--memory-readings": \.memoryReadings,
       "--calibr8-readings": \.calibr8Readings, "--callgrind-readings": \.callgrindReadings,
+      "--callgrind-map-readings": \.callgrindMapReadings,
     ]
     if let path = paths[name] {
       self[keyPath: path] = value
@@ -88,6 +92,7 @@ struct Options: Encodable {
         + "[--python PATH] [--script PATH] [--swift PATH] [--output FILE] [--threads N] "
         + "[--line-readings N] [--triplicates N] [--known-u-readings N] "
         + "[--linearized-readings N] [--samples-readings N] [--integration-readings N] "
-        + "[--memory-readings N] [--calibr8-readings N] [--callgrind-readings N]")
+        + "[--memory-readings N] [--calibr8-readings N] [--callgrind-readings N]"
+        + " [--callgrind-map-readings N]")
   }
 }

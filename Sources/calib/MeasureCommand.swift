@@ -202,21 +202,30 @@ struct MeasureCommand: ParsableCommand {
   ) throws -> Int {
     let meter = progress ? ProgressMeter(noun: "observations") : nil
     // Observations are measured in batches, in parallel; reports are written in input order.
+    // While the workers measure one batch, this thread reads the next and writes the last.
     var batch: [Observation] = []
+    var running: MeasuredBatch<EncodedObservation>?
     var failures = 0
-    func flush() throws {
-      for result in pool.measure(batch) {
+    func write(_ results: [Result<EncodedObservation, any Error>]) throws {
+      for result in results {
         let encoded = try result.get()
         if encoded.status == nil { failures += 1 }
         try output.write(place(encoded))
         meter?.advance()
       }
+    }
+    func flush() throws {
+      let finished = running?.results()
+      running = batch.isEmpty ? nil : pool.start(batch)
       batch.removeAll(keepingCapacity: true)
+      if let finished { try write(finished) }
     }
     while let observation = try source.next() {
       batch.append(observation)
       if batch.count == 256 { try flush() }
     }
+    // The last batch, then its results.
+    try flush()
     try flush()
     meter?.finish()
     return failures

@@ -1,12 +1,14 @@
 import CalibCore
 import Dispatch
+import Synchronization
 
 /// Measures batches of observations on several threads, one measurer per thread, and hands
 /// the reports back in input order: the same reports, bit for bit, whatever the number of
 /// threads (each observation is measured on its own; no state passes between them).
 ///
-/// Unchecked sendability: worker w only ever touches measurer w and the result slots
-/// w, w + t, w + 2t, … of the batch, so no two threads share anything mutable.
+/// Unchecked sendability: worker w only ever touches measurer w and the result slots of the
+/// observations it takes (each taken once, by an atomic counter), so no two threads share
+/// anything mutable.
 final class MeasurerPool<Report>: @unchecked Sendable {
   private let measurers: [(Observation) throws -> Report]
 
@@ -18,23 +20,51 @@ final class MeasurerPool<Report>: @unchecked Sendable {
     self.measurers = measurers
   }
 
-  /// The report (or the error) of each observation of `batch`, in order.
-  func measure(_ batch: [Observation]) -> [Result<Report, any Error>] {
-    let count = batch.count
-    let threads = min(measurers.count, max(count, 1))
-    let slots = ResultSlots<Report>(count: count)
-    defer { slots.release() }
-    if threads == 1 {
-      for k in 0..<count { slots.store(k, Result { try measurers[0](batch[k]) }) }
-    } else {
+  /// Starts measuring `batch` on the pool's threads and returns at once, so that the caller
+  /// can read the next batch and write the last one meanwhile; `MeasuredBatch.results()` waits
+  /// for the reports (or the errors), in order. One batch at a time: a measurer is not
+  /// thread-safe, so the next batch starts only once this one's results are in.
+  func start(_ batch: [Observation]) -> MeasuredBatch<Report> {
+    let measured = MeasuredBatch<Report>(count: batch.count)
+    let threads = min(measurers.count, max(batch.count, 1))
+    DispatchQueue.global().async {
+      // Each worker takes the next observation not yet taken: one that builds a piece of a
+      // measurement map (milliseconds) does not hold the others up. Which worker measures an
+      // observation changes no bit of its report.
+      let next = Atomic(0)
       DispatchQueue.concurrentPerform(iterations: threads) { worker in
-        var k = worker
-        while k < count {
-          slots.store(k, Result { try self.measurers[worker](batch[k]) })
-          k += threads
+        while true {
+          let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+          guard k < batch.count else { break }
+          measured.slots.store(k, Result { try self.measurers[worker](batch[k]) })
         }
       }
+      measured.done.signal()
     }
+    return measured
+  }
+}
+
+/// A batch being measured (`MeasurerPool.start(_:)`).
+///
+/// Unchecked sendability: the workers write the slots before `done` is signalled, and the
+/// caller reads them only after waiting for it.
+final class MeasuredBatch<Report>: @unchecked Sendable {
+  fileprivate let slots: ResultSlots<Report>
+  fileprivate let done = DispatchSemaphore(value: 0)
+
+  fileprivate init(count: Int) {
+    slots = ResultSlots(count: count)
+  }
+
+  deinit {
+    slots.release()
+  }
+
+  /// The report (or the error) of each observation of the batch, in order, once measured.
+  func results() -> [Result<Report, any Error>] {
+    done.wait()
+    defer { done.signal() }
     return slots.collect()
   }
 }

@@ -119,18 +119,50 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
     return (worst, outputs[worst])
   }
 
+  /// What the check takes from the design alone, the same at every estimate: the standards'
+  /// points, each axis in the coordinate its spacing is taken in, and the distinct points.
+  struct Design {
+    let x: [[Double]]
+    fileprivate let axes: [Axis]
+    /// The distinct points, each with the rows of `x` that hold it (in increasing order).
+    let distinct: [(point: [Double], rows: [Int])]
+
+    /// The design of standards at the points `x[s]` (k values each), with the spacing of each
+    /// axis's levels.
+    init(x: [[Double]], spacings: [StandardSpacing]) {
+      self.x = x
+      axes = spacings.map(Axis.init)
+      var rows: [[Double]: [Int]] = [:]
+      for (s, point) in x.enumerated() { rows[point, default: []].append(s) }
+      distinct = rows.map { ($0.key, $0.value) }
+    }
+  }
+
   /// The check at `estimate` for standards at the points `x[s]` (k values each) with residuals
-  /// from the fitted response `residuals[j][s]` for output j, noise sd `sigma[j][s]` at each with `dof[j]` degrees of freedom
-  /// (nil: known), the model's curvature coefficients `modelCurvature[j]` (in the order of
-  /// `OutputCurvature`), the spacing of each axis's levels, and the largest reach that counts
-  /// as local (`CoverageThresholds.maximumLocalReach`).
+  /// from the fitted response `residuals[j][s]` for output j, noise sd `sigma[j][s]` at each
+  /// with `dof[j]` degrees of freedom (nil: known), the model's curvature coefficients
+  /// `modelCurvature[j]` (in the order of `OutputCurvature`), the spacing of each axis's
+  /// levels, and the largest reach that counts as local
+  /// (`CoverageThresholds.maximumLocalReach`).
   init(
     estimate: [Double], x: [[Double]], residuals: [[Double]], sigma: [[Double]], dof: [Int?],
     modelCurvature: [[Double]], spacings: [StandardSpacing], maximumReach: Double = 2.5
   ) {
+    self.init(
+      estimate: estimate, design: Design(x: x, spacings: spacings), residuals: residuals,
+      sigma: sigma, dof: dof, modelCurvature: modelCurvature, maximumReach: maximumReach)
+  }
+
+  /// The check at `estimate` on `design` (made once for many estimates); the rest as for
+  /// `init(estimate:x:residuals:sigma:dof:modelCurvature:spacings:maximumReach:)`.
+  init(
+    estimate: [Double], design: Design, residuals: [[Double]], sigma: [[Double]], dof: [Int?],
+    modelCurvature: [[Double]], maximumReach: Double = 2.5
+  ) {
     self.estimate = estimate
     let k = estimate.count
-    let axes = spacings.map(Axis.init)
+    let axes = design.axes
+    let x = design.x
     let centre = (0..<k).map { axes[$0].coordinate(estimate[$0]) }
     func distance(_ point: [Double]) -> Double {
       let squares = (0..<k).map { a -> Double in
@@ -140,7 +172,7 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
       let total = squares.reduce(0, +).squareRoot()
       return total.isNaN ? .infinity : total
     }
-    let distinct = Array(Set(x)).map { ($0, distance($0)) }.sorted {
+    let distinct = design.distinct.map { ($0.point, distance($0.point), $0.rows) }.sorted {
       $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.lexicographicallyPrecedes($1.0)
     }
     // The nearest points, ties at the last distance included, growing by distance until
@@ -167,7 +199,7 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
     reach = chosen.count >= needed && farthest.isFinite ? farthest : nil
     let fit = LocalQuadratic(
       estimate: estimate, points: standards, x: x, y: residuals, sigma: sigma, dof: dof,
-      modelCurvature: modelCurvature)
+      modelCurvature: modelCurvature, rows: chosen.flatMap(\.2).sorted())
     outputs = fit?.outputs
     resolution = fit?.resolution
     sufficient = fit != nil && (reach ?? .infinity) <= maximumReach
@@ -176,7 +208,7 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
   /// One axis of the design in the coordinate its spacing is taken in: x, or log x for a
   /// geometric design (a blank at 0 one step below the lowest positive level, x between them
   /// in proportion).
-  private struct Axis {
+  fileprivate struct Axis {
     let spacing: StandardSpacing
     let lowestPositive: Double?
     let typicalGap: Double
@@ -217,10 +249,11 @@ struct LocalQuadratic {
   var outputs: [LocalCurvatureCheck.OutputCurvature]
   var resolution: Double
 
-  /// Nil where the points cannot fix a quadratic (too few, or not spanning one).
+  /// Nil where the points cannot fix a quadratic (too few, or not spanning one). `rows`: the
+  /// rows of `x` at the points, in increasing order, where the caller knows them.
   init?(
     estimate: [Double], points: [[Double]], x: [[Double]], y: [[Double]], sigma: [[Double]],
-    dof: [Int?], modelCurvature: [[Double]]
+    dof: [Int?], modelCurvature: [[Double]], rows: [Int]? = nil
   ) {
     let k = estimate.count
     let pairs = (0..<k).flatMap { i in (i..<k).map { (i, $0) } }
@@ -229,8 +262,12 @@ struct LocalQuadratic {
       sigma.allSatisfy({ $0.allSatisfy { $0 > 0 && $0.isFinite } }),
       dof.allSatisfy({ ($0 ?? 1) >= 1 })
     else { return nil }
-    let selected = Set(points)
-    let rows = x.indices.filter { selected.contains(x[$0]) }
+    let rows =
+      rows
+      ?? {
+        let selected = Set(points)
+        return x.indices.filter { selected.contains(x[$0]) }
+      }()
     // Each axis scaled by the neighbourhood's extent along it, so that the normal equations
     // are well conditioned whatever the units.
     guard LocalQuadratic.fixes(points, around: estimate) else { return nil }

@@ -42,6 +42,7 @@ public final class Measurer {
   private let spacing: StandardSpacing
   /// The standards' part of the local curvature test (`curvatureInputs(for:instrument:)`).
   private let curvatureInputs: (points: [[Double]], residuals: [Double], sigma: [Double], dof: Int?)
+  private let curvatureDesign: LocalCurvatureCheck.Design
   /// The noise of each posterior sample, for a noise fitted by likelihood and sampled: built
   /// once, not per observation.
   private let sampleNoises: [NoiseFunction]?
@@ -103,6 +104,7 @@ public final class Measurer {
     maxStandardLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
     spacing = StandardSpacing(standards: linear.standardsX)
     curvatureInputs = Measurer.curvatureInputs(for: linear, instrument: instrument)
+    curvatureDesign = LocalCurvatureCheck.Design(x: curvatureInputs.points, spacings: [spacing])
     let form = instrument.measuredNoiseForm
     sampleNoises = instrument.posterior.noiseSamples.map { $0.map(form.function) }
   }
@@ -501,9 +503,9 @@ public final class Measurer {
       [linear.slope(at: $0[0])]
     }
     return LocalCurvatureCheck(
-      estimate: [estimate], x: inputs.points, residuals: [inputs.residuals],
+      estimate: [estimate], design: curvatureDesign, residuals: [inputs.residuals],
       sigma: [inputs.sigma], dof: [inputs.dof], modelCurvature: [curvature],
-      spacings: [spacing], maximumReach: settings.thresholds.maximumLocalReach)
+      maximumReach: settings.thresholds.maximumLocalReach)
   }
 
   /// What the local curvature test takes from the standards, the same for every reading: each
