@@ -105,6 +105,7 @@ struct MeasureCommand: ParsableCommand {
     if let threads, threads < 1 || threads > 256 {
       throw ValidationError("--threads must be between 1 and 256")
     }
+    if let problem = shard?.problem { throw ValidationError(problem) }
     if shard != nil, format != .ndjson, format != .csv {
       throw ValidationError(
         "--shard writes ndjson or csv, whose parts concatenate into the whole run's; not \(format.rawValue)"
@@ -203,6 +204,8 @@ struct MeasureCommand: ParsableCommand {
     let meter = progress ? ProgressMeter(noun: "observations") : nil
     // Observations are measured in batches, in parallel; reports are written in input order.
     // While the workers measure one batch, this thread reads the next and writes the last.
+    // Batches of 4096 keep two threads 1.7 times as fast as one where 256 gave 1.2 (starting
+    // and joining the workers costs); two batches of reports are about 13 MB.
     var batch: [Observation] = []
     var running: MeasuredBatch<EncodedObservation>?
     var failures = 0
@@ -222,7 +225,7 @@ struct MeasureCommand: ParsableCommand {
     }
     while let observation = try source.next() {
       batch.append(observation)
-      if batch.count == 256 { try flush() }
+      if batch.count == 4096 { try flush() }
     }
     // The last batch, then its results.
     try flush()

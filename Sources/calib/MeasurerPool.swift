@@ -26,20 +26,19 @@ final class MeasurerPool<Report>: @unchecked Sendable {
   /// thread-safe, so the next batch starts only once this one's results are in.
   func start(_ batch: [Observation]) -> MeasuredBatch<Report> {
     let measured = MeasuredBatch<Report>(count: batch.count)
-    let threads = min(measurers.count, max(batch.count, 1))
-    DispatchQueue.global().async {
-      // Each worker takes the next observation not yet taken: one that builds a piece of a
-      // measurement map (milliseconds) does not hold the others up. Which worker measures an
-      // observation changes no bit of its report.
-      let next = Atomic(0)
-      DispatchQueue.concurrentPerform(iterations: threads) { worker in
+    // One task per worker on the global queue (not `concurrentPerform` inside one: nested in
+    // a queue's block, it may run its iterations one after the other). Each worker takes the
+    // next observation not yet taken, so that one building a piece of a measurement map
+    // (milliseconds) does not hold the others up. Which worker measures an observation
+    // changes no bit of its report.
+    for worker in 0..<min(measurers.count, max(batch.count, 1)) {
+      DispatchQueue.global().async(group: measured.group) {
         while true {
-          let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+          let k = measured.next.wrappingAdd(1, ordering: .relaxed).oldValue
           guard k < batch.count else { break }
           measured.slots.store(k, Result { try self.measurers[worker](batch[k]) })
         }
       }
-      measured.done.signal()
     }
     return measured
   }
@@ -47,11 +46,13 @@ final class MeasurerPool<Report>: @unchecked Sendable {
 
 /// A batch being measured (`MeasurerPool.start(_:)`).
 ///
-/// Unchecked sendability: the workers write the slots before `done` is signalled, and the
-/// caller reads them only after waiting for it.
+/// Unchecked sendability: each slot is written by the one worker that took its index, before
+/// the worker leaves `group`, and read only after waiting for the group.
 final class MeasuredBatch<Report>: @unchecked Sendable {
   fileprivate let slots: ResultSlots<Report>
-  fileprivate let done = DispatchSemaphore(value: 0)
+  fileprivate let group = DispatchGroup()
+  /// The index of the next observation to take.
+  fileprivate let next = Atomic(0)
 
   fileprivate init(count: Int) {
     slots = ResultSlots(count: count)
@@ -63,8 +64,7 @@ final class MeasuredBatch<Report>: @unchecked Sendable {
 
   /// The report (or the error) of each observation of the batch, in order, once measured.
   func results() -> [Result<Report, any Error>] {
-    done.wait()
-    defer { done.signal() }
+    group.wait()
     return slots.collect()
   }
 }

@@ -255,8 +255,9 @@ say "slurm up on 127.0.0.1:$port-$((port + 1)) after $((SECONDS + limit - deadli
   -o "$d/data/absorbance.json"
 # 1500 samples of 1 to 4 replicates each, about 3750 rows, from a Park–Miller generator (exact
 # in awk's doubles, so the same on every machine); concentrations reach past the standards'
-# 0..10 so that the statuses vary. All three boundaries of the 4 shards fall inside groups of
-# several rows (s00368, s00750, s01136), which the shards must not split.
+# 0..10 so that the statuses vary. Two of the three boundaries of the 4 shards fall inside
+# groups of several rows (s00368, s01136), which the shards must not split; the third falls
+# between s00750 and s00751.
 awk 'BEGIN {
   s = 20261127; print "sample,absorbance"
   for (i = 1; i <= 1500; i++) {

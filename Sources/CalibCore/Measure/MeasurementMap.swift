@@ -55,7 +55,7 @@ final class MeasurementMap {
   /// A map over `span`; `exact` and `accept` as described for the stored properties.
   init(
     span: ClosedRange<Double>, outputs: Int, envelopes: Int = 0, nodes: Int = 16,
-    topPieces: Int = 64,
+    topPieces: Int = 16,
     maximumDepth: Int = 8, exact: @escaping (Double) -> [Double]?,
     accept: @escaping ([Double], [Double]) -> Double
   ) {
