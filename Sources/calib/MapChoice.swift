@@ -1,9 +1,11 @@
 import ArgumentParser
+import CalibCore
 import CalibSystem
 
 /// Whether `calib measure` takes the posterior's summaries from a measurement map (`--map`).
 enum MapChoice: String, ExpressibleByArgument, CaseIterable {
-  /// On for a regular file of observations of at least `autoThreshold` bytes: the same for
+  /// On for a regular file of observations of at least `autoThreshold` bytes, and for readings
+  /// with their u only where the file's u take at most `autoWeights` values: the same for
   /// every shard of one file, so that their parts still concatenate into the whole run's.
   case auto
   case on
@@ -12,19 +14,51 @@ enum MapChoice: String, ExpressibleByArgument, CaseIterable {
   /// The size of an observations file from which `auto` turns the map on: about two thousand
   /// single readings, where building the map costs less than it saves.
   static let autoThreshold: Int64 = 16 << 10
+  /// The most distinct u in the `--sy` column for which `auto` maps the readings that carry
+  /// them (a map per total weight: more would each be built for a few readings).
+  static let autoWeights = 16
 
-  /// Whether the map is on for the observations at `path` (`-`: standard input, whose length
-  /// is not known: off under `auto`).
-  func isOn(forObservations path: String) -> Bool {
+  /// The observations a map answers, for the observations at `path` (`-`: standard input,
+  /// whose length is not known: none under `auto`) with their u in `uncertaintyColumn`, if
+  /// any, read as `format` says; nil: none.
+  func scope(
+    forObservations path: String, uncertaintyColumn: String?, format: CSVFormat
+  ) -> MeasurementMapScope? {
     switch self {
-    case .on: return true
-    case .off: return false
+    case .on: return .all
+    case .off: return nil
     case .auto:
       var status = stat()
-      guard path != "-", stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-        return false
+      guard path != "-", stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+        Int64(status.st_size) >= Self.autoThreshold
+      else { return nil }
+      guard let uncertaintyColumn else { return .all }
+      return Self.distinctValues(
+        in: uncertaintyColumn, of: path, format: format, upTo: Self.autoWeights)
+        ? .all : .withoutUncertainties
+    }
+  }
+
+  /// Whether the column `name` of the CSV file at `path` holds at most `limit` distinct
+  /// numbers (cells that are not numbers left out: the measurement reports them). The file is
+  /// read to its end only when it holds that few; false where it cannot be read (the
+  /// measurement says why).
+  private static func distinctValues(
+    in name: String, of path: String, format: CSVFormat, upTo limit: Int
+  ) -> Bool {
+    do {
+      let reader = try CSVReader(source: try FileByteSource(path: path), name: path, format: format)
+      let column = try reader.column(named: name)
+      var seen = Set<UInt64>()
+      var problem: InputError?
+      while try reader.nextRecord(fieldCountProblem: &problem) {
+        guard problem == nil, let u = try? reader.number(at: column).doubleValue else { continue }
+        seen.insert(u.bitPattern)
+        if seen.count > limit { return false }
       }
-      return Int64(status.st_size) >= Self.autoThreshold
+      return true
+    } catch {
+      return false
     }
   }
 }

@@ -8,6 +8,11 @@ extension MeasureCommand {
     let outputs = instrument.state.model.responses
     let columns = try outputColumns(responseColumn, outputs: outputs)
     try reading.checkSeveralOutputs()
+    if map == .on {
+      throw CommandFailure.usage(
+        "--map on: the measurement map answers instruments with one output; this one has \(outputs.count)"
+      )
+    }
     let settings = MeasurementSettings(
       level: level, method: method, range: try range.record,
       thresholds: thresholds.thresholds, marginalization: marginalize, threshold: threshold)

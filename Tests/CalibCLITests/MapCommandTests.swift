@@ -99,4 +99,56 @@ struct MapCommandTests {
     #expect(!fewText.contains("map_error"))
     #expect(fewText.split(separator: "\n").count == 50)
   }
+
+  @Test("auto with --sy: mapped where the u take a few values, the exact path where they vary")
+  func autoWithUncertainties() throws {
+    let directory = try prepare(readings: 0)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for (name, distinct) in [("few", 3), ("many", 40)] {
+      var rows = ["absorbance,u"]
+      for k in 0..<3_000 {
+        let u = 0.002 + 0.0001 * Double(k % distinct)
+        rows.append(String(format: "%.4f,%.5f", 0.02 + 0.95 * Double(k % 997) / 997, u))
+      }
+      try (rows.joined(separator: "\n") + "\n").write(
+        to: directory.appendingPathComponent("\(name).csv"), atomically: true, encoding: .utf8)
+      let run = try CommandLineTool.run(
+        [
+          "measure", "abs.json", "\(name).csv", "--y", "absorbance", "--sy", "u", "--format",
+          "ndjson", "-o", "\(name).ndjson",
+        ], in: directory)
+      #expect(run.status == 0, "\(run.error)")
+      let mapped = try lines("\(name).ndjson", in: directory).filter {
+        (($0["x"] as? [String: Any])?["numerical"] as? [String: Any])?["map_error"] != nil
+      }
+      // 16 distinct u at most: a map per total weight; more: every reading by the exact path.
+      if distinct <= 16 {
+        #expect(mapped.count >= 2_900, "\(name): \(mapped.count) mapped")
+      } else {
+        #expect(mapped.isEmpty, "\(name): \(mapped.count) mapped")
+      }
+    }
+  }
+
+  @Test("--map on with an instrument with several outputs is a usage error; auto measures")
+  func severalOutputs() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fixtures = CommandLineTool.fixtures
+    let fit = try CommandLineTool.run(
+      [
+        "fit", fixtures.appendingPathComponent("two-channel-sensor.csv").path, "--x", "conc",
+        "--y", "signal,reference", "-o", "s.json",
+      ], in: directory)
+    #expect(fit.status == 0, "\(fit.error)")
+    let observations = fixtures.appendingPathComponent("two-channel-observations.csv").path
+    let options = ["measure", "s.json", observations, "--y", "signal,reference", "--id", "sample"]
+    let on = try CommandLineTool.run(options + ["--map", "on", "-o", "on.json"], in: directory)
+    #expect(on.status == 64)
+    #expect(on.error.contains("--map on"), "\(on.error)")
+    #expect(
+      !FileManager.default.fileExists(atPath: directory.appendingPathComponent("on.json").path))
+    let auto = try CommandLineTool.run(options + ["-o", "auto.json"], in: directory)
+    #expect(auto.status == 0, "\(auto.error)")
+  }
 }

@@ -24,7 +24,8 @@ struct ReportJSONTests {
     for method in MeasurementSettings.Method.allCases {
       for map in [false, true] {
         let measurer = try Measurer(
-          instrument: line, settings: MeasurementSettings(method: method, measurementMap: map))
+          instrument: line,
+          settings: MeasurementSettings(method: method, measurementMap: map ? .all : nil))
         for readings in [[0.0391], [0.5253, 0.5316, 0.5259], [-0.4], [1.7], [0.97]] {
           var observation = Observation(id: "s \"1\"\n/", readings: readings, line: 2)
           observation.dilution = readings.count == 1 ? 2.5 : nil

@@ -34,16 +34,16 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
   /// The x whose exceedance probability P(x > T | readings) every report gives (`p_above`);
   /// nil: 0 where 0 lies in the prior range, else none.
   public var threshold: Double?
-  /// Whether the posterior's summaries may come from a measurement map (`MeasurementMap`):
-  /// interpolated in the mean reading, certified against the exact path to 1e-9 posterior
-  /// sd. A map pays for itself over thousands of readings; nil or false: the exact path.
-  public var measurementMap: Bool?
+  /// Which observations may take the posterior's summaries from a measurement map
+  /// (`MeasurementMap`): interpolated in the mean reading, certified against the exact path to
+  /// 1e-9 posterior sd. A map pays for itself over thousands of readings; nil: the exact path.
+  public var measurementMap: MeasurementMapScope?
 
   /// Settings; the defaults measure by `bayes` at 0.95 over the default range.
   public init(
     level: Double = 0.95, method: Method = .bayes, range: ClosedRangeRecord? = nil,
     thresholds: CoverageThresholds = CoverageThresholds(), marginalization: Marginalization? = nil,
-    threshold: Double? = nil, measurementMap: Bool? = nil
+    threshold: Double? = nil, measurementMap: MeasurementMapScope? = nil
   ) {
     self.level = level
     self.method = method
@@ -60,4 +60,14 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
   func threshold(in range: ClosedRange<Double>) -> Double? {
     threshold ?? (range.lowerBound < 0 && 0 < range.upperBound ? 0 : nil)
   }
+}
+
+/// The observations a measurement map may answer (`MeasurementSettings.measurementMap`).
+public enum MeasurementMapScope: String, Codable, Sendable, CaseIterable {
+  /// Every kind of observation a map can answer: a map per number of readings, and per total
+  /// weight Σuᵢ⁻² of readings that carry their u.
+  case all
+  /// Only observations whose readings carry no u: where the readings' u vary, each total
+  /// weight would need a map of its own.
+  case withoutUncertainties = "without_uncertainties"
 }

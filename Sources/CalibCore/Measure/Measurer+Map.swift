@@ -19,9 +19,9 @@ extension Measurer {
   /// A location (mean, median, interval and HPD ends, mode) and the sd are certified to
   /// within this many posterior sd of the exact path; far within the 1e-6 sd of the tests.
   static let mapTolerance = 1e-9
-  /// The mode is interpolated only as the start of its Newton step (`polishedMode`): to this
+  /// The mode is interpolated only as the start of its Newton steps (`polishedMode`): to this
   /// many sd.
-  static let mapModeTolerance = 1e-5
+  static let mapModeTolerance = 1e-6
   /// Probabilities (the CDF at the domain's ends and at the threshold), absolutely.
   static let mapProbabilityTolerance = 1e-10
   /// The most maps a measurer keeps; one more starts the set afresh (each map is a function
@@ -44,15 +44,24 @@ extension Measurer {
   }
 
   /// The posterior's summaries for `likelihood` from its map, or nil where the map does not
-  /// answer (see the type's notes and `MeasurementMap`).
+  /// answer (see the type's notes and `MeasurementMap`) or the settings' scope leaves it out.
+  /// The classical methods take the exact path: their reports have no `numerical` record to
+  /// say that a figure came from a map.
   func mappedSummary(_ likelihood: ReadingLikelihood) -> PosteriorSummary? {
-    guard let key = mapKey(likelihood) else { return nil }
+    guard settings.method == .bayes, let scope = settings.measurementMap,
+      let key = mapKey(likelihood), scope == .all || key.weight == 0
+    else { return nil }
     let map = maps[key] ?? makeMap(key, likelihood)
     guard let (v, error, envelope) = map.values(at: likelihood.meanReading) else { return nil }
     // Outputs: mean, sd, median, interval, HPD, mode, CDF at the domain's ends [, threshold].
     let (mean, sd, median) = (v[0], v[1], v[2])
     guard sd > 0, v[3] <= median, median <= v[4], v[5] <= v[7], v[7] <= v[6] else { return nil }
-    let logDensity = linearLogDensity(likelihood)
+    let exactLogDensity = linearLogDensity(likelihood)
+    var evaluations = 0
+    let logDensity = { (x: Double) -> Double in
+      evaluations += 1
+      return exactLogDensity(x)
+    }
     let mode = polishedMode(v[7], sd: sd, logDensity: logDensity)
     let peak = logDensity(mode)
     // The density relative to the mode's, as the tabulation gives it.
@@ -62,19 +71,21 @@ extension Measurer {
     }
     let inset = (priorRange.upperBound - priorRange.lowerBound) * 1e-9
     let probability = { (p: Double) in min(max(p, 0), 1) }
+    let lowerBoundDensity = max(
+      relative(priorRange.lowerBound), relative(priorRange.lowerBound + inset))
+    let upperBoundDensity = max(
+      relative(priorRange.upperBound), relative(priorRange.upperBound - inset))
     return PosteriorSummary(
       mean: mean, sd: sd, median: median, credible: v[3]...v[4], hpd: [v[5]...v[6]],
       modes: [mode], bestMode: mode,
       domainCDF: (probability(v[8]), probability(v[9])),
       thresholdCDF: v.count > 10 ? probability(v[10]) : nil,
-      lowerBoundDensity: max(
-        relative(priorRange.lowerBound), relative(priorRange.lowerBound + inset)),
-      upperBoundDensity: max(
-        relative(priorRange.upperBound), relative(priorRange.upperBound - inset)),
+      lowerBoundDensity: lowerBoundDensity, upperBoundDensity: upperBoundDensity,
       numerical: NumericalError(
         integrationRelative: envelope[0],
         quantileTolerance: max(envelope[1], error * Self.mapTolerance * sd),
-        densityEvaluations: 8, monteCarloRelative: nil, mapError: error * Self.mapTolerance))
+        densityEvaluations: evaluations, monteCarloRelative: nil,
+        mapError: error * Self.mapTolerance))
   }
 
   /// A new map for observations of kind `key`, like `likelihood`, kept in `maps`.
@@ -116,21 +127,34 @@ extension Measurer {
     return map
   }
 
-  /// The mode of a unimodal posterior near `guess`, to about 1e-10 of its sd: one Newton step
-  /// on ℓ′ = 0 with ℓ′ and ℓ″ from central differences at ±10⁻³·sd, taken only where it stays
-  /// inside them and raises ℓ. (Brent's method, which compares values of ℓ, can place a
-  /// mode only to about √ε of its width, a few 10⁻⁷ sd: the top is that flat.)
+  /// The mode of a unimodal posterior near `guess`, to about 1e-10 of its sd where its top is
+  /// rounded: Newton steps on ℓ′ = 0 with ℓ′ and ℓ″ from central differences at ±10⁻³·sd,
+  /// each taken only where it stays inside them and does not lower ℓ beyond its rounding, up
+  /// to four while they shrink (a flat top, ℓ″ = 0, converges only linearly). Brent's method,
+  /// which compares values of ℓ, places a mode only to about √ε of its width, a few 10⁻⁷ sd
+  /// (10⁻⁶ sd for a reading far from the curve, where |ℓ| is in the hundreds).
   func polishedMode(
     _ guess: Double, sd: Double, logDensity: (Double) -> Double
   ) -> Double {
     let h = 1e-3 * sd
-    let (below, here, above) = (logDensity(guess - h), logDensity(guess), logDensity(guess + h))
-    let curvature = (above - 2 * here + below) / (h * h)
-    let step = -(above - below) / (2 * h) / curvature
-    guard curvature < 0, Swift.abs(step) < h, guess + step > priorRange.lowerBound,
-      guess + step < priorRange.upperBound, logDensity(guess + step) >= here
-    else { return guess }
-    return guess + step
+    var x = guess
+    var here = logDensity(x)
+    var last = Double.infinity
+    for _ in 0..<4 {
+      let (below, above) = (logDensity(x - h), logDensity(x + h))
+      let curvature = (above - 2 * here + below) / (h * h)
+      let step = -(above - below) / (2 * h) / curvature
+      guard curvature < 0, Swift.abs(step) < min(h, last), x + step > priorRange.lowerBound,
+        x + step < priorRange.upperBound
+      else { break }
+      // Near the top, ℓ rises by ½|ℓ″|·step², which for a reading far from the curve (|ℓ| in
+      // the hundreds) is below ℓ's own rounding: only a fall beyond it refuses the step.
+      let next = logDensity(x + step)
+      guard next >= here - 64 * Double.ulpOfOne * max(1, Swift.abs(here)) else { break }
+      (x, here, last) = (x + step, next, Swift.abs(step))
+      if last <= 1e-9 * sd { break }
+    }
+    return x
   }
 
   /// The readings a map spans: the instrument's mean response over the prior range, on 513

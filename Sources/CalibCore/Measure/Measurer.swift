@@ -233,7 +233,7 @@ public final class Measurer {
   ///   `MeasurementError` (no readings; readings without the u a known-noise instrument
   ///   needs; a reading of a counting instrument that is not a count), `GSLError`.
   public func measure(_ observation: Observation) throws -> ObservationReport {
-    try measure(observation, mapped: settings.measurementMap == true)
+    try measure(observation, mapped: settings.measurementMap != nil)
   }
 
   /// Measures one observation; by the exact path alone when `mapped` is false, which leaves
