@@ -9,9 +9,9 @@ private struct Seen: Equatable {
   var defect: String?
 }
 
-/// Reads every observation of `bytes` (readings in `y`, groups in `group` when given).
+/// Reads every observation of `bytes` (readings in `response`, groups in `group` when given).
 private func observations(
-  _ bytes: [UInt8], group: String?, shard: CSVShard? = nil
+  _ bytes: [UInt8], group: String?, shard: CSVShard? = nil, response: String = "y"
 ) throws -> [Seen] {
   var source = bytes
   if let shard {
@@ -21,7 +21,7 @@ private func observations(
     source = Array(bytes[0..<Int(shard.headerEnd)]) + Array(bytes[Int(resume)...])
   }
   let reader = try ObservationReader(
-    reader: try CSVReader(source: MemoryByteSource(source), name: "obs.csv"), response: "y",
+    reader: try CSVReader(source: MemoryByteSource(source), name: "obs.csv"), response: response,
     group: group, shard: shard)
   var seen: [Seen] = []
   while let observation = try reader.next() {
@@ -91,23 +91,7 @@ struct CSVShardTests {
     let text = "sample,absorbance\nA,0.1\nA,0.11\nA\nA,0.12\nB,0.3\n"
     let bytes = Array(text.utf8)
     func read(_ shard: CSVShard?) throws -> [Seen] {
-      var source = bytes
-      if let shard {
-        source =
-          Array(bytes[0..<Int(shard.headerEnd)])
-          + Array(bytes[Int(shard.contextStart ?? shard.start)...])
-      }
-      let reader = try ObservationReader(
-        reader: try CSVReader(source: MemoryByteSource(source), name: "obs.csv"),
-        response: "absorbance", group: "sample", shard: shard)
-      var seen: [Seen] = []
-      while let observation = try reader.next() {
-        seen.append(
-          Seen(
-            id: observation.id, line: observation.line, readings: observation.readings,
-            defect: observation.defect?.description))
-      }
-      return seen
+      try observations(bytes, group: "sample", shard: shard, response: "absorbance")
     }
     let whole = try read(nil)
     #expect(whole.map(\.id) == ["A", "4", "B"])

@@ -49,8 +49,6 @@ final class MeasurementMap {
   /// The Chebyshev points on [−1, 1] and their barycentric weights.
   private let points: [Double]
   private let weights: [Double]
-  /// Exact evaluations spent building (for the benchmark and the tests).
-  private(set) var exactEvaluations = 0
 
   /// A map over `span`; `exact` and `accept` as described for the stored properties.
   init(
@@ -124,7 +122,6 @@ final class MeasurementMap {
     defer { pieces[key] = piece }
     // The exact outputs at t, the envelopes taken in.
     func measured(_ t: Double) -> ArraySlice<Double>? {
-      exactEvaluations += 1
       guard let all = exact(center + half * t), all.count == outputs + envelopes else {
         return nil
       }
