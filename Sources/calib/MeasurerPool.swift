@@ -4,7 +4,8 @@ import Synchronization
 
 /// Measures batches of observations on several threads, one measurer per thread, and hands
 /// the reports back in input order: the same reports, bit for bit, whatever the number of
-/// threads (each observation is measured on its own; no state passes between them).
+/// threads (each observation is measured on its own; what a measurer keeps between them, its
+/// workspaces and the pieces of its measurement maps, changes no figure).
 ///
 /// Unchecked sendability: worker w only ever touches measurer w and the result slots of the
 /// observations it takes (each taken once, by an atomic counter), so no two threads share
