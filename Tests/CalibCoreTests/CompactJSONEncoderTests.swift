@@ -47,14 +47,16 @@ private struct Sample: Encodable {
   }
 }
 
+/// Foundation's bytes for `value` with the options the reports use: the reference of the
+/// project's own JSON writers.
+func foundationJSON(_ value: some Encodable) throws -> [UInt8] {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+  return Array(try encoder.encode(value))
+}
+
 @Suite("The compact JSON encoder writes JSONEncoder's bytes")
 struct CompactJSONEncoderTests {
-  /// Foundation's bytes with the options the reports use.
-  func foundation(_ value: some Encodable) throws -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return Array(try encoder.encode(value))
-  }
 
   @Test("strings: quotes, backslashes, slashes, control characters, non-ASCII")
   func strings() throws {
@@ -65,8 +67,9 @@ struct CompactJSONEncoderTests {
     texts += (0..<32).map { String(UnicodeScalar(UInt8($0))) + "x" }
     for text in texts {
       #expect(
-        try CompactJSONEncoder().encode(text) == (try foundation(text)), "\(text.debugDescription)")
-      #expect(try CompactJSONEncoder().encode([text: text]) == (try foundation([text: text])))
+        try CompactJSONEncoder().encode(text) == (try foundationJSON(text)),
+        "\(text.debugDescription)")
+      #expect(try CompactJSONEncoder().encode([text: text]) == (try foundationJSON([text: text])))
     }
   }
 
@@ -84,10 +87,10 @@ struct CompactJSONEncoderTests {
     }
     for chunk in stride(from: 0, to: values.count, by: 1000) {
       let slice = Array(values[chunk..<min(chunk + 1000, values.count)])
-      #expect(try CompactJSONEncoder().encode(slice) == (try foundation(slice)))
+      #expect(try CompactJSONEncoder().encode(slice) == (try foundationJSON(slice)))
     }
     let integers = [0, 1, -1, Int.max, Int.min, 42]
-    #expect(try CompactJSONEncoder().encode(integers) == (try foundation(integers)))
+    #expect(try CompactJSONEncoder().encode(integers) == (try foundationJSON(integers)))
   }
 
   @Test("nested objects, sorted keys, optionals, dictionaries, empty containers")
@@ -99,7 +102,7 @@ struct CompactJSONEncoderTests {
       byName: ["x2": 1.5, "x10": 2, "X1": 3, "_a": 4], empty: [], emptyObject: [:],
       single: 0.1)
     let compact = try CompactJSONEncoder().encode(sample)
-    #expect(compact == (try foundation(sample)), "\(String(decoding: compact, as: UTF8.self))")
+    #expect(compact == (try foundationJSON(sample)), "\(String(decoding: compact, as: UTF8.self))")
   }
 
   @Test("a NaN is refused with its coding path, as JSONEncoder refuses it")
@@ -115,7 +118,7 @@ struct CompactJSONEncoderTests {
     {
       compactPath = context.codingPath.map(\.stringValue)
     }
-    do { _ = try foundation(sample) } catch EncodingError.invalidValue(_, let context) {
+    do { _ = try foundationJSON(sample) } catch EncodingError.invalidValue(_, let context) {
       foundationPath = context.codingPath.map(\.stringValue)
     }
     #expect(compactPath == ["numbers", "Index 1"])

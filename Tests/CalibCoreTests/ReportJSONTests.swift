@@ -7,13 +7,6 @@ import Testing
 /// bytes, for reports of every shape.
 @Suite("A report's JSON, written directly, is its Encodable's")
 struct ReportJSONTests {
-  /// Foundation's bytes with the options the reports use.
-  func foundation(_ value: some Encodable) throws -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return Array(try encoder.encode(value))
-  }
-
   /// Reports of many shapes: the line by each method, with replicates, u, a dilution, the
   /// map; the 4PL; a quadratic read near its vertex (two components).
   func reports() throws -> [ObservationReport] {
@@ -75,7 +68,7 @@ struct ReportJSONTests {
     for report in shapes {
       let direct = try report.json()
       #expect(direct == (try CompactJSONEncoder().encode(report)))
-      #expect(direct == (try foundation(report)))
+      #expect(direct == (try foundationJSON(report)))
     }
   }
 

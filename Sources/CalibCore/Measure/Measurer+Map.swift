@@ -69,18 +69,14 @@ extension Measurer {
       let l = logDensity(x)
       return l > -.infinity ? _exp(min(l - peak, 600)) : 0
     }
-    let inset = (priorRange.upperBound - priorRange.lowerBound) * 1e-9
+    let bounds = boundDensities(relative)
     let probability = { (p: Double) in min(max(p, 0), 1) }
-    let lowerBoundDensity = max(
-      relative(priorRange.lowerBound), relative(priorRange.lowerBound + inset))
-    let upperBoundDensity = max(
-      relative(priorRange.upperBound), relative(priorRange.upperBound - inset))
     return PosteriorSummary(
       mean: mean, sd: sd, median: median, credible: v[3]...v[4], hpd: [v[5]...v[6]],
       modes: [mode], bestMode: mode,
       domainCDF: (probability(v[8]), probability(v[9])),
       thresholdCDF: v.count > 10 ? probability(v[10]) : nil,
-      lowerBoundDensity: lowerBoundDensity, upperBoundDensity: upperBoundDensity,
+      lowerBoundDensity: bounds.lower, upperBoundDensity: bounds.upper,
       numerical: NumericalError(
         integrationRelative: envelope[0],
         quantileTolerance: max(envelope[1], error * Self.mapTolerance * sd),

@@ -41,7 +41,7 @@ public final class Measurer {
   private let maxStandardLeverage: Double
   private let spacing: StandardSpacing
   /// The standards' part of the local curvature test (`curvatureInputs(for:instrument:)`).
-  private let curvatureInputs: (points: [[Double]], residuals: [Double], sigma: [Double], dof: Int?)
+  private let curvatureInputs: (residuals: [Double], sigma: [Double], dof: Int?)
   private let curvatureDesign: LocalCurvatureCheck.Design
   /// The noise of each posterior sample, for a noise fitted by likelihood and sampled: built
   /// once, not per observation.
@@ -104,7 +104,8 @@ public final class Measurer {
     maxStandardLeverage = linear.standardsX.map { linear.evaluate(at: $0).leverage }.max() ?? 0
     spacing = StandardSpacing(standards: linear.standardsX)
     curvatureInputs = Measurer.curvatureInputs(for: linear, instrument: instrument)
-    curvatureDesign = LocalCurvatureCheck.Design(x: curvatureInputs.points, spacings: [spacing])
+    curvatureDesign = LocalCurvatureCheck.Design(
+      x: linear.standardsX.map { [$0] }, spacings: [spacing])
     let form = instrument.measuredNoiseForm
     sampleNoises = instrument.posterior.noiseSamples.map { $0.map(form.function) }
   }
@@ -373,14 +374,12 @@ public final class Measurer {
       quantileTolerance: max(width * 1e-15, tabulation.relativeError * sd * 10),
       densityEvaluations: tabulation.evaluations, monteCarloRelative: nil)
     let domain = linear.domain
-    // The density at each bound, or just inside it where the model is undefined at the bound
-    // itself (x = 0 for a 4pl, whose posterior piles there for a reading below its asymptote).
-    let inset = width * 1e-9
     // The one mode of a unimodal posterior, placed closer than Brent's method can.
     var modes = tabulation.modes
     if modes.count == 1, priorRange.lowerBound < modes[0], modes[0] < priorRange.upperBound {
       modes[0] = polishedMode(modes[0], sd: sd, logDensity: logDensity)
     }
+    let bounds = boundDensities { tabulation.relativeDensity($0) }
     return PosteriorSummary(
       mean: mean, sd: sd, median: median, credible: credible, hpd: hpd, modes: modes,
       bestMode: modes.count == 1
@@ -389,13 +388,17 @@ public final class Measurer {
           ?? priorRange.lowerBound,
       domainCDF: (tabulation.cdf(domain.lowerBound), tabulation.cdf(domain.upperBound)),
       thresholdCDF: settings.threshold(in: priorRange).map { tabulation.cdf($0) },
-      lowerBoundDensity: max(
-        tabulation.relativeDensity(priorRange.lowerBound),
-        tabulation.relativeDensity(priorRange.lowerBound + inset)),
-      upperBoundDensity: max(
-        tabulation.relativeDensity(priorRange.upperBound),
-        tabulation.relativeDensity(priorRange.upperBound - inset)),
-      numerical: numerical)
+      lowerBoundDensity: bounds.lower, upperBoundDensity: bounds.upper, numerical: numerical)
+  }
+
+  /// The posterior's `density` (relative to its highest mode) at each end of the prior range,
+  /// or just inside it (10⁻⁹ of the range) where the model is undefined at the end itself
+  /// (x = 0 for a 4pl, whose posterior piles there for a reading below its asymptote).
+  func boundDensities(_ density: (Double) -> Double) -> (lower: Double, upper: Double) {
+    let (lower, upper) = (priorRange.lowerBound, priorRange.upperBound)
+    let inset = (upper - lower) * 1e-9
+    let low = max(density(lower), density(lower + inset))
+    return (low, max(density(upper), density(upper - inset)))
   }
 
   /// The separate explanations of a reading whose HPD region has several pieces: for each
@@ -509,13 +512,13 @@ public final class Measurer {
   }
 
   /// What the local curvature test takes from the standards, the same for every reading: each
-  /// one's x (as a point), its residual from the fitted response, and its noise sd, which is
+  /// one's residual from the fitted response, and its noise sd, which is
   /// its u(y) for a known noise, σ(μ) for a noise that varies, the replicates' pure error where
   /// there are two degrees of freedom of it, else s, with the slope times u(x) added in
   /// quadrature for uncertain standards; and the degrees of freedom of that sd.
   static func curvatureInputs(
     for linear: MeasuringInstrument, instrument: Instrument
-  ) -> (points: [[Double]], residuals: [Double], sigma: [Double], dof: Int?) {
+  ) -> (residuals: [Double], sigma: [Double], dof: Int?) {
     let x = linear.standardsX
     let pure: (sd: Double, dof: Int)? = instrument.state.fit.lackOfFit.flatMap { test in
       guard !linear.noiseKnown, linear.noise == nil, test.pureErrorDOF >= 2, test.pureErrorSS > 0
@@ -539,8 +542,8 @@ public final class Measurer {
       return (reading * reading + spread * spread).squareRoot()
     }
     return (
-      x.map { [$0] }, x.indices.map { linear.standardsY[$0] - linear.evaluate(at: x[$0]).mean },
-      sigma, linear.noiseKnown ? nil : pure?.dof ?? linear.dof
+      x.indices.map { linear.standardsY[$0] - linear.evaluate(at: x[$0]).mean }, sigma,
+      linear.noiseKnown ? nil : pure?.dof ?? linear.dof
     )
   }
 

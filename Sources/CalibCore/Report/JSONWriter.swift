@@ -72,16 +72,6 @@ struct JSONWriter {
     try array(values) { w, value throws(NonFiniteResult) in try w.number(value) }
   }
 
-  /// An array of ranges `{"lower": …, "upper": …}` (`RangeRecord`).
-  mutating func ranges(_ values: [RangeRecord]) throws(NonFiniteResult) {
-    try array(values) { w, range throws(NonFiniteResult) in
-      try w.object { w throws(NonFiniteResult) in
-        try w.numberOrNull("lower", range.lower)
-        try w.numberOrNull("upper", range.upper)
-      }
-    }
-  }
-
   /// A number.
   ///
   /// - Throws: `NonFiniteResult` for NaN and the infinities, with the keys down to it.

@@ -86,6 +86,13 @@ extension RangeRecord {
   }
 }
 
+extension JSONWriter {
+  /// An array of ranges (`RangeRecord`).
+  fileprivate mutating func ranges(_ values: [RangeRecord]) throws(NonFiniteResult) {
+    try array(values) { w, range throws(NonFiniteResult) in try range.writeJSON(&w) }
+  }
+}
+
 extension IntervalRecord {
   fileprivate func writeJSON(_ w: inout JSONWriter) throws(NonFiniteResult) {
     try w.object { w throws(NonFiniteResult) in
