@@ -47,11 +47,11 @@ struct LocalCurvatureTests {
     // Six points are as many as the quadratic's coefficients; on a line, or on two lines of
     // one axis, they cannot fix it; the centre, its four neighbours and a corner can.
     let line: [[Double]] = [2.0, 3, 4, 5, 6, 7].map { [$0, 5] }
-    #expect(!LocalQuadratic.fixes(line, around: centre))
+    #expect(!LocalQuadratic.fixes(line))
     let twoRows: [[Double]] = [4.0, 5, 6].flatMap { a in [4.0, 6].map { b in [a, b] } }
-    #expect(!LocalQuadratic.fixes(twoRows, around: centre))
+    #expect(!LocalQuadratic.fixes(twoRows))
     let cross: [[Double]] = [[5, 5], [4, 5], [6, 5], [5, 4], [5, 6], [4, 4]]
-    #expect(LocalQuadratic.fixes(cross, around: centre))
+    #expect(LocalQuadratic.fixes(cross))
   }
 
   /// On a 3 × 3 × 3 design, the ten points nearest an estimate near a face span only two
@@ -72,6 +72,50 @@ struct LocalCurvatureTests {
       zip(p, estimate).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
     }.max()!
     #expect(Swift.abs((check.reach ?? .nan) - farthest) < 1e-12)
+  }
+
+  /// Three levels 0, 2, 5 with 2, 3 and 1 replicates, σ = 0.1 known: the quadratic through
+  /// them is exact, and its curvature is the second divided difference of the level means,
+  /// c = Σ r̄ᵢ/Πⱼ≠ᵢ(xᵢ − xⱼ), with se = σ·√(Σ (1/nᵢ)/Πⱼ≠ᵢ(xᵢ − xⱼ)²), z = c/se and
+  /// p = erfc(|z|/√2); the resolution is se·D²/σ, D the farthest level from x̂. Wherever x̂
+  /// lies, the same: and a check that keeps its fits between estimates (`Fits`, as a
+  /// measurer does) gives every figure of a fresh one, bit for bit.
+  @Test func threeLevelsWithReplicatesMatchTheDividedDifference() {
+    let x = [0.0, 0, 2, 2, 2, 5]
+    let r = [0.013, -0.004, 0.051, 0.038, 0.060, 0.240]
+    let levels = [0.0, 2, 5], counts = [2.0, 3, 1]
+    let means = [(r[0] + r[1]) / 2, (r[2] + r[3] + r[4]) / 3, r[5]]
+    let products = levels.indices.map { i in
+      levels.indices.filter { $0 != i }.reduce(1.0) { $0 * (levels[i] - levels[$1]) }
+    }
+    let c = levels.indices.reduce(0.0) { $0 + means[$1] / products[$1] }
+    let se =
+      0.1
+      * levels.indices.reduce(0.0) { $0 + 1 / counts[$1] / (products[$1] * products[$1]) }
+      .squareRoot()
+    let design = LocalCurvatureCheck.Design(
+      x: x.map { [$0] }, spacings: [StandardSpacing(standards: x)])
+    var fits = LocalCurvatureCheck.Fits()
+    for estimate in stride(from: -3.0, through: 9, by: 0.37) {
+      func check(_ fits: inout LocalCurvatureCheck.Fits) -> LocalCurvatureCheck {
+        LocalCurvatureCheck(
+          estimate: [estimate], design: design, residuals: [r], sigma: [x.map { _ in 0.1 }],
+          dof: [nil], modelCurvature: [[0.5]], fits: &fits)
+      }
+      var fresh = LocalCurvatureCheck.Fits()
+      let kept = check(&fits)
+      #expect(kept == check(&fresh), "x̂ = \(estimate)")
+      let output = kept.outputs![0]
+      #expect(Swift.abs(output.residual[0] - c) < 1e-12 * Swift.abs(c))
+      #expect(Swift.abs(output.standardError[0] - se) < 1e-12 * se)
+      #expect(Swift.abs(output.local![0] - (0.5 + c)) < 1e-12)
+      #expect(Swift.abs(output.statistic - c * c / (se * se)) < 1e-10 * c * c / (se * se))
+      let p = erfc(Swift.abs(c / se) / 2.0.squareRoot())
+      #expect(Swift.abs(output.pValue - p) < 1e-10 * p)
+      let farthest = levels.map { Swift.abs($0 - estimate) }.max()!
+      let resolution = se * farthest * farthest / 0.1
+      #expect(Swift.abs(kept.resolution! - resolution) < 1e-12 * resolution)
+    }
   }
 
   /// A dilution series with a blank: distances are taken in log x, where the blank sits one

@@ -72,6 +72,27 @@ struct ReportJSONTests {
     }
   }
 
+  /// Numbers at the ends of the format (the longest, the subnormals, −0, integers on either
+  /// side of 2⁵³, exponents where the spelling turns) and 2 000 random bit patterns: the same
+  /// bytes as Foundation's `JSONEncoder`.
+  @Test("every spelling of a number is Foundation's")
+  func numbers() throws {
+    var report = try #require(try reports().first)
+    var generator = SystemRandomNumberGenerator()
+    let fixed: [Double] = [
+      -2.2250738585072014e-308, 1.7976931348623157e308, 5e-324, -0.0, 0, 1, 1e15, 1e16,
+      9_007_199_254_740_993, 123_456_789_012_345_680, 1e-4, 1e-5, 0.1 + 0.2, -1.5e-7, 4e21,
+    ]
+    let random = (0..<2000).map { _ -> Double in
+      let value = Double(bitPattern: generator.next())
+      return value.isFinite ? value : 1
+    }
+    for chunk in stride(from: 0, to: fixed.count + random.count, by: 50) {
+      report.readings = Array((fixed + random)[chunk..<min(chunk + 50, fixed.count + random.count)])
+      #expect(try report.json() == (try foundationJSON(report)))
+    }
+  }
+
   @Test("a figure that is not finite is refused, naming its path")
   func nonFinite() throws {
     var report = try #require(try reports().first)

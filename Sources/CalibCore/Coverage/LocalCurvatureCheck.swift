@@ -124,7 +124,8 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
   struct Design {
     let x: [[Double]]
     fileprivate let axes: [Axis]
-    /// The distinct points, each with the rows of `x` that hold it (in increasing order).
+    /// The distinct points in lexicographic order, each with the rows of `x` that hold it (in
+    /// increasing order).
     let distinct: [(point: [Double], rows: [Int])]
 
     /// The design of standards at the points `x[s]` (k values each), with the spacing of each
@@ -134,7 +135,9 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
       axes = spacings.map(Axis.init)
       var rows: [[Double]: [Int]] = [:]
       for (s, point) in x.enumerated() { rows[point, default: []].append(s) }
-      distinct = rows.map { ($0.key, $0.value) }
+      distinct = rows.map { ($0.key, $0.value) }.sorted {
+        $0.point.lexicographicallyPrecedes($1.point)
+      }
     }
   }
 
@@ -148,61 +151,94 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
     estimate: [Double], x: [[Double]], residuals: [[Double]], sigma: [[Double]], dof: [Int?],
     modelCurvature: [[Double]], spacings: [StandardSpacing], maximumReach: Double = 2.5
   ) {
+    var fits = Fits()
     self.init(
       estimate: estimate, design: Design(x: x, spacings: spacings), residuals: residuals,
-      sigma: sigma, dof: dof, modelCurvature: modelCurvature, maximumReach: maximumReach)
+      sigma: sigma, dof: dof, modelCurvature: modelCurvature, maximumReach: maximumReach,
+      fits: &fits)
   }
 
-  /// The check at `estimate` on `design` (made once for many estimates); the rest as for
+  /// The check at `estimate` on `design` (made once for many estimates), with the local
+  /// quadratics of the neighbourhoods met so far in `fits` (kept for the next estimate: the
+  /// same residuals, noise and design each time); the rest as for
   /// `init(estimate:x:residuals:sigma:dof:modelCurvature:spacings:maximumReach:)`.
   init(
     estimate: [Double], design: Design, residuals: [[Double]], sigma: [[Double]], dof: [Int?],
-    modelCurvature: [[Double]], maximumReach: Double = 2.5
+    modelCurvature: [[Double]], maximumReach: Double = 2.5, fits: inout Fits
   ) {
     self.estimate = estimate
     let k = estimate.count
     let axes = design.axes
     let x = design.x
     let centre = (0..<k).map { axes[$0].coordinate(estimate[$0]) }
-    func distance(_ point: [Double]) -> Double {
-      let squares = (0..<k).map { a -> Double in
-        let d = (axes[a].coordinate(point[a]) - centre[a]) / axes[a].typicalGap
-        return d * d
+    let points = design.distinct
+    let distances = points.map { point -> Double in
+      var total = 0.0
+      for a in 0..<k {
+        let d = (axes[a].coordinate(point.point[a]) - centre[a]) / axes[a].typicalGap
+        total += d * d
       }
-      let total = squares.reduce(0, +).squareRoot()
-      return total.isNaN ? .infinity : total
+      return total.isNaN ? .infinity : total.squareRoot()
     }
-    let distinct = design.distinct.map { ($0.point, distance($0.point), $0.rows) }.sorted {
-      $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.lexicographicallyPrecedes($1.0)
+    let order = points.indices.sorted {
+      distances[$0] != distances[$1]
+        ? distances[$0] < distances[$1]
+        : points[$0].point.lexicographicallyPrecedes(points[$1].point)
     }
     // The nearest points, ties at the last distance included, growing by distance until
     // they fix a quadratic (several unknowns: points enough, spread over three levels of
     // every axis and across each pair).
     let needed = (k + 1) * (k + 2) / 2
-    var count = min(needed, distinct.count)
+    var count = min(needed, points.count)
     while true {
-      while count > 0, count < distinct.count,
-        distinct[count].1 <= distinct[count - 1].1 * (1 + 1e-9)
+      while count > 0, count < points.count,
+        distances[order[count]] <= distances[order[count - 1]] * (1 + 1e-9)
       {
         count += 1
       }
-      if count >= distinct.count
-        || LocalQuadratic.fixes(distinct.prefix(count).map(\.0), around: estimate)
-      {
-        break
-      }
+      if count >= points.count || fits.fixes(order.prefix(count).sorted(), of: design) { break }
       count += 1
     }
-    let chosen = Array(distinct.prefix(count))
-    standards = chosen.map(\.0)
-    let farthest = chosen.last?.1 ?? .infinity
+    let chosen = order.prefix(count)
+    standards = chosen.map { points[$0].point }
+    let farthest = chosen.last.map { distances[$0] } ?? .infinity
     reach = chosen.count >= needed && farthest.isFinite ? farthest : nil
-    let fit = LocalQuadratic(
-      estimate: estimate, points: standards, x: x, y: residuals, sigma: sigma, dof: dof,
-      modelCurvature: modelCurvature, rows: chosen.flatMap(\.2).sorted())
-    outputs = fit?.outputs
-    resolution = fit?.resolution
+    let fit = fits.quadratic(
+      chosen.sorted(), of: design, residuals: residuals, sigma: sigma, dof: dof)
+    outputs = fit?.outputs(modelCurvature: modelCurvature)
+    resolution = fit?.resolution(at: estimate, x: x, sigma: sigma)
     sufficient = fit != nil && (reach ?? .infinity) <= maximumReach
+  }
+
+  /// The local quadratics of the neighbourhoods met so far, and whether each set of points
+  /// fixes one, by the indices of the design's distinct points (in increasing order): what
+  /// the check takes from a neighbourhood whatever the estimate within it. For one design
+  /// with one set of residuals, noise sd and dof.
+  struct Fits {
+    private var quadratics: [[Int]: LocalQuadratic?] = [:]
+    private var fixing: [[Int]: Bool] = [:]
+
+    /// Whether the distinct points `indices` of `design` fix a quadratic.
+    mutating func fixes(_ indices: [Int], of design: Design) -> Bool {
+      if let known = fixing[indices] { return known }
+      let fixes = LocalQuadratic.fixes(indices.map { design.distinct[$0].point })
+      fixing[indices] = fixes
+      return fixes
+    }
+
+    /// The local quadratic on the distinct points `indices` of `design` and all their
+    /// replicates, nil where they cannot fix one.
+    mutating func quadratic(
+      _ indices: [Int], of design: Design, residuals: [[Double]], sigma: [[Double]],
+      dof: [Int?]
+    ) -> LocalQuadratic? {
+      if let known = quadratics[indices] { return known }
+      let fit = LocalQuadratic(
+        points: indices.map { design.distinct[$0].point }, x: design.x, y: residuals,
+        sigma: sigma, dof: dof, rows: indices.flatMap { design.distinct[$0].rows }.sorted())
+      quadratics[indices] = .some(fit)
+      return fit
+    }
   }
 
   /// One axis of the design in the coordinate its spacing is taken in: x, or log x for a
@@ -244,38 +280,50 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
   }
 }
 
-/// The weighted local quadratic of `LocalCurvatureCheck` around x̂, fitted per output.
+/// The weighted local quadratic of `LocalCurvatureCheck` on a neighbourhood, fitted per
+/// output: its curvature coefficients cᵢⱼ, their standard errors and the Wald statistic, which
+/// do not depend on where in the neighbourhood the quadratic is centred (a shift of the centre
+/// moves only the constant and linear terms; a scale of an axis scales the cᵢⱼ and their
+/// errors alike). It is fitted about the middle of the points' range, each axis scaled by its
+/// half-range, so that the normal equations are well conditioned whatever the units.
 struct LocalQuadratic {
-  var outputs: [LocalCurvatureCheck.OutputCurvature]
-  var resolution: Double
+  /// Per output, the figures of `LocalCurvatureCheck.OutputCurvature` but the model's.
+  var fits: [Fit]
+  /// The rows of the design's `x` the quadratic is fitted to.
+  var rows: [Int]
 
-  /// Nil where the points cannot fix a quadratic (too few, or not spanning one). `rows`: the
-  /// rows of `x` at the points, in increasing order, where the caller knows them.
+  /// One output's curvature of the residuals.
+  struct Fit {
+    /// cᵢⱼ per unit of xᵢxⱼ, in the order of `OutputCurvature`.
+    var residual: [Double]
+    /// Their standard errors.
+    var standardError: [Double]
+    /// The Wald statistic over the number of coefficients.
+    var statistic: Double
+    /// The degrees of freedom of the noise sd (nil: known).
+    var dof: Int?
+    /// The upper-tail p of the statistic.
+    var pValue: Double
+  }
+
+  /// The quadratic fitted to `y[j][s]` (output j) at the rows `rows` of `x`, the standards
+  /// at the distinct `points`, weighted by `1/sigma[j][s]²`, with `dof[j]` degrees of freedom
+  /// of the noise. Nil where the points cannot fix a quadratic (too few, or not spanning one).
   init?(
-    estimate: [Double], points: [[Double]], x: [[Double]], y: [[Double]], sigma: [[Double]],
-    dof: [Int?], modelCurvature: [[Double]], rows: [Int]? = nil
+    points: [[Double]], x: [[Double]], y: [[Double]], sigma: [[Double]], dof: [Int?],
+    rows: [Int]
   ) {
-    let k = estimate.count
+    guard let k = points.first?.count else { return nil }
     let pairs = (0..<k).flatMap { i in (i..<k).map { (i, $0) } }
     let size = 1 + k + pairs.count
     guard points.count >= size,
       sigma.allSatisfy({ $0.allSatisfy { $0 > 0 && $0.isFinite } }),
-      dof.allSatisfy({ ($0 ?? 1) >= 1 })
+      dof.allSatisfy({ ($0 ?? 1) >= 1 }),
+      LocalQuadratic.fixes(points)
     else { return nil }
-    let rows =
-      rows
-      ?? {
-        let selected = Set(points)
-        return x.indices.filter { selected.contains(x[$0]) }
-      }()
-    // Each axis scaled by the neighbourhood's extent along it, so that the normal equations
-    // are well conditioned whatever the units.
-    guard LocalQuadratic.fixes(points, around: estimate) else { return nil }
-    let extent = LocalQuadratic.extent(of: points, around: estimate)
-    let design = rows.map { LocalQuadratic.regressors(x[$0], around: estimate, extent: extent) }
-    let nearest = rows.min { distance2(x[$0], estimate) < distance2(x[$1], estimate) } ?? 0
-    var outputs: [LocalCurvatureCheck.OutputCurvature] = []
-    var worst = 0.0
+    let (centre, half) = LocalQuadratic.middle(of: points)
+    let design = rows.map { LocalQuadratic.regressors(x[$0], around: centre, scale: half) }
+    var fits: [Fit] = []
     for j in y.indices {
       var a = [Double](repeating: 0, count: size * size), b = [Double](repeating: 0, count: size)
       for (row, s) in zip(design, rows) {
@@ -289,45 +337,81 @@ struct LocalQuadratic {
         (0..<size).allSatisfy({ inverse[$0 * size + $0] * a[$0 * size + $0] < 1e12 })
       else { return nil }
       let curvature = pairs.indices.map { 1 + k + $0 }
-      let scale = pairs.map { extent[$0.0] * extent[$0.1] }
+      let scale = pairs.map { half[$0.0] * half[$0.1] }
       let coefficients = curvature.map { r in
         (0..<size).reduce(0.0) { $0 + inverse[r * size + $1] * b[$1] }
       }
-      let se = curvature.map { inverse[$0 * size + $0].squareRoot() }
       let block = curvature.flatMap { r in curvature.map { inverse[r * size + $0] } }
       let q = pairs.count
       guard let solved = Cholesky.solve(block, coefficients) else { return nil }
       let statistic = zip(coefficients, solved).reduce(0.0) { $0 + $1.0 * $1.1 } / Double(q)
-      let residual = pairs.indices.map { coefficients[$0] / scale[$0] }
-      let model = modelCurvature[j].allSatisfy(\.isFinite) ? modelCurvature[j] : nil
       let p =
         dof[j].map {
           Distributions.fisherUpperTail(statistic, numerator: Double(q), denominator: Double($0))
         } ?? Distributions.chiSquaredUpperTail(statistic * Double(q), degreesOfFreedom: Double(q))
-      outputs.append(
-        LocalCurvatureCheck.OutputCurvature(
-          residual: residual, standardError: pairs.indices.map { se[$0] / scale[$0] },
-          model: model, local: model.map { zip($0, residual).map { $0 + $1 } },
+      fits.append(
+        Fit(
+          residual: pairs.indices.map { coefficients[$0] / scale[$0] },
+          standardError: pairs.indices.map {
+            inverse[curvature[$0] * size + curvature[$0]].squareRoot() / scale[$0]
+          },
           statistic: statistic, dof: dof[j], pValue: p))
-      worst = max(worst, (se.max() ?? 0) / sigma[j][nearest])
     }
-    self.outputs = outputs
-    resolution = worst
+    self.fits = fits
+    self.rows = rows
+  }
+
+  /// Per output, the curvature against the model's, `modelCurvature[j]` at x̂.
+  func outputs(modelCurvature: [[Double]]) -> [LocalCurvatureCheck.OutputCurvature] {
+    zip(fits, modelCurvature).map { fit, modelCurvature in
+      let model = modelCurvature.allSatisfy(\.isFinite) ? modelCurvature : nil
+      return LocalCurvatureCheck.OutputCurvature(
+        residual: fit.residual, standardError: fit.standardError, model: model,
+        local: model.map { zip($0, fit.residual).map { $0 + $1 } }, statistic: fit.statistic,
+        dof: fit.dof, pValue: fit.pValue)
+    }
+  }
+
+  /// `LocalCurvatureCheck.resolution` at `estimate`: the largest se(cᵢⱼ)·Dᵢ·Dⱼ over the
+  /// outputs, Dᵢ the farthest of the rows from x̂ along axis i, in noise sd `sigma[j]` of the
+  /// standard nearest x̂ (the first of the nearest rows).
+  func resolution(at estimate: [Double], x: [[Double]], sigma: [[Double]]) -> Double {
+    let k = estimate.count
+    var extent = [Double](repeating: 0, count: k)
+    var nearest = rows.first ?? 0
+    var nearestDistance = Double.infinity
+    for s in rows {
+      var distance = 0.0
+      for a in 0..<k {
+        let d = x[s][a] - estimate[a]
+        extent[a] = max(extent[a], Swift.abs(d))
+        distance += d * d
+      }
+      if distance < nearestDistance { (nearest, nearestDistance) = (s, distance) }
+    }
+    let pairs = (0..<k).flatMap { i in (i..<k).map { (i, $0) } }
+    var worst = 0.0
+    for (j, fit) in fits.enumerated() {
+      let largest = zip(fit.standardError, pairs).map { $0 * extent[$1.0] * extent[$1.1] }.max()
+      worst = max(worst, (largest ?? 0) / sigma[j][nearest])
+    }
+    return worst
   }
 }
 
 extension LocalQuadratic {
-  /// Whether distinct `points` fix a quadratic around `estimate`: as many as its coefficients,
-  /// and their design's normal matrix well conditioned.
-  static func fixes(_ points: [[Double]], around estimate: [Double]) -> Bool {
-    let k = estimate.count
+  /// Whether distinct `points` (k values each) fix a quadratic: as many as its coefficients,
+  /// spread along every axis, and their design's normal matrix well conditioned about the
+  /// middle of their range.
+  static func fixes(_ points: [[Double]]) -> Bool {
+    guard let k = points.first?.count else { return false }
     let size = (k + 1) * (k + 2) / 2
     guard points.count >= size else { return false }
-    let extent = extent(of: points, around: estimate)
-    guard extent.allSatisfy({ $0 > 0 && $0.isFinite }) else { return false }
+    let (centre, half) = middle(of: points)
+    guard half.allSatisfy({ $0 > 0 && $0.isFinite }) else { return false }
     var a = [Double](repeating: 0, count: size * size)
     for point in points {
-      let row = regressors(point, around: estimate, extent: extent)
+      let row = regressors(point, around: centre, scale: half)
       for r in 0..<size {
         for c in 0..<size { a[r * size + c] += row[r] * row[c] }
       }
@@ -336,25 +420,24 @@ extension LocalQuadratic {
     return (0..<size).allSatisfy { inverse[$0 * size + $0] * a[$0 * size + $0] < 1e12 }
   }
 
-  /// The farthest of `points` from `estimate` along each axis.
-  static func extent(of points: [[Double]], around estimate: [Double]) -> [Double] {
-    estimate.indices.map { a in points.map { Swift.abs($0[a] - estimate[a]) }.max() ?? 0 }
+  /// The middle of `points`' range along each axis, and the half-range.
+  static func middle(of points: [[Double]]) -> (centre: [Double], half: [Double]) {
+    let k = points.first?.count ?? 0
+    let lower = (0..<k).map { a in points.map { $0[a] }.min() ?? 0 }
+    let upper = (0..<k).map { a in points.map { $0[a] }.max() ?? 0 }
+    return (zip(lower, upper).map { ($0 + $1) / 2 }, zip(lower, upper).map { ($1 - $0) / 2 })
   }
 
-  /// (1, d, dᵢdⱼ for i ≤ j) at `point`, d = (x − x̂)/extent per axis.
+  /// (1, d, dᵢdⱼ for i ≤ j) at `point`, d = (x − centre)/scale per axis.
   static func regressors(
-    _ point: [Double], around estimate: [Double], extent: [Double]
+    _ point: [Double], around centre: [Double], scale: [Double]
   ) -> [Double] {
-    let k = estimate.count
-    let d = (0..<k).map { (point[$0] - estimate[$0]) / extent[$0] }
+    let k = centre.count
+    let d = (0..<k).map { (point[$0] - centre[$0]) / scale[$0] }
     var row = [1] + d
     for i in 0..<k {
       for j in i..<k { row.append(d[i] * d[j]) }
     }
     return row
   }
-}
-
-private func distance2(_ a: [Double], _ b: [Double]) -> Double {
-  zip(a, b).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
 }

@@ -43,6 +43,8 @@ public final class Measurer {
   /// The standards' part of the local curvature test (`curvatureInputs(for:instrument:)`).
   private let curvatureInputs: (residuals: [Double], sigma: [Double], dof: Int?)
   private let curvatureDesign: LocalCurvatureCheck.Design
+  /// The local quadratics of the neighbourhoods measured so far (`LocalCurvatureCheck.Fits`).
+  private var curvatureFits = LocalCurvatureCheck.Fits()
   /// The noise of each posterior sample, for a noise fitted by likelihood and sampled: built
   /// once, not per observation.
   private let sampleNoises: [NoiseFunction]?
@@ -508,7 +510,7 @@ public final class Measurer {
     return LocalCurvatureCheck(
       estimate: [estimate], design: curvatureDesign, residuals: [inputs.residuals],
       sigma: [inputs.sigma], dof: [inputs.dof], modelCurvature: [curvature],
-      maximumReach: settings.thresholds.maximumLocalReach)
+      maximumReach: settings.thresholds.maximumLocalReach, fits: &curvatureFits)
   }
 
   /// What the local curvature test takes from the standards, the same for every reading: each

@@ -183,7 +183,7 @@ private final class JSONSink: Encoder {
 
   /// A `Double` or `Float` in its shortest round-trip form without a trailing `.0`; NaN and
   /// the infinities refused.
-  func writeNumber<Number: BinaryFloatingPoint & CustomStringConvertible>(
+  func writeNumber<Number: BinaryFloatingPoint & TextOutputStreamable>(
     _ value: Number
   ) throws {
     guard value.isFinite else {

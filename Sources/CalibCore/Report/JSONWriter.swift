@@ -2,35 +2,90 @@
 /// caller gives in key order, arrays, and the scalars in `CompactJSONEncoder`'s spelling (a
 /// `Double` in its shortest round-trip form without a trailing `.0`, strings with `"`, `\` and
 /// the control characters escaped). No whitespace. See `ObservationReport.json()`.
-struct JSONWriter {
-  /// The bytes written so far.
-  private(set) var bytes: [UInt8] = []
+///
+/// The bytes live in a buffer of its own, grown by doubling, that `bytes(terminator:)` copies
+/// out: a report is some 1.6 kB written a few bytes at a time, and an array's append costs
+/// more than the store.
+struct JSONWriter: ~Copyable {
+  private var base: UnsafeMutablePointer<UInt8>
+  private var count = 0
+  private var capacity: Int
   /// Whether the next member of the open object follows another (and needs a comma).
   private var follows = false
   /// The keys down to the value being written, for the path of a `NonFiniteResult`.
   private var path: [StaticString] = []
 
   init() {
-    bytes.reserveCapacity(2048)
+    capacity = 2048
+    base = .allocate(capacity: capacity)
     path.reserveCapacity(8)
+  }
+
+  deinit {
+    base.deallocate()
+  }
+
+  /// The bytes written, then `terminator` (a newline for NDJSON) when given.
+  func bytes(terminator: UInt8? = nil) -> [UInt8] {
+    let total = count + (terminator == nil ? 0 : 1)
+    return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+      buffer.baseAddress?.initialize(from: base, count: count)
+      if let terminator { buffer[count] = terminator }
+      initialized = total
+    }
+  }
+
+  /// Room for `extra` more bytes.
+  private mutating func reserve(_ extra: Int) {
+    guard count + extra > capacity else { return }
+    let grown = max(2 * capacity, count + extra)
+    let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+    larger.initialize(from: base, count: count)
+    base.deallocate()
+    (base, capacity) = (larger, grown)
+  }
+
+  private mutating func append(_ byte: UInt8) {
+    reserve(1)
+    base[count] = byte
+    count += 1
+  }
+
+  private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    reserve(bytes.count)
+    if let source = bytes.baseAddress {
+      (base + count).initialize(from: source, count: bytes.count)
+    }
+    count += bytes.count
+  }
+
+  private mutating func append(_ text: StaticString) {
+    text.withUTF8Buffer { append($0) }
   }
 
   /// An object whose members `body` writes (in key order).
   mutating func object<E: Error>(_ body: (inout JSONWriter) throws(E) -> Void) throws(E) {
-    bytes.append(UInt8(ascii: "{"))
+    append(UInt8(ascii: "{"))
     follows = false
     try body(&self)
-    bytes.append(UInt8(ascii: "}"))
+    append(UInt8(ascii: "}"))
   }
 
   /// The member `key` of the open object, its value written by `body`.
   mutating func member<E: Error>(
     _ key: StaticString, _ body: (inout JSONWriter) throws(E) -> Void
   ) throws(E) {
-    if follows { bytes.append(UInt8(ascii: ",")) }
-    bytes.append(UInt8(ascii: "\""))
-    key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    reserve(key.utf8CodeUnitCount + 4)
+    if follows {
+      base[count] = UInt8(ascii: ",")
+      count += 1
+    }
+    base[count] = UInt8(ascii: "\"")
+    count += 1
+    append(key)
+    base[count] = UInt8(ascii: "\"")
+    base[count + 1] = UInt8(ascii: ":")
+    count += 2
     path.append(key)
     try body(&self)
     path.removeLast()
@@ -41,12 +96,12 @@ struct JSONWriter {
   mutating func array<Element, E: Error>(
     _ elements: [Element], _ body: (inout JSONWriter, Element) throws(E) -> Void
   ) throws(E) {
-    bytes.append(UInt8(ascii: "["))
-    for (k, element) in elements.enumerated() {
-      if k > 0 { bytes.append(UInt8(ascii: ",")) }
-      try body(&self, element)
+    append(UInt8(ascii: "["))
+    for k in elements.indices {
+      if k > 0 { append(UInt8(ascii: ",")) }
+      try body(&self, elements[k])
     }
-    bytes.append(UInt8(ascii: "]"))
+    append(UInt8(ascii: "]"))
   }
 
   /// The member `key` holding `value`.
@@ -72,35 +127,101 @@ struct JSONWriter {
     try array(values) { w, value throws(NonFiniteResult) in try w.number(value) }
   }
 
-  /// A number.
+  /// A number, as `appendJSONNumber(_:to:)` writes it.
   ///
   /// - Throws: `NonFiniteResult` for NaN and the infinities, with the keys down to it.
   mutating func number(_ value: Double) throws(NonFiniteResult) {
     guard value.isFinite else {
       throw NonFiniteResult(path: path.map { "\($0)" }.joined(separator: "."))
     }
-    appendJSONNumber(value, to: &bytes)
+    // A Double's shortest form is at most 24 bytes (-2.2250738585072014e-308).
+    reserve(DigitStream.room)
+    var stream = DigitStream(base: base + count)
+    value.write(to: &stream)
+    guard !stream.overflowed else {
+      return appendSlowly(value)
+    }
+    count += stream.count
+    if stream.count > 2, base[count - 2] == UInt8(ascii: "."), base[count - 1] == UInt8(ascii: "0")
+    {
+      count -= 2
+    }
   }
 
-  mutating func integer(_ value: Int) { bytes.append(contentsOf: value.description.utf8) }
-
-  mutating func bool(_ value: Bool) {
-    bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
+  /// A number longer than `DigitStream.room` (none is): through an array.
+  private mutating func appendSlowly(_ value: Double) {
+    var text: [UInt8] = []
+    appendJSONNumber(value, to: &text)
+    text.withUnsafeBufferPointer { append($0) }
   }
 
-  mutating func null() { bytes.append(contentsOf: "null".utf8) }
+  mutating func integer(_ value: Int) {
+    var text = value.description
+    text.withUTF8 { append($0) }
+  }
 
-  mutating func string(_ text: String) { appendJSONString(text, to: &bytes) }
+  mutating func bool(_ value: Bool) { append(value ? "true" : "false") }
+
+  mutating func null() { append("null") }
+
+  mutating func string(_ text: String) {
+    var escaped: [UInt8] = []
+    appendJSONString(text, to: &escaped)
+    escaped.withUnsafeBufferPointer { append($0) }
+  }
+}
+
+/// The digits a number's `write(to:)` hands over, stored at `base`, at most `room` of them.
+private struct DigitStream: TextOutputStream {
+  static let room = 32
+  let base: UnsafeMutablePointer<UInt8>
+  var count = 0
+  var overflowed = false
+
+  mutating func write(_ string: String) {
+    var string = string
+    string.withUTF8 { _writeASCII($0) }
+  }
+
+  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+    guard let source = buffer.baseAddress, count + buffer.count <= Self.room else {
+      overflowed = overflowed || !buffer.isEmpty
+      return
+    }
+    (base + count).initialize(from: source, count: buffer.count)
+    count += buffer.count
+  }
 }
 
 /// Appends a finite `value` in its shortest round-trip form without a trailing `.0` (`2`,
-/// `0.5`, `1e-05`), as `JSONEncoder` writes it.
-func appendJSONNumber<Number: BinaryFloatingPoint & CustomStringConvertible>(
+/// `0.5`, `1e-05`), as `JSONEncoder` writes it: the digits of `description`, which
+/// `write(to:)` hands to the stream without making a `String` of them.
+func appendJSONNumber<Number: BinaryFloatingPoint & TextOutputStreamable>(
   _ value: Number, to bytes: inout [UInt8]
 ) {
-  var text = value.description
-  if text.hasSuffix(".0") { text.removeLast(2) }
-  bytes.append(contentsOf: text.utf8)
+  var stream = ByteStream()
+  swap(&stream.bytes, &bytes)
+  let start = stream.bytes.count
+  value.write(to: &stream)
+  let end = stream.bytes.count
+  if end - start > 2, stream.bytes[end - 2] == UInt8(ascii: "."),
+    stream.bytes[end - 1] == UInt8(ascii: "0")
+  {
+    stream.bytes.removeLast(2)
+  }
+  swap(&stream.bytes, &bytes)
+}
+
+/// A text stream into bytes. The standard library's numbers write their ASCII digits through
+/// `_writeASCII`, straight into the bytes; other text comes as a `String`, as UTF-8.
+private struct ByteStream: TextOutputStream {
+  var bytes: [UInt8] = []
+
+  mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+
+  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+    bytes.append(contentsOf: buffer)
+  }
 }
 
 /// Appends `text` as a JSON string, as `JSONEncoder` writes it without escaping slashes: `"`,

@@ -7,10 +7,10 @@
 /// conformance's choice for an absent value: left out where it encodes `IfPresent`, `null`
 /// where it encodes the optional. `ReportJSONTests` holds the two writers to the same bytes.
 extension ObservationReport {
-  /// The report's JSON, one line.
+  /// The report's JSON, one line, then `terminator` when given (a newline for NDJSON).
   ///
   /// - Throws: `NonFiniteResult` for a number that is NaN or infinite, naming its key.
-  package func json() throws(NonFiniteResult) -> [UInt8] {
+  package func json(terminator: UInt8? = nil) throws(NonFiniteResult) -> [UInt8] {
     var writer = JSONWriter()
     try writer.object { w throws(NonFiniteResult) in
       try w.member("coverage") { w throws(NonFiniteResult) in try coverage.writeJSON(&w) }
@@ -26,7 +26,7 @@ extension ObservationReport {
       }
       try w.member("x") { w throws(NonFiniteResult) in try x.writeJSON(&w) }
     }
-    return writer.bytes
+    return writer.bytes(terminator: terminator)
   }
 }
 

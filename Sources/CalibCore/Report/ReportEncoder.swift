@@ -127,9 +127,7 @@ public struct ReportEncoder {
     if let path = report.nonFinitePath { throw NonFiniteResult(path: path) }
     switch format {
     case .json, .ndjson:
-      var json = try report.json()
-      if format == .ndjson { json.append(0x0A) }
-      return json
+      return try report.json(terminator: format == .ndjson ? 0x0A : nil)
     case .csv:
       return Array((Self.csvRow(report).joined(separator: ",") + "\n").utf8)
     case .table:
