@@ -143,22 +143,27 @@ struct MeasureCommand: ParsableCommand {
       let measurers: [Measurer]
       do {
         let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
-        measurers = try (0..<count).map { _ in try Measurer(instrument: state, settings: settings) }
+        let maps = SharedMeasurementMaps()
+        measurers = try (0..<count).map { _ in
+          try Measurer(instrument: state, settings: settings, sharedMaps: maps)
+        }
       } catch let error as MeasurementError where error.isSettingProblem {
         throw CommandFailure.usage(error.commandLineMessage)
       } catch let error as MeasurementError {
         throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
       var encoder = ReportEncoder(format: format)
-      // Each worker measures and encodes (JSON encoding costs as much as measuring); the
-      // main thread reads the file and writes the bytes in order.
+      // Each worker measures and encodes (JSON encoding costs as much as measuring), keeping
+      // the spellings of the numbers it wrote; the main thread reads the file and writes the
+      // bytes in order.
       let pool = MeasurerPool(
         measurers: measurers.map { measurer in
           let bodies = encoder
+          let spellings = JSONNumberSpellings()
           return { observation in
             try EncodedObservation(observation) { observation in
               let report = try measurer.measure(observation)
-              return (try bodies.body(report), report.coverage.status)
+              return (try bodies.body(report, spellings: spellings), report.coverage.status)
             } failure: {
               try bodies.body($0)
             }

@@ -166,6 +166,25 @@ struct MeasurementMapTests {
     #expect(one == Array(other.reversed()))
   }
 
+  /// Two measurers sharing their maps' pieces, taking turns (each uses pieces the other
+  /// built, of one reading and of triplicates), report what a measurer of its own reports.
+  @Test("measurers that share their maps report what one alone reports, bit for bit")
+  func sharedPieces() throws {
+    let state = try Self.line.get()
+    let settings = MeasurementSettings(measurementMap: .all)
+    let maps = SharedMeasurementMaps()
+    let sharing = try (0..<2).map { _ in
+      try Measurer(instrument: state, settings: settings, sharedMaps: maps)
+    }
+    let alone = try Measurer(instrument: state, settings: settings)
+    for (k, y) in Self.readings(80, from: -0.05, to: 1.05).enumerated() {
+      let observation = Observation(
+        id: "r", readings: k % 3 == 0 ? [y, y, y] : [y], line: k + 2)
+      let shared = try sharing[k % 2].measure(observation)
+      #expect(shared == (try alone.measure(observation)), "ȳ = \(y)")
+    }
+  }
+
   @Test("the scope without uncertainties maps readings without u only")
   func scopeWithoutUncertainties() throws {
     let state = try Self.line.get()

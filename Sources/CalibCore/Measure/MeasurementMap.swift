@@ -16,7 +16,7 @@
 /// shard and with any thread count.
 final class MeasurementMap {
   /// What a piece holds once built.
-  private enum Piece {
+  enum Piece: Sendable {
     /// Certified: the values at the nodes, output after output for each node; the largest
     /// error the checks found (in `accept`'s units); and the envelopes.
     case certified(values: [Double], error: Double, envelope: [Double])
@@ -44,19 +44,24 @@ final class MeasurementMap {
   /// The error of an interpolated point against the exact one (≤ 1 accepts), given
   /// (exact, interpolated).
   private let accept: ([Double], [Double]) -> Double
-  /// The pieces built so far, by `key(depth:index:)`.
+  /// The pieces built so far or taken from `shared`, by `key(depth:index:)`.
   private var pieces: [Int: Piece] = [:]
+  /// The pieces other measurers have built, and this map's kind among them.
+  private let shared: (maps: SharedMeasurementMaps, kind: Measurer.MapKey)?
   /// The Chebyshev points on [−1, 1] and their barycentric weights.
   private let points: [Double]
   private let weights: [Double]
 
-  /// A map over `span`; `exact` and `accept` as described for the stored properties.
+  /// A map over `span`; `exact` and `accept` as described for the stored properties; its
+  /// pieces shared with the maps of the same kind of other measurers through `shared`.
   init(
     span: ClosedRange<Double>, outputs: Int, envelopes: Int = 0, nodes: Int = 16,
     topPieces: Int = 16,
     maximumDepth: Int = 8, exact: @escaping (Double) -> [Double]?,
-    accept: @escaping ([Double], [Double]) -> Double
+    accept: @escaping ([Double], [Double]) -> Double,
+    shared: (maps: SharedMeasurementMaps, kind: Measurer.MapKey)? = nil
   ) {
+    self.shared = shared
     self.span = span
     self.outputs = outputs
     self.envelopes = envelopes
@@ -87,7 +92,7 @@ final class MeasurementMap {
     var upper = index == topPieces - 1 ? span.upperBound : lower + width
     for depth in 0...maximumDepth {
       let key = Self.key(depth: depth, index: index)
-      let piece = pieces[key] ?? build(lower: lower, upper: upper, depth: depth, key: key)
+      let piece = pieces[key] ?? piece(lower: lower, upper: upper, depth: depth, key: key)
       switch piece {
       case .certified(let values, let error, let envelope):
         return (
@@ -111,6 +116,20 @@ final class MeasurementMap {
 
   /// A piece's key: its depth and its index among the pieces of that depth.
   private static func key(depth: Int, index: Int) -> Int { depth << 40 | index }
+
+  /// The piece [lower, upper] at `depth`, not yet among `pieces`: another measurer's, or
+  /// built here and kept for the others.
+  private func piece(lower: Double, upper: Double, depth: Int, key: Int) -> Piece {
+    guard let shared else { return build(lower: lower, upper: upper, depth: depth, key: key) }
+    let sharedKey = SharedMeasurementMaps.Key(map: shared.kind, piece: key)
+    if let piece = shared.maps.piece(sharedKey) {
+      pieces[key] = piece
+      return piece
+    }
+    let piece = build(lower: lower, upper: upper, depth: depth, key: key)
+    shared.maps.keep(piece, at: sharedKey)
+    return piece
+  }
 
   /// Builds the piece [lower, upper] at `depth`: exact values at the nodes, then the checks.
   private func build(lower: Double, upper: Double, depth: Int, key: Int) -> Piece {

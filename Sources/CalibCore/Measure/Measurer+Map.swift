@@ -11,7 +11,7 @@
 extension Measurer {
   /// The kind of observation a map answers: the number of readings (0 where it does not
   /// matter) and the bits of the total weight Σuᵢ⁻² (0 without u).
-  struct MapKey: Hashable {
+  struct MapKey: Hashable, Sendable {
     let count: Int
     let weight: UInt64
   }
@@ -118,7 +118,7 @@ extension Measurer {
             error, Swift.abs(interpolated[k] - exact[k]) / Self.mapProbabilityTolerance)
         }
         return error.isNaN ? .infinity : error
-      })
+      }, shared: sharedMaps.map { ($0, key) })
     maps[key] = map
     return map
   }

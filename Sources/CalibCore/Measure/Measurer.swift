@@ -36,6 +36,8 @@ public final class Measurer {
   private let regressors: UnsafeMutableBufferPointer<Double>
   /// The measurement maps made so far, one per kind of observation (`Measurer+Map`).
   var maps: [MapKey: MeasurementMap] = [:]
+  /// Where the maps' pieces are shared with other measurers, if they are.
+  let sharedMaps: SharedMeasurementMaps?
   private var laguerre: FixedQuadrature?
   /// max over the standards of φ(xᵢ)ᵀCφ(xᵢ), unweighted.
   private let maxStandardLeverage: Double
@@ -50,21 +52,28 @@ public final class Measurer {
   private let sampleNoises: [NoiseFunction]?
 
   /// Prepares to measure with an instrument state made in memory, which is checked first
-  /// (see `Instrument`).
+  /// (see `Instrument`); `sharedMaps` as for `init(instrument:settings:sharedMaps:)`.
   ///
   /// - Throws: `InputError` for a state that is inconsistent, and what
-  ///   `init(instrument:settings:)` throws.
+  ///   `init(instrument:settings:sharedMaps:)` throws.
   public convenience init(
-    instrument state: InstrumentState, settings: MeasurementSettings
+    instrument state: InstrumentState, settings: MeasurementSettings,
+    sharedMaps: SharedMeasurementMaps? = nil
   ) throws {
-    try self.init(instrument: Instrument(state), settings: settings)
+    try self.init(instrument: Instrument(state), settings: settings, sharedMaps: sharedMaps)
   }
 
-  /// Prepares to measure.
+  /// Prepares to measure; with `sharedMaps`, the pieces of its measurement maps are shared
+  /// with the other measurers given the same set, which must have been made with the same
+  /// instrument and settings (the threads of one run).
   ///
   /// - Throws: `MeasurementError` for an instrument this version cannot measure with or a
   ///   setting out of its domain.
-  public init(instrument: Instrument, settings: MeasurementSettings) throws {
+  public init(
+    instrument: Instrument, settings: MeasurementSettings,
+    sharedMaps: SharedMeasurementMaps? = nil
+  ) throws {
+    self.sharedMaps = sharedMaps
     guard settings.level > 0, settings.level < 1 else {
       throw MeasurementError.invalidSetting(
         "the level must lie strictly between 0 and 1, not \(settings.level)")

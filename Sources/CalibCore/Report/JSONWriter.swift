@@ -14,8 +14,12 @@ struct JSONWriter: ~Copyable {
   private var follows = false
   /// The keys down to the value being written, for the path of a `NonFiniteResult`.
   private var path: [StaticString] = []
+  /// The spellings of numbers written before, where a thread keeps them.
+  private let spellings: JSONNumberSpellings?
 
-  init() {
+  /// An empty writer, taking numbers' spellings from `spellings` where given.
+  init(spellings: JSONNumberSpellings? = nil) {
+    self.spellings = spellings
     capacity = 2048
     base = .allocate(capacity: capacity)
     path.reserveCapacity(8)
@@ -134,25 +138,33 @@ struct JSONWriter: ~Copyable {
     guard value.isFinite else {
       throw NonFiniteResult(path: path.map { "\($0)" }.joined(separator: "."))
     }
-    // A Double's shortest form is at most 24 bytes (-2.2250738585072014e-308).
-    reserve(DigitStream.room)
-    var stream = DigitStream(base: base + count)
-    value.write(to: &stream)
-    guard !stream.overflowed else {
-      return appendSlowly(value)
+    if let spellings {
+      append(spellings.spelling(of: value) { Self.spell(value, at: $0) })
+      return
     }
-    count += stream.count
-    if stream.count > 2, base[count - 2] == UInt8(ascii: "."), base[count - 1] == UInt8(ascii: "0")
-    {
-      count -= 2
-    }
+    reserve(JSONNumberSpellings.width)
+    count += Self.spell(value, at: base + count)
   }
 
-  /// A number longer than `DigitStream.room` (none is): through an array.
-  private mutating func appendSlowly(_ value: Double) {
-    var text: [UInt8] = []
-    appendJSONNumber(value, to: &text)
-    text.withUnsafeBufferPointer { append($0) }
+  /// Writes the spelling of a finite `value` at `start`, as `appendJSONNumber(_:to:)` does,
+  /// in at most `JSONNumberSpellings.width` bytes (a Double's shortest form is at most 24:
+  /// -2.2250738585072014e-308); how many.
+  private static func spell(_ value: Double, at start: UnsafeMutablePointer<UInt8>) -> Int {
+    var stream = DigitStream(base: start)
+    value.write(to: &stream)
+    guard !stream.overflowed else {
+      // Cannot happen: a shortest form longer than the width.
+      var text: [UInt8] = []
+      appendJSONNumber(value, to: &text)
+      let count = min(text.count, JSONNumberSpellings.width)
+      start.initialize(from: text, count: count)
+      return count
+    }
+    let count = stream.count
+    if count > 2, start[count - 2] == UInt8(ascii: "."), start[count - 1] == UInt8(ascii: "0") {
+      return count - 2
+    }
+    return count
   }
 
   mutating func integer(_ value: Int) {
@@ -165,6 +177,16 @@ struct JSONWriter: ~Copyable {
   mutating func null() { append("null") }
 
   mutating func string(_ text: String) {
+    var text = text
+    let plain = text.withUTF8 { utf8 in
+      guard !utf8.contains(where: needsEscape) else { return false }
+      reserve(utf8.count + 2)
+      append(UInt8(ascii: "\""))
+      append(utf8)
+      append(UInt8(ascii: "\""))
+      return true
+    }
+    guard !plain else { return }
     var escaped: [UInt8] = []
     appendJSONString(text, to: &escaped)
     escaped.withUnsafeBufferPointer { append($0) }
@@ -173,7 +195,7 @@ struct JSONWriter: ~Copyable {
 
 /// The digits a number's `write(to:)` hands over, stored at `base`, at most `room` of them.
 private struct DigitStream: TextOutputStream {
-  static let room = 32
+  static let room = JSONNumberSpellings.width
   let base: UnsafeMutablePointer<UInt8>
   var count = 0
   var overflowed = false
@@ -231,7 +253,7 @@ func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
   let utf8 = text.utf8
   bytes.append(UInt8(ascii: "\""))
   // Most text needs no escape: one append.
-  if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+  if !utf8.contains(where: needsEscape) {
     bytes.append(contentsOf: utf8)
     bytes.append(UInt8(ascii: "\""))
     return
@@ -252,4 +274,9 @@ func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
     }
   }
   bytes.append(UInt8(ascii: "\""))
+}
+
+/// Whether a byte of UTF-8 is escaped in a JSON string: `"`, `\` and the control characters.
+private func needsEscape(_ byte: UInt8) -> Bool {
+  byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
 }

@@ -7,11 +7,14 @@
 /// conformance's choice for an absent value: left out where it encodes `IfPresent`, `null`
 /// where it encodes the optional. `ReportJSONTests` holds the two writers to the same bytes.
 extension ObservationReport {
-  /// The report's JSON, one line, then `terminator` when given (a newline for NDJSON).
+  /// The report's JSON, one line, then `terminator` when given (a newline for NDJSON); the
+  /// numbers' spellings kept in `spellings` where given (the same bytes).
   ///
   /// - Throws: `NonFiniteResult` for a number that is NaN or infinite, naming its key.
-  package func json(terminator: UInt8? = nil) throws(NonFiniteResult) -> [UInt8] {
-    var writer = JSONWriter()
+  package func json(
+    terminator: UInt8? = nil, spellings: JSONNumberSpellings? = nil
+  ) throws(NonFiniteResult) -> [UInt8] {
+    var writer = JSONWriter(spellings: spellings)
     try writer.object { w throws(NonFiniteResult) in
       try w.member("coverage") { w throws(NonFiniteResult) in try coverage.writeJSON(&w) }
       w.member("id") { $0.string(id) }

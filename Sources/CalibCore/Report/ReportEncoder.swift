@@ -122,12 +122,17 @@ public struct ReportEncoder {
   /// copies of the encoder make the bytes on several threads; `place(_:measured:)` then puts
   /// them in the report in input order.
   ///
+  /// A thread that writes many reports keeps the spellings of their numbers in `spellings`
+  /// (its own), which changes no byte.
+  ///
   /// - Throws: `NonFiniteResult` as `observation(_:)`.
-  public func body(_ report: ObservationReport) throws -> [UInt8] {
+  public func body(
+    _ report: ObservationReport, spellings: JSONNumberSpellings? = nil
+  ) throws -> [UInt8] {
     if let path = report.nonFinitePath { throw NonFiniteResult(path: path) }
     switch format {
     case .json, .ndjson:
-      return try report.json(terminator: format == .ndjson ? 0x0A : nil)
+      return try report.json(terminator: format == .ndjson ? 0x0A : nil, spellings: spellings)
     case .csv:
       return Array((Self.csvRow(report).joined(separator: ",") + "\n").utf8)
     case .table:
