@@ -25,8 +25,16 @@ final class MeasurerPool<Report>: @unchecked Sendable {
   /// can read the next batch and write the last one meanwhile; `MeasuredBatch.results()` waits
   /// for the reports (or the errors), in order. One batch at a time: a measurer is not
   /// thread-safe, so the next batch starts only once this one's results are in.
+  ///
+  /// A pool of one measurer measures the batch on the calling thread before it returns: one
+  /// thread in all, as `--threads 1` asks (a task given one processor, as a Slurm job with
+  /// `--cpus-per-task=1`, does not share it with a second thread reading and writing).
   func start(_ batch: [Observation]) -> MeasuredBatch<Report> {
     let measured = MeasuredBatch<Report>(count: batch.count)
+    if measurers.count == 1 {
+      for k in batch.indices { measured.slots.store(k, Result { try measurers[0](batch[k]) }) }
+      return measured
+    }
     // One task per worker on the global queue (not `concurrentPerform` inside one: nested in
     // a queue's block, it may run its iterations one after the other). Each worker takes the
     // next observation not yet taken, so that one building a piece of a measurement map

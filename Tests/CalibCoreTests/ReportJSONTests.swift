@@ -75,7 +75,8 @@ struct ReportJSONTests {
   /// Numbers at the ends of the format (the longest, the subnormals, −0, integers on either
   /// side of 2⁵³, exponents where the spelling turns) and 2 000 random bit patterns: the same
   /// bytes as Foundation's `JSONEncoder`, with and without kept spellings (each report
-  /// written twice: the second takes its numbers from the slots).
+  /// written twice: the second takes its numbers from the slots); and integers of every length
+  /// and sign.
   @Test("every spelling of a number is Foundation's")
   func numbers() throws {
     var report = try #require(try reports().first)
@@ -87,6 +88,10 @@ struct ReportJSONTests {
     let random = (0..<2000).map { _ -> Double in
       let value = Double(bitPattern: generator.next())
       return value.isFinite ? value : 1
+    }
+    for line in [0, 7, 10, 99, 1_234_567_890_123, Int.max, -1, -450, Int.min] {
+      report.line = line
+      #expect(try report.json() == (try foundationJSON(report)), "line \(line)")
     }
     // Kept spellings (one set through all, its 512 slots taken over again and again) change
     // no byte.

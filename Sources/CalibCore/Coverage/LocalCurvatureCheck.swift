@@ -213,8 +213,10 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
   /// The local quadratics of the neighbourhoods met so far, and whether each set of points
   /// fixes one, by the indices of the design's distinct points (in increasing order): what
   /// the check takes from a neighbourhood whatever the estimate within it. For one design
-  /// with one set of residuals, noise sd and dof.
+  /// with one set of residuals, noise sd and dof. At most `limit` of each are kept; one more
+  /// starts afresh (what is kept changes no figure, only the time).
   struct Fits {
+    static let limit = 4096
     private var quadratics: [[Int]: LocalQuadratic?] = [:]
     private var fixing: [[Int]: Bool] = [:]
 
@@ -222,6 +224,7 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
     mutating func fixes(_ indices: [Int], of design: Design) -> Bool {
       if let known = fixing[indices] { return known }
       let fixes = LocalQuadratic.fixes(indices.map { design.distinct[$0].point })
+      if fixing.count >= Self.limit { fixing.removeAll() }
       fixing[indices] = fixes
       return fixes
     }
@@ -236,6 +239,7 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
       let fit = LocalQuadratic(
         points: indices.map { design.distinct[$0].point }, x: design.x, y: residuals,
         sigma: sigma, dof: dof, rows: indices.flatMap { design.distinct[$0].rows }.sorted())
+      if quadratics.count >= Self.limit { quadratics.removeAll() }
       quadratics[indices] = .some(fit)
       return fit
     }

@@ -67,18 +67,23 @@ struct JSONWriter: ~Copyable {
     text.withUTF8Buffer { append($0) }
   }
 
-  /// An object whose members `body` writes (in key order).
-  mutating func object<E: Error>(_ body: (inout JSONWriter) throws(E) -> Void) throws(E) {
+  /// Opens an object; its members follow, each a `key(_:)` and its value, in key order, up to
+  /// `endObject()`.
+  mutating func beginObject() {
     append(UInt8(ascii: "{"))
     follows = false
-    try body(&self)
-    append(UInt8(ascii: "}"))
+    path.append("")
   }
 
-  /// The member `key` of the open object, its value written by `body`.
-  mutating func member<E: Error>(
-    _ key: StaticString, _ body: (inout JSONWriter) throws(E) -> Void
-  ) throws(E) {
+  /// Closes the open object, a value of its own.
+  mutating func endObject() {
+    append(UInt8(ascii: "}"))
+    path.removeLast()
+    follows = true
+  }
+
+  /// The key of the next member of the open object; its value follows.
+  mutating func key(_ key: StaticString) {
     reserve(key.utf8CodeUnitCount + 4)
     if follows {
       base[count] = UInt8(ascii: ",")
@@ -90,9 +95,7 @@ struct JSONWriter: ~Copyable {
     base[count] = UInt8(ascii: "\"")
     base[count + 1] = UInt8(ascii: ":")
     count += 2
-    path.append(key)
-    try body(&self)
-    path.removeLast()
+    path[path.count - 1] = key
     follows = true
   }
 
@@ -110,7 +113,8 @@ struct JSONWriter: ~Copyable {
 
   /// The member `key` holding `value`.
   mutating func number(_ key: StaticString, _ value: Double) throws(NonFiniteResult) {
-    try member(key) { w throws(NonFiniteResult) in try w.number(value) }
+    self.key(key)
+    try number(value)
   }
 
   /// The member `key` holding `value`, left out where it is nil (`encodeIfPresent`).
@@ -120,10 +124,9 @@ struct JSONWriter: ~Copyable {
 
   /// The member `key` holding `value`, `null` where it is nil (`encode` of an optional).
   mutating func numberOrNull(_ key: StaticString, _ value: Double?) throws(NonFiniteResult) {
-    try member(key) { w throws(NonFiniteResult) in
-      guard let value else { return w.null() }
-      try w.number(value)
-    }
+    self.key(key)
+    guard let value else { return null() }
+    try number(value)
   }
 
   /// An array of numbers.
@@ -167,9 +170,25 @@ struct JSONWriter: ~Copyable {
     return count
   }
 
+  /// An integer, in decimal.
   mutating func integer(_ value: Int) {
-    var text = value.description
-    text.withUTF8 { append($0) }
+    // Int.min has 19 digits and a sign.
+    reserve(20)
+    if value < 0 { append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    var digits = 0
+    repeat {
+      base[count + digits] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+      magnitude /= 10
+      digits += 1
+    } while magnitude > 0
+    // Written from the last digit: reversed in place.
+    var (i, j) = (count, count + digits - 1)
+    while i < j {
+      (base[i], base[j]) = (base[j], base[i])
+      (i, j) = (i + 1, j - 1)
+    }
+    count += digits
   }
 
   mutating func bool(_ value: Bool) { append(value ? "true" : "false") }
