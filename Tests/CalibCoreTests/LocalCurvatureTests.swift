@@ -164,6 +164,31 @@ struct LocalCurvatureEdgeTests {
   }
 }
 
+/// The model's own curvature in the report, for a polynomial in x taken exactly: for
+/// `poly:3` on the Pontius load cell, ½f″(x̂) = a₂ + 3a₃x̂ at every estimate; for the line, 0.
+@Suite("Local curvature test: the model's curvature")
+struct LocalCurvatureModelTests {
+  @Test func polynomialCurvatureIsExact() throws {
+    let cubic = try fixtureInstrument(
+      "pontius-load-cell.csv", x: "load", y: "deflection", spec: "poly:3")
+    let a = cubic.parameters.map(\.estimate)
+    let measurer = try Measurer(instrument: cubic, settings: MeasurementSettings())
+    for (i, y) in [0.3, 0.9, 1.5, 2.1].enumerated() {
+      let report = try measurer.measure(Observation(id: "o", readings: [y], line: i + 2))
+      let local = try #require(report.coverage.local)
+      let model = try #require(local.outputs?.first?.model?.first)
+      let expected = a[2] + 3 * a[3] * local.estimate[0]
+      #expect(Swift.abs(model - expected) <= 1e-14 * Swift.abs(expected), "y = \(y)")
+    }
+    let line = try fixtureInstrument(
+      "absorbance-line.csv", x: "concentration", y: "absorbance", spec: "line",
+      group: "standard")
+    let report = try Measurer(instrument: line, settings: MeasurementSettings()).measure(
+      Observation(id: "o", readings: [0.4], line: 2))
+    #expect(report.coverage.local?.outputs?.first?.model == [0])
+  }
+}
+
 /// With uncertain standards (`--sx`) a standard's residual carries its x error through the
 /// slope: readings on the fitted line are not said to curve unlike it.
 @Suite("Local curvature test: uncertain standards")

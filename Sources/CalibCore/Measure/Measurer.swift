@@ -513,9 +513,11 @@ public final class Measurer {
   private func localCurvature(at estimate: Double) -> LocalCurvatureCheck {
     let x = linear.standardsX
     let inputs = curvatureInputs
-    let curvature = LocalCurvatureCheck.modelCurvature(at: [estimate], standards: [x]) {
-      [linear.slope(at: $0[0])]
-    }
+    let curvature =
+      linear.halfCurvature(at: estimate).map { [$0] }
+      ?? LocalCurvatureCheck.modelCurvature(at: [estimate], standards: [x]) {
+        [linear.slope(at: $0[0])]
+      }
     return LocalCurvatureCheck(
       estimate: [estimate], design: curvatureDesign, residuals: [inputs.residuals],
       sigma: [inputs.sigma], dof: [inputs.dof], modelCurvature: [curvature],

@@ -261,6 +261,18 @@ final class MeasuringInstrument {
     return nil
   }
 
+  /// ½·d²μ/dx² at x for a polynomial in x (Σⱼ aⱼ·k(k − 1)/2·x^(k−2) over its regressors x^k,
+  /// k ≥ 2), exactly; nil for any other model (`LocalCurvatureCheck.modelCurvature` takes it
+  /// from differences of the slope).
+  func halfCurvature(at x: Double) -> Double? {
+    guard let powers else { return nil }
+    var sum = 0.0
+    for (j, k) in powers.enumerated() where k >= 2 {
+      sum += coefficients[j] * Double(k * (k - 1) / 2) * _pow(x, Double(k - 2))
+    }
+    return sum
+  }
+
   /// dμ/dx, the sensitivity of the instrument at x (exact derivative of the formula).
   func slope(at x: Double) -> Double {
     model.predictorGradient(at: [x], parameters: coefficients)[0]
