@@ -203,8 +203,12 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
     standards = chosen.map { points[$0].point }
     let farthest = chosen.last.map { distances[$0] } ?? .infinity
     reach = chosen.count >= needed && farthest.isFinite ? farthest : nil
-    let fit = fits.quadratic(
-      chosen.sorted(), of: design, residuals: residuals, sigma: sigma, dof: dof)
+    // No quadratic about an estimate that is not a number (or not finite): its neighbourhood
+    // is every point, none nearer than another.
+    let fit =
+      estimate.allSatisfy(\.isFinite)
+      ? fits.quadratic(chosen.sorted(), of: design, residuals: residuals, sigma: sigma, dof: dof)
+      : nil
     outputs = fit?.outputs(modelCurvature: modelCurvature)
     resolution = fit?.resolution(at: estimate, x: x, sigma: sigma)
     sufficient = fit != nil && (reach ?? .infinity) <= maximumReach

@@ -30,9 +30,10 @@ public final class SharedMeasurementMaps: Sendable {
     pieces.withLock { $0[key] }
   }
 
-  /// Keeps `piece`, built at `key`, for the others.
+  /// Keeps `piece`, built at `key`, for the others, unless another measurer kept it first.
   func keep(_ piece: MeasurementMap.Piece, at key: Key) {
     pieces.withLock {
+      guard $0[key] == nil else { return }
       if $0.count >= Self.pieceLimit { $0.removeAll() }
       $0[key] = piece
     }
