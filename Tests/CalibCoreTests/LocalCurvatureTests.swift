@@ -152,6 +152,21 @@ struct LocalCurvatureEdgeTests {
     #expect(check.reach == 2)
   }
 
+  /// About an estimate that is not finite, no point is nearer than another: every level is in
+  /// the neighbourhood, and no quadratic is fitted.
+  @Test func estimateThatIsNotFinite() {
+    let levels = [0.0, 1, 3, 4, 6]
+    for estimate in [Double.nan, .infinity, -.infinity] {
+      let check = LocalCurvatureCheck(
+        estimate: [estimate], x: levels.map { [$0] }, residuals: [[0.1, -0.2, 0.3, 0, 0.2]],
+        sigma: [levels.map { _ in 1 }], dof: [3], modelCurvature: [[0]],
+        spacings: [StandardSpacing(standards: levels)])
+      #expect(check.standards.count == levels.count, "x̂ = \(estimate)")
+      #expect(check.outputs == nil && check.resolution == nil && check.reach == nil)
+      #expect(!check.sufficient)
+    }
+  }
+
   /// f = x^1.5 on a design spanning 0 … 10 000: at x = 0.001 the step stays on the positive
   /// side, and f″/2 = 0.375/√x to 1e-6.
   @Test func curvatureNearZeroOfAWideDesign() {
