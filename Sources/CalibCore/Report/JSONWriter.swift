@@ -12,8 +12,11 @@ struct JSONWriter: ~Copyable {
   private var capacity: Int
   /// Whether the next member of the open object follows another (and needs a comma).
   private var follows = false
-  /// The keys down to the value being written, for the path of a `NonFiniteResult`.
-  private var path: [StaticString] = []
+  /// The keys down to the value being written, for the path of a `NonFiniteResult`: the key
+  /// of each open object's member, `depth` of them (room for `pathCapacity`).
+  private var path: UnsafeMutablePointer<StaticString>
+  private var depth = 0
+  private var pathCapacity = 16
   /// The spellings of numbers written before, where a thread keeps them.
   private let spellings: JSONNumberSpellings?
 
@@ -22,11 +25,13 @@ struct JSONWriter: ~Copyable {
     self.spellings = spellings
     capacity = 2048
     base = .allocate(capacity: capacity)
-    path.reserveCapacity(8)
+    path = .allocate(capacity: pathCapacity)
   }
 
   deinit {
     base.deallocate()
+    path.deinitialize(count: depth)
+    path.deallocate()
   }
 
   /// The bytes written, then `terminator` (a newline for NDJSON) when given.
@@ -72,13 +77,21 @@ struct JSONWriter: ~Copyable {
   mutating func beginObject() {
     append(UInt8(ascii: "{"))
     follows = false
-    path.append("")
+    if depth == pathCapacity {
+      let deeper = UnsafeMutablePointer<StaticString>.allocate(capacity: 2 * pathCapacity)
+      deeper.moveInitialize(from: path, count: depth)
+      path.deallocate()
+      (path, pathCapacity) = (deeper, 2 * pathCapacity)
+    }
+    (path + depth).initialize(to: "")
+    depth += 1
   }
 
   /// Closes the open object, a value of its own.
   mutating func endObject() {
     append(UInt8(ascii: "}"))
-    path.removeLast()
+    depth -= 1
+    (path + depth).deinitialize(count: 1)
     follows = true
   }
 
@@ -95,7 +108,8 @@ struct JSONWriter: ~Copyable {
     base[count] = UInt8(ascii: "\"")
     base[count + 1] = UInt8(ascii: ":")
     count += 2
-    path[path.count - 1] = key
+    assert(depth > 0, "a key outside an object")
+    path[depth - 1] = key
     follows = true
   }
 
@@ -139,7 +153,8 @@ struct JSONWriter: ~Copyable {
   /// - Throws: `NonFiniteResult` for NaN and the infinities, with the keys down to it.
   mutating func number(_ value: Double) throws(NonFiniteResult) {
     guard value.isFinite else {
-      throw NonFiniteResult(path: path.map { "\($0)" }.joined(separator: "."))
+      let keys = UnsafeBufferPointer(start: path, count: depth)
+      throw NonFiniteResult(path: keys.map { "\($0)" }.joined(separator: "."))
     }
     if let spellings {
       append(spellings.spelling(of: value) { Self.spell(value, at: $0) })
