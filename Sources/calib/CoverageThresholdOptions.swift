@@ -44,7 +44,8 @@ struct CoverageThresholdOptions: ParsableArguments {
   @Option(
     name: .customLong("local-reach"),
     help: """
-      sparse when the nearest standards that can tell the response's curvature from noise       (three levels for one unknown) reach farther than this many typical spacings.
+      sparse when the nearest standards that can tell the response's curvature from noise \
+      (three levels for one unknown) reach farther than this many typical spacings.
       """)
   var maximumLocalReach: Double = CoverageThresholds().maximumLocalReach
 

@@ -296,7 +296,8 @@ struct FitCommand: ParsableCommand {
       let windows = try recovery.windows
       instrument = instrument.backCalculated(
         recovery: windows.recovery, recoveryLowest: windows.lowest)
-      try OutputFile.write(try InstrumentFile.encode(instrument), to: output.output)
+      try OutputFile.write(
+        try InstrumentFile.encode(instrument), to: output.output, inputs: [calibration])
       // The engine returns what is doubtful about the fit as data; the command says it.
       var warnings = instrument.posterior.warnings ?? []
       if let test = instrument.fit.heteroscedasticity, test.pValue < 0.01, test.slope > 0 {
@@ -347,7 +348,8 @@ extension FitCommand {
       }
       let windows = try recovery.windows
       state = state.backCalculated(recovery: windows.recovery, recoveryLowest: windows.lowest)
-      try OutputFile.write(try InstrumentFile.encode(state), to: output.output)
+      try OutputFile.write(
+        try InstrumentFile.encode(state), to: output.output, inputs: [calibration])
     }
   }
 }

@@ -44,7 +44,8 @@ extension MeasureCommand {
       })
     let source = try reading.reader(
       path: observations, response: columns.joined(separator: ","), shard: shard)
-    let file = try OutputFile(path: output.output)
+    let file = try OutputFile(
+      path: output.output, inputs: [self.instrument.path, observations])
     if writesHeader {
       try file.write(
         try encoder.header(

@@ -171,7 +171,7 @@ struct MeasureCommand: ParsableCommand {
         })
       let source = try reading.reader(
         path: observations, response: responseColumn, shard: shard)
-      let output = try OutputFile(path: output.output)
+      let output = try OutputFile(path: output.output, inputs: [instrument.path, observations])
       if writesHeader {
         try output.write(
           try encoder.header(

@@ -30,10 +30,15 @@ final class OutputFile {
   private var written: off_t = 0
   private var handedOver: off_t = 0
 
-  /// Opens `path` for writing (`-` is standard output).
+  /// Opens `path` for writing (`-` is standard output), refusing a regular file that is one
+  /// of the command's `inputs` (the same file, by device and inode, whatever the path names
+  /// it): a typo such as `-o observations.csv` would otherwise replace the input with the
+  /// report once it is complete.
   ///
-  /// - Throws: `CommandFailure.cannotWrite` (exit 73).
-  init(path: String) throws {
+  /// - Throws: `CommandFailure.usage` (exit 64) for an input; `CommandFailure.cannotWrite`
+  ///   (exit 73).
+  init(path: String, inputs: [String] = []) throws {
+    try Self.refuseInputs(path, inputs)
     self.path = path
     buffer.reserveCapacity(1 << 16)
     if path == "-" {
@@ -86,9 +91,9 @@ final class OutputFile {
     if !finished { abandon() }
   }
 
-  /// Writes `bytes` to `path` in one go.
-  static func write(_ bytes: [UInt8], to path: String) throws {
-    let output = try OutputFile(path: path)
+  /// Writes `bytes` to `path` in one go; `inputs` as for `init(path:inputs:)`.
+  static func write(_ bytes: [UInt8], to path: String, inputs: [String] = []) throws {
+    let output = try OutputFile(path: path, inputs: inputs)
     try output.write(bytes)
     try output.commit()
   }
@@ -170,6 +175,22 @@ final class OutputFile {
   private func startWriteBack() {
     _ = posix_fadvise(descriptor, handedOver, written - handedOver, POSIX_FADV_DONTNEED)
     handedOver = written
+  }
+
+  /// Throws when `path` names an existing regular file that is also one of `inputs`
+  /// (standard input, `-`, is none).
+  private static func refuseInputs(_ path: String, _ inputs: [String]) throws {
+    guard path != "-" else { return }
+    var target = stat()
+    guard stat(path, &target) == 0, target.st_mode & S_IFMT == S_IFREG else { return }
+    for input in inputs where input != "-" {
+      var source = stat()
+      if stat(input, &source) == 0, source.st_dev == target.st_dev, source.st_ino == target.st_ino {
+        throw CommandFailure.usage(
+          "-o \(path): it is the input '\(input)'; the output would replace it (write it elsewhere)"
+        )
+      }
+    }
   }
 
   /// The text of `errno`.

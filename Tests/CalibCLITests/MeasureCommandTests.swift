@@ -101,6 +101,37 @@ struct MeasureCommandTests {
       ).status == 64)
   }
 
+  /// `-o` naming an input (by another path, or a link to it) is refused before anything is
+  /// written: exit 64, the input unchanged. An output beside the inputs is written.
+  @Test("-o that would replace an input is refused, the input unchanged")
+  func outputOverAnInput() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try instrument(in: directory)
+    let text = "absorbance\n0.31\n0.52\n"
+    let file = directory.appendingPathComponent("obs.csv")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    try FileManager.default.createSymbolicLink(
+      atPath: directory.appendingPathComponent("link.csv").path, withDestinationPath: "obs.csv")
+    let instrumentBytes = try Data(contentsOf: directory.appendingPathComponent("abs.json"))
+    for target in ["obs.csv", "./obs.csv", "link.csv", "abs.json"] {
+      let run = try CommandLineTool.run(
+        ["measure", "abs.json", "obs.csv", "--y", "absorbance", "-o", target], in: directory)
+      #expect(run.status == 64, "-o \(target): \(run.error)")
+      #expect(run.error.contains("the output would replace it"), "\(run.error)")
+    }
+    #expect(try String(contentsOf: file, encoding: .utf8) == text)
+    #expect(try Data(contentsOf: directory.appendingPathComponent("abs.json")) == instrumentBytes)
+    let fit = try CommandLineTool.run(
+      ["fit", "obs.csv", "--x", "absorbance", "--y", "absorbance", "-o", "link.csv"],
+      in: directory)
+    #expect(fit.status == 64, "\(fit.error)")
+    #expect(try String(contentsOf: file, encoding: .utf8) == text)
+    let beside = try CommandLineTool.run(
+      ["measure", "abs.json", "obs.csv", "--y", "absorbance", "-o", "report.json"], in: directory)
+    #expect(beside.status == 0)
+  }
+
   @Test("--progress reports on standard error and leaves the report alone")
   func progress() throws {
     let directory = try CommandLineTool.scratchDirectory()
