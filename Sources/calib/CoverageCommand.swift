@@ -83,7 +83,9 @@ struct CoverageCommand: ParsableCommand {
           "the coverage map's figure \(path) overflows (not finite) with this instrument's values"
       )
     }
-    try OutputFile.write([UInt8](bytes) + [0x0A], to: output.output)
+    try OutputFile.write(
+      [UInt8](bytes) + [0x0A], to: output.output,
+      inputs: [instrument.path] + (observations.map { [$0] } ?? []))
   }
 
   /// The coverage block of each observation in `path`, or its error.

@@ -36,7 +36,8 @@ struct LimitsCommand: ParsableCommand {
         throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
       let bytes = try JSONEncoder.calibFile.encode(limits)
-      try OutputFile.write([UInt8](bytes) + [0x0A], to: output.output)
+      try OutputFile.write(
+        [UInt8](bytes) + [0x0A], to: output.output, inputs: [instrument.path])
       // The file holds them too; said here so that they are not missed.
       for warning in limits.warnings {
         FileHandle.standardError.write(Data("calib: warning: \(warning)\n".utf8))

@@ -59,7 +59,9 @@ struct PlotCommand: ParsableCommand {
       } catch let error as MeasurementError {
         throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
-      try OutputFile.write(Array(svg.utf8), to: output.output)
+      try OutputFile.write(
+        Array(svg.utf8), to: output.output,
+        inputs: [instrument.path] + (observations.map { [$0] } ?? []))
     }
   }
 

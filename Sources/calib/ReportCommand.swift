@@ -50,7 +50,9 @@ struct ReportCommand: ParsableCommand {
       case .single(let state): page = try report(state, input: input)
       case .multiOutput(let state): page = try report(state, input: input)
       }
-      try OutputFile.write(Array(page.html.utf8), to: output.output)
+      try OutputFile.write(
+        Array(page.html.utf8), to: output.output,
+        inputs: [instrument.path] + (observations.map { [$0] } ?? []))
       if strict, page.failures > 0, let observations {
         throw InputError(
           file: observations,

@@ -83,7 +83,8 @@ struct ValidateCommand: ParsableCommand {
           throw InputError(file: instrument.path, message: error.commandLineMessage)
         }
         try OutputFile.write(
-          [UInt8](try JSONEncoder.calibFile.encode(result)) + [0x0A], to: output.output)
+          [UInt8](try JSONEncoder.calibFile.encode(result)) + [0x0A], to: output.output,
+          inputs: [instrument.path])
         return
       }
       let result: CoverageValidation
@@ -95,7 +96,8 @@ struct ValidateCommand: ParsableCommand {
         throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
       try OutputFile.write(
-        [UInt8](try JSONEncoder.calibFile.encode(result)) + [0x0A], to: output.output)
+        [UInt8](try JSONEncoder.calibFile.encode(result)) + [0x0A], to: output.output,
+        inputs: [instrument.path])
     }
   }
 }

@@ -102,7 +102,8 @@ struct MeasureCommandTests {
   }
 
   /// `-o` naming an input (by another path, or a link to it) is refused before anything is
-  /// written: exit 64, the input unchanged. An output beside the inputs is written.
+  /// written: exit 64, the input unchanged; by fit, and by the commands that read an
+  /// instrument. An output beside the inputs is written.
   @Test("-o that would replace an input is refused, the input unchanged")
   func outputOverAnInput() throws {
     let directory = try CommandLineTool.scratchDirectory()
@@ -127,6 +128,11 @@ struct MeasureCommandTests {
       in: directory)
     #expect(fit.status == 64, "\(fit.error)")
     #expect(try String(contentsOf: file, encoding: .utf8) == text)
+    for command in ["limits", "plot", "report", "coverage"] {
+      let run = try CommandLineTool.run([command, "abs.json", "-o", "abs.json"], in: directory)
+      #expect(run.status == 64, "\(command): \(run.error)")
+    }
+    #expect(try Data(contentsOf: directory.appendingPathComponent("abs.json")) == instrumentBytes)
     let beside = try CommandLineTool.run(
       ["measure", "abs.json", "obs.csv", "--y", "absorbance", "-o", "report.json"], in: directory)
     #expect(beside.status == 0)
