@@ -190,13 +190,16 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
     // every axis and across each pair).
     let needed = (k + 1) * (k + 2) / 2
     var count = min(needed, points.count)
+    // The neighbourhood's indices in increasing order: the key of its fits.
+    var neighbourhood: [Int] = []
     while true {
       while count > 0, count < points.count,
         distances[order[count]] <= distances[order[count - 1]] * (1 + 1e-9)
       {
         count += 1
       }
-      if count >= points.count || fits.fixes(order.prefix(count).sorted(), of: design) { break }
+      neighbourhood = order.prefix(count).sorted()
+      if count >= points.count || fits.fixes(neighbourhood, of: design) { break }
       count += 1
     }
     let chosen = order.prefix(count)
@@ -207,7 +210,7 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
     // is every point, none nearer than another.
     let fit =
       estimate.allSatisfy(\.isFinite)
-      ? fits.quadratic(chosen.sorted(), of: design, residuals: residuals, sigma: sigma, dof: dof)
+      ? fits.quadratic(neighbourhood, of: design, residuals: residuals, sigma: sigma, dof: dof)
       : nil
     outputs = fit?.outputs(modelCurvature: modelCurvature)
     resolution = fit?.resolution(at: estimate, x: x, sigma: sigma)
@@ -299,6 +302,8 @@ struct LocalQuadratic {
   var fits: [Fit]
   /// The rows of the design's `x` the quadratic is fitted to.
   var rows: [Int]
+  /// The axes (i, j), i ≤ j, of the curvature coefficients, in their order.
+  var pairs: [(Int, Int)]
 
   /// One output's curvature of the residuals.
   struct Fit {
@@ -367,6 +372,7 @@ struct LocalQuadratic {
     }
     self.fits = fits
     self.rows = rows
+    self.pairs = pairs
   }
 
   /// Per output, the curvature against the model's, `modelCurvature[j]` at x̂.
@@ -397,7 +403,6 @@ struct LocalQuadratic {
       }
       if distance < nearestDistance { (nearest, nearestDistance) = (s, distance) }
     }
-    let pairs = (0..<k).flatMap { i in (i..<k).map { (i, $0) } }
     var worst = 0.0
     for (j, fit) in fits.enumerated() {
       let largest = zip(fit.standardError, pairs).map { $0 * extent[$1.0] * extent[$1.1] }.max()
