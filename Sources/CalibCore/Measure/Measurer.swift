@@ -50,6 +50,8 @@ public final class Measurer {
   /// The noise of each posterior sample, for a noise fitted by likelihood and sampled: built
   /// once, not per observation.
   private let sampleNoises: [NoiseFunction]?
+  /// The posterior samples column by column, for the model at all of them at once.
+  private let sampleColumns: ParameterColumns?
 
   /// Prepares to measure with an instrument state made in memory, which is checked first
   /// (see `Instrument`); `sharedMaps` as for `init(instrument:settings:sharedMaps:)`.
@@ -119,6 +121,7 @@ public final class Measurer {
       x: linear.standardsX.map { [$0] }, spacings: [spacing])
     let form = instrument.measuredNoiseForm
     sampleNoises = instrument.posterior.noiseSamples.map { $0.map(form.function) }
+    sampleColumns = instrument.posterior.samples.map(ParameterColumns.init)
   }
 
   deinit {
@@ -268,7 +271,7 @@ public final class Measurer {
       self.laguerre = rule
       return rule
     }
-    let averaged = samples.map {
+    let averaged = samples.flatMap { _ in sampleColumns }.map {
       SampleAveragedLikelihood(
         observation, uncertainties: readingU, instrument: linear, samples: $0,
         sigmas: instrument.posterior.sigmaSamples,

@@ -22,8 +22,11 @@ struct QuadratureMarginalization {
   /// The nodes a_k (the model's parameters) and their normalized weights.
   let nodes: [[Double]]
   let weights: [Double]
-  /// RSS(a_k) (σ estimated) per node.
+  /// The nodes column by column, for the model at all of them at once.
+  let columns: ParameterColumns
+  /// RSS(a_k) (σ estimated) per node, and log(RSS(a_k)/n).
   let residualSums: [Double]
+  let logScales: [Double]
   let n: Int
   /// The noise function at each node, for a noise that varies; empty otherwise.
   let noiseFunctions: [NoiseFunction]
@@ -92,6 +95,8 @@ struct QuadratureMarginalization {
     self.weights = QuadratureMarginalization.normalized(logWeights)
     self.residualSums = sums
     self.n = y.count
+    columns = ParameterColumns(nodes)
+    logScales = sums.map { _log($0 / Double(y.count)) }
   }
 
   /// The rule over θ = (a, η) for a noise that varies, η̂ = `noise` and the joint covariance
@@ -172,6 +177,8 @@ struct QuadratureMarginalization {
     self.residualSums = []
     self.n = state.domain.y.count
     self.noiseFunctions = functions
+    columns = ParameterColumns(self.nodes)
+    logScales = []
   }
 
   /// Visits every node of the product of `rule` over `dimension` coordinates, the first
@@ -239,58 +246,57 @@ struct QuadratureMarginalization {
     let logFactorials =
       noiseFunctions.first?.model == .poisson
       ? readings.reduce(0.0) { $0 + Distributions.logGamma($1 + 1) } : 0
+    // The term of node k whose mean response at x is `mean`.
+    func add(_ k: Int, mean: Double) {
+      guard weights[k] > 0 else { return }
+      var logTerm: Double
+      if !noiseFunctions.isEmpty, uncertainties == nil, noiseFunctions[k].model == .poisson {
+        // Counts: Σ y·log μ − μ − log y!, the log of a probability (≤ 0: no overflow).
+        logTerm = mean > 0 ? -logFactorials : -.infinity
+        for reading in readings where mean > 0 { logTerm += reading * _log(mean) - mean }
+      } else if !noiseFunctions.isEmpty, uncertainties == nil {
+        let sigma = noiseFunctions[k].sigma(at: mean)
+        logTerm = 0
+        for reading in readings {
+          logTerm -= noiseFunctions[k].negativeLogDensity(residual: reading - mean, sigma: sigma)
+        }
+        if !(sigma > 0) { logTerm = -.infinity }
+      } else if let u = uncertainties, noiseFunctions.first?.model == .known {
+        // Student-t noise whose scale is each reading's u.
+        logTerm = 0
+        for i in readings.indices {
+          logTerm -= noiseFunctions[k].negativeLogDensity(
+            residual: readings[i] - mean, sigma: u[i])
+        }
+      } else if let u = uncertainties {
+        logTerm = 0
+        for i in readings.indices {
+          logTerm +=
+            -_log(u[i]) - 0.5 * (readings[i] - mean) * (readings[i] - mean) / (u[i] * u[i])
+        }
+      } else {
+        // Multivariate t_n(f·1, (RSS/n)·I): ∝ (RSS/n)^(−m/2)·(1 + S/RSS)^(−(n+m)/2).
+        let s = readings.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
+        logTerm = -0.5 * m * logScales[k] - 0.5 * (Double(n) + m) * _log1p(s / residualSums[k])
+      }
+      total += weights[k] * _exp(logTerm)
+    }
     let p = nodes.first?.count ?? 0
-    // Scratch without heap allocation: the model's slots (x, a), then its regressors.
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * p + 1) { scratch in
-      let slots = UnsafeMutableBufferPointer(rebasing: scratch[...p])
-      let regressors = UnsafeMutableBufferPointer(rebasing: scratch[(p + 1)...])
+    if noiseFunctions.isEmpty {
+      columns.forEachMean(at: x, of: instrument.model.compiledResponse, add)
+    } else {
       // A linear model with a noise that varies: its regressors once per x, a dot product per
-      // node (the rule has up to 20 000 nodes).
-      let offset =
-        noiseFunctions.isEmpty ? nil : instrument.linearTerms(at: x, regressors: regressors)
-      slots[0] = x
-      for k in nodes.indices where weights[k] > 0 {
-        let mean: Double
-        if let offset {
-          var sum = offset
-          for j in 0..<p { sum += regressors[j] * nodes[k][j] }
-          mean = sum
-        } else {
-          for j in 0..<p { slots[j + 1] = nodes[k][j] }
-          mean = instrument.model.compiledResponse.evaluate(UnsafeBufferPointer(slots))
-        }
-        var logTerm: Double
-        if !noiseFunctions.isEmpty, uncertainties == nil, noiseFunctions[k].model == .poisson {
-          // Counts: Σ y·log μ − μ − log y!, the log of a probability (≤ 0: no overflow).
-          logTerm = mean > 0 ? -logFactorials : -.infinity
-          for reading in readings where mean > 0 { logTerm += reading * _log(mean) - mean }
-        } else if !noiseFunctions.isEmpty, uncertainties == nil {
-          let sigma = noiseFunctions[k].sigma(at: mean)
-          logTerm = 0
-          for reading in readings {
-            logTerm -= noiseFunctions[k].negativeLogDensity(residual: reading - mean, sigma: sigma)
-          }
-          if !(sigma > 0) { logTerm = -.infinity }
-        } else if let u = uncertainties, noiseFunctions.first?.model == .known {
-          // Student-t noise whose scale is each reading's u.
-          logTerm = 0
-          for i in readings.indices {
-            logTerm -= noiseFunctions[k].negativeLogDensity(
-              residual: readings[i] - mean, sigma: u[i])
-          }
-        } else if let u = uncertainties {
-          logTerm = 0
-          for i in readings.indices {
-            logTerm +=
-              -_log(u[i]) - 0.5 * (readings[i] - mean) * (readings[i] - mean) / (u[i] * u[i])
+      // node (the rule has up to 20 000 nodes). Scratch without heap allocation.
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: p) { regressors in
+        if let offset = instrument.linearTerms(at: x, regressors: regressors) {
+          for k in nodes.indices {
+            var sum = offset
+            for j in 0..<p { sum += regressors[j] * nodes[k][j] }
+            add(k, mean: sum)
           }
         } else {
-          // Multivariate t_n(f·1, (RSS/n)·I): ∝ (RSS/n)^(−m/2)·(1 + S/RSS)^(−(n+m)/2).
-          let scale = residualSums[k] / Double(n)
-          let s = readings.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
-          logTerm = -0.5 * m * _log(scale) - 0.5 * (Double(n) + m) * _log1p(s / residualSums[k])
+          columns.forEachMean(at: x, of: instrument.model.compiledResponse, add)
         }
-        total += weights[k] * _exp(logTerm)
       }
     }
     return total > 0 ? _log(total) : -.infinity

@@ -8,9 +8,13 @@ internal import CalibGSL
 /// readings follow its law (docs/noise-models.md).
 struct SampleAveragedLikelihood {
   let instrument: MeasuringInstrument
-  let samples: [[Double]]
-  let variances: [[Double]]
+  /// The samples' parameters, column by column.
+  let samples: ParameterColumns
   let readings: [Double]
+  /// Reading i's variance under sample s, and −½·log of it, at `[s * readings.count + i]`
+  /// (empty for a noise fitted by likelihood).
+  let variances: [Double]
+  let halfLogVariances: [Double]
   /// Each sample's noise, for a noise fitted by likelihood (nil otherwise), and the readings'
   /// u where they are its scale (`known`) or given.
   let noises: [NoiseFunction]?
@@ -21,7 +25,7 @@ struct SampleAveragedLikelihood {
   /// - Precondition: `uncertainties`, `sigmas` (σ estimated) or `noises` is given.
   init(
     _ observation: Observation, uncertainties: [Double]?, instrument: MeasuringInstrument,
-    samples: [[Double]], sigmas: [Double]?, noises: [NoiseFunction]? = nil
+    samples: ParameterColumns, sigmas: [Double]?, noises: [NoiseFunction]? = nil
   ) {
     // Cannot trap: a reading has no u only when the noise is estimated (readingUncertainties),
     // and instrument files with samples and estimated noise carry sigma_samples or
@@ -37,38 +41,36 @@ struct SampleAveragedLikelihood {
     logFactorials =
       noises?.first?.model == .poisson
       ? observation.readings.reduce(0.0) { $0 + Distributions.logGamma($1 + 1) } : 0
-    variances =
-      noises != nil
-      ? []
-      : samples.indices.map { s in
-        observation.readings.indices.map { i in
+    var variances: [Double] = []
+    if noises == nil {
+      variances.reserveCapacity(samples.count * readings.count)
+      for s in 0..<samples.count {
+        for i in readings.indices {
           // Cannot trap: see the precondition above.
           let sd = uncertainties?[i] ?? sigmas![s]
-          return sd * sd
+          variances.append(sd * sd)
         }
       }
+    }
+    self.variances = variances
+    halfLogVariances = variances.map { -0.5 * _log($0) }
   }
 
   /// Calls `body` with the log of each sample's term at x, in order, without allocating.
   private func forEachTerm(at x: Double, _ body: (Double) -> Void) {
-    let p = samples.first?.count ?? 0
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: p + 1) { slots in
-      slots[0] = x
-      let view = UnsafeBufferPointer(slots)
-      for s in samples.indices {
-        for j in 0..<p { slots[j + 1] = samples[s][j] }
-        let mean: Double = instrument.model.compiledResponse.evaluate(view)
-        var total = 0.0
-        if let noise = noises?[s] {
-          total = logTerm(noise, mean: mean)
-        } else {
-          for i in readings.indices {
-            let v = variances[s][i]
-            total += -0.5 * _log(v) - 0.5 * (readings[i] - mean) * (readings[i] - mean) / v
-          }
+    let n = readings.count
+    samples.forEachMean(at: x, of: instrument.model.compiledResponse) { s, mean in
+      var total = 0.0
+      if let noise = noises?[s] {
+        total = logTerm(noise, mean: mean)
+      } else {
+        for i in 0..<n {
+          let v = variances[s * n + i]
+          total +=
+            halfLogVariances[s * n + i] - 0.5 * (readings[i] - mean) * (readings[i] - mean) / v
         }
-        body(total)
       }
+      body(total)
     }
   }
 

@@ -1,0 +1,59 @@
+/// A set of parameter vectors of a one-predictor model (an instrument's posterior samples, or
+/// the nodes of a quadrature rule over its parameters) kept column by column, so that the
+/// model's mean response at one x is computed for all of them a chunk at a time
+/// (`CompiledExpression.evaluate(columns:count:workspace:into:)`), bit for bit as one by one.
+struct ParameterColumns: Sendable {
+  /// The number of vectors, and the parameters in each.
+  let count: Int
+  let dimension: Int
+  /// Parameter j of vector s at `values[j * count + s]`.
+  private let values: [Double]
+
+  /// Vectors evaluated at once: small enough that the chunk's stack stays in the first-level
+  /// cache, large enough that decoding the program costs nothing beside the arithmetic.
+  static let chunk = 128
+
+  /// The columns of `vectors`, which all have the same length.
+  init(_ vectors: [[Double]]) {
+    count = vectors.count
+    dimension = vectors.first?.count ?? 0
+    var values = [Double](repeating: 0, count: count * dimension)
+    for (s, vector) in vectors.enumerated() {
+      for j in 0..<dimension { values[j * count + s] = vector[j] }
+    }
+    self.values = values
+  }
+
+  /// Calls `body(s, f(x; a_s))` for every vector s, in order: `model` evaluated with x in its
+  /// first slot and the vector's parameters after it.
+  func forEachMean(
+    at x: Double, of model: CompiledExpression, _ body: (_ s: Int, _ mean: Double) -> Void
+  ) {
+    let chunk = Self.chunk
+    // Scratch: the x column, the chunk's means, and the program's stack.
+    let size = chunk * (2 + model.stackDepth)
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: size) { scratch in
+      // Cannot trap: the capacity is positive (stackDepth ≥ 1).
+      let xs = scratch.baseAddress!, means = xs + chunk, stack = means + chunk
+      xs.update(repeating: x, count: chunk)
+      withUnsafeTemporaryAllocation(of: UnsafePointer<Double>.self, capacity: dimension + 1) {
+        columns in
+        values.withUnsafeBufferPointer { values in
+          var start = 0
+          while start < count {
+            let n = min(chunk, count - start)
+            columns[0] = UnsafePointer(xs)
+            for j in 0..<dimension {
+              // Cannot trap: values has count × dimension elements (count > 0 here).
+              columns[j + 1] = values.baseAddress! + j * count + start
+            }
+            model.evaluate(
+              columns: UnsafeBufferPointer(columns), count: n, workspace: stack, into: means)
+            for i in 0..<n { body(start + i, means[i]) }
+            start += n
+          }
+        }
+      }
+    }
+  }
+}
