@@ -294,7 +294,8 @@ public final class Measurer {
         logDensity = linearLogDensity(likelihood)
       }
       summary = try tabulatedSummary(
-        likelihood, logDensity: logDensity, regions: settings.method == .bayes)
+        likelihood, logDensity: logDensity, regions: settings.method == .bayes,
+        costly: averaged != nil || quadrature != nil)
       summary.numerical.monteCarloRelative = averaged?.monteCarloRelativeError(
         at: summary.median, effectiveSampleSize: effectiveSampleSize)
     }
@@ -351,12 +352,14 @@ public final class Measurer {
 
   /// The posterior of `likelihood` with log-density `logDensity`, tabulated on the prior
   /// range (`PosteriorTabulation`), and its summaries; the highest-density region only when
-  /// `regions`.
+  /// `regions`. A `costly` log-density (averaged over samples or quadrature nodes) is
+  /// evaluated at most once at each x.
   ///
   /// - Throws: `MeasurementError.posteriorNotIntegrable` where the quadrature cannot resolve
   ///   the posterior on the range; `GSLError`.
   func tabulatedSummary(
-    _ likelihood: ReadingLikelihood, logDensity: @escaping (Double) -> Double, regions: Bool
+    _ likelihood: ReadingLikelihood, logDensity: @escaping (Double) -> Double, regions: Bool,
+    costly: Bool = false
   ) throws -> PosteriorSummary {
     let linear = self.linear
     try tabulation.tabulate(
@@ -368,7 +371,7 @@ public final class Measurer {
           mean: mean, leverage: leverage, instrument: linear
         ).variance
         return variance.squareRoot() / Swift.abs(linear.slope(at: x))
-      })
+      }, remembering: costly)
     // A posterior the quadrature cannot resolve on this range (a range wider than double
     // precision can hold the posterior's scale in) gives no numbers rather than wrong ones.
     guard tabulation.relativeError <= 1e-3 else {

@@ -46,6 +46,8 @@ final class PosteriorTabulation {
   private(set) var relativeError = 0.0
   /// Density evaluations spent on this tabulation.
   private(set) var evaluations = 0
+  /// The values of ℓ found so far, by the bits of x, where `tabulate` was asked to keep them.
+  private var remembered: [UInt64: Double]?
 
   init() throws {
     integrator = try AdaptiveIntegrator(limit: 2000)
@@ -62,14 +64,24 @@ final class PosteriorTabulation {
   ///   - logDensity: ℓ, up to a constant; −∞ where the density is zero.
   ///   - scaleHint: A rough standard deviation of the posterior near a point, for the
   ///     curvature estimate's step (the linearized sd: √var(ȳ)/|dμ/dx|).
+  ///   - remembering: Whether to keep every value of ℓ and look it up before evaluating ℓ
+  ///     again: for a costly ℓ (an average over thousands of samples or quadrature nodes), the
+  ///     Gauss–Legendre panels then cost nothing, their nodes being among those the adaptive
+  ///     Gauss–Kronrod rule evaluated. For a cheap ℓ the look-ups would cost more than ℓ.
   func tabulate(
     logDensity: @escaping (Double) -> Double, lower: Double, upper: Double,
-    scaleHint: (Double) -> Double
+    scaleHint: (Double) -> Double, remembering: Bool = false
   ) throws {
     self.logDensity = logDensity
     self.lower = lower
     self.upper = upper
     evaluations = 0
+    if remembering {
+      remembered = remembered ?? [:]
+      remembered?.removeAll(keepingCapacity: true)
+    } else {
+      remembered = nil
+    }
     let width = upper - lower
 
     // 1. Grid scan and refined maxima.
@@ -348,9 +360,12 @@ final class PosteriorTabulation {
   /// ℓ(x); −∞ where the model is not defined (NaN: a power of a negative number, 0·log 0 in
   /// a derivative at x = 0), which gives such points zero density.
   private func evaluate(_ x: Double) -> Double {
+    if let known = remembered?[x.bitPattern] { return known }
     evaluations += 1
-    let l = logDensity(x)
-    return l.isNaN ? -.infinity : l
+    var l = logDensity(x)
+    if l.isNaN { l = -.infinity }
+    remembered?[x.bitPattern] = l
+    return l
   }
 
   /// exp(ℓ − logPeak), capped where a point rises far above the peak the scan found (a peak

@@ -18,7 +18,9 @@ struct LogSumExp {
     if term > largest {
       scaled = scaled * _exp(largest - term) + 1
       largest = term
-    } else {
+    } else if term - largest > -746 {
+      // Below, exp rounds to +0 (its smallest subnormal is e^−744.4) but takes the C
+      // library's slow path for an underflow: skipping it changes no bit.
       scaled += _exp(term - largest)
     }
   }
