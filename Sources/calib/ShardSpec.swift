@@ -8,19 +8,30 @@ struct ShardSpec: ExpressibleByArgument, Sendable, Equatable {
   /// N.
   var count: Int
 
-  /// Two whole numbers written with digits alone (no sign), `K/N`; `problem` says whether
-  /// they make a slice.
-  init?(argument: String) {
+  /// The argument as given where it is not two whole numbers `K/N`, for `problem` to name.
+  var unreadable: String?
+
+  /// Two whole numbers written with digits alone (no sign), `K/N`; anything else is kept in
+  /// `unreadable`, so that `problem` (checked in `validate()`) says what was expected.
+  init(argument: String) {
     let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
     guard parts.count == 2,
       parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { ("0"..."9").contains($0) } }),
       let index = Int(parts[0]), let count = Int(parts[1])
-    else { return nil }
+    else {
+      (index, count, unreadable) = (0, 0, argument)
+      return
+    }
     (self.index, self.count) = (index, count)
   }
 
-  /// Why K/N is not a slice, or nil: N is at least 1 and K one of 1…N.
+  /// Why the argument is not a slice, or nil: two whole numbers K/N with N at least 1 and K one
+  /// of 1…N.
   var problem: String? {
+    if let unreadable {
+      return
+        "--shard K/N needs two whole numbers written in digits alone, such as 2/8; found '\(unreadable)'"
+    }
     guard count < 1 || !(1...count).contains(index) else { return nil }
     return "--shard K/N needs N ≥ 1 and 1 ≤ K ≤ N, found \(index)/\(count)"
   }
