@@ -136,6 +136,7 @@ BENCH_TRIPLICATES          ?= 20000
 BENCH_KNOWN_U_READINGS     ?= 200000
 BENCH_LINEARIZED_READINGS  ?= 20000
 BENCH_SAMPLES_READINGS     ?= 20
+BENCH_SAMPLES_MAP_READINGS ?= 3000
 BENCH_INTEGRATION_READINGS ?= 4
 BENCH_MEMORY_READINGS      ?= 10000000
 BENCH_CALIBR8_READINGS     ?= 20
@@ -157,6 +158,7 @@ bench: deps bench-venv
 	  --known-u-readings $(BENCH_KNOWN_U_READINGS) \
 	  --linearized-readings $(BENCH_LINEARIZED_READINGS) \
 	  --samples-readings $(BENCH_SAMPLES_READINGS) \
+	  --samples-map-readings $(BENCH_SAMPLES_MAP_READINGS) \
 	  --integration-readings $(BENCH_INTEGRATION_READINGS) \
 	  --memory-readings $(BENCH_MEMORY_READINGS) --calibr8-readings $(BENCH_CALIBR8_READINGS) \
 	  --callgrind-readings $(BENCH_CALLGRIND_READINGS) \

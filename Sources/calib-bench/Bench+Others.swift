@@ -5,21 +5,33 @@ import Foundation
 extension Bench {
   /// The ELISA 4PL (fitted with MCMC samples) measured with each `--marginalize`.
   mutating func fourPL() throws {
-    let ways: [(String, Int, String, String)] = [
-      ("linearized", options.linearizedReadings, "through the curve's local slope", "≤ 30 µs"),
-      ("samples", options.samplesReadings, "averaged over the MCMC samples", "≤ 1 ms"),
-      ("integration", options.integrationReadings, "by quadrature over the parameters", "≤ 1 ms"),
+    let ways: [(String, String, Int, String, String)] = [
+      (
+        "linearized", "auto", options.linearizedReadings, "through the curve's local slope",
+        "≤ 30 µs"
+      ),
+      ("samples", "auto", options.samplesReadings, "averaged over the MCMC samples", "≤ 1 ms"),
+      (
+        "samples", "on", options.samplesMapReadings,
+        "averaged over the MCMC samples, from the measurement map (--map on; its building "
+          + "included)", "≤ 1 ms"
+      ),
+      (
+        "integration", "auto", options.integrationReadings, "by quadrature over the parameters",
+        "≤ 1 ms"
+      ),
     ]
-    for (way, n, words, target) in ways where n > 0 {
+    for (way, map, n, words, target) in ways where n > 0 {
       let observations = try workload.elisaReadings(n)
-      let report = work + "/4pl-\(way).ndjson"
+      let name = "4pl-" + way + (map == "on" ? "-map" : "")
+      let report = work + "/\(name).ndjson"
       let run = try measure(
         "4pl-mcmc", observations, column: "od", threads: options.threads, report: report,
-        extra: ["--marginalize", way])
+        extra: ["--marginalize", way, "--map", map])
       try? FileManager.default.removeItem(atPath: report)
       record(
         Figure(
-          "4pl-" + way, "calib measure, ELISA 4PL, --marginalize \(way): " + words,
+          name, "calib measure, ELISA 4PL, --marginalize \(way): " + words,
           readings: n, threads: options.threads, seconds: run.seconds, cpuSeconds: run.cpuSeconds,
           target: target))
     }

@@ -28,6 +28,8 @@ struct Options: Encodable {
   var linearizedReadings = 20_000
   /// Readings of the 4PL averaged over the MCMC samples.
   var samplesReadings = 20
+  /// Readings of the 4PL averaged over the MCMC samples, from the measurement map.
+  var samplesMapReadings = 3_000
   /// Readings of the 4PL by quadrature over the parameters.
   var integrationReadings = 4
   /// Readings of the large file whose peak memory is measured.
@@ -45,6 +47,7 @@ struct Options: Encodable {
     case knownUReadings = "known_u_readings"
     case linearizedReadings = "linearized_readings"
     case samplesReadings = "samples_readings"
+    case samplesMapReadings = "samples_map_readings"
     case integrationReadings = "integration_readings"
     case memoryReadings = "memory_readings"
     case calibr8Readings = "calibr8_readings"
@@ -72,6 +75,7 @@ struct Options: Encodable {
       "--threads": \.threads, "--line-readings": \.lineReadings,
       "--triplicates": \.triplicates, "--known-u-readings": \.knownUReadings,
       "--linearized-readings": \.linearizedReadings, "--samples-readings": \.samplesReadings,
+      "--samples-map-readings": \.samplesMapReadings,
       "--integration-readings": \.integrationReadings, "--memory-readings": \.memoryReadings,
       "--calibr8-readings": \.calibr8Readings, "--callgrind-readings": \.callgrindReadings,
       "--callgrind-map-readings": \.callgrindMapReadings,
@@ -91,7 +95,8 @@ struct Options: Encodable {
       description: "\(problem)\nusage: calib-bench [--fixtures DIR] [--calib PATH] "
         + "[--python PATH] [--script PATH] [--swift PATH] [--output FILE] [--threads N] "
         + "[--line-readings N] [--triplicates N] [--known-u-readings N] "
-        + "[--linearized-readings N] [--samples-readings N] [--integration-readings N] "
+        + "[--linearized-readings N] [--samples-readings N] [--samples-map-readings N] "
+        + "[--integration-readings N] "
         + "[--memory-readings N] [--calibr8-readings N] [--callgrind-readings N]"
         + " [--callgrind-map-readings N]")
   }

@@ -131,6 +131,64 @@ struct MeasurementMapTests {
     #expect(elisaAnswered >= 50)
   }
 
+  /// The saturating detector (Michaelis–Menten, 8 standards) fitted with MCMC samples, the
+  /// first 320 of them kept so that the exact path stays quick.
+  static func detector() throws -> InstrumentState {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/saturating-detector.csv")
+    let reader = try CSVReader(
+      source: MemoryByteSource([UInt8](try Data(contentsOf: url))), name: "saturating-detector.csv")
+    let data = try CalibrationData(reading: reader, predictors: ["dose"], response: "counts")
+    var state = try ResponseModel(spec: "mm", predictors: ["dose"]).fit(
+      to: data, posterior: .mcmc, seed: 1, provenance: testProvenance)
+    state.posterior.samples = state.posterior.samples.map { Array($0.prefix(320)) }
+    state.posterior.sigmaSamples = state.posterior.sigmaSamples.map { Array($0.prefix(320)) }
+    return state
+  }
+
+  /// Averaged over posterior samples and by quadrature over the parameters, a map answers
+  /// single readings and replicates that agree; its Monte Carlo error is the largest of its
+  /// piece's exact points. The readings lie in one of the map's top pieces (counts 300–320 of
+  /// a span about 0–720), so that few pieces are built.
+  @Test(
+    "averaged over samples and by quadrature: mapped and exact agree; scatter and u do not map",
+    arguments: [MeasurementSettings.Marginalization.samples, .integration])
+  func costly(_ marginalization: MeasurementSettings.Marginalization) throws {
+    let state = try Self.detector()
+    let settings = MeasurementSettings(marginalization: marginalization)
+    var onMap = settings
+    onMap.measurementMap = .all
+    let mapped = try Measurer(instrument: state, settings: onMap)
+    let exact = try Measurer(instrument: state, settings: settings)
+    var answered = 0
+    for y in Self.readings(8, from: 300, to: 320) {
+      let single = Observation(id: "one", readings: [y], line: 2)
+      answered += try Self.compare(single, mapped: mapped, exact: exact) ? 1 : 0
+      let a = try mapped.measure(single), b = try exact.measure(single)
+      #expect(a.x.predictive == b.x.predictive)
+      if marginalization == .samples {
+        let envelope = try #require(a.x.numerical?.monteCarloRelative)
+        let here = try #require(b.x.numerical?.monteCarloRelative)
+        #expect(envelope >= here * (1 - 1e-3) && envelope <= here * 1.1, "\(envelope) vs \(here)")
+      } else {
+        #expect(a.x.numerical?.monteCarloRelative == nil)
+      }
+      answered +=
+        try Self.compare(
+          Observation(id: "same", readings: [y, y], line: 2), mapped: mapped, exact: exact)
+        ? 1 : 0
+      #expect(
+        !(try Self.compare(
+          Observation(id: "scatter", readings: [y, y + 4], line: 2), mapped: mapped, exact: exact)))
+      #expect(
+        !(try Self.compare(
+          Observation(id: "u", readings: [y], uncertainties: [5], line: 2), mapped: mapped,
+          exact: exact)))
+    }
+    #expect(answered == 16)
+  }
+
   @Test("mapped figures are within 1e-6 sd of an independent brute-force posterior")
   func bruteForce() throws {
     let state = try Self.line.get()

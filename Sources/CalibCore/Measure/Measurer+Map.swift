@@ -4,10 +4,13 @@
 /// A map answers the observations whose posterior is a function of the mean reading ȳ alone
 /// once their kind is fixed: one reading, or replicates with no scatter, of an instrument
 /// whose state is integrated out exactly or through the linearized response (σ estimated: a
-/// map per number of readings); readings with their u (a map per total weight Σuᵢ⁻²). The
-/// averages over posterior samples and the quadrature over the parameters take the exact path
-/// (each exact point costs too much to build a map from), as does a replicate group with
-/// scatter (its posterior depends on the scatter too).
+/// map per number of readings); readings with their u (a map per total weight Σuᵢ⁻²). Averaged
+/// over posterior samples or by quadrature over the parameters, a map answers readings without
+/// u that agree (one reading, or replicates all equal), a map per number of readings: each
+/// exact point then costs a whole costly tabulation, but so does each reading without the map,
+/// and a map is worth its cost past about the same number of readings (its pieces' points).
+/// A replicate group with scatter takes the exact path (its posterior depends on the scatter
+/// too).
 extension Measurer {
   /// The kind of observation a map answers: the number of readings (0 where it does not
   /// matter) and the bits of the total weight Σuᵢ⁻² (0 without u).
@@ -28,9 +31,13 @@ extension Measurer {
   /// of its kind alone, so which are kept changes no figure, only the time).
   static let mapLimit = 16
 
-  /// The key of the map that answers `likelihood`, or nil where none can.
-  func mapKey(_ likelihood: ReadingLikelihood) -> MapKey? {
-    guard samples == nil, !usesIntegration else { return nil }
+  /// The key of the map that answers `likelihood`, whose readings carry their u or not, or
+  /// nil where none can.
+  func mapKey(_ likelihood: ReadingLikelihood, readingsCarryU: Bool) -> MapKey? {
+    if isCostly {
+      guard !readingsCarryU, likelihood.within == 0 else { return nil }
+      return MapKey(count: likelihood.count, weight: 0)
+    }
     switch likelihood.kind {
     case .student, .varying, .replicated:
       guard likelihood.within == 0 else { return nil }
@@ -47,18 +54,26 @@ extension Measurer {
   /// answer (see the type's notes and `MeasurementMap`) or the settings' scope leaves it out.
   /// The classical methods take the exact path: their reports have no `numerical` record to
   /// say that a figure came from a map.
-  func mappedSummary(_ likelihood: ReadingLikelihood) -> PosteriorSummary? {
+  ///
+  /// - Parameters:
+  ///   - likelihood: The observation's likelihood through the linearized response (or exact).
+  ///   - readingsCarryU: Whether the readings carry their u.
+  ///   - exactLogDensity: The observation's ℓ by the settings' way of integrating a out, for
+  ///     the mode's last steps and the densities at the range's ends.
+  func mappedSummary(
+    _ likelihood: ReadingLikelihood, readingsCarryU: Bool,
+    exactLogDensity: (Double) -> Double
+  ) -> PosteriorSummary? {
     guard settings.method == .bayes, let scope = settings.measurementMap,
-      let key = mapKey(likelihood), scope == .all || key.weight == 0
+      let key = mapKey(likelihood, readingsCarryU: readingsCarryU), scope == .all || key.weight == 0
     else { return nil }
     let map = maps[key] ?? makeMap(key, likelihood)
     guard let (v, error, envelope) = map.values(at: likelihood.meanReading) else { return nil }
     // Outputs: mean, sd, median, interval, HPD, mode, CDF at the domain's ends [, threshold].
     let (mean, sd, median) = (v[0], v[1], v[2])
     guard sd > 0, v[3] <= median, median <= v[4], v[5] <= v[7], v[7] <= v[6] else { return nil }
-    let exactLogDensity = linearLogDensity(likelihood)
     var evaluations = 0
-    let logDensity = { (x: Double) -> Double in
+    func logDensity(_ x: Double) -> Double {
       evaluations += 1
       return exactLogDensity(x)
     }
@@ -80,7 +95,7 @@ extension Measurer {
       numerical: NumericalError(
         integrationRelative: envelope[0],
         quantileTolerance: max(envelope[1], error * Self.mapTolerance * sd),
-        densityEvaluations: evaluations, monteCarloRelative: nil,
+        densityEvaluations: evaluations, monteCarloRelative: envelope.count > 2 ? envelope[2] : nil,
         mapError: error * Self.mapTolerance))
   }
 
@@ -89,21 +104,29 @@ extension Measurer {
     if maps.count >= Self.mapLimit { maps.removeAll() }
     let prior = priorRange
     let hasThreshold = settings.threshold(in: priorRange) != nil
+    let averaged = samples != nil
     let map = MeasurementMap(
-      span: mapSpan, outputs: hasThreshold ? 11 : 10, envelopes: 2,
+      span: mapSpan, outputs: hasThreshold ? 11 : 10, envelopes: averaged ? 3 : 2,
       exact: { [unowned self] y in
+        // Averaged or by quadrature: `count` readings y (no u, no scatter).
+        let readings = [Double](repeating: y, count: max(key.count, 1))
         guard let centered = likelihood.centered(at: y),
+          let density = try? self.logDensity(centered, readings: readings, uncertainties: nil),
           let s = try? self.tabulatedSummary(
-            centered, logDensity: self.linearLogDensity(centered), regions: true),
+            centered, logDensity: density.logDensity, regions: true, costly: self.isCostly),
           s.modes.count == 1, s.hpd.count == 1, prior.lowerBound < s.modes[0],
           s.modes[0] < prior.upperBound
         else { return nil }
+        // The Monte Carlo error, where there is one, is the piece's largest.
+        let monteCarlo = density.averaged.map {
+          [$0.monteCarloRelativeError(at: s.median, effectiveSampleSize: self.effectiveSampleSize)]
+        }
         return [
           s.mean, s.sd, s.median, s.credible.lowerBound, s.credible.upperBound,
           s.hpd[0].lowerBound, s.hpd[0].upperBound, s.modes[0], s.domainCDF.lower,
           s.domainCDF.upper,
         ] + (s.thresholdCDF.map { [$0] } ?? [])
-          + [s.numerical.integrationRelative, s.numerical.quantileTolerance]
+          + [s.numerical.integrationRelative, s.numerical.quantileTolerance] + (monteCarlo ?? [])
       },
       accept: { exact, interpolated in
         let scale = Self.mapTolerance * exact[1]

@@ -160,8 +160,35 @@ public final class Measurer {
     return samples != nil ? .samples : .linearized
   }
 
+  /// Whether ℓ is an average over posterior samples or quadrature nodes: thousands of terms
+  /// at each x.
+  var isCostly: Bool { samples != nil || usesIntegration }
+
+  /// ℓ of `readings` (with their u, if any) by the settings' way of integrating a out: averaged
+  /// over the posterior samples (which are then returned too), by quadrature over the
+  /// parameters, or exactly or through the linearized response by `likelihood`. One closure
+  /// per way, chosen once, so that the hot loop tests nothing.
+  ///
+  /// - Throws: `GSLError` from making the quadrature rule.
+  func logDensity(
+    _ likelihood: ReadingLikelihood, readings: [Double], uncertainties: [Double]?
+  ) throws -> (logDensity: (Double) -> Double, averaged: SampleAveragedLikelihood?) {
+    if samples != nil, let sampleColumns {
+      let averaged = SampleAveragedLikelihood(
+        readings, uncertainties: uncertainties, instrument: linear, samples: sampleColumns,
+        sigmas: instrument.posterior.sigmaSamples, noises: sampleNoises)
+      return ({ averaged.logDensity(at: $0) }, averaged)
+    }
+    if let quadrature = try integration {
+      return (
+        { quadrature.logDensity(at: $0, readings: readings, uncertainties: uncertainties) }, nil
+      )
+    }
+    return (linearLogDensity(likelihood), nil)
+  }
+
   /// The smallest effective sample size of the instrument's sampler.
-  private var effectiveSampleSize: Double {
+  var effectiveSampleSize: Double {
     instrument.posterior.sampler?.effectiveSampleSize.min()
       ?? Double(instrument.posterior.samples?.count ?? 1)
   }
@@ -271,32 +298,19 @@ public final class Measurer {
       self.laguerre = rule
       return rule
     }
-    let averaged = samples.flatMap { _ in sampleColumns }.map {
-      SampleAveragedLikelihood(
-        observation, uncertainties: readingU, instrument: linear, samples: $0,
-        sigmas: instrument.posterior.sigmaSamples,
-        noises: sampleNoises)
-    }
+    let density = try logDensity(
+      likelihood, readings: observation.readings, uncertainties: readingU)
     var summary: PosteriorSummary
-    if mapped, let fromMap = mappedSummary(likelihood) {
+    if mapped,
+      let fromMap = mappedSummary(
+        likelihood, readingsCarryU: readingU != nil, exactLogDensity: density.logDensity)
+    {
       summary = fromMap
     } else {
-      let quadrature = try integration
-      // One closure per way of integrating a out, chosen once, so the hot loop tests nothing.
-      let logDensity: (Double) -> Double
-      if let averaged {
-        logDensity = { averaged.logDensity(at: $0) }
-      } else if let quadrature {
-        logDensity = {
-          quadrature.logDensity(at: $0, readings: observation.readings, uncertainties: readingU)
-        }
-      } else {
-        logDensity = linearLogDensity(likelihood)
-      }
       summary = try tabulatedSummary(
-        likelihood, logDensity: logDensity, regions: settings.method == .bayes,
-        costly: averaged != nil || quadrature != nil)
-      summary.numerical.monteCarloRelative = averaged?.monteCarloRelativeError(
+        likelihood, logDensity: density.logDensity, regions: settings.method == .bayes,
+        costly: isCostly)
+      summary.numerical.monteCarloRelative = density.averaged?.monteCarloRelativeError(
         at: summary.median, effectiveSampleSize: effectiveSampleSize)
     }
     var quantity: QuantityEstimate

@@ -46,8 +46,10 @@ final class PosteriorTabulation {
   private(set) var relativeError = 0.0
   /// Density evaluations spent on this tabulation.
   private(set) var evaluations = 0
-  /// The values of ℓ found so far, by the bits of x, where `tabulate` was asked to keep them.
-  private var remembered: [UInt64: Double]?
+  /// Whether `tabulate` was asked to keep the values of ℓ, and those found so far, by the bits
+  /// of x.
+  private var remembering = false
+  private var remembered: [UInt64: Double] = [:]
 
   init() throws {
     integrator = try AdaptiveIntegrator(limit: 2000)
@@ -76,12 +78,8 @@ final class PosteriorTabulation {
     self.lower = lower
     self.upper = upper
     evaluations = 0
-    if remembering {
-      remembered = remembered ?? [:]
-      remembered?.removeAll(keepingCapacity: true)
-    } else {
-      remembered = nil
-    }
+    self.remembering = remembering
+    remembered.removeAll(keepingCapacity: true)
     let width = upper - lower
 
     // 1. Grid scan and refined maxima.
@@ -360,11 +358,21 @@ final class PosteriorTabulation {
   /// ℓ(x); −∞ where the model is not defined (NaN: a power of a negative number, 0·log 0 in
   /// a derivative at x = 0), which gives such points zero density.
   private func evaluate(_ x: Double) -> Double {
-    if let known = remembered?[x.bitPattern] { return known }
+    // Apart, so that a cheap ℓ pays no look-up (nor the dynamic exclusivity checks of an
+    // access to the table around a call).
+    if remembering { return evaluateRemembered(x) }
+    evaluations += 1
+    let l = logDensity(x)
+    return l.isNaN ? -.infinity : l
+  }
+
+  /// `evaluate(x)` through the table of the values found so far.
+  private func evaluateRemembered(_ x: Double) -> Double {
+    if let known = remembered[x.bitPattern] { return known }
     evaluations += 1
     var l = logDensity(x)
     if l.isNaN { l = -.infinity }
-    remembered?[x.bitPattern] = l
+    remembered[x.bitPattern] = l
     return l
   }
 

@@ -24,7 +24,7 @@ struct SampleAveragedLikelihood {
 
   /// - Precondition: `uncertainties`, `sigmas` (σ estimated) or `noises` is given.
   init(
-    _ observation: Observation, uncertainties: [Double]?, instrument: MeasuringInstrument,
+    _ readings: [Double], uncertainties: [Double]?, instrument: MeasuringInstrument,
     samples: ParameterColumns, sigmas: [Double]?, noises: [NoiseFunction]? = nil
   ) {
     // Cannot trap: a reading has no u only when the noise is estimated (readingUncertainties),
@@ -37,10 +37,10 @@ struct SampleAveragedLikelihood {
     self.samples = samples
     self.noises = noises
     self.uncertainties = uncertainties
-    readings = observation.readings
+    self.readings = readings
     logFactorials =
       noises?.first?.model == .poisson
-      ? observation.readings.reduce(0.0) { $0 + Distributions.logGamma($1 + 1) } : 0
+      ? readings.reduce(0.0) { $0 + Distributions.logGamma($1 + 1) } : 0
     var variances: [Double] = []
     if noises == nil {
       variances.reserveCapacity(samples.count * readings.count)
