@@ -29,7 +29,7 @@ struct Options: Encodable {
   /// Readings of the 4PL averaged over the MCMC samples.
   var samplesReadings = 20
   /// Readings of the 4PL averaged over the MCMC samples, from the measurement map.
-  var samplesMapReadings = 3_000
+  var samplesMapReadings = 20_000
   /// Readings of the 4PL by quadrature over the parameters.
   var integrationReadings = 4
   /// Readings of the large file whose peak memory is measured.
