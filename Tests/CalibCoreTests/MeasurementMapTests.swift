@@ -114,6 +114,14 @@ struct MeasurementMapTests {
           mapped: mapped, exact: exact)))
     }
     #expect(answered == 80)
+    // Triplicates that agree, at readings whose sum over three divided by three is not the
+    // reading (0.35 and 0.4 in binary floating point): mapped all the same.
+    for y in [0.35, 0.4] {
+      #expect(((y + y) + y) / 3 != y)
+      #expect(
+        try Self.compare(
+          Observation(id: "three", readings: [y, y, y], line: 2), mapped: mapped, exact: exact))
+    }
 
     let elisa = try fixtureInstrument("elisa-4pl.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
     let linearized = MeasurementSettings(marginalization: .linearized)
@@ -174,10 +182,14 @@ struct MeasurementMapTests {
       } else {
         #expect(a.x.numerical?.monteCarloRelative == nil)
       }
-      answered +=
-        try Self.compare(
-          Observation(id: "same", readings: [y, y], line: 2), mapped: mapped, exact: exact)
-        ? 1 : 0
+      // Replicates that agree, whatever their number: their mean is the reading exactly (a sum
+      // over three divided by three can miss it by an ulp).
+      for count in [2, 3] {
+        answered +=
+          try Self.compare(
+            Observation(id: "same", readings: Array(repeating: y, count: count), line: 2),
+            mapped: mapped, exact: exact) ? 1 : 0
+      }
       #expect(
         !(try Self.compare(
           Observation(id: "scatter", readings: [y, y + 4], line: 2), mapped: mapped, exact: exact)))
@@ -186,7 +198,7 @@ struct MeasurementMapTests {
           Observation(id: "u", readings: [y], uncertainties: [5], line: 2), mapped: mapped,
           exact: exact)))
     }
-    #expect(answered == 16)
+    #expect(answered == 24)
   }
 
   @Test("mapped figures are within 1e-6 sd of an independent brute-force posterior")

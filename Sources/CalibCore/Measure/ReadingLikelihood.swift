@@ -53,10 +53,14 @@ struct ReadingLikelihood {
   ) throws {
     let readings = observation.readings
     count = readings.count
+    // Replicates that agree have that reading as their mean and no scatter, exactly (a sum
+    // divided by the count can miss it by an ulp, which would leave them a scatter of 10⁻³⁴,
+    // off the measurement map).
+    let agree = !readings.isEmpty && readings.allSatisfy { $0 == readings[0] }
     if let uncertainties {
       let weights = uncertainties.map { 1 / ($0 * $0) }
       let total = weights.reduce(0, +)
-      let mean = zip(weights, readings).map { $0 * $1 }.reduce(0, +) / total
+      let mean = agree ? readings[0] : zip(weights, readings).map { $0 * $1 }.reduce(0, +) / total
       meanReading = mean
       within = zip(weights, readings).map { $0 * ($1 - mean) * ($1 - mean) }.reduce(0, +)
       if let noise = instrument.knownScaleNoise, let rule = instrument.hermite {
@@ -79,7 +83,7 @@ struct ReadingLikelihood {
           logWeights: rule.weights.map { _log($0) - logNormalizer })
       }
     } else {
-      let mean = readings.reduce(0, +) / Double(count)
+      let mean = agree ? readings[0] : readings.reduce(0, +) / Double(count)
       meanReading = mean
       within = readings.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
       if let noise = instrument.noise, noise.nu.isFinite, let rule = instrument.hermite {
