@@ -90,13 +90,14 @@ struct QuadratureMarginalization {
         sums.append(value)
       }
     }
+    let (kept, weights) = QuadratureMarginalization.pruned(logWeights)
     self.instrument = instrument
-    self.nodes = nodes
-    self.weights = QuadratureMarginalization.normalized(logWeights)
-    self.residualSums = sums
+    self.nodes = kept.map { nodes[$0] }
+    self.weights = weights
+    self.residualSums = kept.map { sums[$0] }
     self.n = y.count
-    columns = ParameterColumns(nodes)
-    logScales = sums.map { _log($0 / Double(y.count)) }
+    columns = ParameterColumns(self.nodes)
+    logScales = self.residualSums.map { _log($0 / Double(y.count)) }
   }
 
   /// The rule over θ = (a, η) for a noise that varies, η̂ = `noise` and the joint covariance
@@ -163,16 +164,10 @@ struct QuadratureMarginalization {
       : QuadratureMarginalization.moments(
         of: first.points, weights: QuadratureMarginalization.normalized(first.logWeights))
     let used = moments.flatMap { placed(center: $0.mean, covariance: $0.covariance) } ?? first
-    // Nodes below 10⁻¹⁶ of the largest weight are dropped: together they weigh less than
-    // 4·10⁻¹² of the total (a pruned product rule; in four dimensions about 40% of the
-    // nodes, the corners, where the rule's and the posterior's tails meet).
-    let weights = QuadratureMarginalization.normalized(used.logWeights)
-    let largest = weights.max() ?? 0
-    let kept = weights.indices.filter { weights[$0] >= 1e-16 * largest }
-    let keptTotal = kept.reduce(0.0) { $0 + weights[$1] }
+    let (kept, weights) = QuadratureMarginalization.pruned(used.logWeights)
     self.instrument = instrument
     self.nodes = kept.map { Array(used.thetas[$0][..<p]) }
-    self.weights = kept.map { weights[$0] / keptTotal }
+    self.weights = weights
     let functions = kept.map { measured.function(Array(used.thetas[$0][p...])) }
     self.residualSums = []
     self.n = state.domain.y.count
@@ -228,6 +223,19 @@ struct QuadratureMarginalization {
     }
     guard Cholesky.inverse(covariance, size: k) != nil else { return nil }
     return (mean, Cholesky.rows(covariance, size: k))
+  }
+
+  /// The nodes kept and their weights exp(ℓₖ), normalized to sum 1 over them. Nodes below
+  /// 10⁻¹⁶ of the largest weight are dropped: together they weigh less than 4·10⁻¹² of the
+  /// total (a pruned product rule; in four dimensions about 40% of the nodes, the corners,
+  /// where the rule's and the posterior's tails meet), and each term of p(y* | x) costs a
+  /// model evaluation at every x.
+  private static func pruned(_ logWeights: [Double]) -> (kept: [Int], weights: [Double]) {
+    let weights = normalized(logWeights)
+    let largest = weights.max() ?? 0
+    let kept = weights.indices.filter { weights[$0] >= 1e-16 * largest }
+    let keptTotal = kept.reduce(0.0) { $0 + weights[$1] }
+    return (kept, kept.map { weights[$0] / keptTotal })
   }
 
   /// exp(ℓₖ) normalized to sum 1, taken relative to the largest ℓ.
