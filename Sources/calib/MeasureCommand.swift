@@ -69,7 +69,10 @@ struct MeasureCommand: ParsableCommand {
       """)
   var threads: Int?
 
+  // Unconditional: `--shard -1/3` reaches ShardSpec, which says what is wrong with it, rather
+  // than the parser taking -1/3 for an option and reporting a missing value.
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "Measure only the K-th of N contiguous slices of the observations (ndjson or csv): the outputs of 1…N concatenated are the whole run's.",
       valueName: "K/N"))

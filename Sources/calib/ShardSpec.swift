@@ -29,8 +29,8 @@ struct ShardSpec: ExpressibleByArgument, Sendable, Equatable {
   /// of 1…N.
   var problem: String? {
     if let unreadable {
-      return
-        "--shard K/N needs two whole numbers written in digits alone, such as 2/8, each below 2⁶³; found '\(unreadable)'"
+      return "--shard K/N needs two whole numbers written in digits alone, such as 2/8, "
+        + "each below 2⁶³; found '\(unreadable)'"
     }
     guard count < 1 || !(1...count).contains(index) else { return nil }
     return "--shard K/N needs N ≥ 1 and 1 ≤ K ≤ N, found \(index)/\(count)"

@@ -58,6 +58,7 @@ struct ShardCommandTests {
       (["--shard", "1/0"], "N ≥ 1"),
       (["--shard", "a/b"], "digits alone, such as 2/8, each below 2⁶³; found 'a/b'"),
       (["--shard", "+1/+3"], "found '+1/+3'"), (["--shard=-1/3"], "found '-1/3'"),
+      (["--shard", "-1/3"], "found '-1/3'"),
       (["--shard", "1/2/3"], "found '1/2/3'"), (["--shard", "2"], "found '2'"),
       (["--shard", "1/2", "--format", "json"], "ndjson or csv"),
       (["--shard", "1/2", "--format", "table"], "ndjson or csv"),

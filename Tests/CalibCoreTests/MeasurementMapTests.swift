@@ -201,6 +201,32 @@ struct MeasurementMapTests {
     #expect(answered == 24)
   }
 
+  /// Student-t noise whose scale grows with the signal, fitted by likelihood with MCMC (the
+  /// noise sampled with the line, the first 256 samples kept): its likelihood takes each
+  /// reading, and replicates that agree are mapped all the same.
+  @Test("averaged over samples with Student-t noise: one reading and replicates that agree")
+  func costlyStudent() throws {
+    var state = try NoiseSamplingTests.fit(
+      "plate-reader-outliers.csv", noise: .proportional, distribution: .student)
+    state.posterior.samples = state.posterior.samples.map { Array($0.prefix(256)) }
+    state.posterior.noiseSamples = state.posterior.noiseSamples.map { Array($0.prefix(256)) }
+    let settings = MeasurementSettings(marginalization: .samples)
+    var onMap = settings
+    onMap.measurementMap = .all
+    let mapped = try Measurer(instrument: state, settings: onMap)
+    let exact = try Measurer(instrument: state, settings: settings)
+    var answered = 0
+    for y in Self.readings(4, from: 6.0, to: 6.3) {
+      for count in 1...3 {
+        answered +=
+          try Self.compare(
+            Observation(id: "t", readings: Array(repeating: y, count: count), line: 2),
+            mapped: mapped, exact: exact) ? 1 : 0
+      }
+    }
+    #expect(answered == 12)
+  }
+
   @Test("mapped figures are within 1e-6 sd of an independent brute-force posterior")
   func bruteForce() throws {
     let state = try Self.line.get()

@@ -110,8 +110,8 @@ extension Measurer {
       exact: { [unowned self] y in
         // Averaged or by quadrature: `count` readings y (no u, no scatter).
         let readings = [Double](repeating: y, count: max(key.count, 1))
-        guard let centered = likelihood.centered(at: y),
-          let density = try? self.logDensity(centered, readings: readings, uncertainties: nil),
+        let centered = likelihood.centered(at: y)
+        guard let density = try? self.logDensity(centered, readings: readings, uncertainties: nil),
           let s = try? self.tabulatedSummary(
             centered, logDensity: density.logDensity, regions: true, costly: self.isCostly),
           s.modes.count == 1, s.hpd.count == 1, prior.lowerBound < s.modes[0],

@@ -234,6 +234,8 @@ struct QuadratureMarginalization {
     let weights = normalized(logWeights)
     let largest = weights.max() ?? 0
     let kept = weights.indices.filter { weights[$0] >= 1e-16 * largest }
+    // All kept: the weights as they are (dividing by their sum again would move their bits).
+    guard kept.count < weights.count else { return (kept, weights) }
     let keptTotal = kept.reduce(0.0) { $0 + weights[$1] }
     return (kept, kept.map { weights[$0] / keptTotal })
   }

@@ -112,16 +112,17 @@ struct ReadingLikelihood {
   }
 
   /// The same likelihood for readings whose mean is `y` instead, with the same count, scatter
-  /// and weights: the point ȳ = y of a measurement map (`MeasurementMap`). Nil for Student-t
-  /// noise with several readings, whose likelihood takes each reading, not only their mean.
-  func centered(at y: Double) -> ReadingLikelihood? {
+  /// and weights: the point ȳ = y of a measurement map (`MeasurementMap`). Student-t noise
+  /// takes each reading, not only their mean: its readings are taken to agree, all y (the maps
+  /// answer only readings that do).
+  func centered(at y: Double) -> ReadingLikelihood {
     var kind = self.kind
     if case .heavyTailed(let noise, let readings, let c, let nodes, let logWeights, let scales) =
       kind
     {
-      guard readings.count == 1 else { return nil }
       kind = .heavyTailed(
-        noise, readings: [y], inflation: c, nodes: nodes, logWeights: logWeights, scales: scales)
+        noise, readings: [Double](repeating: y, count: readings.count), inflation: c,
+        nodes: nodes, logWeights: logWeights, scales: scales)
     }
     return ReadingLikelihood(kind: kind, meanReading: y, count: count, within: within)
   }

@@ -101,12 +101,13 @@ struct SampleAveragedLikelihood {
     return sum.value(dividedBy: Double(samples.count))
   }
 
-  /// sd of the sample terms over their mean, divided by √ESS, at x.
+  /// sd of the sample terms over their mean, divided by √ESS, at x. A sample at which a term
+  /// is not finite counts as a term of 0, as in `logDensity(at:)`.
   func monteCarloRelativeError(at x: Double, effectiveSampleSize: Double) -> Double {
     var terms: [Double] = []
     forEachTerm(at: x) { terms.append($0) }
-    guard let top = terms.max(), top.isFinite else { return .nan }
-    let w = terms.map { _exp($0 - top) }
+    guard let top = terms.filter(\.isFinite).max() else { return .nan }
+    let w = terms.map { $0.isFinite ? _exp($0 - top) : 0 }
     let mean = w.reduce(0, +) / Double(w.count)
     let variance = w.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(w.count - 1, 1))
     return variance.squareRoot() / mean / max(effectiveSampleSize, 1).squareRoot()

@@ -18,9 +18,10 @@ struct LogSumExp {
     if term > largest {
       scaled = scaled * _exp(largest - term) + 1
       largest = term
-    } else if term - largest > -746 {
-      // Below, exp rounds to +0 (its smallest subnormal is e^−744.4) but takes the C
-      // library's slow path for an underflow: skipping it changes no bit.
+    } else if !(term - largest <= -746) {
+      // At or below, exp rounds to +0 (its smallest subnormal is e^−744.4) but takes the C
+      // library's slow path for an underflow: skipping it changes no bit. (Written so that a
+      // NaN difference still reaches exp and makes the sum NaN.)
       scaled += _exp(term - largest)
     }
   }
