@@ -7,7 +7,8 @@ import Foundation
 /// - `ndjson`: one observation object per line, in input order;
 /// - `csv`: a header line, then one row per observation;
 /// - `table`: fixed-width text for people: id, readings, estimate, interval, status, and
-///   the modes and HPD pieces of a multimodal posterior.
+///   notes: the modes and HPD pieces of a multimodal posterior, an estimate below the LLOQ or
+///   above the ULOQ.
 ///
 /// Keys are sorted and numbers written in their shortest round-trip form, so the same input
 /// gives the same bytes.
@@ -199,11 +200,20 @@ public struct ReportEncoder {
     var row = [
       report.id, "\(report.readings.count)", estimate, interval, report.coverage.status.rawValue,
     ]
+    // Notes: the modes and HPD pieces of a posterior with several, and an estimate outside
+    // the range of quantitation.
+    var notes: [String] = []
     if let hpd = report.x.hpd, hpd.count > 1 {
-      row.append(
+      notes.append(
         "\(report.x.modes?.count ?? hpd.count) modes, HPD "
           + hpd.map { "[\(number($0.lower)), \(number($0.upper))]" }.joined(separator: " ∪ "))
     }
+    switch report.quantitation {
+    case .belowLLOQ: notes.append("below the LLOQ")
+    case .aboveULOQ: notes.append("above the ULOQ")
+    case .within, nil: break
+    }
+    if !notes.isEmpty { row.append(notes.joined(separator: "; ")) }
     return row
   }
 
