@@ -56,7 +56,8 @@ struct SampleAveragedLikelihood {
     halfLogVariances = variances.map { -0.5 * _log($0) }
   }
 
-  /// Calls `body` with the log of each sample's term at x, in order, without allocating.
+  /// Calls `body` with the log of each sample's term at x, in order (the model at a chunk of
+  /// samples at a time, in scratch space made once per call).
   private func forEachTerm(at x: Double, _ body: (Double) -> Void) {
     let n = readings.count
     samples.forEachMean(at: x, of: instrument.model.compiledResponse) { s, mean in
