@@ -122,7 +122,7 @@ final class MeasurementMap {
   private func piece(lower: Double, upper: Double, depth: Int, key: Int) -> Piece {
     guard let shared else { return build(lower: lower, upper: upper, depth: depth, key: key) }
     let sharedKey = SharedMeasurementMaps.Key(map: shared.kind, piece: key)
-    if let piece = shared.maps.piece(sharedKey) {
+    if let piece = shared.maps.pieceOrClaim(sharedKey) {
       pieces[key] = piece
       return piece
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// The pieces of measurement maps that several measurers of the same instrument and settings
@@ -5,9 +6,9 @@ import Synchronization
 ///
 /// A piece is a function of the instrument, the settings, the kind of observation and its
 /// place only (`MeasurementMap`), so whichever measurer builds it, every other may use it:
-/// the figures are the same bit for bit, and each piece is built about once in a run instead
-/// of once per thread. Two measurers that need the same piece at the same moment may both build
-/// it; the first kept wins, and the two are equal.
+/// the figures are the same bit for bit, and each piece is built once in a run instead of
+/// once per thread. A measurer that needs a piece another is building waits for it (a piece
+/// of a posterior averaged over samples or by quadrature takes seconds to build).
 public final class SharedMeasurementMaps: Sendable {
   /// A piece of one map: the map's kind and the piece's key within it.
   struct Key: Hashable {
@@ -20,22 +21,44 @@ public final class SharedMeasurementMaps: Sendable {
   /// bound). What is kept changes no figure, only the time.
   static let pieceLimit = 4096
 
-  private let pieces = Mutex<[Key: MeasurementMap.Piece]>([:])
+  /// The pieces built, and those being built, each with the group its waiters wait on.
+  private struct State {
+    var pieces: [Key: MeasurementMap.Piece] = [:]
+    var building: [Key: DispatchGroup] = [:]
+  }
+
+  private let state = Mutex(State())
 
   /// An empty set, for measurers made with the same instrument and settings.
   public init() {}
 
-  /// The piece at `key`, if some measurer has built it.
-  func piece(_ key: Key) -> MeasurementMap.Piece? {
-    pieces.withLock { $0[key] }
+  /// The piece at `key` if some measurer has built it, waiting while another builds it; nil
+  /// when no one has, and the caller is then to build it and hand it over with `keep(_:at:)`.
+  func pieceOrClaim(_ key: Key) -> MeasurementMap.Piece? {
+    while true {
+      let (piece, wait) = state.withLock { state -> (MeasurementMap.Piece?, DispatchGroup?) in
+        if let piece = state.pieces[key] { return (piece, nil) }
+        if let group = state.building[key] { return (nil, group) }
+        let group = DispatchGroup()
+        group.enter()
+        state.building[key] = group
+        return (nil, nil)
+      }
+      guard let wait else { return piece }
+      wait.wait()
+    }
   }
 
-  /// Keeps `piece`, built at `key`, for the others, unless another measurer kept it first.
+  /// Keeps `piece`, built at `key` by the measurer that claimed it (`pieceOrClaim(_:)`), for
+  /// the others, and wakes those waiting for it.
   func keep(_ piece: MeasurementMap.Piece, at key: Key) {
-    pieces.withLock {
-      guard $0[key] == nil else { return }
-      if $0.count >= Self.pieceLimit { $0.removeAll() }
-      $0[key] = piece
+    let group = state.withLock { state -> DispatchGroup? in
+      if state.pieces[key] == nil {
+        if state.pieces.count >= Self.pieceLimit { state.pieces.removeAll() }
+        state.pieces[key] = piece
+      }
+      return state.building.removeValue(forKey: key)
     }
+    group?.leave()
   }
 }
