@@ -24,6 +24,19 @@ struct MeasurementMapTests {
     }
   }
 
+  /// Two measurers of `state` with `settings`: one with every map it can make, one by the
+  /// exact path.
+  static func measurers(
+    _ state: InstrumentState, _ settings: MeasurementSettings
+  ) throws -> (mapped: Measurer, exact: Measurer) {
+    var onMap = settings
+    onMap.measurementMap = .all
+    return (
+      try Measurer(instrument: state, settings: onMap),
+      try Measurer(instrument: state, settings: settings)
+    )
+  }
+
   /// Measures `observation` with the map and without; checks every summary and coverage figure
   /// of the two against each other; whether the map answered.
   static func compare(
@@ -72,10 +85,7 @@ struct MeasurementMapTests {
 
   @Test("the line, σ estimated: the map agrees with the exact path across the readings")
   func line() throws {
-    let state = try Self.line.get()
-    let mapped = try Measurer(
-      instrument: state, settings: MeasurementSettings(measurementMap: .all))
-    let exact = try Measurer(instrument: state, settings: MeasurementSettings())
+    let (mapped, exact) = try Self.measurers(try Self.line.get(), MeasurementSettings())
     // The line's response spans about [0.005, 0.99] on its domain [0, 10]; the readings
     // reach a third of the domain beyond each end.
     var answered = 0
@@ -94,10 +104,7 @@ struct MeasurementMapTests {
 
   @Test("replicates without scatter, readings with u, the 4PL linearized: mapped and exact agree")
   func otherKinds() throws {
-    let state = try Self.line.get()
-    let mapped = try Measurer(
-      instrument: state, settings: MeasurementSettings(measurementMap: .all))
-    let exact = try Measurer(instrument: state, settings: MeasurementSettings())
+    let (mapped, exact) = try Self.measurers(try Self.line.get(), MeasurementSettings())
     var answered = 0
     for y in Self.readings(40, from: 0.1, to: 0.9) {
       answered +=
@@ -124,11 +131,8 @@ struct MeasurementMapTests {
     }
 
     let elisa = try fixtureInstrument("elisa-4pl.csv", x: "conc_ng_mL", y: "od", spec: "4pl")
-    let linearized = MeasurementSettings(marginalization: .linearized)
-    var onMap = linearized
-    onMap.measurementMap = .all
-    let elisaMapped = try Measurer(instrument: elisa, settings: onMap)
-    let elisaExact = try Measurer(instrument: elisa, settings: linearized)
+    let (elisaMapped, elisaExact) = try Self.measurers(
+      elisa, MeasurementSettings(marginalization: .linearized))
     var elisaAnswered = 0
     for y in Self.readings(60, from: 0.3, to: 1.8) {
       elisaAnswered +=
@@ -142,14 +146,7 @@ struct MeasurementMapTests {
   /// The saturating detector (Michaelis–Menten, 8 standards) fitted with MCMC samples, the
   /// first 320 of them kept so that the exact path stays quick.
   static func detector() throws -> InstrumentState {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/saturating-detector.csv")
-    let reader = try CSVReader(
-      source: MemoryByteSource([UInt8](try Data(contentsOf: url))), name: "saturating-detector.csv")
-    let data = try CalibrationData(reading: reader, predictors: ["dose"], response: "counts")
-    var state = try ResponseModel(spec: "mm", predictors: ["dose"]).fit(
-      to: data, posterior: .mcmc, seed: 1, provenance: testProvenance)
+    var state = try PosteriorSamplingTests().detector(.mcmc)
     state.posterior.samples = state.posterior.samples.map { Array($0.prefix(320)) }
     state.posterior.sigmaSamples = state.posterior.sigmaSamples.map { Array($0.prefix(320)) }
     return state
@@ -163,12 +160,8 @@ struct MeasurementMapTests {
     "averaged over samples and by quadrature: mapped and exact agree; scatter and u do not map",
     arguments: [MeasurementSettings.Marginalization.samples, .integration])
   func costly(_ marginalization: MeasurementSettings.Marginalization) throws {
-    let state = try Self.detector()
-    let settings = MeasurementSettings(marginalization: marginalization)
-    var onMap = settings
-    onMap.measurementMap = .all
-    let mapped = try Measurer(instrument: state, settings: onMap)
-    let exact = try Measurer(instrument: state, settings: settings)
+    let (mapped, exact) = try Self.measurers(
+      try Self.detector(), MeasurementSettings(marginalization: marginalization))
     var answered = 0
     for y in Self.readings(8, from: 300, to: 320) {
       let single = Observation(id: "one", readings: [y], line: 2)
@@ -210,11 +203,8 @@ struct MeasurementMapTests {
       "plate-reader-outliers.csv", noise: .proportional, distribution: .student)
     state.posterior.samples = state.posterior.samples.map { Array($0.prefix(256)) }
     state.posterior.noiseSamples = state.posterior.noiseSamples.map { Array($0.prefix(256)) }
-    let settings = MeasurementSettings(marginalization: .samples)
-    var onMap = settings
-    onMap.measurementMap = .all
-    let mapped = try Measurer(instrument: state, settings: onMap)
-    let exact = try Measurer(instrument: state, settings: settings)
+    let (mapped, exact) = try Self.measurers(
+      state, MeasurementSettings(marginalization: .samples))
     var answered = 0
     for y in Self.readings(4, from: 6.0, to: 6.3) {
       for count in 1...3 {
