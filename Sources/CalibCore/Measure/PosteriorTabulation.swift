@@ -13,7 +13,8 @@ internal import CalibGSL
 ///    quadrature nodes.
 /// 3. Each segment is integrated by GSL's adaptive Gauss–Kronrod (QAG, 21 points) to
 ///    relative tolerance 1e-10; the final subintervals become panels, integrated again with
-///    a 10-point Gauss–Legendre rule so that partial integrals inside a panel agree with it.
+///    a 10-point Gauss–Legendre rule so that partial integrals inside a panel agree with it
+///    (its nodes are QAG's Gauss nodes: their densities are taken from its evaluations).
 /// 4. The CDF inside a panel is a Gauss–Legendre integral from the panel's start; quantiles
 ///    are found by safeguarded Newton steps on it; the highest-density region by solving for
 ///    the density level whose superset holds the wanted mass.
@@ -50,6 +51,10 @@ final class PosteriorTabulation {
   /// of x.
   private var remembering = false
   private var remembered: [UInt64: Double] = [:]
+  /// The points QAG asked for in the last integration and their densities, in its order
+  /// (kept for their storage).
+  private var recordedX: [Double] = []
+  private var recordedDensity: [Double] = []
 
   init() throws {
     integrator = try AdaptiveIntegrator(limit: 2000)
@@ -96,12 +101,13 @@ final class PosteriorTabulation {
       let right = i < gridCount ? gridL[i + 1] : -.infinity
       guard gridL[i] >= left, gridL[i] >= right, gridL[i] > -.infinity else { continue }
       if i > 0, i < gridCount, gridL[i] > left, gridL[i] > right {
-        // GSL's minimizer refuses non-finite values: a point of zero density counts as huge.
-        let x = try minimizer.minimize(
-          {
-            let v = -self.evaluate($0); return v.isFinite ? v : 1e300
-          }, guess: gridX[i], lower: gridX[i - 1], upper: gridX[i + 1],
-          tolerance: max(width * 1e-15, Swift.abs(gridX[i]) * 1e-15))
+        // The peak's scale: the hint, or the grid's own curvature where that says narrower
+        // (the hint is the linearized sd, which grows without bound where the slope vanishes).
+        let step = gridX[i + 1] - gridX[i]
+        let fall = gridL[i] - 0.5 * (gridL[i - 1] + gridL[i + 1])
+        let x = try maximum(
+          near: gridX[i], between: gridX[i - 1], and: gridX[i + 1],
+          scale: narrowest(scaleHint(gridX[i]), step / (2 * fall).squareRoot()))
         candidates.append((x, evaluate(x)))
       } else {
         candidates.append((gridX[i], gridL[i]))
@@ -118,11 +124,8 @@ final class PosteriorTabulation {
       let right = missed + 1 < nodeX.count ? nodeX[missed + 1] : upper
       var x = nodeX[missed]
       if left < x, x < right {
-        x = try minimizer.minimize(
-          {
-            let v = -self.evaluate($0); return v.isFinite ? v : 1e300
-          }, guess: x, lower: left, upper: right,
-          tolerance: max(width * 1e-15, Swift.abs(x) * 1e-15))
+        x = try maximum(
+          near: x, between: left, and: right, scale: narrowest(scaleHint(x), right - left))
       }
       candidates.append((x, evaluate(x)))
     }
@@ -132,6 +135,30 @@ final class PosteriorTabulation {
       (x == lower && nodeDensity.first.map { density(lower) < $0 } == true)
         || (x == upper && nodeDensity.last.map { density(upper) < $0 } == true)
     }
+  }
+
+  /// The smaller of two scales that are finite and positive; NaN where neither is.
+  private func narrowest(_ a: Double, _ b: Double) -> Double {
+    [a, b].filter { $0.isFinite && $0 > 0 }.min() ?? .nan
+  }
+
+  /// The local maximum of ℓ in [a, b] near `guess`, by Brent's method (GSL), to a bracket
+  /// of 10⁻⁷ of `scale` (the peak's width there, or less) or 4√ε·|x|, whichever is wider.
+  /// Comparing values of ℓ, it cannot place a maximum closer than about √ε of the posterior's
+  /// width, and GSL's Brent steps no closer than √ε·|x| to its best point: asked for less, it
+  /// spent its 200 iterations on a bracket that could not shrink. (A unimodal posterior's mode
+  /// is then placed by Newton steps: `Measurer.polishedMode`.) Without a usable scale, the
+  /// bracket's floor is 4√ε·|x| alone.
+  private func maximum(
+    near guess: Double, between a: Double, and b: Double, scale: Double
+  ) throws -> Double {
+    let floor = max((upper - lower) * 1e-15, 4 * Double.ulpOfOne.squareRoot() * Swift.abs(guess))
+    // GSL's minimizer refuses non-finite values: a point of zero density counts as huge.
+    return try minimizer.minimize(
+      {
+        let v = -self.evaluate($0); return v.isFinite ? v : 1e300
+      }, guess: guess, lower: a, upper: b,
+      tolerance: scale.isFinite && scale > 0 ? max(floor, 1e-7 * scale) : floor)
   }
 
   /// The node of the Gauss–Legendre panels whose density exceeds the peak found so far by
@@ -180,14 +207,26 @@ final class PosteriorTabulation {
     if distinct.last! < upper { distinct[distinct.count - 1] = upper }
 
     // 3. Adaptive integration of every segment; the panels, re-integrated by Gauss–Legendre.
+    // The densities QAG asks for are kept in the order it asks: its 21-point rule evaluates a
+    // subinterval's centre first, then its 10 Gauss nodes, then the Kronrod ones, so each
+    // final subinterval's Gauss–Legendre nodes are among the values of one block of 21.
     panels.removeAll(keepingCapacity: true)
+    var askedX = recordedX, askedDensity = recordedDensity
+    (recordedX, recordedDensity) = ([], [])
+    askedX.removeAll(keepingCapacity: true)
+    askedDensity.removeAll(keepingCapacity: true)
     var reportedError = 0.0
     var adaptiveTotal = 0.0
     let segments = distinct.count - 1
     for k in 0..<segments {
       do {
         let result = try integrator.integrate(
-          { self.density($0) }, from: distinct[k], to: distinct[k + 1],
+          { x in
+            let value = self.density(x)
+            askedX.append(x)
+            askedDensity.append(value)
+            return value
+          }, from: distinct[k], to: distinct[k + 1],
           absoluteTolerance: 1e-13 * guessMass / Double(segments), relativeTolerance: 1e-10,
           panels: &panels)
         reportedError += result.error
@@ -201,28 +240,61 @@ final class PosteriorTabulation {
       }
     }
     panels.sort { $0.lower < $1.lower }
-    cumulative.removeAll(keepingCapacity: true)
-    cumulative.append(0)
-    nodeX.removeAll(keepingCapacity: true)
-    nodeWeightedDensity.removeAll(keepingCapacity: true)
-    nodeDensity.removeAll(keepingCapacity: true)
+    tabulatePanels(askedX: askedX, askedDensity: askedDensity)
+    (recordedX, recordedDensity) = (askedX, askedDensity)
+    relativeError = (reportedError + Swift.abs(mass - adaptiveTotal)) / mass
+  }
+
+  /// The panels' Gauss–Legendre nodes, densities and integrals, and the CDF at their starts.
+  /// A node's density is taken from the values QAG asked for (`askedX`, `askedDensity`, in
+  /// blocks of 21 from a subinterval's centre) where the node is the same x, bit for bit, and
+  /// evaluated otherwise: the same numbers as evaluating every node, with no evaluation of its
+  /// own. (Built in local arrays: appending to the stored ones would pay Swift's dynamic
+  /// exclusivity check at each node.)
+  private func tabulatePanels(askedX: [Double], askedDensity: [Double]) {
+    var blocks: [UInt64: Int] = [:]
+    if askedX.count % 21 == 0 {
+      for start in stride(from: 0, to: askedX.count, by: 21) {
+        blocks[askedX[start].bitPattern] = start
+      }
+    }
+    // Where in a block each node was asked for: the same place in every block, found once.
+    var places = [Int](repeating: 0, count: rule.nodes.count)
+    var xs = nodeX, densities = nodeDensity, weighted = nodeWeightedDensity
+    var starts = cumulative
+    var panels = self.panels
+    (nodeX, nodeDensity, nodeWeightedDensity, cumulative, self.panels) = ([], [], [], [], [])
+    xs.removeAll(keepingCapacity: true)
+    densities.removeAll(keepingCapacity: true)
+    weighted.removeAll(keepingCapacity: true)
+    starts.removeAll(keepingCapacity: true)
+    starts.append(0)
     for i in panels.indices {
       let half = 0.5 * (panels[i].upper - panels[i].lower),
         center = 0.5 * (panels[i].upper + panels[i].lower)
+      let block = blocks[center.bitPattern]
       var value = 0.0
       for k in rule.nodes.indices {
         let x = center + half * rule.nodes[k]
-        let relative = density(x)
-        let weighted = rule.weights[k] * half * relative
-        nodeX.append(x)
-        nodeDensity.append(relative)
-        nodeWeightedDensity.append(weighted)
-        value += weighted
+        var relative: Double?
+        if let block {
+          if askedX[block + places[k]].bitPattern != x.bitPattern {
+            places[k] = (1..<21).first { askedX[block + $0].bitPattern == x.bitPattern } ?? 0
+          }
+          if places[k] > 0 { relative = askedDensity[block + places[k]] }
+        }
+        let density = relative ?? self.density(x)
+        let w = rule.weights[k] * half * density
+        xs.append(x)
+        densities.append(density)
+        weighted.append(w)
+        value += w
       }
       panels[i].integral = value
-      cumulative.append(cumulative[i] + value)
+      starts.append(starts[i] + value)
     }
-    relativeError = (reportedError + Swift.abs(mass - adaptiveTotal)) / mass
+    (nodeX, nodeDensity, nodeWeightedDensity, cumulative, self.panels) =
+      (xs, densities, weighted, starts, panels)
   }
 
   // MARK: - Summaries
