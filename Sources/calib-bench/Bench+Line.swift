@@ -70,6 +70,40 @@ extension Bench {
     return try medians(of: many, count: count)
   }
 
+  /// What the machine gives `threads` busy processes: `threads` copies of the one-thread run
+  /// of the line started at once, against one alone, three rounds in turn, the median of each.
+  /// The ceiling, threads × alone / together, bounds the speed-up of `--threads` on this
+  /// machine (the processes share nothing but the machine: no lock, no memory, no output).
+  mutating func machineCeiling() throws {
+    let n = options.lineReadings
+    let observations = try workload.lineReadings(n)
+    let count = max(options.threads, 2)
+    let outputs = (0..<count).map { work + "/ceiling-\($0).ndjson" }
+    defer { outputs.forEach { try? FileManager.default.removeItem(atPath: $0) } }
+    let arguments = [
+      "measure", instruments["line"] ?? "line", observations, "--y", "absorbance",
+      "--format", "ndjson", "--threads", "1",
+    ]
+    let lists = outputs.map { arguments + ["-o", $0] }
+    let standardOutputs = (0..<count).map { work + "/stdout-\($0).txt" }
+    var alone: [Double] = [], together: [Double] = []
+    for _ in 0..<3 {
+      alone.append(
+        try measure("line", observations, column: "absorbance", threads: 1, report: outputs[0])
+          .seconds)
+      together.append(try children.runTogether(options.calib, lists, outputs: standardOutputs))
+    }
+    let (one, all) = (alone.sorted()[1], together.sorted()[1])
+    var ceiling = Figure(
+      "machine-ceiling",
+      "\(count) one-thread runs of the line at once against one alone (median of 3 each): "
+        + "the speed-up this machine allows \(count) threads",
+      readings: n, threads: count, seconds: all)
+    ceiling.perReadingSeconds = nil
+    ceiling.speedup = Double(count) * one / all
+    record(ceiling)
+  }
+
   /// Triplicates of the line (`--group sample`), three readings an observation.
   mutating func lineTriplicates() throws {
     let n = options.triplicates

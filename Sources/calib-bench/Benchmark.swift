@@ -30,6 +30,7 @@ struct Benchmark {
     try bench.fitInstruments()
     try bench.lineStartUp()
     let medians = try bench.lineSingles(medians: options.calibr8Readings)
+    try bench.machineCeiling()
     let calibr8 = options.python.isEmpty ? nil : try bench.calibr8(calibMedians: medians)
     try bench.lineTriplicates()
     try bench.lineKnownU()

@@ -75,6 +75,42 @@ struct ChildProcess {
       outputBytes: outputBytes)
   }
 
+  /// Runs `program` once for each list of `arguments`, all at once, each one's standard output
+  /// to its file in `outputs`; returns the seconds from the first spawn to the last reaping.
+  /// Throws when one does not exit 0 (after reaping them all).
+  func runTogether(
+    _ program: String, _ arguments: [[String]], outputs: [String]
+  ) throws -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    var children: [pid_t] = []
+    var failure: Error?
+    for (list, output) in zip(arguments, outputs) {
+      var actions = posix_spawn_file_actions_t()
+      posix_spawn_file_actions_init(&actions)
+      defer { posix_spawn_file_actions_destroy(&actions) }
+      let errorPath = logDirectory + "/stderr-\(children.count).txt"
+      posix_spawn_file_actions_addopen(
+        &actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+      posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+      do {
+        children.append(try spawn(program, list, actions: &actions))
+      } catch {
+        failure = error
+        break
+      }
+    }
+    for (k, pid) in children.enumerated() {
+      let (status, _) = reap(pid)
+      if failure == nil, status & 0x7f != 0 || (status >> 8) & 0xff != 0 {
+        failure = ChildError(
+          description: "\(([program] + arguments[k]).joined(separator: " ")) failed "
+            + "(status \(status)):\n" + tail(of: logDirectory + "/stderr-\(k).txt"))
+      }
+    }
+    if let failure { throw failure }
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+
   /// Starts `program` with `arguments` and the benchmark's environment; returns its pid.
   private func spawn(
     _ program: String, _ arguments: [String], actions: inout posix_spawn_file_actions_t
