@@ -70,9 +70,9 @@ extension Bench {
     return try medians(of: many, count: count)
   }
 
-  /// What the machine gives `threads` busy processes: `threads` copies of the one-thread run
-  /// of the line started at once, against one alone, three rounds in turn, the median of each.
-  /// The ceiling, threads × alone / together, bounds the speed-up of `--threads` on this
+  /// What the machine gives n = max(`threads`, 2) busy processes: n copies of the one-thread
+  /// run of the line started at once, against one alone, three rounds in turn, the median of
+  /// each. The ceiling, n × alone / together, bounds the speed-up of `--threads n` on this
   /// machine (the processes share nothing but the machine: no lock, no memory, no output).
   mutating func machineCeiling() throws {
     let n = options.lineReadings

@@ -81,6 +81,7 @@ struct ChildProcess {
   func runTogether(
     _ program: String, _ arguments: [[String]], outputs: [String]
   ) throws -> Double {
+    precondition(arguments.count == outputs.count, "one output file for each child")
     let start = DispatchTime.now().uptimeNanoseconds
     var children: [pid_t] = []
     var failure: Error?
@@ -126,11 +127,14 @@ struct ChildProcess {
     return pid
   }
 
-  /// Waits for `pid` to end; its wait status and resource usage.
+  /// Waits for `pid` to end; its wait status and resource usage. A wait that fails (other than
+  /// interrupted) gives the status −1, which no caller takes for success.
   private func reap(_ pid: pid_t) -> (Int32, rusage) {
     var status: Int32 = 0
     var usage = rusage()
-    while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
+    while wait4(pid, &status, 0, &usage) == -1 {
+      if errno != EINTR { return (-1, usage) }
+    }
     return (status, usage)
   }
 

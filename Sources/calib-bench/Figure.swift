@@ -21,7 +21,9 @@ struct Figure: Codable {
   var cpuPerReadingSeconds: Double?
   /// Peak resident memory of the process, in bytes.
   var peakResidentBytes: Int?
-  /// Seconds with one thread over seconds with `threads`.
+  /// Seconds with one thread over seconds with `threads` (`threads`); for `machine-ceiling`,
+  /// `threads` × the seconds of one one-thread process alone over those of `threads` of them
+  /// at once.
   var speedup: Double?
   /// Whether the reports with one thread and with `threads` are the same, byte for byte.
   var identical: Bool?

@@ -143,16 +143,16 @@ final class PosteriorTabulation {
   }
 
   /// The local maximum of ℓ in [a, b] near `guess`, by Brent's method (GSL), to a bracket
-  /// of 10⁻⁷ of `scale` (the peak's width there, or less) or 4√ε·|x|, whichever is wider.
+  /// of 10⁻⁷ of `scale` (the peak's width there, or less) or 2.5√ε·|x|, whichever is wider.
   /// Comparing values of ℓ, it cannot place a maximum closer than about √ε of the posterior's
-  /// width, and GSL's Brent steps no closer than √ε·|x| to its best point: asked for less, it
-  /// spent its 200 iterations on a bracket that could not shrink. (A unimodal posterior's mode
-  /// is then placed by Newton steps: `Measurer.polishedMode`.) Without a usable scale, the
-  /// bracket's floor is 4√ε·|x| alone.
+  /// width, and GSL's Brent steps no closer than √ε·|x| to its best point, so that its bracket
+  /// never shrinks below 2√ε·|x|: asked for less, it spent its 200 iterations there. (A
+  /// unimodal posterior's mode is then placed by Newton steps: `Measurer.polishedMode`.)
+  /// Without a usable scale, the bracket's floor is 2.5√ε·|x| alone.
   private func maximum(
     near guess: Double, between a: Double, and b: Double, scale: Double
   ) throws -> Double {
-    let floor = max((upper - lower) * 1e-15, 4 * Double.ulpOfOne.squareRoot() * Swift.abs(guess))
+    let floor = max((upper - lower) * 1e-15, 2.5 * Double.ulpOfOne.squareRoot() * Swift.abs(guess))
     // GSL's minimizer refuses non-finite values: a point of zero density counts as huge.
     return try minimizer.minimize(
       {
@@ -249,7 +249,8 @@ final class PosteriorTabulation {
   /// A node's density is taken from the values QAG asked for (`askedX`, `askedDensity`, in
   /// blocks of 21 from a subinterval's centre) where the node is the same x, bit for bit, and
   /// evaluated otherwise: the same numbers as evaluating every node, with no evaluation of its
-  /// own. (Built in local arrays: appending to the stored ones would pay Swift's dynamic
+  /// own (but for the equal panels of a segment QAG gave up on, `compositePanels`, whose nodes
+  /// are evaluated again). (Built in local arrays: appending to the stored ones would pay Swift's dynamic
   /// exclusivity check at each node.)
   private func tabulatePanels(askedX: [Double], askedDensity: [Double]) {
     var blocks: [UInt64: Int] = [:]
