@@ -5,9 +5,10 @@ internal import CalibGSL
 /// region) comes from the same table.
 ///
 /// The method (docs/measurement.md):
-/// 1. The log-density is scanned on a 129-point grid over the range; its local maxima are refined by
-///    Brent's method (GSL) into the modes. A mode narrower than the grid that the integrals of
-///    step 3 find (a node above the peak) is refined likewise, and steps 2–3 are done again.
+/// 1. The log-density is scanned on a 129-point grid over the range; its local maxima are
+///    refined by Brent's method (GSL) into the modes. A mode narrower than the grid that the
+///    integrals of step 3 find (a node above the peak) is refined likewise, and steps 2–3 are
+///    done again.
 /// 2. Around each mode, breakpoints at ±1, 2, 4, …, 32 local scales (from the curvature of
 ///    the log-density) split the range into segments, so that no narrow peak falls between
 ///    quadrature nodes.
@@ -250,8 +251,8 @@ final class PosteriorTabulation {
   /// blocks of 21 from a subinterval's centre) where the node is the same x, bit for bit, and
   /// evaluated otherwise: the same numbers as evaluating every node, with no evaluation of its
   /// own (but for the equal panels of a segment QAG gave up on, `compositePanels`, whose nodes
-  /// are evaluated again). (Built in local arrays: appending to the stored ones would pay Swift's dynamic
-  /// exclusivity check at each node.)
+  /// are evaluated again). Built in local arrays: appending to the stored ones would pay
+  /// Swift's dynamic exclusivity check at each node.
   private func tabulatePanels(askedX: [Double], askedDensity: [Double]) {
     var blocks: [UInt64: Int] = [:]
     if askedX.count % 21 == 0 {
