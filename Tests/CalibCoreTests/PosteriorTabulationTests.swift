@@ -57,27 +57,28 @@ struct PosteriorTabulationTests {
     #expect(abs(tabulation.quantile(0.5) - center) <= 1e-10 * sd)
   }
 
-  /// Brent's method stops once its bracket is within 10⁻⁷ of the peak's width or 2.5√ε·|x|:
-  /// asked for 10⁻¹⁵, it spent its 200 iterations on a bracket that could not shrink below
-  /// 2√ε·|x| (GSL's Brent steps no closer than √ε·|x| to its best point). A narrow peak far
-  /// from 0 (x ≈ 1000, sd 10⁻³): after the grid's 129 points, Brent's and the curvature's
-  /// points all lie within two grid steps of the mode, up to QAG's first (the centre of the
-  /// first segment, far out); there are fewer than 60 of them (over 200 before). The mode lies
-  /// in the final bracket, within 2.5√ε·|x| of the normal's (`Measurer` then places a unimodal
-  /// posterior's mode by Newton steps). Reference: the normal's closed form; the count of
-  /// Brent's evaluations under the old tolerance.
-  @Test("Brent's method stops where rounding stops it")
-  func brentStopsAtRounding() throws {
-    let normal = CountedNormal(center: 1000.000_123, sd: 1e-3)
-    let (lower, upper) = (999.9, 1000.1)
+  /// Brent's method works on the offset from the grid's best point, to 10⁻⁷ of the peak's
+  /// width: on x itself, GSL's Brent steps no closer than √ε·|x| to its best point. Two peaks
+  /// far from 0: x ≈ 1000 with sd 10⁻³, and x ≈ 10⁶ with sd 0.072 over a range 16.5 wide (a
+  /// line calibrated on [10⁶, 10⁶ + 5.5]). On x, the first took Brent's 200 iterations and was
+  /// placed 0.015 sd off; the second was placed 0.06 sd off, and the integrals found nodes
+  /// above it, each refined into one more mode: 2 to 4 modes for one peak. Now: one mode,
+  /// within 10⁻⁶ sd, and after the grid's 129 points, fewer than 60 points within two grid
+  /// steps of it (Brent's and the curvature's) before QAG's first, far out. Reference: the
+  /// normal's closed form; the counts under the old tolerance.
+  @Test(
+    "Brent's method places a peak far from 0 to 1e-6 sd, once",
+    arguments: [(1000.000_123, 1e-3, 999.9, 1000.1), (1_000_000.0168, 0.072, 999_994.5, 1_000_011)])
+  func peakFarFromZero(center: Double, sd: Double, lower: Double, upper: Double) throws {
+    let normal = CountedNormal(center: center, sd: sd)
     let tabulation = try PosteriorTabulation()
     try tabulation.tabulate(
-      logDensity: normal.logDensity, lower: lower, upper: upper, scaleHint: { _ in 1e-3 })
+      logDensity: normal.logDensity, lower: lower, upper: upper, scaleHint: { _ in sd })
     let modes = tabulation.modes
-    #expect(modes.count == 1)
-    #expect(abs(modes[0] - normal.center) <= 2.5 * Double.ulpOfOne.squareRoot() * 1000)
+    #expect(modes.count == 1, "\(modes)")
+    #expect(abs(modes[0] - center) <= 1e-6 * sd)
     let step = (upper - lower) / 128
-    let refining = normal.asked.dropFirst(129).prefix { abs($0 - normal.center) <= 2 * step }
+    let refining = normal.asked.dropFirst(129).prefix { abs($0 - center) <= 2 * step }
     #expect(refining.count >= 10)
     #expect(refining.count < 60, "\(refining.count) evaluations refining the mode")
   }

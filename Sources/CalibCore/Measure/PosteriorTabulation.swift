@@ -143,23 +143,30 @@ final class PosteriorTabulation {
     [a, b].filter { $0.isFinite && $0 > 0 }.min() ?? .nan
   }
 
-  /// The local maximum of ℓ in [a, b] near `guess`, by Brent's method (GSL), to a bracket
-  /// of 10⁻⁷ of `scale` (the peak's width there, or less) or 2.5√ε·|x|, whichever is wider.
-  /// Comparing values of ℓ, it cannot place a maximum closer than about √ε of the posterior's
-  /// width, and GSL's Brent steps no closer than √ε·|x| to its best point, so that its bracket
-  /// never shrinks below 2√ε·|x|: asked for less, it spent its 200 iterations there. (A
-  /// unimodal posterior's mode is then placed by Newton steps: `Measurer.polishedMode`.)
-  /// Without a usable scale, the bracket's floor is 2.5√ε·|x| alone.
+  /// The local maximum of ℓ in [a, b] near `guess`, by Brent's method (GSL) on the offset
+  /// t = x − guess, to a bracket of 10⁻⁷ of `scale` (the peak's width there, or less).
+  /// GSL's Brent steps no closer than √ε·|t| to its best point, so that its bracket never
+  /// shrinks below 2√ε·|t|: on x itself, a peak at 10⁶ with sd 0.07 could not be placed closer
+  /// than 0.2 sd, and the integrals then found nodes above it, each refined into another mode
+  /// a few hundredths of an sd away. On the offset the floor is 2.5√ε of the bracket's width
+  /// (wider than 10⁻⁷ of the peak's only for a peak narrower than a hundredth of the grid's
+  /// step). Comparing values of ℓ, Brent places a maximum to about √ε of its width; a unimodal
+  /// posterior's mode is then placed by Newton steps (`Measurer.polishedMode`).
   private func maximum(
     near guess: Double, between a: Double, and b: Double, scale: Double
   ) throws -> Double {
-    let floor = max((upper - lower) * 1e-15, 2.5 * Double.ulpOfOne.squareRoot() * Swift.abs(guess))
-    // GSL's minimizer refuses non-finite values: a point of zero density counts as huge.
-    return try minimizer.minimize(
-      {
-        let v = -self.evaluate($0); return v.isFinite ? v : 1e300
-      }, guess: guess, lower: a, upper: b,
+    let floor = max((upper - lower) * 1e-15, 2.5 * Double.ulpOfOne.squareRoot() * (b - a))
+    // The bracket's ends are a and b themselves, as the scan evaluated them (an offset added
+    // back could miss them by an ulp). GSL's minimizer refuses non-finite values: a point of
+    // zero density counts as huge.
+    let (low, high) = (a - guess, b - guess)
+    let offset = try minimizer.minimize(
+      { t in
+        let v = -self.evaluate(t == low ? a : t == high ? b : guess + t)
+        return v.isFinite ? v : 1e300
+      }, guess: 0, lower: low, upper: high,
       tolerance: scale.isFinite && scale > 0 ? max(floor, 1e-7 * scale) : floor)
+    return guess + offset
   }
 
   /// The node of the Gauss–Legendre panels whose density exceeds the peak found so far by
