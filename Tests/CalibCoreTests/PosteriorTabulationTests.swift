@@ -64,11 +64,17 @@ struct PosteriorTabulationTests {
   /// placed 0.015 sd off; the second was placed 0.06 sd off, and the integrals found nodes
   /// above it, each refined into one more mode: 2 to 4 modes for one peak. Now: one mode,
   /// within 10⁻⁶ sd, and after the grid's 129 points, fewer than 60 points within two grid
-  /// steps of it (Brent's and the curvature's) before QAG's first, far out. Reference: the
-  /// normal's closed form; the counts under the old tolerance.
+  /// steps of it (Brent's and the curvature's) before QAG's first, far out. The last three
+  /// peaks are a thousandth of the grid's step wide, 0.3, 3 and 10 sd from a grid point, where
+  /// Brent's bracket stops at 2.5√ε of two steps (75·10⁻⁶ sd): their best points are still
+  /// within 10⁻⁶ sd, and each is one mode. Reference: the normal's closed form; the counts
+  /// under the old tolerance.
   @Test(
     "Brent's method places a peak far from 0 to 1e-6 sd, once",
-    arguments: [(1000.000_123, 1e-3, 999.9, 1000.1), (1_000_000.0168, 0.072, 999_994.5, 1_000_011)])
+    arguments: [
+      (1000.000_123, 1e-3, 999.9, 1000.1), (1_000_000.0168, 0.072, 999_994.5, 1_000_011),
+      (57.000_3, 0.001, 0, 128), (57.003, 0.001, 0, 128), (57.01, 0.001, 0, 128),
+    ])
   func peakFarFromZero(center: Double, sd: Double, lower: Double, upper: Double) throws {
     let normal = CountedNormal(center: center, sd: sd)
     let tabulation = try PosteriorTabulation()

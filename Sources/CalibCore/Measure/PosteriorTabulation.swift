@@ -148,10 +148,12 @@ final class PosteriorTabulation {
   /// GSL's Brent steps no closer than √ε·|t| to its best point, so that its bracket never
   /// shrinks below 2√ε·|t|: on x itself, a peak at 10⁶ with sd 0.07 could not be placed closer
   /// than 0.2 sd, and the integrals then found nodes above it, each refined into another mode
-  /// a few hundredths of an sd away. On the offset the floor is 2.5√ε of the bracket's width
-  /// (wider than 10⁻⁷ of the peak's only for a peak narrower than a hundredth of the grid's
-  /// step). Comparing values of ℓ, Brent places a maximum to about √ε of its width; a unimodal
-  /// posterior's mode is then placed by Newton steps (`Measurer.polishedMode`).
+  /// a few hundredths of an sd away. On the offset the bracket's floor is 2.5√ε of its first
+  /// width, which it reaches (|t| stays within the bracket): a few 10⁻⁸ of the grid's step,
+  /// and for a peak a thousandth of the step wide its best point still lands within 10⁻⁶ sd
+  /// (`PosteriorTabulationTests`). Comparing values of ℓ, Brent places a maximum to about √ε
+  /// of its width; a unimodal posterior's mode is then placed by Newton steps
+  /// (`Measurer.polishedMode`).
   private func maximum(
     near guess: Double, between a: Double, and b: Double, scale: Double
   ) throws -> Double {
