@@ -80,11 +80,9 @@ extension Bench {
     let count = max(options.threads, 2)
     let outputs = (0..<count).map { work + "/ceiling-\($0).ndjson" }
     defer { outputs.forEach { try? FileManager.default.removeItem(atPath: $0) } }
-    let arguments = [
-      "measure", instruments["line"] ?? "line", observations, "--y", "absorbance",
-      "--format", "ndjson", "--threads", "1",
-    ]
-    let lists = outputs.map { arguments + ["-o", $0] }
+    let lists = outputs.map {
+      measureArguments("line", observations, column: "absorbance", threads: 1, report: $0)
+    }
     let standardOutputs = (0..<count).map { work + "/stdout-\($0).txt" }
     var alone: [Double] = [], together: [Double] = []
     for _ in 0..<3 {

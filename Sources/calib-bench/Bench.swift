@@ -44,13 +44,22 @@ struct Bench {
     _ instrument: String, _ observations: String, column: String, threads: Int,
     report: String? = nil, extra: [String] = []
   ) throws -> ChildRun {
-    let arguments =
-      [
-        "measure", instruments[instrument] ?? instrument, observations, "--y", column,
-        "--format", "ndjson", "--threads", "\(threads)",
-      ] + extra
-    guard let report else { return try calib(arguments, output: .drained) }
-    return try calib(arguments + ["-o", report], output: .file(work + "/stdout.txt"))
+    let arguments = measureArguments(
+      instrument, observations, column: column, threads: threads, report: report, extra: extra)
+    guard report != nil else { return try calib(arguments, output: .drained) }
+    return try calib(arguments, output: .file(work + "/stdout.txt"))
+  }
+
+  /// The arguments of `calib measure` on `observations` with `instrument` to NDJSON with
+  /// `threads` threads, the report to `report` (standard output when nil).
+  func measureArguments(
+    _ instrument: String, _ observations: String, column: String, threads: Int,
+    report: String? = nil, extra: [String] = []
+  ) -> [String] {
+    [
+      "measure", instruments[instrument] ?? instrument, observations, "--y", column,
+      "--format", "ndjson", "--threads", "\(threads)",
+    ] + extra + (report.map { ["-o", $0] } ?? [])
   }
 
   /// Fits the instruments the scenarios measure, each a figure of its own (whole process):

@@ -64,10 +64,8 @@ struct ChildProcess {
     }
     let (status, usage) = reap(pid)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-      throw ChildError(
-        description: "\(([program] + arguments).joined(separator: " ")) failed (status \(status))"
-          + ":\n" + tail(of: errorPath))
+    if let failure = failure(program, arguments, status: status, errorPath: errorPath) {
+      throw failure
     }
     let cpu = [usage.ru_utime, usage.ru_stime].map { Double($0.tv_sec) + Double($0.tv_usec) / 1e6 }
     return ChildRun(
@@ -102,14 +100,24 @@ struct ChildProcess {
     }
     for (k, pid) in children.enumerated() {
       let (status, _) = reap(pid)
-      if failure == nil, status & 0x7f != 0 || (status >> 8) & 0xff != 0 {
-        failure = ChildError(
-          description: "\(([program] + arguments[k]).joined(separator: " ")) failed "
-            + "(status \(status)):\n" + tail(of: logDirectory + "/stderr-\(k).txt"))
+      if failure == nil {
+        failure = self.failure(
+          program, arguments[k], status: status, errorPath: logDirectory + "/stderr-\(k).txt")
       }
     }
     if let failure { throw failure }
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+
+  /// The error of a child that did not exit 0 (wait status `status`), with its command and the
+  /// end of its standard error at `errorPath`; nil for one that did.
+  private func failure(
+    _ program: String, _ arguments: [String], status: Int32, errorPath: String
+  ) -> ChildError? {
+    guard status & 0x7f != 0 || (status >> 8) & 0xff != 0 else { return nil }
+    return ChildError(
+      description: "\(([program] + arguments).joined(separator: " ")) failed (status \(status))"
+        + ":\n" + tail(of: errorPath))
   }
 
   /// Starts `program` with `arguments` and the benchmark's environment; returns its pid.
