@@ -127,16 +127,39 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
     /// The distinct points in lexicographic order, each with the rows of `x` that hold it (in
     /// increasing order).
     let distinct: [(point: [Double], rows: [Int])]
+    /// The distinct points' coordinates along each axis, point after point (k values each):
+    /// made once, as every estimate measures its distances from them.
+    private let coordinates: [Double]
 
     /// The design of standards at the points `x[s]` (k values each), with the spacing of each
     /// axis's levels.
     init(x: [[Double]], spacings: [StandardSpacing]) {
       self.x = x
-      axes = spacings.map(Axis.init)
+      let axes = spacings.map(Axis.init)
+      self.axes = axes
       var rows: [[Double]: [Int]] = [:]
       for (s, point) in x.enumerated() { rows[point, default: []].append(s) }
       distinct = rows.map { ($0.key, $0.value) }.sorted {
         $0.point.lexicographicallyPrecedes($1.point)
+      }
+      coordinates = distinct.flatMap { point in
+        axes.indices.map { axes[$0].coordinate(point.point[$0]) }
+      }
+    }
+
+    /// The distance of each distinct point from `estimate`, in typical spacings (Euclidean
+    /// over the axes, each in its own); infinite where it is not a number.
+    func distances(from estimate: [Double]) -> [Double] {
+      let k = axes.count
+      let centre = (0..<k).map { axes[$0].coordinate(estimate[$0]) }
+      let gaps = axes.map(\.typicalGap)
+      return (0..<distinct.count).map { p -> Double in
+        var total = 0.0
+        for a in 0..<k {
+          let d = (coordinates[p * k + a] - centre[a]) / gaps[a]
+          total += d * d
+        }
+        return total.isNaN ? .infinity : total.squareRoot()
       }
     }
   }
@@ -168,18 +191,9 @@ public struct LocalCurvatureCheck: Codable, Equatable, Sendable {
   ) {
     self.estimate = estimate
     let k = estimate.count
-    let axes = design.axes
     let x = design.x
-    let centre = (0..<k).map { axes[$0].coordinate(estimate[$0]) }
     let points = design.distinct
-    let distances = points.map { point -> Double in
-      var total = 0.0
-      for a in 0..<k {
-        let d = (axes[a].coordinate(point.point[a]) - centre[a]) / axes[a].typicalGap
-        total += d * d
-      }
-      return total.isNaN ? .infinity : total.squareRoot()
-    }
+    let distances = design.distances(from: estimate)
     let order = points.indices.sorted {
       distances[$0] != distances[$1]
         ? distances[$0] < distances[$1]
@@ -391,7 +405,7 @@ struct LocalQuadratic {
   /// standard nearest x̂ (the first of the nearest rows).
   func resolution(at estimate: [Double], x: [[Double]], sigma: [[Double]]) -> Double {
     let k = estimate.count
-    var extent = [Double](repeating: 0, count: k)
+    var extent = [Double].zeros(k)
     var nearest = rows.first ?? 0
     var nearestDistance = Double.infinity
     for s in rows {

@@ -171,7 +171,7 @@ final class MeasurementMap {
 
   /// The barycentric interpolant of the node values at t ∈ [−1, 1].
   private func interpolate(_ values: [Double], at t: Double) -> [Double] {
-    var result = [Double](repeating: 0, count: outputs)
+    var result = [Double].zeros(outputs)
     var denominator = 0.0
     for j in 0..<nodes {
       let difference = t - points[j]

@@ -17,12 +17,16 @@ struct JSONWriter: ~Copyable {
   private var path: UnsafeMutablePointer<StaticString>
   private var depth = 0
   private var pathCapacity = 16
-  /// The spellings of numbers written before, where a thread keeps them.
-  private let spellings: JSONNumberSpellings?
+  /// The spellings of numbers written before, where a thread keeps them; held unmanaged for
+  /// the look-ups (a reference counted at each of some 40 numbers a report costs more than the
+  /// look-up), kept alive by `spellingsOwner`.
+  private let spellings: Unmanaged<JSONNumberSpellings>?
+  private let spellingsOwner: JSONNumberSpellings?
 
   /// An empty writer, taking numbers' spellings from `spellings` where given.
   init(spellings: JSONNumberSpellings? = nil) {
-    self.spellings = spellings
+    spellingsOwner = spellings
+    self.spellings = spellings.map { Unmanaged.passUnretained($0) }
     capacity = 2048
     base = .allocate(capacity: capacity)
     path = .allocate(capacity: pathCapacity)
@@ -35,13 +39,15 @@ struct JSONWriter: ~Copyable {
   }
 
   /// The bytes written, then `terminator` (a newline for NDJSON) when given.
-  func bytes(terminator: UInt8? = nil) -> [UInt8] {
-    let total = count + (terminator == nil ? 0 : 1)
-    return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-      buffer.baseAddress?.initialize(from: base, count: count)
-      if let terminator { buffer[count] = terminator }
-      initialized = total
+  ///
+  /// Copied from a buffer pointer, whose copy into an array is specialized here (see
+  /// `Array.zeros(_:)` on `Array(unsafeUninitializedCapacity:initializingWith:)`).
+  mutating func bytes(terminator: UInt8? = nil) -> [UInt8] {
+    if let terminator {
+      reserve(1)
+      base[count] = terminator
     }
+    return Array(UnsafeBufferPointer(start: base, count: count + (terminator == nil ? 0 : 1)))
   }
 
   /// Room for `extra` more bytes.
@@ -157,7 +163,8 @@ struct JSONWriter: ~Copyable {
       throw NonFiniteResult(path: keys.map { "\($0)" }.joined(separator: "."))
     }
     if let spellings {
-      append(spellings.spelling(of: value) { Self.spell(value, at: $0) })
+      append(
+        spellings._withUnsafeGuaranteedRef { $0.spelling(of: value) { Self.spell(value, at: $0) } })
       return
     }
     reserve(JSONNumberSpellings.width)
