@@ -1,4 +1,5 @@
 @testable import CalibCore
+import CalibGSL
 import Foundation
 import Testing
 
@@ -87,5 +88,118 @@ struct PosteriorTabulationTests {
     let refining = normal.asked.dropFirst(129).prefix { abs($0 - center) <= 2 * step }
     #expect(refining.count >= 10)
     #expect(refining.count < 60, "\(refining.count) evaluations refining the mode")
+  }
+
+  /// The summaries are read from the panels' interpolants (the polynomial of degree 20 through
+  /// QAG's 21 values in each panel) and cost no evaluation: quantiles and the CDF none, the
+  /// highest-density region only its samples at the panels' ends and its two crossings at the
+  /// level found. That no quantile evaluates also shows the nodes of `KronrodInterpolant` to
+  /// be those at which GSL's QAG evaluated. Reference: the normal's closed form (Φ from erfc),
+  /// to 1e-10 sd for the quantiles and the region, 1e-12 for the CDF; the region of N(μ, σ²)
+  /// at 95% is μ ± 1.959963984540054σ.
+  @Test(
+    "quantiles, CDF and region of a normal from the interpolants, within 1e-10 sd",
+    arguments: [(0.0, 1.0), (6.2435, 0.0191), (-3.5, 2.5)])
+  func summariesFromInterpolants(center: Double, sd: Double) throws {
+    let normal = CountedNormal(center: center, sd: sd)
+    let tabulation = try PosteriorTabulation()
+    try tabulation.tabulate(
+      logDensity: normal.logDensity, lower: center - 40 * sd, upper: center + 60 * sd,
+      scaleHint: { _ in sd })
+    let tabulated = tabulation.evaluations
+    for (q, z) in [(0.025, -1.959963984540054), (0.5, 0), (0.9, 1.2815515655446004)] {
+      #expect(abs(tabulation.quantile(q) - (center + z * sd)) <= 1e-10 * sd, "q = \(q)")
+    }
+    for z in [-3.0, -1, -0.25, 0.5, 2] {
+      let phi = 0.5 * erfc(-z / 2.0.squareRoot())
+      #expect(abs(tabulation.cdf(center + z * sd) - phi) <= 1e-12, "z = \(z)")
+    }
+    #expect(tabulation.evaluations == tabulated, "quantiles and CDF evaluated the density")
+    let region = tabulation.highestDensityRegion(level: 0.95)
+    #expect(region.count == 1)
+    #expect(abs(region[0].lowerBound - (center - 1.959963984540054 * sd)) <= 1e-10 * sd)
+    #expect(abs(region[0].upperBound - (center + 1.959963984540054 * sd)) <= 1e-10 * sd)
+    // The samples at the panels' ends (some 30) and two crossings solved on ℓ: about 200
+    // evaluations when every level tried had its crossings on ℓ.
+    #expect(tabulation.evaluations - tabulated < 70, "\(tabulation.evaluations - tabulated)")
+  }
+
+  /// The highest-density region of a skewed density, Gamma(3, 1) (p ∝ x²e⁻ˣ): the interval
+  /// [a, b] with p(a) = p(b) holding 90%. Reference: a and b solved in the test by bisection
+  /// on the closed forms, F(x) = 1 − e⁻ˣ(1 + x + x²/2); to 1e-9 sd (sd √3).
+  @Test("the region of a skewed density, within 1e-9 sd")
+  func skewedRegion() throws {
+    let tabulation = try PosteriorTabulation()
+    try tabulation.tabulate(
+      logDensity: { x in x > 0 ? 2 * log(x) - x : -.infinity }, lower: 0, upper: 60,
+      scaleHint: { _ in 3.0.squareRoot() })
+    func cdf(_ x: Double) -> Double { 1 - exp(-x) * (1 + x + x * x / 2) }
+    func logDensity(_ x: Double) -> Double { 2 * log(x) - x }
+    // For a ∈ (0, 2), b(a) > 2 has the same density; the mass between them falls as a grows.
+    func partner(_ a: Double) -> Double {
+      var (low, high) = (2.0, 60.0)
+      for _ in 0..<200 {
+        let mid = 0.5 * (low + high)
+        if logDensity(mid) > logDensity(a) { low = mid } else { high = mid }
+      }
+      return 0.5 * (low + high)
+    }
+    var (low, high) = (1e-9, 2.0)
+    for _ in 0..<200 {
+      let a = 0.5 * (low + high)
+      if cdf(partner(a)) - cdf(a) > 0.9 { low = a } else { high = a }
+    }
+    let a = 0.5 * (low + high)
+    let b = partner(a)
+    let region = tabulation.highestDensityRegion(level: 0.9)
+    let sd = 3.0.squareRoot()
+    #expect(region.count == 1)
+    #expect(abs(region[0].lowerBound - a) <= 1e-9 * sd, "\(region[0].lowerBound) against \(a)")
+    #expect(abs(region[0].upperBound - b) <= 1e-9 * sd, "\(region[0].upperBound) against \(b)")
+    // Median of Gamma(3, 1): 2.674060313723561 (the root of F(x) = ½).
+    #expect(abs(tabulation.quantile(0.5) - 2.674060313723561) <= 1e-10 * sd)
+  }
+
+  /// The interpolant through the 21 Kronrod nodes is exact for a polynomial of degree 20, and
+  /// so is its antiderivative; its Gauss nodes are GSL's 10-point Gauss–Legendre nodes.
+  /// Reference: p(s) = Σ sʲ/(j + 1) for j ≤ 20 and its antiderivative Σ (sʲ⁺¹ + (−1)ʲ)/(j + 1)²
+  /// from −1, in closed form; `FixedQuadrature.gaussLegendre(points: 10)`.
+  @Test("the Kronrod interpolant is exact for degree 20")
+  func kronrodInterpolantExact() throws {
+    let nodes = KronrodInterpolant.nodes
+    let gauss = try FixedQuadrature.gaussLegendre(points: 10)
+    let oddPlaces = stride(from: 1, to: 21, by: 2).map { nodes[$0] }
+    for (node, expected) in zip(oddPlaces, gauss.nodes.sorted()) {
+      #expect(abs(node - expected) <= 1e-15)
+    }
+    func p(_ s: Double) -> Double {
+      var sum = 0.0
+      for j in 0...20 { sum += pow(s, Double(j)) / Double(j + 1) }
+      return sum
+    }
+    func integral(_ s: Double) -> Double {
+      var sum = 0.0
+      for j in 0...20 {
+        let sign: Double = j % 2 == 0 ? 1 : -1
+        sum += (pow(s, Double(j + 1)) + sign) / Double((j + 1) * (j + 1))
+      }
+      return sum
+    }
+    let values = nodes.map(p)
+    var coefficients = [Double](repeating: 0, count: 21)
+    var antiderivative = [Double](repeating: 0, count: 22)
+    values.withUnsafeBufferPointer { values in
+      coefficients.withUnsafeMutableBufferPointer { c in
+        antiderivative.withUnsafeMutableBufferPointer { a in
+          KronrodInterpolant.fit(values, coefficients: c, antiderivative: a)
+        }
+      }
+    }
+    for s in [-1.0, -0.77, -0.1, 0.3, 0.91, 1] {
+      let value = coefficients.withUnsafeBufferPointer { KronrodInterpolant.series($0, at: s) }
+      let area = antiderivative.withUnsafeBufferPointer { KronrodInterpolant.series($0, at: s) }
+      #expect(abs(value - p(s)) <= 1e-13 * max(1, abs(p(s))), "p(\(s))")
+      #expect(abs(area - integral(s)) <= 1e-13 * max(1, abs(integral(s))), "∫p to \(s)")
+    }
   }
 }

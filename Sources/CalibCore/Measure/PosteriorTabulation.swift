@@ -56,6 +56,18 @@ final class PosteriorTabulation {
   /// (kept for their storage).
   private var recordedX: [Double] = []
   private var recordedDensity: [Double] = []
+  /// Where each panel's block of 21 starts in `recordedX` (−1: none, a panel of
+  /// `compositePanels`), and the place in a block of each of `KronrodInterpolant.nodes`, in
+  /// their order (empty where the blocks do not hold them).
+  private var panelBlocks: [Int] = []
+  private var kronrodPlaces: [Int] = []
+  /// Each panel's interpolant, made on first use: whether it is made (0: not yet; 1: made;
+  /// −1: the panel has none), its Legendre coefficients then those of its antiderivative
+  /// (`interpolantStride` per panel), and the antiderivative's value at the panel's end.
+  private var interpolantStates: [Int8] = []
+  private var interpolantSeries: [Double] = []
+  private var interpolantTotals: [Double] = []
+  private static let interpolantStride = 2 * KronrodInterpolant.count + 1
 
   init() throws {
     integrator = try AdaptiveIntegrator(limit: 2000)
@@ -274,16 +286,25 @@ final class PosteriorTabulation {
     var xs = nodeX, densities = nodeDensity, weighted = nodeWeightedDensity
     var starts = cumulative
     var panels = self.panels
+    var panelBlocks = self.panelBlocks
     (nodeX, nodeDensity, nodeWeightedDensity, cumulative, self.panels) = ([], [], [], [], [])
+    self.panelBlocks = []
     xs.removeAll(keepingCapacity: true)
     densities.removeAll(keepingCapacity: true)
     weighted.removeAll(keepingCapacity: true)
     starts.removeAll(keepingCapacity: true)
+    panelBlocks.removeAll(keepingCapacity: true)
+    kronrodPlaces.removeAll(keepingCapacity: true)
     starts.append(0)
     for i in panels.indices {
       let half = 0.5 * (panels[i].upper - panels[i].lower),
         center = 0.5 * (panels[i].upper + panels[i].lower)
       let block = blocks[center.bitPattern]
+      panelBlocks.append(block ?? -1)
+      if let block, kronrodPlaces.isEmpty {
+        kronrodPlaces = Self.kronrodPlaces(
+          (0..<21).map { (askedX[block + $0] - center) / half })
+      }
       var value = 0.0
       for k in rule.nodes.indices {
         let x = center + half * rule.nodes[k]
@@ -306,6 +327,116 @@ final class PosteriorTabulation {
     }
     (nodeX, nodeDensity, nodeWeightedDensity, cumulative, self.panels) =
       (xs, densities, weighted, starts, panels)
+    self.panelBlocks = panelBlocks
+    interpolantStates.removeAll(keepingCapacity: true)
+    interpolantStates.append(contentsOf: repeatElement(0, count: panels.count))
+    interpolantTotals.removeAll(keepingCapacity: true)
+    interpolantTotals.append(contentsOf: repeatElement(0, count: panels.count))
+    interpolantSeries.removeAll(keepingCapacity: true)
+    interpolantSeries.append(
+      contentsOf: repeatElement(0, count: panels.count * Self.interpolantStride))
+  }
+
+  /// For each of `KronrodInterpolant.nodes` in order, its place among the 21 points of a
+  /// block (`offsets`, each (x − centre)/half-width): empty where they are not those nodes
+  /// (to 1e-9 of the half-width), so that no panel is interpolated.
+  private static func kronrodPlaces(_ offsets: [Double]) -> [Int] {
+    var places = [Int](repeating: -1, count: KronrodInterpolant.count)
+    for (place, t) in offsets.enumerated() {
+      // Cannot trap: nodes has 21 elements.
+      let node = KronrodInterpolant.nodes.indices.min {
+        Swift.abs(KronrodInterpolant.nodes[$0] - t) < Swift.abs(KronrodInterpolant.nodes[$1] - t)
+      }!
+      guard Swift.abs(KronrodInterpolant.nodes[node] - t) <= 1e-9, places[node] < 0 else {
+        return []
+      }
+      places[node] = place
+    }
+    return places
+  }
+
+  /// The offset of panel k's interpolant in `interpolantSeries`, made on first use from the
+  /// densities QAG asked for at its 21 Kronrod nodes; nil where the panel has none: a panel
+  /// without its block of 21, or whose interpolant is not resolved to 1e-13 of the mass (the
+  /// last two Legendre coefficients times its width, an estimate of the error of a partial
+  /// integral; and its integral against the panel's Gauss–Legendre one).
+  private func interpolant(_ k: Int) -> Int? {
+    let stride = Self.interpolantStride
+    switch interpolantStates[k] {
+    case 1: return k * stride
+    case -1: return nil
+    default: break
+    }
+    interpolantStates[k] = -1
+    let block = panelBlocks[k]
+    guard block >= 0, !kronrodPlaces.isEmpty else { return nil }
+    let n = KronrodInterpolant.count
+    let values = kronrodPlaces.map { recordedDensity[block + $0] }
+    guard values.allSatisfy(\.isFinite) else { return nil }
+    let half = 0.5 * (panels[k].upper - panels[k].lower)
+    var series = [Double].zeros(stride)
+    series.withUnsafeMutableBufferPointer { series in
+      values.withUnsafeBufferPointer { values in
+        KronrodInterpolant.fit(
+          values, coefficients: UnsafeMutableBufferPointer(rebasing: series[0..<n]),
+          antiderivative: UnsafeMutableBufferPointer(rebasing: series[n..<stride]))
+      }
+    }
+    let total = series[n..<stride].reduce(0, +)
+    let unresolved = 2 * half * (Swift.abs(series[n - 2]) + Swift.abs(series[n - 1]))
+    guard total > 0, unresolved <= 1e-13 * mass,
+      Swift.abs(half * total - panels[k].integral) <= 1e-13 * mass
+    else { return nil }
+    for j in 0..<stride { interpolantSeries[k * stride + j] = series[j] }
+    interpolantTotals[k] = total
+    interpolantStates[k] = 1
+    return k * stride
+  }
+
+  /// The panel holding x: the last whose start is at or below it (the first for x below all).
+  private func panel(containing x: Double) -> Int {
+    var k = 0
+    var hi = panels.count - 1
+    while k < hi {
+      let mid = (k + hi + 1) / 2
+      if panels[mid].lower <= x { k = mid } else { hi = mid - 1 }
+    }
+    return k
+  }
+
+  /// The density at x (relative to the peak) from panel k's interpolant; nil where it has
+  /// none.
+  private func interpolatedDensity(_ k: Int, at x: Double) -> Double? {
+    guard let offset = interpolant(k) else { return nil }
+    let panel = panels[k]
+    let half = 0.5 * (panel.upper - panel.lower), center = 0.5 * (panel.upper + panel.lower)
+    let s = min(max((x - center) / half, -1), 1)
+    return interpolantSeries.withUnsafeBufferPointer { series in
+      KronrodInterpolant.series(
+        UnsafeBufferPointer(rebasing: series[offset..<(offset + KronrodInterpolant.count)]),
+        at: s)
+    }
+  }
+
+  /// The unnormalized CDF at x in panel k from its interpolant, and its derivative there;
+  /// nil where the panel has none. The antiderivative is scaled to the panel's
+  /// Gauss–Legendre integral, so that the CDF meets the table's at the panel's ends.
+  private func interpolatedCDF(_ k: Int, at x: Double) -> (value: Double, slope: Double)? {
+    guard let offset = interpolant(k) else { return nil }
+    let n = KronrodInterpolant.count
+    let panel = panels[k]
+    let half = 0.5 * (panel.upper - panel.lower), center = 0.5 * (panel.upper + panel.lower)
+    let s = min(max((x - center) / half, -1), 1)
+    let scale = panel.integral / interpolantTotals[k]
+    return interpolantSeries.withUnsafeBufferPointer { series in
+      let density = UnsafeBufferPointer(rebasing: series[offset..<(offset + n)])
+      let antiderivative = UnsafeBufferPointer(
+        rebasing: series[(offset + n)..<(offset + Self.interpolantStride)])
+      return (
+        cumulative[k] + scale * KronrodInterpolant.series(antiderivative, at: s),
+        scale * KronrodInterpolant.series(density, at: s) / half
+      )
+    }
   }
 
   // MARK: - Summaries
@@ -351,12 +482,15 @@ final class PosteriorTabulation {
     let fraction = panel.integral > 0 ? min(max((target - base) / panel.integral, 0), 1) : 0
     var t = panel.lower + (panel.upper - panel.lower) * fraction
     for _ in 0..<100 {
-      let f = base + integrate(from: panel.lower, to: t) { self.density($0) } - target
+      let interpolated = interpolatedCDF(k, at: t)
+      let f =
+        (interpolated?.value ?? base + integrate(from: panel.lower, to: t) { self.density($0) })
+        - target
       // The partial integral is exact to rounding: a residual of a few ulps of the mass is
       // as close as the CDF can tell.
       if Swift.abs(f) <= 4 * Double.ulpOfOne * mass { return t }
       bracket.narrow(at: t, value: f, illinois: false)
-      let p = density(t)
+      let p = interpolated?.slope ?? density(t)
       let next = bracket.next(newton: p > 0 ? t - f / p : .nan)
       if Swift.abs(next - t) <= 2 * t.ulp || bracket.isExhausted { return next }
       t = next
@@ -380,21 +514,25 @@ final class PosteriorTabulation {
     // Newton steps on g(t) = mass − target with g′(t) = −Σ p(xₖ)/|ℓ′(xₖ)| over the
     // crossings xₖ (p = eᵗ there, relative to the peak), kept inside the bracket [low, 0]
     // and replaced by an Illinois step when they would leave it.
+    // The level is sought with the crossings of the panels' interpolants (no evaluation);
+    // the region at the level found has its crossings on ℓ itself.
     var t = max(-z * z / 2, 0.5 * low)
-    var region = superlevel(t, samples: samples, logSamples: logSamples)
+    var region = superlevel(t, samples: samples, logSamples: logSamples, interpolated: true)
     for _ in 0..<100 {
       let g = region.mass - target
       if Swift.abs(g) <= 1e-13 * mass || bracket.isExhausted { break }
       bracket.narrow(at: t, value: g)
       t = bracket.next(newton: region.slope < 0 ? t - g / region.slope : .nan)
-      region = superlevel(t, samples: samples, logSamples: logSamples)
+      region = superlevel(t, samples: samples, logSamples: logSamples, interpolated: true)
     }
-    return region.intervals
+    return superlevel(t, samples: samples, logSamples: logSamples, interpolated: false).intervals
   }
 
-  /// The set where ℓ − logPeak > t, its mass, and the derivative of the mass in t.
+  /// The set where ℓ − logPeak > t, its mass, and the derivative of the mass in t; with its
+  /// crossings from the panels' interpolants where they have them (`interpolated`), else on
+  /// ℓ.
   private func superlevel(
-    _ t: Double, samples: [Double], logSamples: [Double]
+    _ t: Double, samples: [Double], logSamples: [Double], interpolated: Bool
   ) -> (intervals: [ClosedRange<Double>], mass: Double, slope: Double) {
     var intervals: [ClosedRange<Double>] = []
     var slope = 0.0
@@ -402,7 +540,10 @@ final class PosteriorTabulation {
     for j in 0..<(samples.count - 1) {
       let inside = logSamples[j] > t, next = logSamples[j + 1] > t
       guard inside != next else { continue }
-      let crossing = crossingPoint(between: samples[j], and: samples[j + 1], level: t)
+      let (a, b) = (samples[j], samples[j + 1])
+      let crossing =
+        (interpolated ? interpolatedCrossing(between: a, and: b, level: t) : nil)
+        ?? crossingPoint(between: a, logDensity: logSamples[j], and: b, logSamples[j + 1], level: t)
       slope -= _exp(t) / Swift.abs(crossing.slope)
       if inside {
         // Cannot trap: start is set exactly while the samples are inside (set where the walk
@@ -420,20 +561,42 @@ final class PosteriorTabulation {
     return (intervals, mass, slope)
   }
 
-  /// The x in [a, b] where ℓ(x) − logPeak = t, for a bracketing pair, and the slope of ℓ
-  /// there. |Δℓ| of 1e-14 is a relative change of the density far below what the mass can
-  /// tell, so the root is taken to that.
+  /// The x in [a, b] where ℓ(x) − logPeak = t, for a bracketing pair whose ℓ − logPeak are
+  /// `la` and `lb`, and the slope of ℓ there. |Δℓ| of 1e-14 is a relative change of the
+  /// density far below what the mass can tell, so the root is taken to that.
   private func crossingPoint(
-    between a: Double, and b: Double, level t: Double
+    between a: Double, logDensity la: Double, and b: Double, _ lb: Double, level t: Double
   ) -> (x: Double, slope: Double) {
     let g = { (x: Double) -> Double in
       let value = self.evaluate(x) - self.logPeak - t
       return value.isFinite ? value : -1e300
     }
-    let x = Roots.bracketed(g, a, g(a), b, g(b), tolerance: 4 * max(a.ulp, b.ulp), residual: 1e-14)
+    let (ga, gb) = ((la - t).isFinite ? la - t : -1e300, (lb - t).isFinite ? lb - t : -1e300)
+    let x = Roots.bracketed(g, a, ga, b, gb, tolerance: 4 * max(a.ulp, b.ulp), residual: 1e-14)
     let step = max((b - a) * 1e-6, 8 * x.ulp)
     let slope = (evaluate(x + step) - evaluate(x - step)) / (2 * step)
-    return (x, slope.isFinite && slope != 0 ? slope : (g(b) - g(a)) / (b - a))
+    return (x, slope.isFinite && slope != 0 ? slope : (gb - ga) / (b - a))
+  }
+
+  /// `crossingPoint` on the interpolant of the panel holding [a, b] (consecutive samples of
+  /// `highestDensityRegion`, which lie in one panel); nil where the panel has none, or where
+  /// the interpolant does not change sign between a and b as ℓ does.
+  private func interpolatedCrossing(
+    between a: Double, and b: Double, level t: Double
+  ) -> (x: Double, slope: Double)? {
+    let k = panel(containing: 0.5 * (a + b))
+    guard interpolant(k) != nil, a >= panels[k].lower, b <= panels[k].upper else { return nil }
+    let g = { (x: Double) -> Double in
+      // Cannot trap: panel k has an interpolant.
+      let density = self.interpolatedDensity(k, at: x)!
+      return density > 0 ? _log(density) - t : -1e300
+    }
+    let (ga, gb) = (g(a), g(b))
+    guard (ga > 0) != (gb > 0) else { return nil }
+    let x = Roots.bracketed(g, a, ga, b, gb, tolerance: 4 * max(a.ulp, b.ulp), residual: 1e-14)
+    let step = max((b - a) * 1e-6, 8 * x.ulp)
+    let slope = (g(x + step) - g(x - step)) / (2 * step)
+    return (x, slope.isFinite && slope != 0 ? slope : (gb - ga) / (b - a))
   }
 
   // MARK: - Evaluation
@@ -466,15 +629,13 @@ final class PosteriorTabulation {
     return l > -.infinity ? _exp(min(l - logPeak, 600)) : 0
   }
 
+  /// The mass below x: the table's up to x's panel, then the panel's interpolant, or where it
+  /// has none a Gauss–Legendre integral of the density from the panel's start.
   private func unnormalizedCDF(_ x: Double) -> Double {
     if x <= lower { return 0 }
     if x >= upper { return mass }
-    var k = 0
-    var hi = panels.count - 1
-    while k < hi {
-      let mid = (k + hi + 1) / 2
-      if panels[mid].lower <= x { k = mid } else { hi = mid - 1 }
-    }
+    let k = panel(containing: x)
+    if let interpolated = interpolatedCDF(k, at: x) { return interpolated.value }
     return cumulative[k] + integrate(from: panels[k].lower, to: x) { self.density($0) }
   }
 
