@@ -160,6 +160,90 @@ struct PosteriorTabulationTests {
     #expect(abs(tabulation.quantile(0.5) - 2.674060313723561) <= 1e-10 * sd)
   }
 
+  /// A density that drops to zero inside the range, Exp(1) on [−2, 40] (ℓ = −x for x ≥ 0,
+  /// −∞ below): the panels about 0 hold a jump no polynomial resolves, and must keep their
+  /// Gauss–Legendre integrals or hold too little mass to matter. Reference: the closed forms,
+  /// quantile −log(1 − q), CDF 1 − e⁻ˣ, region [0, −log(1 − level)]; to 1e-10 (sd 1).
+  @Test("a density with a jump: quantiles, CDF and region against closed forms")
+  func truncatedDensity() throws {
+    let tabulation = try PosteriorTabulation()
+    try tabulation.tabulate(
+      logDensity: { x in x >= 0 ? -x : -.infinity }, lower: -2, upper: 40,
+      scaleHint: { _ in 1 })
+    for q in [0.001, 0.025, 0.5, 0.975] {
+      #expect(abs(tabulation.quantile(q) + log1p(-q)) <= 1e-10, "q = \(q)")
+    }
+    for x in [-1.0, 1e-3, 0.7, 3] {
+      #expect(abs(tabulation.cdf(x) - (x > 0 ? -expm1(-x) : 0)) <= 1e-12, "x = \(x)")
+    }
+    let region = tabulation.highestDensityRegion(level: 0.9)
+    #expect(region.count == 1)
+    #expect(abs(region[0].lowerBound) <= 1e-10, "\(region)")
+    #expect(abs(region[0].upperBound + log1p(-0.9)) <= 1e-10, "\(region)")
+  }
+
+  /// Two separated normals of equal mass, N(−3, 0.5²) and N(4, 1): the region at 90% is two
+  /// intervals. Reference: the level c solved by bisection on the closed form of the mass,
+  /// ½Σ Φ((b − μ)/σ) − Φ((a − μ)/σ) over both components and both pieces, each piece's ends
+  /// solved by bisection on the mixture's density (the far component's tail moves the inner
+  /// ends by 10⁻⁸); to 1e-9 of the narrower sd.
+  @Test("the region of two separated modes, against the closed forms")
+  func bimodalRegion() throws {
+    let components = [(mean: -3.0, sd: 0.5), (mean: 4.0, sd: 1.0)]
+    func density(_ x: Double) -> Double {
+      var total = 0.0
+      for c in components {
+        let z = (x - c.mean) / c.sd
+        total += 0.5 * exp(-0.5 * z * z) / c.sd
+      }
+      return total
+    }
+    let tabulation = try PosteriorTabulation()
+    try tabulation.tabulate(
+      logDensity: { log(density($0)) }, lower: -12, upper: 14, scaleHint: { _ in 0.5 })
+    // Where the density crosses c between a and b, on which it is monotone.
+    func crossing(_ c: Double, _ a: Double, _ b: Double) -> Double {
+      var (low, high) = (a, b)
+      let rising = density(b) > density(a)
+      for _ in 0..<200 {
+        let mid = 0.5 * (low + high)
+        if (density(mid) < c) == rising { low = mid } else { high = mid }
+      }
+      return 0.5 * (low + high)
+    }
+    // The density falls to its lowest between the modes near x = 0.2 (monotone either side
+    // on [−1, 1.5]: checked by the pieces' ends lying well away from it).
+    func pieces(_ c: Double) -> [ClosedRange<Double>] {
+      [crossing(c, -12, -3)...crossing(c, -3, 0.2), crossing(c, 0.2, 4)...crossing(c, 4, 14)]
+    }
+    func mass(_ c: Double) -> Double {
+      var total = 0.0
+      for piece in pieces(c) {
+        for component in components {
+          let (a, b) = (
+            (piece.lowerBound - component.mean) / component.sd,
+            (piece.upperBound - component.mean) / component.sd
+          )
+          total += 0.25 * (erf(b / 2.0.squareRoot()) - erf(a / 2.0.squareRoot()))
+        }
+      }
+      return total
+    }
+    var (low, high) = (1e-6, 0.5)
+    for _ in 0..<200 {
+      let mid = 0.5 * (low + high)
+      if mass(mid) > 0.9 { low = mid } else { high = mid }
+    }
+    let reference = pieces(0.5 * (low + high))
+    let region = tabulation.highestDensityRegion(level: 0.9)
+    #expect(region.count == 2, "\(region)")
+    guard region.count == 2 else { return }
+    for (piece, expected) in zip(region, reference) {
+      #expect(abs(piece.lowerBound - expected.lowerBound) <= 0.5e-9, "\(piece), \(expected)")
+      #expect(abs(piece.upperBound - expected.upperBound) <= 0.5e-9, "\(piece), \(expected)")
+    }
+  }
+
   /// The interpolant through the 21 Kronrod nodes is exact for a polynomial of degree 20, and
   /// so is its antiderivative; its Gauss nodes are GSL's 10-point Gauss–Legendre nodes.
   /// Reference: p(s) = Σ sʲ/(j + 1) for j ≤ 20 and its antiderivative Σ (sʲ⁺¹ + (−1)ʲ)/(j + 1)²

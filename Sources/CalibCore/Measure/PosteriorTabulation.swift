@@ -6,19 +6,23 @@ internal import CalibGSL
 ///
 /// The method (docs/measurement.md):
 /// 1. The log-density is scanned on a 129-point grid over the range; its local maxima are
-///    refined by Brent's method (GSL) into the modes. A mode narrower than the grid that the
+///    refined by Brent's method (GSL) into the modes, or to the edge of the support where the
+///    density is zero at the neighbouring grid point. A mode narrower than the grid that the
 ///    integrals of step 3 find (a node above the peak) is refined likewise, and steps 2–3 are
 ///    done again.
 /// 2. Around each mode, breakpoints at ±1, 2, 4, …, 32 local scales (from the curvature of
-///    the log-density) split the range into segments, so that no narrow peak falls between
-///    quadrature nodes.
+///    the log-density), and at each edge of the support found, split the range into segments,
+///    so that no narrow peak, nor a sliver of mass, falls between quadrature nodes.
 /// 3. Each segment is integrated by GSL's adaptive Gauss–Kronrod (QAG, 21 points) to
 ///    relative tolerance 1e-10; the final subintervals become panels, integrated again with
 ///    a 10-point Gauss–Legendre rule so that partial integrals inside a panel agree with it
 ///    (its nodes are QAG's Gauss nodes: their densities are taken from its evaluations).
-/// 4. The CDF inside a panel is a Gauss–Legendre integral from the panel's start; quantiles
-///    are found by safeguarded Newton steps on it; the highest-density region by solving for
-///    the density level whose superset holds the wanted mass.
+/// 4. Inside a panel the density is the polynomial of degree 20 through QAG's 21 values there
+///    (`KronrodInterpolant`), where it is resolved, else Gauss–Legendre integrals of new
+///    evaluations: the CDF inside a panel is its antiderivative; quantiles are found by
+///    safeguarded Newton steps on it; the highest-density region by solving for the density
+///    level whose superset holds the wanted mass, the levels tried on the polynomials and the
+///    last one's crossings on the log-density.
 ///
 /// One tabulation object per thread: it keeps its workspaces and buffers between uses.
 final class PosteriorTabulation {
@@ -56,9 +60,9 @@ final class PosteriorTabulation {
   /// (kept for their storage).
   private var recordedX: [Double] = []
   private var recordedDensity: [Double] = []
-  /// Where each panel's block of 21 starts in `recordedX` (−1: none, a panel of
+  /// Where each panel's block of 21 starts in `recordedX` (−1: none, as for most panels of
   /// `compositePanels`), and the place in a block of each of `KronrodInterpolant.nodes`, in
-  /// their order (empty where the blocks do not hold them).
+  /// their order (empty until a block is found to hold them).
   private var panelBlocks: [Int] = []
   private var kronrodPlaces: [Int] = []
   /// Each panel's interpolant, made on first use: whether it is made (0: not yet; 1: made;
@@ -109,6 +113,10 @@ final class PosteriorTabulation {
       gridL[i] = evaluate(gridX[i])
     }
     var candidates: [(x: Double, l: Double)] = []
+    // Where the density drops to zero next to a peak (the model undefined beyond a point
+    // inside the range), the edge of its support: a breakpoint, and the mode where the density
+    // is highest there.
+    var edges: [Double] = []
     for i in 0...gridCount {
       let left = i > 0 ? gridL[i - 1] : -.infinity
       let right = i < gridCount ? gridL[i + 1] : -.infinity
@@ -118,10 +126,16 @@ final class PosteriorTabulation {
         // (the hint is the linearized sd, which grows without bound where the slope vanishes).
         let step = gridX[i + 1] - gridX[i]
         let fall = gridL[i] - 0.5 * (gridL[i - 1] + gridL[i + 1])
-        let x = try maximum(
+        var x = try maximum(
           near: gridX[i], between: gridX[i - 1], and: gridX[i + 1],
           scale: narrowest(scaleHint(gridX[i]), step / (2 * fall).squareRoot()))
-        candidates.append((x, evaluate(x)))
+        var l = evaluate(x)
+        for j in [i - 1, i + 1] where gridL[j] == -.infinity {
+          let edge = supportEdge(from: x, l, toward: gridX[j])
+          edges.append(edge.x)
+          if edge.l > l { (x, l) = edge }
+        }
+        candidates.append((x, l))
       } else {
         candidates.append((gridX[i], gridL[i]))
       }
@@ -131,7 +145,7 @@ final class PosteriorTabulation {
     // It is refined by Brent's method between its neighbouring nodes, joins the candidates,
     // and the breakpoints and integrals are made again around it.
     for _ in 0..<4 {
-      try integrate(candidates: candidates, width: width, scaleHint: scaleHint)
+      try integrate(candidates: candidates, edges: edges, width: width, scaleHint: scaleHint)
       guard let missed = highestNodeAbovePeak() else { break }
       let left = missed > 0 ? nodeX[missed - 1] : lower
       let right = missed + 1 < nodeX.count ? nodeX[missed + 1] : upper
@@ -183,6 +197,24 @@ final class PosteriorTabulation {
     return guess + offset
   }
 
+  /// The end of the support of the density between `inside` (where ℓ is `l`, finite) and
+  /// `outside` (where it is −∞), to 10⁻¹⁵ of the range, by bisection; and ℓ there. Brent's
+  /// method places a maximum at such an edge only to its tolerance, inside it: the sliver
+  /// between would lie in a segment whose nodes all fall where the density is zero, and its
+  /// mass (3.8·10⁻⁸ of Exp(1) so) would be lost without a sign in the error estimate.
+  private func supportEdge(
+    from inside: Double, _ l: Double, toward outside: Double
+  ) -> (x: Double, l: Double) {
+    var (finite, zero, value) = (inside, outside, l)
+    while Swift.abs(finite - zero) > (upper - lower) * 1e-15 {
+      let middle = 0.5 * (finite + zero)
+      guard middle != finite, middle != zero else { break }
+      let l = evaluate(middle)
+      if l > -.infinity { (finite, value) = (middle, l) } else { zero = middle }
+    }
+    return (finite, value)
+  }
+
   /// The node of the Gauss–Legendre panels whose density exceeds the peak found so far by
   /// more than rounding, if any (the highest such).
   private func highestNodeAbovePeak() -> Int? {
@@ -197,7 +229,8 @@ final class PosteriorTabulation {
   /// Steps 2 and 3 of the method: the peak and the modes from `candidates`, the breakpoints
   /// around them, the adaptive integrals of the segments, and the Gauss–Legendre panels.
   private func integrate(
-    candidates: [(x: Double, l: Double)], width: Double, scaleHint: (Double) -> Double
+    candidates: [(x: Double, l: Double)], edges: [Double], width: Double,
+    scaleHint: (Double) -> Double
   ) throws {
     guard let highest = candidates.map(\.l).max(), highest.isFinite else {
       throw MeasurementError.invalidSetting(
@@ -219,6 +252,7 @@ final class PosteriorTabulation {
         breakpoints.append(mode.x + k * scale)
       }
     }
+    breakpoints += edges
     breakpoints = breakpoints.filter { $0 >= lower && $0 <= upper }.sorted()
     var distinct: [Double] = []
     for b in breakpoints where distinct.last.map({ b - $0 > width * 1e-13 }) ?? true {
@@ -338,8 +372,10 @@ final class PosteriorTabulation {
   }
 
   /// For each of `KronrodInterpolant.nodes` in order, its place among the 21 points of a
-  /// block (`offsets`, each (x − centre)/half-width): empty where they are not those nodes
-  /// (to 1e-9 of the half-width), so that no panel is interpolated.
+  /// block (`offsets`, each (x − centre)/half-width): empty where they are not those nodes,
+  /// and the next block is tried. Each offset is told by the nearest node, to 10⁻⁴ of the
+  /// half-width: nodes lie at least 0.004 apart, and a block far from 0 carries the rounding of
+  /// its centre (10⁻⁸ of the half-width for a panel 0.02 wide at 10⁶).
   private static func kronrodPlaces(_ offsets: [Double]) -> [Int] {
     var places = [Int](repeating: -1, count: KronrodInterpolant.count)
     for (place, t) in offsets.enumerated() {
@@ -347,7 +383,7 @@ final class PosteriorTabulation {
       let node = KronrodInterpolant.nodes.indices.min {
         Swift.abs(KronrodInterpolant.nodes[$0] - t) < Swift.abs(KronrodInterpolant.nodes[$1] - t)
       }!
-      guard Swift.abs(KronrodInterpolant.nodes[node] - t) <= 1e-9, places[node] < 0 else {
+      guard Swift.abs(KronrodInterpolant.nodes[node] - t) <= 1e-4, places[node] < 0 else {
         return []
       }
       places[node] = place
@@ -357,9 +393,12 @@ final class PosteriorTabulation {
 
   /// The offset of panel k's interpolant in `interpolantSeries`, made on first use from the
   /// densities QAG asked for at its 21 Kronrod nodes; nil where the panel has none: a panel
-  /// without its block of 21, or whose interpolant is not resolved to 1e-13 of the mass (the
-  /// last two Legendre coefficients times its width, an estimate of the error of a partial
-  /// integral; and its integral against the panel's Gauss–Legendre one).
+  /// without its block of 21, or whose polynomial is not resolved to the tolerance, the
+  /// smaller of 10⁻¹³ and the integral's relative error, of the mass. Two checks: the last
+  /// two Legendre coefficients times its width (what a higher degree would add, as Chebfun
+  /// judges a Chebyshev series: a heuristic, not a bound), and the polynomial's integral, which
+  /// is the 21-point Kronrod sum, against the panel's Gauss–Legendre one (QAG's own error
+  /// estimate before it is scaled).
   private func interpolant(_ k: Int) -> Int? {
     let stride = Self.interpolantStride
     switch interpolantStates[k] {
@@ -371,26 +410,34 @@ final class PosteriorTabulation {
     let block = panelBlocks[k]
     guard block >= 0, !kronrodPlaces.isEmpty else { return nil }
     let n = KronrodInterpolant.count
-    let values = kronrodPlaces.map { recordedDensity[block + $0] }
-    guard values.allSatisfy(\.isFinite) else { return nil }
     let half = 0.5 * (panels[k].upper - panels[k].lower)
-    var series = [Double].zeros(stride)
-    series.withUnsafeMutableBufferPointer { series in
-      values.withUnsafeBufferPointer { values in
-        KronrodInterpolant.fit(
-          values, coefficients: UnsafeMutableBufferPointer(rebasing: series[0..<n]),
-          antiderivative: UnsafeMutableBufferPointer(rebasing: series[n..<stride]))
+    let offset = k * stride
+    let places = kronrodPlaces
+    // The densities are finite: exp(min(ℓ − logPeak, 600)), or 0.
+    recordedDensity.withUnsafeBufferPointer { recorded in
+      interpolantSeries.withUnsafeMutableBufferPointer { series in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { values in
+          for i in 0..<n { values[i] = recorded[block + places[i]] }
+          KronrodInterpolant.fit(
+            UnsafeBufferPointer(values),
+            coefficients: UnsafeMutableBufferPointer(rebasing: series[offset..<(offset + n)]),
+            antiderivative: UnsafeMutableBufferPointer(
+              rebasing: series[(offset + n)..<(offset + stride)]))
+        }
       }
     }
-    let total = series[n..<stride].reduce(0, +)
-    let unresolved = 2 * half * (Swift.abs(series[n - 2]) + Swift.abs(series[n - 1]))
-    guard total > 0, unresolved <= 1e-13 * mass,
-      Swift.abs(half * total - panels[k].integral) <= 1e-13 * mass
+    let total = interpolantSeries[(offset + n)..<(offset + stride)].reduce(0, +)
+    let unresolved =
+      2 * half
+      * (Swift.abs(interpolantSeries[offset + n - 2])
+        + Swift.abs(interpolantSeries[offset + n - 1]))
+    let tolerance = min(1e-13, relativeError) * mass
+    guard total > 0, unresolved <= tolerance,
+      Swift.abs(half * total - panels[k].integral) <= tolerance
     else { return nil }
-    for j in 0..<stride { interpolantSeries[k * stride + j] = series[j] }
     interpolantTotals[k] = total
     interpolantStates[k] = 1
-    return k * stride
+    return offset
   }
 
   /// The panel holding x: the last whose start is at or below it (the first for x below all).
@@ -402,20 +449,6 @@ final class PosteriorTabulation {
       if panels[mid].lower <= x { k = mid } else { hi = mid - 1 }
     }
     return k
-  }
-
-  /// The density at x (relative to the peak) from panel k's interpolant; nil where it has
-  /// none.
-  private func interpolatedDensity(_ k: Int, at x: Double) -> Double? {
-    guard let offset = interpolant(k) else { return nil }
-    let panel = panels[k]
-    let half = 0.5 * (panel.upper - panel.lower), center = 0.5 * (panel.upper + panel.lower)
-    let s = min(max((x - center) / half, -1), 1)
-    return interpolantSeries.withUnsafeBufferPointer { series in
-      KronrodInterpolant.series(
-        UnsafeBufferPointer(rebasing: series[offset..<(offset + KronrodInterpolant.count)]),
-        at: s)
-    }
   }
 
   /// The unnormalized CDF at x in panel k from its interpolant, and its derivative there;
@@ -486,8 +519,8 @@ final class PosteriorTabulation {
       let f =
         (interpolated?.value ?? base + integrate(from: panel.lower, to: t) { self.density($0) })
         - target
-      // The partial integral is exact to rounding: a residual of a few ulps of the mass is
-      // as close as the CDF can tell.
+      // A residual of a few ulps of the mass is as close as the CDF can tell (the polynomial's
+      // or the Gauss–Legendre partial integral, each exact to rounding for what it is).
       if Swift.abs(f) <= 4 * Double.ulpOfOne * mass { return t }
       bracket.narrow(at: t, value: f, illinois: false)
       let p = interpolated?.slope ?? density(t)
@@ -525,25 +558,35 @@ final class PosteriorTabulation {
       t = bracket.next(newton: region.slope < 0 ? t - g / region.slope : .nan)
       region = superlevel(t, samples: samples, logSamples: logSamples, interpolated: true)
     }
-    return superlevel(t, samples: samples, logSamples: logSamples, interpolated: false).intervals
+    guard region.interpolated else { return region.intervals }
+    return superlevel(
+      t, samples: samples, logSamples: logSamples, interpolated: false, measured: false
+    ).intervals
   }
 
-  /// The set where ℓ − logPeak > t, its mass, and the derivative of the mass in t; with its
-  /// crossings from the panels' interpolants where they have them (`interpolated`), else on
-  /// ℓ.
+  /// The set where ℓ − logPeak > t, its mass (where `measured`), the derivative of the mass
+  /// in t, and whether a crossing came from an interpolant; with its crossings from the
+  /// panels' interpolants where they have them (`interpolated`), else on ℓ.
   private func superlevel(
-    _ t: Double, samples: [Double], logSamples: [Double], interpolated: Bool
-  ) -> (intervals: [ClosedRange<Double>], mass: Double, slope: Double) {
+    _ t: Double, samples: [Double], logSamples: [Double], interpolated: Bool,
+    measured: Bool = true
+  ) -> (intervals: [ClosedRange<Double>], mass: Double, slope: Double, interpolated: Bool) {
     var intervals: [ClosedRange<Double>] = []
     var slope = 0.0
+    var anyInterpolated = false
     var start: Double? = logSamples[0] > t ? samples[0] : nil
     for j in 0..<(samples.count - 1) {
       let inside = logSamples[j] > t, next = logSamples[j + 1] > t
       guard inside != next else { continue }
       let (a, b) = (samples[j], samples[j + 1])
-      let crossing =
-        (interpolated ? interpolatedCrossing(between: a, and: b, level: t) : nil)
-        ?? crossingPoint(between: a, logDensity: logSamples[j], and: b, logSamples[j + 1], level: t)
+      var crossing: (x: Double, slope: Double)
+      if interpolated, let found = interpolatedCrossing(between: a, and: b, level: t, from: inside)
+      {
+        crossing = found
+        anyInterpolated = true
+      } else {
+        crossing = crossingPoint(between: a, logSamples[j], and: b, logSamples[j + 1], level: t)
+      }
       slope -= _exp(t) / Swift.abs(crossing.slope)
       if inside {
         // Cannot trap: start is set exactly while the samples are inside (set where the walk
@@ -555,17 +598,19 @@ final class PosteriorTabulation {
       }
     }
     if let start { intervals.append(start...samples[samples.count - 1]) }
-    let mass = intervals.reduce(0.0) {
-      $0 + unnormalizedCDF($1.upperBound) - unnormalizedCDF($1.lowerBound)
-    }
-    return (intervals, mass, slope)
+    let mass =
+      measured
+      ? intervals.reduce(0.0) {
+        $0 + unnormalizedCDF($1.upperBound) - unnormalizedCDF($1.lowerBound)
+      } : .nan
+    return (intervals, mass, slope, anyInterpolated)
   }
 
   /// The x in [a, b] where ℓ(x) − logPeak = t, for a bracketing pair whose ℓ − logPeak are
   /// `la` and `lb`, and the slope of ℓ there. |Δℓ| of 1e-14 is a relative change of the
   /// density far below what the mass can tell, so the root is taken to that.
   private func crossingPoint(
-    between a: Double, logDensity la: Double, and b: Double, _ lb: Double, level t: Double
+    between a: Double, _ la: Double, and b: Double, _ lb: Double, level t: Double
   ) -> (x: Double, slope: Double) {
     let g = { (x: Double) -> Double in
       let value = self.evaluate(x) - self.logPeak - t
@@ -580,19 +625,25 @@ final class PosteriorTabulation {
 
   /// `crossingPoint` on the interpolant of the panel holding [a, b] (consecutive samples of
   /// `highestDensityRegion`, which lie in one panel); nil where the panel has none, or where
-  /// the interpolant does not change sign between a and b as ℓ does.
+  /// the interpolant does not cross the level between a and b as ℓ does (from above where
+  /// ℓ(a) is above it, `fromAbove`).
   private func interpolatedCrossing(
-    between a: Double, and b: Double, level t: Double
+    between a: Double, and b: Double, level t: Double, from fromAbove: Bool
   ) -> (x: Double, slope: Double)? {
     let k = panel(containing: 0.5 * (a + b))
-    guard interpolant(k) != nil, a >= panels[k].lower, b <= panels[k].upper else { return nil }
+    let panel = panels[k]
+    guard let offset = interpolant(k), a >= panel.lower, b <= panel.upper else { return nil }
+    // The panel's coefficients in a local array: the root's dozen steps then pay no
+    // exclusivity check on the tabulation's storage.
+    let coefficients = Array(interpolantSeries[offset..<(offset + KronrodInterpolant.count)])
+    let half = 0.5 * (panel.upper - panel.lower), center = 0.5 * (panel.upper + panel.lower)
     let g = { (x: Double) -> Double in
-      // Cannot trap: panel k has an interpolant.
-      let density = self.interpolatedDensity(k, at: x)!
+      let s = min(max((x - center) / half, -1), 1)
+      let density = coefficients.withUnsafeBufferPointer { KronrodInterpolant.series($0, at: s) }
       return density > 0 ? _log(density) - t : -1e300
     }
     let (ga, gb) = (g(a), g(b))
-    guard (ga > 0) != (gb > 0) else { return nil }
+    guard (ga > 0) == fromAbove, (gb > 0) != fromAbove else { return nil }
     let x = Roots.bracketed(g, a, ga, b, gb, tolerance: 4 * max(a.ulp, b.ulp), residual: 1e-14)
     let step = max((b - a) * 1e-6, 8 * x.ulp)
     let slope = (g(x + step) - g(x - step)) / (2 * step)

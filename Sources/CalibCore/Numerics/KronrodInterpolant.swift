@@ -10,7 +10,7 @@
 enum KronrodInterpolant {
   /// The nodes in increasing order: ±xgk of QUADPACK's 21-point rule (Piessens et al. 1983;
   /// the abscissae of L. W. Fullerton, Bell Labs, 1981, as GSL's qk21.c holds them). Those at
-  /// odd places from the ends are the 10-point Gauss–Legendre nodes.
+  /// the odd indices (1, 3, …, 19) are the 10-point Gauss–Legendre nodes.
   static let nodes: [Double] = {
     let positive = [
       0.995657163025808080735527280689003, 0.973906528517171720077964012084452,
@@ -70,19 +70,30 @@ enum KronrodInterpolant {
     return current
   }
 
-  /// Σₖ cₖPₖ(s) for the coefficients `c` (any number), by the recurrence run forwards (stable
-  /// on [−1, 1]).
+  /// The recurrence's factors (2k + 1)/(k + 1) and k/(k + 1) for k = 0…21, so that a term
+  /// costs no division: Pₖ₊₁(s) = aₖ·s·Pₖ(s) − bₖ·Pₖ₋₁(s).
+  private static let recurrence: [(a: Double, b: Double)] = (0...count).map {
+    (k: Int) -> (a: Double, b: Double) in
+    let next = Double(k + 1)
+    return (Double(2 * k + 1) / next, Double(k) / next)
+  }
+
+  /// Σₖ cₖPₖ(s) for the coefficients `c` (at most 22, the antiderivative's: the recurrence's
+  /// factors are kept for that many), by the recurrence run forwards (stable on [−1, 1]).
+  /// With the factors rounded, Pₖ(1) is 1 only to a few ulps.
   static func series(_ c: UnsafeBufferPointer<Double>, at s: Double) -> Double {
     guard !c.isEmpty else { return 0 }
     var (previous, current) = (1.0, s)
     var sum = c[0]
     if c.count > 1 { sum += c[1] * s }
-    var k = 1
-    while k + 1 < c.count {
-      let next = ((2 * Double(k) + 1) * s * current - Double(k) * previous) / Double(k + 1)
-      (previous, current) = (current, next)
-      k += 1
-      sum += c[k] * current
+    recurrence.withUnsafeBufferPointer { recurrence in
+      var k = 1
+      while k + 1 < c.count {
+        let next = recurrence[k].a * s * current - recurrence[k].b * previous
+        (previous, current) = (current, next)
+        k += 1
+        sum += c[k] * current
+      }
     }
     return sum
   }
