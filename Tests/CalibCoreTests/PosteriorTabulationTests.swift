@@ -161,15 +161,18 @@ struct PosteriorTabulationTests {
   }
 
   /// A density that drops to zero inside the range, Exp(1) on [−2, 40] (ℓ = −x for x ≥ 0,
-  /// −∞ below): the panels about 0 hold a jump no polynomial resolves, and must keep their
-  /// Gauss–Legendre integrals or hold too little mass to matter. Reference: the closed forms,
-  /// quantile −log(1 − q), CDF 1 − e⁻ˣ, region [0, −log(1 − level)]; to 1e-10 (sd 1).
+  /// −∞ below): its mode is the edge of its support, which Brent's method alone left 3.8e-8
+  /// inside (and the sliver below it unintegrated); the panels about 0 hold a jump no
+  /// polynomial resolves, and must keep their Gauss–Legendre integrals or hold too little
+  /// mass to matter. Reference: the closed forms, quantile −log(1 − q) and region
+  /// [0, −log(1 − level)] to 1e-10 (sd 1), CDF 1 − e⁻ˣ to 1e-12, the mode 0 to 1e-13.
   @Test("a density with a jump: quantiles, CDF and region against closed forms")
   func truncatedDensity() throws {
     let tabulation = try PosteriorTabulation()
     try tabulation.tabulate(
       logDensity: { x in x >= 0 ? -x : -.infinity }, lower: -2, upper: 40,
       scaleHint: { _ in 1 })
+    #expect(tabulation.modes.count == 1 && abs(tabulation.modes[0]) <= 1e-13, "\(tabulation.modes)")
     for q in [0.001, 0.025, 0.5, 0.975] {
       #expect(abs(tabulation.quantile(q) + log1p(-q)) <= 1e-10, "q = \(q)")
     }
@@ -182,11 +185,39 @@ struct PosteriorTabulationTests {
     #expect(abs(region[0].upperBound + log1p(-0.9)) <= 1e-10, "\(region)")
   }
 
+  /// A peak next to a zero region that is not at its edge: N(0.05, 0.05²) cut at 0 on [−2, 5]
+  /// (the grid point left of the peak has zero density). The edge at 0 becomes a breakpoint,
+  /// not the mode. Reference: the truncated normal's closed forms, mode 0.05 (to 1e-6 sd, as
+  /// Brent's method and the curvature place it), quantiles from
+  /// F(x) = (Φ((x − 0.05)/0.05) − Φ(−1))/(1 − Φ(−1)) to 1e-10 sd.
+  @Test("a peak beside a zero region keeps its mode, and its quantiles are exact")
+  func peakBesideEdge() throws {
+    let (center, sd) = (0.05, 0.05)
+    let tabulation = try PosteriorTabulation()
+    try tabulation.tabulate(
+      logDensity: { x in x >= 0 ? -0.5 * ((x - center) / sd) * ((x - center) / sd) : -.infinity },
+      lower: -2, upper: 5, scaleHint: { _ in sd })
+    #expect(tabulation.modes.count == 1, "\(tabulation.modes)")
+    #expect(abs((tabulation.modes.first ?? .nan) - center) <= 1e-6 * sd)
+    func phi(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
+    let cut = phi(-1)
+    for q in [0.025, 0.5, 0.975] {
+      // Bisection on the closed-form CDF.
+      var (low, high) = (0.0, 1.0)
+      for _ in 0..<200 {
+        let mid = 0.5 * (low + high)
+        if (phi((mid - center) / sd) - cut) / (1 - cut) < q { low = mid } else { high = mid }
+      }
+      #expect(abs(tabulation.quantile(q) - 0.5 * (low + high)) <= 1e-10 * sd, "q = \(q)")
+    }
+  }
+
   /// Two separated normals of equal mass, N(−3, 0.5²) and N(4, 1): the region at 90% is two
   /// intervals. Reference: the level c solved by bisection on the closed form of the mass,
   /// ½Σ Φ((b − μ)/σ) − Φ((a − μ)/σ) over both components and both pieces, each piece's ends
   /// solved by bisection on the mixture's density (the far component's tail moves the inner
-  /// ends by 10⁻⁸); to 1e-9 of the narrower sd.
+  /// ends by 10⁻⁸); to 5e-10 (the narrower sd is 0.5; a mass off by QAG's 1e-10 would move
+  /// the ends by about 4e-10).
   @Test("the region of two separated modes, against the closed forms")
   func bimodalRegion() throws {
     let components = [(mean: -3.0, sd: 0.5), (mean: 4.0, sd: 1.0)]
@@ -211,8 +242,9 @@ struct PosteriorTabulationTests {
       }
       return 0.5 * (low + high)
     }
-    // The density falls to its lowest between the modes near x = 0.2 (monotone either side
-    // on [−1, 1.5]: checked by the pieces' ends lying well away from it).
+    // Between the modes the density is lowest near x = −0.56 and below 4e-4 on [−0.6, 0.2],
+    // far below the level (about 0.16, checked below): each bisection's predicate holds on
+    // an interval.
     func pieces(_ c: Double) -> [ClosedRange<Double>] {
       [crossing(c, -12, -3)...crossing(c, -3, 0.2), crossing(c, 0.2, 4)...crossing(c, 4, 14)]
     }
@@ -234,7 +266,9 @@ struct PosteriorTabulationTests {
       let mid = 0.5 * (low + high)
       if mass(mid) > 0.9 { low = mid } else { high = mid }
     }
-    let reference = pieces(0.5 * (low + high))
+    let level = 0.5 * (low + high)
+    #expect(density(-0.56) < 1e-3 * level && density(0.2) < 1e-2 * level)
+    let reference = pieces(level)
     let region = tabulation.highestDensityRegion(level: 0.9)
     #expect(region.count == 2, "\(region)")
     guard region.count == 2 else { return }
@@ -245,9 +279,10 @@ struct PosteriorTabulationTests {
   }
 
   /// The interpolant through the 21 Kronrod nodes is exact for a polynomial of degree 20, and
-  /// so is its antiderivative; its Gauss nodes are GSL's 10-point Gauss–Legendre nodes.
-  /// Reference: p(s) = Σ sʲ/(j + 1) for j ≤ 20 and its antiderivative Σ (sʲ⁺¹ + (−1)ʲ)/(j + 1)²
-  /// from −1, in closed form; `FixedQuadrature.gaussLegendre(points: 10)`.
+  /// so are its antiderivative and derivative; its Gauss nodes are GSL's 10-point
+  /// Gauss–Legendre nodes. Reference: p(s) = Σ sʲ/(j + 1) for j ≤ 20, its antiderivative
+  /// Σ (sʲ⁺¹ + (−1)ʲ)/(j + 1)² from −1 and its derivative, in closed form;
+  /// `FixedQuadrature.gaussLegendre(points: 10)`.
   @Test("the Kronrod interpolant is exact for degree 20")
   func kronrodInterpolantExact() throws {
     let nodes = KronrodInterpolant.nodes
@@ -279,11 +314,23 @@ struct PosteriorTabulationTests {
         }
       }
     }
+    // p′(s) = Σ j·sʲ⁻¹/(j + 1).
+    func derivative(_ s: Double) -> Double {
+      var sum = 0.0
+      for j in 1...20 { sum += Double(j) * pow(s, Double(j - 1)) / Double(j + 1) }
+      return sum
+    }
     for s in [-1.0, -0.77, -0.1, 0.3, 0.91, 1] {
       let value = coefficients.withUnsafeBufferPointer { KronrodInterpolant.series($0, at: s) }
       let area = antiderivative.withUnsafeBufferPointer { KronrodInterpolant.series($0, at: s) }
+      let both = coefficients.withUnsafeBufferPointer {
+        KronrodInterpolant.seriesWithDerivative($0, at: s)
+      }
       #expect(abs(value - p(s)) <= 1e-13 * max(1, abs(p(s))), "p(\(s))")
       #expect(abs(area - integral(s)) <= 1e-13 * max(1, abs(integral(s))), "∫p to \(s)")
+      #expect(both.value == value, "p(\(s)) in one pass")
+      #expect(
+        abs(both.derivative - derivative(s)) <= 1e-12 * max(1, abs(derivative(s))), "p′(\(s))")
     }
   }
 }

@@ -6,8 +6,9 @@ internal import CalibGSL
 ///
 /// The method (docs/measurement.md):
 /// 1. The log-density is scanned on a 129-point grid over the range; its local maxima are
-///    refined by Brent's method (GSL) into the modes, or to the edge of the support where the
-///    density is zero at the neighbouring grid point. A mode narrower than the grid that the
+///    refined by Brent's method (GSL) into the modes; where the density is zero at the
+///    neighbouring grid point, the edge of the support is found, and is the mode where the
+///    density is highest there. A mode narrower than the grid that the
 ///    integrals of step 3 find (a node above the peak) is refined likewise, and steps 2–3 are
 ///    done again.
 /// 2. Around each mode, breakpoints at ±1, 2, 4, …, 32 local scales (from the curvature of
@@ -126,12 +127,14 @@ final class PosteriorTabulation {
         // (the hint is the linearized sd, which grows without bound where the slope vanishes).
         let step = gridX[i + 1] - gridX[i]
         let fall = gridL[i] - 0.5 * (gridL[i - 1] + gridL[i + 1])
+        let scale = narrowest(scaleHint(gridX[i]), step / (2 * fall).squareRoot())
         var x = try maximum(
-          near: gridX[i], between: gridX[i - 1], and: gridX[i + 1],
-          scale: narrowest(scaleHint(gridX[i]), step / (2 * fall).squareRoot()))
+          near: gridX[i], between: gridX[i - 1], and: gridX[i + 1], scale: scale)
         var l = evaluate(x)
         for j in [i - 1, i + 1] where gridL[j] == -.infinity {
-          let edge = supportEdge(from: x, l, toward: gridX[j])
+          let edge = supportEdge(
+            from: x, l, toward: gridX[j],
+            tolerance: min(width * 1e-15, scale.isFinite ? 1e-13 * scale : .infinity))
           edges.append(edge.x)
           if edge.l > l { (x, l) = edge }
         }
@@ -198,19 +201,28 @@ final class PosteriorTabulation {
   }
 
   /// The end of the support of the density between `inside` (where ℓ is `l`, finite) and
-  /// `outside` (where it is −∞), to 10⁻¹⁵ of the range, by bisection; and ℓ there. Brent's
-  /// method places a maximum at such an edge only to its tolerance, inside it: the sliver
-  /// between would lie in a segment whose nodes all fall where the density is zero, and its
-  /// mass (3.8·10⁻⁸ of Exp(1) so) would be lost without a sign in the error estimate.
+  /// `outside` (where it is −∞), to `tolerance` (10⁻¹³ of the peak's scale, at most 10⁻¹⁵ of
+  /// the range: the sliver beyond it is lost, a fraction of the mass about that over the
+  /// scale) by bisection; and ℓ there. Brent's method places a maximum at such an edge only
+  /// to its tolerance, inside it: the sliver between would lie in a segment whose nodes all
+  /// fall where the density is zero, and its mass (3.8·10⁻⁸ of Exp(1) so) would be lost
+  /// without a sign in the error estimate. It takes ℓ to stay −∞ from the edge to `outside`
+  /// (it finds one end of the support between the two); a first probe just outside `inside`
+  /// tells, in one evaluation, the common case of a maximum Brent's method left at the edge.
   private func supportEdge(
-    from inside: Double, _ l: Double, toward outside: Double
+    from inside: Double, _ l: Double, toward outside: Double, tolerance: Double
   ) -> (x: Double, l: Double) {
     var (finite, zero, value) = (inside, outside, l)
-    while Swift.abs(finite - zero) > (upper - lower) * 1e-15 {
+    let probe = inside + (outside > inside ? tolerance : -tolerance)
+    if (probe - inside) * (outside - probe) > 0 {
+      let l = evaluate(probe)
+      if l.isFinite { (finite, value) = (probe, l) } else { return (inside, value) }
+    }
+    while Swift.abs(finite - zero) > tolerance {
       let middle = 0.5 * (finite + zero)
       guard middle != finite, middle != zero else { break }
       let l = evaluate(middle)
-      if l > -.infinity { (finite, value) = (middle, l) } else { zero = middle }
+      if l.isFinite { (finite, value) = (middle, l) } else { zero = middle }
     }
     return (finite, value)
   }
@@ -261,6 +273,19 @@ final class PosteriorTabulation {
     // Cannot trap: lower is a breakpoint and survives the filter (lower ≤ upper: the prior range
     // is a ClosedRange), so distinct is not empty.
     if distinct.last! < upper { distinct[distinct.count - 1] = upper }
+    // An edge of the support merged into a breakpoint within 10⁻¹³ of the range takes its
+    // place (inside the ends), so that no sliver of mass lies beyond a segment's last node.
+    for edge in edges where edge > lower && edge < upper && !distinct.contains(edge) {
+      // Cannot trap: distinct holds lower and upper, so a nearest point exists.
+      let nearest = distinct.indices.min {
+        Swift.abs(distinct[$0] - edge) < Swift.abs(distinct[$1] - edge)
+      }!
+      if nearest > 0, nearest < distinct.count - 1,
+        Swift.abs(distinct[nearest] - edge) <= width * 1e-13
+      {
+        distinct[nearest] = edge
+      }
+    }
 
     // 3. Adaptive integration of every segment; the panels, re-integrated by Gauss–Legendre.
     // The densities QAG asks for are kept in the order it asks: its 21-point rule evaluates a
@@ -374,7 +399,7 @@ final class PosteriorTabulation {
   /// For each of `KronrodInterpolant.nodes` in order, its place among the 21 points of a
   /// block (`offsets`, each (x − centre)/half-width): empty where they are not those nodes,
   /// and the next block is tried. Each offset is told by the nearest node, to 10⁻⁴ of the
-  /// half-width: nodes lie at least 0.004 apart, and a block far from 0 carries the rounding of
+  /// half-width: nodes lie at least 0.02 apart, and a block far from 0 carries the rounding of
   /// its centre (10⁻⁸ of the half-width for a panel 0.02 wide at 10⁶).
   private static func kronrodPlaces(_ offsets: [Double]) -> [Int] {
     var places = [Int](repeating: -1, count: KronrodInterpolant.count)
@@ -624,7 +649,8 @@ final class PosteriorTabulation {
   }
 
   /// `crossingPoint` on the interpolant of the panel holding [a, b] (consecutive samples of
-  /// `highestDensityRegion`, which lie in one panel); nil where the panel has none, or where
+  /// `highestDensityRegion`, which lie in one panel), by safeguarded Newton steps on
+  /// log p − t with the polynomial's own derivative; nil where the panel has none, or where
   /// the interpolant does not cross the level between a and b as ℓ does (from above where
   /// ℓ(a) is above it, `fromAbove`).
   private func interpolatedCrossing(
@@ -633,21 +659,36 @@ final class PosteriorTabulation {
     let k = panel(containing: 0.5 * (a + b))
     let panel = panels[k]
     guard let offset = interpolant(k), a >= panel.lower, b <= panel.upper else { return nil }
-    // The panel's coefficients in a local array: the root's dozen steps then pay no
-    // exclusivity check on the tabulation's storage.
-    let coefficients = Array(interpolantSeries[offset..<(offset + KronrodInterpolant.count)])
     let half = 0.5 * (panel.upper - panel.lower), center = 0.5 * (panel.upper + panel.lower)
-    let g = { (x: Double) -> Double in
-      let s = min(max((x - center) / half, -1), 1)
-      let density = coefficients.withUnsafeBufferPointer { KronrodInterpolant.series($0, at: s) }
-      return density > 0 ? _log(density) - t : -1e300
+    return interpolantSeries.withUnsafeBufferPointer { series in
+      let coefficients = UnsafeBufferPointer(
+        rebasing: series[offset..<(offset + KronrodInterpolant.count)])
+      // log p − t at x, and its derivative in x; a point of zero density counts as far below.
+      func g(_ x: Double) -> (value: Double, slope: Double) {
+        let s = min(max((x - center) / half, -1), 1)
+        let (p, dp) = KronrodInterpolant.seriesWithDerivative(coefficients, at: s)
+        return p > 0 ? (_log(p) - t, dp / (p * half)) : (-1e300, .nan)
+      }
+      let (ga, gb) = (g(a).value, g(b).value)
+      guard (ga > 0) == fromAbove, (gb > 0) != fromAbove else { return nil }
+      // The slope of ℓ at the root, or the chord's where the polynomial's is flat there.
+      func found(_ x: Double, _ slope: Double) -> (x: Double, slope: Double) {
+        (x, slope.isFinite && slope != 0 ? slope : (gb - ga) / (b - a))
+      }
+      var bracket = RootBracket(a, ga, b, gb)
+      var x = bracket.falsePosition
+      for _ in 0..<100 {
+        let (value, slope) = g(x)
+        if Swift.abs(value) <= 1e-14 { return found(x, slope) }
+        bracket.narrow(at: x, value: value)
+        let next = bracket.next(newton: slope.isFinite && slope != 0 ? x - value / slope : .nan)
+        if Swift.abs(next - x) <= 2 * x.ulp || bracket.isExhausted {
+          return found(next, g(next).slope)
+        }
+        x = next
+      }
+      return found(x, g(x).slope)
     }
-    let (ga, gb) = (g(a), g(b))
-    guard (ga > 0) == fromAbove, (gb > 0) != fromAbove else { return nil }
-    let x = Roots.bracketed(g, a, ga, b, gb, tolerance: 4 * max(a.ulp, b.ulp), residual: 1e-14)
-    let step = max((b - a) * 1e-6, 8 * x.ulp)
-    let slope = (g(x + step) - g(x - step)) / (2 * step)
-    return (x, slope.isFinite && slope != 0 ? slope : (gb - ga) / (b - a))
   }
 
   // MARK: - Evaluation

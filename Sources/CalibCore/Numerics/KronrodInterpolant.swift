@@ -98,6 +98,29 @@ enum KronrodInterpolant {
     return sum
   }
 
+  /// Σₖ cₖPₖ(s) and its derivative Σₖ cₖPₖ′(s), for 2 ≤ `c.count` ≤ 22, in one pass:
+  /// Pₖ₊₁′ = Pₖ₋₁′ + (2k + 1)Pₖ.
+  static func seriesWithDerivative(
+    _ c: UnsafeBufferPointer<Double>, at s: Double
+  ) -> (value: Double, derivative: Double) {
+    var (previous, current) = (1.0, s)
+    var (previousSlope, currentSlope) = (0.0, 1.0)
+    var (sum, slope) = (c[0] + c[1] * s, c[1])
+    recurrence.withUnsafeBufferPointer { recurrence in
+      var k = 1
+      while k + 1 < c.count {
+        let next = recurrence[k].a * s * current - recurrence[k].b * previous
+        let nextSlope = previousSlope + Double(2 * k + 1) * current
+        (previous, current) = (current, next)
+        (previousSlope, currentSlope) = (currentSlope, nextSlope)
+        k += 1
+        sum += c[k] * current
+        slope += c[k] * currentSlope
+      }
+    }
+    return (sum, slope)
+  }
+
   /// Writes the Legendre coefficients of the interpolant of `values` (at `nodes`, in their
   /// order) to `coefficients` (21 of them), and those of its antiderivative from −1 to
   /// `antiderivative` (22): ∫₋₁ˢ P₀ = P₁ + P₀, and ∫₋₁ˢ Pₖ = (Pₖ₊₁ − Pₖ₋₁)/(2k + 1) for k ≥ 1.
