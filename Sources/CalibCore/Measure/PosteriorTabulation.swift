@@ -604,7 +604,7 @@ final class PosteriorTabulation {
       let inside = logSamples[j] > t, next = logSamples[j + 1] > t
       guard inside != next else { continue }
       let (a, b) = (samples[j], samples[j + 1])
-      var crossing: (x: Double, slope: Double)
+      let crossing: (x: Double, slope: Double)
       if interpolated, let found = interpolatedCrossing(between: a, and: b, level: t, from: inside)
       {
         crossing = found
