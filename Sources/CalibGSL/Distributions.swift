@@ -14,6 +14,15 @@ package enum Distributions {
     GSL.prepare()
     return gsl_cdf_fdist_Q(x, numerator, denominator)
   }
+
+  /// The x with P(X > x) = `q` for X ~ F(`numerator`, `denominator`), or NaN where GSL finds
+  /// none. Calls `gsl_cdf_fdist_Qinv`.
+  package static func fisherUpperQuantile(
+    _ q: Double, numerator: Double, denominator: Double
+  ) -> Double {
+    GSL.prepare()
+    return gsl_cdf_fdist_Qinv(q, numerator, denominator)
+  }
 }
 
 extension Distributions {

@@ -82,8 +82,8 @@ struct MeasureCommand: ParsableCommand {
     help: """
       Summaries from a measurement map, interpolated in the mean reading and certified against \
       the exact path to 1e-9 posterior sd: on, off, or auto (on for an observations file of \
-      16 KiB or more, where the map pays for itself; for readings with --sy, only where the \
-      column holds at most 16 distinct u).
+      16 KiB or more, where the map pays for itself; replicates with scatter from 512 KiB; for \
+      readings with --sy, only where the column holds at most 16 distinct u).
       """)
   var map: MapChoice = .auto
 
@@ -137,12 +137,13 @@ struct MeasureCommand: ParsableCommand {
         throw CommandFailure.usage(
           "--range: the instrument has one unknown; give its range as --range LO:HI")
       }
+      let mapScope = map.scope(
+        forObservations: observations, uncertaintyColumn: reading.uncertaintyColumn,
+        format: reading.csv.format)
       let settings = MeasurementSettings(
         level: level, method: method, range: try range.record,
         thresholds: thresholds.thresholds, marginalization: marginalize, threshold: threshold,
-        measurementMap: map.scope(
-          forObservations: observations, uncertaintyColumn: reading.uncertaintyColumn,
-          format: reading.csv.format))
+        measurementMap: mapScope.scope, scatterMap: mapScope.scatter)
       let measurers: [Measurer]
       do {
         let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)

@@ -130,6 +130,63 @@ struct MapCommandTests {
     }
   }
 
+  /// Triplicates with scatter, 40 groups about x = 4…6, in files padded by a column of text:
+  /// a map of ȳ and the scatter from 512 KiB under `auto`, the exact path below; `on` maps
+  /// them whatever the size. The figures agree to 1e-8 sd.
+  @Test("auto: replicates with scatter mapped from 512 KiB; on maps them in any file")
+  func autoScatter() throws {
+    let directory = try prepare(readings: 0)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var state: UInt64 = 11
+    func uniform() -> Double {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return Double(state >> 11) / Double(1 << 53)
+    }
+    var groups: [[Double]] = []
+    for _ in 0..<40 {
+      let center = 0.4 + 0.2 * uniform()
+      groups.append((0..<3).map { _ in center + 0.006 * (uniform() - 0.5) })
+    }
+    var results: [String: [[String: Any]]] = [:]
+    for (name, padding, map) in [
+      ("large", 4_600, "auto"), ("small", 1_000, "auto"), ("small", 1_000, "on"),
+    ] {
+      let note = String(repeating: "n", count: padding)
+      var rows = ["sample,absorbance,note"]
+      for (g, readings) in groups.enumerated() {
+        for y in readings { rows.append(String(format: "s%d,%.5f,", g, y) + note) }
+      }
+      let text = rows.joined(separator: "\n") + "\n"
+      #expect((text.utf8.count >= 512 << 10) == (name == "large"))
+      try text.write(
+        to: directory.appendingPathComponent("\(name).csv"), atomically: true, encoding: .utf8)
+      let output = "\(name)-\(map).ndjson"
+      let run = try CommandLineTool.run(
+        [
+          "measure", "abs.json", "\(name).csv", "--y", "absorbance", "--group", "sample",
+          "--map", map, "--format", "ndjson", "-o", output,
+        ], in: directory)
+      #expect(run.status == 0, "\(run.error)")
+      results[output] = try lines(output, in: directory)
+    }
+    func mapped(_ file: String) -> Int {
+      (results[file] ?? []).filter {
+        (($0["x"] as? [String: Any])?["numerical"] as? [String: Any])?["map_error"] != nil
+      }.count
+    }
+    #expect(mapped("large-auto.ndjson") == 40)
+    #expect(mapped("small-auto.ndjson") == 0)
+    #expect(mapped("small-on.ndjson") == 40)
+    for (a, b) in zip(results["large-auto.ndjson"] ?? [], results["small-auto.ndjson"] ?? []) {
+      let x = try #require(a["x"] as? [String: Any]), y = try #require(b["x"] as? [String: Any])
+      let sd = try #require(y["sd"] as? Double)
+      for key in ["mean", "sd", "median"] {
+        let u = try #require(x[key] as? Double), v = try #require(y[key] as? Double)
+        #expect(abs(u - v) <= 1e-8 * sd, "\(key): \(u) vs \(v)")
+      }
+    }
+  }
+
   @Test("--map on with an instrument with several outputs is a usage error; auto measures")
   func severalOutputs() throws {
     let directory = try CommandLineTool.scratchDirectory()

@@ -114,11 +114,6 @@ struct MeasurementMapTests {
       answered +=
         try Self.compare(
           Observation(id: "same", readings: [y, y], line: 2), mapped: mapped, exact: exact) ? 1 : 0
-      // Replicates with scatter depend on it as well as on ȳ: the exact path.
-      #expect(
-        !(try Self.compare(
-          Observation(id: "scatter", readings: [y, y + 0.004, y - 0.002], line: 2),
-          mapped: mapped, exact: exact)))
     }
     #expect(answered == 80)
     // Triplicates that agree, at readings whose sum over three divided by three is not the
@@ -141,6 +136,137 @@ struct MeasurementMapTests {
         ? 1 : 0
     }
     #expect(elisaAnswered >= 50)
+  }
+
+  /// `count` groups of `m` readings about the line's response at x uniform on `range`, each
+  /// reading off it by s·z (z standard normal, Box–Muller, from a seeded generator).
+  static func scatteredGroups(
+    _ count: Int, of m: Int, state: InstrumentState, range: ClosedRange<Double> = 0...10
+  ) throws -> [[Double]] {
+    let s = (try #require(state.posterior.s2)).squareRoot()
+    let uniform = Self.readings(count * (2 * m + 1), from: 0, to: 1)
+    return (0..<count).map { g in
+      let base = g * (2 * m + 1)
+      let x = range.lowerBound + (range.upperBound - range.lowerBound) * uniform[base]
+      let (mean, _) = BayesianMeasurementTests.meanAndLeverage(state, x)
+      return (0..<m).map { i in
+        let (u, v) = (uniform[base + 1 + 2 * i], uniform[base + 2 + 2 * i])
+        return mean + s * (-2 * log(max(u, 1e-300))).squareRoot() * cos(2 * Double.pi * v)
+      }
+    }
+  }
+
+  /// Replicates with scatter, σ estimated: their posterior depends on ȳ and on the scatter
+  /// S through νs² + S, and a map of both answers them (`Measurer.scatterCoordinate`).
+  @Test("replicates with scatter: the map of ȳ and the scatter agrees with the exact path")
+  func scatteredReplicates() throws {
+    let state = try Self.line.get()
+    let (mapped, exact) = try Self.measurers(state, MeasurementSettings())
+    for m in [3, 2] {
+      var answered = 0
+      var inside = 0
+      for readings in try Self.scatteredGroups(m == 3 ? 90 : 30, of: m, state: state) {
+        let observation = Observation(id: "g", readings: readings, line: 2)
+        let fromMap = try Self.compare(observation, mapped: mapped, exact: exact)
+        let mean = readings.reduce(0, +) / Double(m)
+        if (0.05...0.95).contains(mean) {
+          inside += 1
+          answered += fromMap ? 1 : 0
+        }
+      }
+      // Every group well inside the domain, its scatter drawn with the line's own s, is
+      // answered by the map.
+      #expect(answered == inside, "groups of \(m)")
+      #expect(inside >= m * 8)
+    }
+    // A scatter far beyond the line's s (S/(νs²) about 140, past the map's span): the exact
+    // path.
+    #expect(
+      !(try Self.compare(
+        Observation(id: "wide", readings: [0.5, 0.6, 0.4], line: 2), mapped: mapped,
+        exact: exact)))
+    // With the map of the scatter turned off, the exact path.
+    var settings = MeasurementSettings(measurementMap: .all)
+    settings.scatterMap = false
+    let withoutScatter = try Measurer(instrument: state, settings: settings)
+    let group = try Self.scatteredGroups(1, of: 3, state: state, range: 4...5)[0]
+    #expect(
+      try withoutScatter.measure(Observation(id: "g", readings: group, line: 2)).x.numerical?
+        .mapError == nil)
+    #expect(
+      try mapped.measure(Observation(id: "g", readings: group, line: 2)).x.numerical?.mapError
+        != nil)
+  }
+
+  /// The span of v ends where the F(m − 1, ν) law of S/((m − 1)s²) leaves 10⁻⁴ above: for
+  /// m = 3, P(F > f) = (1 + 2f/ν)^(−ν/2), so v ends at −(2/ν)·log 10⁻⁴, or at log 16 where
+  /// that is less. A group just inside is mapped, one just beyond takes the exact path.
+  @Test("the map of the scatter ends where F(m − 1, ν) leaves 1e-4, or at v = log 16")
+  func scatterSpanEnds() throws {
+    let line = try Self.line.get()
+    // A line of 4 standards: ν = 2, where −(2/ν)·log 10⁻⁴ = 9.2 passes log 16.
+    let short = try textInstrument("x,y\n0,0.011\n1,0.108\n2,0.203\n3,0.297\n", spec: "line")
+    for (state, center) in [(line, 0.5), (short, 0.15)] {
+      let nu = Double(try #require(state.posterior.dof))
+      let s2 = try #require(state.posterior.s2)
+      let end = min(-(2 / nu) * log(1e-4), log(16))
+      let (mapped, exact) = try Self.measurers(state, MeasurementSettings())
+      for (factor, inside) in [(0.98, true), (1.02, false)] {
+        // Readings ȳ − δ, ȳ, ȳ + δ: S = 2δ².
+        let scatter = nu * s2 * expm1(factor * end)
+        let delta = (scatter / 2).squareRoot()
+        let observation = Observation(
+          id: "e", readings: [center - delta, center, center + delta], line: 2)
+        #expect(
+          try Self.compare(observation, mapped: mapped, exact: exact) == inside,
+          "ν = \(nu), v = \(factor)·\(end)")
+      }
+    }
+  }
+
+  @Test("replicates with scatter from the map are within 1e-6 sd of the brute force")
+  func scatteredBruteForce() throws {
+    let state = try Self.line.get()
+    let mapped = try Measurer(
+      instrument: state, settings: MeasurementSettings(measurementMap: .all))
+    // Inside the domain, where two of the map's pieces (built in debug, a few seconds) serve.
+    for readings in try Self.scatteredGroups(4, of: 3, state: state, range: 3...6) {
+      let report = try mapped.measure(Observation(id: "b", readings: readings, line: 2))
+      #expect(report.x.numerical?.mapError != nil, "\(readings)")
+      // The full 3×3 multivariate t, not the engine's reduction to ȳ and S.
+      let brute = try BruteForcePosterior(
+        range: mapped.priorRange, intervals: 200_000,
+        logLikelihood: try BayesianMeasurementTests.logLikelihood(
+          state, readings: readings, uncertainties: nil))
+      let sd = brute.sd
+      #expect(Swift.abs((report.x.mean ?? .nan) - brute.mean) <= 1e-6 * sd)
+      #expect(Swift.abs((report.x.sd ?? .nan) - sd) <= 1e-6 * sd)
+      #expect(Swift.abs((report.x.median ?? .nan) - brute.quantile(0.5)) <= 1e-6 * sd)
+      #expect(Swift.abs((report.x.interval.lower ?? .nan) - brute.quantile(0.025)) <= 1e-6 * sd)
+      #expect(Swift.abs((report.x.interval.upper ?? .nan) - brute.quantile(0.975)) <= 1e-6 * sd)
+    }
+  }
+
+  /// With a noise that varies, the scatter enters through σ(μ(x)): the exact path.
+  @Test("replicates with scatter and a noise that varies take the exact path")
+  func scatteredVaryingNoise() throws {
+    let text =
+      "x,y\n2,4.9599\n2,4.9338\n2,4.9876\n4,9.0715\n4,9.1931\n4,9.0187\n6,12.8397\n"
+      + "6,12.7724\n6,13.2171\n8,17.6703\n8,17.1118\n8,16.4943\n10,20.4921\n10,21.8480\n"
+      + "10,21.1075\n"
+    let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8)), name: "s.csv")
+    let data = try CalibrationData(reading: reader, predictors: ["x"], response: "y")
+    let state = try ResponseModel(spec: "line", predictors: ["x"])
+      .fit(to: data, noise: .linear, provenance: testProvenance)
+    let (mapped, exact) = try Self.measurers(state, MeasurementSettings())
+    #expect(
+      !(try Self.compare(
+        Observation(id: "v", readings: [12.6, 12.9, 12.4], line: 2), mapped: mapped,
+        exact: exact)))
+    #expect(
+      try Self.compare(
+        Observation(id: "v", readings: [12.6, 12.6, 12.6], line: 2), mapped: mapped,
+        exact: exact))
   }
 
   /// The saturating detector (Michaelis–Menten, 8 standards) fitted with MCMC samples, the
@@ -253,7 +379,8 @@ struct MeasurementMapTests {
   }
 
   /// Two measurers sharing their maps' pieces, taking turns (each uses pieces the other
-  /// built, of one reading and of triplicates), report what a measurer of its own reports.
+  /// built, of one reading and of triplicates with and without scatter), report what a
+  /// measurer of its own reports.
   @Test("measurers that share their maps report what one alone reports, bit for bit")
   func sharedPieces() throws {
     let state = try Self.line.get()
@@ -264,10 +391,13 @@ struct MeasurementMapTests {
     }
     let alone = try Measurer(instrument: state, settings: settings)
     for (k, y) in Self.readings(80, from: -0.05, to: 1.05).enumerated() {
-      let observation = Observation(
-        id: "r", readings: k % 3 == 0 ? [y, y, y] : [y], line: k + 2)
+      let readings = [[y, y, y], [y], [y - 0.004, y + 0.001, y + 0.002]][k % 3]
+      let observation = Observation(id: "r", readings: readings, line: k + 2)
       let shared = try sharing[k % 2].measure(observation)
       #expect(shared == (try alone.measure(observation)), "ȳ = \(y)")
+      if k % 3 == 2, (0.1...0.9).contains(y) {
+        #expect(shared.x.numerical?.mapError != nil, "scatter at ȳ = \(y)")
+      }
     }
   }
 

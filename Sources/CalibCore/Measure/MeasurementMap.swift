@@ -1,15 +1,23 @@
 /// A measurement compiled into a map: summaries of the posterior as smooth functions of the
-/// mean reading ȳ, interpolated on Chebyshev points piece by piece, each piece certified
-/// against the exact path before it is used (DESIGN §7, docs/measurement.md).
+/// mean reading ȳ (and, for replicates with scatter, of a coordinate v of their scatter),
+/// interpolated on Chebyshev points piece by piece, each piece certified against the exact path
+/// before it is used (DESIGN §7, docs/measurement.md).
 ///
 /// The span of ȳ is cut into `topPieces` equal pieces; a piece is built when a reading first
 /// falls in it. Its `nodes` Chebyshev points (of the first kind) are measured exactly, and the
 /// interpolant is compared with the exact path at `nodes + 1` more points: the ends of the piece
 /// and the angles halfway between the nodes. Where every comparison is within its tolerance
 /// (`accept`), the piece is certified and answers by barycentric interpolation. Where a
-/// comparison misses, the piece is split in two, down to `maximumDepth` halvings; where the
-/// exact path says that a point cannot be mapped (several modes, a posterior piled at a bound),
-/// or at the deepest level, the piece is marked and its readings take the exact path.
+/// comparison misses (the checks stop there), the piece is split in two, down to
+/// `maximumDepth` halvings; where the exact path says that a point cannot be mapped (several
+/// modes, a posterior piled at a bound), or at the deepest level, the piece is marked and its
+/// readings take the exact path. A piece that misses is split before its later checks are
+/// seen: its halves are measured and checked afresh, each on points of its own.
+///
+/// A map of two coordinates (`scatter`) spans v as well, whole in every piece: a piece's points
+/// are the tensor product of its `nodes` points in ȳ and the `scatter.nodes` Chebyshev points
+/// of v's span, interpolated along v and then along ȳ, and it is checked on the product of the
+/// two sets of checks ((`nodes` + 1)·(`scatter.nodes` + 1) points). Pieces are split along ȳ.
 ///
 /// Each piece is a function of the instrument, the settings and its place only, never of the
 /// readings that came before: a reading gets the same numbers, bit for bit, in any order, in any
@@ -17,8 +25,9 @@
 final class MeasurementMap {
   /// What a piece holds once built.
   enum Piece: Sendable {
-    /// Certified: the values at the nodes, output after output for each node; the largest
-    /// error the checks found (in `accept`'s units); and the envelopes.
+    /// Certified: the values at the nodes, output after output for each node (the nodes in v
+    /// within those in ȳ); the largest error the checks found (in `accept`'s units); and the
+    /// envelopes.
     case certified(values: [Double], error: Double, envelope: [Double])
     /// Cut in two: its halves are the pieces one level down.
     case split
@@ -33,14 +42,17 @@ final class MeasurementMap {
   /// envelope: an error estimate of the exact path, say).
   let outputs: Int
   let envelopes: Int
-  /// Chebyshev points per piece.
+  /// Chebyshev points per piece along ȳ.
   let nodes: Int
+  /// The span of the second coordinate v and the number of Chebyshev points along it, or nil
+  /// for a map of ȳ alone.
+  let scatter: (span: ClosedRange<Double>, nodes: Int)?
   /// Pieces at the top level, and the most halvings below it.
   let topPieces: Int
   let maximumDepth: Int
-  /// The exact path at ȳ: its outputs and envelopes, or nil where the posterior cannot be
-  /// mapped.
-  private let exact: (Double) -> [Double]?
+  /// The exact path at (ȳ, v) (v = 0 for a map of ȳ alone): its outputs and envelopes, or nil
+  /// where the posterior cannot be mapped.
+  private let exact: (Double, Double) -> [Double]?
   /// The error of an interpolated point against the exact one (≤ 1 accepts), given
   /// (exact, interpolated).
   private let accept: ([Double], [Double]) -> Double
@@ -48,21 +60,25 @@ final class MeasurementMap {
   private var pieces: [Int: Piece] = [:]
   /// The pieces other measurers have built, and this map's kind among them.
   private let shared: (maps: SharedMeasurementMaps, kind: Measurer.MapKey)?
-  /// The Chebyshev points on [−1, 1] and their barycentric weights.
+  /// The Chebyshev points on [−1, 1] and their barycentric weights, along ȳ and along v.
   private let points: [Double]
   private let weights: [Double]
+  private let scatterPoints: [Double]
+  private let scatterWeights: [Double]
 
-  /// A map over `span`; `exact` and `accept` as described for the stored properties; its
-  /// pieces shared with the maps of the same kind of other measurers through `shared`.
+  /// A map over `span` (and `scatter`); `exact` and `accept` as described for the stored
+  /// properties; its pieces shared with the maps of the same kind of other measurers through
+  /// `shared`.
   init(
-    span: ClosedRange<Double>, outputs: Int, envelopes: Int = 0, nodes: Int = 16,
-    topPieces: Int = 16,
-    maximumDepth: Int = 8, exact: @escaping (Double) -> [Double]?,
+    span: ClosedRange<Double>, scatter: (span: ClosedRange<Double>, nodes: Int)? = nil,
+    outputs: Int, envelopes: Int = 0, nodes: Int = 16, topPieces: Int = 16,
+    maximumDepth: Int = 8, exact: @escaping (Double, Double) -> [Double]?,
     accept: @escaping ([Double], [Double]) -> Double,
     shared: (maps: SharedMeasurementMaps, kind: Measurer.MapKey)? = nil
   ) {
     self.shared = shared
     self.span = span
+    self.scatter = scatter
     self.outputs = outputs
     self.envelopes = envelopes
     self.nodes = nodes
@@ -70,22 +86,42 @@ final class MeasurementMap {
     self.maximumDepth = maximumDepth
     self.exact = exact
     self.accept = accept
-    // tⱼ = cos θⱼ, θⱼ = π(j + ½)/n; barycentric weights (−1)ʲ sin θⱼ (Berrut & Trefethen 2004).
-    let angles = (0..<nodes).map { (j: Int) -> Double in
-      Double.pi * (Double(j) + 0.5) / Double(nodes)
-    }
-    points = angles.map(_cos)
-    weights = angles.indices.map { (j: Int) -> Double in
+    (points, weights) = Self.chebyshev(nodes)
+    (scatterPoints, scatterWeights) = Self.chebyshev(scatter?.nodes ?? 0)
+  }
+
+  /// The n Chebyshev points of the first kind, tⱼ = cos θⱼ with θⱼ = π(j + ½)/n, and their
+  /// barycentric weights (−1)ʲ sin θⱼ (Berrut & Trefethen 2004).
+  private static func chebyshev(_ n: Int) -> (points: [Double], weights: [Double]) {
+    let angles = (0..<n).map { (j: Int) -> Double in Double.pi * (Double(j) + 0.5) / Double(n) }
+    let weights = angles.indices.map { (j: Int) -> Double in
       let sign: Double = j % 2 == 0 ? 1 : -1
       return sign * _sin(angles[j])
     }
+    return (angles.map(_cos), weights)
   }
 
-  /// The interpolated outputs at ȳ = `y`, the certified error of its piece and the piece's
-  /// envelopes, or nil where the reading takes the exact path (outside the span, or a piece not
-  /// certified).
-  func values(at y: Double) -> (values: [Double], error: Double, envelope: [Double])? {
-    guard span.contains(y), span.upperBound > span.lowerBound else { return nil }
+  /// The checks of n Chebyshev points on [−1, 1]: the ends, and the angles halfway between
+  /// the points.
+  private static func checks(_ n: Int) -> [Double] {
+    [-1.0, 1.0] + (1..<n).map { (j: Int) -> Double in _cos(Double.pi * Double(j) / Double(n)) }
+  }
+
+  /// The interpolated outputs at ȳ = `y` (and v = `v` on a map of two coordinates), the
+  /// certified error of its piece and the piece's envelopes, or nil where the reading takes the
+  /// exact path (outside the spans, or a piece not certified).
+  func values(
+    at y: Double, scatter v: Double = 0
+  ) -> (values: [Double], error: Double, envelope: [Double])? {
+    guard span.contains(y), span.upperBound > span.lowerBound, scatter != nil || v == 0 else {
+      return nil
+    }
+    var s = 0.0
+    if let scatter {
+      let (low, high) = (scatter.span.lowerBound, scatter.span.upperBound)
+      guard scatter.span.contains(v), high > low else { return nil }
+      s = (2 * v - low - high) / (high - low)
+    }
     let width = (span.upperBound - span.lowerBound) / Double(topPieces)
     var index = min(Int((y - span.lowerBound) / width), topPieces - 1)
     var lower = span.lowerBound + width * Double(index)
@@ -96,7 +132,7 @@ final class MeasurementMap {
       switch piece {
       case .certified(let values, let error, let envelope):
         return (
-          interpolate(values, at: (2 * y - lower - upper) / (upper - lower)), error, envelope
+          interpolate(values, at: (2 * y - lower - upper) / (upper - lower), s), error, envelope
         )
       case .exact:
         return nil
@@ -134,32 +170,38 @@ final class MeasurementMap {
   /// Builds the piece [lower, upper] at `depth`: exact values at the nodes, then the checks.
   private func build(lower: Double, upper: Double, depth: Int, key: Int) -> Piece {
     let half = 0.5 * (upper - lower), center = 0.5 * (upper + lower)
+    let scatterHalf = scatter.map { 0.5 * ($0.span.upperBound - $0.span.lowerBound) } ?? 0
+    let scatterCenter = scatter.map { 0.5 * ($0.span.upperBound + $0.span.lowerBound) } ?? 0
+    // Along v: its points and checks, or v = 0 alone.
+    let (alongV, checksV) =
+      scatter == nil ? ([0.0], [0.0]) : (scatterPoints, Self.checks(scatterPoints.count))
     var values: [Double] = []
-    values.reserveCapacity(nodes * outputs)
+    values.reserveCapacity(nodes * alongV.count * outputs)
     var envelope = [Double](repeating: -.infinity, count: envelopes)
     var piece = Piece.exact
     defer { pieces[key] = piece }
-    // The exact outputs at t, the envelopes taken in.
-    func measured(_ t: Double) -> ArraySlice<Double>? {
-      guard let all = exact(center + half * t), all.count == outputs + envelopes else {
-        return nil
-      }
+    // The exact outputs at (t, s), the envelopes taken in.
+    func measured(_ t: Double, _ s: Double) -> ArraySlice<Double>? {
+      guard let all = exact(center + half * t, scatterCenter + scatterHalf * s),
+        all.count == outputs + envelopes
+      else { return nil }
       for k in 0..<envelopes { envelope[k] = max(envelope[k], all[outputs + k]) }
       return all[0..<outputs]
     }
     for t in points {
-      guard let node = measured(t) else { return piece }
-      values += node
+      for s in alongV {
+        guard let node = measured(t, s) else { return piece }
+        values += node
+      }
     }
-    // The ends, and the angles halfway between the nodes.
-    let halfway = (1..<nodes).map { (j: Int) -> Double in
-      _cos(Double.pi * Double(j) / Double(nodes))
-    }
-    let checks = [-1.0, 1.0] + halfway
+    // The checks, the ends first (where a piece fails most often), up to the first miss.
     var error = 0.0
-    for t in checks {
-      guard let truth = measured(t) else { return piece }
-      error = max(error, accept(Array(truth), interpolate(values, at: t)))
+    checking: for t in Self.checks(nodes) {
+      for s in checksV {
+        guard let truth = measured(t, s) else { return piece }
+        error = max(error, accept(Array(truth), interpolate(values, at: t, s)))
+        if error > 1 { break checking }
+      }
     }
     if error <= 1 {
       piece = .certified(values: values, error: error, envelope: envelope)
@@ -169,7 +211,34 @@ final class MeasurementMap {
     return piece
   }
 
-  /// The barycentric interpolant of the node values at t ∈ [−1, 1].
+  /// The interpolant of the node values at (t, s) ∈ [−1, 1]²: along v (s) first, where the
+  /// map has two coordinates, then along ȳ (t).
+  private func interpolate(_ values: [Double], at t: Double, _ s: Double) -> [Double] {
+    guard scatter != nil else { return interpolate(values, at: t) }
+    let n = scatterPoints.count
+    var factors = [Double].zeros(n)
+    var denominator = 0.0
+    if let hit = scatterPoints.firstIndex(of: s) {
+      factors[hit] = 1
+      denominator = 1
+    } else {
+      for k in 0..<n {
+        factors[k] = scatterWeights[k] / (s - scatterPoints[k])
+        denominator += factors[k]
+      }
+    }
+    var rows = [Double].zeros(nodes * outputs)
+    for j in 0..<nodes {
+      for k in 0..<n {
+        let factor = factors[k] / denominator
+        let base = (j * n + k) * outputs
+        for o in 0..<outputs { rows[j * outputs + o] += factor * values[base + o] }
+      }
+    }
+    return interpolate(rows, at: t)
+  }
+
+  /// The barycentric interpolant along ȳ of the node values at t ∈ [−1, 1].
   private func interpolate(_ values: [Double], at t: Double) -> [Double] {
     var result = [Double].zeros(outputs)
     var denominator = 0.0

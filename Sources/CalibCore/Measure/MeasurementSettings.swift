@@ -38,12 +38,17 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
   /// (`MeasurementMap`): interpolated in the mean reading, certified against the exact path to
   /// 1e-9 posterior sd. A map pays for itself over thousands of readings; nil: the exact path.
   public var measurementMap: MeasurementMapScope?
+  /// Whether, where `measurementMap` is set, replicate groups with scatter may take their
+  /// summaries from a map of the mean reading and the scatter (σ estimated and constant; see
+  /// docs/measurement.md): each of its pieces costs some 400 exact points against 33, and it
+  /// pays for itself over some ten thousand groups; false: such groups take the exact path.
+  public var scatterMap: Bool
 
   /// Settings; the defaults measure by `bayes` at 0.95 over the default range.
   public init(
     level: Double = 0.95, method: Method = .bayes, range: ClosedRangeRecord? = nil,
     thresholds: CoverageThresholds = CoverageThresholds(), marginalization: Marginalization? = nil,
-    threshold: Double? = nil, measurementMap: MeasurementMapScope? = nil
+    threshold: Double? = nil, measurementMap: MeasurementMapScope? = nil, scatterMap: Bool = true
   ) {
     self.level = level
     self.method = method
@@ -52,6 +57,7 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
     self.marginalization = marginalization
     self.threshold = threshold
     self.measurementMap = measurementMap
+    self.scatterMap = scatterMap
   }
 
   /// The threshold of `p_above` for an unknown with prior range `range`: the one set, or 0

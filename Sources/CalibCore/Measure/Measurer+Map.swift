@@ -1,3 +1,5 @@
+internal import CalibGSL
+
 /// The measurement map of a measurer (`MeasurementMap`): which observations it answers, what
 /// it interpolates, and how closely.
 ///
@@ -9,15 +11,27 @@
 /// u that agree (one reading, or replicates all equal), a map per number of readings: each
 /// exact point then costs a whole costly tabulation, but so does each reading without the map,
 /// and a map is worth its cost past about the same number of readings (its pieces' points).
-/// A replicate group with scatter takes the exact path (its posterior depends on the scatter
-/// too).
+/// A replicate group with scatter S = Σ(yᵢ − ȳ)², σ estimated and constant, has a posterior
+/// that is a function of ȳ and S (ℓ holds S only in νs² + S): where `settings.scatterMap`
+/// allows, a map of two coordinates per number of readings answers it, with
+/// v = log(1 + S/(νs²)) (`scatterCoordinate`) up to the scatter of all but 10⁻⁴ of consistent
+/// groups, or v = log 16 where that is less (`scatterSpan`). Other replicate groups with
+/// scatter take the exact path (their posterior depends on the scatter through σ(μ(x)), or on
+/// each reading).
 extension Measurer {
   /// The kind of observation a map answers: the number of readings (0 where it does not
-  /// matter) and the bits of the total weight Σuᵢ⁻² (0 without u).
+  /// matter), the bits of the total weight Σuᵢ⁻² (0 without u), and whether the map spans
+  /// the replicates' scatter as well.
   struct MapKey: Hashable, Sendable {
     let count: Int
     let weight: UInt64
+    var scattered = false
   }
+
+  /// The Chebyshev points along the scatter's coordinate v of a map of two coordinates: with 8,
+  /// the pieces where the domain's ends hold much of the posterior (whose CDF there must hold
+  /// to 10⁻¹⁰ absolutely) missed at every depth of halving ȳ; 12 certify them.
+  static let scatterNodes = 12
 
   /// A location (mean, median, interval and HPD ends, mode) and the sd are certified to
   /// within this many posterior sd of the exact path; far within the 1e-6 sd of the tests.
@@ -39,7 +53,10 @@ extension Measurer {
       return MapKey(count: likelihood.count, weight: 0)
     }
     switch likelihood.kind {
-    case .student, .varying, .replicated:
+    case .student:
+      guard likelihood.within == 0 || settings.scatterMap else { return nil }
+      return MapKey(count: likelihood.count, weight: 0, scattered: likelihood.within > 0)
+    case .varying, .replicated:
       guard likelihood.within == 0 else { return nil }
       return MapKey(count: likelihood.count, weight: 0)
     case .gaussian(let weight), .mixture(let weight, _, _):
@@ -68,7 +85,11 @@ extension Measurer {
       let key = mapKey(likelihood, readingsCarryU: readingsCarryU), scope == .all || key.weight == 0
     else { return nil }
     let map = maps[key] ?? makeMap(key, likelihood)
-    guard let (v, error, envelope) = map.values(at: likelihood.meanReading) else { return nil }
+    // A map of the scatter that has no span of it (GSL found no F quantile) answers nothing.
+    guard !key.scattered || map.scatter != nil,
+      let (v, error, envelope) = map.values(
+        at: likelihood.meanReading, scatter: key.scattered ? scatterCoordinate(likelihood) : 0)
+    else { return nil }
     // Outputs: mean, sd, median, interval, HPD, mode, CDF at the domain's ends [, threshold].
     let (mean, sd, median) = (v[0], v[1], v[2])
     guard sd > 0, v[3] <= median, median <= v[4], v[5] <= v[7], v[7] <= v[6] else { return nil }
@@ -105,12 +126,18 @@ extension Measurer {
     let prior = priorRange
     let hasThreshold = settings.threshold(in: priorRange) != nil
     let averaged = samples != nil
+    let scatter = key.scattered ? scatterSpan(likelihood).map { ($0, Self.scatterNodes) } : nil
     let map = MeasurementMap(
-      span: mapSpan, outputs: hasThreshold ? 11 : 10, envelopes: averaged ? 3 : 2,
-      exact: { [unowned self] y in
-        // Averaged or by quadrature: `count` readings y (no u, no scatter).
+      span: mapSpan, scatter: scatter, outputs: hasThreshold ? 11 : 10,
+      envelopes: averaged ? 3 : 2,
+      exact: { [unowned self] y, v in
+        // Averaged or by quadrature: `count` readings y (no u, no scatter; only a constant σ
+        // estimated has a map of the scatter, through `centered(at:within:)`).
         let readings = [Double](repeating: y, count: max(key.count, 1))
-        let centered = likelihood.centered(at: y)
+        let centered =
+          key.scattered
+          ? likelihood.centered(at: y, within: self.scatter(atCoordinate: v, likelihood))
+          : likelihood.centered(at: y)
         guard let density = try? self.logDensity(centered, readings: readings, uncertainties: nil),
           let s = try? self.tabulatedSummary(
             centered, logDensity: density.logDensity, regions: true, costly: self.isCostly),
@@ -144,6 +171,29 @@ extension Measurer {
       }, shared: sharedMaps.map { ($0, key) })
     maps[key] = map
     return map
+  }
+
+  /// v = log(1 + S/(νs²)) of replicates with scatter S, σ estimated (`ReadingLikelihood.Kind
+  /// .student`): 0 without scatter, and ℓ holds S only in νs² + S = νs²·eᵛ.
+  func scatterCoordinate(_ likelihood: ReadingLikelihood) -> Double {
+    guard case .student(let nu, let s2, _, let within) = likelihood.kind else { return 0 }
+    return _log1p(within / (nu * s2))
+  }
+
+  /// The scatter S at v (`scatterCoordinate`), for the likelihood's kind.
+  private func scatter(atCoordinate v: Double, _ likelihood: ReadingLikelihood) -> Double {
+    guard case .student(let nu, let s2, _, _) = likelihood.kind else { return 0 }
+    return nu * s2 * _expm1(v)
+  }
+
+  /// The span of v a map of the scatter covers: from 0 to the scatter that all but 10⁻⁴ of
+  /// consistent groups of m readings stay below (S/((m − 1)s²) is F(m − 1, ν)), at most
+  /// v = log 16; nil where there is none.
+  private func scatterSpan(_ likelihood: ReadingLikelihood) -> ClosedRange<Double>? {
+    guard case .student(let nu, _, let m, _) = likelihood.kind, m > 1 else { return nil }
+    let f = Distributions.fisherUpperQuantile(1e-4, numerator: m - 1, denominator: nu)
+    guard f.isFinite, f > 0 else { return nil }
+    return 0...min(_log1p((m - 1) * f / nu), _log(16))
   }
 
   /// The mode of a unimodal posterior near `guess`, to about 1e-10 of its sd where its top is

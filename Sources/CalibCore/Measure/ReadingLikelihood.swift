@@ -116,7 +116,20 @@ struct ReadingLikelihood {
   /// takes each reading, not only their mean: its readings are taken to agree, all y (the maps
   /// answer only readings that do).
   func centered(at y: Double) -> ReadingLikelihood {
+    centered(at: y, within: within)
+  }
+
+  /// The same likelihood for readings whose mean is `y` and, for `student` (σ estimated and
+  /// constant), whose scatter is `within` instead, with the same count: the point (ȳ, v) of a
+  /// map of the scatter as well (`Measurer.scatterCoordinate`). The other kinds keep their own
+  /// scatter, `within` unused: none of them has a map of it.
+  func centered(at y: Double, within: Double) -> ReadingLikelihood {
     var kind = self.kind
+    var scatter = self.within
+    if case .student(let nu, let s2, let m, _) = kind {
+      kind = .student(dof: nu, s2: s2, count: m, within: within)
+      scatter = within
+    }
     if case .heavyTailed(let noise, let readings, let c, let nodes, let logWeights, let scales) =
       kind
     {
@@ -124,7 +137,7 @@ struct ReadingLikelihood {
         noise, readings: [Double](repeating: y, count: readings.count), inflation: c,
         nodes: nodes, logWeights: logWeights, scales: scales)
     }
-    return ReadingLikelihood(kind: kind, meanReading: y, count: count, within: within)
+    return ReadingLikelihood(kind: kind, meanReading: y, count: count, within: scatter)
   }
 
   private init(kind: Kind, meanReading: Double, count: Int, within: Double) {

@@ -6,6 +6,7 @@ internal import CalibSystem
 @inline(__always) func _exp(_ a: Double) -> Double { exp(a) }
 @inline(__always) func _log(_ a: Double) -> Double { log(a) }
 @inline(__always) func _log1p(_ a: Double) -> Double { log1p(a) }
+@inline(__always) func _expm1(_ a: Double) -> Double { expm1(a) }
 @inline(__always) func _sin(_ a: Double) -> Double { sin(a) }
 @inline(__always) func _cos(_ a: Double) -> Double { cos(a) }
 @inline(__always) func _tan(_ a: Double) -> Double { tan(a) }
