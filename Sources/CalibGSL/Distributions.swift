@@ -8,11 +8,36 @@ package enum Distributions {
     return gsl_cdf_chisq_Q(x, dof)
   }
 
+  /// The x with P(X > x) = `q` for X ~ χ² with `dof` degrees of freedom, or NaN where GSL
+  /// finds none. Calls `gsl_cdf_chisq_Qinv`.
+  package static func chiSquaredUpperQuantile(_ q: Double, degreesOfFreedom dof: Double) -> Double {
+    GSL.prepare()
+    return gsl_cdf_chisq_Qinv(q, dof)
+  }
+
+  /// The x with P(X ≤ x) = `p` for X ~ χ² with `dof` degrees of freedom, or NaN where GSL
+  /// finds none. Calls `gsl_cdf_chisq_Pinv`.
+  package static func chiSquaredQuantile(_ p: Double, degreesOfFreedom dof: Double) -> Double {
+    GSL.prepare()
+    return gsl_cdf_chisq_Pinv(p, dof)
+  }
+
   /// P(X > x) for X ~ F(`numerator`, `denominator`). Calls `gsl_cdf_fdist_Q`.
   package static func fisherUpperTail(_ x: Double, numerator: Double, denominator: Double) -> Double
   {
     GSL.prepare()
     return gsl_cdf_fdist_Q(x, numerator, denominator)
+  }
+
+  /// The x with P(X ≤ x) = `p` for X ~ F(`numerator`, `denominator`), or NaN where GSL finds
+  /// none. Calls `gsl_cdf_fdist_Pinv`.
+  package static func fisherQuantile(
+    _ p: Double, numerator: Double, denominator: Double
+  )
+    -> Double
+  {
+    GSL.prepare()
+    return gsl_cdf_fdist_Pinv(p, numerator, denominator)
   }
 
   /// The x with P(X > x) = `q` for X ~ F(`numerator`, `denominator`), or NaN where GSL finds

@@ -198,28 +198,30 @@ struct MeasurementMapTests {
         != nil)
   }
 
-  /// The span of v ends where the F(m − 1, ν) law of S/((m − 1)s²) leaves 10⁻⁴ above: for
-  /// m = 3, P(F > f) = (1 + 2f/ν)^(−ν/2), so v ends at −(2/ν)·log 10⁻⁴, or at log 16 where
-  /// that is less. A group just inside is mapped, one just beyond takes the exact path.
-  @Test("the map of the scatter ends where F(m − 1, ν) leaves 1e-4, or at v = log 16")
+  /// For a constant σ estimated, the span of v runs from 0 (no scatter) to the upper 10⁻⁴
+  /// quantile of the F(m − 1, ν) law of S/((m − 1)s²): for m = 3, P(F > f) = (1 + 2f/ν)^(−ν/2),
+  /// so v = log(1 + S/(νs²)) ends at −(2/ν)·log 10⁻⁴, or at log 8 where that is less. A group
+  /// just inside is mapped, one just beyond takes the exact path; so does a group with a tiny
+  /// scatter.
+  @Test("the map of the scatter spans up to the 1e-4 quantile of F(m − 1, ν), or v = log 8")
   func scatterSpanEnds() throws {
     let line = try Self.line.get()
-    // A line of 4 standards: ν = 2, where −(2/ν)·log 10⁻⁴ = 9.2 passes log 16.
+    // A line of 4 standards: ν = 2, where −(2/ν)·log 10⁻⁴ = 9.2 passes log 8.
     let short = try textInstrument("x,y\n0,0.011\n1,0.108\n2,0.203\n3,0.297\n", spec: "line")
     for (state, center) in [(line, 0.5), (short, 0.15)] {
       let nu = Double(try #require(state.posterior.dof))
       let s2 = try #require(state.posterior.s2)
-      let end = min(-(2 / nu) * log(1e-4), log(16))
+      let end = min(-(2 / nu) * log(1e-4), log(8))
       let (mapped, exact) = try Self.measurers(state, MeasurementSettings())
-      for (factor, inside) in [(0.98, true), (1.02, false)] {
+      for (v, inside) in [(0.98 * end, true), (1.02 * end, false), (1e-9, true)] {
         // Readings ȳ − δ, ȳ, ȳ + δ: S = 2δ².
-        let scatter = nu * s2 * expm1(factor * end)
+        let scatter = nu * s2 * expm1(v)
         let delta = (scatter / 2).squareRoot()
         let observation = Observation(
           id: "e", readings: [center - delta, center, center + delta], line: 2)
         #expect(
           try Self.compare(observation, mapped: mapped, exact: exact) == inside,
-          "ν = \(nu), v = \(factor)·\(end)")
+          "ν = \(nu), v = \(v) in 0...\(end)")
       }
     }
   }
@@ -247,26 +249,70 @@ struct MeasurementMapTests {
     }
   }
 
-  /// With a noise that varies, the scatter enters through σ(μ(x)): the exact path.
-  @Test("replicates with scatter and a noise that varies take the exact path")
+  /// Groups of three readings about the line of `state` at x uniform on `range`, each off
+  /// it by `spread(μ)`·z (z standard normal, Box–Muller, from a seeded generator), rounded by
+  /// `round`.
+  static func groups(
+    _ count: Int, state: InstrumentState, range: ClosedRange<Double>,
+    spread: (Double) -> Double, round: (Double) -> Double = { $0 }
+  ) -> [[Double]] {
+    let uniform = Self.readings(count * 7, from: 0, to: 1)
+    return (0..<count).map { g in
+      let x = range.lowerBound + (range.upperBound - range.lowerBound) * uniform[7 * g]
+      let (mean, _) = BayesianMeasurementTests.meanAndLeverage(state, x)
+      return (0..<3).map { i in
+        let (u, v) = (uniform[7 * g + 1 + 2 * i], uniform[7 * g + 2 + 2 * i])
+        let z = (-2 * log(max(u, 1e-300))).squareRoot() * cos(2 * Double.pi * v)
+        return round(mean + spread(mean) * z)
+      }
+    }
+  }
+
+  /// With a noise that varies, the scatter enters ℓ through σ(μ(x)) as well: the map's v is
+  /// S over (m − 1)·c·σ(ȳ)². A linear σ fitted to triplicate standards and Poisson counts (ν
+  /// infinite: the χ² quantile bounds v) are mapped; σ from the replicate standards alone
+  /// takes the exact path.
+  @Test("replicates with scatter and a noise that varies: the map agrees with the exact path")
   func scatteredVaryingNoise() throws {
     let text =
       "x,y\n2,4.9599\n2,4.9338\n2,4.9876\n4,9.0715\n4,9.1931\n4,9.0187\n6,12.8397\n"
       + "6,12.7724\n6,13.2171\n8,17.6703\n8,17.1118\n8,16.4943\n10,20.4921\n10,21.8480\n"
       + "10,21.1075\n"
-    let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8)), name: "s.csv")
-    let data = try CalibrationData(reading: reader, predictors: ["x"], response: "y")
-    let state = try ResponseModel(spec: "line", predictors: ["x"])
-      .fit(to: data, noise: .linear, provenance: testProvenance)
-    let (mapped, exact) = try Self.measurers(state, MeasurementSettings())
-    #expect(
-      !(try Self.compare(
-        Observation(id: "v", readings: [12.6, 12.9, 12.4], line: 2), mapped: mapped,
-        exact: exact)))
-    #expect(
-      try Self.compare(
-        Observation(id: "v", readings: [12.6, 12.6, 12.6], line: 2), mapped: mapped,
-        exact: exact))
+    var cases: [(InstrumentState, [[Double]])] = []
+    for noise in [NoiseModel.linear, .replicates] {
+      let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8)), name: "s.csv")
+      let data = try CalibrationData(reading: reader, predictors: ["x"], response: "y")
+      let state = try ResponseModel(spec: "line", predictors: ["x"])
+        .fit(to: data, noise: noise, provenance: testProvenance)
+      // About the standards' own scatter, 1.5% of the response.
+      cases.append(
+        (state, Self.groups(30, state: state, range: 3...9, spread: { 0.015 * Swift.abs($0) })))
+    }
+    let poisson = try fixtureInstrument(
+      "counts-line.csv", x: "dose", y: "counts", spec: "line", noise: .poisson)
+    cases.append(
+      (
+        poisson,
+        Self.groups(
+          30, state: poisson, range: 4...8, spread: { Swift.abs($0).squareRoot() },
+          round: { max(0, $0.rounded()) })
+      ))
+    for (state, groups) in cases {
+      let (mapped, exact) = try Self.measurers(state, MeasurementSettings())
+      var answered = 0
+      for readings in groups {
+        answered +=
+          try Self.compare(
+            Observation(id: "v", readings: readings, line: 2), mapped: mapped, exact: exact)
+          ? 1 : 0
+      }
+      // σ from replicate standards: the exact path (`Measurer.mapKey`).
+      if state.noise.model == .replicates {
+        #expect(answered == 0, "\(answered) of 30 mapped")
+      } else {
+        #expect(answered >= 27, "\(state.noise.model): \(answered) of 30 mapped")
+      }
+    }
   }
 
   /// The saturating detector (Michaelis–Menten, 8 standards) fitted with MCMC samples, the

@@ -2,9 +2,10 @@ import CalibCore
 import Foundation
 import Testing
 
-/// Fits `spec` to a fixture file.
+/// Fits `spec` to a fixture file, with `noise` (nil: constant).
 func fixtureInstrument(
-  _ file: String, x: String, y: String, spec: String, sy: String? = nil, group: String? = nil
+  _ file: String, x: String, y: String, spec: String, sy: String? = nil, group: String? = nil,
+  noise: NoiseModel? = nil
 ) throws -> InstrumentState {
   let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures").appendingPathComponent(file)
@@ -12,7 +13,8 @@ func fixtureInstrument(
     source: MemoryByteSource([UInt8](try Data(contentsOf: url))), name: file)
   let data = try CalibrationData(
     reading: reader, predictors: [x], response: y, uncertainty: sy, group: group)
-  return try ResponseModel(spec: spec, predictors: [x]).fit(to: data, provenance: testProvenance)
+  return try ResponseModel(spec: spec, predictors: [x]).fit(
+    to: data, noise: noise, provenance: testProvenance)
 }
 
 /// Fits `spec` to CSV text with columns x, y (and u when `sy`).

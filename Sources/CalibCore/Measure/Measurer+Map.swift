@@ -11,13 +11,13 @@ internal import CalibGSL
 /// u that agree (one reading, or replicates all equal), a map per number of readings: each
 /// exact point then costs a whole costly tabulation, but so does each reading without the map,
 /// and a map is worth its cost past about the same number of readings (its pieces' points).
-/// A replicate group with scatter S = Σ(yᵢ − ȳ)², σ estimated and constant, has a posterior
-/// that is a function of ȳ and S (ℓ holds S only in νs² + S): where `settings.scatterMap`
-/// allows, a map of two coordinates per number of readings answers it, with
-/// v = log(1 + S/(νs²)) (`scatterCoordinate`) up to the scatter of all but 10⁻⁴ of consistent
-/// groups, or v = log 16 where that is less (`scatterSpan`). Other replicate groups with
-/// scatter take the exact path (their posterior depends on the scatter through σ(μ(x)), or on
-/// each reading).
+/// A replicate group with scatter S = Σ(yᵢ − ȳ)², σ estimated (constant, or a noise that
+/// varies), has a posterior that is a function of ȳ and S: where `settings.scatterMap` allows,
+/// a map of two coordinates per number of readings answers it, ȳ and v = log(1 + S/S₀(ȳ))
+/// (`scatterCoordinate`, Measurer+Scatter.swift). Student-t noise takes each reading, not only
+/// ȳ and S, and σ from replicate standards gives a group of small scatter a second mode where
+/// σ(μ) → 0, whose mass changes too steeply with S for 12 points along v (every piece missed
+/// at every depth): their groups with scatter take the exact path.
 extension Measurer {
   /// The kind of observation a map answers: the number of readings (0 where it does not
   /// matter), the bits of the total weight Σuᵢ⁻² (0 without u), and whether the map spans
@@ -53,10 +53,10 @@ extension Measurer {
       return MapKey(count: likelihood.count, weight: 0)
     }
     switch likelihood.kind {
-    case .student:
+    case .student, .varying:
       guard likelihood.within == 0 || settings.scatterMap else { return nil }
       return MapKey(count: likelihood.count, weight: 0, scattered: likelihood.within > 0)
-    case .varying, .replicated:
+    case .replicated:
       guard likelihood.within == 0 else { return nil }
       return MapKey(count: likelihood.count, weight: 0)
     case .gaussian(let weight), .mixture(let weight, _, _):
@@ -131,13 +131,14 @@ extension Measurer {
       span: mapSpan, scatter: scatter, outputs: hasThreshold ? 11 : 10,
       envelopes: averaged ? 3 : 2,
       exact: { [unowned self] y, v in
-        // Averaged or by quadrature: `count` readings y (no u, no scatter; only a constant σ
-        // estimated has a map of the scatter, through `centered(at:within:)`).
+        // Averaged or by quadrature: `count` readings y (no u, no scatter; only σ estimated
+        // has a map of the scatter, through `centered(at:within:)`).
         let readings = [Double](repeating: y, count: max(key.count, 1))
-        let centered =
-          key.scattered
-          ? likelihood.centered(at: y, within: self.scatter(atCoordinate: v, likelihood))
-          : likelihood.centered(at: y)
+        var centered = likelihood.centered(at: y)
+        if key.scattered {
+          guard let scale = self.scatterScale(likelihood, at: y) else { return nil }
+          centered = likelihood.centered(at: y, within: scale * _expm1(v))
+        }
         guard let density = try? self.logDensity(centered, readings: readings, uncertainties: nil),
           let s = try? self.tabulatedSummary(
             centered, logDensity: density.logDensity, regions: true, costly: self.isCostly),
@@ -171,29 +172,6 @@ extension Measurer {
       }, shared: sharedMaps.map { ($0, key) })
     maps[key] = map
     return map
-  }
-
-  /// v = log(1 + S/(νs²)) of replicates with scatter S, σ estimated (`ReadingLikelihood.Kind
-  /// .student`): 0 without scatter, and ℓ holds S only in νs² + S = νs²·eᵛ.
-  func scatterCoordinate(_ likelihood: ReadingLikelihood) -> Double {
-    guard case .student(let nu, let s2, _, let within) = likelihood.kind else { return 0 }
-    return _log1p(within / (nu * s2))
-  }
-
-  /// The scatter S at v (`scatterCoordinate`), for the likelihood's kind.
-  private func scatter(atCoordinate v: Double, _ likelihood: ReadingLikelihood) -> Double {
-    guard case .student(let nu, let s2, _, _) = likelihood.kind else { return 0 }
-    return nu * s2 * _expm1(v)
-  }
-
-  /// The span of v a map of the scatter covers: from 0 to the scatter that all but 10⁻⁴ of
-  /// consistent groups of m readings stay below (S/((m − 1)s²) is F(m − 1, ν)), at most
-  /// v = log 16; nil where there is none.
-  private func scatterSpan(_ likelihood: ReadingLikelihood) -> ClosedRange<Double>? {
-    guard case .student(let nu, _, let m, _) = likelihood.kind, m > 1 else { return nil }
-    let f = Distributions.fisherUpperQuantile(1e-4, numerator: m - 1, denominator: nu)
-    guard f.isFinite, f > 0 else { return nil }
-    return 0...min(_log1p((m - 1) * f / nu), _log(16))
   }
 
   /// The mode of a unimodal posterior near `guess`, to about 1e-10 of its sd where its top is

@@ -119,16 +119,22 @@ struct ReadingLikelihood {
     centered(at: y, within: within)
   }
 
-  /// The same likelihood for readings whose mean is `y` and, for `student` (σ estimated and
-  /// constant), whose scatter is `within` instead, with the same count: the point (ȳ, v) of a
-  /// map of the scatter as well (`Measurer.scatterCoordinate`). The other kinds keep their own
-  /// scatter, `within` unused: none of them has a map of it.
+  /// The same likelihood for readings whose mean is `y` and, for the kinds σ estimated
+  /// (`student`, `varying`, `replicated`), whose scatter is `within` instead, with the same
+  /// count: the point (ȳ, v) of a map of the scatter as well (`Measurer.scatterCoordinate`).
+  /// The other kinds keep their own scatter, `within` unused: none of them has a map of it.
   func centered(at y: Double, within: Double) -> ReadingLikelihood {
     var kind = self.kind
-    var scatter = self.within
-    if case .student(let nu, let s2, let m, _) = kind {
+    var scatter = within
+    switch kind {
+    case .student(let nu, let s2, let m, _):
       kind = .student(dof: nu, s2: s2, count: m, within: within)
-      scatter = within
+    case .varying(let noise, let m, _, let nu, let c):
+      kind = .varying(noise, count: m, within: within, dof: nu, inflation: c)
+    case .replicated(let noise, let m, _, let variance):
+      kind = .replicated(noise, count: m, within: within, variance: variance)
+    case .gaussian, .mixture, .heavyTailed:
+      scatter = self.within
     }
     if case .heavyTailed(let noise, let readings, let c, let nodes, let logWeights, let scales) =
       kind
