@@ -269,24 +269,28 @@ struct MeasurementMapTests {
   }
 
   /// With a noise that varies, the scatter enters ℓ through σ(μ(x)) as well: the map's v is
-  /// S over (m − 1)·c·σ(ȳ)². A linear σ fitted to triplicate standards and Poisson counts (ν
-  /// infinite: the χ² quantile bounds v) are mapped; σ from the replicate standards alone
-  /// takes the exact path.
+  /// S over (m − 1)·c·σ(√(ȳ² + L²))². The heteroscedastic standards (conc 0.5 to 32, 21
+  /// readings) with a linear σ (its kink at the lowest standard's |μ| inside the span), a
+  /// proportional and a power σ, and Poisson counts (ν infinite: the χ² quantiles bound v):
+  /// triplicates across the domain drawn with the fitted σ(μ), mapped and within the map's
+  /// tolerance of the exact path. The span leaves out the lowest 1% of scatters (a second mode
+  /// where σ is smallest) and the highest 10⁻⁴: 90% of the groups must be mapped. σ from the
+  /// replicate standards alone takes the exact path.
   @Test("replicates with scatter and a noise that varies: the map agrees with the exact path")
   func scatteredVaryingNoise() throws {
-    let text =
-      "x,y\n2,4.9599\n2,4.9338\n2,4.9876\n4,9.0715\n4,9.1931\n4,9.0187\n6,12.8397\n"
-      + "6,12.7724\n6,13.2171\n8,17.6703\n8,17.1118\n8,16.4943\n10,20.4921\n10,21.8480\n"
-      + "10,21.1075\n"
     var cases: [(InstrumentState, [[Double]])] = []
-    for noise in [NoiseModel.linear, .replicates] {
-      let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8)), name: "s.csv")
-      let data = try CalibrationData(reading: reader, predictors: ["x"], response: "y")
-      let state = try ResponseModel(spec: "line", predictors: ["x"])
-        .fit(to: data, noise: noise, provenance: testProvenance)
-      // About the standards' own scatter, 1.5% of the response.
-      cases.append(
-        (state, Self.groups(30, state: state, range: 3...9, spread: { 0.015 * Swift.abs($0) })))
+    for noise in [NoiseModel.linear, .proportional, .power] {
+      let state = try NoiseModelTests.instrument(noise)
+      let eta = try #require(state.noise.parameters).map(\.estimate)
+      let lowest = 0.9352
+      func sigma(_ mean: Double) -> Double {
+        switch noise {
+        case .linear: return eta[0] + eta[1] * max(Swift.abs(mean), lowest)
+        case .proportional: return eta[0] * Swift.abs(mean)
+        default: return eta[0] * pow(Swift.abs(mean), eta[1])
+        }
+      }
+      cases.append((state, Self.groups(40, state: state, range: 0.5...32, spread: sigma)))
     }
     let poisson = try fixtureInstrument(
       "counts-line.csv", x: "dose", y: "counts", spec: "line", noise: .poisson)
@@ -294,7 +298,7 @@ struct MeasurementMapTests {
       (
         poisson,
         Self.groups(
-          30, state: poisson, range: 4...8, spread: { Swift.abs($0).squareRoot() },
+          40, state: poisson, range: 4...8, spread: { Swift.abs($0).squareRoot() },
           round: { max(0, $0.rounded()) })
       ))
     for (state, groups) in cases {
@@ -306,13 +310,14 @@ struct MeasurementMapTests {
             Observation(id: "v", readings: readings, line: 2), mapped: mapped, exact: exact)
           ? 1 : 0
       }
-      // σ from replicate standards: the exact path (`Measurer.mapKey`).
-      if state.noise.model == .replicates {
-        #expect(answered == 0, "\(answered) of 30 mapped")
-      } else {
-        #expect(answered >= 27, "\(state.noise.model): \(answered) of 30 mapped")
-      }
+      #expect(answered >= 36, "\(state.noise.model): \(answered) of 40 mapped")
     }
+    let replicates = try NoiseModelTests.instrument(.replicates)
+    let (mapped, exact) = try Self.measurers(replicates, MeasurementSettings())
+    #expect(
+      !(try Self.compare(
+        Observation(id: "r", readings: [12.1, 12.4, 11.9], line: 2), mapped: mapped,
+        exact: exact)))
   }
 
   /// The saturating detector (Michaelis–Menten, 8 standards) fitted with MCMC samples, the

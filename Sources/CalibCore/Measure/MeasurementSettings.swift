@@ -39,9 +39,10 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
   /// 1e-9 posterior sd. A map pays for itself over thousands of readings; nil: the exact path.
   public var measurementMap: MeasurementMapScope?
   /// Whether, where `measurementMap` is set, replicate groups with scatter may take their
-  /// summaries from a map of the mean reading and the scatter (σ estimated and constant; see
-  /// docs/measurement.md): each of its pieces costs some 400 exact points against 33, and it
-  /// pays for itself over some ten thousand groups; false: such groups take the exact path.
+  /// summaries from a map of the mean reading and the scatter (normal noise with σ estimated,
+  /// constant or varying, and Poisson counts; see docs/measurement.md): each of its pieces
+  /// costs some 400 exact points against 33, and it pays for itself over some ten thousand
+  /// groups; false: such groups take the exact path.
   public var scatterMap: Bool
 
   /// Settings; the defaults measure by `bayes` at 0.95 over the default range.

@@ -25,6 +25,7 @@ extension Measurer {
   struct MapKey: Hashable, Sendable {
     let count: Int
     let weight: UInt64
+    /// Whether the map spans the scatter of replicate groups as well (`MeasurementMap.scatter`).
     var scattered = false
   }
 
@@ -131,8 +132,9 @@ extension Measurer {
       span: mapSpan, scatter: scatter, outputs: hasThreshold ? 11 : 10,
       envelopes: averaged ? 3 : 2,
       exact: { [unowned self] y, v in
-        // Averaged or by quadrature: `count` readings y (no u, no scatter; only σ estimated
-        // has a map of the scatter, through `centered(at:within:)`).
+        // Averaged or by quadrature: `count` readings y (no u, no scatter; only a normal
+        // noise with σ estimated, constant or varying, or Poisson counts, has a map of the
+        // scatter, through `centered(at:within:)`).
         let readings = [Double](repeating: y, count: max(key.count, 1))
         var centered = likelihood.centered(at: y)
         if key.scattered {

@@ -51,6 +51,9 @@ final class MeasuringInstrument {
   let domain: ClosedRange<Double>
   /// The range of the standards' readings.
   let responseRange: ClosedRange<Double>
+  /// The smallest magnitude among the standards' readings, |y|: where a noise that varies
+  /// with |μ| has its kink, or its zero, below the standards (`Measurer.scatterScale`).
+  let smallestReadingMagnitude: Double
   /// The largest leverage among the standards.
   let maxLeverage: Double
 
@@ -139,6 +142,7 @@ final class MeasuringInstrument {
     standardsU = state.domain.uY
     domain = state.domain.xRange[0].lower...state.domain.xRange[0].upper
     responseRange = state.domain.responseRange.lower...state.domain.responseRange.upper
+    smallestReadingMagnitude = state.domain.y.lazy.map { Swift.abs($0) }.min() ?? 0
     maxLeverage = state.domain.maxLeverage
   }
 
