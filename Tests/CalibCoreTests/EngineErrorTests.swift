@@ -135,6 +135,14 @@ struct EngineErrorTests {
       error.description
         == "the posterior could not be integrated accurately on the range [-1e+300, 1e+300]"
         + " (estimated relative error 0.5): give a narrower prior range of x")
+    // An estimate that is not a finite number is said in words.
+    for relativeError in [Double.nan, .infinity] {
+      let text = MeasurementError.posteriorNotIntegrable(
+        lower: 0, upper: 1, relativeError: relativeError
+      ).description
+      #expect(text.contains("(its error has no finite estimate)"), "\(text)")
+      #expect(!text.contains("nan") && !text.contains("inf"), "\(text)")
+    }
   }
 
   @Test(

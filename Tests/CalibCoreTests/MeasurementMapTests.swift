@@ -392,6 +392,24 @@ struct MeasurementMapTests {
       }
     }
     #expect(answered == 12)
+
+    // The exact path integrates the instrument out through its linearized response: a map per
+    // number of readings answers one reading and replicates that agree; a group with scatter
+    // (Student-t noise takes each reading) takes the exact path.
+    let (linearized, linearizedExact) = try Self.measurers(
+      state, MeasurementSettings(marginalization: .linearized))
+    for y in Self.readings(6, from: 4.0, to: 8.0) {
+      for count in [1, 2, 3] {
+        #expect(
+          try Self.compare(
+            Observation(id: "t", readings: Array(repeating: y, count: count), line: 2),
+            mapped: linearized, exact: linearizedExact))
+      }
+      #expect(
+        !(try Self.compare(
+          Observation(id: "t", readings: [y, y + 0.2, y - 0.1], line: 2), mapped: linearized,
+          exact: linearizedExact)))
+    }
   }
 
   @Test("mapped figures are within 1e-6 sd of an independent brute-force posterior")

@@ -78,11 +78,14 @@ public enum MeasurementError: Error, Equatable, Sendable, CustomStringConvertibl
   public static let noPosteriorSamplesText =
     "the instrument has no posterior samples to average over"
 
-  /// The message of `posteriorNotIntegrable` up to its remedy.
+  /// The message of `posteriorNotIntegrable` up to its remedy. An error estimate that is not
+  /// a finite number (the integral overflowed, or the density was not a number somewhere) is
+  /// said in words, not as `nan` or `inf`.
   public static func notIntegrableText(
     lower: Double, upper: Double, relativeError: Double
   ) -> String {
     "the posterior could not be integrated accurately on the range [\(lower), \(upper)]"
-      + " (estimated relative error \(relativeError))"
+      + (relativeError.isFinite
+        ? " (estimated relative error \(relativeError))" : " (its error has no finite estimate)")
   }
 }

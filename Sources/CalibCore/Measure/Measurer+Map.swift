@@ -63,8 +63,9 @@ extension Measurer {
     case .gaussian(let weight), .mixture(let weight, _, _):
       return MapKey(count: 0, weight: weight.bitPattern)
     case .heavyTailed(_, let readings, _, _, _, let scales):
-      guard readings.count == 1 else { return nil }
-      return MapKey(count: 1, weight: scales?.first?.bitPattern ?? 0)
+      // Student-t noise takes each reading: one, or replicates without u that agree.
+      guard readings.count == 1 || (scales == nil && likelihood.within == 0) else { return nil }
+      return MapKey(count: readings.count, weight: scales?.first?.bitPattern ?? 0)
     }
   }
 
