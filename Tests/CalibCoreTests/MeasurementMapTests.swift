@@ -470,6 +470,24 @@ struct MeasurementMapTests {
     }
   }
 
+  /// Settings encoded before `scatterMap` existed decode with it true; settings round-trip.
+  @Test("settings without scatterMap decode with it on; settings round-trip through JSON")
+  func settingsDecoding() throws {
+    let settings = MeasurementSettings(
+      level: 0.9, range: ClosedRangeRecord(lower: -1, upper: 12), marginalization: .samples,
+      threshold: 2.5, measurementMap: .withoutUncertainties, scatterMap: false)
+    let data = try JSONEncoder().encode(settings)
+    #expect(try JSONDecoder().decode(MeasurementSettings.self, from: data) == settings)
+    var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    #expect(object["scatterMap"] as? Bool == false)
+    object["scatterMap"] = nil
+    let older = try JSONDecoder().decode(
+      MeasurementSettings.self, from: try JSONSerialization.data(withJSONObject: object))
+    var expected = settings
+    expected.scatterMap = true
+    #expect(older == expected)
+  }
+
   @Test("the scope without uncertainties maps readings without u only")
   func scopeWithoutUncertainties() throws {
     let state = try Self.line.get()

@@ -68,3 +68,23 @@ public struct MeasurementSettings: Codable, Equatable, Sendable {
     threshold ?? (range.lowerBound < 0 && 0 < range.upperBound ? 0 : nil)
   }
 }
+
+extension MeasurementSettings {
+  /// Decodes settings as `encode(to:)` writes them, and those written before `scatterMap`
+  /// existed: where it is missing, replicate groups with scatter may be mapped (true), as
+  /// `measurementMap` then allowed every kind it could map.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      level: try container.decode(Double.self, forKey: .level),
+      method: try container.decode(Method.self, forKey: .method),
+      range: try container.decodeIfPresent(ClosedRangeRecord.self, forKey: .range),
+      thresholds: try container.decode(CoverageThresholds.self, forKey: .thresholds),
+      marginalization: try container.decodeIfPresent(
+        Marginalization.self, forKey: .marginalization),
+      threshold: try container.decodeIfPresent(Double.self, forKey: .threshold),
+      measurementMap: try container.decodeIfPresent(
+        MeasurementMapScope.self, forKey: .measurementMap),
+      scatterMap: try container.decodeIfPresent(Bool.self, forKey: .scatterMap) ?? true)
+  }
+}
