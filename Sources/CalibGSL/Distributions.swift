@@ -33,9 +33,7 @@ package enum Distributions {
   /// none. Calls `gsl_cdf_fdist_Pinv`.
   package static func fisherQuantile(
     _ p: Double, numerator: Double, denominator: Double
-  )
-    -> Double
-  {
+  ) -> Double {
     GSL.prepare()
     return gsl_cdf_fdist_Pinv(p, numerator, denominator)
   }

@@ -138,12 +138,13 @@ struct MeasurementMapTests {
     #expect(elisaAnswered >= 50)
   }
 
-  /// `count` groups of `m` readings about the line's response at x uniform on `range`, each
-  /// reading off it by s·z (z standard normal, Box–Muller, from a seeded generator).
-  static func scatteredGroups(
-    _ count: Int, of m: Int, state: InstrumentState, range: ClosedRange<Double> = 0...10
-  ) throws -> [[Double]] {
-    let s = (try #require(state.posterior.s2)).squareRoot()
+  /// `count` groups of `m` readings about the line of `state` at x uniform on `range`, each
+  /// reading off it by `spread(μ)`·z (z standard normal, Box–Muller, from a seeded generator),
+  /// rounded by `round`.
+  static func groups(
+    _ count: Int, of m: Int, state: InstrumentState, range: ClosedRange<Double>,
+    spread: (Double) -> Double, round: (Double) -> Double = { $0 }
+  ) -> [[Double]] {
     let uniform = Self.readings(count * (2 * m + 1), from: 0, to: 1)
     return (0..<count).map { g in
       let base = g * (2 * m + 1)
@@ -151,9 +152,18 @@ struct MeasurementMapTests {
       let (mean, _) = BayesianMeasurementTests.meanAndLeverage(state, x)
       return (0..<m).map { i in
         let (u, v) = (uniform[base + 1 + 2 * i], uniform[base + 2 + 2 * i])
-        return mean + s * (-2 * log(max(u, 1e-300))).squareRoot() * cos(2 * Double.pi * v)
+        let z = (-2 * log(max(u, 1e-300))).squareRoot() * cos(2 * Double.pi * v)
+        return round(mean + spread(mean) * z)
       }
     }
+  }
+
+  /// `groups` scattered by the line's own s.
+  static func scatteredGroups(
+    _ count: Int, of m: Int, state: InstrumentState, range: ClosedRange<Double> = 0...10
+  ) throws -> [[Double]] {
+    let s = (try #require(state.posterior.s2)).squareRoot()
+    return groups(count, of: m, state: state, range: range, spread: { _ in s })
   }
 
   /// Replicates with scatter, σ estimated: their posterior depends on ȳ and on the scatter
@@ -236,35 +246,12 @@ struct MeasurementMapTests {
       let report = try mapped.measure(Observation(id: "b", readings: readings, line: 2))
       #expect(report.x.numerical?.mapError != nil, "\(readings)")
       // The full 3×3 multivariate t, not the engine's reduction to ȳ and S.
-      let brute = try BruteForcePosterior(
-        range: mapped.priorRange, intervals: 200_000,
-        logLikelihood: try BayesianMeasurementTests.logLikelihood(
-          state, readings: readings, uncertainties: nil))
-      let sd = brute.sd
-      #expect(Swift.abs((report.x.mean ?? .nan) - brute.mean) <= 1e-6 * sd)
-      #expect(Swift.abs((report.x.sd ?? .nan) - sd) <= 1e-6 * sd)
-      #expect(Swift.abs((report.x.median ?? .nan) - brute.quantile(0.5)) <= 1e-6 * sd)
-      #expect(Swift.abs((report.x.interval.lower ?? .nan) - brute.quantile(0.025)) <= 1e-6 * sd)
-      #expect(Swift.abs((report.x.interval.upper ?? .nan) - brute.quantile(0.975)) <= 1e-6 * sd)
-    }
-  }
-
-  /// Groups of three readings about the line of `state` at x uniform on `range`, each off
-  /// it by `spread(μ)`·z (z standard normal, Box–Muller, from a seeded generator), rounded by
-  /// `round`.
-  static func groups(
-    _ count: Int, state: InstrumentState, range: ClosedRange<Double>,
-    spread: (Double) -> Double, round: (Double) -> Double = { $0 }
-  ) -> [[Double]] {
-    let uniform = Self.readings(count * 7, from: 0, to: 1)
-    return (0..<count).map { g in
-      let x = range.lowerBound + (range.upperBound - range.lowerBound) * uniform[7 * g]
-      let (mean, _) = BayesianMeasurementTests.meanAndLeverage(state, x)
-      return (0..<3).map { i in
-        let (u, v) = (uniform[7 * g + 1 + 2 * i], uniform[7 * g + 2 + 2 * i])
-        let z = (-2 * log(max(u, 1e-300))).squareRoot() * cos(2 * Double.pi * v)
-        return round(mean + spread(mean) * z)
-      }
+      try Self.expectAgrees(
+        report,
+        with: try BruteForcePosterior(
+          range: mapped.priorRange, intervals: 200_000,
+          logLikelihood: try BayesianMeasurementTests.logLikelihood(
+            state, readings: readings, uncertainties: nil)))
     }
   }
 
@@ -290,7 +277,7 @@ struct MeasurementMapTests {
         default: return eta[0] * pow(Swift.abs(mean), eta[1])
         }
       }
-      cases.append((state, Self.groups(40, state: state, range: 0.5...32, spread: sigma)))
+      cases.append((state, Self.groups(40, of: 3, state: state, range: 0.5...32, spread: sigma)))
     }
     let poisson = try fixtureInstrument(
       "counts-line.csv", x: "dose", y: "counts", spec: "line", noise: .poisson)
@@ -298,7 +285,7 @@ struct MeasurementMapTests {
       (
         poisson,
         Self.groups(
-          40, state: poisson, range: 4...8, spread: { Swift.abs($0).squareRoot() },
+          40, of: 3, state: poisson, range: 4...8, spread: { Swift.abs($0).squareRoot() },
           round: { max(0, $0.rounded()) })
       ))
     for (state, groups) in cases {
@@ -412,6 +399,16 @@ struct MeasurementMapTests {
     }
   }
 
+  /// Expects the report's mean, sd, median and 95% interval within 1e-6 sd of `brute`'s.
+  static func expectAgrees(_ report: ObservationReport, with brute: BruteForcePosterior) {
+    let sd = brute.sd
+    #expect(Swift.abs((report.x.mean ?? .nan) - brute.mean) <= 1e-6 * sd)
+    #expect(Swift.abs((report.x.sd ?? .nan) - sd) <= 1e-6 * sd)
+    #expect(Swift.abs((report.x.median ?? .nan) - brute.quantile(0.5)) <= 1e-6 * sd)
+    #expect(Swift.abs((report.x.interval.lower ?? .nan) - brute.quantile(0.025)) <= 1e-6 * sd)
+    #expect(Swift.abs((report.x.interval.upper ?? .nan) - brute.quantile(0.975)) <= 1e-6 * sd)
+  }
+
   @Test("mapped figures are within 1e-6 sd of an independent brute-force posterior")
   func bruteForce() throws {
     let state = try Self.line.get()
@@ -420,16 +417,12 @@ struct MeasurementMapTests {
     for y in [0.0312, 0.2718, 0.5253, 0.8660, 0.9871] {
       let report = try mapped.measure(Observation(id: "b", readings: [y], line: 2))
       #expect(report.x.numerical?.mapError != nil)
-      let brute = try BruteForcePosterior(
-        range: mapped.priorRange, intervals: 400_000,
-        logLikelihood: try BayesianMeasurementTests.logLikelihood(
-          state, readings: [y], uncertainties: nil))
-      let sd = brute.sd
-      #expect(Swift.abs((report.x.mean ?? .nan) - brute.mean) <= 1e-6 * sd)
-      #expect(Swift.abs((report.x.sd ?? .nan) - sd) <= 1e-6 * sd)
-      #expect(Swift.abs((report.x.median ?? .nan) - brute.quantile(0.5)) <= 1e-6 * sd)
-      #expect(Swift.abs((report.x.interval.lower ?? .nan) - brute.quantile(0.025)) <= 1e-6 * sd)
-      #expect(Swift.abs((report.x.interval.upper ?? .nan) - brute.quantile(0.975)) <= 1e-6 * sd)
+      try Self.expectAgrees(
+        report,
+        with: try BruteForcePosterior(
+          range: mapped.priorRange, intervals: 400_000,
+          logLikelihood: try BayesianMeasurementTests.logLikelihood(
+            state, readings: [y], uncertainties: nil)))
     }
   }
 
