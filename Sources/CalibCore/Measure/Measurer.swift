@@ -180,9 +180,7 @@ public final class Measurer {
       return ({ averaged.logDensity(at: $0) }, averaged)
     }
     if let quadrature = try integration {
-      return (
-        { quadrature.logDensity(at: $0, readings: readings, uncertainties: uncertainties) }, nil
-      )
+      return (quadrature.logDensity(readings: readings, uncertainties: uncertainties), nil)
     }
     return (linearLogDensity(likelihood), nil)
   }

@@ -1,0 +1,46 @@
+@testable import CalibCore
+import Foundation
+import Testing
+
+/// The quadrature over an instrument's parameters (`--marginalize integration`), σ estimated:
+/// the readings' density at each node by products and a square root, against its logarithmic
+/// form written out here.
+@Suite("Quadrature over the parameters")
+struct QuadratureMarginalizationTests {
+  /// Reference: log Σₖ wₖ·t-density, with the multivariate t about f(x; aₖ) in its
+  /// logarithmic form, (RSS/n)^(−m/2)·(1 + S/RSS)^(−(n+m)/2) through log and log1p, from the
+  /// rule's nodes, weights and residual sums and the model evaluated one node at a time.
+  static func reference(
+    _ rule: QuadratureMarginalization, x: Double, readings: [Double]
+  ) -> Double {
+    let (m, n) = (Double(readings.count), Double(rule.n))
+    var terms: [Double] = []
+    for k in rule.nodes.indices where rule.weights[k] > 0 {
+      let mean: Double = rule.instrument.model.response(at: [x], parameters: rule.nodes[k])
+      let s = readings.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
+      let rss = rule.residualSums[k]
+      terms.append(
+        log(rule.weights[k]) - 0.5 * m * log(rss / n) - 0.5 * (n + m) * log1p(s / rss))
+    }
+    let top = terms.max() ?? 0
+    return top + log(terms.reduce(0.0) { $0 + exp($1 - top) })
+  }
+
+  @Test(
+    "σ estimated: ℓ by products equals its logarithmic form to 1e-12, odd and even n + m",
+    arguments: [1, 2, 3, 6])
+  func studentTerms(_ count: Int) throws {
+    let state = try MeasurementMapTests.detector()
+    let instrument = try Instrument(state)
+    let rule = try QuadratureMarginalization(
+      instrument, instrument: try MeasuringInstrument(instrument))
+    #expect(rule.nodes.count > 100 && rule.noiseFunctions.isEmpty)
+    // Readings about 310 counts, as in MeasurementMapTests; x across the prior range and beyond.
+    let readings = (0..<count).map { 310 + 4 * Double($0 % 3) - 4 }
+    let l = rule.logDensity(readings: readings, uncertainties: nil)
+    for x in [0.5, 1.8, 2.1, 2.6, 9.0] {
+      let expected = Self.reference(rule, x: x, readings: readings)
+      #expect(abs(l(x) - expected) <= 1e-12 * max(1, abs(expected)), "x = \(x)")
+    }
+  }
+}
