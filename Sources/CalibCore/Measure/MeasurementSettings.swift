@@ -1,5 +1,7 @@
 /// How to measure: the method, the interval level, the prior range of x and the coverage
-/// thresholds. Recorded in the report's `settings`.
+/// thresholds, which the report's `settings` record; and how a nonlinear instrument's state is
+/// integrated out and whether a measurement map answers, which each observation's
+/// `x.predictive` and `x.numerical` tell.
 public struct MeasurementSettings: Codable, Equatable, Sendable {
   /// The inference method.
   public enum Method: String, Codable, Sendable, CaseIterable {
