@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The model evaluated at many parameter vectors at once (`ParameterColumns`,
-/// `CompiledExpression.evaluate(columns:count:workspace:into:)`) against the one-point
+/// `CompiledExpression.evaluate(columns:logarithms:count:workspace:into:)`) against the one-point
 /// evaluator, which walks the same program one point at a time.
 @Suite("Model at many parameter vectors at once")
 struct ParameterColumnsTests {
@@ -25,6 +25,7 @@ struct ParameterColumnsTests {
     arguments: [
       "d + (a - d)/(1 + (x/c)^b)", "b1*(1-exp(-b2*x))", "b1*x^b2*log(x) + b3",
       "abs(b1)*sqrt(x) + b2^3 - b3/x", "-(x-b1)**2 + atan(b2/(x-b3))/pi",
+      "b1*x^b2 + (b3/x)^b1 - (b2/b3)^x",
     ])
   func bitForBit(_ formula: String) throws {
     let model = try ResponseModel(spec: formula, predictors: ["x"])

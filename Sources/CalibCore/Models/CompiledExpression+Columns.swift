@@ -6,11 +6,14 @@
 /// `evaluate(_:)` on that point alone: the results agree bit for bit.
 extension CompiledExpression {
   /// The formula's value at `count` points into `results`: slot k of point i is
-  /// `columns[k][i]`. `workspace` holds `stackDepth × count` values.
+  /// `columns[k][i]`, and `logarithms[k][i]` its natural logarithm, computed by the caller
+  /// with `log` (once for many evaluations, for `variablePower`). `workspace` holds
+  /// `stackDepth × count` values.
   ///
   /// - Complexity: O(length of the program × count); no heap allocation.
   package func evaluate(
-    columns: UnsafeBufferPointer<UnsafePointer<Double>>, count: Int,
+    columns: UnsafeBufferPointer<UnsafePointer<Double>>,
+    logarithms: UnsafeBufferPointer<UnsafePointer<Double>>, count: Int,
     workspace: UnsafeMutablePointer<Double>, into results: UnsafeMutablePointer<Double>
   ) {
     guard count > 0 else { return }
@@ -63,6 +66,20 @@ extension CompiledExpression {
       case .integerPower(let n):
         let a = operand(0)
         for i in 0..<count { a[i] = a[i].raised(toInteger: n) }
+      case .variablePower(let u, let v):
+        let w = operand(0)
+        let (base, logBase) = (columns[u], logarithms[u])
+        if let v {
+          let (over, logOver) = (columns[v], logarithms[v])
+          for i in 0..<count {
+            w[i] = Double.variablePower(
+              base[i], over: over[i], to: w[i], logU: logBase[i], logV: logOver[i])
+          }
+        } else {
+          for i in 0..<count {
+            w[i] = Double.variablePower(base[i], over: nil, to: w[i], logU: logBase[i], logV: 0)
+          }
+        }
       case .call(let f):
         let a = operand(0)
         for i in 0..<count { a[i] = a[i].applying(f) }

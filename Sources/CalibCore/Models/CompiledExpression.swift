@@ -2,7 +2,9 @@
 /// without walking the tree or allocating.
 ///
 /// Variables are read by slot from a buffer the caller fills (predictors first, then
-/// parameters, in the order `ResponseModel` gives). Integer powers are evaluated as such.
+/// parameters, in the order `ResponseModel` gives). Integer powers are evaluated as such; a
+/// power of a variable or of a ratio of two, (x/c)^b, through their logarithms
+/// (`ModelScalar.variablePower`).
 ///
 /// A power at a zero base takes its limit as the base goes to 0⁺ (see
 /// `Expression.derivative(withRespectTo:)`): `u^v*log(u)`, written so in a formula or made by
@@ -21,6 +23,8 @@ package struct CompiledExpression: Sendable {
     /// a·b, 0 where a is 0: pops b, a.
     case vanishingProduct
     case integerPower(Int)
+    /// (slot u / slot v)^w, or slot u^w without v: pops w (`ModelScalar.variablePower`).
+    case variablePower(Int, Int?)
     case call(ElementaryFunction)
   }
 
@@ -55,6 +59,10 @@ package struct CompiledExpression: Sendable {
       case .divide(let a, let b): walk(a); walk(b); emit(.divide, popping: 2)
       case .power(let a, .number(let n)) where n == n.rounded() && Swift.abs(n) <= 1024:
         walk(a); emit(.integerPower(Int(n)), popping: 1)
+      case .power(.divide(.symbol(let u), .symbol(let v)), let w):
+        walk(w); emit(.variablePower(slot(u), slot(v)), popping: 1)
+      case .power(.symbol(let u), let w):
+        walk(w); emit(.variablePower(slot(u), nil), popping: 1)
       case .power(let a, let b): walk(a); walk(b); emit(.power, popping: 2)
       case .call(let f, let a): walk(a); emit(.call(f), popping: 1)
       case .powerLog(let u, let v): walk(u); walk(v); emit(.powerLog, popping: 2)
@@ -122,6 +130,8 @@ package struct CompiledExpression: Sendable {
           stack[top - 1] = stack[top - 1].isZero ? Scalar(0) : stack[top - 1] * stack[top]; top -= 1
         case .integerPower(let n):
           stack[top] = stack[top].raised(toInteger: n)
+        case .variablePower(let u, let v):
+          stack[top] = Scalar.variablePower(slots[u], over: v.map { slots[$0] }, to: stack[top])
         case .call(let f):
           stack[top] = stack[top].applying(f)
         }

@@ -11,6 +11,9 @@ package protocol ModelScalar: Sendable {
   func raised(to exponent: Self) -> Self
   /// `self` raised to an integer power.
   func raised(toInteger n: Int) -> Self
+  /// (u/v)^w, or u^w without v: the power of a variable or of a ratio of two, which a compiled
+  /// formula evaluates in one instruction (`CompiledExpression.Instruction.variablePower`).
+  static func variablePower(_ u: Self, over v: Self?, to w: Self) -> Self
   /// An elementary function of `self`.
   func applying(_ function: ElementaryFunction) -> Self
   /// Whether the value is exactly zero (either sign).
@@ -38,6 +41,24 @@ extension ModelScalar {
 extension Double: ModelScalar {
   // `isZero` is the standard library's.
   package func raised(to exponent: Double) -> Double { _pow(self, exponent) }
+  package static func variablePower(_ u: Double, over v: Double?, to w: Double) -> Double {
+    variablePower(u, over: v, to: w, logU: _log(u), logV: v.map(_log) ?? 0)
+  }
+
+  /// (u/v)^w (u^w without v) as exp(w·(log u − log v)) from the logarithms given, where u and
+  /// v are positive and finite and w is finite; elsewhere pow(u/v, w), with its special cases
+  /// (a zero base, a negative one). One exponential where the logarithms are known: a model
+  /// evaluated at many parameter vectors at once takes them from `ParameterColumns`, made
+  /// once, and log x once per x, so that the 4PL's (x/c)^b costs an exponential where pow
+  /// cost three times as much. Within a few ulp of pow: w·log(u/v) carries the rounding of
+  /// the logarithms, relative 10⁻¹⁵ for |w·log(u/v)| up to 10.
+  @inline(__always)
+  static func variablePower(
+    _ u: Double, over v: Double?, to w: Double, logU: Double, logV: Double
+  ) -> Double {
+    if logU.isFinite, logV.isFinite, w.isFinite { return _exp(w * (logU - logV)) }
+    return _pow(v.map { u / $0 } ?? u, w)
+  }
   /// Uses the C library's `pow`, which is within an ulp, rather than repeated products.
   package func raised(toInteger n: Int) -> Double {
     n == 2 ? self * self : _pow(self, Double(n))
@@ -58,6 +79,13 @@ extension DoubleDouble: ModelScalar {
     }
     guard high > 0 else { return DoubleDouble(_pow(high, exponent.high)) }
     return (exponent * logarithm).exponential
+  }
+
+  /// (u/v)^w, or u^w, as `raised(to:)` gives it.
+  package static func variablePower(
+    _ u: DoubleDouble, over v: DoubleDouble?, to w: DoubleDouble
+  ) -> DoubleDouble {
+    (v.map { u / $0 } ?? u).raised(to: w)
   }
 
   package func raised(toInteger n: Int) -> DoubleDouble {
