@@ -194,6 +194,9 @@ final class MeasurementMap {
     // 2-D interpolant at a node of v is that one, so that a miss there is a miss of the piece,
     // found after nodes + 2 exact points instead of all the nodes (a summary that changes
     // too fast along ȳ, as P(x below the domain) does where the readings reach its end).
+    // These two points are not among the checks below: a piece can miss here that they would
+    // have certified. `error` is the largest error of all the checks, these included.
+    var error = 0.0
     var grid = [ArraySlice<Double>?](repeating: nil, count: points.count * alongV.count)
     if scatter != nil {
       let middle = alongV.count / 2
@@ -205,7 +208,8 @@ final class MeasurementMap {
       }
       for t in Self.checks(nodes).prefix(2) {
         guard let truth = measured(t, alongV[middle]) else { return piece }
-        if accept(Array(truth), interpolate(column, at: t)) > 1 {
+        error = max(error, accept(Array(truth), interpolate(column, at: t)))
+        if error > 1 {
           if depth < maximumDepth { piece = .split }
           return piece
         }
@@ -220,7 +224,6 @@ final class MeasurementMap {
       }
     }
     // The checks, the ends first (where a piece fails most often), up to the first miss.
-    var error = 0.0
     checking: for t in Self.checks(nodes) {
       for s in checksV {
         guard let truth = measured(t, s) else { return piece }

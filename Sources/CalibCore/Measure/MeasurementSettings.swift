@@ -1,7 +1,8 @@
 /// How to measure: the method, the interval level, the prior range of x and the coverage
-/// thresholds, which the report's `settings` record; and how a nonlinear instrument's state is
-/// integrated out and whether a measurement map answers, which each observation's
-/// `x.predictive` and `x.numerical` tell.
+/// thresholds, which the report's `settings` record; the threshold of P(x > t), which each
+/// observation's `x.p_above` records; and how a nonlinear instrument's state is integrated out
+/// and which observations a measurement map answers (`measurementMap`, `scatterMap`), which
+/// each observation's `x.predictive` and `x.numerical` tell.
 public struct MeasurementSettings: Codable, Equatable, Sendable {
   /// The inference method.
   public enum Method: String, Codable, Sendable, CaseIterable {

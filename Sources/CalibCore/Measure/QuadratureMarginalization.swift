@@ -261,35 +261,53 @@ struct QuadratureMarginalization {
           at: x, readings: readings, uncertainties: uncertainties, logFactorials: logFactorials)
       }
     }
-    let student = StudentTerms(self, readings: readings.count)
-    return { x in self.logDensity(at: x, readings: readings, student: student) }
+    let student = StudentTerms(self, readings: readings)
+    return { x in self.logDensity(at: x, student: student) }
   }
 
-  /// σ estimated, integrated out per node: the readings are a multivariate t_n(f·1, (RSS/n)·I)
+  /// σ estimated, integrated out per node: the m readings are a multivariate t_n(f·1, (RSS/n)·I)
   /// about f = f(x; a_k), whose density is ∝ (RSS/n)^(−m/2)·(1 + S/RSS)^(−(n+m)/2), S the sum
-  /// of squares of the readings about f. The first factor times the node's weight is fixed
-  /// for an observation (`factors`, relative to the largest, whose log is `logLargest`); the
-  /// second is r^((n+m)/2) with r = RSS/(RSS + S), by products and a square root: no
-  /// logarithm or exponential per node (log1p and exp took 40% of the time at each x).
+  /// of squares of the readings about f. With S = S_w + m·(ȳ − f)², S_w their scatter about
+  /// their mean ȳ, and c = RSS + S_w, it is (RSS/n)^(−m/2)·(RSS/c)^p times r^p, p = (n+m)/2,
+  /// r = c/(c + m·(ȳ − f)²). The first part times the node's weight is fixed for an observation
+  /// (`factors`, relative to the largest, whose log is `logLargest`); r^p, 1 where f = ȳ, is
+  /// made at each x by products and a square root: no logarithm or exponential per node
+  /// (log1p and exp took 40% of the time at each x), and no underflow from the readings'
+  /// own scatter, which for hundreds of readings would take (RSS/(RSS + S))^p below the
+  /// smallest double at every x.
   private struct StudentTerms {
+    /// The fixed part of each node's term, relative to the largest, and the largest's log.
     let factors: [Double]
     let logLargest: Double
-    /// (n + m)/2 rounded down, and whether n + m is odd.
+    /// c/m for each node, so that r = (c/m)/(c/m + (ȳ − f)²); and ȳ.
+    let shifted: [Double]
+    let mean: Double
+    /// p = (n + m)/2 rounded down, and whether n + m is odd (a half more); and p itself.
     let wholePower: Int
     let halfPower: Bool
+    let exponent: Double
 
-    init(_ rule: QuadratureMarginalization, readings m: Int) {
+    init(_ rule: QuadratureMarginalization, readings: [Double]) {
+      let m = Double(readings.count)
+      let mean = readings.reduce(0, +) / m
+      let scatter = readings.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
+      let p = 0.5 * (Double(rule.n) + m)
       let logs = rule.weights.indices.map { k in
         rule.weights[k] > 0
-          ? _log(rule.weights[k]) - 0.5 * Double(m) * rule.logScales[k] : -.infinity
+          ? _log(rule.weights[k]) - 0.5 * m * rule.logScales[k]
+            - p * _log1p(scatter / rule.residualSums[k])
+          : -.infinity
       }
       let largest = logs.max() ?? 0
       (factors, logLargest) = (logs.map { _exp($0 - largest) }, largest)
-      wholePower = (rule.n + m) / 2
-      halfPower = (rule.n + m) % 2 == 1
+      shifted = rule.residualSums.map { ($0 + scatter) / m }
+      self.mean = mean
+      wholePower = (rule.n + readings.count) / 2
+      halfPower = (rule.n + readings.count) % 2 == 1
+      exponent = p
     }
 
-    /// rᵖ, p = `wholePower` (+ ½ where `halfPower`), by binary powering.
+    /// rᵖ by binary powering (and a square root for the half).
     func power(_ r: Double) -> Double {
       var (result, base, p) = (halfPower ? r.squareRoot() : 1.0, r, wholePower)
       while p > 0 {
@@ -301,15 +319,25 @@ struct QuadratureMarginalization {
     }
   }
 
-  /// ℓ at x for σ estimated (`StudentTerms`).
-  private func logDensity(at x: Double, readings: [Double], student: StudentTerms) -> Double {
-    var total = 0.0
+  /// ℓ at x for σ estimated (`StudentTerms`): Σ factor_k·r_k^p as top^p·Σ factor_k·(r_k/top)^p,
+  /// top the largest r so far (the sum rescaled when it grows), so that the sum underflows
+  /// only for terms 10³⁰⁸ below the one at the largest r. Many readings make p large: r^p alone
+  /// would leave ℓ = −∞ a few sd of one reading from ȳ. A node whose term is NaN (the model
+  /// undefined at x) makes ℓ NaN there, and so −∞, as the other forms of ℓ do.
+  private func logDensity(at x: Double, student: StudentTerms) -> Double {
+    var (total, top) = (0.0, 0.0)
     columns.forEachMean(at: x, of: instrument.model.compiledResponse) { k, mean in
-      let s = readings.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
-      let rss = residualSums[k]
-      total += student.factors[k] * student.power(rss / (rss + s))
+      guard student.factors[k] > 0 else { return }
+      let d = student.mean - mean
+      let c = student.shifted[k]
+      let r = c / (c + d * d)
+      if r > top {
+        if top > 0 { total *= student.power(top / r) }
+        top = r
+      }
+      total += top > 0 ? student.factors[k] * student.power(r / top) : (r.isNaN ? .nan : 0)
     }
-    return total > 0 ? student.logLargest + _log(total) : -.infinity
+    return total > 0 ? student.logLargest + student.exponent * _log(top) + _log(total) : -.infinity
   }
 
   /// ℓ at x for the readings with their u, or with a noise that varies; `logFactorials`

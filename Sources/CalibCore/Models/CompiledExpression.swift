@@ -59,6 +59,9 @@ package struct CompiledExpression: Sendable {
       case .divide(let a, let b): walk(a); walk(b); emit(.divide, popping: 2)
       case .power(let a, .number(let n)) where n == n.rounded() && Swift.abs(n) <= 1024:
         walk(a); emit(.integerPower(Int(n)), popping: 1)
+      case .power(let a, .negate(.number(let n))) where n == n.rounded() && Swift.abs(n) <= 1024:
+        // x^-2 as written: an integer power, as before `variablePower` (pow, bit for bit).
+        walk(a); emit(.integerPower(-Int(n)), popping: 1)
       case .power(.divide(.symbol(let u), .symbol(let v)), let w):
         walk(w); emit(.variablePower(slot(u), slot(v)), popping: 1)
       case .power(.symbol(let u), let w):
