@@ -48,4 +48,29 @@ struct QuadratureMarginalizationTests {
       #expect(abs(l(x) - expected) <= 1e-12 * max(1, abs(expected)), "x = \(x)")
     }
   }
+
+  /// A 4pl fitted to 200 standards, and 20 readings a hundred σ beyond its upper asymptote:
+  /// every node's (1 + S/RSS)^(−(n+m)/2) lies below the smallest double at every x, so the
+  /// sum must be taken relative to its largest term (the old logarithmic form measured these).
+  @Test("readings far beyond an asymptote: ℓ finite, equal to its logarithmic form to 1e-12")
+  func farBeyondAsymptote() throws {
+    var text = "x,y\n"
+    for k in 0..<40 {
+      let x = 0.1 * pow(2, Double(k) / 4)
+      for e in [-0.015, -0.005, 0, 0.005, 0.015] {
+        let y = 0.05 + 1.95 / (1 + pow(x / 10, -1.2)) + e + 0.002 * Double((k * 7) % 5 - 2)
+        text += "\(x),\(y)\n"
+      }
+    }
+    let instrument = try Instrument(try textInstrument(text, spec: "4pl"))
+    let rule = try QuadratureMarginalization(
+      instrument, instrument: try MeasuringInstrument(instrument))
+    let readings = (0..<20).map { 3.0 + 0.01 * Double($0 % 3 - 1) }
+    let l = rule.logDensity(readings: readings, uncertainties: nil)
+    for x in [1.0, 10.0, 100.0, 170.0] {
+      let expected = Self.reference(rule, x: x, readings: readings)
+      #expect(expected.isFinite)
+      #expect(abs(l(x) - expected) <= 1e-12 * max(1, abs(expected)), "x = \(x)")
+    }
+  }
 }
