@@ -282,10 +282,11 @@ struct QuadratureMarginalization {
     /// c/m for each node, so that r = (c/m)/(c/m + (ȳ − f)²); and ȳ.
     let shifted: [Double]
     let mean: Double
-    /// p = (n + m)/2 rounded down, and whether n + m is odd (a half more); and p itself.
+    /// p = (n + m)/2 rounded down, and whether n + m is odd (a half more).
     let wholePower: Int
     let halfPower: Bool
-    let exponent: Double
+    /// p itself.
+    var exponent: Double { Double(wholePower) + (halfPower ? 0.5 : 0) }
 
     init(_ rule: QuadratureMarginalization, readings: [Double]) {
       let m = Double(readings.count)
@@ -304,7 +305,6 @@ struct QuadratureMarginalization {
       self.mean = mean
       wholePower = (rule.n + readings.count) / 2
       halfPower = (rule.n + readings.count) % 2 == 1
-      exponent = p
     }
 
     /// rᵖ by binary powering (and a square root for the half).
