@@ -20,6 +20,11 @@ extension Bench {
         "integration", "auto", options.integrationReadings, "by quadrature over the parameters",
         "≤ 1 ms"
       ),
+      (
+        "integration", "on", options.integrationMapReadings,
+        "by quadrature over the parameters, from the measurement map (--map on; its building "
+          + "included)", "≤ 1 ms"
+      ),
     ]
     for (way, map, n, words, target) in ways where n > 0 {
       let observations = try workload.elisaReadings(n)

@@ -32,6 +32,8 @@ struct Options: Encodable {
   var samplesMapReadings = 20_000
   /// Readings of the 4PL by quadrature over the parameters.
   var integrationReadings = 4
+  /// Readings of the 4PL by quadrature over the parameters, from the measurement map.
+  var integrationMapReadings = 20_000
   /// Readings of the large file whose peak memory is measured.
   var memoryReadings = 10_000_000
   /// Readings calibr8 measures (the first of the line's).
@@ -49,6 +51,7 @@ struct Options: Encodable {
     case samplesReadings = "samples_readings"
     case samplesMapReadings = "samples_map_readings"
     case integrationReadings = "integration_readings"
+    case integrationMapReadings = "integration_map_readings"
     case memoryReadings = "memory_readings"
     case calibr8Readings = "calibr8_readings"
     case callgrindReadings = "callgrind_readings"
@@ -76,7 +79,8 @@ struct Options: Encodable {
       "--triplicates": \.triplicates, "--known-u-readings": \.knownUReadings,
       "--linearized-readings": \.linearizedReadings, "--samples-readings": \.samplesReadings,
       "--samples-map-readings": \.samplesMapReadings,
-      "--integration-readings": \.integrationReadings, "--memory-readings": \.memoryReadings,
+      "--integration-readings": \.integrationReadings,
+      "--integration-map-readings": \.integrationMapReadings, "--memory-readings": \.memoryReadings,
       "--calibr8-readings": \.calibr8Readings, "--callgrind-readings": \.callgrindReadings,
       "--callgrind-map-readings": \.callgrindMapReadings,
     ]
@@ -96,8 +100,9 @@ struct Options: Encodable {
         + "[--python PATH] [--script PATH] [--swift PATH] [--output FILE] [--threads N] "
         + "[--line-readings N] [--triplicates N] [--known-u-readings N] "
         + "[--linearized-readings N] [--samples-readings N] [--samples-map-readings N] "
-        + "[--integration-readings N] "
-        + "[--memory-readings N] [--calibr8-readings N] [--callgrind-readings N]"
+        + "[--integration-readings N] [--integration-map-readings N] "
+        + "[--memory-readings N] [--calibr8-readings N] [--callgrind-readings N] "
+        + "[--callgrind-map-readings N]"
         + " [--callgrind-map-readings N]")
   }
 }

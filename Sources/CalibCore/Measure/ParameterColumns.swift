@@ -33,6 +33,19 @@ struct ParameterColumns: Sendable {
   func forEachMean(
     at x: Double, of model: CompiledExpression, _ body: (_ s: Int, _ mean: Double) -> Void
   ) {
+    forEachChunk(at: x, of: model) { start, means in
+      for i in means.indices { body(start + i, means[i]) }
+    }
+  }
+
+  /// Calls `body(start, means)` for the vectors a chunk at a time (`chunk` of them, fewer in
+  /// the last), in order: `means[i]` is f(x; a_(start + i)), in scratch space that `body` may
+  /// overwrite (a sum over the vectors then runs in loops the compiler can vectorize, with no
+  /// call per vector).
+  func forEachChunk(
+    at x: Double, of model: CompiledExpression,
+    _ body: (_ start: Int, _ means: UnsafeMutableBufferPointer<Double>) -> Void
+  ) {
     let chunk = Self.chunk
     // Scratch: the x column and its logarithm, the chunk's means, and the program's stack.
     let size = chunk * (3 + model.stackDepth)
@@ -63,7 +76,7 @@ struct ParameterColumns: Sendable {
                 columns: UnsafeBufferPointer(start: columns, count: dimension + 1),
                 logarithms: UnsafeBufferPointer(start: logColumns, count: dimension + 1),
                 count: n, workspace: stack, into: means)
-              for i in 0..<n { body(start + i, means[i]) }
+              body(start, UnsafeMutableBufferPointer(start: means, count: n))
               start += n
             }
           }

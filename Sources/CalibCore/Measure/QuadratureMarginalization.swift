@@ -320,24 +320,57 @@ struct QuadratureMarginalization {
   }
 
   /// ℓ at x for σ estimated (`StudentTerms`): Σ factor_k·r_k^p as top^p·Σ factor_k·(r_k/top)^p,
-  /// top the largest r so far (the sum rescaled when it grows), so that the sum underflows
-  /// only for terms 10³⁰⁸ below the one at the largest r. Many readings make p large: r^p alone
-  /// would leave ℓ = −∞ a few sd of one reading from ȳ. A node whose term is NaN (the model
-  /// undefined at x) makes ℓ NaN there, and so −∞, as the other forms of ℓ do.
+  /// top the largest r so far, a chunk of nodes at a time (the sum rescaled when a chunk holds
+  /// a larger one), so that the sum underflows only for terms 10³⁰⁸ below the one at the
+  /// largest r. Many readings make p large: r^p alone would leave ℓ = −∞ a few sd of one
+  /// reading from ȳ. Each chunk's powers are made in loops over its nodes, one product at a
+  /// time, that the compiler vectorizes, and summed apart before joining the total. A node whose term is NaN (the model undefined at x)
+  /// makes ℓ −∞ there, as the other forms of ℓ do.
   private func logDensity(at x: Double, student: StudentTerms) -> Double {
-    var (total, top) = (0.0, 0.0)
-    columns.forEachMean(at: x, of: instrument.model.compiledResponse) { k, mean in
-      guard student.factors[k] > 0 else { return }
-      let d = student.mean - mean
-      let c = student.shifted[k]
-      let r = c / (c + d * d)
-      if r > top {
-        if top > 0 { total *= student.power(top / r) }
-        top = r
+    var (total, top, undefined) = (0.0, 0.0, false)
+    let chunk = ParameterColumns.chunk
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * chunk) { scratch in
+      // Cannot trap: the capacity is positive.
+      let powers = scratch.baseAddress!, bases = powers + chunk
+      student.factors.withUnsafeBufferPointer { factors in
+        student.shifted.withUnsafeBufferPointer { shifted in
+          columns.forEachChunk(at: x, of: instrument.model.compiledResponse) { start, ratios in
+            // r = c/(c + (ȳ − f)²) with c/m shifted, in place of the means.
+            var largest = 0.0
+            for i in ratios.indices {
+              let (d, c) = (student.mean - ratios[i], shifted[start + i])
+              let r = c / (c + d * d)
+              ratios[i] = r
+              if r > largest { largest = r }
+              if r.isNaN, factors[start + i] > 0 { undefined = true }
+            }
+            if largest > top {
+              if top > 0 { total *= student.power(top / largest) }
+              top = largest
+            }
+            guard top > 0 else { return }
+            let n = ratios.count
+            let inverse = 1 / top
+            for i in 0..<n { bases[i] = ratios[i] * inverse }
+            for i in 0..<n { powers[i] = student.halfPower ? bases[i].squareRoot() : 1 }
+            var p = student.wholePower
+            while p > 0 {
+              if p & 1 == 1 {
+                for i in 0..<n { powers[i] *= bases[i] }
+              }
+              for i in 0..<n { bases[i] *= bases[i] }
+              p >>= 1
+            }
+            // The chunk's sum apart, in a register (the total is captured by this closure).
+            var sum = 0.0
+            for i in 0..<n where factors[start + i] > 0 { sum += factors[start + i] * powers[i] }
+            total += sum
+          }
+        }
       }
-      total += top > 0 ? student.factors[k] * student.power(r / top) : (r.isNaN ? .nan : 0)
     }
-    return total > 0 ? student.logLargest + student.exponent * _log(top) + _log(total) : -.infinity
+    guard !undefined, total > 0 else { return -.infinity }
+    return student.logLargest + student.exponent * _log(top) + _log(total)
   }
 
   /// ℓ at x for the readings with their u, or with a noise that varies; `logFactorials`

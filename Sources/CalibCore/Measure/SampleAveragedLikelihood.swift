@@ -56,22 +56,35 @@ struct SampleAveragedLikelihood {
     halfLogVariances = variances.map { -0.5 * _log($0) }
   }
 
-  /// Calls `body` with the log of each sample's term at x, in order (the model at a chunk of
-  /// samples at a time, in scratch space made once per call).
-  private func forEachTerm(at x: Double, _ body: (Double) -> Void) {
+  /// Calls `body` with the log of each sample's term at x, a chunk of samples at a time, in
+  /// order, in scratch space that `body` may overwrite (the model at a chunk of samples at
+  /// once, `ParameterColumns.forEachChunk`).
+  private func forEachChunkOfTerms(
+    at x: Double, _ body: (UnsafeMutableBufferPointer<Double>) -> Void
+  ) {
     let n = readings.count
-    samples.forEachMean(at: x, of: instrument.model.compiledResponse) { s, mean in
-      var total = 0.0
-      if let noise = noises?[s] {
-        total = logTerm(noise, mean: mean)
-      } else {
-        for i in 0..<n {
-          let v = variances[s * n + i]
-          total +=
-            halfLogVariances[s * n + i] - 0.5 * (readings[i] - mean) * (readings[i] - mean) / v
+    variances.withUnsafeBufferPointer { variances in
+      halfLogVariances.withUnsafeBufferPointer { halfLogs in
+        readings.withUnsafeBufferPointer { readings in
+          samples.forEachChunk(at: x, of: instrument.model.compiledResponse) { start, terms in
+            if let noises {
+              for i in terms.indices { terms[i] = logTerm(noises[start + i], mean: terms[i]) }
+            } else {
+              // The mean at sample s becomes log Πᵢ N(yᵢ; mean, vᵢ) up to a constant.
+              for i in terms.indices {
+                let (mean, first) = (terms[i], (start + i) * n)
+                var total = 0.0
+                for j in 0..<n {
+                  let residual = readings[j] - mean
+                  total += halfLogs[first + j] - 0.5 * residual * residual / variances[first + j]
+                }
+                terms[i] = total
+              }
+            }
+            body(terms)
+          }
         }
       }
-      body(total)
     }
   }
 
@@ -95,9 +108,10 @@ struct SampleAveragedLikelihood {
   /// log p(y* | x) up to a constant, by a streaming log-sum-exp over the samples.
   func logDensity(at x: Double) -> Double {
     var sum = LogSumExp()
-    // A sample at which the model is not finite gives the reading no support there.
-    forEachTerm(at: x) { term in
-      if term.isFinite { sum.add(term) }
+    forEachChunkOfTerms(at: x) { terms in
+      // A sample at which the model is not finite gives the reading no support there.
+      for i in terms.indices where !terms[i].isFinite { terms[i] = -.infinity }
+      sum.add(contentsOf: UnsafeBufferPointer(terms))
     }
     return sum.value(dividedBy: Double(samples.count))
   }
@@ -106,7 +120,7 @@ struct SampleAveragedLikelihood {
   /// is not finite counts as a term of 0, as in `logDensity(at:)`.
   func monteCarloRelativeError(at x: Double, effectiveSampleSize: Double) -> Double {
     var terms: [Double] = []
-    forEachTerm(at: x) { terms.append($0) }
+    forEachChunkOfTerms(at: x) { terms.append(contentsOf: $0) }
     guard let top = terms.filter(\.isFinite).max() else { return .nan }
     let w = terms.map { $0.isFinite ? _exp($0 - top) : 0 }
     let mean = w.reduce(0, +) / Double(w.count)
