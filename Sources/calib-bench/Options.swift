@@ -102,7 +102,6 @@ struct Options: Encodable {
         + "[--linearized-readings N] [--samples-readings N] [--samples-map-readings N] "
         + "[--integration-readings N] [--integration-map-readings N] "
         + "[--memory-readings N] [--calibr8-readings N] [--callgrind-readings N] "
-        + "[--callgrind-map-readings N]"
-        + " [--callgrind-map-readings N]")
+        + "[--callgrind-map-readings N]")
   }
 }

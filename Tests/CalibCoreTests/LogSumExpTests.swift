@@ -6,6 +6,8 @@ import Testing
 /// written out here from the smallest term up, relative to the largest.
 @Suite("Log-sum-exp")
 struct LogSumExpTests {
+  /// log Σ exp(ℓₖ) over the terms above −∞: the largest plus the log of exp(ℓₖ − largest)
+  /// summed from the smallest up; −∞ for none.
   static func reference(_ terms: [Double]) -> Double {
     let finite = terms.filter { $0 > -.infinity }
     guard let top = finite.max() else { return -.infinity }
@@ -15,7 +17,9 @@ struct LogSumExpTests {
   /// Chunks of terms of every size, in which the largest comes late (the sum rescaled), with
   /// −∞ terms, a chunk of nothing but −∞, terms up to 1e5 in size (no overflow), and terms
   /// 60 and more below the largest, which the buffered sum leaves out (each under e⁻⁵⁰ of the
-  /// sum). Both ways agree with the reference to 1e-14 of max(1, |ℓ|).
+  /// sum). Both ways agree with the reference to 1e-14 of max(1, |ℓ|): enough to catch terms
+  /// a few units below the largest left out, though not to tell −30 from −50 as the limit
+  /// (terms that far down do not show in a double's ℓ).
   @Test("by terms and by buffers: the sum written out, to 1e-14")
   func sums() {
     var state: UInt64 = 42

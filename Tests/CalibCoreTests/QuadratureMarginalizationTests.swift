@@ -49,6 +49,27 @@ struct QuadratureMarginalizationTests {
     }
   }
 
+  /// Hundreds of identical readings: the nodes' fixed parts (RSS/n)^(−m/2)·(RSS/c)^p then span
+  /// more than a double holds, and those of nodes with large residual sums underflow to 0.
+  /// Such nodes have the largest r, and must not set the sum's reference: taken from them,
+  /// every weighted node's (r/top)^p underflowed and ℓ was −∞ at every x.
+  @Test(
+    "σ estimated, hundreds of identical readings: ℓ finite, equal to its logarithmic form",
+    arguments: [300, 800])
+  func identicalReadings(_ count: Int) throws {
+    let state = try MeasurementMapTests.detector()
+    let instrument = try Instrument(state)
+    let rule = try QuadratureMarginalization(
+      instrument, instrument: try MeasuringInstrument(instrument))
+    let readings = [Double](repeating: 310, count: count)
+    let l = rule.logDensity(readings: readings, uncertainties: nil)
+    for x in [1.8, 2.1, 2.6] {
+      let expected = Self.reference(rule, x: x, readings: readings)
+      #expect(expected.isFinite)
+      #expect(abs(l(x) - expected) <= 1e-12 * max(1, abs(expected)), "x = \(x)")
+    }
+  }
+
   /// A 4pl fitted to 200 standards, and 20 readings a hundred σ beyond its upper asymptote:
   /// every node's (1 + S/RSS)^(−(n+m)/2) lies below the smallest double at every x, so the
   /// sum must be taken relative to its largest term (the old logarithmic form measured these).

@@ -262,7 +262,33 @@ struct QuadratureMarginalization {
       }
     }
     let student = StudentTerms(self, readings: readings)
+    if let logFactors = student.logFactors {
+      return { x in self.logDensity(at: x, student: student, logFactors: logFactors) }
+    }
     return { x in self.logDensity(at: x, student: student) }
+  }
+
+  /// ℓ at x for σ estimated where the fixed parts span more than a double holds
+  /// (`StudentTerms.logFactors`): log Σ exp(log factor_k + p·log r_k), a log per node.
+  private func logDensity(
+    at x: Double, student: StudentTerms, logFactors: [Double]
+  ) -> Double {
+    var sum = LogSumExp()
+    let p = student.exponent
+    logFactors.withUnsafeBufferPointer { logFactors in
+      student.shifted.withUnsafeBufferPointer { shifted in
+        columns.forEachChunk(at: x, of: instrument.model.compiledResponse) { start, terms in
+          for i in terms.indices {
+            let (d, c) = (student.mean - terms[i], shifted[start + i])
+            let term = logFactors[start + i] + p * _log(c / (c + d * d))
+            // A NaN term (the model undefined at x) makes ℓ NaN, and so −∞, as elsewhere.
+            terms[i] = logFactors[start + i] > -.infinity ? term : -.infinity
+          }
+          sum.add(contentsOf: UnsafeBufferPointer(terms))
+        }
+      }
+    }
+    return sum.value()
   }
 
   /// σ estimated, integrated out per node: the m readings are a multivariate t_n(f·1, (RSS/n)·I)
@@ -287,6 +313,11 @@ struct QuadratureMarginalization {
     let halfPower: Bool
     /// p itself.
     var exponent: Double { Double(wholePower) + (halfPower ? 0.5 : 0) }
+    /// The logs of the fixed parts, where one that carries weight underflowed relative to the
+    /// largest (nil otherwise): with hundreds of readings they can span more than a double
+    /// holds, while r^p, larger at such a node (its residual sum and so its c larger), makes
+    /// up for it. Those observations take each node's term as a logarithm instead.
+    let logFactors: [Double]?
 
     init(_ rule: QuadratureMarginalization, readings: [Double]) {
       let m = Double(readings.count)
@@ -301,6 +332,7 @@ struct QuadratureMarginalization {
       }
       let largest = logs.max() ?? 0
       (factors, logLargest) = (logs.map { _exp($0 - largest) }, largest)
+      logFactors = zip(logs, factors).contains { $0 > -.infinity && $1 == 0 } ? logs : nil
       shifted = rule.residualSums.map { ($0 + scatter) / m }
       self.mean = mean
       wholePower = (rule.n + readings.count) / 2
@@ -324,7 +356,10 @@ struct QuadratureMarginalization {
   /// a larger one), so that the sum underflows only for terms 10³⁰⁸ below the one at the
   /// largest r. Many readings make p large: r^p alone would leave ℓ = −∞ a few sd of one
   /// reading from ȳ. Each chunk's powers are made in loops over its nodes, one product at a
-  /// time, that the compiler vectorizes, and summed apart before joining the total. A node whose term is NaN (the model undefined at x)
+  /// time, that the compiler vectorizes, and summed apart before joining the total. Only nodes
+  /// that carry weight set top (as in the sum itself): a node whose fixed part underflowed to
+  /// 0, with a large residual sum and so a large r, would otherwise take every weighted
+  /// node's (r/top)^p toward underflow. A node whose term is NaN (the model undefined at x)
   /// makes ℓ −∞ there, as the other forms of ℓ do.
   private func logDensity(at x: Double, student: StudentTerms) -> Double {
     var (total, top, undefined) = (0.0, 0.0, false)
@@ -341,8 +376,10 @@ struct QuadratureMarginalization {
               let (d, c) = (student.mean - ratios[i], shifted[start + i])
               let r = c / (c + d * d)
               ratios[i] = r
-              if r > largest { largest = r }
-              if r.isNaN, factors[start + i] > 0 { undefined = true }
+              if factors[start + i] > 0 {
+                if r > largest { largest = r }
+                if r.isNaN { undefined = true }
+              }
             }
             if largest > top {
               if top > 0 { total *= student.power(top / largest) }
@@ -350,8 +387,7 @@ struct QuadratureMarginalization {
             }
             guard top > 0 else { return }
             let n = ratios.count
-            let inverse = 1 / top
-            for i in 0..<n { bases[i] = ratios[i] * inverse }
+            for i in 0..<n { bases[i] = ratios[i] / top }
             for i in 0..<n { powers[i] = student.halfPower ? bases[i].squareRoot() : 1 }
             var p = student.wholePower
             while p > 0 {
@@ -379,9 +415,10 @@ struct QuadratureMarginalization {
     at x: Double, readings: [Double], uncertainties: [Double]?, logFactorials: Double
   ) -> Double {
     var total = 0.0
-    // The term of node k whose mean response at x is `mean`.
-    func add(_ k: Int, mean: Double) {
-      guard weights[k] > 0 else { return }
+    // The term of node k whose mean response at x is `mean`: a value, not an update of the
+    // captured total, which a closure would pay a dynamic exclusivity check for at each node.
+    func term(_ k: Int, mean: Double) -> Double {
+      guard weights[k] > 0 else { return 0 }
       var logTerm: Double
       if !noiseFunctions.isEmpty, uncertainties == nil, noiseFunctions[k].model == .poisson {
         // Counts: Σ y·log μ − μ − log y!, the log of a probability (≤ 0: no overflow).
@@ -411,11 +448,22 @@ struct QuadratureMarginalization {
             -_log(u[i]) - 0.5 * (readings[i] - mean) * (readings[i] - mean) / (u[i] * u[i])
         }
       }
-      total += weights[k] * _exp(logTerm)
+      return weights[k] * _exp(logTerm)
+    }
+    // Σ of the terms at every node, the model a chunk of nodes at a time, each chunk summed
+    // apart.
+    func sumOfTerms() -> Double {
+      var all = 0.0
+      columns.forEachChunk(at: x, of: instrument.model.compiledResponse) { start, means in
+        var sum = 0.0
+        for i in means.indices { sum += term(start + i, mean: means[i]) }
+        all += sum
+      }
+      return all
     }
     let p = nodes.first?.count ?? 0
     if noiseFunctions.isEmpty {
-      columns.forEachMean(at: x, of: instrument.model.compiledResponse, add)
+      total += sumOfTerms()
     } else {
       // A linear model with a noise that varies: its regressors once per x, a dot product per
       // node (the rule has up to 20 000 nodes). Scratch without heap allocation.
@@ -424,10 +472,10 @@ struct QuadratureMarginalization {
           for k in nodes.indices {
             var sum = offset
             for j in 0..<p { sum += regressors[j] * nodes[k][j] }
-            add(k, mean: sum)
+            total += term(k, mean: sum)
           }
         } else {
-          columns.forEachMean(at: x, of: instrument.model.compiledResponse, add)
+          total += sumOfTerms()
         }
       }
     }

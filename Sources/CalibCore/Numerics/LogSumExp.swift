@@ -26,7 +26,8 @@ struct LogSumExp {
     }
   }
 
-  /// Adds exp(ℓ) for each ℓ of `terms` (finite or −∞; a NaN makes the sum NaN), relative to
+  /// Adds exp(ℓ) for each ℓ of `terms` (finite or −∞; a NaN makes the sum NaN, and so does a
+  /// +∞, where `add(_:)` gives +∞: callers map non-finite terms to −∞ first), relative to
   /// the largest of them or of the sum so far (found first, so that the loop of exponentials
   /// has no branch to rescale). The sum relative to its largest term is at least 1, and a term
   /// more than 50 below the largest is left out: it would add less than e⁻⁵⁰ = 2·10⁻²² of the
