@@ -313,10 +313,12 @@ struct QuadratureMarginalization {
     let halfPower: Bool
     /// p itself.
     var exponent: Double { Double(wholePower) + (halfPower ? 0.5 : 0) }
-    /// The logs of the fixed parts, where one that carries weight underflowed relative to the
-    /// largest (nil otherwise): with hundreds of readings they can span more than a double
+    /// The logs of the fixed parts, where one that carries weight lies more than e³⁰⁰ below
+    /// the largest (nil otherwise): with hundreds of readings they can span more than a double
     /// holds, while r^p, larger at such a node (its residual sum and so its c larger), makes
-    /// up for it. Those observations take each node's term as a logarithm instead.
+    /// up for it, and such a node may then set the sum's reference r and take the others'
+    /// (r/top)^p below the smallest double. Within e³⁰⁰, a term lost so is under e⁻⁴⁰⁰ of the
+    /// term at the reference. Those observations take each node's term as a logarithm instead.
     let logFactors: [Double]?
 
     init(_ rule: QuadratureMarginalization, readings: [Double]) {
@@ -332,7 +334,7 @@ struct QuadratureMarginalization {
       }
       let largest = logs.max() ?? 0
       (factors, logLargest) = (logs.map { _exp($0 - largest) }, largest)
-      logFactors = zip(logs, factors).contains { $0 > -.infinity && $1 == 0 } ? logs : nil
+      logFactors = logs.contains { $0 > -.infinity && $0 < largest - 300 } ? logs : nil
       shifted = rule.residualSums.map { ($0 + scatter) / m }
       self.mean = mean
       wholePower = (rule.n + readings.count) / 2
