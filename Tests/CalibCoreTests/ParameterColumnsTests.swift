@@ -41,9 +41,9 @@ struct ParameterColumnsTests {
       for x in [0.0, 0.5, 2.75, -1.25] {
         for program in programs {
           var batch: [Double] = []
-          columns.forEachMean(at: x, of: program) { s, value in
-            #expect(s == batch.count)
-            batch.append(value)
+          columns.forEachChunk(at: x, of: program) { start, means in
+            #expect(start == batch.count && means.count <= ParameterColumns.chunk)
+            batch.append(contentsOf: means)
           }
           let single = vectors.map { program.evaluate([x] + $0) as Double }
           #expect(batch.count == count)
@@ -69,8 +69,8 @@ struct ParameterColumnsTests {
       return slots
     }
     var values: [Double] = []
-    ParameterColumns(placed).forEachMean(at: 3.5, of: model.compiledResponse) { _, value in
-      values.append(value)
+    ParameterColumns(placed).forEachChunk(at: 3.5, of: model.compiledResponse) { _, means in
+      values.append(contentsOf: means)
     }
     for (v, value) in zip(vectors, values) {
       let (a, b, c, d) = (v[0], v[1], v[2], v[3])

@@ -28,18 +28,9 @@ struct ParameterColumns: Sendable {
     logarithms = values.map(_log)
   }
 
-  /// Calls `body(s, f(x; a_s))` for every vector s, in order: `model` evaluated with x in its
-  /// first slot and the vector's parameters after it.
-  func forEachMean(
-    at x: Double, of model: CompiledExpression, _ body: (_ s: Int, _ mean: Double) -> Void
-  ) {
-    forEachChunk(at: x, of: model) { start, means in
-      for i in means.indices { body(start + i, means[i]) }
-    }
-  }
-
   /// Calls `body(start, means)` for the vectors a chunk at a time (`chunk` of them, fewer in
-  /// the last), in order: `means[i]` is f(x; a_(start + i)), in scratch space that `body` may
+  /// the last), in order: `means[i]` is f(x; a_(start + i)), `model` evaluated with x in its
+  /// first slot and the vector's parameters after it, in scratch space that `body` may
   /// overwrite (a sum over the vectors then runs in loops the compiler can vectorize, with no
   /// call per vector).
   func forEachChunk(
