@@ -50,9 +50,10 @@ struct QuadratureMarginalizationTests {
   }
 
   /// Hundreds of identical readings: the nodes' fixed parts (RSS/n)^(−m/2)·(RSS/c)^p then span
-  /// more than a double holds, and those of nodes with large residual sums underflow to 0.
-  /// Such nodes have the largest r, and must not set the sum's reference: taken from them,
-  /// every weighted node's (r/top)^p underflowed and ℓ was −∞ at every x.
+  /// more than a double holds, while r^p, largest at the nodes of large residual sums, makes
+  /// up for them. Summed relative to the largest fixed part, those nodes' terms were lost
+  /// (ℓ off by 23 at 800 readings; −∞ everywhere when they also set the reference r): such an
+  /// observation takes each node's term as a logarithm (`StudentTerms.logFactors`).
   @Test(
     "σ estimated, hundreds of identical readings: ℓ finite, equal to its logarithmic form",
     arguments: [300, 800])
