@@ -39,7 +39,37 @@ extension Bench {
           name, "calib measure, ELISA 4PL, --marginalize \(way): " + words,
           readings: n, threads: options.threads, seconds: run.seconds, cpuSeconds: run.cpuSeconds,
           target: target))
+      if map == "on" { try mapAtScale(way, name: name, words: words, smaller: (n, run)) }
     }
+  }
+
+  /// The map of `way` again on `mapScaleReadings` readings (when more than the `smaller` run's,
+  /// the same instrument and generator, so the same range of ȳ and the same pieces built): a
+  /// figure of its own, and the difference of the two runs over the difference of their
+  /// readings, what a reading costs once the map is built (`-marginal`).
+  private mutating func mapAtScale(
+    _ way: String, name: String, words: String, smaller: (readings: Int, run: ChildRun)
+  ) throws {
+    let n = options.mapScaleReadings
+    guard n > smaller.readings else { return }
+    let report = work + "/\(name)-scale.ndjson"
+    defer { try? FileManager.default.removeItem(atPath: report) }
+    let run = try measure(
+      "4pl-mcmc", try workload.elisaReadings(n), column: "od", threads: options.threads,
+      report: report, extra: ["--marginalize", way, "--map", "on"])
+    record(
+      Figure(
+        name + "-scale", "calib measure, ELISA 4PL, --marginalize \(way): " + words,
+        readings: n, threads: options.threads, seconds: run.seconds, cpuSeconds: run.cpuSeconds,
+        target: "≤ 1 ms"))
+    let more = n - smaller.readings
+    record(
+      Figure(
+        name + "-marginal",
+        "the same, a reading once the map is built: the \(n)-reading run less the "
+          + "\(smaller.readings)-reading one, over the \(more) readings between",
+        readings: more, threads: options.threads, seconds: run.seconds - smaller.run.seconds,
+        cpuSeconds: run.cpuSeconds - smaller.run.cpuSeconds))
   }
 
   /// calib's prior range of x for the line (its default, the calibrated domain widened by its

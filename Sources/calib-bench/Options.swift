@@ -34,6 +34,10 @@ struct Options: Encodable {
   var integrationReadings = 4
   /// Readings of the 4PL by quadrature over the parameters, from the measurement map.
   var integrationMapReadings = 20_000
+  /// Readings of the second, larger run of each 4PL map figure: the map is built once for
+  /// either count (the readings cover the same range), so the two runs' difference is what the
+  /// map costs a reading once built. 0: no second run.
+  var mapScaleReadings = 200_000
   /// Readings of the large file whose peak memory is measured.
   var memoryReadings = 10_000_000
   /// Readings calibr8 measures (the first of the line's).
@@ -52,6 +56,7 @@ struct Options: Encodable {
     case samplesMapReadings = "samples_map_readings"
     case integrationReadings = "integration_readings"
     case integrationMapReadings = "integration_map_readings"
+    case mapScaleReadings = "map_scale_readings"
     case memoryReadings = "memory_readings"
     case calibr8Readings = "calibr8_readings"
     case callgrindReadings = "callgrind_readings"
@@ -80,7 +85,8 @@ struct Options: Encodable {
       "--linearized-readings": \.linearizedReadings, "--samples-readings": \.samplesReadings,
       "--samples-map-readings": \.samplesMapReadings,
       "--integration-readings": \.integrationReadings,
-      "--integration-map-readings": \.integrationMapReadings, "--memory-readings": \.memoryReadings,
+      "--integration-map-readings": \.integrationMapReadings,
+      "--map-scale-readings": \.mapScaleReadings, "--memory-readings": \.memoryReadings,
       "--calibr8-readings": \.calibr8Readings, "--callgrind-readings": \.callgrindReadings,
       "--callgrind-map-readings": \.callgrindMapReadings,
     ]
@@ -100,7 +106,7 @@ struct Options: Encodable {
         + "[--python PATH] [--script PATH] [--swift PATH] [--output FILE] [--threads N] "
         + "[--line-readings N] [--triplicates N] [--known-u-readings N] "
         + "[--linearized-readings N] [--samples-readings N] [--samples-map-readings N] "
-        + "[--integration-readings N] [--integration-map-readings N] "
+        + "[--integration-readings N] [--integration-map-readings N] [--map-scale-readings N] "
         + "[--memory-readings N] [--calibr8-readings N] [--callgrind-readings N] "
         + "[--callgrind-map-readings N]")
   }

@@ -4,9 +4,9 @@ import Testing
 
 /// The measurement map (`MeasurementMap`, `settings.measurementMap`) against the exact path
 /// and an independent brute-force posterior: the map is certified to 1e-9 posterior sd at its
-/// checks; between them the tests allow 1e-8 sd (locations and the sd; modes 1e-6 sd) and 1e-9
-/// (probabilities) against the exact path, and 1e-6 sd against brute force, the engine's
-/// requirement.
+/// checks; between them the tests allow 1e-8 sd (locations and the sd; modes 1e-6 sd, but
+/// 1e-8 sd averaged over samples or by quadrature) and 1e-9 (probabilities) against the exact
+/// path, and 1e-6 sd against brute force, the engine's requirement.
 @Suite("Measurement map")
 struct MeasurementMapTests {
   static let line = Result {
@@ -38,9 +38,12 @@ struct MeasurementMapTests {
   }
 
   /// Measures `observation` with the map and without; checks every summary and coverage figure
-  /// of the two against each other; whether the map answered.
+  /// of the two against each other; whether the map answered. A `costly` measurer (averaged
+  /// over samples or by quadrature) takes its mode and the densities at the range's ends from
+  /// the map too, with no evaluation of ℓ: the mode to 1e-8 sd like the other locations, the
+  /// densities (relative to the peak) to 1e-9 absolutely like the probabilities.
   static func compare(
-    _ observation: Observation, mapped: Measurer, exact: Measurer
+    _ observation: Observation, mapped: Measurer, exact: Measurer, costly: Bool = false
   ) throws -> Bool {
     let a = try mapped.measure(observation)
     let b = try exact.measure(observation)
@@ -67,17 +70,20 @@ struct MeasurementMapTests {
     #expect(a.x.modes?.count == b.x.modes?.count)
     // A mode is placed by a Newton step on differences of ℓ (`polishedMode`), as precise as ℓ
     // is smooth: a 4PL's linearized ℓ holds the rounding of its leverage, a few 1e-8 sd.
-    for (p, q) in zip(a.x.modes ?? [], b.x.modes ?? []) { close(p, q, 1e-6 * sd, "mode") }
+    let fromMap = a.x.numerical?.mapError != nil
+    let modeTolerance = (fromMap && costly ? 1e-8 : 1e-6) * sd
+    for (p, q) in zip(a.x.modes ?? [], b.x.modes ?? []) { close(p, q, modeTolerance, "mode") }
     close(a.x.pAbove?.probability, b.x.pAbove?.probability, 1e-9, "p_above")
     close(a.coverage.pOutsideDomain, b.coverage.pOutsideDomain, 1e-9, "p_outside_domain")
     close(
       a.coverage.priorBoundDensity, b.coverage.priorBoundDensity,
-      1e-6 * max(b.coverage.priorBoundDensity, 1e-300), "prior_bound_density")
+      fromMap && costly ? 1e-9 : 1e-6 * max(b.coverage.priorBoundDensity, 1e-300),
+      "prior_bound_density")
     #expect(a.coverage.status == b.coverage.status)
     #expect(b.x.numerical?.mapError == nil)
     if let error = a.x.numerical?.mapError {
       #expect(error <= 1e-9)
-      #expect(a.x.numerical?.densityEvaluations ?? 0 <= 16)
+      #expect(a.x.numerical?.densityEvaluations ?? 0 <= (costly ? 0 : 16))
       return true
     }
     return false
@@ -329,7 +335,7 @@ struct MeasurementMapTests {
     var answered = 0
     for y in Self.readings(8, from: 300, to: 320) {
       let single = Observation(id: "one", readings: [y], line: 2)
-      answered += try Self.compare(single, mapped: mapped, exact: exact) ? 1 : 0
+      answered += try Self.compare(single, mapped: mapped, exact: exact, costly: true) ? 1 : 0
       let a = try mapped.measure(single), b = try exact.measure(single)
       #expect(a.x.predictive == b.x.predictive)
       if marginalization == .samples {
@@ -345,15 +351,16 @@ struct MeasurementMapTests {
         answered +=
           try Self.compare(
             Observation(id: "same", readings: Array(repeating: y, count: count), line: 2),
-            mapped: mapped, exact: exact) ? 1 : 0
+            mapped: mapped, exact: exact, costly: true) ? 1 : 0
       }
       #expect(
         !(try Self.compare(
-          Observation(id: "scatter", readings: [y, y + 4], line: 2), mapped: mapped, exact: exact)))
+          Observation(id: "scatter", readings: [y, y + 4], line: 2), mapped: mapped, exact: exact,
+          costly: true)))
       #expect(
         !(try Self.compare(
           Observation(id: "u", readings: [y], uncertainties: [5], line: 2), mapped: mapped,
-          exact: exact)))
+          exact: exact, costly: true)))
     }
     #expect(answered == 24)
   }
@@ -375,7 +382,7 @@ struct MeasurementMapTests {
         answered +=
           try Self.compare(
             Observation(id: "t", readings: Array(repeating: y, count: count), line: 2),
-            mapped: mapped, exact: exact) ? 1 : 0
+            mapped: mapped, exact: exact, costly: true) ? 1 : 0
       }
     }
     #expect(answered == 12)

@@ -37,8 +37,9 @@ extension Measurer {
   /// A location (mean, median, interval and HPD ends, mode) and the sd are certified to
   /// within this many posterior sd of the exact path; far within the 1e-6 sd of the tests.
   static let mapTolerance = 1e-9
-  /// The mode is interpolated only as the start of its Newton steps (`polishedMode`): to this
-  /// many sd.
+  /// Where ℓ is cheap, the mode is interpolated only as the start of its Newton steps
+  /// (`polishedMode`): to this many sd. Where it is costly (averaged over samples or by
+  /// quadrature), the interpolated mode is the one reported, certified to `mapTolerance`.
   static let mapModeTolerance = 1e-6
   /// Probabilities (the CDF at the domain's ends and at the threshold), absolutely.
   static let mapProbabilityTolerance = 1e-10
@@ -92,28 +93,38 @@ extension Measurer {
       let (v, error, envelope) = map.values(
         at: likelihood.meanReading, scatter: key.scattered ? scatterCoordinate(likelihood) : 0)
     else { return nil }
-    // Outputs: mean, sd, median, interval, HPD, mode, CDF at the domain's ends [, threshold].
+    // Outputs: mean, sd, median, interval, HPD, mode, CDF at the domain's ends [, threshold]
+    // [, where ℓ is costly, the densities at the prior range's ends].
     let (mean, sd, median) = (v[0], v[1], v[2])
     guard sd > 0, v[3] <= median, median <= v[4], v[5] <= v[7], v[7] <= v[6] else { return nil }
-    var evaluations = 0
-    func logDensity(_ x: Double) -> Double {
-      evaluations += 1
-      return exactLogDensity(x)
-    }
-    let mode = polishedMode(v[7], sd: sd, logDensity: logDensity)
-    let peak = logDensity(mode)
-    // The density relative to the mode's, as the tabulation gives it.
-    func relative(_ x: Double) -> Double {
-      let l = logDensity(x)
-      return l > -.infinity ? _exp(min(l - peak, 600)) : 0
-    }
-    let bounds = boundDensities(relative)
     let probability = { (p: Double) in min(max(p, 0), 1) }
+    let hasThreshold = v.count == (isCostly ? 13 : 11)
+    var evaluations = 0
+    let mode: Double
+    let bounds: (lower: Double, upper: Double)
+    if isCostly {
+      // Each evaluation of ℓ costs a sum over every sample or quadrature node: the mode and
+      // the densities at the range's ends are the map's own, certified with the rest.
+      mode = v[7]
+      bounds = (probability(v[v.count - 2]), probability(v[v.count - 1]))
+    } else {
+      func logDensity(_ x: Double) -> Double {
+        evaluations += 1
+        return exactLogDensity(x)
+      }
+      mode = polishedMode(v[7], sd: sd, logDensity: logDensity)
+      let peak = logDensity(mode)
+      // The density relative to the mode's, as the tabulation gives it.
+      bounds = boundDensities { x in
+        let l = logDensity(x)
+        return l > -.infinity ? _exp(min(l - peak, 600)) : 0
+      }
+    }
     return PosteriorSummary(
       mean: mean, sd: sd, median: median, credible: v[3]...v[4], hpd: [v[5]...v[6]],
       modes: [mode], bestMode: mode,
       domainCDF: (probability(v[8]), probability(v[9])),
-      thresholdCDF: v.count > 10 ? probability(v[10]) : nil,
+      thresholdCDF: hasThreshold ? probability(v[10]) : nil,
       lowerBoundDensity: bounds.lower, upperBoundDensity: bounds.upper,
       numerical: NumericalError(
         integrationRelative: envelope[0],
@@ -128,9 +139,10 @@ extension Measurer {
     let prior = priorRange
     let hasThreshold = settings.threshold(in: priorRange) != nil
     let averaged = samples != nil
+    let costly = isCostly
     let scatter = key.scattered ? scatterSpan(likelihood).map { ($0, Self.scatterNodes) } : nil
     let map = MeasurementMap(
-      span: mapSpan, scatter: scatter, outputs: hasThreshold ? 11 : 10,
+      span: mapSpan, scatter: scatter, outputs: (hasThreshold ? 11 : 10) + (costly ? 2 : 0),
       envelopes: averaged ? 3 : 2,
       exact: { [unowned self] y, v in
         // Averaged or by quadrature: `count` readings y (no u, no scatter; only a normal
@@ -157,16 +169,18 @@ extension Measurer {
           s.hpd[0].lowerBound, s.hpd[0].upperBound, s.modes[0], s.domainCDF.lower,
           s.domainCDF.upper,
         ] + (s.thresholdCDF.map { [$0] } ?? [])
+          + (costly ? [s.lowerBoundDensity, s.upperBoundDensity] : [])
           + [s.numerical.integrationRelative, s.numerical.quantileTolerance] + (monteCarlo ?? [])
       },
       accept: { exact, interpolated in
         let scale = Self.mapTolerance * exact[1]
         var error = 0.0
         for k in 0..<7 { error = max(error, Swift.abs(interpolated[k] - exact[k]) / scale) }
+        let modeTolerance = costly ? Self.mapTolerance : Self.mapModeTolerance
         error = max(
           error,
-          Swift.abs(interpolated[7] - exact[7]) / (Self.mapModeTolerance * exact[1])
-            * Self.mapTolerance)
+          Swift.abs(interpolated[7] - exact[7]) / (modeTolerance * exact[1]) * Self.mapTolerance)
+        // The probabilities, and the densities relative to the peak at the range's ends.
         for k in 8..<exact.count {
           error = max(
             error, Swift.abs(interpolated[k] - exact[k]) / Self.mapProbabilityTolerance)
