@@ -78,12 +78,15 @@ extension Measurer {
   /// - Parameters:
   ///   - likelihood: The observation's likelihood through the linearized response (or exact).
   ///   - readingsCarryU: Whether the readings carry their u.
-  ///   - exactLogDensity: The observation's ℓ by the settings' way of integrating a out, for
-  ///     the mode's last steps and the densities at the range's ends.
+  ///   - exactLogDensity: Makes the observation's ℓ by the settings' way of integrating a out,
+  ///     for the mode's last steps and the densities at the range's ends where ℓ is cheap
+  ///     (where it is costly, its making alone, a sum's terms over every sample or node that
+  ///     do not depend on x, would cost a mapped reading more than the rest of it).
+  /// - Throws: What making ℓ throws.
   func mappedSummary(
     _ likelihood: ReadingLikelihood, readingsCarryU: Bool,
-    exactLogDensity: (Double) -> Double
-  ) -> PosteriorSummary? {
+    exactLogDensity: () throws -> (Double) -> Double
+  ) throws -> PosteriorSummary? {
     guard settings.method == .bayes, let scope = settings.measurementMap,
       let key = mapKey(likelihood, readingsCarryU: readingsCarryU), scope == .all || key.weight == 0
     else { return nil }
@@ -108,9 +111,10 @@ extension Measurer {
       mode = v[7]
       bounds = (probability(v[v.count - 2]), probability(v[v.count - 1]))
     } else {
+      let exact = try exactLogDensity()
       func logDensity(_ x: Double) -> Double {
         evaluations += 1
-        return exactLogDensity(x)
+        return exact(x)
       }
       mode = polishedMode(v[7], sd: sd, logDensity: logDensity)
       let peak = logDensity(mode)

@@ -296,15 +296,20 @@ public final class Measurer {
       self.laguerre = rule
       return rule
     }
-    let density = try logDensity(
-      likelihood, readings: observation.readings, uncertainties: readingU)
     var summary: PosteriorSummary
     if mapped,
-      let fromMap = mappedSummary(
-        likelihood, readingsCarryU: readingU != nil, exactLogDensity: density.logDensity)
+      let fromMap = try mappedSummary(
+        likelihood, readingsCarryU: readingU != nil,
+        exactLogDensity: {
+          try self.logDensity(
+            likelihood, readings: observation.readings, uncertainties: readingU
+          ).logDensity
+        })
     {
       summary = fromMap
     } else {
+      let density = try logDensity(
+        likelihood, readings: observation.readings, uncertainties: readingU)
       summary = try tabulatedSummary(
         likelihood, logDensity: density.logDensity, regions: settings.method == .bayes,
         costly: isCostly)
