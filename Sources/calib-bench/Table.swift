@@ -5,7 +5,7 @@ enum Table {
   /// The header line and a rule under it.
   static let header: String = {
     let title =
-      pad("figure", 22, left: true) + pad("readings", 11) + pad("thr", 4) + pad("per reading", 13)
+      pad("figure", 28, left: true) + pad("readings", 11) + pad("thr", 4) + pad("per reading", 13)
       + pad("per second", 12) + pad("CPU/reading", 13) + "  notes"
     return title + "\n" + String(repeating: "-", count: 110)
   }()
@@ -15,7 +15,7 @@ enum Table {
     let perReading = figure.perReadingSeconds.map(duration) ?? duration(figure.seconds) + " all"
     let rate = figure.perReadingSeconds.map { grouped(1 / $0) } ?? "—"
     let readings = figure.readings > 0 ? grouped(Double(figure.readings)) : "—"
-    return pad(figure.name, 22, left: true) + pad(readings, 11)
+    return pad(figure.name, 28, left: true) + pad(readings, 11)
       + pad("\(figure.threads)", 4) + pad(perReading, 13) + pad(rate, 12)
       + pad(figure.cpuPerReadingSeconds.map(duration) ?? "", 13) + "  "
       + notes(figure).joined(separator: "; ")
