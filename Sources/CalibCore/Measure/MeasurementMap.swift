@@ -45,6 +45,8 @@ final class MeasurementMap {
   let envelopes: Int
   /// Chebyshev points per piece along ȳ.
   let nodes: Int
+  /// Chebyshev points per piece along ȳ unless told otherwise.
+  static let defaultNodes = 16
   /// The span of the second coordinate v and the number of Chebyshev points along it, or nil
   /// for a map of ȳ alone.
   let scatter: (span: ClosedRange<Double>, nodes: Int)?
@@ -72,7 +74,7 @@ final class MeasurementMap {
   /// `shared`.
   init(
     span: ClosedRange<Double>, scatter: (span: ClosedRange<Double>, nodes: Int)? = nil,
-    outputs: Int, envelopes: Int = 0, nodes: Int = 16, topPieces: Int = 16,
+    outputs: Int, envelopes: Int = 0, nodes: Int = defaultNodes, topPieces: Int = 16,
     maximumDepth: Int = 8, exact: @escaping (Double, Double) -> [Double]?,
     accept: @escaping ([Double], [Double]) -> Double,
     shared: (maps: SharedMeasurementMaps, kind: Measurer.MapKey)? = nil
