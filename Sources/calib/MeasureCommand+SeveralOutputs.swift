@@ -30,10 +30,11 @@ extension MeasureCommand {
     let measurer = measurers[0]
     var encoder = MultiOutputReportEncoder(
       format: format, predictors: instrument.state.model.predictors)
+    // Several outputs have no measurement map: nothing to wait for.
     let pool = MeasurerPool(
       measurers: measurers.map { measurer in
         let bodies = encoder
-        return { observation in
+        let measure = { (observation: Observation) in
           try EncodedObservation(observation) { observation in
             let report = try measurer.measure(observation)
             return (try bodies.body(report), report.coverage.status)
@@ -41,6 +42,7 @@ extension MeasureCommand {
             try bodies.body($0)
           }
         }
+        return MeasurerPool.Worker(measure: measure, measureUnlessWaiting: measure)
       })
     let source = try reading.reader(
       path: observations, response: columns.joined(separator: ","), shard: shard)

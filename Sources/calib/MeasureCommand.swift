@@ -164,14 +164,24 @@ struct MeasureCommand: ParsableCommand {
         measurers: measurers.map { measurer in
           let bodies = encoder
           let spellings = JSONNumberSpellings()
-          return { observation in
-            try EncodedObservation(observation) { observation in
-              let report = try measurer.measure(observation)
-              return (try bodies.body(report, spellings: spellings), report.coverage.status)
-            } failure: {
-              try bodies.body($0)
-            }
+          let encoded = { (report: ObservationReport) in
+            (try bodies.body(report, spellings: spellings), report.coverage.status)
           }
+          return MeasurerPool.Worker(
+            measure: { observation in
+              try EncodedObservation(observation) {
+                try encoded(try measurer.measure($0))
+              } failure: {
+                try bodies.body($0)
+              }
+            },
+            measureUnlessWaiting: { observation in
+              try EncodedObservation.unlessWaiting(observation) {
+                try measurer.measureUnlessWaiting($0).map(encoded)
+              } failure: {
+                try bodies.body($0)
+              }
+            })
         })
       let source = try reading.reader(
         path: observations, response: responseColumn, shard: shard)
@@ -271,5 +281,27 @@ struct EncodedObservation {
       bytes = try failure(try ObservationFailure(measuring: observation, error: error))
       status = nil
     }
+  }
+
+  /// `init(_:measure:failure:)` with a `measure` that may leave the observation for later
+  /// (nil: `Measurer.measureUnlessWaiting(_:)`); nil then.
+  static func unlessWaiting(
+    _ observation: Observation,
+    measure: (Observation) throws -> (bytes: [UInt8], status: CoverageStatus)?,
+    failure: (ObservationFailure) throws -> [UInt8]
+  ) throws -> EncodedObservation? {
+    do {
+      guard let (bytes, status) = try measure(observation) else { return nil }
+      return EncodedObservation(bytes: bytes, status: status)
+    } catch {
+      return EncodedObservation(
+        bytes: try failure(try ObservationFailure(measuring: observation, error: error)),
+        status: nil)
+    }
+  }
+
+  private init(bytes: [UInt8], status: CoverageStatus?) {
+    self.bytes = bytes
+    self.status = status
   }
 }

@@ -11,11 +11,19 @@ import Synchronization
 /// observations it takes (each taken once, by an atomic counter), so no two threads share
 /// anything mutable.
 final class MeasurerPool<Report>: @unchecked Sendable {
-  private let measurers: [(Observation) throws -> Report]
+  /// How one worker measures an observation.
+  struct Worker {
+    /// Measures it, waiting for a piece of a measurement map another worker is building.
+    let measure: (Observation) throws -> Report
+    /// The same, or nil where it would wait (`Measurer.measureUnlessWaiting(_:)`).
+    let measureUnlessWaiting: (Observation) throws -> Report?
+  }
+
+  private let measurers: [Worker]
 
   /// A pool of one worker per element of `measurers`, each measuring one observation at a
-  /// time with its own function.
-  init(measurers: [(Observation) throws -> Report]) {
+  /// time with its own functions.
+  init(measurers: [Worker]) {
     // Cannot trap: calib measure makes --threads measurers (validated ≥ 1) or one per core (≥ 1).
     precondition(!measurers.isEmpty)
     self.measurers = measurers
@@ -32,21 +40,36 @@ final class MeasurerPool<Report>: @unchecked Sendable {
   func start(_ batch: [Observation]) -> MeasuredBatch<Report> {
     let measured = MeasuredBatch<Report>(count: batch.count)
     if measurers.count == 1 {
-      for k in batch.indices { measured.slots.store(k, Result { try measurers[0](batch[k]) }) }
+      for k in batch.indices {
+        measured.slots.store(k, Result { try measurers[0].measure(batch[k]) })
+      }
       return measured
     }
     // One task per worker on the global queue (not `concurrentPerform` inside one: nested in
     // a queue's block, it may run its iterations one after the other). Each worker takes the
     // next observation not yet taken, so that one building a piece of a measurement map
-    // (milliseconds) does not hold the others up. Which worker measures an observation
-    // changes no bit of its report.
+    // (milliseconds, seconds averaged over samples or by quadrature) does not hold the others
+    // up; an observation whose piece another worker is building is left for the end of the
+    // batch, so that the worker goes on measuring, or building other pieces, instead of
+    // waiting. Which worker measures an observation, and when, changes no bit of its report.
     for worker in 0..<min(measurers.count, max(batch.count, 1)) {
       DispatchQueue.global().async(group: measured.group) {
+        let measurer = self.measurers[worker]
+        var later: [Int] = []
         while true {
           let k = measured.next.wrappingAdd(1, ordering: .relaxed).oldValue
           guard k < batch.count else { break }
-          measured.slots.store(k, Result { try self.measurers[worker](batch[k]) })
+          do {
+            guard let report = try measurer.measureUnlessWaiting(batch[k]) else {
+              later.append(k)
+              continue
+            }
+            measured.slots.store(k, .success(report))
+          } catch {
+            measured.slots.store(k, .failure(error))
+          }
         }
+        for k in later { measured.slots.store(k, Result { try measurer.measure(batch[k]) }) }
       }
     }
     return measured

@@ -110,12 +110,19 @@ final class MeasurementMap {
     [-1.0, 1.0] + (1..<n).map { (j: Int) -> Double in _cos(Double.pi * Double(j) / Double(n)) }
   }
 
+  /// Thrown by `values(at:scatter:waiting:)` where the piece it needs is being built by
+  /// another measurer and it was asked not to wait.
+  struct PieceBeingBuilt: Error {}
+
   /// The interpolated outputs at ȳ = `y` (and v = `v` on a map of two coordinates), the
   /// certified error of its piece and the piece's envelopes, or nil where the reading takes the
   /// exact path (outside the spans, or a piece not certified).
+  ///
+  /// - Parameter waiting: Whether to wait for a piece another measurer is building.
+  /// - Throws: `PieceBeingBuilt` where it would wait and `waiting` is false.
   func values(
-    at y: Double, scatter v: Double = 0
-  ) -> (values: [Double], error: Double, envelope: [Double])? {
+    at y: Double, scatter v: Double = 0, waiting: Bool = true
+  ) throws -> (values: [Double], error: Double, envelope: [Double])? {
     guard span.contains(y), span.upperBound > span.lowerBound, scatter != nil || v == 0 else {
       return nil
     }
@@ -131,7 +138,10 @@ final class MeasurementMap {
     var upper = index == topPieces - 1 ? span.upperBound : lower + width
     for depth in 0...maximumDepth {
       let key = Self.key(depth: depth, index: index)
-      let piece = pieces[key] ?? piece(lower: lower, upper: upper, depth: depth, key: key)
+      guard
+        let piece = pieces[key]
+          ?? piece(lower: lower, upper: upper, depth: depth, key: key, waiting: waiting)
+      else { throw PieceBeingBuilt() }
       switch piece {
       case .certified(let values, let error, let envelope):
         return (
@@ -157,17 +167,24 @@ final class MeasurementMap {
   private static func key(depth: Int, index: Int) -> Int { depth << 40 | index }
 
   /// The piece [lower, upper] at `depth`, not yet among `pieces`: another measurer's, or
-  /// built here and kept for the others.
-  private func piece(lower: Double, upper: Double, depth: Int, key: Int) -> Piece {
+  /// built here and kept for the others; nil where another is building it and `waiting` is
+  /// false.
+  private func piece(
+    lower: Double, upper: Double, depth: Int, key: Int, waiting: Bool
+  ) -> Piece? {
     guard let shared else { return build(lower: lower, upper: upper, depth: depth, key: key) }
     let sharedKey = SharedMeasurementMaps.Key(map: shared.kind, piece: key)
-    if let piece = shared.maps.pieceOrClaim(sharedKey) {
+    switch shared.maps.pieceOrClaim(sharedKey, waiting: waiting) {
+    case .built(let piece):
       pieces[key] = piece
       return piece
+    case .busy:
+      return nil
+    case .claimed:
+      let piece = build(lower: lower, upper: upper, depth: depth, key: key)
+      shared.maps.keep(piece, at: sharedKey)
+      return piece
     }
-    let piece = build(lower: lower, upper: upper, depth: depth, key: key)
-    shared.maps.keep(piece, at: sharedKey)
-    return piece
   }
 
   /// Builds the piece [lower, upper] at `depth`: exact values at the nodes, then the checks.

@@ -90,7 +90,8 @@ extension Measurer {
   ///     for the mode's last steps and the densities at the range's ends where ℓ is cheap
   ///     (where it is costly, its making alone, a sum's terms over every sample or node that
   ///     do not depend on x, would cost a mapped reading more than the rest of it).
-  /// - Throws: What making ℓ throws.
+  /// - Throws: What making ℓ throws; `MeasurementMap.PieceBeingBuilt` where the piece is being
+  ///   built by another measurer and `waitsForPieces` is false.
   func mappedSummary(
     _ likelihood: ReadingLikelihood, readingsCarryU: Bool,
     exactLogDensity: () throws -> (Double) -> Double
@@ -101,8 +102,9 @@ extension Measurer {
     let map = maps[key] ?? makeMap(key, likelihood)
     // A map of the scatter that has no span of it (GSL found no F quantile) answers nothing.
     guard !key.scattered || map.scatter != nil,
-      let (v, error, envelope) = map.values(
-        at: likelihood.meanReading, scatter: key.scattered ? scatterCoordinate(likelihood) : 0)
+      let (v, error, envelope) = try map.values(
+        at: likelihood.meanReading, scatter: key.scattered ? scatterCoordinate(likelihood) : 0,
+        waiting: waitsForPieces)
     else { return nil }
     // Outputs: mean, sd, median, interval, HPD, mode, CDF at the domain's ends [, threshold]
     // [, where ℓ is costly, the densities at the prior range's ends].

@@ -38,6 +38,9 @@ public final class Measurer {
   var maps: [MapKey: MeasurementMap] = [:]
   /// Where the maps' pieces are shared with other measurers, if they are.
   let sharedMaps: SharedMeasurementMaps?
+  /// Whether a measurement waits for a piece of a map another measurer is building (false
+  /// only inside `measureUnlessWaiting(_:)`).
+  var waitsForPieces = true
   private var laguerre: FixedQuadrature?
   /// max over the standards of φ(xᵢ)ᵀCφ(xᵢ), unweighted.
   private let maxStandardLeverage: Double
@@ -274,6 +277,23 @@ public final class Measurer {
   ///   needs; a reading of a counting instrument that is not a count), `GSLError`.
   public func measure(_ observation: Observation) throws -> ObservationReport {
     try measure(observation, mapped: settings.measurementMap != nil)
+  }
+
+  /// Measures one observation as `measure(_:)` does, or returns nil where its summaries would
+  /// come from a piece of a measurement map that another measurer sharing its maps
+  /// (`SharedMeasurementMaps`) is building: the caller measures it later (with `measure(_:)`,
+  /// which waits), and meanwhile measures others, or builds other pieces. The report, when
+  /// there is one, is the same bit for bit.
+  ///
+  /// - Throws: what `measure(_:)` throws.
+  public func measureUnlessWaiting(_ observation: Observation) throws -> ObservationReport? {
+    waitsForPieces = false
+    defer { waitsForPieces = true }
+    do {
+      return try measure(observation)
+    } catch is MeasurementMap.PieceBeingBuilt {
+      return nil
+    }
   }
 
   /// Measures one observation; by the exact path alone when `mapped` is false, which leaves

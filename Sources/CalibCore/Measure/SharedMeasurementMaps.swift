@@ -8,7 +8,8 @@ import Synchronization
 /// place only (`MeasurementMap`), so whichever measurer builds it, every other may use it:
 /// the figures are the same bit for bit, and each piece is built once in a run instead of
 /// once per thread. A measurer that needs a piece another is building waits for it (a piece
-/// of a posterior averaged over samples or by quadrature takes seconds to build).
+/// of a posterior averaged over samples or by quadrature takes seconds to build), or, asked
+/// not to (`Measurer.measureUnlessWaiting(_:)`), leaves that observation for later.
 public final class SharedMeasurementMaps: Sendable {
   /// A piece of one map: the map's kind and the piece's key within it.
   struct Key: Hashable {
@@ -32,9 +33,19 @@ public final class SharedMeasurementMaps: Sendable {
   /// An empty set, for measurers made with the same instrument and settings.
   public init() {}
 
-  /// The piece at `key` if some measurer has built it, waiting while another builds it; nil
-  /// when no one has, and the caller is then to build it and hand it over with `keep(_:at:)`.
-  func pieceOrClaim(_ key: Key) -> MeasurementMap.Piece? {
+  /// What `pieceOrClaim(_:waiting:)` found.
+  enum Claim {
+    /// Some measurer has built the piece.
+    case built(MeasurementMap.Piece)
+    /// No one has: the caller is to build it and hand it over with `keep(_:at:)`.
+    case claimed
+    /// Another measurer is building it, and the caller would not wait.
+    case busy
+  }
+
+  /// The piece at `key` if some measurer has built it, waiting while another builds it where
+  /// `waiting` (else `busy`); `claimed` when no one has.
+  func pieceOrClaim(_ key: Key, waiting: Bool) -> Claim {
     while true {
       let (piece, wait) = state.withLock { state -> (MeasurementMap.Piece?, DispatchGroup?) in
         if let piece = state.pieces[key] { return (piece, nil) }
@@ -44,7 +55,9 @@ public final class SharedMeasurementMaps: Sendable {
         state.building[key] = group
         return (nil, nil)
       }
-      guard let wait else { return piece }
+      if let piece { return .built(piece) }
+      guard let wait else { return .claimed }
+      guard waiting else { return .busy }
       wait.wait()
     }
   }

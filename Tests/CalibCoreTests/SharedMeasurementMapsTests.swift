@@ -1,0 +1,103 @@
+@testable import CalibCore
+import Dispatch
+import Testing
+
+/// Measurers that share their maps' pieces (`SharedMeasurementMaps`): one that would wait for a
+/// piece another is building leaves the observation for later (`measureUnlessWaiting(_:)`),
+/// and measures it, once the piece is there, as one alone does, bit for bit.
+@Suite("Measurement maps shared between measurers")
+struct SharedMeasurementMapsTests {
+  /// The pieces of the top level of the map of single readings of the line (σ estimated), as
+  /// the shared set names them: `MeasurementMap` numbers a piece depth << 40 | index, and the
+  /// line's single readings take the map of one reading with no u.
+  static func topPieces() -> [SharedMeasurementMaps.Key] {
+    (0..<16).map {
+      SharedMeasurementMaps.Key(map: Measurer.MapKey(count: 1, weight: 0), piece: $0)
+    }
+  }
+
+  @Test("a piece another is building: nil, then the report of a measurer alone")
+  func pieceBeingBuilt() throws {
+    let state = try MeasurementMapTests.line.get()
+    let settings = MeasurementSettings(measurementMap: .all)
+    let maps = SharedMeasurementMaps()
+    let sharing = try Measurer(instrument: state, settings: settings, sharedMaps: maps)
+    let observation = Observation(id: "r", readings: [0.5], line: 2)
+
+    // Another measurer has claimed every top piece and is building them.
+    for key in Self.topPieces() {
+      guard case .claimed = maps.pieceOrClaim(key, waiting: false) else {
+        Issue.record("piece \(key.piece) was not free to claim")
+        return
+      }
+      guard case .busy = maps.pieceOrClaim(key, waiting: false) else {
+        Issue.record("piece \(key.piece) claimed twice")
+        return
+      }
+    }
+    #expect(try sharing.measureUnlessWaiting(observation) == nil)
+    // The measurer waits again for the next observation (`measure(_:)`), as before.
+    #expect(sharing.waitsForPieces)
+
+    // The other measurer hands its pieces over: here, pieces that send their readings to the
+    // exact path, which a measurer by the exact path alone must then match.
+    for key in Self.topPieces() { maps.keep(.exact, at: key) }
+    let exact = try Measurer(instrument: state, settings: MeasurementSettings())
+    let report = try #require(try sharing.measureUnlessWaiting(observation))
+    #expect(report == (try exact.measure(observation)))
+    #expect(report.x.numerical?.mapError == nil)
+  }
+
+  @Test("two measurers that leave observations for later report what one alone reports")
+  func concurrent() throws {
+    let state = try MeasurementMapTests.line.get()
+    let settings = MeasurementSettings(measurementMap: .all)
+    let maps = SharedMeasurementMaps()
+    // Each thread touches only its own measurer (and the shared set, which locks).
+    nonisolated(unsafe) let sharing = try (0..<2).map { _ in
+      try Measurer(instrument: state, settings: settings, sharedMaps: maps)
+    }
+    let alone = try Measurer(instrument: state, settings: settings)
+    let readings = MeasurementMapTests.readings(400, from: -0.05, to: 1.05)
+    let observations = readings.enumerated().map {
+      Observation(id: "r", readings: [$0.element], line: $0.offset + 2)
+    }
+    // Each of two threads takes every other observation, leaves for later those whose piece
+    // the other is building, then measures them waiting.
+    let results = ResultsBox(count: observations.count)
+    DispatchQueue.concurrentPerform(iterations: 2) { worker in
+      var later: [Int] = []
+      for k in stride(from: worker, to: observations.count, by: 2) {
+        if let report = try? sharing[worker].measureUnlessWaiting(observations[k]) {
+          results.store(k, report)
+        } else {
+          later.append(k)
+        }
+      }
+      for k in later { results.store(k, try? sharing[worker].measure(observations[k])) }
+    }
+    for (k, observation) in observations.enumerated() {
+      #expect(results.reports[k] == (try alone.measure(observation)), "ȳ = \(readings[k])")
+    }
+  }
+}
+
+/// Reports written by two threads at distinct indices, read after both are done.
+private final class ResultsBox: @unchecked Sendable {
+  private let storage: UnsafeMutableBufferPointer<ObservationReport?>
+
+  init(count: Int) {
+    storage = .allocate(capacity: count)
+    storage.initialize(repeating: nil)
+  }
+
+  deinit {
+    storage.deinitialize()
+    storage.deallocate()
+  }
+
+  /// The reports stored so far, nil where none is.
+  var reports: [ObservationReport?] { Array(storage) }
+
+  func store(_ index: Int, _ report: ObservationReport?) { storage[index] = report }
+}
