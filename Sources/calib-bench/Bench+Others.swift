@@ -63,13 +63,20 @@ extension Bench {
         readings: n, threads: options.threads, seconds: run.seconds, cpuSeconds: run.cpuSeconds,
         target: "≤ 1 ms"))
     let more = n - smaller.readings
-    record(
-      Figure(
-        name + "-marginal",
-        "the same, a reading once the map is built: the \(n)-reading run less the "
-          + "\(smaller.readings)-reading one, over the \(more) readings between",
-        readings: more, threads: options.threads, seconds: run.seconds - smaller.run.seconds,
-        cpuSeconds: run.cpuSeconds - smaller.run.cpuSeconds))
+    var marginal = Figure(
+      name + "-marginal",
+      "the same, a reading once the map is built: the \(n)-reading run less the "
+        + "\(smaller.readings)-reading one, over the \(more) readings between",
+      readings: more, threads: options.threads, seconds: run.seconds - smaller.run.seconds,
+      cpuSeconds: run.cpuSeconds - smaller.run.cpuSeconds)
+    // Two noisy runs whose difference is small: where it is not positive, it says only that
+    // the readings cost less than the noise.
+    if marginal.seconds <= 0 {
+      marginal.perReadingSeconds = nil
+      marginal.description += " (not positive: within the runs' noise)"
+    }
+    if (marginal.cpuPerReadingSeconds ?? 0) <= 0 { marginal.cpuPerReadingSeconds = nil }
+    record(marginal)
   }
 
   /// calib's prior range of x for the line (its default, the calibrated domain widened by its

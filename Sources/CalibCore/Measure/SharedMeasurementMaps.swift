@@ -62,8 +62,8 @@ public final class SharedMeasurementMaps: Sendable {
     }
   }
 
-  /// Keeps `piece`, built at `key` by the measurer that claimed it (`pieceOrClaim(_:)`), for
-  /// the others, and wakes those waiting for it.
+  /// Keeps `piece`, built at `key` by the measurer that claimed it (`pieceOrClaim(_:waiting:)`),
+  /// for the others, and wakes those waiting for it.
   func keep(_ piece: MeasurementMap.Piece, at key: Key) {
     let group = state.withLock { state -> DispatchGroup? in
       if state.pieces[key] == nil {
