@@ -139,6 +139,13 @@ struct NonlinearInstrumentTests {
     #expect(try status(-0.3) == .inconsistent)
     let blank = try measurer.measure(Observation(id: "b", readings: [0.054], line: 2))
     #expect(blank.coverage.status != .outOfRange)
+    // The density at the bound where the posterior piles is its peak's, 1 at most (the point
+    // 10⁻⁹ of the range inside can lie a few 10⁻⁸ above the peak Brent's method placed).
+    for y in [0.01, 0.03, 0.05, 0.052, 0.054] {
+      let report = try measurer.measure(Observation(id: "b", readings: [y], line: 2))
+      #expect(report.coverage.priorBoundDensity <= 1, "ȳ = \(y)")
+      #expect(report.coverage.priorBoundDensity > 0.5, "ȳ = \(y)")
+    }
     #expect(blank.coverage.reasons.contains { $0.contains("where the model begins") })
   }
 

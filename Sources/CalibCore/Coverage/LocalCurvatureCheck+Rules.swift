@@ -51,8 +51,13 @@ extension LocalCurvatureCheck {
         "the calibration's \(what) do not fix a local quadratic near \(at): the response's curvature there cannot be told from noise"
     }
     let fixing = k == 1 ? "" : " that fix a local quadratic"
+    // No reach: a distance that is not finite, x̂ outside where the design's spacing is
+    // defined (at or below 0 for levels spaced in log x).
+    let distance =
+      check.reach.map { "reach \(format($0)) typical spacings away" }
+      ?? "lie at no finite number of typical spacings from it (the design is spaced where x̂ is not)"
     return
-      "the \(count) distinct \(what) nearest \(at)\(fixing) reach \(format(check.reach ?? .infinity)) typical spacings away: too few nearby to tell the response's curvature here from noise"
+      "the \(count) distinct \(what) nearest \(at)\(fixing) \(distance): too few nearby to tell the response's curvature here from noise"
   }
 
   /// Why a measurement's neighbourhood curves unlike the model, for `output`.

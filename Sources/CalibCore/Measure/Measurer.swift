@@ -447,12 +447,14 @@ public final class Measurer {
 
   /// The posterior's `density` (relative to its highest mode) at each end of the prior range,
   /// or just inside it (10⁻⁹ of the range) where the model is undefined at the end itself
-  /// (x = 0 for a 4pl, whose posterior piles there for a reading below its asymptote).
+  /// (x = 0 for a 4pl, whose posterior piles there for a reading below its asymptote); at most
+  /// 1, which a posterior piled at the end reaches (the point just inside can lie above the
+  /// peak that Brent's method placed at the end, by its tolerance).
   func boundDensities(_ density: (Double) -> Double) -> (lower: Double, upper: Double) {
     let (lower, upper) = (priorRange.lowerBound, priorRange.upperBound)
     let inset = (upper - lower) * 1e-9
     let low = max(density(lower), density(lower + inset))
-    return (low, max(density(upper), density(upper - inset)))
+    return (min(low, 1), min(max(density(upper), density(upper - inset)), 1))
   }
 
   /// The separate explanations of a reading whose HPD region has several pieces: for each
