@@ -375,6 +375,42 @@ struct MeasurementMapTests {
     #expect(answered == 24)
   }
 
+  /// Averaged over samples, on a prior range that cuts the posteriors' tails: the densities at
+  /// its ends, which the map carries for a costly ℓ (the lower end's before the upper's), well
+  /// above 0 for the readings nearest either end, agree with the exact path's to 1e-9, and so
+  /// do the reasons that name the end.
+  @Test("averaged over samples, a narrow prior range: the densities at its ends from the map")
+  func costlyBoundDensities() throws {
+    let state = try Self.detector()
+    let wide = try Measurer(
+      instrument: state, settings: MeasurementSettings(marginalization: .samples))
+    let low = try wide.measure(Observation(id: "low", readings: [300], line: 2)).x
+    let high = try wide.measure(Observation(id: "high", readings: [320], line: 2)).x
+    let (lowX, highX) = (try #require(low.median), try #require(high.median))
+    let (lowSD, highSD) = (try #require(low.sd), try #require(high.sd))
+    let range = ClosedRangeRecord(lower: lowX - 2.5 * lowSD, upper: highX + 2.5 * highSD)
+    let (mapped, exact) = try Self.measurers(
+      state, MeasurementSettings(range: range, marginalization: .samples))
+    var answered = 0
+    var lowerSeen = false
+    var upperSeen = false
+    for y in Self.readings(12, from: 300, to: 320) + [300, 320] {
+      let observation = Observation(id: "one", readings: [y], line: 2)
+      guard try Self.compare(observation, mapped: mapped, exact: exact, costly: true) else {
+        continue
+      }
+      answered += 1
+      let a = try mapped.measure(observation), b = try exact.measure(observation)
+      #expect(a.coverage.reasons == b.coverage.reasons, "ȳ = \(y)")
+      if b.coverage.priorBoundDensity > 1e-3 {
+        lowerSeen = lowerSeen || y < 305
+        upperSeen = upperSeen || y > 315
+      }
+    }
+    #expect(answered >= 10)
+    #expect(lowerSeen && upperSeen)
+  }
+
   /// Student-t noise whose scale grows with the signal, fitted by likelihood with MCMC (the
   /// noise sampled with the line, the first 256 samples kept): its likelihood takes each
   /// reading, and replicates that agree are mapped all the same.
