@@ -23,6 +23,12 @@ let package = Package(
     ),
     // The platform's C library (Glibc, Musl or Darwin), re-exported: the one `#if canImport`.
     .target(name: "CalibSystem"),
+    // Exponentials many at a time from glibc's vector math library (libmvec): the sums over
+    // posterior samples and quadrature nodes spend most of their time in them.
+    .target(
+      name: "CVectorMath",
+      linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))]
+    ),
     // The GSL layer: the only target that imports CGSL; its wrappers are `package`, not public.
     .target(
       name: "CalibGSL",
@@ -34,6 +40,7 @@ let package = Package(
       dependencies: [
         "CalibGSL",
         "CalibSystem",
+        "CVectorMath",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
@@ -60,7 +67,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CalibCoreTests",
-      dependencies: ["CalibCore", "CalibGSL"]
+      dependencies: ["CalibCore", "CalibGSL", "CVectorMath"]
     ),
     .testTarget(
       name: "CalibCLITests",
