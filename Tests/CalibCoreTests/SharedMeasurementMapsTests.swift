@@ -80,6 +80,81 @@ struct SharedMeasurementMapsTests {
       #expect(results.reports[k] == (try alone.measure(observation)), "ȳ = \(readings[k])")
     }
   }
+
+  /// The exact outputs the tests' builder and helper give at a point: the square of ȳ and v,
+  /// or nil (cannot be mapped) at ȳ = 3.
+  static func outputs(_ y: Double, _ v: Double) -> [Double]? { y == 3 ? nil : [y * y, v] }
+
+  @Test("a builder's offered points, some measured by a helper: the outcomes in order")
+  func offeredPoints() {
+    let maps = SharedMeasurementMaps()
+    let kind = Measurer.MapKey(count: 1, weight: 0)
+    let points = (0..<6).map { (y: Double($0), v: 0.5) }
+    // The builder holds its first point until the helper has measured one of the others.
+    let helped = DispatchSemaphore(value: 0)
+    let helperDone = DispatchGroup()
+    helperDone.enter()
+    DispatchQueue.global().async {
+      while !maps.helpMeasure(
+        kind: kind,
+        exact: { y, v in
+          defer { helped.signal() }
+          return Self.outputs(y, v)
+        })
+      {}
+      helperDone.leave()
+    }
+    var builderPoints: [Double] = []
+    let outcomes = maps.measure(points, kind: kind) { y, v in
+      builderPoints.append(y)
+      if y == 0 { helped.wait() }
+      return Self.outputs(y, v)
+    }
+    helperDone.wait()
+    #expect(outcomes.count == points.count)
+    for (point, outcome) in zip(points, outcomes) {
+      #expect(outcome == Self.outputs(point.y, point.v), "ȳ = \(point.y)")
+    }
+    // The helper measured one point, the builder the five others.
+    #expect(builderPoints.count == points.count - 1)
+    // Nothing is left offered: a second helper finds nothing to do.
+    #expect(!maps.helpMeasure(kind: kind, exact: Self.outputs))
+  }
+
+  @Test("averaged over samples, two measurers that share the points of the pieces: as one alone")
+  func concurrentCostly() throws {
+    let state = try MeasurementMapTests.detector()
+    let settings = MeasurementSettings(marginalization: .samples, measurementMap: .all)
+    let maps = SharedMeasurementMaps()
+    nonisolated(unsafe) let sharing = try (0..<2).map { _ in
+      try Measurer(instrument: state, settings: settings, sharedMaps: maps)
+    }
+    let alone = try Measurer(instrument: state, settings: settings)
+    // Counts in two of the map's top pieces (its span is about 0–720 counts).
+    let readings =
+      MeasurementMapTests.readings(12, from: 300, to: 320)
+      + MeasurementMapTests.readings(12, from: 360, to: 380)
+    let observations = readings.enumerated().map {
+      Observation(id: "r", readings: [$0.element], line: $0.offset + 2)
+    }
+    let results = ResultsBox(count: observations.count)
+    DispatchQueue.concurrentPerform(iterations: 2) { worker in
+      var later: [Int] = []
+      for k in stride(from: worker, to: observations.count, by: 2) {
+        if let report = try? sharing[worker].measureUnlessWaiting(observations[k]) {
+          results.store(k, report)
+        } else {
+          later.append(k)
+        }
+      }
+      for k in later { results.store(k, try? sharing[worker].measure(observations[k])) }
+    }
+    for (k, observation) in observations.enumerated() {
+      let report = try #require(results.reports[k])
+      #expect(report == (try alone.measure(observation)), "ȳ = \(readings[k])")
+      #expect(report.x.numerical?.mapError != nil, "ȳ = \(readings[k]): not from the map")
+    }
+  }
 }
 
 /// Reports written by two threads at distinct indices, read after both are done.

@@ -47,6 +47,10 @@ final class MeasurementMap {
   let nodes: Int
   /// Chebyshev points per piece along ȳ unless told otherwise.
   static let defaultNodes = 16
+  /// Whether a piece's exact points are offered to the other measurers of the same kind of
+  /// map while it is built (`SharedMeasurementMaps.measure(_:kind:exact:)`): for a map of ȳ
+  /// alone whose exact points are costly.
+  let sharesPoints: Bool
   /// The span of the second coordinate v and the number of Chebyshev points along it, or nil
   /// for a map of ȳ alone.
   let scatter: (span: ClosedRange<Double>, nodes: Int)?
@@ -77,9 +81,10 @@ final class MeasurementMap {
     outputs: Int, envelopes: Int = 0, nodes: Int = defaultNodes, topPieces: Int = 16,
     maximumDepth: Int = 8, exact: @escaping (Double, Double) -> [Double]?,
     accept: @escaping ([Double], [Double]) -> Double,
-    shared: (maps: SharedMeasurementMaps, kind: Measurer.MapKey)? = nil
+    shared: (maps: SharedMeasurementMaps, kind: Measurer.MapKey)? = nil, sharesPoints: Bool = false
   ) {
     self.shared = shared
+    self.sharesPoints = sharesPoints
     self.span = span
     self.scatter = scatter
     self.outputs = outputs
@@ -174,11 +179,14 @@ final class MeasurementMap {
   ) -> Piece? {
     guard let shared else { return build(lower: lower, upper: upper, depth: depth, key: key) }
     let sharedKey = SharedMeasurementMaps.Key(map: shared.kind, piece: key)
-    switch shared.maps.pieceOrClaim(sharedKey, waiting: waiting) {
+    // Waiting, or before leaving the observation for later: a point another builder offers.
+    let help = { shared.maps.helpMeasure(kind: shared.kind, exact: self.exact) }
+    switch shared.maps.pieceOrClaim(sharedKey, waiting: waiting, help: help) {
     case .built(let piece):
       pieces[key] = piece
       return piece
     case .busy:
+      _ = help()
       return nil
     case .claimed:
       let piece = build(lower: lower, upper: upper, depth: depth, key: key)
@@ -200,13 +208,23 @@ final class MeasurementMap {
     var envelope = [Double](repeating: -.infinity, count: envelopes)
     var piece = Piece.exact
     defer { pieces[key] = piece }
-    // The exact outputs at (t, s), the envelopes taken in.
-    func measured(_ t: Double, _ s: Double) -> ArraySlice<Double>? {
-      guard let all = exact(center + half * t, scatterCenter + scatterHalf * s),
-        all.count == outputs + envelopes
-      else { return nil }
+    // The outputs of the exact path `all`, the envelopes taken in.
+    func taken(_ all: [Double]?) -> ArraySlice<Double>? {
+      guard let all, all.count == outputs + envelopes else { return nil }
       for k in 0..<envelopes { envelope[k] = max(envelope[k], all[outputs + k]) }
       return all[0..<outputs]
+    }
+    // The exact outputs at (t, s).
+    func measured(_ t: Double, _ s: Double) -> ArraySlice<Double>? {
+      taken(exact(center + half * t, scatterCenter + scatterHalf * s))
+    }
+    // A map of ȳ alone that shares its points: the exact outputs at each of `ts`, measured
+    // all at once here and by the measurers that help (nil otherwise: each point is measured
+    // when it is needed). The checks are then all measured, even past a miss.
+    func sharedBatch(_ ts: [Double]) -> [[Double]?]? {
+      guard sharesPoints, scatter == nil, let shared else { return nil }
+      return shared.maps.measure(
+        ts.map { (center + half * $0, 0) }, kind: shared.kind, exact: exact)
     }
     // A map of two coordinates measures its nodes along ȳ at one v first (the one nearest the
     // middle of v's span), and checks the interpolant along ȳ there at the piece's ends: the
@@ -234,18 +252,24 @@ final class MeasurementMap {
         }
       }
     }
+    let batch = sharedBatch(points)
     for j in points.indices {
       for k in alongV.indices {
-        guard let node = grid[j * alongV.count + k] ?? measured(points[j], alongV[k]) else {
-          return piece
-        }
+        let node =
+          if let batch { taken(batch[j]) } else {
+            grid[j * alongV.count + k] ?? measured(points[j], alongV[k])
+          }
+        guard let node else { return piece }
         values += node
       }
     }
     // The checks, the ends first (where a piece fails most often), up to the first miss.
-    checking: for t in Self.checks(nodes) {
+    let checks = Self.checks(nodes)
+    let checkBatch = sharedBatch(checks)
+    checking: for (i, t) in checks.enumerated() {
       for s in checksV {
-        guard let truth = measured(t, s) else { return piece }
+        let truth = if let checkBatch { taken(checkBatch[i]) } else { measured(t, s) }
+        guard let truth else { return piece }
         error = max(error, accept(Array(truth), interpolate(values, at: t, s)))
         if error > 1 { break checking }
       }

@@ -200,7 +200,7 @@ extension Measurer {
             error, Swift.abs(interpolated[k] - exact[k]) / Self.mapProbabilityTolerance)
         }
         return error.isNaN ? .infinity : error
-      }, shared: sharedMaps.map { ($0, key) })
+      }, shared: sharedMaps.map { ($0, key) }, sharesPoints: costly)
     maps[key] = map
     return map
   }
