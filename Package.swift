@@ -23,11 +23,11 @@ let package = Package(
     ),
     // The platform's C library (Glibc, Musl or Darwin), re-exported: the one `#if canImport`.
     .target(name: "CalibSystem"),
-    // Exponentials many at a time from glibc's vector math library (libmvec): the sums over
-    // posterior samples and quadrature nodes spend most of their time in them.
+    // Exponentials many at a time from glibc's vector math library (libmvec, x86-64 Linux):
+    // the sums over posterior samples and quadrature nodes spend most of their time in them.
     .target(
       name: "CVectorMath",
-      linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))]
+      linkerSettings: vectorMathLinking
     ),
     // The GSL layer: the only target that imports CGSL; its wrappers are `package`, not public.
     .target(
@@ -76,3 +76,14 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+/// libmvec is linked where its exponential is called: glibc on x86-64 (glibc on other
+/// processors ships it from 2.38 only, or not at all, and Musl has none). The manifest runs
+/// on the machine that builds: right for a native build.
+var vectorMathLinking: [LinkerSetting] {
+  #if os(Linux) && arch(x86_64) && canImport(Glibc)
+    return [.linkedLibrary("mvec")]
+  #else
+    return []
+  #endif
+}

@@ -71,11 +71,8 @@ struct QuadratureMarginalizationTests {
     }
   }
 
-  /// A 4pl fitted to 200 standards, and 20 readings a hundred σ beyond its upper asymptote:
-  /// every node's (1 + S/RSS)^(−(n+m)/2) lies below the smallest double at every x, so the
-  /// sum must be taken relative to its largest term (the old logarithmic form measured these).
-  @Test("readings far beyond an asymptote: ℓ finite, equal to its logarithmic form to 1e-12")
-  func farBeyondAsymptote() throws {
+  /// The 4pl of `farBeyondAsymptote`'s 200 standards.
+  static func tightFourPL() throws -> Instrument {
     var text = "x,y\n"
     for k in 0..<40 {
       let x = 0.1 * pow(2, Double(k) / 4)
@@ -84,7 +81,46 @@ struct QuadratureMarginalizationTests {
         text += "\(x),\(y)\n"
       }
     }
-    let instrument = try Instrument(try textInstrument(text, spec: "4pl"))
+    return try Instrument(try textInstrument(text, spec: "4pl"))
+  }
+
+  /// One reading so far from the curve (about 10¹⁵³, the residual sums 0.03) that the largest
+  /// ratio r = c/(c + (ȳ − f)²) is 3·10⁻³⁰⁹, below the smallest normal double, whose
+  /// reciprocal overflows: ℓ must stay finite there (r/top taken as r·(1/top) gave +∞).
+  @Test("a reading whose largest ratio is subnormal: ℓ finite, its logarithmic form to 1e-12")
+  func subnormalLargestRatio() throws {
+    let instrument = try Self.tightFourPL()
+    let rule = try QuadratureMarginalization(
+      instrument, instrument: try MeasuringInstrument(instrument))
+    let weighted = rule.weights.indices.filter { rule.weights[$0] > 0 }
+    let largest = weighted.map { rule.residualSums[$0] }.max() ?? 0
+    let reading = (largest / 3e-309).squareRoot()
+    #expect(reading.isFinite && reading * reading < .greatestFiniteMagnitude)
+    let l = rule.logDensity(readings: [reading], uncertainties: nil)
+    for x in [1.0, 10.0, 100.0] {
+      // The logarithmic form, with log(RSS + S) − log(RSS) for log1p(S/RSS), which overflows.
+      var terms: [Double] = []
+      for k in weighted {
+        let mean: Double = rule.instrument.model.response(at: [x], parameters: rule.nodes[k])
+        let s: Double = (reading - mean) * (reading - mean)
+        let rss: Double = rule.residualSums[k]
+        let n = Double(rule.n)
+        let scale: Double = log(rule.weights[k]) - 0.5 * log(rss / n)
+        terms.append(scale - 0.5 * (n + 1) * (log(rss + s) - log(rss)))
+      }
+      let top = terms.max() ?? 0
+      let expected = top + log(terms.reduce(0.0) { $0 + exp($1 - top) })
+      #expect(expected.isFinite && l(x).isFinite, "x = \(x): ℓ = \(l(x))")
+      #expect(abs(l(x) - expected) <= 1e-12 * abs(expected), "x = \(x)")
+    }
+  }
+
+  /// A 4pl fitted to 200 standards, and 20 readings a hundred σ beyond its upper asymptote:
+  /// every node's (1 + S/RSS)^(−(n+m)/2) lies below the smallest double at every x, so the
+  /// sum must be taken relative to its largest term (the old logarithmic form measured these).
+  @Test("readings far beyond an asymptote: ℓ finite, equal to its logarithmic form to 1e-12")
+  func farBeyondAsymptote() throws {
+    let instrument = try Self.tightFourPL()
     let rule = try QuadratureMarginalization(
       instrument, instrument: try MeasuringInstrument(instrument))
     let readings = (0..<20).map { 3.0 + 0.01 * Double($0 % 3 - 1) }

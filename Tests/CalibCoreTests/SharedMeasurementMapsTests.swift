@@ -1,5 +1,6 @@
 @testable import CalibCore
 import Dispatch
+import Foundation
 import Testing
 
 /// Measurers that share their maps' pieces (`SharedMeasurementMaps`): one that would wait for a
@@ -86,39 +87,73 @@ struct SharedMeasurementMapsTests {
   static func outputs(_ y: Double, _ v: Double) -> [Double]? { y == 3 ? nil : [y * y, v] }
 
   @Test("a builder's offered points, some measured by a helper: the outcomes in order")
-  func offeredPoints() {
+  func offeredPoints() throws {
     let maps = SharedMeasurementMaps()
     let kind = Measurer.MapKey(count: 1, weight: 0)
     let points = (0..<6).map { (y: Double($0), v: 0.5) }
-    // The builder holds its first point until the helper has measured one of the others.
-    let helped = DispatchSemaphore(value: 0)
-    let helperDone = DispatchGroup()
-    helperDone.enter()
-    DispatchQueue.global().async {
-      while !maps.helpMeasure(
-        kind: kind,
-        exact: { y, v in
-          defer { helped.signal() }
-          return Self.outputs(y, v)
-        })
-      {}
-      helperDone.leave()
+    let offer = maps.offer(points, kind: kind)
+    // A helper on a thread of its own measures the first point offered, the builder's first.
+    let helperDone = DispatchSemaphore(value: 0)
+    let helper = Thread {
+      _ = maps.helpMeasure(kind: kind, exact: Self.outputs)
+      helperDone.signal()
     }
+    helper.start()
+    #expect(helperDone.wait(timeout: .now() + 60) == .success)
+    #expect(maps.helpedPoints == 1)
+    // The builder reads the first four in order, measuring the others itself, and stops.
     var builderPoints: [Double] = []
-    let outcomes = maps.measure(points, kind: kind) { y, v in
+    for index in 0..<4 {
+      let outcome = maps.outcome(of: offer, at: index) { y, v in
+        builderPoints.append(y)
+        return Self.outputs(y, v)
+      }
+      #expect(outcome == Self.outputs(points[index].y, points[index].v), "point \(index)")
+    }
+    #expect(builderPoints == [1, 2, 3])
+    // The last two are withdrawn: a helper finds nothing more to do.
+    maps.withdraw(offer)
+    #expect(!maps.helpMeasure(kind: kind, exact: Self.outputs))
+    #expect(maps.helpedPoints == 1)
+  }
+
+  @Test("a point taken by a helper: the builder measures the next meanwhile, then waits for it")
+  func builderWaitsForHelper() throws {
+    let maps = SharedMeasurementMaps()
+    let kind = Measurer.MapKey(count: 2, weight: 0)
+    let points = (0..<3).map { (y: Double($0), v: 0.25) }
+    let offer = maps.offer(points, kind: kind)
+    // The helper takes point 0 and holds it until the builder has measured point 1.
+    let (taken, release, helped) = (
+      DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)
+    )
+    let helper = Thread {
+      _ = maps.helpMeasure(kind: kind) { y, v in
+        taken.signal()
+        _ = release.wait(timeout: .now() + 60)
+        return Self.outputs(y, v)
+      }
+      helped.signal()
+    }
+    helper.start()
+    #expect(taken.wait(timeout: .now() + 60) == .success)
+    var builderPoints: [Double] = []
+    let first = maps.outcome(of: offer, at: 0) { y, v in
       builderPoints.append(y)
-      if y == 0 { helped.wait() }
+      // The builder measures point 1 while the helper holds point 0, then lets it go and
+      // waits for its outcome to be in.
+      if y == 1 {
+        release.signal()
+        _ = helped.wait(timeout: .now() + 60)
+      }
       return Self.outputs(y, v)
     }
-    helperDone.wait()
-    #expect(outcomes.count == points.count)
-    for (point, outcome) in zip(points, outcomes) {
-      #expect(outcome == Self.outputs(point.y, point.v), "ȳ = \(point.y)")
-    }
-    // The helper measured one point, the builder the five others.
-    #expect(builderPoints.count == points.count - 1)
-    // Nothing is left offered: a second helper finds nothing to do.
-    #expect(!maps.helpMeasure(kind: kind, exact: Self.outputs))
+    #expect(first == Self.outputs(0, 0.25))
+    #expect(builderPoints == [1])
+    // Point 1 was kept for its turn; point 2 is measured here.
+    #expect(maps.outcome(of: offer, at: 1, exact: { _, _ in nil }) == Self.outputs(1, 0.25))
+    #expect(maps.outcome(of: offer, at: 2, exact: Self.outputs) == Self.outputs(2, 0.25))
+    maps.withdraw(offer)
   }
 
   @Test("averaged over samples, two measurers that share the points of the pieces: as one alone")
@@ -138,17 +173,27 @@ struct SharedMeasurementMapsTests {
       Observation(id: "r", readings: [$0.element], line: $0.offset + 2)
     }
     let results = ResultsBox(count: observations.count)
-    DispatchQueue.concurrentPerform(iterations: 2) { worker in
-      var later: [Int] = []
-      for k in stride(from: worker, to: observations.count, by: 2) {
-        if let report = try? sharing[worker].measureUnlessWaiting(observations[k]) {
-          results.store(k, report)
-        } else {
-          later.append(k)
+    // Two threads of their own (the pool's threads may be busy with other tests): each takes
+    // every other observation, leaves for later those whose piece the other is building,
+    // then measures them waiting, measuring the other's offered points meanwhile.
+    let done = DispatchSemaphore(value: 0)
+    for worker in 0..<2 {
+      Thread {
+        var later: [Int] = []
+        for k in stride(from: worker, to: observations.count, by: 2) {
+          if let report = try? sharing[worker].measureUnlessWaiting(observations[k]) {
+            results.store(k, report)
+          } else {
+            later.append(k)
+          }
         }
-      }
-      for k in later { results.store(k, try? sharing[worker].measure(observations[k])) }
+        for k in later { results.store(k, try? sharing[worker].measure(observations[k])) }
+        done.signal()
+      }.start()
     }
+    for _ in 0..<2 { #expect(done.wait(timeout: .now() + 600) == .success) }
+    // The two threads start on the same piece at once: one builds it, the other helps.
+    #expect(maps.helpedPoints > 0)
     for (k, observation) in observations.enumerated() {
       let report = try #require(results.reports[k])
       #expect(report == (try alone.measure(observation)), "ȳ = \(readings[k])")

@@ -218,13 +218,16 @@ final class MeasurementMap {
     func measured(_ t: Double, _ s: Double) -> ArraySlice<Double>? {
       taken(exact(center + half * t, scatterCenter + scatterHalf * s))
     }
-    // A map of ȳ alone that shares its points: the exact outputs at each of `ts`, measured
-    // all at once here and by the measurers that help (nil otherwise: each point is measured
-    // when it is needed). The checks are then all measured, even past a miss.
-    func sharedBatch(_ ts: [Double]) -> [[Double]?]? {
+    // A map of ȳ alone that shares its points: each batch of them (its nodes, its checks)
+    // offered to the measurers that help, and read in order here, the rest withdrawn where
+    // the piece is done with them (nil otherwise: each point is measured here when needed).
+    var offers: [SharedMeasurementMaps.Offer] = []
+    defer { for offer in offers { shared?.maps.withdraw(offer) } }
+    func offered(_ ts: [Double]) -> ((Int) -> ArraySlice<Double>?)? {
       guard sharesPoints, scatter == nil, let shared else { return nil }
-      return shared.maps.measure(
-        ts.map { (center + half * $0, 0) }, kind: shared.kind, exact: exact)
+      let offer = shared.maps.offer(ts.map { (center + half * $0, 0) }, kind: shared.kind)
+      offers.append(offer)
+      return { taken(shared.maps.outcome(of: offer, at: $0, exact: self.exact)) }
     }
     // A map of two coordinates measures its nodes along ȳ at one v first (the one nearest the
     // middle of v's span), and checks the interpolant along ȳ there at the piece's ends: the
@@ -252,11 +255,11 @@ final class MeasurementMap {
         }
       }
     }
-    let batch = sharedBatch(points)
+    let offeredNodes = offered(points)
     for j in points.indices {
       for k in alongV.indices {
         let node =
-          if let batch { taken(batch[j]) } else {
+          if let offeredNodes { offeredNodes(j) } else {
             grid[j * alongV.count + k] ?? measured(points[j], alongV[k])
           }
         guard let node else { return piece }
@@ -265,10 +268,10 @@ final class MeasurementMap {
     }
     // The checks, the ends first (where a piece fails most often), up to the first miss.
     let checks = Self.checks(nodes)
-    let checkBatch = sharedBatch(checks)
+    let offeredChecks = offered(checks)
     checking: for (i, t) in checks.enumerated() {
       for s in checksV {
-        let truth = if let checkBatch { taken(checkBatch[i]) } else { measured(t, s) }
+        let truth = if let offeredChecks { offeredChecks(i) } else { measured(t, s) }
         guard let truth else { return piece }
         error = max(error, accept(Array(truth), interpolate(values, at: t, s)))
         if error > 1 { break checking }

@@ -143,15 +143,17 @@ public final class Measurer {
     !linear.isExact && settings.marginalization == .integration
   }
 
-  /// The quadrature over the parameters, made on first use.
-  private var integrationRule: QuadratureMarginalization?
+  /// The quadrature over the parameters, made on first use, or the error its making threw:
+  /// kept either way, so that a rule that cannot be made (a covariance GSL cannot factor, say)
+  /// is tried once per measurer, not once per observation or per piece of a map.
+  private var integrationRule: Result<QuadratureMarginalization, any Error>?
   private var integration: QuadratureMarginalization? {
     get throws {
       guard usesIntegration else { return nil }
       if integrationRule == nil {
-        integrationRule = try QuadratureMarginalization(instrument, instrument: linear)
+        integrationRule = Result { try QuadratureMarginalization(instrument, instrument: linear) }
       }
-      return integrationRule
+      return try integrationRule?.get()
     }
   }
 

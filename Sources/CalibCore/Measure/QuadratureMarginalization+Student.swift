@@ -1,5 +1,3 @@
-internal import CVectorMath
-
 /// ℓ for σ estimated, integrated out at each node of the rule (`QuadratureMarginalization`).
 ///
 /// The m readings are a multivariate t_n(f·1, (RSS/n)·I) about f = f(x; a_k), whose density is
@@ -168,16 +166,21 @@ extension QuadratureMarginalization {
 
   /// Σ factor_k·(r_k/top)^p over the `count` ratios at `r`, which it overwrites, in passes
   /// over them that the compiler vectorizes: r_k/top as r_k·(1/top) (a product costs a small
-  /// part of a quotient), the square roots (`calib_sqrt_each`) into `powers`, the binary
-  /// powering, and the sum of the weighted terms.
+  /// part of a quotient) where 1/top is finite (a top below 2⁻¹⁰²⁴, a reading some 10¹⁵⁴
+  /// residual scales from every node, takes the quotients), the square roots
+  /// (`squareRoots`) into `powers`, the binary powering, and the sum of the weighted terms.
   private static func powerSum(
     _ r: UnsafeMutablePointer<Double>, count n: Int, top: Double,
     factors f: UnsafePointer<Double>, student: StudentTerms, powers: UnsafeMutablePointer<Double>
   ) -> Double {
     let inverse = 1 / top
-    for i in 0..<n { r[i] *= inverse }
+    if inverse.isFinite {
+      for i in 0..<n { r[i] *= inverse }
+    } else {
+      for i in 0..<n { r[i] /= top }
+    }
     if student.halfPower {
-      calib_sqrt_each(powers, r, n)
+      squareRoots(of: r, into: powers, count: n)
     } else {
       powers.update(repeating: 1, count: n)
     }

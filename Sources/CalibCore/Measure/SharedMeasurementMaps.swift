@@ -13,10 +13,13 @@ import Synchronization
 ///
 /// Where each exact point of a piece is costly (a posterior averaged over samples or by
 /// quadrature: 50–150 ms a point), the measurer that builds a piece offers its points to the
-/// others (`measure(_:kind:exact:)`), and one that finds the piece being built measures one of
-/// them with its own map of the same kind (`helpMeasure(kind:exact:)`) before it leaves the
-/// observation for later or while it waits: a point's outputs are a function of its place
-/// alone, the same bits whoever measures it, and the builder takes them in its own order.
+/// others (`offer(_:kind:)`) and takes their outcomes in order (`outcome(of:at:exact:)`),
+/// measuring those no one has taken; one that finds the piece being built measures an offered
+/// point with its own map of the same kind (`helpMeasure(kind:exact:)`) before it leaves the
+/// observation for later or while it waits. A point's outputs are a function of its place
+/// alone, the same bits whoever measures it, and the builder reads them in its own order,
+/// withdrawing the rest (`withdraw(_:)`) where it stops early: the pieces are those one
+/// measurer alone builds.
 public final class SharedMeasurementMaps: Sendable {
   /// A piece of one map: the map's kind and the piece's key within it.
   struct Key: Hashable {
@@ -29,36 +32,52 @@ public final class SharedMeasurementMaps: Sendable {
   /// bound). What is kept changes no figure, only the time.
   static let pieceLimit = 4096
 
-  /// A point a builder has offered (`measure(_:kind:exact:)`): the k-th of its batch, at
-  /// (ȳ, v), and the group that counts the batch's points not yet measured.
+  /// A point a builder has offered (`offer(_:kind:)`): the k-th of its batch, at (ȳ, v), and
+  /// the semaphore signalled once a helper has measured it.
   private struct OfferedPoint {
-    let batch: Int
-    let index: Int
+    let place: PointPlace
     let y: Double
     let v: Double
-    let done: DispatchGroup
+    let measured: DispatchSemaphore
   }
 
-  /// A measured point of a batch: the batch, and the point's place in it.
-  private struct PointPlace: Hashable {
+  /// A point of a batch: the batch, and the point's place in it.
+  struct PointPlace: Hashable {
     let batch: Int
     let index: Int
   }
 
-  /// The outputs of the exact path at a point (nil where it cannot be mapped).
-  private struct Outcome {
-    let values: [Double]?
+  /// The points a builder has offered, for it alone to read their outcomes in order
+  /// (`outcome(of:at:exact:)`) and withdraw the rest (`withdraw(_:)`).
+  final class Offer {
+    let batch: Int
+    let kind: Measurer.MapKey
+    /// One per point, signalled once a helper has measured it.
+    fileprivate let measured: [DispatchSemaphore]
+    /// The points read so far: all before this one.
+    fileprivate var read = 0
+
+    fileprivate init(batch: Int, kind: Measurer.MapKey, measured: [DispatchSemaphore]) {
+      self.batch = batch
+      self.kind = kind
+      self.measured = measured
+    }
   }
 
   /// The pieces built, and those being built, each with the group its waiters wait on; the
-  /// points offered and not yet taken, by the kind of map; the outcomes of those measured,
-  /// until their builder collects them; the batches numbered so far.
+  /// points offered and not yet taken, by the kind of map; the outcomes of points measured
+  /// apart from their builder's reading (nil where the exact path cannot map the point),
+  /// until it reads them; the points being measured whose builder has withdrawn its offer,
+  /// whose outcomes are dropped when they come; the batches numbered so far.
   private struct State {
     var pieces: [Key: MeasurementMap.Piece] = [:]
     var building: [Key: DispatchGroup] = [:]
     var offered: [Measurer.MapKey: [OfferedPoint]] = [:]
-    var measured: [PointPlace: Outcome] = [:]
+    var measured: [PointPlace: [Double]?] = [:]
+    var dropped: Set<PointPlace> = []
     var batches = 0
+    /// Points measured by a measurer other than their builder, in all.
+    var helped = 0
   }
 
   private let state = Mutex(State())
@@ -66,7 +85,7 @@ public final class SharedMeasurementMaps: Sendable {
   /// An empty set, for measurers made with the same instrument and settings.
   public init() {}
 
-  /// What `pieceOrClaim(_:waiting:)` found.
+  /// What `pieceOrClaim(_:waiting:help:)` found.
   enum Claim {
     /// Some measurer has built the piece.
     case built(MeasurementMap.Piece)
@@ -98,7 +117,7 @@ public final class SharedMeasurementMaps: Sendable {
     }
   }
 
-  /// Keeps `piece`, built at `key` by the measurer that claimed it (`pieceOrClaim(_:waiting:)`),
+  /// Keeps `piece`, built at `key` by the measurer that claimed it (`pieceOrClaim(_:waiting:help:)`),
   /// for the others, and wakes those waiting for it.
   func keep(_ piece: MeasurementMap.Piece, at key: Key) {
     let group = state.withLock { state -> DispatchGroup? in
@@ -111,30 +130,80 @@ public final class SharedMeasurementMaps: Sendable {
     group?.leave()
   }
 
-  /// The exact outputs at the `points` (ȳ, v) of a piece of the map `kind`, in order: `exact`
-  /// here, each point offered meanwhile to the measurers that find the piece being built
-  /// (`helpMeasure(kind:exact:)`); returns once every point is measured.
-  func measure(
-    _ points: [(y: Double, v: Double)], kind: Measurer.MapKey,
-    exact: (Double, Double) -> [Double]?
-  ) -> [[Double]?] {
-    let done = DispatchGroup()
+  /// Offers the `points` (ȳ, v) of a piece of the map `kind` to the measurers that find it
+  /// being built (`helpMeasure(kind:exact:)`).
+  func offer(_ points: [(y: Double, v: Double)], kind: Measurer.MapKey) -> Offer {
+    let semaphores = points.map { _ in DispatchSemaphore(value: 0) }
     let batch = state.withLock { state -> Int in
       let batch = state.batches
       state.batches += 1
       for (index, point) in points.enumerated() {
-        done.enter()
         state.offered[kind, default: []].append(
-          OfferedPoint(batch: batch, index: index, y: point.y, v: point.v, done: done))
+          OfferedPoint(
+            place: PointPlace(batch: batch, index: index), y: point.y, v: point.v,
+            measured: semaphores[index]))
       }
       return batch
     }
-    // This batch's points not yet taken, in order, until the others have taken the rest.
-    while let point = take(kind, batch: batch) { measure(point, exact: exact) }
-    done.wait()
-    return state.withLock { state in
-      points.indices.map { index in
-        state.measured.removeValue(forKey: PointPlace(batch: batch, index: index))?.values
+    return Offer(batch: batch, kind: kind, measured: semaphores)
+  }
+
+  /// The exact outputs at point `index` of `offer`: measured here with `exact` where no one
+  /// has taken it; else, while a helper measures it, the next points of the offer no one has
+  /// taken are measured here (their outcomes kept for their turn), and then its outcome is
+  /// waited for.
+  func outcome(
+    of offer: Offer, at index: Int, exact: (Double, Double) -> [Double]?
+  ) -> [Double]? {
+    let place = PointPlace(batch: offer.batch, index: index)
+    offer.read = max(offer.read, index + 1)
+    while true {
+      enum Next {
+        case measured([Double]?)
+        case mine(OfferedPoint)
+        case ahead(OfferedPoint)
+        case wait
+      }
+      let next = state.withLock { state -> Next in
+        if let outcome = state.measured.removeValue(forKey: place) { return .measured(outcome) }
+        let offers = state.offered[offer.kind] ?? []
+        if let k = offers.firstIndex(where: { $0.place == place }) {
+          return .mine(Self.remove(k, kind: offer.kind, from: &state))
+        }
+        if let k = offers.firstIndex(where: { $0.place.batch == offer.batch }) {
+          return .ahead(Self.remove(k, kind: offer.kind, from: &state))
+        }
+        return .wait
+      }
+      switch next {
+      case .measured(let outcome):
+        return outcome
+      case .mine(let point):
+        return exact(point.y, point.v)
+      case .ahead(let point):
+        let values = exact(point.y, point.v)
+        state.withLock { $0.measured[point.place] = values }
+      case .wait:
+        offer.measured[index].wait()
+      }
+    }
+  }
+
+  /// Withdraws what remains of `offer` once its builder has read what it needs: the points no
+  /// one has taken, the outcomes not read, and those of points still being measured, dropped
+  /// when they come.
+  func withdraw(_ offer: Offer) {
+    state.withLock { state in
+      var untaken: Set<Int> = []
+      state.offered[offer.kind]?.removeAll { point in
+        guard point.place.batch == offer.batch else { return false }
+        untaken.insert(point.place.index)
+        return true
+      }
+      if state.offered[offer.kind]?.isEmpty == true { state.offered[offer.kind] = nil }
+      for index in offer.read..<offer.measured.count where !untaken.contains(index) {
+        let place = PointPlace(batch: offer.batch, index: index)
+        if state.measured.removeValue(forKey: place) == nil { state.dropped.insert(place) }
       }
     }
   }
@@ -142,32 +211,30 @@ public final class SharedMeasurementMaps: Sendable {
   /// Measures with `exact` one point that a builder of a piece of the map `kind` has offered
   /// and no one has taken: whether there was one.
   func helpMeasure(kind: Measurer.MapKey, exact: (Double, Double) -> [Double]?) -> Bool {
-    guard let point = take(kind, batch: nil) else { return false }
-    measure(point, exact: exact)
+    guard
+      let point = state.withLock({ state in
+        state.offered[kind].flatMap { $0.isEmpty ? nil : Self.remove(0, kind: kind, from: &state) }
+      })
+    else { return false }
+    let values = exact(point.y, point.v)
+    state.withLock { state in
+      state.helped += 1
+      if state.dropped.remove(point.place) == nil { state.measured[point.place] = values }
+    }
+    point.measured.signal()
     return true
   }
 
-  /// The first point offered for the map `kind` (of `batch`, where given), taken from the
-  /// offers.
-  private func take(_ kind: Measurer.MapKey, batch: Int?) -> OfferedPoint? {
-    state.withLock { state in
-      guard let offers = state.offered[kind],
-        let first = offers.firstIndex(where: { batch == nil || $0.batch == batch })
-      else { return nil }
-      let point = offers[first]
-      state.offered[kind]?.remove(at: first)
-      if state.offered[kind]?.isEmpty == true { state.offered[kind] = nil }
-      return point
-    }
-  }
+  /// Points measured by a measurer other than their builder so far.
+  var helpedPoints: Int { state.withLock { $0.helped } }
 
-  /// Measures `point` with `exact`, keeps its outcome for its builder, and counts it done.
-  private func measure(_ point: OfferedPoint, exact: (Double, Double) -> [Double]?) {
-    let values = exact(point.y, point.v)
-    state.withLock { state in
-      state.measured[PointPlace(batch: point.batch, index: point.index)] = Outcome(
-        values: values)
-    }
-    point.done.leave()
+  /// Takes the k-th point offered for the map `kind` out of the offers.
+  private static func remove(
+    _ k: Int, kind: Measurer.MapKey, from state: inout State
+  ) -> OfferedPoint {
+    // Cannot trap: the callers found k among the offers of `kind`.
+    let point = state.offered[kind]!.remove(at: k)
+    if state.offered[kind]!.isEmpty { state.offered[kind] = nil }
+    return point
   }
 }

@@ -1,5 +1,3 @@
-internal import CVectorMath
-
 /// The formula evaluated at many points at once, one instruction over all of them before the
 /// next: the program is decoded once per batch instead of once per point, and the loops over
 /// the points are plain arithmetic the compiler can vectorize.
@@ -83,8 +81,8 @@ extension CompiledExpression {
   /// (u/v)^w (u^w without `over`) at each point into `w`, which holds the exponents, as
   /// `Double.variablePower` gives it point by point. The products t = w·(log u − log v) are
   /// made first: where every t is finite, so are u, v and w, every point takes the
-  /// exponential, and the exponentials are taken all at once (`calib_exp_each`, the same bits
-  /// as `calib_exp` one at a time). A t that is not finite (an infinite or NaN factor, or a
+  /// exponential, and the exponentials are taken all at once (`exponentials(_:count:)`,
+  /// the same bits as `_vectorExp` one at a time). A t that is not finite (an infinite or NaN factor, or a
   /// product beyond the largest double) sends every point the point-by-point way.
   private static func variablePowers(
     _ w: UnsafeMutablePointer<Double>, count: Int, base: UnsafePointer<Double>,
@@ -99,7 +97,7 @@ extension CompiledExpression {
         for i in 0..<count { t[i] = w[i] * (logBase[i] - 0) }
       }
       if allFinite(t, count: count) {
-        calib_exp_each(t, count)
+        exponentials(t, count: count)
         w.update(from: t, count: count)
       } else {
         for i in 0..<count {

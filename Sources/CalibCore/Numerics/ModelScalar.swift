@@ -1,5 +1,3 @@
-internal import CVectorMath
-
 /// The arithmetic a compiled formula needs: implemented by `Double` (measurement, fast) and
 /// by `DoubleDouble` (fitting, where the design is built to twice working precision).
 package protocol ModelScalar: Sendable {
@@ -52,16 +50,16 @@ extension Double: ModelScalar {
   /// (a zero base, a negative one). One exponential where the logarithms are known: a model
   /// evaluated at many parameter vectors at once takes them from `ParameterColumns`, made
   /// once, and log x once per x, so that the 4PL's (x/c)^b costs an exponential where pow
-  /// cost three times as much. The exponential is glibc's vector one (`calib_exp`, within
-  /// 4 ulp), which the evaluation at many points takes many at a time for a third of the
-  /// scalar one's cost. The relative error is about |w|·(|log u| + |log v|)·2⁻⁵³ + 4 ulp, the
+  /// cost three times as much. The exponential is glibc's vector one on x86-64 Linux
+  /// (`_vectorExp`, within 4 ulp; the C library's elsewhere), which the evaluation at many
+  /// points takes many at a time for a third of the scalar one's cost. The relative error is about |w|·(|log u| + |log v|)·2⁻⁵³ + 4 ulp, the
   /// logarithms' rounding carried by w: 10 ulp for u and v between 1 and 300 with w = 1,
   /// 44 ulp near 10⁻⁹ with w = 2 (pow is within 1).
   @inline(__always)
   static func variablePower(
     _ u: Double, over v: Double?, to w: Double, logU: Double, logV: Double
   ) -> Double {
-    if logU.isFinite, logV.isFinite, w.isFinite { return calib_exp(w * (logU - logV)) }
+    if logU.isFinite, logV.isFinite, w.isFinite { return _vectorExp(w * (logU - logV)) }
     return _pow(v.map { u / $0 } ?? u, w)
   }
   /// Uses the C library's `pow`, which is within an ulp, rather than repeated products.
