@@ -67,19 +67,29 @@ struct SharedMeasurementMapsTests {
     // the other is building, then measures them waiting.
     let results = ResultsBox(count: observations.count)
     DispatchQueue.concurrentPerform(iterations: 2) { worker in
-      var later: [Int] = []
-      for k in stride(from: worker, to: observations.count, by: 2) {
-        if let report = try? sharing[worker].measureUnlessWaiting(observations[k]) {
-          results.store(k, report)
-        } else {
-          later.append(k)
-        }
-      }
-      for k in later { results.store(k, try? sharing[worker].measure(observations[k])) }
+      Self.share(worker, of: 2, observations, measurer: sharing[worker], into: results)
     }
     for (k, observation) in observations.enumerated() {
       #expect(results.reports[k] == (try alone.measure(observation)), "ȳ = \(readings[k])")
     }
+  }
+
+  /// Worker `worker` of `workers`: measures every `workers`-th observation from its own
+  /// index, leaving for later those whose piece another worker is building, then measures
+  /// those waiting; the reports into `results`.
+  private static func share(
+    _ worker: Int, of workers: Int, _ observations: [Observation], measurer: Measurer,
+    into results: ResultsBox
+  ) {
+    var later: [Int] = []
+    for k in stride(from: worker, to: observations.count, by: workers) {
+      if let report = try? measurer.measureUnlessWaiting(observations[k]) {
+        results.store(k, report)
+      } else {
+        later.append(k)
+      }
+    }
+    for k in later { results.store(k, try? measurer.measure(observations[k])) }
   }
 
   /// The exact outputs the tests' builder and helper give at a point: the square of ȳ and v,
@@ -179,15 +189,7 @@ struct SharedMeasurementMapsTests {
     let done = DispatchSemaphore(value: 0)
     for worker in 0..<2 {
       Thread {
-        var later: [Int] = []
-        for k in stride(from: worker, to: observations.count, by: 2) {
-          if let report = try? sharing[worker].measureUnlessWaiting(observations[k]) {
-            results.store(k, report)
-          } else {
-            later.append(k)
-          }
-        }
-        for k in later { results.store(k, try? sharing[worker].measure(observations[k])) }
+        Self.share(worker, of: 2, observations, measurer: sharing[worker], into: results)
         done.signal()
       }.start()
     }
