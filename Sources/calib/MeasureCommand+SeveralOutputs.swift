@@ -34,10 +34,11 @@ extension MeasureCommand {
     let pool = MeasurerPool(
       measurers: measurers.map { measurer in
         let bodies = encoder
-        let measure = { (observation: Observation) in
-          try EncodedObservation(observation) { observation in
+        let measure = { (observation: Observation, bytes: inout [UInt8]) in
+          try EncodedObservation(observation, into: &bytes) { observation, bytes in
             let report = try measurer.measure(observation)
-            return (try bodies.body(report), report.coverage.status)
+            bytes.append(contentsOf: try bodies.body(report))
+            return report.coverage.status
           } failure: {
             try bodies.body($0)
           }
@@ -55,7 +56,7 @@ extension MeasureCommand {
             measurer: measurer, instrumentFile: self.instrument.path)))
     }
     let failures = try stream(source: source, pool: pool, output: file) {
-      encoder.place($0.bytes, measured: $0.status)
+      encoder.place(measured: $0)
     }
     try file.write(try encoder.footer())
     try file.commit()

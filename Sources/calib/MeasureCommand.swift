@@ -164,20 +164,22 @@ struct MeasureCommand: ParsableCommand {
         measurers: measurers.map { measurer in
           let bodies = encoder
           let spellings = JSONNumberSpellings()
-          let encoded = { (report: ObservationReport) in
-            (try bodies.body(report, spellings: spellings), report.coverage.status)
+          let encoded = { (report: ObservationReport, bytes: inout [UInt8]) in
+            try bodies.body(report, spellings: spellings, into: &bytes)
+            return report.coverage.status
           }
           return MeasurerPool.Worker(
-            measure: { observation in
-              try EncodedObservation(observation) {
-                try encoded(try measurer.measure($0))
+            measure: { observation, bytes in
+              try EncodedObservation(observation, into: &bytes) { observation, bytes in
+                try encoded(try measurer.measure(observation), &bytes)
               } failure: {
                 try bodies.body($0)
               }
             },
-            measureUnlessWaiting: { observation in
-              try EncodedObservation.unlessWaiting(observation) {
-                try measurer.measureUnlessWaiting($0).map(encoded)
+            measureUnlessWaiting: { observation, bytes in
+              try EncodedObservation.unlessWaiting(observation, into: &bytes) {
+                observation, bytes in
+                try measurer.measureUnlessWaiting(observation).map { try encoded($0, &bytes) }
               } failure: {
                 try bodies.body($0)
               }
@@ -192,7 +194,7 @@ struct MeasureCommand: ParsableCommand {
             ReportEncoder.Settings(measurer: measurers[0], instrumentFile: instrument.path)))
       }
       let failures = try stream(source: source, pool: pool, output: output) {
-        encoder.place($0.bytes, measured: $0.status)
+        encoder.place(measured: $0)
       }
       try output.write(try encoder.footer())
       try output.commit()
@@ -217,34 +219,35 @@ struct MeasureCommand: ParsableCommand {
   }
 
   /// Measures every observation of `source` in batches on `pool`, writing each one's bytes
-  /// (`place` puts them in the report) to `output` in input order; the number that could not
-  /// be measured.
+  /// to `output` in input order, after those `place` gives for it (from its coverage status,
+  /// nil where it could not be measured); the number that could not be measured.
   func stream(
-    source: ObservationReader, pool: MeasurerPool<EncodedObservation>, output: OutputFile,
-    place: (EncodedObservation) -> [UInt8]
+    source: ObservationReader, pool: MeasurerPool, output: OutputFile,
+    place: (CoverageStatus?) -> [UInt8]
   ) throws -> Int {
     let meter = progress ? ProgressMeter(noun: "observations") : nil
     // Observations are measured in batches, in parallel; reports are written in input order.
-    // While the workers measure one batch, this thread reads the next and writes the last (a
-    // pool of one measures on this thread, in turn).
+    // While the pool's other threads measure one batch, this thread writes the last and reads
+    // the next, then measures what is left of the batch (a pool of one measures on this
+    // thread alone, in turn).
     // Batches of 4096 keep two threads 1.7 times as fast as one where 256 gave 1.2 (starting
     // and joining the workers costs); two batches of reports are about 13 MB.
     var batch: [Observation] = []
-    var running: MeasuredBatch<EncodedObservation>?
+    var running: MeasuredBatch?
+    var written: MeasuredBatch?
     var failures = 0
-    func write(_ results: [Result<EncodedObservation, any Error>]) throws {
-      for result in results {
-        let encoded = try result.get()
-        if encoded.status == nil { failures += 1 }
-        try output.write(place(encoded))
+    func flush() throws {
+      let finished = running
+      running = batch.isEmpty ? nil : pool.start(batch, reusing: written)
+      batch.removeAll(keepingCapacity: true)
+      try finished?.forEach { bytes, status in
+        if status == nil { failures += 1 }
+        let before = place(status)
+        if !before.isEmpty { try output.write(before) }
+        try output.write(bytes)
         meter?.advance()
       }
-    }
-    func flush() throws {
-      let finished = running?.results()
-      running = batch.isEmpty ? nil : pool.start(batch)
-      batch.removeAll(keepingCapacity: true)
-      if let finished { try write(finished) }
+      written = finished
     }
     while let observation = try source.next() {
       batch.append(observation)
@@ -258,49 +261,57 @@ struct MeasureCommand: ParsableCommand {
   }
 }
 
-/// One observation's report bytes, made on a worker thread, and its coverage status (nil for
-/// an observation that could not be measured: the bytes then hold its error).
+/// An observation's report bytes, made on a worker thread and appended to its buffer (their
+/// range there), and its coverage status (nil for an observation that could not be measured:
+/// the bytes then hold its error).
 struct EncodedObservation {
-  var bytes: [UInt8]
+  var bytes: Range<Int>
   var status: CoverageStatus?
 
-  /// Measures and encodes `observation` with `measure`; an observation that cannot be
-  /// measured (or whose report has a figure that is not finite) is encoded by `failure` with
-  /// its error instead: one such observation never stops the batch.
+  /// Measures `observation` with `measure`, which appends its encoded report to `buffer`;
+  /// an observation that cannot be measured (or whose report has a figure that is not
+  /// finite) is encoded by `failure` with its error instead, in place of what `measure` may
+  /// have appended: one such observation never stops the batch.
   ///
   /// - Throws: `CommandFailure.usage` where every observation would fail alike (see
   ///   `ObservationFailure(measuring:error:)`).
   init(
-    _ observation: Observation,
-    measure: (Observation) throws -> (bytes: [UInt8], status: CoverageStatus),
+    _ observation: Observation, into buffer: inout [UInt8],
+    measure: (Observation, inout [UInt8]) throws -> CoverageStatus,
     failure: (ObservationFailure) throws -> [UInt8]
   ) throws {
+    let start = buffer.count
     do {
-      (bytes, status) = try measure(observation)
+      status = try measure(observation, &buffer)
     } catch {
-      bytes = try failure(try ObservationFailure(measuring: observation, error: error))
+      buffer.removeSubrange(start...)
+      buffer.append(
+        contentsOf: try failure(try ObservationFailure(measuring: observation, error: error)))
       status = nil
     }
+    bytes = start..<buffer.count
   }
 
-  /// `init(_:measure:failure:)` with a `measure` that may leave the observation for later
-  /// (nil: `Measurer.measureUnlessWaiting(_:)`); nil then.
+  /// `init(_:into:measure:failure:)` with a `measure` that may leave the observation for
+  /// later (nil, having appended nothing: `Measurer.measureUnlessWaiting(_:)`); nil then.
   static func unlessWaiting(
-    _ observation: Observation,
-    measure: (Observation) throws -> (bytes: [UInt8], status: CoverageStatus)?,
+    _ observation: Observation, into buffer: inout [UInt8],
+    measure: (Observation, inout [UInt8]) throws -> CoverageStatus?,
     failure: (ObservationFailure) throws -> [UInt8]
   ) throws -> EncodedObservation? {
+    let start = buffer.count
     do {
-      guard let (bytes, status) = try measure(observation) else { return nil }
-      return EncodedObservation(bytes: bytes, status: status)
+      guard let status = try measure(observation, &buffer) else { return nil }
+      return EncodedObservation(bytes: start..<buffer.count, status: status)
     } catch {
-      return EncodedObservation(
-        bytes: try failure(try ObservationFailure(measuring: observation, error: error)),
-        status: nil)
+      buffer.removeSubrange(start...)
+      buffer.append(
+        contentsOf: try failure(try ObservationFailure(measuring: observation, error: error)))
+      return EncodedObservation(bytes: start..<buffer.count, status: nil)
     }
   }
 
-  private init(bytes: [UInt8], status: CoverageStatus?) {
+  private init(bytes: Range<Int>, status: CoverageStatus?) {
     self.bytes = bytes
     self.status = status
   }

@@ -3,121 +3,168 @@ import Dispatch
 import Synchronization
 
 /// Measures batches of observations on several threads, one measurer per thread, and hands
-/// the reports back in input order: the same reports, bit for bit, whatever the number of
-/// threads (each observation is measured on its own; what a measurer keeps between them, its
-/// workspaces and the pieces of its measurement maps, changes no figure).
+/// the reports' bytes back in input order: the same bytes, bit for bit, whatever the number
+/// of threads (each observation is measured on its own; what a measurer keeps between them,
+/// its workspaces and the pieces of its measurement maps, changes no figure).
 ///
-/// Unchecked sendability: worker w only ever touches measurer w and the result slots of the
-/// observations it takes (each taken once, by an atomic counter), so no two threads share
-/// anything mutable.
-final class MeasurerPool<Report>: @unchecked Sendable {
-  /// How one worker measures an observation.
+/// A pool of n measurers is n threads in all: the calling thread, which reads the input and
+/// writes the output, is worker 0 and takes the observations the others have not taken yet
+/// once it has done that (`MeasuredBatch.finish()`), so that n threads keep n processors busy
+/// without a thread more to share them.
+///
+/// Each worker appends the bytes of the observations it takes to a buffer of its own, which
+/// the batch keeps and the next batch but one reuses: a report is not an allocation of its
+/// own, made on one thread and freed on another (that cost two threads a tenth of their time
+/// in the allocator and in the kernel's page faults, on the line).
+///
+/// Unchecked sendability: worker w only ever touches measurer w, buffer w, and the result
+/// slots of the observations it takes (each taken once, by an atomic counter), so no two
+/// threads share anything mutable; `start(_:reusing:)` is called from one thread, which alone
+/// touches `running`.
+final class MeasurerPool: @unchecked Sendable {
+  /// How one worker measures an observation: each appends the observation's bytes (its report,
+  /// or its error where it could not be measured) to the buffer it is given.
   struct Worker {
     /// Measures it, waiting for a piece of a measurement map another worker is building.
-    let measure: (Observation) throws -> Report
-    /// The same, or nil where it would wait (`Measurer.measureUnlessWaiting(_:)`).
-    let measureUnlessWaiting: (Observation) throws -> Report?
+    let measure: (Observation, inout [UInt8]) throws -> EncodedObservation
+    /// The same, or nil where it would wait (`Measurer.measureUnlessWaiting(_:)`), having
+    /// appended nothing.
+    let measureUnlessWaiting: (Observation, inout [UInt8]) throws -> EncodedObservation?
   }
 
-  private let measurers: [Worker]
+  private let workers: [Worker]
+  /// The batch started last, which the next waits for.
+  private var running: MeasuredBatch?
 
   /// A pool of one worker per element of `measurers`, each measuring one observation at a
-  /// time with its own functions.
+  /// time with its own functions; the first is the calling thread's.
   init(measurers: [Worker]) {
     // Cannot trap: calib measure makes --threads measurers (validated ≥ 1) or one per core (≥ 1).
     precondition(!measurers.isEmpty)
-    self.measurers = measurers
+    self.workers = measurers
   }
 
-  /// Starts measuring `batch` on the pool's threads and returns at once, so that the caller
-  /// can read the next batch and write the last one meanwhile; `MeasuredBatch.results()` waits
-  /// for the reports (or the errors), in order. One batch at a time: a measurer is not
-  /// thread-safe, so the next batch starts only once this one's results are in.
+  /// Starts measuring `batch` on the pool's other threads and returns at once, so that the
+  /// caller can write the last batch and read the next meanwhile; `MeasuredBatch.forEach(_:)`
+  /// then measures what is left on the calling thread and hands over the reports (or the
+  /// errors), in order. One batch at a time: a measurer is not thread-safe, so this first
+  /// finishes the batch started before (`MeasuredBatch.finish()`). `reusing`, a batch whose
+  /// bytes have been written, lends its buffers (their capacity) to this one.
   ///
-  /// A pool of one measurer measures the batch on the calling thread before it returns: one
-  /// thread in all, as `--threads 1` asks (a task given one processor, as a Slurm job with
+  /// A pool of one measurer measures the batch on the calling thread alone: one thread in
+  /// all, as `--threads 1` asks (a task given one processor, as a Slurm job with
   /// `--cpus-per-task=1`, does not share it with a second thread reading and writing).
-  func start(_ batch: [Observation]) -> MeasuredBatch<Report> {
-    let measured = MeasuredBatch<Report>(count: batch.count)
-    if measurers.count == 1 {
-      for k in batch.indices {
-        measured.slots.store(k, Result { try measurers[0].measure(batch[k]) })
-      }
-      return measured
-    }
+  func start(_ batch: [Observation], reusing old: MeasuredBatch?) -> MeasuredBatch {
+    running?.finish()
+    let measured = MeasuredBatch(batch, workers: workers, reusing: old)
+    running = measured
     // One task per worker on the global queue (not `concurrentPerform` inside one: nested in
-    // a queue's block, it may run its iterations one after the other). Each worker takes the
-    // next observation not yet taken, so that one building a piece of a measurement map
-    // (milliseconds, seconds averaged over samples or by quadrature) does not hold the others
-    // up; an observation whose piece another worker is building is left for the end of the
-    // batch, so that the worker goes on measuring, or building other pieces, instead of
-    // waiting. Which worker measures an observation, and when, changes no bit of its report.
-    for worker in 0..<min(measurers.count, max(batch.count, 1)) {
-      DispatchQueue.global().async(group: measured.group) {
-        let measurer = self.measurers[worker]
-        var later: [Int] = []
-        while true {
-          let k = measured.next.wrappingAdd(1, ordering: .relaxed).oldValue
-          guard k < batch.count else { break }
-          do {
-            guard let report = try measurer.measureUnlessWaiting(batch[k]) else {
-              later.append(k)
-              continue
-            }
-            measured.slots.store(k, .success(report))
-          } catch {
-            measured.slots.store(k, .failure(error))
-          }
-        }
-        for k in later { measured.slots.store(k, Result { try measurer.measure(batch[k]) }) }
-      }
+    // a queue's block, it may run its iterations one after the other).
+    for worker in workers.indices.dropFirst().prefix(batch.count) {
+      DispatchQueue.global().async(group: measured.group) { measured.work(as: worker) }
     }
     return measured
   }
 }
 
-/// A batch being measured (`MeasurerPool.start(_:)`).
+/// A batch being measured (`MeasurerPool.start(_:reusing:)`): the result of each of its
+/// observations, and the buffers that hold their bytes, one per worker.
 ///
-/// Unchecked sendability: each slot is written by the one worker that took its index, before
-/// the worker leaves `group`, and read only after waiting for the group.
-final class MeasuredBatch<Report>: @unchecked Sendable {
-  fileprivate let slots: ResultSlots<Report>
+/// Unchecked sendability: each slot is written by the one worker that took its index, and
+/// buffer w by worker w alone, before the worker leaves `group` (or, for worker 0, before
+/// `finish()` returns); all are read only after `finish()`, on the thread that calls it, which
+/// alone touches `finished`.
+final class MeasuredBatch: @unchecked Sendable {
+  private let observations: [Observation]
+  private let workers: [MeasurerPool.Worker]
+  /// Each observation's result, and the worker whose buffer holds its bytes.
+  private let slots: UnsafeMutableBufferPointer<(Result<EncodedObservation, any Error>, Int)?>
+  /// Worker w's bytes.
+  private let buffers: UnsafeMutableBufferPointer<[UInt8]>
+  /// The other threads' workers.
   fileprivate let group = DispatchGroup()
   /// The index of the next observation to take.
-  fileprivate let next = Atomic(0)
+  private let next = Atomic(0)
+  /// Whether `finish()` has run.
+  private var finished = false
 
-  fileprivate init(count: Int) {
-    slots = ResultSlots(count: count)
+  /// `observations` to measure with `workers`, into buffers of their own, those of `old`
+  /// emptied (keeping their capacity) where given.
+  fileprivate init(
+    _ observations: [Observation], workers: [MeasurerPool.Worker], reusing old: MeasuredBatch?
+  ) {
+    self.observations = observations
+    self.workers = workers
+    slots = .allocate(capacity: max(observations.count, 1))
+    slots.initialize(repeating: nil)
+    buffers = .allocate(capacity: workers.count)
+    buffers.initialize(repeating: [])
+    if let old, old.buffers.count == workers.count {
+      for w in workers.indices {
+        swap(&buffers[w], &old.buffers[w])
+        buffers[w].removeAll(keepingCapacity: true)
+      }
+    }
   }
 
   deinit {
-    slots.release()
+    slots.deinitialize()
+    slots.deallocate()
+    buffers.deinitialize()
+    buffers.deallocate()
   }
 
-  /// The report (or the error) of each observation of the batch, in order, once measured.
-  func results() -> [Result<Report, any Error>] {
+  /// Worker `worker`'s part: it takes the next observation not yet taken, until none is left,
+  /// so that one building a piece of a measurement map (milliseconds, seconds averaged over
+  /// samples or by quadrature) does not hold the others up; an observation whose piece
+  /// another worker is building is left for the end, so that the worker goes on measuring, or
+  /// building other pieces, instead of waiting. Which worker measures an observation, and
+  /// when, changes no bit of its report.
+  fileprivate func work(as worker: Int) {
+    let measurer = workers[worker]
+    var later: [Int] = []
+    while true {
+      let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+      guard k < observations.count else { break }
+      do {
+        guard let report = try measurer.measureUnlessWaiting(observations[k], &buffers[worker])
+        else {
+          later.append(k)
+          continue
+        }
+        slots[k] = (.success(report), worker)
+      } catch {
+        slots[k] = (.failure(error), worker)
+      }
+    }
+    for k in later {
+      slots[k] = (Result { try measurer.measure(observations[k], &buffers[worker]) }, worker)
+    }
+  }
+
+  /// Measures on the calling thread (worker 0) what the other threads have not taken, then
+  /// waits for them: every observation of the batch is then measured, and every worker done.
+  func finish() {
+    if !finished {
+      finished = true
+      work(as: 0)
+    }
     group.wait()
-    return slots.collect()
-  }
-}
-
-/// The results of one batch, written by the workers at distinct indices.
-private final class ResultSlots<Report>: @unchecked Sendable {
-  private let storage: UnsafeMutableBufferPointer<Result<Report, any Error>?>
-
-  init(count: Int) {
-    storage = .allocate(capacity: max(count, 1))
-    storage.initialize(repeating: nil)
   }
 
-  func store(_ index: Int, _ result: Result<Report, any Error>) {
-    storage[index] = result
-  }
-
-  func collect() -> [Result<Report, any Error>] { storage.compactMap { $0 } }
-
-  func release() {
-    storage.deinitialize()
-    storage.deallocate()
+  /// Finishes the batch (`finish()`), then hands `body` the bytes and the coverage status
+  /// (nil: it could not be measured) of each observation, in order.
+  ///
+  /// - Throws: the first error a worker threw (one every observation would meet alike: see
+  ///   `EncodedObservation`), after the observations before it; what `body` throws.
+  func forEach(_ body: (UnsafeBufferPointer<UInt8>, CoverageStatus?) throws -> Void) throws {
+    finish()
+    for slot in slots {
+      guard let (result, worker) = slot else { continue }
+      let encoded = try result.get()
+      try buffers[worker].withUnsafeBufferPointer {
+        try body(UnsafeBufferPointer(rebasing: $0[encoded.bytes]), encoded.status)
+      }
+    }
   }
 }

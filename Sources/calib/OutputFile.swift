@@ -100,6 +100,11 @@ final class OutputFile {
 
   /// Appends bytes.
   func write(_ bytes: [UInt8]) throws {
+    try bytes.withUnsafeBufferPointer { try write($0) }
+  }
+
+  /// Appends the bytes `bytes` points to.
+  func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
     buffer.append(contentsOf: bytes)
     if buffer.count >= 1 << 16 { try flush() }
   }

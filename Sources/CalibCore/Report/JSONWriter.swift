@@ -3,9 +3,9 @@
 /// `Double` in its shortest round-trip form without a trailing `.0`, strings with `"`, `\` and
 /// the control characters escaped). No whitespace. See `ObservationReport.json()`.
 ///
-/// The bytes live in a buffer of its own, grown by doubling, that `bytes(terminator:)` copies
-/// out: a report is some 1.6 kB written a few bytes at a time, and an array's append costs
-/// more than the store.
+/// The bytes live in a buffer of its own, grown by doubling, that `append(to:terminator:)`
+/// copies out: a report is some 1.6 kB written a few bytes at a time, and an array's append
+/// costs more than the store.
 struct JSONWriter: ~Copyable {
   private var base: UnsafeMutablePointer<UInt8>
   private var count = 0
@@ -38,16 +38,15 @@ struct JSONWriter: ~Copyable {
     path.deallocate()
   }
 
-  /// The bytes written, then `terminator` (a newline for NDJSON) when given.
-  ///
-  /// Copied from a buffer pointer, whose copy into an array is specialized here (see
-  /// `Array.zeros(_:)` on `Array(unsafeUninitializedCapacity:initializingWith:)`).
-  mutating func bytes(terminator: UInt8? = nil) -> [UInt8] {
+  /// Appends the bytes written, then `terminator` (a newline for NDJSON) when given, to
+  /// `bytes`, in one copy.
+  mutating func append(to bytes: inout [UInt8], terminator: UInt8? = nil) {
     if let terminator {
       reserve(1)
       base[count] = terminator
     }
-    return Array(UnsafeBufferPointer(start: base, count: count + (terminator == nil ? 0 : 1)))
+    bytes.append(
+      contentsOf: UnsafeBufferPointer(start: base, count: count + (terminator == nil ? 0 : 1)))
   }
 
   /// Room for `extra` more bytes.

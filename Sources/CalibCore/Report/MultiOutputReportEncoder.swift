@@ -103,25 +103,27 @@ public struct MultiOutputReportEncoder {
 
   /// One observation.
   public mutating func observation(_ report: MultiOutputObservationReport) throws -> [UInt8] {
-    place(try body(report), measured: report.coverage.status)
+    let body = try body(report)
+    return place(measured: report.coverage.status) + body
   }
 
   /// An observation that could not be measured: its `error` object and no numbers.
   public mutating func failure(_ failure: ObservationFailure) throws -> [UInt8] {
-    place(try body(failure), measured: nil)
+    let body = try body(failure)
+    return place(measured: nil) + body
   }
 
-  /// Puts an observation's bytes (`body(_:)`) in the report, in input order, as
-  /// `ReportEncoder.place(_:measured:)`.
-  public mutating func place(_ body: [UInt8], measured: CoverageStatus?) -> [UInt8] {
+  /// Places the next observation in the report, in input order, as
+  /// `ReportEncoder.place(measured:)`: counts it, and gives the bytes that go before its body.
+  public mutating func place(measured: CoverageStatus?) -> [UInt8] {
     count += 1
     if let measured {
       byStatus[measured, default: 0] += 1
     } else {
       errors += 1
     }
-    guard format == .json else { return body }
-    return Array((count == 1 ? "\n    " : ",\n    ").utf8) + body
+    guard format == .json else { return [] }
+    return Array((count == 1 ? "\n    " : ",\n    ").utf8)
   }
 
   /// An observation's own bytes, apart from its place in the report (see

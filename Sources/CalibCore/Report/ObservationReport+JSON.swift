@@ -16,6 +16,16 @@ extension ObservationReport {
   package func json(
     terminator: UInt8? = nil, spellings: JSONNumberSpellings? = nil
   ) throws(NonFiniteResult) -> [UInt8] {
+    var bytes: [UInt8] = []
+    try json(terminator: terminator, spellings: spellings, into: &bytes)
+    return bytes
+  }
+
+  /// Appends the report's JSON (`json(terminator:spellings:)`) to `bytes`; nothing where it
+  /// throws.
+  package func json(
+    terminator: UInt8?, spellings: JSONNumberSpellings?, into bytes: inout [UInt8]
+  ) throws(NonFiniteResult) {
     var w = JSONWriter(spellings: spellings)
     w.beginObject()
     w.key("coverage")
@@ -41,7 +51,7 @@ extension ObservationReport {
     w.key("x")
     try x.writeJSON(&w)
     w.endObject()
-    return w.bytes(terminator: terminator)
+    w.append(to: &bytes, terminator: terminator)
   }
 }
 

@@ -110,34 +110,47 @@ public struct ReportEncoder {
   ///   format has no null for it (nothing is written, nothing counted: report the
   ///   observation with `failure(_:)` instead).
   public mutating func observation(_ report: ObservationReport) throws -> [UInt8] {
-    place(try body(report), measured: report.coverage.status)
+    let body = try body(report)
+    return place(measured: report.coverage.status) + body
   }
 
   /// An observation that could not be measured: its `error` object and no numbers.
   public mutating func failure(_ failure: ObservationFailure) throws -> [UInt8] {
-    place(try body(failure), measured: nil)
+    let body = try body(failure)
+    return place(measured: nil) + body
   }
 
   /// An observation's own bytes, apart from its place in the report: the JSON object (and
   /// its line end for ndjson), the CSV row, or the table line. It changes nothing, so that
-  /// copies of the encoder make the bytes on several threads; `place(_:measured:)` then puts
+  /// copies of the encoder make the bytes on several threads; `place(measured:)` then puts
   /// them in the report in input order.
   ///
-  /// A thread that writes many reports keeps the spellings of their numbers in `spellings`
-  /// (its own), which changes no byte.
+  /// - Throws: `NonFiniteResult` as `observation(_:)`.
+  public func body(_ report: ObservationReport) throws -> [UInt8] {
+    var bytes: [UInt8] = []
+    try body(report, into: &bytes)
+    return bytes
+  }
+
+  /// Appends an observation's own bytes (`body(_:)`) to `bytes`, where a thread that writes
+  /// many reports gathers them, with no allocation of their own; appends nothing where it
+  /// throws. Such a thread keeps the spellings of the numbers in `spellings` (its own), which
+  /// changes no byte.
   ///
   /// - Throws: `NonFiniteResult` as `observation(_:)`.
   public func body(
-    _ report: ObservationReport, spellings: JSONNumberSpellings? = nil
-  ) throws -> [UInt8] {
+    _ report: ObservationReport, spellings: JSONNumberSpellings? = nil,
+    into bytes: inout [UInt8]
+  ) throws {
     if let path = report.nonFinitePath { throw NonFiniteResult(path: path) }
     switch format {
     case .json, .ndjson:
-      return try report.json(terminator: format == .ndjson ? 0x0A : nil, spellings: spellings)
+      try report.json(
+        terminator: format == .ndjson ? 0x0A : nil, spellings: spellings, into: &bytes)
     case .csv:
-      return Array((Self.csvRow(report).joined(separator: ",") + "\n").utf8)
+      bytes.append(contentsOf: (Self.csvRow(report).joined(separator: ",") + "\n").utf8)
     case .table:
-      return Array((Self.tableRow(Self.tableCells(report)) + "\n").utf8)
+      bytes.append(contentsOf: (Self.tableRow(Self.tableCells(report)) + "\n").utf8)
     }
   }
 
@@ -167,18 +180,19 @@ public struct ReportEncoder {
     }
   }
 
-  /// Puts an observation's bytes (`body(_:)`) in the report, in input order: the separator
-  /// the JSON document needs before it, and the counts of the summary (`measured`: its
-  /// coverage status, nil for an observation that could not be measured).
-  public mutating func place(_ body: [UInt8], measured: CoverageStatus?) -> [UInt8] {
+  /// Places the next observation in the report, in input order: counts it in the summary
+  /// (`measured`: its coverage status, nil for an observation that could not be measured) and
+  /// gives the bytes that go before its body (`body(_:)`), the separator of the JSON
+  /// document's array (none in the other formats).
+  public mutating func place(measured: CoverageStatus?) -> [UInt8] {
     count += 1
     if let measured {
       byStatus[measured, default: 0] += 1
     } else {
       errors += 1
     }
-    guard format == .json else { return body }
-    return Array((count == 1 ? "\n    " : ",\n    ").utf8) + body
+    guard format == .json else { return [] }
+    return Array((count == 1 ? "\n    " : ",\n    ").utf8)
   }
 
   /// The cells of an observation's line in the table format.
