@@ -89,7 +89,10 @@ final class MeasuredBatch: @unchecked Sendable {
   private var finished = false
 
   /// `observations` to measure with `workers`, into buffers of their own, those of `old`
-  /// emptied (keeping their capacity) where given.
+  /// emptied (keeping their capacity) where given. A buffer that grew past twice an even
+  /// share of `old`'s bytes (its worker took most of a batch while the others built a piece
+  /// of a map) is let go, so that the buffers kept stay near two batches' bytes in all,
+  /// whatever the number of threads.
   fileprivate init(
     _ observations: [Observation], workers: [MeasurerPool.Worker], reusing old: MeasuredBatch?
   ) {
@@ -100,7 +103,8 @@ final class MeasuredBatch: @unchecked Sendable {
     buffers = .allocate(capacity: workers.count)
     buffers.initialize(repeating: [])
     if let old, old.buffers.count == workers.count {
-      for w in workers.indices {
+      let share = old.buffers.reduce(0) { $0 + $1.count } / workers.count
+      for w in workers.indices where old.buffers[w].capacity <= 2 * share + (1 << 16) {
         swap(&buffers[w], &old.buffers[w])
         buffers[w].removeAll(keepingCapacity: true)
       }
