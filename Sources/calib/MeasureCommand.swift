@@ -280,16 +280,8 @@ struct EncodedObservation {
     measure: (Observation, inout [UInt8]) throws -> CoverageStatus,
     failure: (ObservationFailure) throws -> [UInt8]
   ) throws {
-    let start = buffer.count
-    do {
-      status = try measure(observation, &buffer)
-    } catch {
-      buffer.removeSubrange(start...)
-      buffer.append(
-        contentsOf: try failure(try ObservationFailure(measuring: observation, error: error)))
-      status = nil
-    }
-    bytes = start..<buffer.count
+    // Cannot trap: a `measure` that always gives a status leaves nothing for later.
+    self = try Self.unlessWaiting(observation, into: &buffer, measure: measure, failure: failure)!
   }
 
   /// `init(_:into:measure:failure:)` with a `measure` that may leave the observation for
