@@ -48,7 +48,7 @@ extension Bench {
     }
     let manyRun = manyRuns.sorted { $0.seconds < $1.seconds }[2]
     let oneRun = oneRuns.sorted { $0.seconds < $1.seconds }[2]
-    let speedups = zip(oneRuns, manyRuns).map { $0.seconds / $1.seconds }.sorted()
+    let speedups = zip(oneRuns, manyRuns).map { $0.seconds / $1.seconds }
     record(
       Figure(
         "line", "calib measure, line, σ estimated, single readings (median of 5 runs)",
@@ -67,7 +67,8 @@ extension Bench {
       readings: n, threads: options.threads, seconds: manyRun.seconds + oneRun.seconds,
       target: "speed-up ≥ 1.8, identical")
     threads.perReadingSeconds = nil
-    threads.speedup = speedups[2]
+    threads.speedup = speedups.sorted()[2]
+    threads.roundSpeedups = speedups
     threads.identical = try sameBytes(many, one)
     record(threads)
     return try medians(of: many, count: count)
@@ -95,14 +96,15 @@ extension Bench {
           .seconds)
       together.append(try children.runTogether(options.calib, lists, outputs: standardOutputs))
     }
-    let speedups = zip(alone, together).map { Double(count) * $0 / $1 }.sorted()
+    let speedups = zip(alone, together).map { Double(count) * $0 / $1 }
     var ceiling = Figure(
       "machine-ceiling",
       "\(count) one-thread runs of the line at once against one alone (median of 5 rounds): "
         + "the speed-up this machine allows \(count) threads",
       readings: n, threads: count, seconds: together.sorted()[2])
     ceiling.perReadingSeconds = nil
-    ceiling.speedup = speedups[2]
+    ceiling.speedup = speedups.sorted()[2]
+    ceiling.roundSpeedups = speedups
     record(ceiling)
   }
 

@@ -25,6 +25,8 @@ struct Figure: Codable {
   /// `threads` × the seconds of one one-thread process alone over those of `threads` of them
   /// at once.
   var speedup: Double?
+  /// Each round's own speed-up, in the order run, where `speedup` is their median.
+  var roundSpeedups: [Double]?
   /// Whether the reports with one thread and with `threads` are the same, byte for byte.
   var identical: Bool?
   /// Instructions per reading counted by callgrind.
@@ -49,6 +51,7 @@ struct Figure: Codable {
     case peakResidentBytes = "peak_resident_bytes"
     case instructionsPerReading = "instructions_per_reading"
     case ratioOneThread = "ratio_one_thread"
+    case roundSpeedups = "round_speedups"
   }
 
   /// A figure of `readings` readings (`observations` observations) measured in `seconds`

@@ -29,6 +29,9 @@ enum Table {
     }
     if let speedup = figure.speedup {
       notes.append(String(format: "speed-up %.2f", speedup))
+      if let rounds = figure.roundSpeedups {
+        notes.append("rounds " + rounds.map { String(format: "%.2f", $0) }.joined(separator: " "))
+      }
     }
     if let identical = figure.identical { notes.append(identical ? "identical" : "DIFFERENT") }
     if let instructions = figure.instructionsPerReading {
