@@ -25,6 +25,10 @@ extension Bench {
         cpuSeconds: median.cpuSeconds))
   }
 
+  /// The rounds of the line on one thread and on `threads` (and of the machine's ceiling):
+  /// an odd number, whose median is the middle one.
+  static let rounds = 5
+
   /// Single readings of the line, σ estimated, with `threads` threads and with one, five
   /// runs of each in turn, the median of each five (the machine is shared: one run can be
   /// slowed by others' work, or by memory the machine hands over for the first time); the
@@ -39,35 +43,37 @@ extension Bench {
     let one = work + "/line-threads-1.ndjson"
     defer { [many, one].forEach { try? FileManager.default.removeItem(atPath: $0) } }
     var manyRuns: [ChildRun] = [], oneRuns: [ChildRun] = []
-    for _ in 0..<5 {
+    for _ in 0..<Self.rounds {
       manyRuns.append(
         try measure(
           "line", observations, column: "absorbance", threads: options.threads, report: many))
       oneRuns.append(
         try measure("line", observations, column: "absorbance", threads: 1, report: one))
     }
-    let manyRun = manyRuns.sorted { $0.seconds < $1.seconds }[2]
-    let oneRun = oneRuns.sorted { $0.seconds < $1.seconds }[2]
+    let manyRun = manyRuns.sorted { $0.seconds < $1.seconds }[Self.rounds / 2]
+    let oneRun = oneRuns.sorted { $0.seconds < $1.seconds }[Self.rounds / 2]
     let speedups = zip(oneRuns, manyRuns).map { $0.seconds / $1.seconds }
     record(
       Figure(
-        "line", "calib measure, line, σ estimated, single readings (median of 5 runs)",
+        "line",
+        "calib measure, line, σ estimated, single readings (median of \(Self.rounds) runs)",
         readings: n,
         threads: options.threads, seconds: manyRun.seconds, cpuSeconds: manyRun.cpuSeconds,
         target: Self.lineTarget))
     record(
       Figure(
-        "line-threads-1", "the same on one thread (--threads 1; median of 5 runs)",
+        "line-threads-1",
+        "the same on one thread (--threads 1; median of \(Self.rounds) runs)",
         readings: n, threads: 1,
         seconds: oneRun.seconds, cpuSeconds: oneRun.cpuSeconds))
     var threads = Figure(
       "threads",
       "speed-up of --threads \(options.threads) over --threads 1 on the line (the median "
-        + "of 5 rounds' own), and whether the reports are the same byte for byte",
+        + "of \(Self.rounds) rounds' own), and whether the reports are the same byte for byte",
       readings: n, threads: options.threads, seconds: manyRun.seconds + oneRun.seconds,
       target: "speed-up ≥ 1.8, identical")
     threads.perReadingSeconds = nil
-    threads.speedup = speedups.sorted()[2]
+    threads.speedup = speedups.sorted()[Self.rounds / 2]
     threads.roundSpeedups = speedups
     threads.identical = try sameBytes(many, one)
     record(threads)
@@ -90,7 +96,7 @@ extension Bench {
     }
     let standardOutputs = (0..<count).map { work + "/stdout-\($0).txt" }
     var alone: [Double] = [], together: [Double] = []
-    for _ in 0..<5 {
+    for _ in 0..<Self.rounds {
       alone.append(
         try measure("line", observations, column: "absorbance", threads: 1, report: outputs[0])
           .seconds)
@@ -99,11 +105,12 @@ extension Bench {
     let speedups = zip(alone, together).map { Double(count) * $0 / $1 }
     var ceiling = Figure(
       "machine-ceiling",
-      "\(count) one-thread runs of the line at once against one alone (median of 5 rounds): "
+      "\(count) one-thread runs of the line at once against one alone (median of "
+        + "\(Self.rounds) rounds): "
         + "the speed-up this machine allows \(count) threads",
-      readings: n, threads: count, seconds: together.sorted()[2])
+      readings: n, threads: count, seconds: together.sorted()[Self.rounds / 2])
     ceiling.perReadingSeconds = nil
-    ceiling.speedup = speedups.sorted()[2]
+    ceiling.speedup = speedups.sorted()[Self.rounds / 2]
     ceiling.roundSpeedups = speedups
     record(ceiling)
   }

@@ -157,9 +157,9 @@ struct MeasureCommand: ParsableCommand {
         throw InputError(file: instrument.path, message: error.commandLineMessage)
       }
       var encoder = ReportEncoder(format: format)
-      // Each worker measures and encodes (JSON encoding costs as much as measuring), keeping
-      // the spellings of the numbers it wrote; the main thread reads the file and writes the
-      // bytes in order.
+      // Each worker measures and encodes (JSON encoding costs as much as measuring) into a
+      // buffer of its own, keeping the spellings of the numbers it wrote; the main thread reads
+      // the file and writes the bytes in order, and measures as worker 0 (MeasurerPool).
       let pool = MeasurerPool(
         measurers: measurers.map { measurer in
           let bodies = encoder
@@ -223,7 +223,7 @@ struct MeasureCommand: ParsableCommand {
   /// nil where it could not be measured); the number that could not be measured.
   func stream(
     source: ObservationReader, pool: MeasurerPool, output: OutputFile,
-    place: (CoverageStatus?) -> [UInt8]
+    place: (CoverageStatus?) -> StaticString
   ) throws -> Int {
     let meter = progress ? ProgressMeter(noun: "observations") : nil
     // Observations are measured in batches, in parallel; reports are written in input order.
@@ -242,8 +242,7 @@ struct MeasureCommand: ParsableCommand {
       batch.removeAll(keepingCapacity: true)
       try finished?.forEach { bytes, status in
         if status == nil { failures += 1 }
-        let before = place(status)
-        if !before.isEmpty { try output.write(before) }
+        try output.write(place(status))
         try output.write(bytes)
         meter?.advance()
       }

@@ -7,15 +7,17 @@ import Synchronization
 /// of threads (each observation is measured on its own; what a measurer keeps between them,
 /// its workspaces and the pieces of its measurement maps, changes no figure).
 ///
-/// A pool of n measurers is n threads in all: the calling thread, which reads the input and
-/// writes the output, is worker 0 and takes the observations the others have not taken yet
-/// once it has done that (`MeasuredBatch.finish()`), so that n threads keep n processors busy
-/// without a thread more to share them.
+/// A pool of n measurers measures on at most n threads: the calling thread, which reads the
+/// input and writes the output, is worker 0 and takes the observations the others have not
+/// taken yet once it has done that (`MeasuredBatch.finish()`), and the n − 1 others run on
+/// Dispatch's global queue (which runs no more at once than there are processors), so that n
+/// threads keep n processors busy without a thread more to share them.
 ///
 /// Each worker appends the bytes of the observations it takes to a buffer of its own, which
-/// the batch keeps and the next batch but one reuses: a report is not an allocation of its
-/// own, made on one thread and freed on another (that cost two threads a tenth of their time
-/// in the allocator and in the kernel's page faults, on the line).
+/// the batch keeps and the next batch but one reuses: a report of one output in JSON or
+/// NDJSON is not an allocation of its own, made on one thread and freed on another (that cost
+/// two threads a tenth of their time in the allocator and in the kernel's page faults, on the
+/// line).
 ///
 /// Unchecked sendability: worker w only ever touches measurer w, buffer w, and the result
 /// slots of the observations it takes (each taken once, by an atomic counter), so no two
@@ -49,13 +51,15 @@ final class MeasurerPool: @unchecked Sendable {
   /// then measures what is left on the calling thread and hands over the reports (or the
   /// errors), in order. One batch at a time: a measurer is not thread-safe, so this first
   /// finishes the batch started before (`MeasuredBatch.finish()`). `reusing`, a batch whose
-  /// bytes have been written, lends its buffers (their capacity) to this one.
+  /// bytes have been written (not the one started last), gives its buffers (their capacity)
+  /// to this one.
   ///
   /// A pool of one measurer measures the batch on the calling thread alone: one thread in
   /// all, as `--threads 1` asks (a task given one processor, as a Slurm job with
   /// `--cpus-per-task=1`, does not share it with a second thread reading and writing).
   func start(_ batch: [Observation], reusing old: MeasuredBatch?) -> MeasuredBatch {
     running?.finish()
+    assert(old.map { $0 !== running && $0.finished } ?? true, "reusing a batch still in use")
     let measured = MeasuredBatch(batch, workers: workers, reusing: old)
     running = measured
     // One task per worker on the global queue (not `concurrentPerform` inside one: nested in
@@ -86,13 +90,13 @@ final class MeasuredBatch: @unchecked Sendable {
   /// The index of the next observation to take (`claim()`).
   private let next = Atomic(0)
   /// Whether `finish()` has run.
-  private var finished = false
+  fileprivate private(set) var finished = false
 
   /// `observations` to measure with `workers`, into buffers of their own, those of `old`
-  /// emptied (keeping their capacity) where given. A buffer that grew past twice an even
-  /// share of `old`'s bytes (its worker took most of a batch while the others built a piece
-  /// of a map) is let go, so that the buffers kept stay near two batches' bytes in all,
-  /// whatever the number of threads.
+  /// emptied (keeping their capacity) where given. A buffer that held more than twice an even
+  /// share of `old`'s bytes, and 64 KiB (its worker took most of a batch while the others
+  /// built a piece of a map), is let go, so that the buffers kept stay near two batches' bytes
+  /// in all (an array's capacity is at most twice its count), whatever the number of threads.
   fileprivate init(
     _ observations: [Observation], workers: [MeasurerPool.Worker], reusing old: MeasuredBatch?
   ) {
@@ -102,11 +106,14 @@ final class MeasuredBatch: @unchecked Sendable {
     slots.initialize(repeating: nil)
     buffers = .allocate(capacity: workers.count)
     buffers.initialize(repeating: [])
-    if let old, old.buffers.count == workers.count {
-      let share = old.buffers.reduce(0) { $0 + $1.count } / workers.count
-      for w in workers.indices where old.buffers[w].capacity <= 2 * share + (1 << 16) {
+    guard let old else { return }
+    let share = old.buffers.reduce(0) { $0 + $1.count } / workers.count
+    for w in workers.indices {
+      if old.buffers[w].count <= 2 * share + (1 << 16) {
         swap(&buffers[w], &old.buffers[w])
         buffers[w].removeAll(keepingCapacity: true)
+      } else {
+        old.buffers[w] = []
       }
     }
   }
@@ -181,8 +188,9 @@ final class MeasuredBatch: @unchecked Sendable {
   ///   `EncodedObservation`), after the observations before it; what `body` throws.
   func forEach(_ body: (UnsafeBufferPointer<UInt8>, CoverageStatus?) throws -> Void) throws {
     finish()
-    for slot in slots {
-      guard let (result, worker) = slot else { continue }
+    for k in observations.indices {
+      // Cannot trap: `finish()` returns once every observation is measured (each slot set).
+      guard let (result, worker) = slots[k] else { preconditionFailure("observation \(k)") }
       let encoded = try result.get()
       try buffers[worker].withUnsafeBufferPointer {
         try body(UnsafeBufferPointer(rebasing: $0[encoded.bytes]), encoded.status)

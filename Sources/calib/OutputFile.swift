@@ -110,6 +110,12 @@ final class OutputFile {
   }
 
   /// Appends the UTF-8 of `text`.
+  func write(_ text: StaticString) throws {
+    text.withUTF8Buffer { buffer.append(contentsOf: $0) }
+    if buffer.count >= 1 << 16 { try flush() }
+  }
+
+  /// Appends the UTF-8 of `text`.
   func write(_ text: String) throws {
     try write(Array(text.utf8))
   }

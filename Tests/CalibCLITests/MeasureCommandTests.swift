@@ -113,6 +113,46 @@ struct MeasureCommandTests {
       ).status == 64)
   }
 
+  /// More threads than observations measure them as one thread does; an error that every
+  /// observation meets alike (readings without the u a known-noise instrument needs), thrown
+  /// by whichever worker meets it first, stops a run of two batches on any number of threads
+  /// with exit 64, the first observation's words, and no report file.
+  @Test("more threads than observations; an error every observation meets, on any threads")
+  func threadsAndStoppingErrors() throws {
+    let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try instrument(in: directory)
+    try "absorbance\n0.2\n0.45\n0.7\n0.95\n1.2\n".write(
+      to: directory.appendingPathComponent("few.csv"), atomically: true, encoding: .utf8)
+    let arguments = ["measure", "abs.json", "few.csv", "--y", "absorbance", "--format", "ndjson"]
+    let one = try CommandLineTool.run(arguments + ["--threads", "1"], in: directory)
+    let many = try CommandLineTool.run(arguments + ["--threads", "16"], in: directory)
+    #expect(one.status == 0 && many.status == 0)
+    #expect(one.output.split(separator: "\n").count == 5 && many.output == one.output)
+
+    // Known u(y) that differ between standards: each reading needs its own (--sy).
+    try "x,y,u\n1,2,0.1\n2,4,0.2\n3,5.9,0.1\n".write(
+      to: directory.appendingPathComponent("known.csv"), atomically: true, encoding: .utf8)
+    let fit = try CommandLineTool.run(
+      ["fit", "known.csv", "--x", "x", "--y", "y", "--sy", "u", "-o", "known.json"],
+      in: directory)
+    #expect(fit.status == 0, "\(fit.error)")
+    let rows = (0..<5_000).map { "s\($0),\(2 + Double($0 % 7) / 2)" }
+    try ("id,y\n" + rows.joined(separator: "\n") + "\n").write(
+      to: directory.appendingPathComponent("plain.csv"), atomically: true, encoding: .utf8)
+    for threads in ["1", "2", "3"] {
+      let run = try CommandLineTool.run(
+        [
+          "measure", "known.json", "plain.csv", "--y", "y", "--id", "id", "--threads", threads,
+          "-o", "report.ndjson",
+        ], in: directory)
+      #expect(run.status == 64, "\(threads)")
+      #expect(run.error.hasPrefix("calib: error: observation 's0': "), "\(run.error)")
+      let left = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+      #expect(!left.contains { $0.contains("report") }, "\(left)")
+    }
+  }
+
   /// `-o` naming an input (by another path, or a link to it) is refused before anything is
   /// written: exit 64, the input unchanged; by fit, and by the commands that read an
   /// instrument. An output beside the inputs is written.

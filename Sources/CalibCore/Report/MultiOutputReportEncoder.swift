@@ -104,26 +104,26 @@ public struct MultiOutputReportEncoder {
   /// One observation.
   public mutating func observation(_ report: MultiOutputObservationReport) throws -> [UInt8] {
     let body = try body(report)
-    return place(measured: report.coverage.status) + body
+    return place(measured: report.coverage.status).withUTF8Buffer { Array($0) } + body
   }
 
   /// An observation that could not be measured: its `error` object and no numbers.
   public mutating func failure(_ failure: ObservationFailure) throws -> [UInt8] {
     let body = try body(failure)
-    return place(measured: nil) + body
+    return place(measured: nil).withUTF8Buffer { Array($0) } + body
   }
 
   /// Places the next observation in the report, in input order, as
   /// `ReportEncoder.place(measured:)`: counts it, and gives the bytes that go before its body.
-  public mutating func place(measured: CoverageStatus?) -> [UInt8] {
+  public mutating func place(measured: CoverageStatus?) -> StaticString {
     count += 1
     if let measured {
       byStatus[measured, default: 0] += 1
     } else {
       errors += 1
     }
-    guard format == .json else { return [] }
-    return Array((count == 1 ? "\n    " : ",\n    ").utf8)
+    guard format == .json else { return "" }
+    return count == 1 ? "\n    " : ",\n    "
   }
 
   /// An observation's own bytes, apart from its place in the report (see

@@ -111,19 +111,19 @@ public struct ReportEncoder {
   ///   observation with `failure(_:)` instead).
   public mutating func observation(_ report: ObservationReport) throws -> [UInt8] {
     let body = try body(report)
-    return place(measured: report.coverage.status) + body
+    return place(measured: report.coverage.status).withUTF8Buffer { Array($0) } + body
   }
 
   /// An observation that could not be measured: its `error` object and no numbers.
   public mutating func failure(_ failure: ObservationFailure) throws -> [UInt8] {
     let body = try body(failure)
-    return place(measured: nil) + body
+    return place(measured: nil).withUTF8Buffer { Array($0) } + body
   }
 
   /// An observation's own bytes, apart from its place in the report: the JSON object (and
   /// its line end for ndjson), the CSV row, or the table line. It changes nothing, so that
-  /// copies of the encoder make the bytes on several threads; `place(measured:)` then puts
-  /// them in the report in input order.
+  /// copies of the encoder make the bytes on several threads; they are then written in input
+  /// order, each after what `place(measured:)` gives for it.
   ///
   /// - Throws: `NonFiniteResult` as `observation(_:)`.
   public func body(_ report: ObservationReport) throws -> [UInt8] {
@@ -133,8 +133,8 @@ public struct ReportEncoder {
   }
 
   /// Appends an observation's own bytes (`body(_:)`) to `bytes`, where a thread that writes
-  /// many reports gathers them, with no allocation of their own; appends nothing where it
-  /// throws. Such a thread keeps the spellings of the numbers in `spellings` (its own), which
+  /// many reports gathers them (in JSON and NDJSON with no allocation of their own); appends
+  /// nothing where it throws. Such a thread keeps the spellings of the numbers in `spellings` (its own), which
   /// changes no byte.
   ///
   /// - Throws: `NonFiniteResult` as `observation(_:)`.
@@ -184,15 +184,15 @@ public struct ReportEncoder {
   /// (`measured`: its coverage status, nil for an observation that could not be measured) and
   /// gives the bytes that go before its body (`body(_:)`), the separator of the JSON
   /// document's array (none in the other formats).
-  public mutating func place(measured: CoverageStatus?) -> [UInt8] {
+  public mutating func place(measured: CoverageStatus?) -> StaticString {
     count += 1
     if let measured {
       byStatus[measured, default: 0] += 1
     } else {
       errors += 1
     }
-    guard format == .json else { return [] }
-    return Array((count == 1 ? "\n    " : ",\n    ").utf8)
+    guard format == .json else { return "" }
+    return count == 1 ? "\n    " : ",\n    "
   }
 
   /// The cells of an observation's line in the table format.
