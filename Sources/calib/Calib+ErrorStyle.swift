@@ -13,7 +13,7 @@ extension Calib {
     guard code != .success else { exit(withError: error) }
     let text = errorText(for: error)
     if !text.isEmpty {
-      FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+      writeToStandardError(text.hasSuffix("\n") ? text : text + "\n")
     }
     Foundation.exit(code.rawValue)
   }

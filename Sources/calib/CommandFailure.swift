@@ -37,7 +37,7 @@ enum ExitStatus {
       try body()
     } catch {
       let (code, message) = classify(error)
-      FileHandle.standardError.write(Data("calib: error: \(message)\n".utf8))
+      writeToStandardError("calib: error: \(message)\n")
       throw ExitCode(code)
     }
   }

@@ -308,7 +308,7 @@ struct FitCommand: ParsableCommand {
             + " compare fit.aic in the files (docs/noise-models.md)")
       }
       for warning in warnings {
-        FileHandle.standardError.write(Data("calib: warning: \(warning)\n".utf8))
+        writeToStandardError("calib: warning: \(warning)\n")
       }
     }
   }

@@ -40,7 +40,7 @@ struct LimitsCommand: ParsableCommand {
         [UInt8](bytes) + [0x0A], to: output.output, inputs: [instrument.path])
       // The file holds them too; said here so that they are not missed.
       for warning in limits.warnings {
-        FileHandle.standardError.write(Data("calib: warning: \(warning)\n".utf8))
+        writeToStandardError("calib: warning: \(warning)\n")
       }
     }
   }

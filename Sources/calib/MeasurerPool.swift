@@ -93,10 +93,11 @@ final class MeasuredBatch: @unchecked Sendable {
   fileprivate private(set) var finished = false
 
   /// `observations` to measure with `workers`, into buffers of their own, those of `old`
-  /// emptied (keeping their capacity) where given. A buffer that held more than twice an even
-  /// share of `old`'s bytes, and 64 KiB (its worker took most of a batch while the others
-  /// built a piece of a map), is let go, so that the buffers kept stay near two batches' bytes
-  /// in all (an array's capacity is at most twice its count), whatever the number of threads.
+  /// emptied (keeping their capacity) where given. A buffer whose room is more than twice the
+  /// bytes it held in `old`, and 64 KiB (its worker took a large part of an earlier batch,
+  /// while the others built a piece of a map or waited for a processor), is let go, so that
+  /// the buffers kept hold at most twice the last batch's bytes, and 64 KiB a worker, whatever
+  /// the number of threads.
   fileprivate init(
     _ observations: [Observation], workers: [MeasurerPool.Worker], reusing old: MeasuredBatch?
   ) {
@@ -107,9 +108,8 @@ final class MeasuredBatch: @unchecked Sendable {
     buffers = .allocate(capacity: workers.count)
     buffers.initialize(repeating: [])
     guard let old else { return }
-    let share = old.buffers.reduce(0) { $0 + $1.count } / workers.count
     for w in workers.indices {
-      if old.buffers[w].count <= 2 * share + (1 << 16) {
+      if old.buffers[w].capacity <= max(2 * old.buffers[w].count, 1 << 16) {
         swap(&buffers[w], &old.buffers[w])
         buffers[w].removeAll(keepingCapacity: true)
       } else {

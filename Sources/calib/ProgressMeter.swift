@@ -34,6 +34,6 @@ final class ProgressMeter {
     let line = String(
       format: "calib: %@%d %@ in %.1f s (%.0f/s)\n", final ? "done: " : "", done, noun, seconds,
       rate)
-    FileHandle.standardError.write(Data(line.utf8))
+    writeToStandardError(line)
   }
 }

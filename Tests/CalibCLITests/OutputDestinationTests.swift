@@ -59,6 +59,35 @@ struct OutputDestinationTests {
     #expect(fileType(node) == S_IFCHR)
   }
 
+  /// An error that cannot be told (standard error on a full device) still ends the run with
+  /// its exit status, not a trap.
+  @Test("standard error on a full device: the exit status, no trap")
+  func fullStandardError() throws {
+    let directory = try folder()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let node = directory.appendingPathComponent("full").path
+    try #require(mknod(node, S_IFCHR | 0o666, device(major: 1, minor: 7)) == 0, "mknod needs root")
+    try "x,y\n0,0.12\n1,\"2.05\n".write(
+      to: directory.appendingPathComponent("broken.csv"), atomically: true, encoding: .utf8)
+    for (arguments, status) in [
+      (["fit", "broken.csv", "--x", "x", "--y", "y", "-o", "out.json"], Int32(65)),
+      (["fit", "cal.csv", "--x", "x", "--y", "y", "--no-such-flag"], 64),
+    ] {
+      let process = Process()
+      process.executableURL = CommandLineTool.executable
+      process.arguments = arguments
+      process.currentDirectoryURL = directory
+      process.standardOutput = Pipe()
+      process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: node))
+      try process.run()
+      process.waitUntilExit()
+      #expect(process.terminationReason == .exit, "\(arguments)")
+      #expect(process.terminationStatus == status, "\(arguments)")
+    }
+    #expect(
+      !FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.json").path))
+  }
+
   @Test("standard output on a full device is exit 73")
   func fullStandardOutput() throws {
     let directory = try folder()
