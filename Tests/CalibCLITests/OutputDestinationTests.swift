@@ -25,6 +25,16 @@ struct OutputDestinationTests {
   /// glibc's `makedev` (a macro Swift does not import), for majors and minors below 256.
   func device(major: UInt64, minor: UInt64) -> dev_t { dev_t(major << 8 | minor) }
 
+  /// A character device of Linux's memory major (1) named `name` in `directory`, made with
+  /// `mknod` (root only): minor 3 is the null device, minor 7 the full one (every write fails
+  /// with ENOSPC). Its path.
+  func memoryDevice(_ name: String, minor: UInt64, in directory: URL) throws -> String {
+    let node = directory.appendingPathComponent(name).path
+    try #require(
+      mknod(node, S_IFCHR | 0o666, device(major: 1, minor: minor)) == 0, "mknod needs root")
+    return node
+  }
+
   func fileType(_ path: String) -> mode_t {
     var status = stat()
     return lstat(path, &status) == 0 ? status.st_mode & S_IFMT : 0
@@ -34,9 +44,7 @@ struct OutputDestinationTests {
   func nullDevice() throws {
     let directory = try folder()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let node = directory.appendingPathComponent("null").path
-    // Major 1, minor 3 is Linux's null device.
-    try #require(mknod(node, S_IFCHR | 0o666, device(major: 1, minor: 3)) == 0, "mknod needs root")
+    let node = try memoryDevice("null", minor: 3, in: directory)
     let run = try fit(to: "null", in: directory)
     #expect(run.status == 0, "\(run.error)")
     #expect(fileType(node) == S_IFCHR)
@@ -50,9 +58,7 @@ struct OutputDestinationTests {
   func fullDevice() throws {
     let directory = try folder()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let node = directory.appendingPathComponent("full").path
-    // Major 1, minor 7 is Linux's full device: every write fails with ENOSPC.
-    try #require(mknod(node, S_IFCHR | 0o666, device(major: 1, minor: 7)) == 0, "mknod needs root")
+    let node = try memoryDevice("full", minor: 7, in: directory)
     let run = try fit(to: "full", in: directory)
     #expect(run.status == 73)
     #expect(run.error.contains("No space left on device"), "\(run.error)")
@@ -65,8 +71,7 @@ struct OutputDestinationTests {
   func fullStandardError() throws {
     let directory = try folder()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let node = directory.appendingPathComponent("full").path
-    try #require(mknod(node, S_IFCHR | 0o666, device(major: 1, minor: 7)) == 0, "mknod needs root")
+    let node = try memoryDevice("full", minor: 7, in: directory)
     try "x,y\n0,0.12\n1,\"2.05\n".write(
       to: directory.appendingPathComponent("broken.csv"), atomically: true, encoding: .utf8)
     for (arguments, status) in [
@@ -92,8 +97,7 @@ struct OutputDestinationTests {
   func fullStandardOutput() throws {
     let directory = try folder()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let node = directory.appendingPathComponent("full").path
-    try #require(mknod(node, S_IFCHR | 0o666, device(major: 1, minor: 7)) == 0, "mknod needs root")
+    let node = try memoryDevice("full", minor: 7, in: directory)
     let process = Process()
     process.executableURL = CommandLineTool.executable
     process.arguments = ["fit", "cal.csv", "--x", "x", "--y", "y"]
