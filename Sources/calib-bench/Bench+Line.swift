@@ -44,6 +44,10 @@ extension Bench {
     defer { [many, one].forEach { try? FileManager.default.removeItem(atPath: $0) } }
     var manyRuns: [ChildRun] = [], oneRuns: [ChildRun] = []
     for _ in 0..<Self.rounds {
+      // Each run writes a new file, as a user's run does: the last round's report is removed
+      // first, untimed (replacing a 300 MB file costs the kernel some 40 ms at the end of the
+      // run, freeing its pages, on one thread while the other waits).
+      [many, one].forEach { try? FileManager.default.removeItem(atPath: $0) }
       manyRuns.append(
         try measure(
           "line", observations, column: "absorbance", threads: options.threads, report: many))
@@ -97,9 +101,12 @@ extension Bench {
     let standardOutputs = (0..<count).map { work + "/stdout-\($0).txt" }
     var alone: [Double] = [], together: [Double] = []
     for _ in 0..<Self.rounds {
+      // New files for each run, as in `lineSingles(medians:)`.
+      outputs.forEach { try? FileManager.default.removeItem(atPath: $0) }
       alone.append(
         try measure("line", observations, column: "absorbance", threads: 1, report: outputs[0])
           .seconds)
+      outputs.forEach { try? FileManager.default.removeItem(atPath: $0) }
       together.append(try children.runTogether(options.calib, lists, outputs: standardOutputs))
     }
     let speedups = zip(alone, together).map { Double(count) * $0 / $1 }

@@ -82,8 +82,9 @@ struct MeasureCommand: ParsableCommand {
     help: """
       Summaries from a measurement map, interpolated in the mean reading and certified against \
       the exact path to 1e-9 posterior sd: on, off, or auto (on for an observations file of \
-      16 KiB or more, where the map pays for itself; replicates with scatter from 512 KiB; for \
-      readings with --sy, only where the column holds at most 16 distinct u).
+      16 KiB or more, where the map pays for itself, or 4 KiB where readings are averaged \
+      over samples or by quadrature; replicates with scatter from 512 KiB; for readings with \
+      --sy, only where the column holds at most 16 distinct u).
       """)
   var map: MapChoice = .auto
 
@@ -137,15 +138,18 @@ struct MeasureCommand: ParsableCommand {
         throw CommandFailure.usage(
           "--range: the instrument has one unknown; give its range as --range LO:HI")
       }
-      let mapScope = map.scope(
-        forObservations: observations, uncertaintyColumn: reading.uncertaintyColumn,
-        format: reading.csv.format)
-      let settings = MeasurementSettings(
+      var settings = MeasurementSettings(
         level: level, method: method, range: try range.record,
-        thresholds: thresholds.thresholds, marginalization: marginalize, threshold: threshold,
-        measurementMap: mapScope.scope, scatterMap: mapScope.scatter)
+        thresholds: thresholds.thresholds, marginalization: marginalize, threshold: threshold)
       let measurers: [Measurer]
       do {
+        // A first measurer, without a map, tells how costly a reading is; the map's scope
+        // follows from that and the file.
+        let averaging = try Measurer(instrument: state, settings: settings).averagesOverParameters
+        let mapScope = map.scope(
+          forObservations: observations, uncertaintyColumn: reading.uncertaintyColumn,
+          format: reading.csv.format, averaging: averaging)
+        (settings.measurementMap, settings.scatterMap) = (mapScope.scope, mapScope.scatter)
         let count = threads ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
         let maps = SharedMeasurementMaps()
         measurers = try (0..<count).map { _ in

@@ -100,6 +100,70 @@ struct MapCommandTests {
     #expect(fewText.split(separator: "\n").count == 50)
   }
 
+  /// The ELISA 4PL with MCMC samples (averaged over them by default): a reading costs
+  /// milliseconds by the exact path, so `auto` maps from 4 KiB of readings; the line's
+  /// readings in a file of the same size take the exact path (from 16 KiB). The mapped
+  /// figures agree with the exact path's, measured apart, to 1e-8 sd.
+  @Test("auto: from 4 KiB where readings are averaged over samples, from 16 KiB otherwise")
+  func autoAveraging() throws {
+    let directory = try prepare(readings: 650)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fit = try CommandLineTool.run(
+      [
+        "fit", CommandLineTool.fixtures.appendingPathComponent("elisa-4pl.csv").path, "--x",
+        "conc_ng_mL", "--y", "od", "--model", "4pl", "--posterior", "mcmc", "--seed", "1", "-o",
+        "elisa.json",
+      ], in: directory)
+    #expect(fit.status == 0, "\(fit.error)")
+    // Optical densities on the curve's steep part, "0.1234": 7 bytes a row (a narrow span,
+    // so that the map builds a few pieces only: their points cost what readings do).
+    var state: UInt64 = 11
+    var rows = ["od"]
+    for _ in 0..<650 {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      rows.append(String(format: "%.4f", 0.5 + 0.3 * Double(state >> 11) / Double(1 << 53)))
+    }
+    func write(_ rows: ArraySlice<String>, to name: String) throws -> Int {
+      let text = rows.joined(separator: "\n") + "\n"
+      try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+      return text.utf8.count
+    }
+    let size = try write(rows[...], to: "od.csv")
+    #expect(size > 4 << 10 && size < 16 << 10)
+    #expect(try write(rows.prefix(41), to: "od-few.csv") < 4 << 10)
+    #expect(try write(rows.prefix(31), to: "od-30.csv") < 4 << 10)
+    let absorbance = try Data(contentsOf: directory.appendingPathComponent("obs.csv"))
+    #expect(absorbance.count > 4 << 10 && absorbance.count < 16 << 10)
+
+    func measure(_ arguments: [String], _ output: String) throws -> [[String: Any]] {
+      let run = try CommandLineTool.run(
+        ["measure"] + arguments + ["--format", "ndjson", "-o", output], in: directory)
+      #expect(run.status == 0, "\(run.error)")
+      return try lines(output, in: directory)
+    }
+    func mapped(_ reports: [[String: Any]]) -> Int {
+      reports.filter {
+        (($0["x"] as? [String: Any])?["numerical"] as? [String: Any])?["map_error"] != nil
+      }.count
+    }
+    let elisa = try measure(["elisa.json", "od.csv", "--y", "od"], "elisa.ndjson")
+    #expect(elisa.count == 650)
+    #expect(mapped(elisa) == 650)
+    #expect(mapped(try measure(["elisa.json", "od-few.csv", "--y", "od"], "few.ndjson")) == 0)
+    #expect(mapped(try measure(["abs.json", "obs.csv", "--y", "absorbance"], "abs.ndjson")) == 0)
+
+    let exact = try measure(["elisa.json", "od-30.csv", "--y", "od"], "exact.ndjson")
+    #expect(exact.count == 30)
+    for (a, b) in zip(elisa, exact) {
+      let x = try #require(a["x"] as? [String: Any]), y = try #require(b["x"] as? [String: Any])
+      let sd = try #require(y["sd"] as? Double)
+      for key in ["mean", "sd", "median"] {
+        let u = try #require(x[key] as? Double), v = try #require(y[key] as? Double)
+        #expect(abs(u - v) <= 1e-8 * sd, "\(key): \(u) vs \(v)")
+      }
+    }
+  }
+
   @Test("auto with --sy: mapped where the u take a few values, the exact path where they vary")
   func autoWithUncertainties() throws {
     let directory = try prepare(readings: 0)

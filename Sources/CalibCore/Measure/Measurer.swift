@@ -143,6 +143,12 @@ public final class Measurer {
     !linear.isExact && settings.marginalization == .integration
   }
 
+  /// Whether each evaluation of a reading's likelihood averages over the instrument's
+  /// parameters (its posterior samples, or the quadrature's nodes): a reading then costs
+  /// milliseconds by the exact path where a line's costs microseconds, so that a measurement
+  /// map pays for its building from a few hundred readings rather than a few thousand.
+  public var averagesOverParameters: Bool { samples != nil || usesIntegration }
+
   /// The quadrature over the parameters, made on first use, or the error its making threw:
   /// kept either way, so that a rule that cannot be made (a covariance GSL cannot factor, say)
   /// is tried once per measurer, not once per observation or per piece of a map.
