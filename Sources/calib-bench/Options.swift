@@ -26,13 +26,14 @@ struct Options: Encodable {
   var knownUReadings = 200_000
   /// Readings of the 4PL, linearized predictive.
   var linearizedReadings = 20_000
-  /// Readings of the 4PL averaged over the MCMC samples.
+  /// Readings of the 4PL averaged over the MCMC samples by the exact path (`--map off`).
   var samplesReadings = 20
-  /// Readings of the 4PL averaged over the MCMC samples, from the measurement map.
+  /// Readings of the 4PL averaged over the MCMC samples with `--map auto` (the measurement
+  /// map from 4 KiB of readings).
   var samplesMapReadings = 20_000
-  /// Readings of the 4PL by quadrature over the parameters.
+  /// Readings of the 4PL by quadrature over the parameters by the exact path (`--map off`).
   var integrationReadings = 4
-  /// Readings of the 4PL by quadrature over the parameters, from the measurement map.
+  /// Readings of the 4PL by quadrature over the parameters with `--map auto` (likewise).
   var integrationMapReadings = 20_000
   /// Readings of the second, larger run of each 4PL map figure: the map is built once for
   /// either count (the readings cover the same range), so the two runs' difference is what the
