@@ -23,7 +23,7 @@ struct CoverageCommand: ParsableCommand {
 
   @OptionGroup var range: RangeOptions
 
-  @Option(help: "Points of the map across the range.")
+  @Option(parsing: .unconditional, help: "Points of the map across the range.")
   var points: Int = 201
 
   @OptionGroup var thresholds: CoverageThresholdOptions

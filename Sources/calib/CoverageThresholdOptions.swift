@@ -6,7 +6,7 @@ import CalibCore
 struct CoverageThresholdOptions: ParsableArguments {
   /// `out_of_range` threshold: density at a bound of the prior range over the peak density.
   @Option(
-    name: .customLong("bound-density"),
+    name: .customLong("bound-density"), parsing: .unconditional,
     help: """
       out_of_range when the posterior density at an end of the prior range is at least this \
       fraction of its peak: the range, not the readings, stops the estimate.
@@ -15,7 +15,7 @@ struct CoverageThresholdOptions: ParsableArguments {
 
   /// `inconsistent` threshold: the consistency p-value.
   @Option(
-    name: .customLong("inconsistency-p"),
+    name: .customLong("inconsistency-p"), parsing: .unconditional,
     help: """
       inconsistent when the p-value of the readings (their level or their scatter) against \
       what the instrument gives at any x is below this.
@@ -24,7 +24,7 @@ struct CoverageThresholdOptions: ParsableArguments {
 
   /// `extrapolated` threshold: the posterior probability of x outside the calibrated domain.
   @Option(
-    name: .customLong("extrapolation-mass"),
+    name: .customLong("extrapolation-mass"), parsing: .unconditional,
     help: """
       extrapolated when the probability that x lies outside the span of the standards \
       exceeds this.
@@ -33,7 +33,7 @@ struct CoverageThresholdOptions: ParsableArguments {
 
   /// `sparse` threshold: distinct standards near the estimate.
   @Option(
-    name: .customLong("min-support"),
+    name: .customLong("min-support"), parsing: .unconditional,
     help: """
       sparse when fewer than this many distinct standards lie within 1.25 typical spacings \
       of the estimate: too few to pin the curve down there.
@@ -42,7 +42,7 @@ struct CoverageThresholdOptions: ParsableArguments {
 
   /// `sparse` threshold of the local curvature test: how far the nearest standards may lie.
   @Option(
-    name: .customLong("local-reach"),
+    name: .customLong("local-reach"), parsing: .unconditional,
     help: """
       sparse when the nearest standards that can tell the response's curvature from noise \
       (three levels for one unknown) reach farther than this many typical spacings.

@@ -80,7 +80,7 @@ struct FitCommand: ParsableCommand {
   var noise: NoiseSpec?
 
   @Option(
-    name: .customLong("df"),
+    name: .customLong("df"), parsing: .unconditional,
     help: ArgumentHelp(
       "Degrees of freedom ν of a Student-t noise, fixed (default: estimated).",
       valueName: "nu"))

@@ -4,16 +4,18 @@ import CalibCore
 /// The settings of the detection and quantification limits (DIN 32645, ISO 11843-2):
 /// `calib limits` and the limits section of `calib report`.
 struct LimitsOptions: ParsableArguments {
-  @Option(help: "False-positive risk of the critical value (one-sided).")
+  @Option(parsing: .unconditional, help: "False-positive risk of the critical value (one-sided).")
   var alpha: Double = 0.05
 
-  @Option(help: "False-negative risk of the detection limit (one-sided).")
+  @Option(parsing: .unconditional, help: "False-negative risk of the detection limit (one-sided).")
   var beta: Double = 0.05
 
-  @Option(name: .customLong("k"), help: "Relative uncertainty 1/k at the quantification limit.")
+  @Option(
+    name: .customLong("k"), parsing: .unconditional,
+    help: "Relative uncertainty 1/k at the quantification limit.")
   var k: Double = 3
 
-  @Option(help: "Readings of a sample averaged.")
+  @Option(parsing: .unconditional, help: "Readings of a sample averaged.")
   var replicates: Int = 1
 
   @Option(

@@ -28,7 +28,7 @@ struct MeasureCommand: ParsableCommand {
 
   @OptionGroup var reading: ObservationOptions
 
-  @Option(help: "Level of the intervals, in (0, 1).")
+  @Option(parsing: .unconditional, help: "Level of the intervals, in (0, 1).")
   var level: Double = 0.95
 
   @Option(
@@ -51,7 +51,11 @@ struct MeasureCommand: ParsableCommand {
       """)
   var marginalize: MeasurementSettings.Marginalization?
 
+  // Unconditional, as every option that takes a number: `--threshold -0.5` is a threshold,
+  // and `--threads -1` is told it is out of range, rather than the parser taking the value for
+  // an option and reporting it missing.
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "Report the posterior probability that x exceeds T (p_above); default 0 where 0 lies in the prior range.",
       valueName: "T"))
@@ -63,6 +67,7 @@ struct MeasureCommand: ParsableCommand {
   @OptionGroup var thresholds: CoverageThresholdOptions
 
   @Option(
+    parsing: .unconditional,
     help: """
       Threads measuring at once (default: the processors available); with 1, one thread in \
       all. The report is the same, bit for bit, for any number.

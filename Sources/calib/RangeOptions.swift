@@ -3,13 +3,16 @@ import CalibCore
 
 /// `--range LO:HI`: the prior range of the unknown quantity x, of `measure` and `coverage`.
 struct RangeOptions: ParsableArguments {
-  /// The text as given; nil for the default range.
+  /// The text as given; nil for the default range. Unconditional, as every option that takes
+  /// a number: `--range -2:12` is the range, where the parser would take `-2:12` for an option
+  /// and report a missing value.
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       """
       Prior range of x (default: the calibrated domain widened by its width on each side); \
-      with several unknowns, name=LO:HI for each one given. Write --range=LO:HI when LO is \
-      negative.
+      with several unknowns, name=LO:HI for each one given. LO may be negative: \
+      --range -2:12.
       """,
       valueName: "lo:hi"))
   var range: String?

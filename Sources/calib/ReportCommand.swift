@@ -22,7 +22,7 @@ struct ReportCommand: ParsableCommand {
 
   @OptionGroup var range: RangeOptions
 
-  @Option(help: "Level of the credible intervals.")
+  @Option(parsing: .unconditional, help: "Level of the credible intervals.")
   var level: Double = 0.95
 
   @OptionGroup var limits: LimitsOptions

@@ -5,6 +5,7 @@ import ArgumentParser
 struct SeedOptions: ParsableArguments {
   /// The seed; 1 unless given.
   @Option(
+    parsing: .unconditional,
     help: """
       Seed of the random numbers (fit: the MCMC sampler; validate: the simulation); the same \
       seed gives the same file. measure draws none and accepts it for scripts.

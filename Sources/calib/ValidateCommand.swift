@@ -12,7 +12,7 @@ struct ValidateCommand: ParsableCommand {
 
   @OptionGroup var instrument: InstrumentArgument
 
-  @Option(help: "Simulated calibrations and readings.")
+  @Option(parsing: .unconditional, help: "Simulated calibrations and readings.")
   var trials: Int = 1000
 
   @Option(help: ArgumentHelp("Interval levels to check, comma-separated.", valueName: "p,p,..."))
