@@ -11,6 +11,7 @@ struct LimitsCommandTests {
   @Test("the DIN 32645 example: the printed figures, the file, and what is refused")
   func dinExample() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let fit = try CommandLineTool.run(
       ["fit", Self.fixture("din32645.csv"), "--x", "x", "--y", "y", "-o", "din.json"],
       in: directory)
@@ -60,6 +61,7 @@ struct LimitsCommandTests {
   @Test("measure --threshold: the probability above it, in JSON and CSV")
   func threshold() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     _ = try CommandLineTool.run(
       ["fit", Self.fixture("din32645.csv"), "--x", "x", "--y", "y", "-o", "din.json"],
       in: directory)
@@ -92,6 +94,7 @@ struct BackCalculationCommandTests {
   @Test("the windows are settable, listed by show, and refused when malformed")
   func recoveryWindows() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let calibration = LimitsCommandTests.fixture("elisa-blank.csv")
     let fit = try CommandLineTool.run(
       [

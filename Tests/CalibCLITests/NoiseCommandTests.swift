@@ -7,6 +7,7 @@ struct NoiseCommandTests {
   @Test("a constant-noise fit of growing scatter suggests a noise model; a fitted one does not")
   func suggestion() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let data = CommandLineTool.fixtures.appendingPathComponent("heteroscedastic-line.csv").path
     let constant = try CommandLineTool.run(
       ["fit", data, "--x", "conc", "--y", "signal", "-o", "c.json"], in: directory)
@@ -26,6 +27,7 @@ struct NoiseCommandTests {
   @Test("student:SCALE with --df fits, shows and measures; a ν that runs off warns and fits normal")
   func student() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let data = CommandLineTool.fixtures.appendingPathComponent("plate-reader-outliers.csv").path
     let fixed = try CommandLineTool.run(
       [
@@ -52,6 +54,7 @@ struct NoiseCommandTests {
   @Test("--posterior mcmc samples a linear model's noise fitted by likelihood; not a constant σ")
   func sampling() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let data = CommandLineTool.fixtures.appendingPathComponent("heteroscedastic-line.csv").path
     let fit = try CommandLineTool.run(
       [
@@ -70,6 +73,7 @@ struct NoiseCommandTests {
   @Test("--noise replicates fits the variance function to the replicates and shows it")
   func replicates() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let data = CommandLineTool.fixtures.appendingPathComponent("heteroscedastic-line.csv").path
     let fit = try CommandLineTool.run(
       ["fit", data, "--x", "conc", "--y", "signal", "--noise", "replicates", "-o", "r.json"],
@@ -94,6 +98,7 @@ struct NoiseCommandTests {
     "a noise that varies with --sy, an unknown distribution, or a stray --df is a usage error (64)")
   func refusals() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let csv = "x,y,u\n1,1.1,0.1\n2,2.0,0.1\n3,3.2,0.1\n4,3.9,0.1\n"
     try csv.write(to: directory.appendingPathComponent("c.csv"), atomically: true, encoding: .utf8)
     let withSy = try CommandLineTool.run(

@@ -8,6 +8,7 @@ struct PlotCommandTests {
   @Test("an SVG of the ELISA plate, its log axis overridable; errors leave no file")
   func elisa() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let fixture = { (name: String) in CommandLineTool.fixtures.appendingPathComponent(name).path }
     _ = try CommandLineTool.run(
       [
@@ -63,6 +64,7 @@ struct PlotCommandTests {
   @Test("--posterior draws one observation's density, for one output or several unknowns")
   func posterior() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let fixture = { (name: String) in CommandLineTool.fixtures.appendingPathComponent(name).path }
     _ = try CommandLineTool.fitAbsorbance(in: directory)
     let observations = fixture("absorbance-observations.csv")

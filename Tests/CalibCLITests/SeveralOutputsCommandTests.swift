@@ -12,6 +12,7 @@ struct SeveralOutputsCommandTests {
   @Test("a two-channel sensor: fit, measure in every format, show, validate")
   func twoChannelSensor() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let fit = try CommandLineTool.run(
       [
         "fit", Self.fixture("two-channel-sensor.csv"), "--x", "conc", "--y", "signal,reference",
@@ -93,6 +94,7 @@ struct SeveralOutputsCommandTests {
   @Test("a two-component mixture at three wavelengths: both concentrations, jointly")
   func mixture() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let fit = try CommandLineTool.run(
       [
         "fit", Self.fixture("two-component-mixture.csv"), "--x", "c1,c2", "--y",
@@ -120,6 +122,7 @@ struct SeveralOutputsCommandTests {
   @Test("the mixture's standards measured back, listed by show; measure --dilution per unknown")
   func backCalculationAndDilution() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let fit = try CommandLineTool.run(
       [
         "fit", Self.fixture("two-component-mixture.csv"), "--x", "c1,c2", "--y",
@@ -218,6 +221,7 @@ struct SeveralOutputsCommandTests {
   @Test("what cannot be done with several outputs is refused with the reason")
   func refusals() throws {
     let directory = try CommandLineTool.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let data = Self.fixture("two-channel-sensor.csv")
     let cases: [([String], String)] = [
       (
