@@ -16,23 +16,23 @@ extension Bench {
       ),
       (
         "samples", "off", options.samplesReadings,
-        "averaged over the MCMC samples, the exact path: a small batch (no map under 4 KiB of "
+        "averaged over the MCMC samples, the exact path: a small batch (no map under 512 "
           + "readings), start-up included", nil
       ),
       (
         "samples", "auto", options.samplesMapReadings,
         "averaged over the MCMC samples, from the measurement map (`--map auto` builds it from "
-          + "4 KiB of readings; its building included)", "≤ 1 ms"
+          + "512 readings; its building included)", "≤ 1 ms"
       ),
       (
         "integration", "off", options.integrationReadings,
-        "by quadrature over the parameters, the exact path: a small batch (no map under 4 KiB "
-          + "of readings), start-up included", nil
+        "by quadrature over the parameters, the exact path: a small batch (no map under 512 "
+          + "readings), start-up included", nil
       ),
       (
         "integration", "auto", options.integrationMapReadings,
         "by quadrature over the parameters, from the measurement map (`--map auto` builds it "
-          + "from 4 KiB of readings; its building included)", "≤ 1 ms"
+          + "from 512 readings; its building included)", "≤ 1 ms"
       ),
     ]
     for (way, map, n, words, target) in ways where n > 0 {

@@ -29,7 +29,7 @@ struct Options: Encodable {
   /// Readings of the 4PL averaged over the MCMC samples by the exact path (`--map off`).
   var samplesReadings = 20
   /// Readings of the 4PL averaged over the MCMC samples with `--map auto` (the measurement
-  /// map from 4 KiB of readings).
+  /// map from 512 readings).
   var samplesMapReadings = 20_000
   /// Readings of the 4PL by quadrature over the parameters by the exact path (`--map off`).
   var integrationReadings = 4

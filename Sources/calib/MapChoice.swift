@@ -4,9 +4,9 @@ import CalibSystem
 
 /// Whether `calib measure` takes the posterior's summaries from a measurement map (`--map`).
 enum MapChoice: String, ExpressibleByArgument, CaseIterable {
-  /// On for a regular file of observations of at least `autoThreshold` bytes
-  /// (`autoAveragingThreshold` where each likelihood averages over the instrument's
-  /// parameters), and for readings with their u only where the file's u take at most
+  /// On for a regular file of observations of at least `autoThreshold` bytes (where each
+  /// likelihood averages over the instrument's parameters, of at least `autoAveragingRecords`
+  /// records), and for readings with their u only where the file's u take at most
   /// `autoWeights` values: the same for every shard of one file, so that their parts still
   /// concatenate into the whole run's.
   case auto
@@ -16,13 +16,15 @@ enum MapChoice: String, ExpressibleByArgument, CaseIterable {
   /// The size of an observations file from which `auto` turns the map on: about two thousand
   /// single readings, where building the map costs less than it saves.
   static let autoThreshold: Int64 = 16 << 10
-  /// The same where each reading's likelihood averages over the instrument's parameters
-  /// (`Measurer.averagesOverParameters`: posterior samples or quadrature), about 450 single
-  /// readings. The ELISA 4PL over its 1 280 samples, readings spread over its range: 200
-  /// readings took 0.79 s by the exact path and 1.51 s with the map, 2 000 took 7.68 s and
-  /// 1.38 s; by quadrature, 200 took 7.56 s and 14.4 s, about 38 ms a reading against 14 s
-  /// of building.
-  static let autoAveragingThreshold: Int64 = 4 << 10
+  /// The records (rows of readings) of an observations file from which `auto` turns the map
+  /// on where each reading's likelihood averages over the instrument's parameters
+  /// (`Measurer.averagesOverParameters`: posterior samples or quadrature): counted, not told
+  /// by the file's size, since a plate's rows carry ids and notes (180 wells in 4.5 KB). The
+  /// ELISA 4PL over its 1 280 samples, readings spread over its range: 200 readings took
+  /// 0.79 s by the exact path and 1.51 s with the map, 2 000 took 7.68 s and 1.38 s; by
+  /// quadrature, 200 took 7.56 s and 14.4 s, about 38 ms a reading against 14 s of building
+  /// (even near 370 readings).
+  static let autoAveragingRecords = 512
   /// The size from which `auto` maps replicate groups with scatter too (a map of the mean
   /// reading and the scatter, whose pieces cost some 400 exact points each): about twelve
   /// thousand triplicates. The line's triplicates spread over its domain took 32 pieces, some
@@ -36,8 +38,8 @@ enum MapChoice: String, ExpressibleByArgument, CaseIterable {
   /// whose length is not known: none under `auto`) with their u in `uncertaintyColumn`, if
   /// any, read as `format` says (nil: none), and whether replicate groups with scatter are
   /// among them (`MeasurementSettings.scatterMap`); `averaging`: whether the measurement
-  /// averages each likelihood over the instrument's parameters (a smaller file then pays for a
-  /// map).
+  /// averages each likelihood over the instrument's parameters (a few hundred readings then
+  /// pay for a map).
   func scope(
     forObservations path: String, uncertaintyColumn: String?, format: CSVFormat,
     averaging: Bool
@@ -48,7 +50,9 @@ enum MapChoice: String, ExpressibleByArgument, CaseIterable {
     case .auto:
       var status = stat()
       guard path != "-", stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
-        Int64(status.st_size) >= (averaging ? Self.autoAveragingThreshold : Self.autoThreshold)
+        averaging
+          ? Self.holdsRecords(Self.autoAveragingRecords, path: path, format: format)
+          : Int64(status.st_size) >= Self.autoThreshold
       else { return (nil, false) }
       let scatter = Int64(status.st_size) >= Self.autoScatterThreshold
       guard let uncertaintyColumn else { return (.all, scatter) }
@@ -57,6 +61,22 @@ enum MapChoice: String, ExpressibleByArgument, CaseIterable {
           in: uncertaintyColumn, of: path, format: format, upTo: Self.autoWeights)
         ? .all : .withoutUncertainties
       return (scope, scatter)
+    }
+  }
+
+  /// Whether the CSV file at `path` holds at least `count` records after its header (read
+  /// that far, no further); false where it cannot be read (the measurement says why).
+  private static func holdsRecords(_ count: Int, path: String, format: CSVFormat) -> Bool {
+    do {
+      let reader = try CSVReader(source: try FileByteSource(path: path), name: path, format: format)
+      var problem: InputError?
+      var records = 0
+      while records < count, try reader.nextRecord(fieldCountProblem: &problem) {
+        records += 1
+      }
+      return records >= count
+    } catch {
+      return false
     }
   }
 

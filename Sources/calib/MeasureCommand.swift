@@ -87,7 +87,7 @@ struct MeasureCommand: ParsableCommand {
     help: """
       Summaries from a measurement map, interpolated in the mean reading and certified against \
       the exact path to 1e-9 posterior sd: on, off, or auto (on for an observations file of \
-      16 KiB or more, where the map pays for itself, or 4 KiB where readings are averaged \
+      16 KiB or more, where the map pays for itself, or 512 rows where readings are averaged \
       over samples or by quadrature; replicates with scatter from 512 KiB; for readings with \
       --sy, only where the column holds at most 16 distinct u).
       """)

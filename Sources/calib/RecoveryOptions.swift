@@ -5,13 +5,14 @@ import CalibCore
 /// the back-calculated standards, in percent (docs/back-calculation.md).
 struct RecoveryOptions: ParsableArguments {
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "Acceptance window of a back-calculated standard's recovery, in percent (default 85:115).",
       valueName: "lo:hi"))
   var recovery: String?
 
   @Option(
-    name: .customLong("recovery-lowest"),
+    name: .customLong("recovery-lowest"), parsing: .unconditional,
     help: ArgumentHelp(
       "The window of the lowest positive standard, in percent (default 80:120).",
       valueName: "lo:hi"))

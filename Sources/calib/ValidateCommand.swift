@@ -15,7 +15,9 @@ struct ValidateCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Simulated calibrations and readings.")
   var trials: Int = 1000
 
-  @Option(help: ArgumentHelp("Interval levels to check, comma-separated.", valueName: "p,p,..."))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Interval levels to check, comma-separated.", valueName: "p,p,..."))
   var levels: String = "0.5,0.9,0.95"
 
   @Option(help: "Method whose intervals are checked.")

@@ -33,15 +33,27 @@ struct NegativeValueTests {
     #expect(above["threshold"] as? Double == -0.5)
   }
 
-  /// A negative value out of the option's domain: exit 64 and the option's own words.
+  /// A negative value out of the option's domain: exit 64 and the option's own words (the
+  /// words of its check, not the usage line, which names every option).
   @Test(
     "a negative value out of an option's domain is refused for what it is",
     arguments: [
-      (["measure", "abs.json", "obs.csv", "--y", "absorbance", "--threads", "-1"], "--threads"),
-      (["measure", "abs.json", "obs.csv", "--y", "absorbance", "--level", "-0.5"], "level"),
-      (["limits", "abs.json", "--alpha", "-0.1"], "alpha"),
-      (["limits", "abs.json", "--replicates", "-2"], "replicates"),
-      (["coverage", "abs.json", "--points", "-3"], "points"),
+      (
+        ["measure", "abs.json", "obs.csv", "--y", "absorbance", "--threads", "-1"],
+        "--threads must be between 1 and 256"
+      ),
+      (
+        ["measure", "abs.json", "obs.csv", "--y", "absorbance", "--level", "-0.5"],
+        "--level must lie strictly between"
+      ),
+      (["limits", "abs.json", "--alpha", "-0.1"], "--alpha and --beta must lie in"),
+      (["limits", "abs.json", "--replicates", "-2"], "--replicates must be at least 1"),
+      (["coverage", "abs.json", "--points", "-3"], "--points must be between"),
+      (["validate", "abs.json", "--levels", "-0.5,0.9"], "--levels: expected numbers"),
+      (
+        ["fit", "cal.csv", "--x", "concentration", "--y", "absorbance", "--recovery", "-10:110"],
+        "--recovery: expected LO:HI"
+      ),
     ])
   func outOfDomain(arguments: [String], word: String) throws {
     let directory = try CommandLineTool.scratchDirectory()
@@ -49,6 +61,9 @@ struct NegativeValueTests {
     let fit = try CommandLineTool.fitAbsorbance(in: directory)
     #expect(fit.status == 0, "\(fit.error)")
     try Data("absorbance\n0.35\n".utf8).write(to: directory.appendingPathComponent("obs.csv"))
+    try FileManager.default.copyItem(
+      at: CommandLineTool.fixtures.appendingPathComponent("absorbance-line.csv"),
+      to: directory.appendingPathComponent("cal.csv"))
     let run = try CommandLineTool.run(arguments + ["-o", "out"], in: directory)
     #expect(run.status == 64)
     #expect(!run.error.contains("Missing value"), "\(run.error)")

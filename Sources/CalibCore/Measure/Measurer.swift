@@ -147,7 +147,7 @@ public final class Measurer {
   /// parameters (its posterior samples, or the quadrature's nodes): a reading then costs
   /// milliseconds by the exact path where a line's costs microseconds, so that a measurement
   /// map pays for its building from a few hundred readings rather than a few thousand.
-  public var averagesOverParameters: Bool { samples != nil || usesIntegration }
+  public var averagesOverParameters: Bool { isCostly }
 
   /// The quadrature over the parameters, made on first use, or the error its making threw:
   /// kept either way, so that a rule that cannot be made (a covariance GSL cannot factor, say)
