@@ -148,9 +148,11 @@ struct MeasureCommand: ParsableCommand {
         thresholds: thresholds.thresholds, marginalization: marginalize, threshold: threshold)
       let measurers: [Measurer]
       do {
-        // A first measurer, without a map, tells how costly a reading is; the map's scope
-        // follows from that and the file.
-        let averaging = try Measurer(instrument: state, settings: settings).averagesOverParameters
+        // Under `auto`, a first measurer, without a map, tells how costly a reading is; the
+        // map's scope follows from that and the file (`on` and `off` need neither).
+        let averaging =
+          try map == .auto
+          && Measurer(instrument: state, settings: settings).averagesOverParameters
         let mapScope = map.scope(
           forObservations: observations, uncertaintyColumn: reading.uncertaintyColumn,
           format: reading.csv.format, averaging: averaging)

@@ -58,7 +58,7 @@ extension Measurer {
   /// The key of the map that answers `likelihood`, whose readings carry their u or not, or
   /// nil where none can.
   func mapKey(_ likelihood: ReadingLikelihood, readingsCarryU: Bool) -> MapKey? {
-    if isCostly {
+    if averagesOverParameters {
       guard !readingsCarryU, likelihood.within == 0 else { return nil }
       return MapKey(count: likelihood.count, weight: 0)
     }
@@ -115,7 +115,7 @@ extension Measurer {
     var evaluations = 0
     let mode: Double
     let bounds: (lower: Double, upper: Double)
-    if isCostly {
+    if averagesOverParameters {
       // Each evaluation of ℓ costs a sum over every sample or quadrature node: the mode and
       // the densities at the range's ends are the map's own, certified with the rest.
       mode = v[7]
@@ -153,7 +153,7 @@ extension Measurer {
     let prior = priorRange
     let hasThreshold = settings.threshold(in: priorRange) != nil
     let averaged = samples != nil
-    let costly = isCostly
+    let costly = averagesOverParameters
     let scatter = key.scattered ? scatterSpan(likelihood).map { ($0, Self.scatterNodes) } : nil
     let map = MeasurementMap(
       span: mapSpan, scatter: scatter, outputs: (hasThreshold ? 11 : 10) + (costly ? 2 : 0),
@@ -171,7 +171,8 @@ extension Measurer {
         }
         guard let density = try? self.logDensity(centered, readings: readings, uncertainties: nil),
           let s = try? self.tabulatedSummary(
-            centered, logDensity: density.logDensity, regions: true, costly: self.isCostly),
+            centered, logDensity: density.logDensity, regions: true,
+            costly: self.averagesOverParameters),
           s.modes.count == 1, s.hpd.count == 1, prior.lowerBound < s.modes[0],
           s.modes[0] < prior.upperBound
         else { return nil }

@@ -143,11 +143,12 @@ public final class Measurer {
     !linear.isExact && settings.marginalization == .integration
   }
 
-  /// Whether each evaluation of a reading's likelihood averages over the instrument's
-  /// parameters (its posterior samples, or the quadrature's nodes): a reading then costs
-  /// milliseconds by the exact path where a line's costs microseconds, so that a measurement
-  /// map pays for its building from a few hundred readings rather than a few thousand.
-  public var averagesOverParameters: Bool { isCostly }
+  /// Whether each evaluation of a reading's likelihood ℓ averages over the instrument's
+  /// parameters (its posterior samples, or the quadrature's nodes: thousands of terms at each
+  /// x): a reading then costs milliseconds by the exact path where a line's costs
+  /// microseconds, so that a measurement map pays for its building from a few hundred
+  /// readings rather than a few thousand.
+  public var averagesOverParameters: Bool { samples != nil || usesIntegration }
 
   /// The quadrature over the parameters, made on first use, or the error its making threw:
   /// kept either way, so that a rule that cannot be made (a covariance GSL cannot factor, say)
@@ -170,10 +171,6 @@ public final class Measurer {
     if usesIntegration { return .integration }
     return samples != nil ? .samples : .linearized
   }
-
-  /// Whether ℓ is an average over posterior samples or quadrature nodes: thousands of terms
-  /// at each x.
-  var isCostly: Bool { samples != nil || usesIntegration }
 
   /// ℓ of `readings` (with their u, if any) by the settings' way of integrating a out: averaged
   /// over the posterior samples (which are then returned too), by quadrature over the
@@ -340,7 +337,7 @@ public final class Measurer {
         likelihood, readings: observation.readings, uncertainties: readingU)
       summary = try tabulatedSummary(
         likelihood, logDensity: density.logDensity, regions: settings.method == .bayes,
-        costly: isCostly)
+        costly: averagesOverParameters)
       summary.numerical.monteCarloRelative = density.averaged?.monteCarloRelativeError(
         at: summary.median, effectiveSampleSize: effectiveSampleSize)
     }

@@ -134,8 +134,8 @@ public struct ReportEncoder {
 
   /// Appends an observation's own bytes (`body(_:)`) to `bytes`, where a thread that writes
   /// many reports gathers them (in JSON and NDJSON with no allocation of their own); appends
-  /// nothing where it throws. Such a thread keeps the spellings of the numbers in `spellings` (its own), which
-  /// changes no byte.
+  /// nothing where it throws. Such a thread keeps the spellings of the numbers in `spellings`
+  /// (its own), which changes no byte.
   ///
   /// - Throws: `NonFiniteResult` as `observation(_:)`.
   public func body(
